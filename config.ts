@@ -1,0 +1,104 @@
+import { z } from "zod";
+
+const booleanFromEnv = z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) =>
+  v === "true" || v === "1" || v === "yes"
+);
+const megabytes = z.coerce.number().positive();
+const idList = z.string().transform((s, ctx) => {
+  const ids = s.split(",").map((x) => x.trim()).filter(Boolean).map(Number);
+  if (ids.some((id) => !Number.isSafeInteger(id))) {
+    ctx.addIssue({ code: "custom", message: "must be comma-separated Telegram user ids" });
+  }
+  return ids;
+});
+
+const envSchema = z.object({
+  BOT_TOKEN: z.string({ error: "is required: the bot's token from @BotFather" })
+    .regex(/^\d+:[\w-]+$/, "must look like 123456:ABC-DEF…"),
+  TELEGRAM_API_ROOT: z.url().default("https://api.telegram.org"),
+  PUBLIC_URL: z.url().optional(),
+  WEBHOOK_SECRET: z.string().regex(/^[\w-]{1,256}$/, "must be 1-256 characters A-Z, a-z, 0-9, _ or -")
+    .optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  HOSTNAME: z.string().default("0.0.0.0"),
+  DATA_DIR: z.string().default("./data"),
+  KV_PATH: z.string().optional(),
+  WORKERS: z.coerce.number().int().min(0).max(64).default(2),
+  APP_URL: z.url().optional(),
+  WORKER_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  ADMIN_IDS: idList.default([]),
+  STORAGE_CHAT_ID: z.coerce.number().int().optional(),
+  MAX_UPLOAD_MB: megabytes.default(50),
+  ALLOW_PRIVATE_URLS: booleanFromEnv.default(false),
+  YTDLP_PATH: z.string().default("yt-dlp"),
+  FFMPEG_PATH: z.string().default("ffmpeg"),
+  FFPROBE_PATH: z.string().default("ffprobe"),
+  FREE_QUOTA_MB: megabytes.default(500),
+  PREMIUM_QUOTA_MB: megabytes.default(10000),
+  DEFAULT_TIMEZONE: z.string().default("UTC"),
+  TRANSLATOR: z.enum(["offline", "libretranslate", "deepl", "none"]).default("offline"),
+  TRANSLATOR_URL: z.url().optional(),
+  TRANSLATOR_KEY: z.string().optional(),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+}).superRefine((env, ctx) => {
+  if (env.PUBLIC_URL && !env.WEBHOOK_SECRET) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["WEBHOOK_SECRET"],
+      message: "is required when PUBLIC_URL is set (webhook mode)",
+    });
+  }
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export type Config = ReturnType<typeof toConfig>;
+
+function toConfig(env: z.output<typeof envSchema>) {
+  return {
+    botToken: env.BOT_TOKEN,
+    telegramApiRoot: env.TELEGRAM_API_ROOT.replace(/\/+$/, ""),
+    publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ""),
+    webhookSecret: env.WEBHOOK_SECRET,
+    port: env.PORT,
+    hostname: env.HOSTNAME,
+    dataDir: env.DATA_DIR,
+    kvPath: env.KV_PATH ?? `${env.DATA_DIR}/bot.kv`,
+    workers: env.WORKERS,
+    appUrl: env.APP_URL?.replace(/\/+$/, ""),
+    workerToken: env.WORKER_TOKEN,
+    adminIds: env.ADMIN_IDS,
+    storageChatId: env.STORAGE_CHAT_ID,
+    maxUploadBytes: Math.floor(env.MAX_UPLOAD_MB * 1024 * 1024),
+    allowPrivateUrls: env.ALLOW_PRIVATE_URLS,
+    ytdlpPath: env.YTDLP_PATH,
+    ffmpegPath: env.FFMPEG_PATH,
+    ffprobePath: env.FFPROBE_PATH,
+    freeQuotaBytes: Math.floor(env.FREE_QUOTA_MB * 1024 * 1024),
+    premiumQuotaBytes: Math.floor(env.PREMIUM_QUOTA_MB * 1024 * 1024),
+    defaultTimezone: env.DEFAULT_TIMEZONE,
+    translator: env.TRANSLATOR,
+    translatorUrl: env.TRANSLATOR_URL,
+    translatorKey: env.TRANSLATOR_KEY,
+    logLevel: env.LOG_LEVEL,
+  };
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parses the environment once; the error names every missing or wrong variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const input = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
+  );
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) =>
+      `${issue.path.join(".") || "environment"} ${issue.message}`
+    );
+    throw new ConfigError(`Invalid configuration:\n- ${problems.join("\n- ")}`);
+  }
+  return toConfig(parsed.data);
+}

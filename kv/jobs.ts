@@ -1,0 +1,429 @@
+/**
+ * The durable job queue on Deno KV atomics (see ARCHITECTURE.md, "Job queue on KV").
+ * Every state change is one atomic checked by versionstamp, so a job is always in
+ * exactly one state and one index, whatever workers or the app do concurrently.
+ */
+import { ulid } from "ulid";
+import type { JobPayload, JobResult } from "./job_types.ts";
+
+export type JobKind = JobPayload["kind"];
+export type JobState = "ready" | "leased" | "done" | "failed" | "dead" | "cancelled";
+export type JobPhase = "queued" | "downloading" | "processing" | "uploading";
+
+export interface JobProgress {
+  phase: JobPhase;
+  percent?: number;
+  downloadedBytes?: number;
+  totalBytes?: number;
+  /** bytes per second */
+  speed?: number;
+  /** seconds */
+  eta?: number;
+}
+
+export interface JobFailure {
+  code: string;
+  message: string;
+}
+
+export interface Job {
+  id: string;
+  userId: number;
+  chatId: number;
+  payload: JobPayload;
+  state: JobState;
+  priority: number;
+  dueAt: number;
+  attempts: number;
+  maxAttempts: number;
+  createdAt: number;
+  updatedAt: number;
+  /** set while leased: who holds it, until when, and the claim's own id */
+  workerId?: string;
+  leaseId?: string;
+  leaseUntil?: number;
+  cancelRequested?: boolean;
+  progress?: JobProgress;
+  result?: JobResult;
+  error?: JobFailure;
+  startedAt?: number;
+  finishedAt?: number;
+}
+
+export type FinishedJob = Job & { state: "done" | "failed" | "dead" | "cancelled" };
+
+export const ACTIVE_STATES: readonly JobState[] = ["ready", "leased"];
+
+// --- keys -------------------------------------------------------------------
+
+export function jobKey(id: string) {
+  return ["jobs", id] as const;
+}
+function readyKey(job: Pick<Job, "priority" | "dueAt" | "id">) {
+  return ["jobs_ready", job.priority, job.dueAt, job.id] as const;
+}
+function leasedKey(leaseUntil: number, id: string) {
+  return ["jobs_leased", leaseUntil, id] as const;
+}
+function byUserKey(userId: number, id: string) {
+  return ["jobs_by_user", userId, id] as const;
+}
+/** Finished jobs whose user has not been told yet; removed once the app has answered. */
+export function outboxKey(id: string) {
+  return ["jobs_outbox", id] as const;
+}
+function stateCountKey(state: JobState) {
+  return ["jobs_count", state] as const;
+}
+/** Bumped on every enqueue so waiting workers wake at once through kv.watch. */
+export const JOBS_SIGNAL_KEY = ["jobs_signal"] as const;
+
+// --- errors -----------------------------------------------------------------
+
+export class LeaseLostError extends Error {
+  override name = "LeaseLostError";
+  constructor(readonly jobId: string) {
+    super(`job ${jobId} is no longer leased by this claim`);
+  }
+}
+
+// --- queue ------------------------------------------------------------------
+
+export interface QueueOptions {
+  leaseMs: number;
+  /** base of the exponential backoff between attempts */
+  retryBaseMs: number;
+  /** jobs finished this long ago are deleted by KV itself */
+  finishedTtlMs: number;
+  now: () => number;
+}
+
+export const DEFAULT_QUEUE_OPTIONS: QueueOptions = {
+  leaseMs: 30_000,
+  retryBaseMs: 5_000,
+  finishedTtlMs: 7 * 24 * 3600_000,
+  now: Date.now,
+};
+
+export interface NewJob {
+  userId: number;
+  chatId: number;
+  payload: JobPayload;
+  priority?: number;
+  dueAt?: number;
+  maxAttempts?: number;
+}
+
+export interface Claim {
+  job: Job;
+  leaseId: string;
+}
+
+export type HeartbeatAnswer = { ok: true; cancel: boolean; job: Job } | { ok: false };
+
+export type SettleOutcome =
+  | { changed: true; job: FinishedJob | Job }
+  | { changed: false; job: Job | null };
+
+export class JobQueue {
+  readonly options: QueueOptions;
+
+  constructor(private readonly kv: Deno.Kv, options: Partial<QueueOptions> = {}) {
+    this.options = { ...DEFAULT_QUEUE_OPTIONS, ...options };
+  }
+
+  async enqueue(input: NewJob): Promise<Job> {
+    const now = this.options.now();
+    const job: Job = {
+      id: ulid(now),
+      userId: input.userId,
+      chatId: input.chatId,
+      payload: input.payload,
+      state: "ready",
+      priority: input.priority ?? 5,
+      dueAt: input.dueAt ?? now,
+      attempts: 0,
+      maxAttempts: input.maxAttempts ?? 3,
+      createdAt: now,
+      updatedAt: now,
+      progress: { phase: "queued" },
+    };
+    const result = await this.kv.atomic()
+      .check({ key: jobKey(job.id), versionstamp: null })
+      .set(jobKey(job.id), job)
+      .set(readyKey(job), job.id)
+      .set(byUserKey(job.userId, job.id), job.id)
+      .sum(stateCountKey("ready"), 1n)
+      .sum(JOBS_SIGNAL_KEY, 1n)
+      .commit();
+    if (!result.ok) throw new Error(`could not enqueue job ${job.id}`);
+    return job;
+  }
+
+  async get(id: string): Promise<Job | null> {
+    return (await this.kv.get<Job>(jobKey(id))).value;
+  }
+
+  /** Takes the first due job, or null when none is due. Never hands one job to two callers. */
+  async claim(workerId: string, kinds?: readonly JobKind[]): Promise<Claim | null> {
+    const now = this.options.now();
+    for await (const entry of this.kv.list<string>({ prefix: ["jobs_ready"] }, { limit: 200 })) {
+      const [, , dueAt] = entry.key as [string, number, number, string];
+      if (dueAt > now) continue;
+      const current = await this.kv.get<Job>(jobKey(entry.value));
+      const job = current.value;
+      if (!job || job.state !== "ready") continue;
+      if (kinds && !kinds.includes(job.payload.kind)) continue;
+      const leaseId = ulid(now);
+      const leased: Job = {
+        ...job,
+        state: "leased",
+        workerId,
+        leaseId,
+        leaseUntil: now + this.options.leaseMs,
+        attempts: job.attempts + 1,
+        startedAt: job.startedAt ?? now,
+        updatedAt: now,
+      };
+      const result = await this.kv.atomic()
+        .check(current)
+        .check(entry)
+        .delete(entry.key)
+        .set(leasedKey(leased.leaseUntil!, job.id), job.id)
+        .set(jobKey(job.id), leased)
+        .sum(stateCountKey("leased"), 1n)
+        .sum(stateCountKey("ready"), MINUS_ONE)
+        .commit();
+      if (result.ok) return { job: leased, leaseId };
+      // another worker won this one: try the next entry
+    }
+    return null;
+  }
+
+  /** Extends the lease and records progress; tells the worker when to stop. */
+  async heartbeat(id: string, leaseId: string, progress?: JobProgress): Promise<HeartbeatAnswer> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.kv.get<Job>(jobKey(id));
+      const job = current.value;
+      if (!job || job.state !== "leased" || job.leaseId !== leaseId) return { ok: false };
+      const now = this.options.now();
+      const updated: Job = {
+        ...job,
+        leaseUntil: now + this.options.leaseMs,
+        progress: progress ?? job.progress,
+        updatedAt: now,
+      };
+      const result = await this.kv.atomic()
+        .check(current)
+        .delete(leasedKey(job.leaseUntil!, id))
+        .set(leasedKey(updated.leaseUntil!, id), id)
+        .set(jobKey(id), updated)
+        .commit();
+      if (result.ok) return { ok: true, cancel: Boolean(job.cancelRequested), job: updated };
+    }
+    return { ok: false };
+  }
+
+  /** Completes a leased job. Completing twice, or with a lost lease, changes nothing. */
+  complete(id: string, leaseId: string, result: JobResult): Promise<SettleOutcome> {
+    return this.settle(id, leaseId, (job, now) => ({
+      ...job,
+      state: "done",
+      result,
+      progress: undefined,
+      finishedAt: now,
+    }));
+  }
+
+  /**
+   * Records a failure: a retryable one goes back to the ready index with backoff while
+   * attempts remain; otherwise the job ends as failed (or dead once retries ran out).
+   */
+  fail(
+    id: string,
+    leaseId: string,
+    failure: JobFailure & { retryable: boolean },
+  ): Promise<SettleOutcome> {
+    return this.settle(id, leaseId, (job, now) => this.afterFailure(job, failure, now));
+  }
+
+  /** Cancels a job: at once when it waits, through the next heartbeat when a worker runs it. */
+  async cancel(id: string): Promise<SettleOutcome> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.kv.get<Job>(jobKey(id));
+      const job = current.value;
+      if (!job || !ACTIVE_STATES.includes(job.state)) return { changed: false, job };
+      const now = this.options.now();
+      const op = this.kv.atomic().check(current);
+      let updated: Job;
+      if (job.state === "ready") {
+        updated = this.finish(job, "cancelled", now, { code: "cancelled", message: "cancelled" });
+        op.delete(readyKey(job))
+          .delete(byUserKey(job.userId, id))
+          .set(outboxKey(id), id)
+          .sum(stateCountKey("ready"), MINUS_ONE)
+          .sum(stateCountKey("cancelled"), 1n)
+          .set(jobKey(id), updated, { expireIn: this.options.finishedTtlMs });
+      } else {
+        if (job.cancelRequested) return { changed: false, job };
+        updated = { ...job, cancelRequested: true, updatedAt: now };
+        op.set(jobKey(id), updated);
+      }
+      if ((await op.commit()).ok) return { changed: true, job: updated };
+    }
+    return { changed: false, job: await this.get(id) };
+  }
+
+  /** Returns jobs whose lease ran out to the queue (or to the dead letters). */
+  async sweepExpiredLeases(): Promise<Job[]> {
+    const now = this.options.now();
+    const settled: Job[] = [];
+    const expired = this.kv.list<string>({
+      start: ["jobs_leased"],
+      end: ["jobs_leased", now + 1],
+    });
+    for await (const entry of expired) {
+      const current = await this.kv.get<Job>(jobKey(entry.value));
+      const job = current.value;
+      if (!job || job.state !== "leased" || job.leaseUntil! > now) continue;
+      const failure = { code: "lease_expired", message: "worker stopped responding" };
+      const updated = job.cancelRequested
+        ? this.finish(job, "cancelled", now, { code: "cancelled", message: "cancelled" })
+        : this.afterFailure(job, { ...failure, retryable: true }, now);
+      if (await this.commitTransition(current, updated)) settled.push(updated);
+    }
+    return settled;
+  }
+
+  /** Jobs of one user that are waiting or running, newest first. */
+  async listActiveByUser(userId: number): Promise<Job[]> {
+    const jobs: Job[] = [];
+    for await (const entry of this.kv.list<string>({ prefix: ["jobs_by_user", userId] }, { reverse: true, limit: 50 })) {
+      const job = (await this.kv.get<Job>(jobKey(entry.value))).value;
+      if (job && ACTIVE_STATES.includes(job.state)) jobs.push(job);
+    }
+    return jobs;
+  }
+
+  /** Finished jobs whose outcome the app has not yet reported to the user. */
+  async listOutbox(limit = 100): Promise<Job[]> {
+    const jobs: Job[] = [];
+    for await (const entry of this.kv.list<string>({ prefix: ["jobs_outbox"] }, { limit })) {
+      const job = await this.get(entry.value);
+      if (job) jobs.push(job);
+      else await this.kv.delete(entry.key);
+    }
+    return jobs;
+  }
+
+  /** Marks a finished job's outcome as reported; false when it already was. */
+  async clearOutbox(id: string): Promise<boolean> {
+    const entry = await this.kv.get(outboxKey(id));
+    if (entry.versionstamp === null) return false;
+    return (await this.kv.atomic().check(entry).delete(entry.key).commit()).ok;
+  }
+
+  async countByState(): Promise<Record<JobState, number>> {
+    const states: JobState[] = ["ready", "leased", "done", "failed", "dead", "cancelled"];
+    const entries = await this.kv.getMany<Deno.KvU64[]>(states.map(stateCountKey));
+    return Object.fromEntries(
+      states.map((state, i) => [state, Number(entries[i].value?.value ?? 0n)]),
+    ) as Record<JobState, number>;
+  }
+
+  /** Resolves when a job may have become ready, or after timeoutMs. */
+  async waitForWork(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    const stream = this.kv.watch([JOBS_SIGNAL_KEY]);
+    const reader = stream.getReader();
+    const timer = setTimeout(() => reader.cancel().catch(() => {}), timeoutMs);
+    const onAbort = () => reader.cancel().catch(() => {});
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      await reader.read(); // first read is the current value
+      if (!signal?.aborted) await reader.read();
+    } catch {
+      // cancelled by timeout or abort
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      await reader.cancel().catch(() => {});
+    }
+  }
+
+  // --- internals ---------------------------------------------------------------
+
+  private async settle(
+    id: string,
+    leaseId: string,
+    next: (job: Job, now: number) => Job,
+  ): Promise<SettleOutcome> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.kv.get<Job>(jobKey(id));
+      const job = current.value;
+      if (!job || job.state !== "leased" || job.leaseId !== leaseId) {
+        return { changed: false, job };
+      }
+      const updated = next(job, this.options.now());
+      if (await this.commitTransition(current, updated)) return { changed: true, job: updated };
+    }
+    return { changed: false, job: await this.get(id) };
+  }
+
+  private afterFailure(job: Job, failure: JobFailure & { retryable: boolean }, now: number): Job {
+    const error = { code: failure.code, message: failure.message };
+    if (failure.code === "cancelled" || job.cancelRequested) {
+      return this.finish(job, "cancelled", now, error);
+    }
+    if (!failure.retryable) return this.finish(job, "failed", now, error);
+    if (job.attempts >= job.maxAttempts) return this.finish(job, "dead", now, error);
+    const backoff = this.options.retryBaseMs * 2 ** (job.attempts - 1);
+    return {
+      ...job,
+      state: "ready",
+      dueAt: now + backoff,
+      error,
+      workerId: undefined,
+      leaseId: undefined,
+      leaseUntil: undefined,
+      progress: { phase: "queued" },
+      updatedAt: now,
+    };
+  }
+
+  private finish(job: Job, state: FinishedJob["state"], now: number, error?: JobFailure): Job {
+    return {
+      ...job,
+      state,
+      error,
+      progress: undefined,
+      workerId: undefined,
+      leaseId: undefined,
+      leaseUntil: undefined,
+      finishedAt: now,
+      updatedAt: now,
+    };
+  }
+
+  /** Moves a leased job to its next state in one atomic; false when someone else moved it. */
+  private async commitTransition(current: Deno.KvEntryMaybe<Job>, updated: Job): Promise<boolean> {
+    const job = current.value!;
+    const op = this.kv.atomic()
+      .check(current)
+      .delete(leasedKey(job.leaseUntil!, job.id))
+      .sum(stateCountKey(job.state), MINUS_ONE)
+      .sum(stateCountKey(updated.state), 1n);
+    if (updated.state === "ready") {
+      op.set(readyKey(updated), updated.id)
+        .set(jobKey(updated.id), updated)
+        .sum(JOBS_SIGNAL_KEY, 1n);
+    } else {
+      op.delete(byUserKey(updated.userId, updated.id))
+        .set(outboxKey(updated.id), updated.id)
+        .set(jobKey(updated.id), updated, { expireIn: this.options.finishedTtlMs });
+    }
+    return (await op.commit()).ok;
+  }
+}
+
+/** KvU64 sums wrap around, so adding 2^64 - 1 subtracts one. */
+const MINUS_ONE = 0xffff_ffff_ffff_ffffn;

@@ -1,0 +1,74 @@
+/** What the bot offers on a preview; "best" and heights are video, "audio" is audio only. */
+export type Variant = "best" | "1080" | "720" | "480" | "360" | "audio";
+
+export const VIDEO_HEIGHTS = [1080, 720, 480, 360] as const;
+
+/** One format from `yt-dlp -J`, trimmed to what selection needs. */
+export interface ProbeFormat {
+  id: string;
+  ext: string;
+  protocol?: string;
+  width?: number;
+  height?: number;
+  vcodec?: string;
+  acodec?: string;
+  filesize?: number;
+  filesizeApprox?: number;
+  /** total bitrate, kbit/s */
+  tbr?: number;
+  /** audio bitrate, kbit/s */
+  abr?: number;
+  /** video bitrate, kbit/s */
+  vbr?: number;
+}
+
+/** A probe result trimmed for storage (KV values stay well under 64 KiB). */
+export interface ProbeInfo {
+  /** yt-dlp's id of the media within its extractor */
+  id: string;
+  extractor: string;
+  webpageUrl: string;
+  title: string;
+  uploader?: string;
+  duration?: number;
+  thumbnail?: string;
+  isLive: boolean;
+  formats: ProbeFormat[];
+}
+
+export type MediaKind = "video" | "audio" | "document";
+
+/** A finished file on local disk, ready to upload. */
+export interface DownloadedMedia {
+  path: string;
+  kind: MediaKind;
+  mimeType: string;
+  size: number;
+  width?: number;
+  height?: number;
+  duration?: number;
+  /** a JPEG within Telegram's thumbnail limits (320 px, 200 kB), when one could be made */
+  thumbnailPath?: string;
+}
+
+export type MediaErrorCode =
+  | "unsupported"
+  | "unavailable"
+  | "private"
+  | "timeout"
+  | "too_large"
+  | "cancelled"
+  | "failed";
+
+/** A failure of yt-dlp or ffmpeg, classified so the app can answer the user clearly. */
+export class MediaError extends Error {
+  constructor(
+    readonly code: MediaErrorCode,
+    message: string,
+    /** whether trying again later may succeed */
+    readonly retryable = false,
+  ) {
+    super(message);
+    this.name = "MediaError";
+  }
+}
