@@ -1,0 +1,81 @@
+/** Sending previews and cached files: used by update handlers and by job events alike. */
+import { type Api, GrammyError } from "grammy";
+import type { CachedFile } from "../kv/media.ts";
+import { createPreview, type Preview } from "../kv/previews.ts";
+import type { UrlGuard } from "../lib/url_guard.ts";
+import type { ProbeInfo } from "../workers/media_types.ts";
+import type { Translate } from "./i18n.ts";
+import { renderPreview } from "./views.ts";
+
+export interface PreviewTarget {
+  api: Api;
+  kv: Deno.Kv;
+  urlGuard: UrlGuard;
+  t: Translate;
+  locale: string;
+  userId: number;
+  chatId: number;
+  replyToMessageId?: number;
+}
+
+/** Stores the preview's choices and shows them: a photo of the thumbnail, or text without one. */
+export async function sendPreview(target: PreviewTarget, url: string, info: ProbeInfo): Promise<Preview> {
+  const { api, kv, chatId } = target;
+  const preview = await createPreview(kv, { userId: target.userId, chatId, url, info });
+  const { caption, keyboard } = renderPreview(target.t, target.locale, info, preview.id);
+  const common = {
+    parse_mode: "HTML" as const,
+    reply_markup: keyboard,
+    ...(target.replyToMessageId
+      ? { reply_parameters: { message_id: target.replyToMessageId, allow_sending_without_reply: true } }
+      : {}),
+  };
+  // Telegram (or a self-hosted Bot API server inside our network) fetches the thumbnail itself
+  const thumbnail = info.thumbnail && (await target.urlGuard.check(info.thumbnail)).ok
+    ? info.thumbnail
+    : undefined;
+  if (thumbnail) {
+    try {
+      await api.sendPhoto(chatId, thumbnail, { caption, ...common });
+      return preview;
+    } catch (error) {
+      if (!(error instanceof GrammyError) || error.error_code !== 400) throw error;
+    }
+  }
+  await api.sendMessage(chatId, caption, { ...common, link_preview_options: { is_disabled: true } });
+  return preview;
+}
+
+/** Sends a file Telegram already has; no upload, no worker. */
+export async function sendCachedFile(
+  api: Api,
+  chatId: number,
+  file: CachedFile,
+  caption: string,
+): Promise<void> {
+  const common = { caption, parse_mode: "HTML" as const };
+  if (file.kind === "video") {
+    await api.sendVideo(chatId, file.fileId, {
+      ...common,
+      width: file.width,
+      height: file.height,
+      duration: file.duration === undefined ? undefined : Math.round(file.duration),
+      supports_streaming: true,
+    });
+  } else if (file.kind === "audio") {
+    await api.sendAudio(chatId, file.fileId, {
+      ...common,
+      title: file.title,
+      performer: file.performer,
+      duration: file.duration === undefined ? undefined : Math.round(file.duration),
+    });
+  } else {
+    await api.sendDocument(chatId, file.fileId, common);
+  }
+}
+
+/** True when Telegram refused a file_id we stored (the file is gone on its side). */
+export function isStaleFileId(error: unknown): boolean {
+  return error instanceof GrammyError && error.error_code === 400 &&
+    /wrong file identifier|file reference/i.test(error.description);
+}

@@ -1,0 +1,31 @@
+/** A preview's choices live in KV under a short id; callback data carries the id, never the URL. */
+import { ulid } from "ulid";
+import type { ProbeInfo } from "../workers/media_types.ts";
+
+export interface Preview {
+  id: string;
+  userId: number;
+  chatId: number;
+  url: string;
+  info: ProbeInfo;
+  createdAt: number;
+}
+
+export const PREVIEW_TTL_MS = 48 * 3600_000;
+
+function previewKey(id: string) {
+  return ["previews", id] as const;
+}
+
+export async function createPreview(
+  kv: Deno.Kv,
+  input: Omit<Preview, "id" | "createdAt">,
+): Promise<Preview> {
+  const preview: Preview = { ...input, id: ulid(), createdAt: Date.now() };
+  await kv.set(previewKey(preview.id), preview, { expireIn: PREVIEW_TTL_MS });
+  return preview;
+}
+
+export async function getPreview(kv: Deno.Kv, id: string): Promise<Preview | null> {
+  return (await kv.get<Preview>(previewKey(id))).value;
+}

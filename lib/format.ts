@@ -1,0 +1,58 @@
+/** Escapes text for Telegram's HTML parse mode. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => HTML_ENTITIES[c]);
+}
+const HTML_ENTITIES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+};
+
+/** Cuts text to at most `max` characters (code points), ending with an ellipsis when cut. */
+export function truncate(text: string, max: number): string {
+  const chars = Array.from(text);
+  return chars.length <= max ? text : chars.slice(0, max - 1).join("") + "…";
+}
+
+const PARTIAL_BLOCKS = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
+
+/** The seed's animated bar: full blocks, one partial block (eighths), then light shade. */
+export function renderProgressBar(percent: number, width = 20): string {
+  const clamped = Math.min(100, Math.max(0, Number.isFinite(percent) ? percent : 0));
+  const eighths = Math.round((clamped / 100) * width * 8);
+  const full = Math.floor(eighths / 8);
+  const partial = PARTIAL_BLOCKS[eighths % 8];
+  const empty = width - full - (partial ? 1 : 0);
+  return "█".repeat(full) + partial + "░".repeat(empty);
+}
+
+const UNITS = ["B", "KB", "MB", "GB", "TB"];
+// French counts octets
+const FRENCH_UNITS = ["o", "Ko", "Mo", "Go", "To"];
+
+/** 1536 → "1.5 KB", in the locale's number format. */
+export function formatBytes(bytes: number, locale = "en"): string {
+  let value = Math.max(0, bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const digits = unit === 0 || value >= 100 ? 0 : 1;
+  const number = new Intl.NumberFormat(locale, {
+    maximumFractionDigits: digits,
+    minimumFractionDigits: digits,
+  }).format(value);
+  return `${number} ${(locale.startsWith("fr") ? FRENCH_UNITS : UNITS)[unit]}`;
+}
+
+/** 3725 → "1:02:05", 65 → "1:05". */
+export function formatDuration(seconds: number): string {
+  const total = Math.max(0, Math.round(seconds));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const mm = h > 0 ? String(m).padStart(2, "0") : String(m);
+  return `${h > 0 ? `${h}:` : ""}${mm}:${String(s).padStart(2, "0")}`;
+}

@@ -1,0 +1,23 @@
+/** The app: bot, HTTP routes, crons and in-process workers (`deno task start`). */
+import { loadConfig } from "./config.ts";
+import { createSystem } from "./app.ts";
+
+const config = loadConfig(Deno.env.toObject());
+const system = await createSystem(config);
+
+// the in-process sweep covers one machine; on Deno Deploy the cron does it
+Deno.cron("sweep expired job leases", "* * * * *", () => system.jobs.sweep());
+
+const server = Deno.serve(
+  { port: config.port, hostname: config.hostname, onListen: () => {} },
+  system.app.fetch,
+);
+await system.start();
+
+const shutdown = async () => {
+  await system.stop();
+  await server.shutdown();
+  Deno.exit(0);
+};
+Deno.addSignalListener("SIGTERM", shutdown);
+Deno.addSignalListener("SIGINT", shutdown);

@@ -1,0 +1,56 @@
+import { Hono } from "hono";
+import type { JobService } from "../services/job_service.ts";
+import type { MediaStore } from "../kv/media.ts";
+
+export interface HealthDeps {
+  kv: Deno.Kv;
+  jobs: JobService;
+  media: MediaStore;
+}
+
+const WORKER_SEEN_WINDOW_MS = 5 * 60_000;
+
+function workersSeen(jobs: JobService): number {
+  const since = Date.now() - WORKER_SEEN_WINDOW_MS;
+  return [...jobs.workersSeen.values()].filter((at) => at >= since).length;
+}
+
+export function healthRoutes({ kv, jobs, media }: HealthDeps) {
+  return new Hono()
+    .get("/healthz", async (c) => {
+      try {
+        const counts = await jobs.queue.countByState();
+        await kv.get(["healthz"]);
+        return c.json({
+          status: "ok",
+          kv: "reachable",
+          queueDepth: counts.ready,
+          jobs: counts,
+          workersSeen: workersSeen(jobs),
+        });
+      } catch (error) {
+        return c.json({ status: "error", error: String(error) }, 503);
+      }
+    })
+    .get("/metrics", async (c) => {
+      const counts = await jobs.queue.countByState();
+      const lines = [
+        "# HELP mediabot_queue_depth Jobs waiting for a worker.",
+        "# TYPE mediabot_queue_depth gauge",
+        `mediabot_queue_depth ${counts.ready}`,
+        "# HELP mediabot_jobs Jobs by state.",
+        "# TYPE mediabot_jobs gauge",
+        ...Object.entries(counts).map(([state, n]) => `mediabot_jobs{state="${state}"} ${n}`),
+        "# HELP mediabot_workers_seen Workers that claimed or reported in the last 5 minutes.",
+        "# TYPE mediabot_workers_seen gauge",
+        `mediabot_workers_seen ${workersSeen(jobs)}`,
+        "# HELP mediabot_cache_requests_total Cache lookups by cache and outcome.",
+        "# TYPE mediabot_cache_requests_total counter",
+        ...Object.entries(media.stats).flatMap(([cache, { hits, misses }]) => [
+          `mediabot_cache_requests_total{cache="${cache}",outcome="hit"} ${hits}`,
+          `mediabot_cache_requests_total{cache="${cache}",outcome="miss"} ${misses}`,
+        ]),
+      ];
+      return c.text(lines.join("\n") + "\n", 200, { "content-type": "text/plain; version=0.0.4" });
+    });
+}

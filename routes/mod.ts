@@ -1,0 +1,25 @@
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { Bot } from "grammy";
+import type { BotContext } from "../bot/context.ts";
+import type { Logger } from "../lib/logger.ts";
+import { healthRoutes, type HealthDeps } from "./health.ts";
+import { telegramRoutes } from "./telegram.ts";
+
+export interface AppDeps extends HealthDeps {
+  bot: Bot<BotContext>;
+  webhookSecret?: string;
+  logger: Logger;
+}
+
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.route("/", healthRoutes(deps));
+  if (deps.webhookSecret) app.route("/", telegramRoutes(deps.bot, deps.webhookSecret));
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) return error.getResponse();
+    deps.logger.error("request failed", { path: c.req.path, error });
+    return c.json({ error: "internal error" }, 500);
+  });
+  return app;
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs the binaries MediaBot runs (yt-dlp, ffmpeg/ffprobe) when they are missing.
+# Used by `deno task start`, `deno task test`, .ci/run and Dockerfile.worker.
+# Fast when everything is there: it only looks.
+set -euo pipefail
+
+missing_packages=()
+command -v "${YTDLP_PATH:-yt-dlp}" >/dev/null 2>&1 || missing_packages+=(yt-dlp)
+if ! command -v "${FFMPEG_PATH:-ffmpeg}" >/dev/null 2>&1 || ! command -v "${FFPROBE_PATH:-ffprobe}" >/dev/null 2>&1; then
+  missing_packages+=(ffmpeg)
+fi
+if [ "${MEDIABOT_BROWSER:-}" = "1" ] && ! command -v chromium >/dev/null 2>&1; then
+  missing_packages+=(chromium)
+fi
+
+if [ ${#missing_packages[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "setup: installing ${missing_packages[*]}" >&2
+if command -v apt-get >/dev/null 2>&1; then
+  sudo_cmd=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then sudo_cmd=(sudo); else
+      echo "setup: run as root or install sudo: apt-get install -y ${missing_packages[*]}" >&2
+      exit 1
+    fi
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing_packages[@]}" >/dev/null
+  exit 0
+fi
+
+cat >&2 <<MSG
+setup: ${missing_packages[*]} not found and this system has no apt-get. Install them yourself:
+  macOS:   brew install yt-dlp ffmpeg
+  Fedora:  sudo dnf install yt-dlp ffmpeg
+  Arch:    sudo pacman -S yt-dlp ffmpeg
+  any:     pipx install yt-dlp, and ffmpeg from https://ffmpeg.org/download.html
+or point YTDLP_PATH, FFMPEG_PATH and FFPROBE_PATH at them.
+MSG
+exit 1

@@ -1,0 +1,226 @@
+/**
+ * The app's side of the worker protocol: claim, heartbeat, complete, fail. In-process
+ * workers call it directly; fleet workers reach it through /worker/v1. Every finished
+ * job is reported to its user exactly when its outbox entry is cleared, so an app that
+ * dies midway reports it on the next sweep instead of losing it.
+ */
+import type { Api } from "grammy";
+import type { I18n } from "@grammyjs/i18n";
+import type { Config } from "../config.ts";
+import { type Claim, type Job, type JobFailure, type JobKind, type JobProgress, JobQueue } from "../kv/jobs.ts";
+import type { JobResult } from "../kv/job_types.ts";
+import type { MediaStore } from "../kv/media.ts";
+import { addHistoryEntry } from "../kv/history.ts";
+import type { UrlGuard } from "../lib/url_guard.ts";
+import type { Logger } from "../lib/logger.ts";
+import { LruCache } from "../lib/lru.ts";
+import type { BotContext } from "../bot/context.ts";
+import { translatorFor } from "../bot/i18n.ts";
+import { sendCachedFile, sendPreview } from "../bot/delivery.ts";
+import { renderProgress } from "../bot/views.ts";
+import { cancelKeyboard } from "../bot/features/download.ts";
+import { formatBytes } from "../lib/format.ts";
+
+export interface JobServiceDeps {
+  config: Config;
+  kv: Deno.Kv;
+  queue: JobQueue;
+  media: MediaStore;
+  api: Api;
+  i18n: I18n<BotContext>;
+  urlGuard: UrlGuard;
+  logger: Logger;
+}
+
+export interface HeartbeatReply {
+  ok: boolean;
+  cancel: boolean;
+}
+
+/** Telegram allows about one edit per second per chat; every 3 s keeps a margin for other messages. */
+export const PROGRESS_EDIT_INTERVAL_MS = 3_000;
+
+const ERROR_KEYS: Record<string, string> = {
+  unsupported: "error-unsupported",
+  unavailable: "error-unavailable",
+  private: "error-private",
+  timeout: "error-timeout",
+  too_large: "error-too-large",
+  lease_expired: "error-dead",
+};
+
+export class JobService {
+  readonly #lastEdits = new LruCache<string, { at: number; text: string }>(10_000);
+  readonly workersSeen = new Map<string, number>();
+
+  constructor(private readonly deps: JobServiceDeps) {}
+
+  get queue(): JobQueue {
+    return this.deps.queue;
+  }
+
+  /** Long poll: the first due job, waiting up to waitMs for one to be queued. */
+  async claim(
+    workerId: string,
+    options: { kinds?: readonly JobKind[]; waitMs?: number; signal?: AbortSignal } = {},
+  ): Promise<Claim | null> {
+    const deadline = Date.now() + (options.waitMs ?? 0);
+    this.workersSeen.set(workerId, Date.now());
+    while (true) {
+      const claim = await this.deps.queue.claim(workerId, options.kinds);
+      if (claim || options.signal?.aborted) return claim;
+      const left = deadline - Date.now();
+      if (left <= 0) return null;
+      // also wakes for delayed retries that become due without an enqueue
+      await this.deps.queue.waitForWork(Math.min(left, 1_000), options.signal);
+    }
+  }
+
+  async heartbeat(id: string, leaseId: string, progress?: JobProgress): Promise<HeartbeatReply> {
+    const answer = await this.deps.queue.heartbeat(id, leaseId, progress);
+    if (!answer.ok) return { ok: false, cancel: true };
+    if (answer.job.workerId) this.workersSeen.set(answer.job.workerId, Date.now());
+    if (progress && !answer.cancel) await this.showProgress(answer.job, progress);
+    return { ok: true, cancel: answer.cancel };
+  }
+
+  async complete(id: string, leaseId: string, result: JobResult): Promise<boolean> {
+    const outcome = await this.deps.queue.complete(id, leaseId, result);
+    if (outcome.changed) await this.report(outcome.job);
+    return outcome.changed || outcome.job?.state === "done";
+  }
+
+  async fail(id: string, leaseId: string, failure: JobFailure & { retryable: boolean }): Promise<boolean> {
+    const outcome = await this.deps.queue.fail(id, leaseId, failure);
+    if (outcome.changed && outcome.job.state !== "ready") await this.report(outcome.job);
+    if (outcome.changed && outcome.job.state === "ready") await this.showQueued(outcome.job);
+    return outcome.changed;
+  }
+
+  async cancel(id: string): Promise<void> {
+    const outcome = await this.deps.queue.cancel(id);
+    if (outcome.changed && outcome.job.state === "cancelled") await this.report(outcome.job);
+  }
+
+  /** Returns expired leases to the queue and reports finished jobs nobody reported yet. */
+  async sweep(olderThanMs = 30_000): Promise<void> {
+    for (const job of await this.deps.queue.sweepExpiredLeases()) {
+      if (job.state === "ready") await this.showQueued(job);
+    }
+    const now = Date.now();
+    for (const job of await this.deps.queue.listOutbox()) {
+      if (now - (job.finishedAt ?? 0) >= olderThanMs) await this.report(job);
+    }
+  }
+
+  /** Tells the user how a finished job ended, once: the outbox entry is the guard. */
+  async report(job: Job): Promise<void> {
+    const t = translatorFor(this.deps.i18n, job.payload.lang);
+    try {
+      if (job.state === "done" && job.result) await this.deliver(job, job.result);
+      else if (job.state === "cancelled") await this.editStatus(job, t("download-cancelled"));
+      else if (job.state === "failed" || job.state === "dead") await this.reportFailure(job);
+      await this.deps.queue.clearOutbox(job.id);
+    } catch (error) {
+      // left in the outbox: the next sweep tries again
+      this.deps.logger.error("could not report job", { jobId: job.id, error });
+    }
+  }
+
+  private async deliver(job: Job, result: JobResult): Promise<void> {
+    const { api, kv, media, urlGuard } = this.deps;
+    const t = translatorFor(this.deps.i18n, job.payload.lang);
+    if (result.kind === "probe" && job.payload.kind === "probe") {
+      await media.saveProbe(job.payload.url, result.info);
+      await this.deleteStatus(job);
+      await sendPreview({
+        api,
+        kv,
+        urlGuard,
+        t,
+        locale: job.payload.lang,
+        userId: job.userId,
+        chatId: job.chatId,
+        replyToMessageId: job.payload.replyToMessageId,
+      }, job.payload.url, result.info);
+      return;
+    }
+    if (result.kind !== "download" || job.payload.kind !== "download") return;
+    const { payload } = job;
+    const { file } = result;
+    const cached = {
+      fileId: file.fileId,
+      fileUniqueId: file.fileUniqueId,
+      kind: file.kind,
+      size: file.size,
+      width: file.width,
+      height: file.height,
+      duration: file.duration,
+      title: payload.title,
+      performer: payload.performer,
+      createdAt: Date.now(),
+    };
+    await media.saveFile(payload.info, payload.variant, cached);
+    // uploaded to the storage chat: the user gets it by file_id, once (outbox guard)
+    if (file.chatId !== job.chatId) await sendCachedFile(api, job.chatId, cached, payload.caption);
+    await addHistoryEntry(kv, {
+      userId: job.userId,
+      title: payload.title,
+      url: payload.url,
+      kind: file.kind,
+      variant: payload.variant,
+      size: file.size,
+      extractor: payload.info.extractor,
+      mediaId: payload.info.id,
+      fromCache: false,
+    });
+    await this.deleteStatus(job);
+  }
+
+  private async reportFailure(job: Job): Promise<void> {
+    const t = translatorFor(this.deps.i18n, job.payload.lang);
+    const code = job.error?.code ?? "failed";
+    const key = job.state === "dead" ? "error-dead" : ERROR_KEYS[code] ?? "error-failed";
+    const text = t(key, { limit: formatBytes(this.deps.config.maxUploadBytes, job.payload.lang) });
+    await this.editStatus(job, text);
+  }
+
+  private async showProgress(job: Job, progress: JobProgress): Promise<void> {
+    if (job.payload.kind !== "download" || !job.payload.statusMessageId) return;
+    const t = translatorFor(this.deps.i18n, job.payload.lang);
+    const text = renderProgress(t, job.payload.lang, job.payload.title, progress);
+    const last = this.#lastEdits.get(job.id);
+    const now = Date.now();
+    if (last && (last.text === text || now - last.at < PROGRESS_EDIT_INTERVAL_MS)) return;
+    this.#lastEdits.set(job.id, { at: now, text });
+    await this.deps.api.editMessageText(job.chatId, job.payload.statusMessageId, text, {
+      parse_mode: "HTML",
+      reply_markup: cancelKeyboard(t("button-stop")),
+    }).catch((error) => this.deps.logger.warn("progress edit failed", { jobId: job.id, error }));
+  }
+
+  private async showQueued(job: Job): Promise<void> {
+    if (job.payload.kind !== "download") return;
+    await this.showProgress(job, { phase: "queued" });
+  }
+
+  private async editStatus(job: Job, text: string): Promise<void> {
+    const messageId = job.payload.statusMessageId;
+    this.#lastEdits.delete(job.id);
+    if (messageId) {
+      try {
+        await this.deps.api.editMessageText(job.chatId, messageId, text, { parse_mode: "HTML" });
+        return;
+      } catch (error) {
+        this.deps.logger.warn("status edit failed, sending instead", { jobId: job.id, error });
+      }
+    }
+    await this.deps.api.sendMessage(job.chatId, text, { parse_mode: "HTML" });
+  }
+
+  private async deleteStatus(job: Job): Promise<void> {
+    this.#lastEdits.delete(job.id);
+    const messageId = job.payload.statusMessageId;
+    if (messageId) await this.deps.api.deleteMessage(job.chatId, messageId).catch(() => {});
+  }
+}

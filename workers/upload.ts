@@ -1,0 +1,62 @@
+/** Uploads a finished file to Telegram, streamed from disk. */
+import { type Api, InputFile } from "grammy";
+import type { Message } from "grammy/types";
+import type { DownloadPayload, UploadedFile } from "../kv/job_types.ts";
+import type { DownloadedMedia } from "./media_types.ts";
+
+/** A file name Telegram shows to users: the title without path or control characters. */
+export function safeFileName(title: string, path: string): string {
+  const ext = path.match(/\.([a-z0-9]{1,5})$/i)?.[1] ?? "bin";
+  const base = title.replace(/[\\/:*?"<>|\p{Cc}]+/gu, " ").replace(/\s+/g, " ").trim().slice(0, 80);
+  return `${base || "media"}.${ext}`;
+}
+
+/** grammY's npm build types its signal with a polyfill's AbortSignal; the runtime one works. */
+type ApiSignal = Parameters<Api["sendVideo"]>[3];
+
+export async function uploadMedia(
+  api: Api,
+  payload: DownloadPayload,
+  media: DownloadedMedia,
+  abortSignal?: AbortSignal,
+): Promise<UploadedFile> {
+  const signal = abortSignal as ApiSignal;
+  const file = new InputFile(media.path, safeFileName(payload.title, media.path));
+  const thumbnail = media.thumbnailPath ? new InputFile(media.thumbnailPath, "thumb.jpg") : undefined;
+  const duration = media.duration === undefined ? undefined : Math.round(media.duration);
+  const common = { caption: payload.caption, parse_mode: "HTML" as const };
+  let message: Message;
+  if (media.kind === "video") {
+    message = await api.sendVideo(payload.uploadChatId, file, {
+      ...common,
+      width: media.width,
+      height: media.height,
+      duration,
+      thumbnail,
+      supports_streaming: true,
+    }, signal);
+  } else if (media.kind === "audio") {
+    message = await api.sendAudio(payload.uploadChatId, file, {
+      ...common,
+      title: payload.title.slice(0, 64),
+      performer: payload.performer?.slice(0, 64),
+      duration,
+      thumbnail,
+    }, signal);
+  } else {
+    message = await api.sendDocument(payload.uploadChatId, file, { ...common, thumbnail }, signal);
+  }
+  const sent = message.video ?? message.audio ?? message.document ?? message.animation;
+  if (!sent) throw new Error("Telegram answered without a file");
+  return {
+    fileId: sent.file_id,
+    fileUniqueId: sent.file_unique_id,
+    kind: message.video ? "video" : message.audio ? "audio" : "document",
+    size: sent.file_size ?? media.size,
+    width: media.width,
+    height: media.height,
+    duration: media.duration,
+    chatId: message.chat.id,
+    messageId: message.message_id,
+  };
+}
