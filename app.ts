@@ -1,12 +1,11 @@
 /** Wires the whole system: KV → bot → job service → routes → in-process workers. */
-import { Api } from "grammy";
-import { autoRetry } from "@grammyjs/auto-retry";
 import { run, type RunnerHandle } from "@grammyjs/runner";
 import type { Hono } from "hono";
 import type { Config } from "./config.ts";
 import { JobQueue } from "./kv/jobs.ts";
 import { MediaStore } from "./kv/media.ts";
 import { createLogger, type Logger } from "./lib/logger.ts";
+import { createTelegramApi } from "./lib/telegram.ts";
 import { RateLimiter } from "./lib/rate_limit.ts";
 import { UrlGuard } from "./lib/url_guard.ts";
 import { BOT_COMMANDS, createBot } from "./bot/bot.ts";
@@ -43,12 +42,6 @@ export async function openKv(config: Config): Promise<Deno.Kv> {
   return await Deno.openKv(config.kvPath);
 }
 
-export function createTelegramApi(config: Pick<Config, "botToken" | "telegramApiRoot">): Api {
-  const api = new Api(config.botToken, { apiRoot: config.telegramApiRoot });
-  api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
-  return api;
-}
-
 export async function createSystem(config: Config, options: SystemOptions = {}): Promise<System> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const kv = options.kv ?? await openKv(config);
@@ -70,7 +63,10 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
     i18n,
     logger,
   });
-  const app = createApp({ bot, kv, jobs, media, webhookSecret: config.webhookSecret, logger });
+  const app = createApp({ bot, kv, jobs, media, webhookSecret: config.webhookSecret,
+    workerToken: config.workerToken,
+    logger,
+  });
 
   let polling: RunnerHandle | undefined;
   let pool: WorkerPool | undefined;

@@ -90,15 +90,57 @@ export class ConfigError extends Error {
 
 /** Parses the environment once; the error names every missing or wrong variable. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
+  return toConfig(parseEnv(envSchema, env));
+}
+
+/** Empty variables count as unset, as in most shells' `VAR= command`. */
+function parseEnv<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): z.output<T> {
   const input = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
   );
-  const parsed = envSchema.safeParse(input);
+  const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) =>
       `${issue.path.join(".") || "environment"} ${issue.message}`
     );
     throw new ConfigError(`Invalid configuration:\n- ${problems.join("\n- ")}`);
   }
-  return toConfig(parsed.data);
+  return parsed.data;
+}
+
+const workerEnvSchema = z.object({
+  APP_URL: z.url({ error: "is required: the app's base URL, e.g. https://mediabot.example.com" }),
+  WORKER_TOKEN: z.string({ error: "is required: the bearer token the app expects" })
+    .min(16, "must be at least 16 characters"),
+  BOT_TOKEN: envSchema.shape.BOT_TOKEN,
+  TELEGRAM_API_ROOT: z.url().default("https://api.telegram.org"),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  WORKER_ID: z.string().regex(/^[\w.:-]{1,60}$/).optional(),
+  DATA_DIR: z.string().default("./data"),
+  MAX_UPLOAD_MB: megabytes.default(50),
+  YTDLP_PATH: z.string().default("yt-dlp"),
+  FFMPEG_PATH: z.string().default("ffmpeg"),
+  FFPROBE_PATH: z.string().default("ffprobe"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
+
+/** The fleet worker's configuration: no database, only the app's URL and its token. */
+export function loadWorkerConfig(env: Record<string, string | undefined>) {
+  const e = parseEnv(workerEnvSchema, env);
+  return {
+    appUrl: e.APP_URL.replace(/\/+$/, ""),
+    workerToken: e.WORKER_TOKEN,
+    botToken: e.BOT_TOKEN,
+    telegramApiRoot: e.TELEGRAM_API_ROOT.replace(/\/+$/, ""),
+    concurrency: e.WORKER_CONCURRENCY,
+    workerId: e.WORKER_ID ?? `${Deno.hostname()}-${Deno.pid}`,
+    dataDir: e.DATA_DIR,
+    maxUploadBytes: Math.floor(e.MAX_UPLOAD_MB * 1024 * 1024),
+    ytdlpPath: e.YTDLP_PATH,
+    ffmpegPath: e.FFMPEG_PATH,
+    ffprobePath: e.FFPROBE_PATH,
+    logLevel: e.LOG_LEVEL,
+  };
 }

@@ -4,6 +4,11 @@
 # Fast when everything is there: it only looks.
 set -euo pipefail
 
+# the app alone (WORKERS=0, fleet workers elsewhere) never runs yt-dlp or ffmpeg
+if [ "${1:-}" = "app" ] && [ "${WORKERS:-2}" = "0" ]; then
+  exit 0
+fi
+
 missing_packages=()
 command -v "${YTDLP_PATH:-yt-dlp}" >/dev/null 2>&1 || missing_packages+=(yt-dlp)
 if ! command -v "${FFMPEG_PATH:-ffmpeg}" >/dev/null 2>&1 || ! command -v "${FFPROBE_PATH:-ffprobe}" >/dev/null 2>&1; then

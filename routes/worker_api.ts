@@ -1,0 +1,75 @@
+/** /worker/v1: how fleet workers claim jobs, report progress and finish them. */
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { z } from "zod";
+import { timingSafeEqual } from "node:crypto";
+import type { JobService } from "../services/job_service.ts";
+import { jobFailureSchema, jobProgressSchema, jobResultSchema } from "../kv/job_schemas.ts";
+import { CLAIM_WAIT_MS } from "../workers/transport.ts";
+
+const claimBody = z.object({
+  workerId: z.string().min(1).max(100).regex(/^[\w.:-]+$/),
+  waitMs: z.number().int().min(0).max(CLAIM_WAIT_MS).optional(),
+});
+const heartbeatBody = z.object({ leaseId: z.string().min(1).max(100), progress: jobProgressSchema.optional() });
+const completeBody = z.object({ leaseId: z.string().min(1).max(100), result: jobResultSchema });
+const failBody = z.object({ leaseId: z.string().min(1).max(100), failure: jobFailureSchema });
+const jobIdPattern = /^[0-9A-Z]{26}$/;
+
+async function digest(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+}
+
+/** Compares digests so the time taken says nothing about the token. */
+async function tokenMatches(given: string, expected: string): Promise<boolean> {
+  return timingSafeEqual(await digest(given), await digest(expected));
+}
+
+async function parseBody<T extends z.ZodType>(request: Request, schema: T): Promise<z.infer<T>> {
+  const parsed = schema.safeParse(await request.json().catch(() => undefined));
+  if (!parsed.success) {
+    throw new HTTPException(400, { message: z.prettifyError(parsed.error) });
+  }
+  return parsed.data;
+}
+
+function jobId(id: string): string {
+  if (!jobIdPattern.test(id)) throw new HTTPException(400, { message: "bad job id" });
+  return id;
+}
+
+export function workerApiRoutes(jobs: JobService, workerToken: string | undefined) {
+  return new Hono()
+    .use("/worker/v1/*", async (c, next) => {
+      const header = c.req.header("authorization") ?? "";
+      const given = header.startsWith("Bearer ") ? header.slice(7) : "";
+      if (!workerToken || !given || !(await tokenMatches(given, workerToken))) {
+        return c.json({ error: "unauthorized" }, 401);
+      }
+      await next();
+    })
+    .post("/worker/v1/claim", async (c) => {
+      const body = await parseBody(c.req.raw, claimBody);
+      const claim = await jobs.claim(body.workerId, {
+        waitMs: body.waitMs ?? CLAIM_WAIT_MS,
+        signal: c.req.raw.signal,
+      });
+      if (!claim) return c.body(null, 204);
+      return c.json(claim);
+    })
+    .post("/worker/v1/jobs/:id/heartbeat", async (c) => {
+      const body = await parseBody(c.req.raw, heartbeatBody);
+      const reply = await jobs.heartbeat(jobId(c.req.param("id")), body.leaseId, body.progress);
+      return c.json(reply, reply.ok ? 200 : 409);
+    })
+    .post("/worker/v1/jobs/:id/complete", async (c) => {
+      const body = await parseBody(c.req.raw, completeBody);
+      const ok = await jobs.complete(jobId(c.req.param("id")), body.leaseId, body.result);
+      return c.json({ ok }, ok ? 200 : 409);
+    })
+    .post("/worker/v1/jobs/:id/fail", async (c) => {
+      const body = await parseBody(c.req.raw, failBody);
+      const ok = await jobs.fail(jobId(c.req.param("id")), body.leaseId, body.failure);
+      return c.json({ ok }, ok ? 200 : 409);
+    });
+}

@@ -1,0 +1,66 @@
+/** Boots the whole app in-process against the fake Bot API, as `deno task start` would. */
+import { loadConfig } from "../../config.ts";
+import { createSystem, type System } from "../../app.ts";
+import { createLogger } from "../../lib/logger.ts";
+import { FakeTelegram } from "./fake_telegram.ts";
+
+export interface TestSystem {
+  telegram: FakeTelegram;
+  system: System;
+  dataDir: string;
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export async function startTestSystem(
+  env: Record<string, string> = {},
+  options: { telegram?: FakeTelegram; leaseMs?: number } = {},
+): Promise<TestSystem> {
+  const telegram = options.telegram ?? await FakeTelegram.start();
+  const dataDir = await Deno.makeTempDir({ prefix: "mediabot-test-" });
+  const config = loadConfig({
+    BOT_TOKEN: telegram.token,
+    TELEGRAM_API_ROOT: telegram.apiRoot,
+    KV_PATH: ":memory:",
+    DATA_DIR: dataDir,
+    WORKERS: "2",
+    ALLOW_PRIVATE_URLS: "true",
+    ...env,
+  });
+  const system = await createSystem(config, {
+    logger: createLogger("error"),
+    sweepIntervalMs: 200,
+    leaseMs: options.leaseMs,
+  });
+  await system.start();
+  const close = async () => {
+    await system.stop();
+    if (!options.telegram) await telegram.close();
+    await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+  };
+  return { telegram, system, dataDir, close, [Symbol.asyncDispose]: close };
+}
+
+/** Width, height, duration and streams of a delivered file, read by the real ffprobe. */
+export async function probeFile(path: string): Promise<
+  { width?: number; height?: number; duration: number; video: boolean; audio: boolean }
+> {
+  const { stdout, success } = await new Deno.Command("ffprobe", {
+    args: ["-v", "error", "-print_format", "json", "-show_streams", "-show_format", "--", path],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  if (!success) throw new Error(`ffprobe could not read ${path}`);
+  const info = JSON.parse(new TextDecoder().decode(stdout)) as {
+    streams: { codec_type: string; width?: number; height?: number }[];
+    format: { duration: string };
+  };
+  const video = info.streams.find((s) => s.codec_type === "video");
+  return {
+    width: video?.width,
+    height: video?.height,
+    duration: Number(info.format.duration),
+    video: Boolean(video),
+    audio: info.streams.some((s) => s.codec_type === "audio"),
+  };
+}

@@ -1,0 +1,28 @@
+/** One fleet worker process (`deno task worker`): pulls jobs from the app over HTTP. */
+import { loadWorkerConfig } from "../config.ts";
+import { createTelegramApi } from "../lib/telegram.ts";
+import { createLogger } from "../lib/logger.ts";
+import { httpTransport } from "./http_transport.ts";
+import { startWorkerPool } from "./pool.ts";
+
+const config = loadWorkerConfig(Deno.env.toObject());
+const logger = createLogger(config.logLevel, { worker: config.workerId });
+const pool = await startWorkerPool(config.concurrency, {
+  transport: httpTransport(config.appUrl, config.workerToken),
+  api: createTelegramApi(config),
+  config,
+  logger,
+  workerIdPrefix: config.workerId,
+});
+logger.info("worker started", { app: config.appUrl, concurrency: config.concurrency });
+
+let stopping = false;
+const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
+  logger.info("stopping: finishing running jobs");
+  await pool.stop();
+  Deno.exit(0);
+};
+Deno.addSignalListener("SIGTERM", shutdown);
+Deno.addSignalListener("SIGINT", shutdown);
