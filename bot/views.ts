@@ -13,9 +13,10 @@ export function variantLabel(t: Translate, variant: Variant): string {
 }
 
 function resolutionOf(info: ProbeInfo): string | undefined {
-  const best = info.formats.filter((f) => f.height && f.width)
+  const best = info.formats.filter((f) => f.height)
     .sort((a, b) => (b.height ?? 0) - (a.height ?? 0))[0];
-  return best ? `${best.width}×${best.height}` : undefined;
+  if (!best) return undefined;
+  return best.width ? `${best.width}×${best.height}` : `${best.height}p`;
 }
 
 export function renderPreview(
@@ -34,11 +35,10 @@ export function renderPreview(
   const variants = availableVariants(info);
   const sizes = estimateVariantSizes(info);
   const sized = variants.filter((v) => sizes[v] !== undefined);
-  if (sized.length > 0) {
-    lines.push("", t("preview-sizes"));
-    for (const variant of sized) {
-      lines.push(`• ${escapeHtml(variantLabel(t, variant))}: ~${formatBytes(sizes[variant]!, locale)}`);
-    }
+  lines.push("", t("preview-sizes"));
+  if (sized.length === 0) lines.push(`• ${t("size-unknown")}`);
+  for (const variant of sized) {
+    lines.push(`• ${escapeHtml(variantLabel(t, variant))}: ~${formatBytes(sizes[variant]!, locale)}`);
   }
   lines.push("", t("preview-choose"));
 
