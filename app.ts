@@ -63,7 +63,12 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
     i18n,
     logger,
   });
-  const app = createApp({ bot, kv, jobs, media, webhookSecret: config.webhookSecret,
+  const app = createApp({
+    bot,
+    kv,
+    jobs,
+    media,
+    webhookSecret: config.webhookSecret,
     workerToken: config.workerToken,
     logger,
   });

@@ -17,7 +17,10 @@ const envSchema = z.object({
     .regex(/^\d+:[\w-]+$/, "must look like 123456:ABC-DEF…"),
   TELEGRAM_API_ROOT: z.url().default("https://api.telegram.org"),
   PUBLIC_URL: z.url().optional(),
-  WEBHOOK_SECRET: z.string().regex(/^[\w-]{1,256}$/, "must be 1-256 characters A-Z, a-z, 0-9, _ or -")
+  WEBHOOK_SECRET: z.string().regex(
+    /^[\w-]{1,256}$/,
+    "must be 1-256 characters A-Z, a-z, 0-9, _ or -",
+  )
     .optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(8000),
   HOSTNAME: z.string().default("0.0.0.0"),
@@ -94,7 +97,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 }
 
 /** Empty variables count as unset, as in most shells' `VAR= command`. */
-function parseEnv<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): z.output<T> {
+function parseEnv<T extends z.ZodType>(
+  schema: T,
+  env: Record<string, string | undefined>,
+): z.output<T> {
   const input = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
   );

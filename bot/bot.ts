@@ -38,12 +38,22 @@ export function createBot(deps: BotDeps, botConfig: BotConfig<BotContext> = {}):
   bot.use(deps.i18n);
 
   const features = bot.errorBoundary(async (error) => {
-    deps.logger.error("update failed", { error: error.error, updateId: error.ctx.update.update_id });
+    deps.logger.error("update failed", {
+      error: error.error,
+      updateId: error.ctx.update.update_id,
+    });
     const ctx = error.ctx;
     if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {});
     if (ctx.chat) await ctx.reply(ctx.t("error-generic")).catch(() => {});
   });
-  features.use(menuFeature, historyFeature, downloadFeature, adminFeature, linkFeature, unhandledFeature);
+  features.use(
+    menuFeature,
+    historyFeature,
+    downloadFeature,
+    adminFeature,
+    linkFeature,
+    unhandledFeature,
+  );
 
   bot.catch((error) => deps.logger.error("update failed", { error: error.error }));
   return bot;

@@ -19,7 +19,11 @@ export interface PreviewTarget {
 }
 
 /** Stores the preview's choices and shows them: a photo of the thumbnail, or text without one. */
-export async function sendPreview(target: PreviewTarget, url: string, info: ProbeInfo): Promise<Preview> {
+export async function sendPreview(
+  target: PreviewTarget,
+  url: string,
+  info: ProbeInfo,
+): Promise<Preview> {
   const { api, kv, chatId } = target;
   const preview = await createPreview(kv, { userId: target.userId, chatId, url, info });
   const { caption, keyboard } = renderPreview(target.t, target.locale, info, preview.id);
@@ -27,7 +31,12 @@ export async function sendPreview(target: PreviewTarget, url: string, info: Prob
     parse_mode: "HTML" as const,
     reply_markup: keyboard,
     ...(target.replyToMessageId
-      ? { reply_parameters: { message_id: target.replyToMessageId, allow_sending_without_reply: true } }
+      ? {
+        reply_parameters: {
+          message_id: target.replyToMessageId,
+          allow_sending_without_reply: true,
+        },
+      }
       : {}),
   };
   // Telegram (or a self-hosted Bot API server inside our network) fetches the thumbnail itself
@@ -42,7 +51,10 @@ export async function sendPreview(target: PreviewTarget, url: string, info: Prob
       if (!(error instanceof GrammyError) || error.error_code !== 400) throw error;
     }
   }
-  await api.sendMessage(chatId, caption, { ...common, link_preview_options: { is_disabled: true } });
+  await api.sendMessage(chatId, caption, {
+    ...common,
+    link_preview_options: { is_disabled: true },
+  });
   return preview;
 }
 

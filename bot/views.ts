@@ -3,7 +3,13 @@ import { InlineKeyboard } from "grammy";
 import type { JobProgress } from "../kv/jobs.ts";
 import type { ProbeInfo, Variant } from "../workers/media_types.ts";
 import { availableVariants, estimateVariantSizes } from "../workers/formats.ts";
-import { escapeHtml, formatBytes, formatDuration, renderProgressBar, truncate } from "../lib/format.ts";
+import {
+  escapeHtml,
+  formatBytes,
+  formatDuration,
+  renderProgressBar,
+  truncate,
+} from "../lib/format.ts";
 import type { Translate } from "./i18n.ts";
 
 export function variantLabel(t: Translate, variant: Variant): string {
@@ -26,9 +32,13 @@ export function renderPreview(
   previewId: string,
 ): { caption: string; keyboard: InlineKeyboard } {
   const lines = [`🎬 <b>${escapeHtml(truncate(info.title, 200))}</b>`, ""];
-  if (info.uploader) lines.push(t("preview-by", { author: escapeHtml(truncate(info.uploader, 80)) }));
+  if (info.uploader) {
+    lines.push(t("preview-by", { author: escapeHtml(truncate(info.uploader, 80)) }));
+  }
   if (info.isLive) lines.push(t("preview-live"));
-  else if (info.duration) lines.push(t("preview-duration", { duration: formatDuration(info.duration) }));
+  else if (info.duration) {
+    lines.push(t("preview-duration", { duration: formatDuration(info.duration) }));
+  }
   const resolution = resolutionOf(info);
   if (resolution) lines.push(t("preview-resolution", { resolution }));
 
@@ -38,7 +48,9 @@ export function renderPreview(
   lines.push("", t("preview-sizes"));
   if (sized.length === 0) lines.push(`• ${t("size-unknown")}`);
   for (const variant of sized) {
-    lines.push(`• ${escapeHtml(variantLabel(t, variant))}: ~${formatBytes(sizes[variant]!, locale)}`);
+    lines.push(
+      `• ${escapeHtml(variantLabel(t, variant))}: ~${formatBytes(sizes[variant]!, locale)}`,
+    );
   }
   lines.push("", t("preview-choose"));
 
@@ -55,15 +67,25 @@ export function renderPreview(
   return { caption: lines.join("\n"), keyboard };
 }
 
-export function renderProgress(t: Translate, locale: string, title: string, progress: JobProgress): string {
+export function renderProgress(
+  t: Translate,
+  locale: string,
+  title: string,
+  progress: JobProgress,
+): string {
   const header = `🎬 ${escapeHtml(truncate(title, 120))}`;
   const phase = t(`progress-${progress.phase}`);
   if (progress.phase === "queued") return `${header}\n\n${phase}`;
   const lines = [header, "", phase];
   if (progress.percent !== undefined) {
-    const percent = new Intl.NumberFormat(locale, { maximumFractionDigits: 1, minimumFractionDigits: 1 })
+    const percent = new Intl.NumberFormat(locale, {
+      maximumFractionDigits: 1,
+      minimumFractionDigits: 1,
+    })
       .format(progress.percent);
-    lines.push(t("progress-line", { bar: renderProgressBar(progress.percent), percent: `${percent} %` }));
+    lines.push(
+      t("progress-line", { bar: renderProgressBar(progress.percent), percent: `${percent} %` }),
+    );
   }
   if (progress.downloadedBytes !== undefined && progress.phase === "downloading") {
     const done = formatBytes(progress.downloadedBytes, locale);

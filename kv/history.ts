@@ -50,9 +50,15 @@ export async function addHistoryEntry(
   return entry;
 }
 
-export async function listRecentHistory(kv: Deno.Kv, userId: number, limit = 10): Promise<HistoryEntry[]> {
+export async function listRecentHistory(
+  kv: Deno.Kv,
+  userId: number,
+  limit = 10,
+): Promise<HistoryEntry[]> {
   const entries: HistoryEntry[] = [];
-  for await (const e of kv.list<HistoryEntry>({ prefix: ["history", userId] }, { reverse: true, limit })) {
+  for await (
+    const e of kv.list<HistoryEntry>({ prefix: ["history", userId] }, { reverse: true, limit })
+  ) {
     entries.push(e.value);
   }
   return entries;
@@ -64,7 +70,11 @@ export interface UsageSummary {
   todayBytes: number;
 }
 
-export async function getUsageSummary(kv: Deno.Kv, userId: number, at = Date.now()): Promise<UsageSummary> {
+export async function getUsageSummary(
+  kv: Deno.Kv,
+  userId: number,
+  at = Date.now(),
+): Promise<UsageSummary> {
   const [downloads, bytes, today] = await kv.getMany<Deno.KvU64[]>([
     downloadsCountKey(userId),
     bytesCountKey(userId),

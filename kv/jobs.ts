@@ -298,7 +298,12 @@ export class JobQueue {
   /** Jobs of one user that are waiting or running, newest first. */
   async listActiveByUser(userId: number): Promise<Job[]> {
     const jobs: Job[] = [];
-    for await (const entry of this.kv.list<string>({ prefix: ["jobs_by_user", userId] }, { reverse: true, limit: 50 })) {
+    for await (
+      const entry of this.kv.list<string>({ prefix: ["jobs_by_user", userId] }, {
+        reverse: true,
+        limit: 50,
+      })
+    ) {
       const job = (await this.kv.get<Job>(jobKey(entry.value))).value;
       if (job && ACTIVE_STATES.includes(job.state)) jobs.push(job);
     }

@@ -64,14 +64,21 @@ export class MediaStore {
     await this.kv.set(probeKey(hash), info, { expireIn: PROBE_TTL_MS });
   }
 
-  async getFile(info: Pick<ProbeInfo, "extractor" | "id">, variant: Variant): Promise<CachedFile | undefined> {
+  async getFile(
+    info: Pick<ProbeInfo, "extractor" | "id">,
+    variant: Variant,
+  ): Promise<CachedFile | undefined> {
     const file = (await this.kv.get<CachedFile>(fileKey(info.extractor, info.id, variant))).value ??
       undefined;
     this.count(this.stats.files, file !== undefined);
     return file;
   }
 
-  async saveFile(info: Pick<ProbeInfo, "extractor" | "id">, variant: Variant, file: CachedFile): Promise<void> {
+  async saveFile(
+    info: Pick<ProbeInfo, "extractor" | "id">,
+    variant: Variant,
+    file: CachedFile,
+  ): Promise<void> {
     await this.kv.set(fileKey(info.extractor, info.id, variant), file);
   }
 

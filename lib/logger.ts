@@ -7,7 +7,13 @@ export type Logger = Record<LogLevel, (message: string, fields?: Record<string, 
 export function createLogger(level: LogLevel, base: Record<string, unknown> = {}): Logger {
   const write = (at: LogLevel) => (message: string, fields: Record<string, unknown> = {}) => {
     if (LEVELS[at] < LEVELS[level]) return;
-    const line = JSON.stringify({ time: new Date().toISOString(), level: at, message, ...base, ...fields }, (
+    const line = JSON.stringify({
+      time: new Date().toISOString(),
+      level: at,
+      message,
+      ...base,
+      ...fields,
+    }, (
       _key,
       value,
     ) => value instanceof Error ? { name: value.name, message: value.message } : value);

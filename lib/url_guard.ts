@@ -80,7 +80,10 @@ interface Entity {
 }
 
 /** The first link of a message: URL entities first (they are Telegram's own parse), then plain text. */
-export function extractUrl(text: string | undefined, entities: readonly Entity[] = []): string | undefined {
+export function extractUrl(
+  text: string | undefined,
+  entities: readonly Entity[] = [],
+): string | undefined {
   for (const entity of entities) {
     if (entity.type === "text_link" && entity.url) return entity.url;
     if (entity.type === "url" && text) {

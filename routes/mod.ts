@@ -3,7 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { Bot } from "grammy";
 import type { BotContext } from "../bot/context.ts";
 import type { Logger } from "../lib/logger.ts";
-import { healthRoutes, type HealthDeps } from "./health.ts";
+import { type HealthDeps, healthRoutes } from "./health.ts";
 import { telegramRoutes } from "./telegram.ts";
 import { workerApiRoutes } from "./worker_api.ts";
 

@@ -11,7 +11,10 @@ const claimBody = z.object({
   workerId: z.string().min(1).max(100).regex(/^[\w.:-]+$/),
   waitMs: z.number().int().min(0).max(CLAIM_WAIT_MS).optional(),
 });
-const heartbeatBody = z.object({ leaseId: z.string().min(1).max(100), progress: jobProgressSchema.optional() });
+const heartbeatBody = z.object({
+  leaseId: z.string().min(1).max(100),
+  progress: jobProgressSchema.optional(),
+});
 const completeBody = z.object({ leaseId: z.string().min(1).max(100), result: jobResultSchema });
 const failBody = z.object({ leaseId: z.string().min(1).max(100), failure: jobFailureSchema });
 const jobIdPattern = /^[0-9A-Z]{26}$/;

@@ -7,7 +7,14 @@
 import type { Api } from "grammy";
 import type { I18n } from "@grammyjs/i18n";
 import type { Config } from "../config.ts";
-import { type Claim, type Job, type JobFailure, type JobKind, type JobProgress, JobQueue } from "../kv/jobs.ts";
+import {
+  type Claim,
+  type Job,
+  type JobFailure,
+  type JobKind,
+  type JobProgress,
+  JobQueue,
+} from "../kv/jobs.ts";
 import type { JobResult } from "../kv/job_types.ts";
 import type { MediaStore } from "../kv/media.ts";
 import { addHistoryEntry } from "../kv/history.ts";
@@ -90,7 +97,11 @@ export class JobService {
     return outcome.changed || outcome.job?.state === "done";
   }
 
-  async fail(id: string, leaseId: string, failure: JobFailure & { retryable: boolean }): Promise<boolean> {
+  async fail(
+    id: string,
+    leaseId: string,
+    failure: JobFailure & { retryable: boolean },
+  ): Promise<boolean> {
     const outcome = await this.deps.queue.fail(id, leaseId, failure);
     if (outcome.changed && outcome.job.state !== "ready") await this.report(outcome.job);
     if (outcome.changed && outcome.job.state === "ready") await this.showQueued(outcome.job);
@@ -133,16 +144,20 @@ export class JobService {
     if (result.kind === "probe" && job.payload.kind === "probe") {
       await media.saveProbe(job.payload.url, result.info);
       await this.deleteStatus(job);
-      await sendPreview({
-        api,
-        kv,
-        urlGuard,
-        t,
-        locale: job.payload.lang,
-        userId: job.userId,
-        chatId: job.chatId,
-        replyToMessageId: job.payload.replyToMessageId,
-      }, job.payload.url, result.info);
+      await sendPreview(
+        {
+          api,
+          kv,
+          urlGuard,
+          t,
+          locale: job.payload.lang,
+          userId: job.userId,
+          chatId: job.chatId,
+          replyToMessageId: job.payload.replyToMessageId,
+        },
+        job.payload.url,
+        result.info,
+      );
       return;
     }
     if (result.kind !== "download" || job.payload.kind !== "download") return;

@@ -31,7 +31,11 @@ export function scratchRoot(dataDir: string): string {
   return `${dataDir}/scratch`;
 }
 
-export async function runJob(claim: Claim, deps: RunnerDeps, shutdown?: AbortSignal): Promise<void> {
+export async function runJob(
+  claim: Claim,
+  deps: RunnerDeps,
+  shutdown?: AbortSignal,
+): Promise<void> {
   const { job, leaseId } = claim;
   const { transport, logger } = deps;
   const controller = new AbortController();
@@ -103,7 +107,10 @@ async function runDownload(
 }
 
 /** Maps any error to what the queue needs: a code for the user's message and whether to retry. */
-export function describeFailure(error: unknown, shuttingDown: boolean): JobFailure & { retryable: boolean } {
+export function describeFailure(
+  error: unknown,
+  shuttingDown: boolean,
+): JobFailure & { retryable: boolean } {
   if (shuttingDown) return { code: "interrupted", message: "worker shut down", retryable: true };
   if (error instanceof MediaError) {
     return { code: error.code, message: error.message, retryable: error.retryable };
@@ -113,6 +120,12 @@ export function describeFailure(error: unknown, shuttingDown: boolean): JobFailu
     const code = error.error_code === 413 ? "too_large" : "failed";
     return { code, message: `Telegram: ${error.description}`, retryable };
   }
-  if (error instanceof HttpError) return { code: "failed", message: error.message, retryable: true };
-  return { code: "failed", message: error instanceof Error ? error.message : String(error), retryable: true };
+  if (error instanceof HttpError) {
+    return { code: "failed", message: error.message, retryable: true };
+  }
+  return {
+    code: "failed",
+    message: error instanceof Error ? error.message : String(error),
+    retryable: true,
+  };
 }

@@ -22,7 +22,9 @@ export async function uploadMedia(
 ): Promise<UploadedFile> {
   const signal = abortSignal as ApiSignal;
   const file = new InputFile(media.path, safeFileName(payload.title, media.path));
-  const thumbnail = media.thumbnailPath ? new InputFile(media.thumbnailPath, "thumb.jpg") : undefined;
+  const thumbnail = media.thumbnailPath
+    ? new InputFile(media.thumbnailPath, "thumb.jpg")
+    : undefined;
   const duration = media.duration === undefined ? undefined : Math.round(media.duration);
   const common = { caption: payload.caption, parse_mode: "HTML" as const };
   let message: Message;

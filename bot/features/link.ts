@@ -38,16 +38,20 @@ linkFeature.chatType("private").on(["message:text", "message:caption"], async (c
   const locale = await ctx.i18n.getLocale();
   const cached = await media.getProbe(url);
   if (cached) {
-    await sendPreview({
-      api: ctx.api,
-      kv,
-      urlGuard,
-      t: ctx.t,
-      locale,
-      userId: ctx.from.id,
-      chatId: ctx.chat.id,
-      replyToMessageId: ctx.message.message_id,
-    }, url, cached);
+    await sendPreview(
+      {
+        api: ctx.api,
+        kv,
+        urlGuard,
+        t: ctx.t,
+        locale,
+        userId: ctx.from.id,
+        chatId: ctx.chat.id,
+        replyToMessageId: ctx.message.message_id,
+      },
+      url,
+      cached,
+    );
     return;
   }
   const status = await ctx.reply(ctx.t("preview-analyzing"), {

@@ -68,4 +68,3 @@ menuFeature.callbackQuery("menu:main", async (ctx) => {
   await ctx.answerCallbackQuery();
   await replyWithMenu(ctx);
 });
-

@@ -22,10 +22,13 @@ function dataFor(message: BotMessage, label: string | RegExp): string {
 }
 
 function waitForPreview(telegram: FakeTelegram, chatId: number, after = 0): Promise<BotMessage> {
-  return telegram.waitFor(() =>
-    telegram.messages(chatId).find((m) =>
-      m.messageId > after && !m.deleted && buttons(m).some((b) => b.data.startsWith("dl:"))
-    ), { timeoutMs: 30_000 });
+  return telegram.waitFor(
+    () =>
+      telegram.messages(chatId).find((m) =>
+        m.messageId > after && !m.deleted && buttons(m).some((b) => b.data.startsWith("dl:"))
+      ),
+    { timeoutMs: 30_000 },
+  );
 }
 
 function waitForFile(
@@ -34,10 +37,12 @@ function waitForFile(
   kind: "video" | "audio" | "document",
   after = 0,
 ): Promise<BotMessage> {
-  return telegram.waitFor(() =>
-    telegram.messages(chatId).find((m) => m.messageId > after && m.media?.kind === kind), {
-    timeoutMs: 60_000,
-  });
+  return telegram.waitFor(
+    () => telegram.messages(chatId).find((m) => m.messageId > after && m.media?.kind === kind),
+    {
+      timeoutMs: 60_000,
+    },
+  );
 }
 
 async function withLab(fn: (lab: MediaLab) => Promise<void>) {
@@ -54,7 +59,10 @@ Deno.test("[e2e] a link gives a preview, 720p gives a playable video, and a seco
 
     const preview = await waitForPreview(telegram, alice.id);
     assertEquals(preview.media?.kind, "photo", "the thumbnail is shown");
-    assert(preview.html?.includes("Lab clip &lt;b&gt;&amp;&lt;/b&gt;"), `title escaped: ${preview.html}`);
+    assert(
+      preview.html?.includes("Lab clip &lt;b&gt;&amp;&lt;/b&gt;"),
+      `title escaped: ${preview.html}`,
+    );
     // Debian's yt-dlp reads heights from <source> but neither width, duration nor size
     assertMatch(preview.caption ?? "", /🖼 720p/);
     assertMatch(preview.caption ?? "", /size unknown/);
@@ -62,7 +70,9 @@ Deno.test("[e2e] a link gives a preview, 720p gives a playable video, and a seco
     assert(labels.includes("720p") && labels.includes("360p"), `qualities offered: ${labels}`);
     assert(!labels.includes("1080p"), "no quality the source lacks");
     assert(labels.includes("🎵 Audio only") && labels.includes("✖️ Cancel"));
-    for (const b of buttons(preview)) assert(!b.data.includes("http"), "callback data never carries the URL");
+    for (const b of buttons(preview)) {
+      assert(!b.data.includes("http"), "callback data never carries the URL");
+    }
 
     const pressedAt = performance.now();
     alice.pressButton(preview.message, dataFor(preview, "720p"));
@@ -77,12 +87,17 @@ Deno.test("[e2e] a link gives a preview, 720p gives a playable video, and a seco
     assertEquals(video.message.video?.duration, LAB_CLIP.durationSeconds);
     const delivered = await probeFile(telegram.filePath(media.fileId));
     assertEquals([delivered.width, delivered.height], [1280, 720]);
-    assert(Math.abs(delivered.duration - LAB_CLIP.durationSeconds) < 0.5, `duration ${delivered.duration}`);
+    assert(
+      Math.abs(delivered.duration - LAB_CLIP.durationSeconds) < 0.5,
+      `duration ${delivered.duration}`,
+    );
     assert(delivered.audio, "the delivered video has its sound");
     assert(video.html?.includes("&lt;b&gt;"), "caption escaped");
 
     // the status message went through the phases and is gone once the file is there
-    const status = telegram.messages(alice.id).find((m) => m.history.some((v) => /Queued/.test(v.text ?? "")));
+    const status = telegram.messages(alice.id).find((m) =>
+      m.history.some((v) => /Queued/.test(v.text ?? ""))
+    );
     assertExists(status, "a status message was shown");
     await telegram.waitFor(() => status.deleted || undefined);
 
@@ -107,7 +122,9 @@ Deno.test("[e2e] a link gives a preview, 720p gives a playable video, and a seco
       telegram.messages(alice.id).find((m) => m.text?.includes("last downloads"))
     );
     assertMatch(history.text ?? "", /Lab clip <b>&<\/b>/);
-    console.log(`press → file (720p): ${pressToFileMs.toFixed(0)} ms; cache hit: ${cacheHitMs.toFixed(0)} ms`);
+    console.log(
+      `press → file (720p): ${pressToFileMs.toFixed(0)} ms; cache hit: ${cacheHitMs.toFixed(0)} ms`,
+    );
   });
 });
 
@@ -154,10 +171,14 @@ Deno.test("[e2e] bad links get a clear, translated answer and nothing is charged
     const expectReply = async (user: typeof en, text: string, pattern: RegExp) => {
       const before = telegram.messages(user.id).length;
       user.sendText(text);
-      await telegram.waitFor(() =>
-        telegram.messages(user.id).slice(before).some((m) => pattern.test(m.text ?? "")) ||
-        telegram.messages(user.id).some((m) => m.history.some((v) => pattern.test(v.text ?? "")) && pattern.test(m.text ?? ""))
-      , { timeoutMs: 30_000 });
+      await telegram.waitFor(
+        () =>
+          telegram.messages(user.id).slice(before).some((m) => pattern.test(m.text ?? "")) ||
+          telegram.messages(user.id).some((m) =>
+            m.history.some((v) => pattern.test(v.text ?? "")) && pattern.test(m.text ?? "")
+          ),
+        { timeoutMs: 30_000 },
+      );
     };
     await expectReply(en, "hello there", /did not find a link/);
     await expectReply(fr, "bonjour", /pas trouvé de lien/);
@@ -174,7 +195,9 @@ Deno.test("[e2e] bad links get a clear, translated answer and nothing is charged
       assert(telegram.messages(user.id).every((m) => !m.media), "no file sent");
     }
     en.sendText("/history");
-    await telegram.waitFor(() => telegram.messages(en.id).find((m) => /Nothing downloaded yet/.test(m.text ?? "")));
+    await telegram.waitFor(() =>
+      telegram.messages(en.id).find((m) => /Nothing downloaded yet/.test(m.text ?? ""))
+    );
   });
 });
 
@@ -207,7 +230,11 @@ Deno.test("[e2e] /start shows the menu with what works; admins also see Admin", 
   assertEquals(userButtons, ["menu:download", "menu:history", "menu:help"]);
   assert(buttons(adminMenu).some((b) => b.data === "menu:admin"), "admins see Admin");
   admin.pressButton(adminMenu.message, "menu:admin");
-  await telegram.waitFor(() => telegram.messages(admin.id).find((m) => /Jobs — ready/.test(m.text ?? "")));
+  await telegram.waitFor(() =>
+    telegram.messages(admin.id).find((m) => /Jobs — ready/.test(m.text ?? ""))
+  );
   user.sendText("/admin");
-  await telegram.waitFor(() => telegram.messages(user.id).find((m) => /administrateurs/.test(m.text ?? "")));
+  await telegram.waitFor(() =>
+    telegram.messages(user.id).find((m) => /administrateurs/.test(m.text ?? ""))
+  );
 });

@@ -2,7 +2,11 @@ import { assert, assertEquals, assertExists } from "../support/assert.ts";
 import { JobQueue, type NewJob } from "../../kv/jobs.ts";
 
 function probeJob(userId = 1): NewJob {
-  return { userId, chatId: userId, payload: { kind: "probe", url: "https://example.com/v", lang: "en" } };
+  return {
+    userId,
+    chatId: userId,
+    payload: { kind: "probe", url: "https://example.com/v", lang: "en" },
+  };
 }
 
 async function withQueue(
@@ -53,7 +57,14 @@ Deno.test("[kv/jobs] an expired lease returns the job to the queue with backoff,
     // the first worker's lease is gone: its completion changes nothing
     const late = await queue.complete(job.id, first.leaseId, {
       kind: "probe",
-      info: { id: "x", extractor: "generic", webpageUrl: "", title: "", isLive: false, formats: [] },
+      info: {
+        id: "x",
+        extractor: "generic",
+        webpageUrl: "",
+        title: "",
+        isLive: false,
+        formats: [],
+      },
     });
     assertEquals(late.changed, false);
     clock.now += 1_001;
@@ -71,7 +82,14 @@ Deno.test("[kv/jobs] completing twice settles once", async () => {
     assertExists(claim);
     const result = {
       kind: "probe" as const,
-      info: { id: "x", extractor: "generic", webpageUrl: "", title: "t", isLive: false, formats: [] },
+      info: {
+        id: "x",
+        extractor: "generic",
+        webpageUrl: "",
+        title: "t",
+        isLive: false,
+        formats: [],
+      },
     };
     const outcomes = await Promise.all([
       queue.complete(job.id, claim.leaseId, result),
@@ -137,7 +155,10 @@ Deno.test("[kv/jobs] heartbeats extend the lease and carry progress", async () =
     const job = await queue.enqueue(probeJob());
     const claim = await queue.claim("a");
     clock.now += 800;
-    const beat = await queue.heartbeat(job.id, claim!.leaseId, { phase: "downloading", percent: 40 });
+    const beat = await queue.heartbeat(job.id, claim!.leaseId, {
+      phase: "downloading",
+      percent: 40,
+    });
     assert(beat.ok && !beat.cancel);
     clock.now += 800;
     assertEquals(await queue.sweepExpiredLeases(), [], "the renewed lease has not run out");

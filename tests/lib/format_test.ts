@@ -1,5 +1,11 @@
 import { assertEquals } from "../support/assert.ts";
-import { escapeHtml, formatBytes, formatDuration, renderProgressBar, truncate } from "../../lib/format.ts";
+import {
+  escapeHtml,
+  formatBytes,
+  formatDuration,
+  renderProgressBar,
+  truncate,
+} from "../../lib/format.ts";
 
 Deno.test("[lib/format] the progress bar has full, partial and empty blocks and a fixed width", () => {
   assertEquals(renderProgressBar(0), "░".repeat(20));
@@ -15,7 +21,10 @@ Deno.test("[lib/format] the progress bar has full, partial and empty blocks and 
 });
 
 Deno.test("[lib/format] HTML escaping covers every character Telegram's HTML parser reads", () => {
-  assertEquals(escapeHtml(`<b>Tom & "Jerry"</b>`), "&lt;b&gt;Tom &amp; &quot;Jerry&quot;&lt;/b&gt;");
+  assertEquals(
+    escapeHtml(`<b>Tom & "Jerry"</b>`),
+    "&lt;b&gt;Tom &amp; &quot;Jerry&quot;&lt;/b&gt;",
+  );
 });
 
 Deno.test("[lib/format] sizes and durations read naturally in both languages", () => {

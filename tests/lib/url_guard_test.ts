@@ -39,9 +39,18 @@ Deno.test("[lib/url_guard] accepts public http(s) links and names why others are
   assertEquals(await guard.check("ftp://example.com/file"), { ok: false, reason: "bad_scheme" });
   assertEquals(await guard.check("file:///etc/passwd"), { ok: false, reason: "bad_scheme" });
   assertEquals(await guard.check("-o /tmp/x"), { ok: false, reason: "not_a_url" });
-  assertEquals(await guard.check("https://user:pw@example.com/"), { ok: false, reason: "credentials" });
-  assertEquals(await guard.check("https://unknown.example.org/"), { ok: false, reason: "unresolvable" });
-  assertEquals(await guard.check("https://example.com/" + "a".repeat(3000)), { ok: false, reason: "too_long" });
+  assertEquals(await guard.check("https://user:pw@example.com/"), {
+    ok: false,
+    reason: "credentials",
+  });
+  assertEquals(await guard.check("https://unknown.example.org/"), {
+    ok: false,
+    reason: "unresolvable",
+  });
+  assertEquals(await guard.check("https://example.com/" + "a".repeat(3000)), {
+    ok: false,
+    reason: "too_long",
+  });
   assertEquals(isPublicAddress("8.8.8.8"), true);
   assertEquals(isPublicAddress("2606:4700::1111"), true);
 });
@@ -58,7 +67,12 @@ Deno.test("[lib/url_guard] finds the link in entities, text links and plain text
     "https://example.com/v",
   );
   assertEquals(
-    extractUrl("click here", [{ type: "text_link", offset: 0, length: 5, url: "https://a.example/x" }]),
+    extractUrl("click here", [{
+      type: "text_link",
+      offset: 0,
+      length: 5,
+      url: "https://a.example/x",
+    }]),
     "https://a.example/x",
   );
   assertEquals(extractUrl("see https://a.example/v?id=1, thanks"), "https://a.example/v?id=1");

@@ -13,20 +13,25 @@ export function assert(condition: unknown, message = "expected a truthy value"):
 export function assertEquals<T>(actual: T, expected: T, message?: string): void {
   if (!isDeepStrictEqual(actual, expected)) {
     throw new AssertionError(
-      `${message ? message + ": " : ""}values differ\n  actual:   ${inspect(actual, { depth: 6 })}\n  expected: ${
-        inspect(expected, { depth: 6 })
-      }`,
+      `${message ? message + ": " : ""}values differ\n  actual:   ${
+        inspect(actual, { depth: 6 })
+      }\n  expected: ${inspect(expected, { depth: 6 })}`,
     );
   }
 }
 
-export function assertExists<T>(value: T, message = "expected a value"): asserts value is NonNullable<T> {
+export function assertExists<T>(
+  value: T,
+  message = "expected a value",
+): asserts value is NonNullable<T> {
   if (value === null || value === undefined) throw new AssertionError(message);
 }
 
 export function assertMatch(actual: string, pattern: RegExp, message?: string): void {
   if (!pattern.test(actual)) {
-    throw new AssertionError(`${message ? message + ": " : ""}${inspect(actual)} does not match ${pattern}`);
+    throw new AssertionError(
+      `${message ? message + ": " : ""}${inspect(actual)} does not match ${pattern}`,
+    );
   }
 }
 

@@ -1,0 +1,566 @@
+import {
+  buildDownloadArgs,
+  classifyYtdlpFailure,
+  downloadMedia,
+  type DownloadOptions,
+  parseProgressLine,
+  probeMedia,
+  progressReader,
+  toProbeInfo,
+} from "../../workers/ytdlp.ts";
+import { ffprobeMedia } from "../../workers/ffmpeg.ts";
+import { availableVariants } from "../../workers/formats.ts";
+import {
+  type DownloadedMedia,
+  MediaError,
+  type ProbeInfo,
+  type Variant,
+} from "../../workers/media_types.ts";
+import { assert, assertEquals, assertExists, assertRejects } from "../support/assert.ts";
+import { LAB_CLIP, LAB_HLS, startMediaLab } from "../support/media_lab.ts";
+
+// --- failure classification (stderr as yt-dlp 2023.03.04 prints it) ----------------------------
+
+const FAILURES: { stderr: string; code: string; retryable: boolean; message?: string }[] = [
+  {
+    stderr: "ERROR: Unsupported URL: http://127.0.0.1:8766/text",
+    code: "unsupported",
+    retryable: false,
+    message: "Unsupported URL: http://127.0.0.1:8766/text",
+  },
+  {
+    stderr: "ERROR: [generic] None: Unable to download webpage: HTTP Error 404: Not Found " +
+      "(caused by <HTTPError 404: 'Not Found'>); please report this issue on  https://github.com/yt-dlp/yt-dlp/issues?q= ," +
+      " filling out the appropriate issue template. Confirm you are on the latest version using  yt-dlp -U",
+    code: "unavailable",
+    retryable: false,
+    message: "Unable to download webpage: HTTP Error 404: Not Found",
+  },
+  {
+    stderr:
+      "ERROR: [generic] None: Unable to download webpage: HTTP Error 410: Gone (caused by <HTTPError 410: 'Gone'>)",
+    code: "unavailable",
+    retryable: false,
+  },
+  {
+    stderr:
+      "ERROR: [generic] None: Unable to download webpage: HTTP Error 403: Forbidden (caused by <HTTPError 403: 'Forbidden'>)",
+    code: "unavailable",
+    retryable: false,
+  },
+  {
+    stderr: "ERROR: [youtube] abc: Video unavailable. This video has been removed by the uploader",
+    code: "unavailable",
+    retryable: false,
+    message: "Video unavailable. This video has been removed by the uploader",
+  },
+  {
+    stderr:
+      "ERROR: [youtube] abc: Private video. Sign in if you've been granted access to this video",
+    code: "private",
+    retryable: false,
+  },
+  {
+    stderr:
+      "ERROR: [instagram] abc: Requested content is not available, rate-limit reached or login required. " +
+      "Use --cookies, --cookies-from-browser, --username and --password, --netrc-cmd, or --netrc to provide account credentials",
+    code: "private",
+    retryable: false,
+  },
+  {
+    stderr:
+      "ERROR: [youtube] abc: Sign in to confirm your age. This video may be inappropriate for some users.",
+    code: "private",
+    retryable: false,
+  },
+  {
+    stderr:
+      "ERROR: [generic] None: Unable to download webpage: HTTP Error 503: Service Unavailable (caused by <HTTPError 503: 'Service Unavailable'>)",
+    code: "failed",
+    retryable: true,
+  },
+  {
+    stderr: "ERROR: Unable to download video data: HTTP Error 429: Too Many Requests",
+    code: "failed",
+    retryable: true,
+  },
+  {
+    stderr:
+      "ERROR: [generic] None: Unable to download webpage: <urlopen error [Errno 111] Connection refused> " +
+      "(caused by URLError(ConnectionRefusedError(111, 'Connection refused')))",
+    code: "failed",
+    retryable: true,
+  },
+  {
+    stderr:
+      "ERROR: [download] Got error: ('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer'))",
+    code: "failed",
+    retryable: true,
+  },
+  {
+    stderr: "ERROR: [generic] None: Unable to download webpage: The read operation timed out",
+    code: "timeout",
+    retryable: true,
+  },
+  {
+    stderr:
+      "ERROR: [generic] abc: No video formats found!; please report this issue on  https://github.com/yt-dlp/yt-dlp/issues",
+    code: "unsupported",
+    retryable: false,
+    message: "No video formats found!",
+  },
+  {
+    stderr:
+      'ERROR: [generic] None: \'not a url\' is not a valid URL. Set --default-search "ytsearch" (or run  yt-dlp "ytsearch:not a url" ) to search YouTube',
+    code: "unsupported",
+    retryable: false,
+  },
+  {
+    stderr:
+      "ERROR: [youtube] abc: Requested format is not available. Use --list-formats for a list of available formats",
+    code: "failed",
+    retryable: false,
+  },
+  {
+    stderr: "ERROR: Unsupported URL: https://example.com/login/unavailable-page",
+    code: "unsupported",
+    retryable: false,
+  },
+  {
+    stderr: "ERROR: Postprocessing: audio conversion failed: Unknown encoder 'aac'",
+    code: "failed",
+    retryable: false,
+    message: "Postprocessing: audio conversion failed: Unknown encoder 'aac'",
+  },
+  { stderr: "Traceback (most recent call last):\nKeyError: 'x'", code: "failed", retryable: false },
+];
+
+Deno.test("[workers/ytdlp] failures are classified from yt-dlp's stderr", () => {
+  for (const { stderr, code, retryable, message } of FAILURES) {
+    const error = classifyYtdlpFailure(`[generic] Extracting URL\n${stderr}\n`);
+    assertEquals({ code: error.code, retryable: error.retryable }, { code, retryable }, stderr);
+    if (message) assertEquals(error.message, message);
+  }
+});
+
+// --- probe JSON ----------------------------------------------------------------------------------
+
+const YTDLP_JSON = {
+  id: "index-1",
+  title: "Lab clip",
+  extractor: "html5",
+  extractor_key: "Generic",
+  webpage_url: "http://127.0.0.1/page",
+  uploader: null,
+  duration: 3.0,
+  thumbnail: "http://127.0.0.1/poster.jpg",
+  is_live: null,
+  live_status: "not_live",
+  description: "x".repeat(10_000),
+  formats: [
+    { format_id: "sb0", ext: "mhtml", vcodec: "none", acodec: "none", protocol: "mhtml" },
+    { format_id: "360p", ext: "mp4", height: 360, vcodec: null, tbr: null, protocol: "http" },
+    {
+      format_id: "137",
+      ext: "mp4",
+      width: 1920,
+      height: 1080,
+      vcodec: "avc1.640028",
+      acodec: "none",
+      filesize: 1234,
+      filesize_approx: 2000,
+      tbr: 4000.5,
+      vbr: 4000.5,
+      abr: 0,
+      http_headers: { "User-Agent": "x" },
+    },
+    { format_id: "drm", ext: "mp4", height: 720, has_drm: true },
+  ],
+};
+
+Deno.test("[workers/ytdlp] yt-dlp's JSON is trimmed to ProbeInfo", () => {
+  assertEquals(toProbeInfo(YTDLP_JSON, "http://127.0.0.1/page"), {
+    id: "index-1",
+    extractor: "html5",
+    webpageUrl: "http://127.0.0.1/page",
+    title: "Lab clip",
+    uploader: undefined,
+    duration: 3,
+    thumbnail: "http://127.0.0.1/poster.jpg",
+    isLive: false,
+    formats: [
+      {
+        id: "360p",
+        ext: "mp4",
+        protocol: "http",
+        width: undefined,
+        height: 360,
+        vcodec: undefined,
+        acodec: undefined,
+        filesize: undefined,
+        filesizeApprox: undefined,
+        tbr: undefined,
+        abr: undefined,
+        vbr: undefined,
+      },
+      {
+        id: "137",
+        ext: "mp4",
+        protocol: undefined,
+        width: 1920,
+        height: 1080,
+        vcodec: "avc1.640028",
+        acodec: "none",
+        filesize: 1234,
+        filesizeApprox: 2000,
+        tbr: 4000.5,
+        abr: 0,
+        vbr: 4000.5,
+      },
+    ],
+  });
+});
+
+Deno.test("[workers/ytdlp] live status comes from is_live or live_status", () => {
+  assert(toProbeInfo({ ...YTDLP_JSON, is_live: true, live_status: null }, "u").isLive);
+  assert(toProbeInfo({ ...YTDLP_JSON, live_status: "is_live" }, "u").isLive);
+  assert(!toProbeInfo({ ...YTDLP_JSON, live_status: "was_live" }, "u").isLive);
+});
+
+Deno.test("[workers/ytdlp] a playlist yields its first entry, an empty one is unsupported", () => {
+  const playlist = { _type: "playlist", id: "list", title: "List", entries: [YTDLP_JSON] };
+  assertEquals(toProbeInfo(playlist, "u").id, "index-1");
+  const error = catchError(() => toProbeInfo({ ...playlist, entries: [] }, "u"));
+  assert(error instanceof MediaError && error.code === "unsupported");
+});
+
+Deno.test("[workers/ytdlp] the (1) yt-dlp 2023 adds to a lone HTML5 video is dropped", () => {
+  assertEquals(toProbeInfo({ ...YTDLP_JSON, title: "Clip (1)" }, "u").title, "Clip");
+  const series = { _type: "playlist", id: "s", entries: [{ ...YTDLP_JSON, title: "Series (1)" }] };
+  assertEquals(toProbeInfo(series, "u").title, "Series (1)", "the first of several keeps it");
+  const other = { ...YTDLP_JSON, extractor: "youtube", title: "Song (1)" };
+  assertEquals(toProbeInfo(other, "u").title, "Song (1)");
+});
+
+Deno.test("[workers/ytdlp] a single-format result and missing fields still make a ProbeInfo", () => {
+  const direct = {
+    id: "clip",
+    extractor: "generic",
+    format_id: "mp4",
+    ext: "mp4",
+    url: "http://x/clip.mp4",
+  };
+  assertEquals(toProbeInfo(direct, "http://x/clip.mp4"), {
+    id: "clip",
+    extractor: "generic",
+    webpageUrl: "http://x/clip.mp4",
+    title: "clip",
+    uploader: undefined,
+    duration: undefined,
+    thumbnail: undefined,
+    isLive: false,
+    formats: [{
+      id: "mp4",
+      ext: "mp4",
+      protocol: undefined,
+      width: undefined,
+      height: undefined,
+      vcodec: undefined,
+      acodec: undefined,
+      filesize: undefined,
+      filesizeApprox: undefined,
+      tbr: undefined,
+      abr: undefined,
+      vbr: undefined,
+    }],
+  });
+});
+
+Deno.test("[workers/ytdlp] output that is not a yt-dlp info object fails clearly", () => {
+  const error = catchError(() => toProbeInfo("nonsense", "u"));
+  assert(error instanceof MediaError && error.code === "failed");
+});
+
+// --- progress ------------------------------------------------------------------------------------
+
+Deno.test("[workers/ytdlp] progress lines of our template are parsed, other lines ignored", () => {
+  assertEquals(
+    parseProgressLine(
+      '@@progress {"status": "downloading", "downloaded_bytes": 1024, "total_bytes": 2431997, "speed": null, "eta": 4}',
+    ),
+    {
+      status: "downloading",
+      downloaded_bytes: 1024,
+      total_bytes: 2431997,
+      speed: undefined,
+      eta: 4,
+    },
+  );
+  assertEquals(parseProgressLine("[download] Destination: media.mp4"), undefined);
+  assertEquals(parseProgressLine('@@progress {"status": "downloading", "speed": NaN}'), undefined);
+});
+
+Deno.test("[workers/ytdlp] progress adds up the parts of a merged download", () => {
+  const read = progressReader(1_000);
+  const line = (fields: Record<string, unknown>) => `@@progress ${JSON.stringify(fields)}`;
+  const seen = [
+    line({ status: "downloading", downloaded_bytes: 300, total_bytes: 800, speed: 1000.4, eta: 1 }),
+    line({ status: "finished", downloaded_bytes: 800, total_bytes: 800 }),
+    line({ status: "downloading", downloaded_bytes: 100, total_bytes_estimate: 300 }),
+    '[Merger] Merging formats into "media.mp4"',
+    "Deleting original file media.f137.mp4 (pass -k to keep)",
+  ].map(read);
+  assertEquals(seen, [
+    {
+      phase: "downloading",
+      downloadedBytes: 300,
+      totalBytes: 1_000,
+      speed: 1000,
+      eta: 1,
+      percent: 30,
+    },
+    {
+      phase: "downloading",
+      downloadedBytes: 800,
+      totalBytes: 1_000,
+      speed: undefined,
+      eta: undefined,
+      percent: 80,
+    },
+    {
+      phase: "downloading",
+      downloadedBytes: 900,
+      totalBytes: 1_100,
+      speed: undefined,
+      eta: undefined,
+      percent: 81.8,
+    },
+    { phase: "processing", downloadedBytes: 900 },
+    undefined,
+  ]);
+});
+
+Deno.test("[workers/ytdlp] progress without any size has no total or percent", () => {
+  const progress = progressReader()('@@progress {"status": "downloading", "downloaded_bytes": 5}');
+  assertEquals(progress, {
+    phase: "downloading",
+    downloadedBytes: 5,
+    totalBytes: undefined,
+    speed: undefined,
+    eta: undefined,
+    percent: undefined,
+  });
+});
+
+// --- arguments -----------------------------------------------------------------------------------
+
+Deno.test("[workers/ytdlp] download arguments end with -- and the URL, output stays in outDir", () => {
+  const args = buildDownloadArgs({
+    url: "-oops https://example.test/v",
+    outDir: "/scratch/job",
+    selector: "136+140/best",
+    maxDownloadBytes: 50_000_000,
+    ffmpegPath: "ffmpeg",
+  });
+  assertEquals(args.slice(-2), ["--", "-oops https://example.test/v"]);
+  assertEquals(args.indexOf("--"), args.length - 2);
+  assertEquals(valueOf(args, "--paths"), "/scratch/job");
+  assertEquals(valueOf(args, "--output"), "media.%(ext)s");
+  assertEquals(valueOf(args, "-f"), "136+140/best");
+  assertEquals(valueOf(args, "--max-filesize"), "50000000");
+  assertEquals(valueOf(args, "--merge-output-format"), "mp4");
+  assert(args.includes("--ignore-config") && args.includes("--no-playlist"));
+  assert(!args.includes("--ffmpeg-location"), "a bare name is left to yt-dlp's own lookup");
+  assert(!args.includes("--extract-audio"));
+});
+
+Deno.test("[workers/ytdlp] audio downloads extract audio and pass an ffmpeg path on", () => {
+  const args = buildDownloadArgs({
+    url: "https://example.test/v",
+    outDir: "/scratch/job",
+    selector: "140",
+    audioFormat: "m4a",
+    maxDownloadBytes: 1,
+    ffmpegPath: "/opt/ffmpeg/bin/ffmpeg",
+  });
+  assertEquals(valueOf(args, "--audio-format"), "m4a");
+  assert(args.includes("--extract-audio"));
+  assertEquals(valueOf(args, "--ffmpeg-location"), "/opt/ffmpeg/bin/ffmpeg");
+  assert(!args.includes("--merge-output-format"));
+});
+
+function valueOf(args: string[], flag: string): string | undefined {
+  const index = args.indexOf(flag);
+  return index < 0 ? undefined : args[index + 1];
+}
+
+function catchError(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected an error");
+}
+
+// --- against the media lab (real yt-dlp and ffmpeg on loopback) -----------------------------------
+
+const LIMIT = 50_000_000;
+const TIMEOUT_MS = 60_000;
+
+Deno.test("[workers/ytdlp] the media lab, end to end", async (t) => {
+  const lab = await startMediaLab();
+  const scratch = await Deno.makeTempDir({ prefix: "ytdlp-test-" });
+  /** each download gets its own empty directory, as the worker gives each job */
+  const download = async (
+    url: string,
+    info: ProbeInfo,
+    variant: Variant,
+    options: Partial<DownloadOptions> = {},
+  ) =>
+    await downloadMedia(url, {
+      variant,
+      info,
+      outDir: await Deno.makeTempDir({ dir: scratch }),
+      maxBytes: LIMIT,
+      timeoutMs: TIMEOUT_MS,
+      ...options,
+    });
+  let page: ProbeInfo | undefined;
+  const probedPage = () => {
+    assertExists(page, "the probe step should have run first");
+    return page;
+  };
+  try {
+    await t.step("probe of the page finds 720p and 360p and the title", async () => {
+      page = await probeMedia(lab.urls.page, { timeoutMs: TIMEOUT_MS });
+      assertEquals(page.title, LAB_CLIP.title);
+      assertEquals(page.isLive, false);
+      assertEquals(page.formats.map((f) => f.height).sort(), [360, 720]);
+      assertEquals(availableVariants(page), ["best", "720", "360", "audio"]);
+    });
+
+    await t.step("downloads of 720, 360 and audio are what they claim", async () => {
+      const info = probedPage();
+      const [hd, sd, audio] = await Promise.all(
+        (["720", "360", "audio"] as const).map((variant) => download(lab.urls.page, info, variant)),
+      );
+      await assertVideo(hd, 1280, 720, LAB_CLIP.durationSeconds);
+      await assertVideo(sd, 640, 360, LAB_CLIP.durationSeconds);
+      assertEquals([audio.kind, audio.mimeType], ["audio", "audio/mp4"]);
+      assert(audio.path.endsWith("/media.m4a"), audio.path);
+      const probe = await ffprobeMedia(audio.path);
+      assertEquals([probe.hasVideo, probe.hasAudio], [false, true]);
+      assertAbout(audio.duration, LAB_CLIP.durationSeconds);
+    });
+
+    await t.step("an HLS VOD downloads into an mp4", async () => {
+      const info = await probeMedia(lab.urls.hlsVod, { timeoutMs: TIMEOUT_MS });
+      assertEquals(info.formats.map((f) => f.height).sort(), [...LAB_HLS.heights].sort());
+      const progress: number[] = [];
+      const media = await download(lab.urls.hlsVod, info, "720", {
+        onProgress: (p) => progress.push(p.downloadedBytes),
+      });
+      await assertVideo(media, 1280, 720, LAB_HLS.durationSeconds);
+      assert(progress.length > 0, "progress should be reported");
+      assert(progress.every((bytes, i) => i === 0 || bytes >= progress[i - 1]), `${progress}`);
+    });
+
+    await t.step("missing, text and gone pages fail with clear codes", async () => {
+      const failures = await Promise.all(
+        [lab.urls.missing, lab.urls.text, lab.urls.gone].map(async (url) => {
+          const error = await assertRejects(() => probeMedia(url, { timeoutMs: TIMEOUT_MS }));
+          assert(error instanceof MediaError, String(error));
+          return { code: error.code, retryable: error.retryable };
+        }),
+      );
+      assertEquals(failures, [
+        { code: "unavailable", retryable: false },
+        { code: "unsupported", retryable: false },
+        { code: "unavailable", retryable: false },
+      ]);
+    });
+
+    await t.step("a file over maxBytes fails with too_large", async () => {
+      const info = probedPage();
+      const error = await assertRejects(() =>
+        download(lab.urls.page, info, "720", { maxBytes: 100_000 })
+      );
+      assert(error instanceof MediaError && error.code === "too_large", String(error));
+    });
+
+    await t.step("cancelling through the AbortSignal stops yt-dlp within 2 s", async () => {
+      const info = probedPage();
+      lab.setThrottle(30_000);
+      const outDir = await Deno.makeTempDir({ dir: scratch });
+      const controller = new AbortController();
+      let abortedAt = 0;
+      const error = await assertRejects(() =>
+        download(lab.urls.page, info, "720", {
+          outDir,
+          signal: controller.signal,
+          onProgress: () => {
+            abortedAt ||= Date.now();
+            controller.abort();
+          },
+        })
+      );
+      const stoppedAfter = Date.now() - abortedAt;
+      lab.setThrottle(undefined);
+      assert(error instanceof MediaError && error.code === "cancelled", String(error));
+      assert(abortedAt > 0, "the download should have started");
+      assert(stoppedAfter < 2_000, `stopped ${stoppedAfter} ms after the abort`);
+      assertEquals(processesMentioning(outDir), []);
+    });
+
+    await t.step("a download slower than its timeout fails with timeout", async () => {
+      const info = probedPage();
+      lab.setThrottle(30_000);
+      const started = Date.now();
+      const error = await assertRejects(() =>
+        download(lab.urls.page, info, "720", { timeoutMs: 2_500 })
+      );
+      lab.setThrottle(undefined);
+      assert(error instanceof MediaError && error.code === "timeout", String(error));
+      assert(error.retryable);
+      assert(Date.now() - started < 5_000, "should stop soon after the timeout");
+    });
+  } finally {
+    await lab.close();
+    await Deno.remove(scratch, { recursive: true });
+  }
+});
+
+async function assertVideo(media: DownloadedMedia, width: number, height: number, seconds: number) {
+  assertEquals([media.kind, media.mimeType], ["video", "video/mp4"]);
+  assertEquals([media.width, media.height], [width, height]);
+  assertAbout(media.duration, seconds);
+  assertEquals(media.size, (await Deno.stat(media.path)).size);
+  assertExists(media.thumbnailPath, "a video gets a thumbnail");
+  const thumbnail = await ffprobeMedia(media.thumbnailPath);
+  assert(Math.max(thumbnail.width ?? 0, thumbnail.height ?? 0) <= 320, "thumbnail within 320 px");
+  assert((await Deno.stat(media.thumbnailPath)).size < 200_000, "thumbnail under 200 kB");
+}
+
+function assertAbout(actual: number | undefined, expected: number, tolerance = 0.5) {
+  assert(
+    actual !== undefined && Math.abs(actual - expected) <= tolerance,
+    `expected about ${expected}, got ${actual}`,
+  );
+}
+
+/** Live processes whose command line names the given text (zombies have none). */
+function processesMentioning(text: string): number[] {
+  const pids: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      if (Deno.readTextFileSync(`/proc/${entry.name}/cmdline`).includes(text)) {
+        pids.push(Number(entry.name));
+      }
+    } catch {
+      // exited while we looked
+    }
+  }
+  return pids;
+}

@@ -1,0 +1,206 @@
+/** ffprobe and ffmpeg for finished files: what is inside, and a thumbnail Telegram accepts. */
+import { extname, resolve } from "node:path";
+import { z } from "zod";
+import { type DownloadedMedia, MediaError, type MediaKind } from "./media_types.ts";
+import { formatMegabytes } from "./formats.ts";
+import { runProcess } from "./process.ts";
+
+export interface MediaFileInfo {
+  width?: number;
+  height?: number;
+  /** seconds */
+  duration?: number;
+  hasVideo: boolean;
+  hasAudio: boolean;
+  /** ffprobe's demuxer names, e.g. "mov,mp4,m4a,3gp,3g2,mj2" */
+  formatName: string;
+}
+
+export interface FfprobeOptions {
+  ffprobePath?: string;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface ThumbnailOptions {
+  ffmpegPath?: string;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  /** where to take the frame; the first frame is often black */
+  atSeconds?: number;
+}
+
+/** Telegram's limits for a thumbnail: JPEG, at most 320 px a side, under 200 kB. */
+export const THUMBNAIL_MAX_SIDE = 320;
+export const THUMBNAIL_MAX_BYTES = 200_000;
+/** ffmpeg's JPEG quality scale (2 best … 31 worst), tried in turn until the file is small enough */
+const THUMBNAIL_QUALITIES = [4, 12, 31];
+
+const optionalNumber = z.coerce.number().optional().catch(undefined);
+const ffprobeOutput = z.object({
+  streams: z.array(z.object({
+    codec_type: z.string().optional().catch(undefined),
+    width: optionalNumber,
+    height: optionalNumber,
+    duration: optionalNumber,
+    disposition: z.object({ attached_pic: optionalNumber }).optional().catch(undefined),
+  })).catch([]),
+  format: z.object({
+    format_name: z.string().catch(""),
+    duration: optionalNumber,
+  }).catch({ format_name: "", duration: undefined }),
+});
+
+export async function ffprobeMedia(
+  path: string,
+  options: FfprobeOptions = {},
+): Promise<MediaFileInfo> {
+  const { ffprobePath = "ffprobe", signal, timeoutMs = 30_000 } = options;
+  const args = ["-v", "error", "-print_format", "json", "-show_format", "-show_streams"];
+  const result = await runProcess(ffprobePath, [...args, "-i", fileUrl(path)], {
+    signal,
+    timeoutMs,
+  });
+  if (result.code !== 0) {
+    throw new MediaError(
+      "failed",
+      `ffprobe could not read the file: ${lastLine(result.stderrTail)}`,
+    );
+  }
+  const parsed = ffprobeOutput.safeParse(parseJson(result.stdout));
+  if (!parsed.success) throw new MediaError("failed", "ffprobe printed unexpected output");
+  const { streams, format } = parsed.data;
+  // cover art in audio files shows up as a one-frame "video" stream
+  const video = streams.find((s) => s.codec_type === "video" && !s.disposition?.attached_pic);
+  const audio = streams.find((s) => s.codec_type === "audio");
+  return {
+    width: video?.width,
+    height: video?.height,
+    duration: format.duration ?? video?.duration ?? audio?.duration,
+    hasVideo: video !== undefined,
+    hasAudio: audio !== undefined,
+    formatName: format.format_name,
+  };
+}
+
+/** Writes one frame as a JPEG within Telegram's thumbnail limits; throws when it cannot. */
+export async function makeThumbnail(
+  videoPath: string,
+  outPath: string,
+  options: ThumbnailOptions = {},
+): Promise<void> {
+  const { ffmpegPath = "ffmpeg", signal, timeoutMs = 60_000, atSeconds = 0 } = options;
+  const side = THUMBNAIL_MAX_SIDE;
+  const scale =
+    `scale=w='min(${side},iw)':h='min(${side},ih)':force_original_aspect_ratio=decrease`;
+  for (const quality of THUMBNAIL_QUALITIES) {
+    const args = [
+      ...["-nostdin", "-hide_banner", "-loglevel", "error", "-y"],
+      ...["-ss", atSeconds.toFixed(3), "-i", fileUrl(videoPath)],
+      ...["-map", "0:v:0", "-frames:v", "1", "-vf", scale, "-q:v", String(quality)],
+      ...["-f", "mjpeg", fileUrl(outPath)],
+    ];
+    const result = await runProcess(ffmpegPath, args, { signal, timeoutMs });
+    const size = await fileSize(outPath);
+    if (result.code !== 0 || size === undefined || size === 0) {
+      throw new MediaError(
+        "failed",
+        `ffmpeg could not make a thumbnail: ${lastLine(result.stderrTail)}`,
+      );
+    }
+    if (size < THUMBNAIL_MAX_BYTES) return;
+  }
+  throw new MediaError("failed", "the thumbnail stays too large even at the lowest quality");
+}
+
+export interface DescribeOptions {
+  maxBytes: number;
+  /** where a video's thumbnail goes */
+  thumbnailPath: string;
+  ffmpegPath?: string;
+  ffprobePath?: string;
+  signal?: AbortSignal;
+}
+
+const MIME_TYPES: Record<string, string> = {
+  ".mp4": "video/mp4",
+  ".m4a": "audio/mp4",
+  ".mp3": "audio/mpeg",
+  ".webm": "video/webm",
+  ".mkv": "video/x-matroska",
+  ".mov": "video/quicktime",
+  ".opus": "audio/ogg",
+  ".ogg": "audio/ogg",
+};
+
+/** What an upload needs to know about a finished file, with a thumbnail when it is a video. */
+export async function describeMediaFile(
+  path: string,
+  options: DescribeOptions,
+): Promise<DownloadedMedia> {
+  const { size } = await Deno.stat(path);
+  if (size > options.maxBytes) {
+    throw new MediaError(
+      "too_large",
+      `The file is ${formatMegabytes(size)}, more than the ${
+        formatMegabytes(options.maxBytes)
+      } limit.`,
+    );
+  }
+  const { ffmpegPath, ffprobePath, signal } = options;
+  const probe = await ffprobeMedia(path, { ffprobePath, signal });
+  const ext = extname(path).toLowerCase();
+  const kind = mediaKind(ext, probe);
+  const media: DownloadedMedia = {
+    path,
+    kind,
+    mimeType: MIME_TYPES[ext] ?? "application/octet-stream",
+    size,
+    width: probe.width,
+    height: probe.height,
+    duration: probe.duration,
+  };
+  if (kind !== "video") return media;
+  try {
+    // the first frame is often black; a tenth in (at most 10 s) usually shows something
+    const atSeconds = probe.duration ? Math.min(probe.duration / 10, 10) : 0;
+    await makeThumbnail(path, options.thumbnailPath, { ffmpegPath, signal, atSeconds });
+    media.thumbnailPath = options.thumbnailPath;
+  } catch (error) {
+    // a video without a thumbnail is still worth sending; a cancellation still stops
+    if (error instanceof MediaError && error.code === "cancelled") throw error;
+  }
+  return media;
+}
+
+/** Telegram plays mp4 video and m4a/mp3 audio inline; anything else goes as a file. */
+function mediaKind(ext: string, probe: MediaFileInfo): MediaKind {
+  if (ext === ".mp4" && probe.hasVideo) return "video";
+  if (!probe.hasVideo && probe.hasAudio && (ext === ".m4a" || ext === ".mp3")) return "audio";
+  return "document";
+}
+
+/** An explicit file: URL, so a name like "-x" or "http:..." is never taken for an option or protocol. */
+function fileUrl(path: string): string {
+  return `file:${resolve(path)}`;
+}
+
+async function fileSize(path: string): Promise<number | undefined> {
+  try {
+    return (await Deno.stat(path)).size;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function lastLine(text: string): string {
+  return text.trim().split("\n").pop() ?? "";
+}

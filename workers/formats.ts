@@ -1,0 +1,211 @@
+/** Pure format selection over a trimmed probe: what to offer, how big it is, what to ask yt-dlp for. */
+import {
+  MediaError,
+  type ProbeFormat,
+  type ProbeInfo,
+  type Variant,
+  VIDEO_HEIGHTS,
+} from "./media_types.ts";
+
+export interface FormatSelection {
+  /** a yt-dlp `-f` selector: the exact format ids first, then a generic fallback with the same cap */
+  selector: string;
+  estimatedBytes?: number;
+  /** height of the chosen video format, when known; lower than asked when it had to step down */
+  height?: number;
+  /** the result is audio only: the audio variant, or "best" of a source without video */
+  audioOnly: boolean;
+}
+
+/** The formats one download would fetch, e.g. a video-only stream plus the audio to merge in. */
+interface Plan {
+  formats: ProbeFormat[];
+  height?: number;
+  estimatedBytes?: number;
+}
+
+const AUDIO_FALLBACK_SELECTOR = "bestaudio[ext=m4a]/bestaudio/best";
+const AUDIO_EXTS = new Set(["m4a", "mp3", "aac", "opus", "ogg", "oga", "wav", "flac", "weba"]);
+
+/** Bytes of a format: its known size, or bitrate (kbit/s, as yt-dlp counts them) times duration. */
+export function estimateSize(format: ProbeFormat, duration?: number): number | undefined {
+  const known = positive(format.filesize) ?? positive(format.filesizeApprox);
+  if (known !== undefined) return known;
+  const kbps = positive(format.tbr) ?? positive((format.vbr ?? 0) + (format.abr ?? 0));
+  return bitrateSize(kbps, duration);
+}
+
+/** The variants worth offering: "best", each height band that really has a format, and "audio". */
+export function availableVariants(info: ProbeInfo): Variant[] {
+  const videos = info.formats.filter(hasVideo);
+  const variants: Variant[] = [];
+  if (videos.length > 0 || info.formats.length === 0) variants.push("best");
+  VIDEO_HEIGHTS.forEach((height, index) => {
+    const below = VIDEO_HEIGHTS[index + 1] ?? 0;
+    const inBand = videos.some((f) =>
+      f.height !== undefined && f.height > below && f.height <= height
+    );
+    if (inBand) variants.push(heightVariant(height));
+  });
+  if (info.formats.some(hasAudio)) variants.push("audio");
+  return variants;
+}
+
+/** The estimated download size of each offered variant, without any size limit. */
+export function estimateVariantSizes(info: ProbeInfo): Partial<Record<Variant, number>> {
+  const sizes: Partial<Record<Variant, number>> = {};
+  for (const variant of availableVariants(info)) {
+    const plan = candidatePlans(info, variant)[0];
+    if (plan?.estimatedBytes !== undefined) sizes[variant] = plan.estimatedBytes;
+  }
+  return sizes;
+}
+
+/**
+ * Picks what to download for a variant within maxBytes, stepping down to smaller formats when the
+ * best one is estimated too large. A plan of unknown size is accepted: the download guards it.
+ */
+export function selectFormat(info: ProbeInfo, variant: Variant, maxBytes: number): FormatSelection {
+  const plans = candidatePlans(info, variant);
+  if (plans.length === 0) {
+    throw new MediaError("failed", `No ${describeVariant(variant)} version of this media exists.`);
+  }
+  const fitting = plans.find((p) => p.estimatedBytes === undefined || p.estimatedBytes <= maxBytes);
+  if (!fitting) {
+    const smallest = plans.reduce((a, b) =>
+      (b.estimatedBytes ?? 0) < (a.estimatedBytes ?? 0) ? b : a
+    );
+    throw new MediaError(
+      "too_large",
+      `Even the smallest ${describePlan(smallest, variant)} version is about ${
+        formatMegabytes(smallest.estimatedBytes ?? 0)
+      }, more than the ${formatMegabytes(maxBytes)} limit.`,
+    );
+  }
+  const exact = fitting.formats.map((f) => f.id).join("+");
+  const audioOnly = variant === "audio" || !fitting.formats.some(hasVideo);
+  const fallback = audioOnly ? AUDIO_FALLBACK_SELECTOR : videoFallbackSelector(fitting.height);
+  return {
+    selector: `${exact}/${fallback}`,
+    estimatedBytes: fitting.estimatedBytes,
+    height: audioOnly ? undefined : fitting.height,
+    audioOnly,
+  };
+}
+
+/** Plans for a variant, best first. */
+function candidatePlans(info: ProbeInfo, variant: Variant): Plan[] {
+  if (variant === "audio") return audioPlans(info);
+  const videos = info.formats.filter(hasVideo);
+  // "best" on a source without video is the best audio as it is
+  if (variant === "best" && videos.length === 0) return audioPlans(info);
+  const cap = variant === "best" ? undefined : Number(variant);
+  const allowed = cap === undefined
+    ? videos
+    : videos.filter((f) => f.height !== undefined && f.height <= cap);
+  const audio = rankAudio(info.formats.filter(isAudioOnly))[0];
+  return rankVideo(info.formats, allowed).map((video) => {
+    const formats = video.acodec === "none" && audio ? [video, audio] : [video];
+    return { formats, height: video.height, estimatedBytes: sumEstimates(formats, info.duration) };
+  });
+}
+
+/** Audio-only formats, or when there are none, the smallest formats carrying audio to extract it from. */
+function audioPlans(info: ProbeInfo): Plan[] {
+  const audioOnly = rankAudio(info.formats.filter(isAudioOnly));
+  if (audioOnly.length > 0) {
+    return audioOnly.map((f) => ({ formats: [f], estimatedBytes: estimateSize(f, info.duration) }));
+  }
+  const muxed = info.formats.filter((f) => hasVideo(f) && hasAudio(f));
+  return rankVideo(info.formats, muxed).reverse().map((f) => ({
+    formats: [f],
+    height: f.height,
+    estimatedBytes: bitrateSize(positive(f.abr), info.duration),
+  }));
+}
+
+/** Highest first; at the same height mp4 first; then yt-dlp's own order (its list is worst to best). */
+function rankVideo(all: ProbeFormat[], candidates: ProbeFormat[]): ProbeFormat[] {
+  return [...candidates].sort((a, b) =>
+    (b.height ?? 0) - (a.height ?? 0) ||
+    Number(isMp4(b)) - Number(isMp4(a)) ||
+    all.indexOf(b) - all.indexOf(a)
+  );
+}
+
+/** m4a first (it needs no re-encoding), then the higher bitrate, then yt-dlp's order. */
+function rankAudio(candidates: ProbeFormat[]): ProbeFormat[] {
+  return candidates
+    .map((format, index) => ({ format, index }))
+    .sort((a, b) =>
+      Number(isM4a(b.format)) - Number(isM4a(a.format)) ||
+      (b.format.abr ?? b.format.tbr ?? 0) - (a.format.abr ?? a.format.tbr ?? 0) ||
+      b.index - a.index
+    )
+    .map(({ format }) => format);
+}
+
+function bitrateSize(kbps: number | undefined, duration: number | undefined): number | undefined {
+  if (kbps === undefined || !duration) return undefined;
+  return Math.round((kbps * 1000 * duration) / 8);
+}
+
+/** yt-dlp reports 0 for some unknown sizes and bitrates (e.g. abr of muxed HLS variants) */
+function positive(value: number | undefined): number | undefined {
+  return value !== undefined && value > 0 ? value : undefined;
+}
+
+function sumEstimates(formats: ProbeFormat[], duration?: number): number | undefined {
+  let total = 0;
+  for (const format of formats) {
+    const size = estimateSize(format, duration);
+    if (size === undefined) return undefined;
+    total += size;
+  }
+  return total;
+}
+
+function videoFallbackSelector(height?: number): string {
+  const cap = height === undefined ? "" : `[height<=${height}]`;
+  return `bestvideo${cap}[ext=mp4]+bestaudio[ext=m4a]/bestvideo${cap}+bestaudio/best${cap}`;
+}
+
+/** Unknown codecs count as present unless the extension says audio: generic pages often omit them. */
+function hasVideo(format: ProbeFormat): boolean {
+  if (format.vcodec !== undefined) return format.vcodec !== "none";
+  return !AUDIO_EXTS.has(format.ext);
+}
+
+function hasAudio(format: ProbeFormat): boolean {
+  return format.acodec !== "none";
+}
+
+function isAudioOnly(format: ProbeFormat): boolean {
+  return !hasVideo(format) && hasAudio(format);
+}
+
+function isMp4(format: ProbeFormat): boolean {
+  return format.ext === "mp4";
+}
+
+function isM4a(format: ProbeFormat): boolean {
+  return format.ext === "m4a" || (format.acodec?.startsWith("mp4a") ?? false);
+}
+
+function heightVariant(height: (typeof VIDEO_HEIGHTS)[number]): Variant {
+  return `${height}`;
+}
+
+function describeVariant(variant: Variant): string {
+  if (variant === "audio" || variant === "best") return variant;
+  return `${variant}p or lower`;
+}
+
+function describePlan(plan: Plan, variant: Variant): string {
+  if (variant === "audio") return "audio";
+  return plan.height === undefined ? "video" : `${plan.height}p`;
+}
+
+export function formatMegabytes(bytes: number): string {
+  return `${(bytes / 1_000_000).toFixed(bytes < 10_000_000 ? 1 : 0)} MB`;
+}

@@ -1,0 +1,425 @@
+/** yt-dlp: probe a link into a ProbeInfo, download a variant into a file ready to upload. */
+import { extname, join, resolve } from "node:path";
+import { z } from "zod";
+import { describeMediaFile } from "./ffmpeg.ts";
+import { formatMegabytes, selectFormat } from "./formats.ts";
+import {
+  type DownloadedMedia,
+  MediaError,
+  type MediaErrorCode,
+  type ProbeFormat,
+  type ProbeInfo,
+  type Variant,
+} from "./media_types.ts";
+import { runProcess } from "./process.ts";
+
+export interface ProbeOptions {
+  ytdlpPath?: string;
+  signal?: AbortSignal;
+  timeoutMs: number;
+}
+
+export interface DownloadProgress {
+  phase: "downloading" | "processing";
+  /** across all parts (video and audio) fetched so far */
+  downloadedBytes: number;
+  totalBytes?: number;
+  /** bytes per second */
+  speed?: number;
+  /** seconds */
+  eta?: number;
+  percent?: number;
+}
+
+export interface DownloadOptions {
+  variant: Variant;
+  info: ProbeInfo;
+  /** an empty scratch directory owned by the caller, who also removes it */
+  outDir: string;
+  maxBytes: number;
+  ytdlpPath?: string;
+  /** a path (with "/") is handed to yt-dlp; a bare name is left to its PATH lookup */
+  ffmpegPath?: string;
+  ffprobePath?: string;
+  signal?: AbortSignal;
+  timeoutMs: number;
+  /** called for every progress line yt-dlp prints; throttle on the receiving side */
+  onProgress?: (progress: DownloadProgress) => void;
+}
+
+// lenient fields: one odd value in yt-dlp's output should not fail a whole probe
+const num = z.number().optional().catch(undefined);
+const str = z.string().optional().catch(undefined);
+
+/** Flags for every run: no user config or cache, one item only, bounded network waits. */
+const COMMON_ARGS = [
+  ...["--ignore-config", "--no-cache-dir", "--no-playlist", "--playlist-items", "1"],
+  ...["--no-warnings", "--socket-timeout", "20", "--retries", "3", "--fragment-retries", "5"],
+];
+const PROGRESS_PREFIX = "@@progress ";
+const PROGRESS_FIELDS = "status,downloaded_bytes,total_bytes,total_bytes_estimate,speed,eta";
+/** fixed, so a title can never choose a path; yt-dlp fills in the extension */
+const OUTPUT_NAME = "media";
+const OUTPUT_FILE = /^media\.[a-z0-9]+$/i;
+const THUMBNAIL_NAME = "thumbnail.jpg";
+/** audio may be extracted from a whole video file, which is allowed to be this much larger */
+const AUDIO_SOURCE_SIZE_FACTOR = 4;
+/** postprocessor tags yt-dlp prints once downloading is over, e.g. "[Merger] Merging formats into" */
+const POSTPROCESSOR_LINE =
+  /^\[(Merger|ExtractAudio|VideoRemuxer|VideoConvertor|Fixup\w+|Metadata)\]/;
+const MAX_FILESIZE_LINE = /File is larger than max-filesize/;
+
+export async function probeMedia(url: string, options: ProbeOptions): Promise<ProbeInfo> {
+  const { ytdlpPath = "yt-dlp", signal, timeoutMs } = options;
+  const args = [...COMMON_ARGS, "--dump-single-json", "--", url];
+  const result = await runProcess(ytdlpPath, args, { signal, timeoutMs });
+  if (result.code !== 0) throw classifyYtdlpFailure(result.stderrTail);
+  return toProbeInfo(parseJson(result.stdout), url);
+}
+
+export async function downloadMedia(
+  url: string,
+  options: DownloadOptions,
+): Promise<DownloadedMedia> {
+  const { variant, info, maxBytes } = options;
+  if (info.isLive) throw new MediaError("unsupported", "Live streams cannot be downloaded.");
+  const selection = selectFormat(info, variant, maxBytes);
+  const outDir = resolve(options.outDir);
+  const deadline = Date.now() + options.timeoutMs;
+  const run = (audioFormat?: AudioFormat) =>
+    runDownload(options, deadline, selection.estimatedBytes, {
+      url,
+      outDir,
+      selector: selection.selector,
+      audioFormat,
+      maxDownloadBytes: selection.audioOnly ? maxBytes * AUDIO_SOURCE_SIZE_FACTOR : maxBytes,
+      ffmpegPath: options.ffmpegPath,
+    });
+  if (!selection.audioOnly) {
+    await run();
+  } else {
+    try {
+      await run("m4a");
+    } catch (error) {
+      // an ffmpeg without an AAC encoder cannot make m4a; the source stays on disk for a second try
+      if (!(error instanceof MediaError && /audio conversion failed/i.test(error.message))) {
+        throw error;
+      }
+      await run("mp3");
+    }
+  }
+  const path = await findOutput(outDir, selection.audioOnly);
+  return await describeMediaFile(path, {
+    maxBytes,
+    thumbnailPath: join(outDir, THUMBNAIL_NAME),
+    ffmpegPath: options.ffmpegPath,
+    ffprobePath: options.ffprobePath,
+    signal: options.signal,
+  });
+}
+
+type AudioFormat = "m4a" | "mp3";
+
+export interface DownloadArgs {
+  url: string;
+  outDir: string;
+  selector: string;
+  /** extract audio to this format; a video is merged or remuxed to mp4 otherwise */
+  audioFormat?: AudioFormat;
+  maxDownloadBytes: number;
+  ffmpegPath?: string;
+}
+
+export function buildDownloadArgs(download: DownloadArgs): string[] {
+  const { url, outDir, selector, audioFormat, maxDownloadBytes, ffmpegPath } = download;
+  const template = `download:${PROGRESS_PREFIX}%(progress.{${PROGRESS_FIELDS}})j`;
+  return [
+    ...COMMON_ARGS,
+    ...["--newline", "--progress", "--progress-template", template, "--no-mtime"],
+    ...["-f", selector, "--max-filesize", String(maxDownloadBytes)],
+    ...["--paths", outDir, "--output", `${OUTPUT_NAME}.%(ext)s`],
+    ...(audioFormat
+      ? ["--extract-audio", "--audio-format", audioFormat]
+      : ["--merge-output-format", "mp4", "--remux-video", "mp4"]),
+    ...(ffmpegPath?.includes("/") ? ["--ffmpeg-location", ffmpegPath] : []),
+    "--",
+    url,
+  ];
+}
+
+async function runDownload(
+  options: DownloadOptions,
+  deadline: number,
+  estimatedBytes: number | undefined,
+  download: DownloadArgs,
+): Promise<void> {
+  const readProgress = progressReader(estimatedBytes);
+  const oversize = new AbortController();
+  let overLimit = false;
+  const onStdoutLine = (line: string) => {
+    if (MAX_FILESIZE_LINE.test(line)) overLimit = true;
+    const progress = readProgress(line);
+    if (!progress) return;
+    // yt-dlp checks --max-filesize only against a announced size; HLS and chunked bodies need this
+    if (progress.downloadedBytes > download.maxDownloadBytes) {
+      overLimit = true;
+      oversize.abort();
+      return;
+    }
+    options.onProgress?.(progress);
+  };
+  const signal = options.signal
+    ? AbortSignal.any([options.signal, oversize.signal])
+    : oversize.signal;
+  const timeoutMs = Math.max(deadline - Date.now(), 1);
+  const args = buildDownloadArgs(download);
+  const ytdlp = options.ytdlpPath ?? "yt-dlp";
+  let code: number;
+  let stderrTail: string;
+  try {
+    ({ code, stderrTail } = await runProcess(ytdlp, args, {
+      signal,
+      timeoutMs,
+      cwd: download.outDir,
+      onStdoutLine,
+    }));
+  } catch (error) {
+    if (overLimit && !options.signal?.aborted) throw tooLarge(options.maxBytes);
+    throw error;
+  }
+  if (overLimit) throw tooLarge(options.maxBytes);
+  if (code !== 0) throw classifyYtdlpFailure(stderrTail);
+}
+
+// --- progress -----------------------------------------------------------------------------------
+
+const rawProgress = z.object({
+  status: z.string(),
+  downloaded_bytes: num,
+  total_bytes: num,
+  total_bytes_estimate: num,
+  speed: num,
+  eta: num,
+});
+export type YtdlpProgress = z.infer<typeof rawProgress>;
+
+/** Reads one line of our --progress-template; undefined for any other line. */
+export function parseProgressLine(line: string): YtdlpProgress | undefined {
+  if (!line.startsWith(PROGRESS_PREFIX)) return undefined;
+  try {
+    const parsed = rawProgress.safeParse(JSON.parse(line.slice(PROGRESS_PREFIX.length)));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined; // Python's json prints NaN for some odd values
+  }
+}
+
+/** Turns yt-dlp's per-file progress into one running total over all parts (video, then audio). */
+export function progressReader(
+  estimatedBytes?: number,
+): (line: string) => DownloadProgress | undefined {
+  let finishedBytes = 0;
+  let latestBytes = 0;
+  return (line) => {
+    if (POSTPROCESSOR_LINE.test(line)) return { phase: "processing", downloadedBytes: latestBytes };
+    const raw = parseProgressLine(line);
+    if (!raw) return undefined;
+    const partBytes = raw.downloaded_bytes ?? 0;
+    const partTotal = raw.total_bytes ?? raw.total_bytes_estimate;
+    const downloadedBytes = finishedBytes + partBytes;
+    const knownTotal = partTotal === undefined ? undefined : finishedBytes + partTotal;
+    const totalBytes = knownTotal === undefined && estimatedBytes === undefined
+      ? undefined
+      : Math.max(knownTotal ?? 0, estimatedBytes ?? 0, downloadedBytes);
+    if (raw.status === "finished") finishedBytes += partTotal ?? partBytes;
+    latestBytes = Math.max(latestBytes, downloadedBytes);
+    return {
+      phase: "downloading",
+      downloadedBytes,
+      totalBytes,
+      speed: raw.speed === undefined ? undefined : Math.round(raw.speed),
+      eta: raw.eta,
+      percent: totalBytes
+        ? Math.min(100, Math.round((downloadedBytes / totalBytes) * 1000) / 10)
+        : undefined,
+    };
+  };
+}
+
+function tooLarge(maxBytes: number): MediaError {
+  return new MediaError(
+    "too_large",
+    `The file is larger than the ${formatMegabytes(maxBytes)} limit.`,
+  );
+}
+
+/** Finds media.<ext>; yt-dlp has removed its intermediates (media.f137.mp4, .part) by then. */
+async function findOutput(outDir: string, audioOnly: boolean): Promise<string> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(outDir)) {
+    if (entry.isFile && OUTPUT_FILE.test(entry.name)) names.push(entry.name);
+  }
+  const preferred = audioOnly ? [".m4a", ".mp3"] : [".mp4"];
+  const name = names.find((n) => preferred.includes(extname(n))) ?? names[0];
+  if (!name) throw new MediaError("failed", "yt-dlp finished without writing a file");
+  return join(outDir, name);
+}
+
+// --- probe JSON ---------------------------------------------------------------------------------
+
+const rawFormat = z.object({
+  format_id: z.coerce.string(),
+  ext: str,
+  protocol: str,
+  width: num,
+  height: num,
+  vcodec: str,
+  acodec: str,
+  filesize: num,
+  filesize_approx: num,
+  tbr: num,
+  abr: num,
+  vbr: num,
+  has_drm: z.boolean().optional().catch(undefined),
+});
+const rawInfo = z.object({
+  _type: str,
+  id: z.coerce.string().catch(""),
+  extractor: str,
+  extractor_key: str,
+  webpage_url: str,
+  original_url: str,
+  title: str,
+  uploader: str,
+  channel: str,
+  duration: num,
+  thumbnail: str,
+  is_live: z.boolean().optional().catch(undefined),
+  live_status: str,
+  formats: z.array(z.unknown()).optional().catch(undefined),
+  entries: z.array(z.unknown()).optional().catch(undefined),
+});
+const MAX_TITLE_CHARS = 500;
+
+/** Trims yt-dlp's JSON (often megabytes) to what the bot keeps. A playlist yields its first entry. */
+export function toProbeInfo(json: unknown, url: string, inPlaylist = false): ProbeInfo {
+  const parsed = rawInfo.safeParse(json);
+  if (!parsed.success) throw new MediaError("failed", "yt-dlp printed unexpected output");
+  const info = parsed.data;
+  if (info._type === "playlist") {
+    if (!info.entries?.length) throw new MediaError("unsupported", "This link has no media in it.");
+    return toProbeInfo(info.entries[0], url, true);
+  }
+  // a single-format result describes its one format at the top level
+  const formats = (info.formats ?? [json]).flatMap((raw) => {
+    const format = rawFormat.safeParse(raw);
+    return format.success && isUsable(format.data) ? [toProbeFormat(format.data)] : [];
+  });
+  if (formats.length === 0) throw new MediaError("unsupported", "No downloadable formats found.");
+  return {
+    id: info.id,
+    extractor: info.extractor ?? info.extractor_key ?? "unknown",
+    webpageUrl: info.webpage_url ?? info.original_url ?? url,
+    title: cleanTitle(info.title ?? info.id, info.extractor, inPlaylist),
+    uploader: info.uploader ?? info.channel,
+    duration: info.duration,
+    thumbnail: info.thumbnail,
+    isLive: info.is_live === true || info.live_status === "is_live",
+    formats,
+  };
+}
+
+/** yt-dlp 2023.03.04 numbers even the only video of an HTML5 page: "Title (1)". */
+function cleanTitle(title: string, extractor: string | undefined, inPlaylist: boolean): string {
+  const alone = extractor === "html5" && !inPlaylist;
+  return (alone ? title.replace(/ \(1\)$/, "") : title).slice(0, MAX_TITLE_CHARS);
+}
+
+/** Storyboards (mhtml images) and DRM formats cannot become a file to send. */
+function isUsable(format: z.infer<typeof rawFormat>): boolean {
+  const image = format.ext === "mhtml" || (format.vcodec === "none" && format.acodec === "none");
+  return !image && format.has_drm !== true;
+}
+
+function toProbeFormat(format: z.infer<typeof rawFormat>): ProbeFormat {
+  return {
+    id: format.format_id,
+    ext: format.ext ?? "unknown",
+    protocol: format.protocol,
+    width: format.width,
+    height: format.height,
+    vcodec: format.vcodec,
+    acodec: format.acodec,
+    filesize: format.filesize,
+    filesizeApprox: format.filesize_approx,
+    tbr: format.tbr,
+    abr: format.abr,
+    vbr: format.vbr,
+  };
+}
+
+// --- failures -----------------------------------------------------------------------------------
+
+/** First match wins: transient server errors come before the words they contain ("Unavailable"). */
+const FAILURE_RULES: { pattern: RegExp; code: MediaErrorCode; retryable?: boolean }[] = [
+  {
+    pattern:
+      /private video|video is private|sign in|log ?in|login required|members.only|--cookies|confirm your age/i,
+    code: "private",
+  },
+  {
+    pattern:
+      /HTTP Error (5\d\d|429)|connection (reset|refused|aborted)|temporary failure in name resolution|network is unreachable|remote end closed|incompleteread/i,
+    code: "failed",
+    retryable: true,
+  },
+  { pattern: /timed out|timeout/i, code: "timeout", retryable: true },
+  {
+    pattern:
+      /unsupported url|no video formats|not a valid url|drm protected|urls are explicitly disabled/i,
+    code: "unsupported",
+  },
+  { pattern: /requested format is not available/i, code: "failed" },
+  {
+    pattern:
+      /HTTP Error (403|404|410)|unavailable|not available|been removed|no longer available|does not exist|geo.?restrict/i,
+    code: "unavailable",
+  },
+];
+
+const URL_PATTERN = /\b[a-z][\w+.-]*:\/\/\S+/gi;
+
+/** Turns yt-dlp's stderr into a MediaError with a code the app can explain. */
+export function classifyYtdlpFailure(stderr: string): MediaError {
+  const errorLines = stderr.split("\n").filter((line) => line.startsWith("ERROR:"));
+  // words inside a URL ("/login", "/unavailable") say nothing about the failure
+  const text = (errorLines.length > 0 ? errorLines.join("\n") : stderr).replace(
+    URL_PATTERN,
+    "<url>",
+  );
+  const message = cleanMessage(errorLines.at(-1) ?? stderr.trim().split("\n").at(-1) ?? "");
+  const rule = FAILURE_RULES.find(({ pattern }) => pattern.test(text));
+  return new MediaError(
+    rule?.code ?? "failed",
+    message || "yt-dlp failed",
+    rule?.retryable ?? false,
+  );
+}
+
+/** "ERROR: [generic] None: Unable to … (caused by …); please report …" → "Unable to …" */
+function cleanMessage(line: string): string {
+  return line
+    .replace(/^ERROR:\s*/, "")
+    .replace(/^\[[\w:]+\]\s*[^:\s]*:\s*/, "")
+    .replace(/;\s*please report this issue.*$/i, "")
+    .replace(/\s*\(caused by .*\)$/, "")
+    .slice(0, 300);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new MediaError("failed", "yt-dlp printed invalid JSON");
+  }
+}
