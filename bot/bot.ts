@@ -1,5 +1,5 @@
 import { Bot, type BotConfig } from "grammy";
-import { autoRetry } from "@grammyjs/auto-retry";
+import { installResilience } from "../lib/telegram.ts";
 import type { BotContext, BotDeps } from "./context.ts";
 import { menuFeature } from "./features/menu.ts";
 import { historyFeature } from "./features/history.ts";
@@ -28,8 +28,7 @@ export function createBot(deps: BotDeps, botConfig: BotConfig<BotContext> = {}):
     ...botConfig,
     client: { apiRoot: deps.config.telegramApiRoot, ...botConfig.client },
   });
-  // waits out 429s (honouring retry_after) and network hiccups instead of failing the user
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
+  installResilience(bot.api);
 
   bot.use((ctx, next) => {
     ctx.deps = deps;
