@@ -119,6 +119,7 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
       clearInterval(sweeper);
       if (polling?.isRunning()) await polling.stop();
       await pool?.stop();
+      jobs.close();
       if (ownsKv) kv.close();
     },
   };

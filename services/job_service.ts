@@ -59,6 +59,8 @@ const ERROR_KEYS: Record<string, string> = {
 export class JobService {
   readonly #lastEdits = new LruCache<string, { at: number; text: string }>(10_000);
   readonly workersSeen = new Map<string, number>();
+  /** ends waiting claims at shutdown, so the HTTP server can close at once */
+  readonly #closing = new AbortController();
 
   constructor(private readonly deps: JobServiceDeps) {}
 
@@ -72,15 +74,23 @@ export class JobService {
     options: { kinds?: readonly JobKind[]; waitMs?: number; signal?: AbortSignal } = {},
   ): Promise<Claim | null> {
     const deadline = Date.now() + (options.waitMs ?? 0);
+    const signal = options.signal
+      ? AbortSignal.any([options.signal, this.#closing.signal])
+      : this.#closing.signal;
     this.workersSeen.set(workerId, Date.now());
-    while (true) {
+    while (!signal.aborted) {
       const claim = await this.deps.queue.claim(workerId, options.kinds);
-      if (claim || options.signal?.aborted) return claim;
+      if (claim) return claim;
       const left = deadline - Date.now();
       if (left <= 0) return null;
       // also wakes for delayed retries that become due without an enqueue
-      await this.deps.queue.waitForWork(Math.min(left, 1_000), options.signal);
+      await this.deps.queue.waitForWork(Math.min(left, 1_000), signal);
     }
+    return null;
+  }
+
+  close(): void {
+    this.#closing.abort();
   }
 
   async heartbeat(id: string, leaseId: string, progress?: JobProgress): Promise<HeartbeatReply> {

@@ -1,5 +1,16 @@
 /** N worker loops that claim and run jobs until stopped. */
+import { statfs } from "node:fs/promises";
 import { runJob, type RunnerDeps, scratchRoot } from "./runner.ts";
+
+/** A download needs room for the file and its merge or compression copy. */
+export function minimumFreeBytes(maxUploadBytes: number): number {
+  return Math.max(2 * maxUploadBytes, 512 * 1024 * 1024);
+}
+
+export async function freeDiskBytes(path: string): Promise<number> {
+  const stats = await statfs(path);
+  return stats.bavail * stats.bsize;
+}
 
 export interface WorkerPool {
   /** Stops claiming, lets running jobs finish for up to graceMs, then hands the rest back. */
@@ -12,7 +23,10 @@ export async function startWorkerPool(
   deps: RunnerDeps & { workerIdPrefix: string },
 ): Promise<WorkerPool> {
   // leftovers of a previous run that died midway
-  await Deno.remove(scratchRoot(deps.config.dataDir), { recursive: true }).catch(() => {});
+  const scratch = scratchRoot(deps.config.dataDir);
+  await Deno.remove(scratch, { recursive: true }).catch(() => {});
+  await Deno.mkdir(scratch, { recursive: true });
+  const needed = minimumFreeBytes(deps.config.maxUploadBytes);
   const claiming = new AbortController();
   const shutdown = new AbortController();
   let running = 0;
@@ -20,6 +34,12 @@ export async function startWorkerPool(
     const workerId = `${deps.workerIdPrefix}-${i}`;
     while (!claiming.signal.aborted) {
       try {
+        const free = await freeDiskBytes(scratch);
+        if (free < needed) {
+          deps.logger.warn("disk almost full: not taking jobs", { workerId, free, needed });
+          await new Promise((resolve) => setTimeout(resolve, 10_000));
+          continue;
+        }
         const claim = await deps.transport.claim(workerId, claiming.signal);
         if (!claim) continue;
         running++;

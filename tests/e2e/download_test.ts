@@ -1,49 +1,8 @@
 /** A link becomes a file in the chat: the whole system against the real yt-dlp and ffmpeg. */
 import { assert, assertEquals, assertExists, assertMatch } from "../support/assert.ts";
 import { LAB_CLIP, LAB_SONG, type MediaLab, startMediaLab } from "../support/media_lab.ts";
-import type { BotMessage, FakeTelegram } from "../support/fake_telegram.ts";
+import { buttons, dataFor, waitForFile, waitForPreview } from "../support/chat.ts";
 import { probeFile, startTestSystem } from "../support/system.ts";
-
-function buttons(message: BotMessage): { text: string; data: string }[] {
-  const markup = message.replyMarkup;
-  if (!markup || !("inline_keyboard" in markup)) return [];
-  return markup.inline_keyboard.flat().map((b) => ({
-    text: b.text,
-    data: "callback_data" in b ? String(b.callback_data) : "",
-  }));
-}
-
-function dataFor(message: BotMessage, label: string | RegExp): string {
-  const button = buttons(message).find((b) =>
-    typeof label === "string" ? b.text === label : label.test(b.text)
-  );
-  assertExists(button, `no button ${label} in ${JSON.stringify(buttons(message))}`);
-  return button.data;
-}
-
-function waitForPreview(telegram: FakeTelegram, chatId: number, after = 0): Promise<BotMessage> {
-  return telegram.waitFor(
-    () =>
-      telegram.messages(chatId).find((m) =>
-        m.messageId > after && !m.deleted && buttons(m).some((b) => b.data.startsWith("dl:"))
-      ),
-    { timeoutMs: 30_000 },
-  );
-}
-
-function waitForFile(
-  telegram: FakeTelegram,
-  chatId: number,
-  kind: "video" | "audio" | "document",
-  after = 0,
-): Promise<BotMessage> {
-  return telegram.waitFor(
-    () => telegram.messages(chatId).find((m) => m.messageId > after && m.media?.kind === kind),
-    {
-      timeoutMs: 60_000,
-    },
-  );
-}
 
 async function withLab(fn: (lab: MediaLab) => Promise<void>) {
   await using lab = await startMediaLab();

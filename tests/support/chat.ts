@@ -1,0 +1,48 @@
+/** Reading the bot's side of a chat in the fake Bot API: buttons, previews, delivered files. */
+import { assertExists } from "./assert.ts";
+import type { BotMessage, FakeTelegram } from "./fake_telegram.ts";
+
+export function buttons(message: BotMessage): { text: string; data: string }[] {
+  const markup = message.replyMarkup;
+  if (!markup || !("inline_keyboard" in markup)) return [];
+  return markup.inline_keyboard.flat().map((b) => ({
+    text: b.text,
+    data: "callback_data" in b ? String(b.callback_data) : "",
+  }));
+}
+
+export function dataFor(message: BotMessage, label: string | RegExp): string {
+  const button = buttons(message).find((b) =>
+    typeof label === "string" ? b.text === label : label.test(b.text)
+  );
+  assertExists(button, `no button ${label} in ${JSON.stringify(buttons(message))}`);
+  return button.data;
+}
+
+export function waitForPreview(
+  telegram: FakeTelegram,
+  chatId: number,
+  after = 0,
+): Promise<BotMessage> {
+  return telegram.waitFor(
+    () =>
+      telegram.messages(chatId).find((m) =>
+        m.messageId > after && !m.deleted && buttons(m).some((b) => b.data.startsWith("dl:"))
+      ),
+    { timeoutMs: 30_000 },
+  );
+}
+
+export function waitForFile(
+  telegram: FakeTelegram,
+  chatId: number,
+  kind: "video" | "audio" | "document",
+  after = 0,
+): Promise<BotMessage> {
+  return telegram.waitFor(
+    () => telegram.messages(chatId).find((m) => m.messageId > after && m.media?.kind === kind),
+    {
+      timeoutMs: 60_000,
+    },
+  );
+}
