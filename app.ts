@@ -1,6 +1,7 @@
 /** Wires the whole system: KV → bot → job service → routes → in-process workers. */
 import { run, type RunnerHandle } from "@grammyjs/runner";
 import type { Hono } from "hono";
+import { delay } from "es-toolkit";
 import type { Config } from "./config.ts";
 import { JobQueue } from "./kv/jobs.ts";
 import { MediaStore } from "./kv/media.ts";
@@ -118,8 +119,11 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
     async stop() {
       clearInterval(sweeper);
       if (polling?.isRunning()) await polling.stop();
+      // updates already handed to middleware still need KV
+      while (polling && polling.size() > 0) await delay(20);
       await pool?.stop();
       jobs.close();
+      await jobs.settled();
       if (ownsKv) kv.close();
     },
   };

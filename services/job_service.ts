@@ -4,7 +4,7 @@
  * job is reported to its user exactly when its outbox entry is cleared, so an app that
  * dies midway reports it on the next sweep instead of losing it.
  */
-import type { Api } from "grammy";
+import { type Api, GrammyError } from "grammy";
 import type { I18n } from "@grammyjs/i18n";
 import type { Config } from "../config.ts";
 import {
@@ -57,6 +57,7 @@ const ERROR_KEYS: Record<string, string> = {
 };
 
 export class JobService {
+  readonly #reporting = new Map<string, Promise<void>>();
   readonly #lastEdits = new LruCache<string, { at: number; text: string }>(10_000);
   readonly workersSeen = new Map<string, number>();
   /** ends waiting claims at shutdown, so the HTTP server can close at once */
@@ -103,7 +104,7 @@ export class JobService {
 
   async complete(id: string, leaseId: string, result: JobResult): Promise<boolean> {
     const outcome = await this.deps.queue.complete(id, leaseId, result);
-    if (outcome.changed) await this.report(outcome.job);
+    if (outcome.changed) this.reportSoon(outcome.job);
     return outcome.changed || outcome.job?.state === "done";
   }
 
@@ -113,14 +114,29 @@ export class JobService {
     failure: JobFailure & { retryable: boolean },
   ): Promise<boolean> {
     const outcome = await this.deps.queue.fail(id, leaseId, failure);
-    if (outcome.changed && outcome.job.state !== "ready") await this.report(outcome.job);
+    if (outcome.changed && outcome.job.state !== "ready") this.reportSoon(outcome.job);
     if (outcome.changed && outcome.job.state === "ready") await this.showQueued(outcome.job);
     return outcome.changed;
   }
 
   async cancel(id: string): Promise<void> {
     const outcome = await this.deps.queue.cancel(id);
-    if (outcome.changed && outcome.job.state === "cancelled") await this.report(outcome.job);
+    if (outcome.changed && outcome.job.state === "cancelled") this.reportSoon(outcome.job);
+  }
+
+  /** Resolves once every report started so far has ended (tests and shutdown wait on it). */
+  async settled(): Promise<void> {
+    await Promise.all(this.#reporting.values());
+  }
+
+  /**
+   * Answers the user without holding up the worker: the job is already settled in KV and its
+   * outbox entry makes a sweep finish the report if this process dies first.
+   */
+  private reportSoon(job: Job): void {
+    if (this.#reporting.has(job.id)) return;
+    const done = this.report(job).finally(() => this.#reporting.delete(job.id));
+    this.#reporting.set(job.id, done);
   }
 
   /** Returns expired leases to the queue and reports finished jobs nobody reported yet. */
@@ -130,7 +146,9 @@ export class JobService {
     }
     const now = Date.now();
     for (const job of await this.deps.queue.listOutbox()) {
-      if (now - (job.finishedAt ?? 0) >= olderThanMs) await this.report(job);
+      if (now - (job.finishedAt ?? 0) >= olderThanMs && !this.#reporting.has(job.id)) {
+        this.reportSoon(job);
+      }
     }
   }
 
@@ -143,6 +161,12 @@ export class JobService {
       else if (job.state === "failed" || job.state === "dead") await this.reportFailure(job);
       await this.deps.queue.clearOutbox(job.id);
     } catch (error) {
+      if (isPermanentTelegramError(error)) {
+        // the chat is gone or blocked us: trying again would fail forever
+        this.deps.logger.warn("job outcome undeliverable", { jobId: job.id, error });
+        await this.deps.queue.clearOutbox(job.id);
+        return;
+      }
       // left in the outbox: the next sweep tries again
       this.deps.logger.error("could not report job", { jobId: job.id, error });
     }
@@ -248,4 +272,9 @@ export class JobService {
     const messageId = job.payload.statusMessageId;
     if (messageId) await this.deps.api.deleteMessage(job.chatId, messageId).catch(() => {});
   }
+}
+
+/** 400 and 403 answers (chat not found, bot blocked) do not change on retry; 429 and 5xx may. */
+function isPermanentTelegramError(error: unknown): boolean {
+  return error instanceof GrammyError && (error.error_code === 400 || error.error_code === 403);
 }
