@@ -1,0 +1,126 @@
+/** Users: plan, role, language, time zone and preferences. Cached in memory: most updates write nothing. */
+import type { Variant } from "../workers/media_types.ts";
+import { LruCache } from "../lib/lru.ts";
+
+export type Plan = "free" | "premium";
+export type SendMode = "video" | "file";
+
+export interface UserPreferences {
+  /** "ask" shows the preview's choices; a variant is what the preview recommends first */
+  defaultQuality: Variant | "ask";
+  preferAudio: boolean;
+  sendAs: SendMode;
+  dataSaver: boolean;
+  notifications: boolean;
+}
+
+export interface UserProfile {
+  id: number;
+  firstName: string;
+  username?: string;
+  /** Telegram's language_code when the user has not picked a language */
+  languageCode?: string;
+  /** the user's explicit choice in settings */
+  language?: "en" | "fr";
+  timezone?: string;
+  role: "user" | "admin";
+  premiumUntil?: number;
+  blocked: boolean;
+  prefs: UserPreferences;
+  createdAt: number;
+}
+
+export const DEFAULT_PREFERENCES: UserPreferences = {
+  defaultQuality: "ask",
+  preferAudio: false,
+  sendAs: "video",
+  dataSaver: false,
+  notifications: true,
+};
+
+export function userKey(id: number) {
+  return ["users", id] as const;
+}
+
+export function planOf(user: Pick<UserProfile, "premiumUntil">, now = Date.now()): Plan {
+  return user.premiumUntil !== undefined && user.premiumUntil > now ? "premium" : "free";
+}
+
+export interface TelegramUserInfo {
+  id: number;
+  first_name: string;
+  username?: string;
+  language_code?: string;
+}
+
+export class UserStore {
+  readonly #cache = new LruCache<number, UserProfile>(20_000, 60_000);
+
+  constructor(private readonly kv: Deno.Kv) {}
+
+  async get(id: number): Promise<UserProfile | null> {
+    const cached = this.#cache.get(id);
+    if (cached) return cached;
+    const user = (await this.kv.get<UserProfile>(userKey(id))).value;
+    if (user) this.#cache.set(id, user);
+    return user;
+  }
+
+  /** Creates the user on first contact; writes again only when Telegram's data changed. */
+  async touch(from: TelegramUserInfo): Promise<UserProfile> {
+    const known = await this.get(from.id);
+    if (
+      known && known.firstName === from.first_name && known.username === from.username &&
+      known.languageCode === from.language_code
+    ) return known;
+    return await this.update(from.id, (user) => ({
+      ...(user ?? newUser(from)),
+      firstName: from.first_name,
+      username: from.username,
+      languageCode: from.language_code,
+    }));
+  }
+
+  /** Read-modify-write checked by versionstamp, retried on contention. */
+  async update(id: number, change: (user: UserProfile | null) => UserProfile): Promise<UserProfile> {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const entry = await this.kv.get<UserProfile>(userKey(id));
+      const next = change(entry.value);
+      const op = this.kv.atomic().check(entry).set(userKey(id), next);
+      if (!entry.value) op.sum(USER_COUNT_KEY, 1n);
+      if ((await op.commit()).ok) {
+        this.#cache.set(id, next);
+        return next;
+      }
+    }
+    throw new Error(`user ${id} is too busy to update`);
+  }
+
+  /** Drops the in-memory copy (after a change made by another process, e.g. a payment). */
+  forget(id: number): void {
+    this.#cache.delete(id);
+  }
+
+  async count(): Promise<number> {
+    return Number((await this.kv.get<Deno.KvU64>(USER_COUNT_KEY)).value?.value ?? 0n);
+  }
+
+  async *list(): AsyncGenerator<UserProfile> {
+    for await (const entry of this.kv.list<UserProfile>({ prefix: ["users"] })) yield entry.value;
+  }
+}
+
+export const USER_COUNT_KEY = ["users_count"] as const;
+
+function newUser(from: TelegramUserInfo): UserProfile {
+  return {
+    id: from.id,
+    firstName: from.first_name,
+    username: from.username,
+    languageCode: from.language_code,
+    role: "user",
+    blocked: false,
+    prefs: { ...DEFAULT_PREFERENCES },
+    createdAt: Date.now(),
+  };
+}

@@ -1,0 +1,43 @@
+/** Calendar dates in a user's time zone. */
+
+/** "2026-11-24" for the instant `at` as seen in `timezone` (unknown zones fall back to UTC). */
+export function localDay(at: number, timezone: string): string {
+  try {
+    return new Intl.DateTimeFormat("en-CA", {
+      timeZone: timezone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+    }).format(at);
+  } catch {
+    return new Date(at).toISOString().slice(0, 10);
+  }
+}
+
+export function isValidTimezone(timezone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: timezone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The next local midnight after `at` in `timezone`, as an instant. */
+export function nextLocalMidnight(at: number, timezone: string): number {
+  const today = localDay(at, timezone);
+  // step forward by hours until the local day changes (DST-safe, at most 25 steps)
+  let probe = at;
+  for (let i = 0; i < 26; i++) {
+    probe += 3600_000;
+    if (localDay(probe, timezone) !== today) break;
+  }
+  // narrow down to the minute
+  let low = probe - 3600_000;
+  while (probe - low > 60_000) {
+    const mid = Math.floor((low + probe) / 2);
+    if (localDay(mid, timezone) === today) low = mid;
+    else probe = mid;
+  }
+  return probe - (probe % 60_000);
+}
