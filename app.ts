@@ -5,17 +5,28 @@ import { delay } from "es-toolkit";
 import type { Config } from "./config.ts";
 import { JobQueue } from "./kv/jobs.ts";
 import { MediaStore } from "./kv/media.ts";
+import { UserStore } from "./kv/users.ts";
+import { QuotaStore } from "./kv/quota.ts";
 import { createLogger, type Logger } from "./lib/logger.ts";
 import { createTelegramApi } from "./lib/telegram.ts";
+import type { ThrottleLimits } from "./lib/throttle.ts";
 import { RateLimiter } from "./lib/rate_limit.ts";
 import { UrlGuard } from "./lib/url_guard.ts";
 import { BOT_COMMANDS, createBot } from "./bot/bot.ts";
 import { createI18n } from "./bot/i18n.ts";
 import { JobService } from "./services/job_service.ts";
+import { EventBus } from "./services/events.ts";
+import { registerGamification } from "./services/gamification.ts";
+import { Analytics } from "./services/analytics.ts";
+import { indexDeliveries } from "./services/recommendations.ts";
+import { trackConversions } from "./services/experiments.ts";
 import { createApp } from "./routes/mod.ts";
+import { publicBaseUrl } from "./lib/links.ts";
 import { WEBHOOK_PATH } from "./routes/telegram.ts";
 import { startWorkerPool, type WorkerPool } from "./workers/pool.ts";
 import { localTransport } from "./workers/transport.ts";
+import { createTranslator } from "./workers/translate/mod.ts";
+import { KvTranslationCache } from "./workers/translate/cache.ts";
 
 export interface SystemOptions {
   /** an already open KV (tests pass ":memory:" ones); otherwise config.kvPath is opened */
@@ -23,6 +34,8 @@ export interface SystemOptions {
   logger?: Logger;
   sweepIntervalMs?: number;
   leaseMs?: number;
+  /** Telegram's flood limits by default; load tests against the fake Bot API raise them */
+  throttle?: ThrottleLimits;
 }
 
 export interface System {
@@ -30,8 +43,10 @@ export interface System {
   kv: Deno.Kv;
   app: Hono;
   jobs: JobService;
+  events: EventBus;
   queue: JobQueue;
   media: MediaStore;
+  users: UserStore;
   /** connects to Telegram (webhook or long polling) and starts the in-process workers */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -49,21 +64,48 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
   const ownsKv = !options.kv;
   const queue = new JobQueue(kv, options.leaseMs ? { leaseMs: options.leaseMs } : {});
   const media = new MediaStore(kv);
+  const users = new UserStore(kv);
+  const quota = new QuotaStore(kv);
   const i18n = await createI18n();
   const urlGuard = new UrlGuard(config.allowPrivateUrls);
-  const api = createTelegramApi(config);
-  const jobs = new JobService({ config, kv, queue, media, api, i18n, urlGuard, logger });
-  const bot = createBot({
+  const api = createTelegramApi(config, options.throttle);
+  const events = new EventBus(logger);
+  registerGamification({ kv, api, i18n, events, users, config, logger });
+  const analytics = new Analytics({ kv, events, logger, forwardUrl: config.analyticsUrl });
+  indexDeliveries(events, kv);
+  trackConversions(events, kv);
+  const translator = createTranslator(config, new KvTranslationCache(kv));
+  const jobs = new JobService({
     config,
     kv,
     queue,
-    jobs,
     media,
-    urlGuard,
-    rateLimiter: new RateLimiter(20, 60_000),
+    quota,
+    api,
     i18n,
+    urlGuard,
+    events,
     logger,
   });
+  const bot = createBot(
+    {
+      config,
+      kv,
+      queue,
+      jobs,
+      events,
+      media,
+      users,
+      quota,
+      urlGuard,
+      rateLimiter: new RateLimiter(30, 30_000),
+      i18n,
+      logger,
+      translator,
+    },
+    {},
+    options.throttle,
+  );
   const app = createApp({
     bot,
     kv,
@@ -72,6 +114,10 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
     webhookSecret: config.webhookSecret,
     workerToken: config.workerToken,
     logger,
+    i18n,
+    publicBaseUrl: publicBaseUrl(config),
+    users,
+    adminIds: config.adminIds,
   });
 
   let polling: RunnerHandle | undefined;
@@ -83,8 +129,10 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
     kv,
     app,
     jobs,
+    events,
     queue,
     media,
+    users,
     async start() {
       await bot.init();
       await bot.api.setMyCommands(BOT_COMMANDS.en);
@@ -107,6 +155,7 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
           api,
           config,
           logger,
+          translator,
           workerIdPrefix: `local-${Deno.pid}`,
         });
       }
@@ -124,6 +173,8 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
       await pool?.stop();
       jobs.close();
       await jobs.settled();
+      await events.settled();
+      await analytics.close();
       if (ownsKv) kv.close();
     },
   };

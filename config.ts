@@ -42,6 +42,7 @@ const envSchema = z.object({
   TRANSLATOR: z.enum(["offline", "libretranslate", "deepl", "none"]).default("offline"),
   TRANSLATOR_URL: z.url().optional(),
   TRANSLATOR_KEY: z.string().optional(),
+  ANALYTICS_URL: z.url().optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 }).superRefine((env, ctx) => {
   if (env.PUBLIC_URL && !env.WEBHOOK_SECRET) {
@@ -51,7 +52,29 @@ const envSchema = z.object({
       message: "is required when PUBLIC_URL is set (webhook mode)",
     });
   }
+  requireTranslatorSettings(env, ctx);
 });
+
+/** LibreTranslate needs its server's URL, DeepL its key. */
+function requireTranslatorSettings(
+  env: { TRANSLATOR: string; TRANSLATOR_URL?: string; TRANSLATOR_KEY?: string },
+  ctx: z.RefinementCtx,
+): void {
+  if (env.TRANSLATOR === "libretranslate" && !env.TRANSLATOR_URL) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["TRANSLATOR_URL"],
+      message: "is required when TRANSLATOR=libretranslate: the server's base URL",
+    });
+  }
+  if (env.TRANSLATOR === "deepl" && !env.TRANSLATOR_KEY) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["TRANSLATOR_KEY"],
+      message: "is required when TRANSLATOR=deepl: the API key",
+    });
+  }
+}
 
 export type Env = z.input<typeof envSchema>;
 
@@ -83,6 +106,7 @@ function toConfig(env: z.output<typeof envSchema>) {
     translator: env.TRANSLATOR,
     translatorUrl: env.TRANSLATOR_URL,
     translatorKey: env.TRANSLATOR_KEY,
+    analyticsUrl: env.ANALYTICS_URL,
     logLevel: env.LOG_LEVEL,
   };
 }
@@ -122,13 +146,17 @@ const workerEnvSchema = z.object({
   TELEGRAM_API_ROOT: z.url().default("https://api.telegram.org"),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   WORKER_ID: z.string().regex(/^[\w.:-]{1,60}$/).optional(),
+  ALLOW_PRIVATE_URLS: booleanFromEnv.default(false),
   DATA_DIR: z.string().default("./data"),
   MAX_UPLOAD_MB: megabytes.default(50),
   YTDLP_PATH: z.string().default("yt-dlp"),
   FFMPEG_PATH: z.string().default("ffmpeg"),
   FFPROBE_PATH: z.string().default("ffprobe"),
+  TRANSLATOR: envSchema.shape.TRANSLATOR,
+  TRANSLATOR_URL: envSchema.shape.TRANSLATOR_URL,
+  TRANSLATOR_KEY: envSchema.shape.TRANSLATOR_KEY,
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
-});
+}).superRefine(requireTranslatorSettings);
 
 export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
 
@@ -144,9 +172,13 @@ export function loadWorkerConfig(env: Record<string, string | undefined>) {
     workerId: e.WORKER_ID ?? `${Deno.hostname()}-${Deno.pid}`,
     dataDir: e.DATA_DIR,
     maxUploadBytes: Math.floor(e.MAX_UPLOAD_MB * 1024 * 1024),
+    allowPrivateUrls: e.ALLOW_PRIVATE_URLS,
     ytdlpPath: e.YTDLP_PATH,
     ffmpegPath: e.FFMPEG_PATH,
     ffprobePath: e.FFPROBE_PATH,
+    translator: e.TRANSLATOR,
+    translatorUrl: e.TRANSLATOR_URL,
+    translatorKey: e.TRANSLATOR_KEY,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -1,6 +1,11 @@
 /** `deno task bench`: runs the benchmarks, prints them and records them in bench/RESULTS.md. */
 import { benchDispatch } from "./dispatch.ts";
 import { benchDelivery } from "./delivery.ts";
+import { benchWebhook } from "./webhook.ts";
+import { benchCompress } from "./compress.ts";
+import { benchPreview } from "./preview.ts";
+import { benchRecommend } from "./recommend.ts";
+import { benchBatch } from "./batch.ts";
 
 interface Row {
   name: string;
@@ -9,8 +14,24 @@ interface Row {
   met: boolean;
 }
 
+type Bench = () => Promise<Row | Row[]>;
+
+const BENCHES: Record<string, Bench> = {
+  dispatch: benchDispatch,
+  delivery: benchDelivery,
+  webhook: benchWebhook,
+  compress: benchCompress,
+  preview: benchPreview,
+  recommend: benchRecommend,
+  batch: benchBatch,
+};
+
+// `deno task bench webhook delivery` runs only those
+const chosen = Deno.args.length > 0 ? Deno.args : Object.keys(BENCHES);
 const rows: Row[] = [];
-for (const bench of [benchDispatch, benchDelivery]) {
+for (const name of chosen) {
+  const bench = BENCHES[name];
+  if (!bench) throw new Error(`no benchmark "${name}"; known: ${Object.keys(BENCHES).join(", ")}`);
   const result = await bench();
   for (const row of Array.isArray(result) ? result : [result]) {
     console.log(`${row.met ? "✓" : "✗"} ${row.name}: ${row.result} (target ${row.target})`);

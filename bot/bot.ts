@@ -1,40 +1,82 @@
 import { Bot, type BotConfig } from "grammy";
 import { installResilience } from "../lib/telegram.ts";
+import type { ThrottleLimits } from "../lib/throttle.ts";
 import type { BotContext, BotDeps } from "./context.ts";
 import { menuFeature } from "./features/menu.ts";
+import { settingsFeature } from "./features/settings.ts";
+import { premiumFeature } from "./features/premium.ts";
+import { loadUser, rateLimit } from "./middleware.ts";
 import { historyFeature } from "./features/history.ts";
+import { statsFeature } from "./features/stats.ts";
+import { recommendationsFeature } from "./features/recommendations.ts";
 import { downloadFeature } from "./features/download.ts";
+import { scheduleFeature } from "./features/schedule.ts";
+import { batchFeature } from "./features/batch.ts";
+import { qualityFeature } from "./features/quality.ts";
 import { adminFeature } from "./features/admin.ts";
+import { recordFeature } from "./features/record.ts";
+import { subtitlesFeature } from "./features/subtitles.ts";
+import { translateFeature } from "./features/translate.ts";
 import { linkFeature } from "./features/link.ts";
+import { playlistFeature } from "./features/playlist.ts";
+import { gamificationFeature } from "./features/gamification.ts";
 import { unhandledFeature } from "./features/unhandled.ts";
 
 export const BOT_COMMANDS = {
   en: [
     { command: "start", description: "Main menu" },
     { command: "history", description: "Your last downloads" },
+    { command: "stats", description: "Your activity as a chart" },
+    { command: "recommend", description: "Picked for you from your downloads" },
+    { command: "playlist", description: "Your playlists" },
+    { command: "record", description: "Record a live stream" },
+    { command: "subs", description: "Subtitles of a video, translated if you like" },
+    { command: "schedule", description: "Download a link later" },
+    { command: "schedules", description: "Your scheduled downloads" },
+    { command: "batch", description: "Download many links at once" },
+    { command: "profile", description: "Your level, XP and badges" },
+    { command: "top", description: "The leaderboard" },
+    { command: "achievements", description: "Badges to earn" },
     { command: "cancel", description: "Stop running downloads" },
     { command: "help", description: "How it works" },
   ],
   fr: [
     { command: "start", description: "Menu principal" },
     { command: "history", description: "Vos derniers téléchargements" },
+    { command: "stats", description: "Votre activité en graphique" },
+    { command: "recommend", description: "Des suggestions d’après vos téléchargements" },
+    { command: "playlist", description: "Vos playlists" },
+    { command: "record", description: "Enregistrer un direct" },
+    { command: "subs", description: "Sous-titres d’une vidéo, traduits si besoin" },
+    { command: "schedule", description: "Télécharger un lien plus tard" },
+    { command: "schedules", description: "Vos téléchargements programmés" },
+    { command: "batch", description: "Télécharger plusieurs liens d’un coup" },
+    { command: "profile", description: "Votre niveau, vos XP et vos badges" },
+    { command: "top", description: "Le classement" },
+    { command: "achievements", description: "Les badges à gagner" },
     { command: "cancel", description: "Arrêter les téléchargements" },
     { command: "help", description: "Comment ça marche" },
   ],
 };
 
-export function createBot(deps: BotDeps, botConfig: BotConfig<BotContext> = {}): Bot<BotContext> {
+export function createBot(
+  deps: BotDeps,
+  botConfig: BotConfig<BotContext> = {},
+  limits?: ThrottleLimits,
+): Bot<BotContext> {
   const bot = new Bot<BotContext>(deps.config.botToken, {
     ...botConfig,
     client: { apiRoot: deps.config.telegramApiRoot, ...botConfig.client },
   });
-  installResilience(bot.api);
+  installResilience(bot.api, limits);
 
   bot.use((ctx, next) => {
     ctx.deps = deps;
     return next();
   });
+  bot.use(loadUser);
   bot.use(deps.i18n);
+  bot.use(rateLimit);
 
   const features = bot.errorBoundary(async (error) => {
     deps.logger.error("update failed", {
@@ -46,10 +88,25 @@ export function createBot(deps: BotDeps, botConfig: BotConfig<BotContext> = {}):
     if (ctx.chat) await ctx.reply(ctx.t("error-generic")).catch(() => {});
   });
   features.use(
+    // before the menu: it answers /start with a playlist's deep link payload
+    playlistFeature,
+    // before the menu too: it records /start ref_<code> invitations, then lets the menu answer
+    gamificationFeature,
     menuFeature,
+    settingsFeature,
+    premiumFeature,
     historyFeature,
+    statsFeature,
+    recommendationsFeature,
+    scheduleFeature,
+    // before downloads: its /cancel drops a batch's waiting links, then lets theirs cancel the jobs
+    batchFeature,
     downloadFeature,
+    qualityFeature,
     adminFeature,
+    recordFeature,
+    subtitlesFeature,
+    translateFeature,
     linkFeature,
     unhandledFeature,
   );

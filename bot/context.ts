@@ -3,21 +3,34 @@ import type { I18n, I18nFlavor } from "@grammyjs/i18n";
 import type { Config } from "../config.ts";
 import type { JobQueue } from "../kv/jobs.ts";
 import type { JobService } from "../services/job_service.ts";
+import type { EventBus } from "../services/events.ts";
 import type { MediaStore } from "../kv/media.ts";
+import type { UserProfile, UserStore } from "../kv/users.ts";
+import type { QuotaStore } from "../kv/quota.ts";
 import type { UrlGuard } from "../lib/url_guard.ts";
 import type { RateLimiter } from "../lib/rate_limit.ts";
 import type { Logger } from "../lib/logger.ts";
+import type { Translator } from "../workers/translate/translator.ts";
 
 export interface BotDeps {
   config: Config;
   kv: Deno.Kv;
   queue: JobQueue;
   jobs: JobService;
+  events: EventBus;
   media: MediaStore;
+  users: UserStore;
+  quota: QuotaStore;
   urlGuard: UrlGuard;
   rateLimiter: RateLimiter;
   i18n: I18n<BotContext>;
   logger: Logger;
+  /** TRANSLATOR's choice, cached in KV */
+  translator: Translator;
 }
 
-export type BotContext = Context & I18nFlavor & { deps: BotDeps };
+export type BotContext = Context & I18nFlavor & {
+  deps: BotDeps;
+  /** the sender's profile, loaded by the first middleware for every update that has a sender */
+  user?: UserProfile;
+};

@@ -5,7 +5,10 @@ import { createPreview, type Preview } from "../kv/previews.ts";
 import type { UrlGuard } from "../lib/url_guard.ts";
 import type { ProbeInfo } from "../workers/media_types.ts";
 import type { Translate } from "./i18n.ts";
-import { renderPreview } from "./views.ts";
+import { type PreviewOptions, renderPreview } from "./views.ts";
+import { loadPreviewAdvice } from "./recommend.ts";
+import { previewQualityOrder } from "../services/experiments.ts";
+import type { Config } from "../config.ts";
 
 export interface PreviewTarget {
   api: Api;
@@ -16,6 +19,9 @@ export interface PreviewTarget {
   userId: number;
   chatId: number;
   replyToMessageId?: number;
+  preview?: PreviewOptions;
+  /** given: the preview recommends a quality for this user's limits, prefs and habits */
+  config?: Config;
 }
 
 /** Stores the preview's choices and shows them: a photo of the thumbnail, or text without one. */
@@ -26,7 +32,14 @@ export async function sendPreview(
 ): Promise<Preview> {
   const { api, kv, chatId } = target;
   const preview = await createPreview(kv, { userId: target.userId, chatId, url, info });
-  const { caption, keyboard } = renderPreview(target.t, target.locale, info, preview.id);
+  const advice = target.config
+    ? await loadPreviewAdvice(kv, target.config, target.userId, info)
+    : undefined;
+  const { caption, keyboard } = renderPreview(target.t, target.locale, info, preview.id, {
+    ...target.preview,
+    advice,
+    qualityOrder: await previewQualityOrder(kv, target.userId),
+  });
   const common = {
     parse_mode: "HTML" as const,
     reply_markup: keyboard,

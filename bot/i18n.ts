@@ -17,7 +17,7 @@ export async function createI18n(): Promise<I18n<BotContext>> {
     defaultLocale: "en",
     useSession: false,
     fluentBundleOptions: { useIsolating: false },
-    localeNegotiator: (ctx) => pickLocale(ctx.from?.language_code),
+    localeNegotiator: (ctx) => ctx.user?.language ?? pickLocale(ctx.from?.language_code),
   });
   for (const locale of LOCALES) {
     const source = await Deno.readTextFile(new URL(`../locales/${locale}.ftl`, import.meta.url));

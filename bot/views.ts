@@ -1,7 +1,12 @@
 /** Texts and keyboards shown both in answers to updates and in messages sent from job events. */
 import { InlineKeyboard } from "grammy";
 import type { JobProgress } from "../kv/jobs.ts";
-import type { ProbeInfo, Variant } from "../workers/media_types.ts";
+import {
+  COMPRESS_PRESETS,
+  presetOf,
+  type ProbeInfo,
+  type Variant,
+} from "../workers/media_types.ts";
 import { availableVariants, estimateVariantSizes } from "../workers/formats.ts";
 import {
   escapeHtml,
@@ -11,10 +16,16 @@ import {
   truncate,
 } from "../lib/format.ts";
 import type { Translate } from "./i18n.ts";
+import type { PreviewAdvice } from "./recommend.ts";
+import { contentLanguage } from "../workers/translate/detect.ts";
+import { primaryLanguage } from "../workers/translate/translator.ts";
 
 export function variantLabel(t: Translate, variant: Variant): string {
   if (variant === "best") return t("button-best");
   if (variant === "audio") return t("button-audio");
+  if (variant === "split") return t("button-split");
+  const preset = presetOf(variant);
+  if (preset) return t(`button-compress-${preset}`);
   return `${variant}p`;
 }
 
@@ -25,11 +36,21 @@ function resolutionOf(info: ProbeInfo): string | undefined {
   return best.width ? `${best.width}×${best.height}` : `${best.height}p`;
 }
 
+export interface PreviewOptions {
+  /** the user prefers audio: its button comes first */
+  preferAudio?: boolean;
+  /** the recommended quality (marked, and explained in one line) and the extra offers */
+  advice?: PreviewAdvice;
+  /** the A/B test "preview_buttons" (services/experiments.ts): smallest quality first */
+  qualityOrder?: "best_first" | "smallest_first";
+}
+
 export function renderPreview(
   t: Translate,
   locale: string,
   info: ProbeInfo,
   previewId: string,
+  options: PreviewOptions = {},
 ): { caption: string; keyboard: InlineKeyboard } {
   const lines = [`🎬 <b>${escapeHtml(truncate(info.title, 200))}</b>`, ""];
   if (info.uploader) {
@@ -41,6 +62,10 @@ export function renderPreview(
   }
   const resolution = resolutionOf(info);
   if (resolution) lines.push(t("preview-resolution", { resolution }));
+  if (info.playlist) {
+    const title = escapeHtml(truncate(info.playlist.title, 100));
+    lines.push(t("batch-preview-playlist", { title, count: info.playlist.count }));
+  }
 
   const variants = availableVariants(info);
   const sizes = estimateVariantSizes(info);
@@ -52,19 +77,95 @@ export function renderPreview(
       `• ${escapeHtml(variantLabel(t, variant))}: ~${formatBytes(sizes[variant]!, locale)}`,
     );
   }
+  if (options.advice) lines.push("", renderRecommendation(t, locale, options.advice));
   lines.push("", t("preview-choose"));
 
   const keyboard = new InlineKeyboard();
+  const choiceLabel = (variant: Variant) =>
+    variants.length > 1 && options.advice?.recommendation?.variant === variant
+      ? t("quality-mark", { label: variantLabel(t, variant) })
+      : variantLabel(t, variant);
+  const hasAudio = variants.includes("audio");
+  if (hasAudio && options.preferAudio) {
+    keyboard.text(choiceLabel("audio"), `dl:${previewId}:audio`).row();
+  }
   const videoVariants = variants.filter((v) => v !== "audio");
+  if (options.qualityOrder === "smallest_first") videoVariants.reverse();
   videoVariants.forEach((variant, i) => {
-    keyboard.text(variantLabel(t, variant), `dl:${previewId}:${variant}`);
+    keyboard.text(choiceLabel(variant), `dl:${previewId}:${variant}`);
     if (i % 3 === 2) keyboard.row();
   });
   if (videoVariants.length % 3 !== 0) keyboard.row();
-  if (variants.includes("audio")) keyboard.text(t("button-audio"), `dl:${previewId}:audio`);
+  addOfferButtons(t, keyboard, previewId, options.advice);
+  if (titleInOtherLanguage(info, locale)) {
+    keyboard.text(t("button-translate-title"), `tt:${previewId}`).row();
+  }
+  if (hasAudio && !options.preferAudio) {
+    keyboard.text(choiceLabel("audio"), `dl:${previewId}:audio`);
+  }
+  keyboard.text(t("playlist-button-add"), `pa:${previewId}`).row();
+  if (info.playlist) {
+    keyboard.text(t("batch-button-all", { count: info.playlist.count }), `px:${previewId}`).row();
+  }
   keyboard.text(t("button-cancel"), `pv:${previewId}:close`);
   // every part is bounded (title 200, author 80), so the caption stays under Telegram's 1024
   return { caption: lines.join("\n"), keyboard };
+}
+
+/** True when the media is surely in a language other than the user's. */
+function titleInOtherLanguage(info: ProbeInfo, locale: string): boolean {
+  const language = contentLanguage(info.title, info.description);
+  return language !== undefined && language !== primaryLanguage(locale);
+}
+
+const REASON_KEYS = {
+  preference: "quality-reason-preference",
+  history: "quality-reason-history",
+  fits: "quality-reason-fits",
+  compressed: "quality-reason-compressed",
+  size_unknown: "quality-reason-unknown",
+} as const;
+
+/** "Recommended: 720p · ~38 MB · fits your quota" */
+function renderRecommendation(t: Translate, locale: string, advice: PreviewAdvice): string {
+  const recommendation = advice.recommendation;
+  if (!recommendation) return t("quality-nothing-fits");
+  const { variant, reason } = recommendation;
+  const height = recommendation.scores.find((s) => s.variant === variant)?.height;
+  const label = variant === "best" && height
+    ? `${variantLabel(t, variant)} (${height}p)`
+    : variantLabel(t, variant);
+  const bytes = reason.sizeBytes === undefined ? undefined : formatBytes(reason.sizeBytes, locale);
+  const size = bytes === undefined
+    ? t("size-unknown")
+    : reason.code === "compressed"
+    ? `≤ ${bytes}`
+    : `~${bytes}`;
+  return t("quality-recommended", {
+    label: escapeHtml(label),
+    size,
+    reason: t(REASON_KEYS[reason.code]),
+  });
+}
+
+/** "⚙️ Compress…" opens the presets; "✂️ Split" appears for media too long to fit whole. */
+function addOfferButtons(
+  t: Translate,
+  keyboard: InlineKeyboard,
+  previewId: string,
+  advice: PreviewAdvice | undefined,
+) {
+  if (!advice?.offers.compress && !advice?.offers.split) return;
+  if (advice.offers.compress) keyboard.text(t("button-compress"), `cz:${previewId}`);
+  if (advice.offers.split) keyboard.text(t("button-split"), `dl:${previewId}:split`);
+  keyboard.row();
+}
+
+/** What "⚙️ Compress…" turns into: one button per preset. */
+export function presetButtons(t: Translate, previewId: string) {
+  return COMPRESS_PRESETS.map((preset) =>
+    InlineKeyboard.text(t(`button-compress-${preset}`), `dl:${previewId}:c_${preset}`)
+  );
 }
 
 export function renderProgress(
@@ -74,7 +175,8 @@ export function renderProgress(
   progress: JobProgress,
 ): string {
   const header = `🎬 ${escapeHtml(truncate(title, 120))}`;
-  const phase = t(`progress-${progress.phase}`);
+  const recording = progress.totalSeconds !== undefined && progress.phase === "downloading";
+  const phase = t(recording ? "progress-recording" : `progress-${progress.phase}`);
   if (progress.phase === "queued") return `${header}\n\n${phase}`;
   const lines = [header, "", phase];
   if (progress.percent !== undefined) {
@@ -101,11 +203,20 @@ export function renderProgress(
         : t("progress-details-unknown", { done, speed }),
     );
   }
+  if (recording) {
+    lines.push(t("progress-recorded", {
+      elapsed: formatDuration(progress.elapsedSeconds ?? 0),
+      total: formatDuration(progress.totalSeconds!),
+    }));
+  }
   return lines.join("\n");
 }
 
 /** The caption that goes with a delivered file. */
-export function renderFileCaption(info: ProbeInfo, botUsername: string): string {
+export function renderFileCaption(
+  info: Pick<ProbeInfo, "title" | "webpageUrl">,
+  botUsername: string,
+): string {
   const title = `<b>${escapeHtml(truncate(info.title, 300))}</b>`;
   const link = `<a href="${escapeHtml(info.webpageUrl)}">🔗</a>`;
   return `${title} ${link}\n📥 @${escapeHtml(botUsername)}`;

@@ -1,5 +1,6 @@
 /** zod schemas for what crosses the worker API: a worker's reports are checked, not trusted. */
 import { z } from "zod";
+import { MAX_PARTS } from "../workers/media_types.ts";
 
 const probeFormat = z.object({
   id: z.string().max(200),
@@ -21,11 +22,24 @@ export const probeInfoSchema = z.object({
   extractor: z.string().min(1).max(100),
   webpageUrl: z.string().max(4096),
   title: z.string().max(2000),
+  description: z.string().max(2000).optional(),
   uploader: z.string().max(500).optional(),
   duration: z.number().nonnegative().optional(),
   thumbnail: z.string().max(4096).optional(),
+  tags: z.array(z.string().max(100)).max(20).optional(),
+  categories: z.array(z.string().max(100)).max(20).optional(),
   isLive: z.boolean(),
   formats: z.array(probeFormat).max(500),
+  playlist: z.object({ title: z.string().max(2000), count: z.number().int().min(2) }).optional(),
+});
+
+/** entries of a listed playlist; the app caps a batch far below this */
+export const PLAYLIST_ENTRIES_MAX = 500;
+
+const playlistEntry = z.object({
+  url: z.string().regex(/^https?:\/\//i).max(2048),
+  title: z.string().max(300).optional(),
+  playlistItem: z.number().int().positive().optional(),
 });
 
 const uploadedFile = z.object({
@@ -40,9 +54,44 @@ const uploadedFile = z.object({
   messageId: z.number().int(),
 });
 
+/** yt-dlp's subtitle keys: "en", "pt-BR", "zh-Hans", "en-orig"; safe in callback data and regexes */
+export const subtitleLanguageSchema = z.string().regex(/^[A-Za-z0-9_-]{1,30}$/);
+/** enough for every manual track and the automatic ones worth offering */
+export const SUBTITLE_TRACKS_MAX = 200;
+
+const subtitleTrack = z.object({
+  language: subtitleLanguageSchema,
+  name: z.string().max(200).optional(),
+  automatic: z.boolean(),
+});
+
 export const jobResultSchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("playlist_entries"),
+    title: z.string().max(2000),
+    count: z.number().int().nonnegative(),
+    entries: z.array(playlistEntry).min(1).max(PLAYLIST_ENTRIES_MAX),
+  }),
   z.object({ kind: z.literal("probe"), info: probeInfoSchema }),
   z.object({ kind: z.literal("download"), file: uploadedFile }),
+  z.object({ kind: z.literal("split"), files: z.array(uploadedFile).min(1).max(MAX_PARTS) }),
+  z.object({
+    kind: z.literal("record"),
+    files: z.array(uploadedFile).min(1).max(1000),
+    seconds: z.number().nonnegative(),
+    stopped: z.boolean(),
+  }),
+  z.object({ kind: z.literal("not_live"), info: probeInfoSchema }),
+  z.object({
+    kind: z.literal("subtitle_tracks"),
+    title: z.string().max(2000),
+    tracks: z.array(subtitleTrack).max(SUBTITLE_TRACKS_MAX),
+  }),
+  z.object({
+    kind: z.literal("subtitles"),
+    file: uploadedFile,
+    translation: z.enum(["done", "failed"]).optional(),
+  }),
 ]);
 
 export const jobProgressSchema = z.object({
@@ -52,6 +101,8 @@ export const jobProgressSchema = z.object({
   totalBytes: z.number().nonnegative().optional(),
   speed: z.number().nonnegative().optional(),
   eta: z.number().nonnegative().optional(),
+  elapsedSeconds: z.number().nonnegative().optional(),
+  totalSeconds: z.number().nonnegative().optional(),
 });
 
 export const jobFailureSchema = z.object({

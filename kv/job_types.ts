@@ -5,9 +5,27 @@ export interface ProbePayload {
   kind: "probe";
   url: string;
   lang: string;
+  preferAudio?: boolean;
   /** the "analyzing…" message to replace with the preview */
   statusMessageId?: number;
   replyToMessageId?: number;
+  /** `/playlist add`: the probed media goes into this playlist instead of a preview */
+  playlistId?: string;
+  /** the entry of a playlist page to probe (1-based), for entries without a link of their own */
+  playlistItem?: number;
+  /** download at once instead of showing a preview: a scheduled run or an item of a batch */
+  autoDownload?: AutoDownload;
+}
+
+/** What a probe that downloads at once goes on to do. */
+export interface AutoDownload {
+  /** the download job's id, chosen in advance so a report retried after a crash queues it once */
+  jobId: string;
+  scheduleId?: string;
+  /** the batch (kv/batches.ts) the item counts in; its entry id is jobId */
+  batchId?: string;
+  /** how the batch's summary names the item until the probe knows its title */
+  title?: string;
 }
 
 /** Download one variant of a probed media and upload it to Telegram. */
@@ -24,9 +42,84 @@ export interface DownloadPayload {
   caption: string;
   title: string;
   performer?: string;
+  /** the quota reservation this download settles; the worker never exceeds maxBytes */
+  reservationId?: string;
+  maxBytes?: number;
+  /** "file" sends a document instead of a playable video or audio */
+  sendAs?: "video" | "file";
+  /** the translated word before "i/N" in the captions of a split download's parts */
+  partLabel?: string;
+  /** set when the download is one of a batch (kv/batches.ts) that shows one progress message */
+  batchId?: string;
+  /** the entry of a playlist page to download (1-based), as probed */
+  playlistItem?: number;
 }
 
-export type JobPayload = ProbePayload | DownloadPayload;
+/** List the entries of a playlist or channel (`yt-dlp --flat-playlist`) to download as a batch. */
+export interface ExpandPayload {
+  kind: "expand";
+  url: string;
+  lang: string;
+  /** entries past this many are not listed: the user's plan caps a batch */
+  maxEntries: number;
+  statusMessageId?: number;
+}
+
+/** An entry of a listed playlist: its own link, or the page's link and its position there. */
+export interface PlaylistEntry {
+  url: string;
+  title?: string;
+  playlistItem?: number;
+}
+
+/** Record a live stream for a while (stream copy), then upload it in parts within the limit. */
+export interface RecordPayload {
+  kind: "record";
+  url: string;
+  /** how long to record; the app keeps it within the user's plan */
+  seconds: number;
+  lang: string;
+  statusMessageId?: number;
+  uploadChatId: number;
+  /** HTML that ends every part's caption, already escaped by the app */
+  caption: string;
+  /** shown until the stream's own title is known */
+  title: string;
+  /** the translated word before "i/N" on parts, e.g. "part" */
+  partLabel: string;
+}
+
+/** srt: the subtitle file; soft: the video with a subtitle track; burned: drawn into the picture */
+export type SubtitleOutput = "srt" | "soft" | "burned";
+
+export interface SubtitleTrack {
+  /** yt-dlp's key: a language code such as "en", "pt-BR" or "en-orig" */
+  language: string;
+  name?: string;
+  /** made by speech recognition rather than by people */
+  automatic: boolean;
+}
+
+/** List a media's subtitle tracks (no language), or deliver one, translated when target is set. */
+export interface SubtitlesPayload {
+  kind: "subtitles";
+  url: string;
+  language?: string;
+  automatic?: boolean;
+  target?: string;
+  output: SubtitleOutput;
+  lang: string;
+  statusMessageId?: number;
+  uploadChatId: number;
+  title: string;
+}
+
+export type JobPayload =
+  | ProbePayload
+  | DownloadPayload
+  | RecordPayload
+  | SubtitlesPayload
+  | ExpandPayload;
 
 export interface UploadedFile {
   fileId: string;
@@ -43,4 +136,14 @@ export interface UploadedFile {
 
 export type JobResult =
   | { kind: "probe"; info: ProbeInfo }
-  | { kind: "download"; file: UploadedFile };
+  | { kind: "download"; file: UploadedFile }
+  /** a download cut into parts that each fit the upload limit, in order */
+  | { kind: "split"; files: UploadedFile[] }
+  /** the parts in order; stopped: ended early by the user or by the stream */
+  | { kind: "record"; files: UploadedFile[]; seconds: number; stopped: boolean }
+  | { kind: "not_live"; info: ProbeInfo }
+  | { kind: "subtitle_tracks"; title: string; tracks: SubtitleTrack[] }
+  /** translation "failed": the original text was kept */
+  | { kind: "subtitles"; file: UploadedFile; translation?: "done" | "failed" }
+  /** count: as the site reports it, which may be more than the entries listed */
+  | { kind: "playlist_entries"; title: string; count: number; entries: PlaylistEntry[] };

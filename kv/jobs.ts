@@ -22,6 +22,9 @@ export interface JobProgress {
   speed?: number;
   /** seconds */
   eta?: number;
+  /** a recording's position and length, in seconds */
+  elapsedSeconds?: number;
+  totalSeconds?: number;
 }
 
 export interface JobFailure {
@@ -46,6 +49,8 @@ export interface Job {
   leaseId?: string;
   leaseUntil?: number;
   cancelRequested?: boolean;
+  /** end early and deliver what there is (a recording), unlike a cancel */
+  stopRequested?: boolean;
   progress?: JobProgress;
   result?: JobResult;
   error?: JobFailure;
@@ -109,6 +114,8 @@ export const DEFAULT_QUEUE_OPTIONS: QueueOptions = {
 };
 
 export interface NewJob {
+  /** a ULID chosen in advance: enqueueing it again returns the job already queued under it */
+  id?: string;
   userId: number;
   chatId: number;
   payload: JobPayload;
@@ -122,7 +129,9 @@ export interface Claim {
   leaseId: string;
 }
 
-export type HeartbeatAnswer = { ok: true; cancel: boolean; job: Job } | { ok: false };
+export type HeartbeatAnswer =
+  | { ok: true; cancel: boolean; stop: boolean; job: Job }
+  | { ok: false };
 
 export type SettleOutcome =
   | { changed: true; job: FinishedJob | Job }
@@ -138,7 +147,7 @@ export class JobQueue {
   async enqueue(input: NewJob): Promise<Job> {
     const now = this.options.now();
     const job: Job = {
-      id: ulid(now),
+      id: input.id ?? ulid(now),
       userId: input.userId,
       chatId: input.chatId,
       payload: input.payload,
@@ -159,6 +168,10 @@ export class JobQueue {
       .sum(stateCountKey("ready"), 1n)
       .sum(JOBS_SIGNAL_KEY, 1n)
       .commit();
+    if (!result.ok && input.id) {
+      const existing = await this.get(input.id);
+      if (existing) return existing;
+    }
     if (!result.ok) throw new Error(`could not enqueue job ${job.id}`);
     return job;
   }
@@ -222,7 +235,15 @@ export class JobQueue {
         .set(leasedKey(updated.leaseUntil!, id), id)
         .set(jobKey(id), updated)
         .commit();
-      if (result.ok) return { ok: true, cancel: Boolean(job.cancelRequested), job: updated };
+      if (result.ok) {
+        const { cancelRequested, stopRequested } = job;
+        return {
+          ok: true,
+          cancel: Boolean(cancelRequested),
+          stop: Boolean(stopRequested),
+          job: updated,
+        };
+      }
     }
     return { ok: false };
   }
@@ -273,6 +294,21 @@ export class JobQueue {
         op.set(jobKey(id), updated);
       }
       if ((await op.commit()).ok) return { changed: true, job: updated };
+    }
+    return { changed: false, job: await this.get(id) };
+  }
+
+  /** Asks the worker running a job to end it early and deliver what it has; waiting jobs are left alone. */
+  async requestStop(id: string): Promise<SettleOutcome> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.kv.get<Job>(jobKey(id));
+      const job = current.value;
+      if (!job || job.state !== "leased" || job.stopRequested || job.cancelRequested) {
+        return { changed: false, job };
+      }
+      const updated: Job = { ...job, stopRequested: true, updatedAt: this.options.now() };
+      const result = await this.kv.atomic().check(current).set(jobKey(id), updated).commit();
+      if (result.ok) return { changed: true, job: updated };
     }
     return { changed: false, job: await this.get(id) };
   }

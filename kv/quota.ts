@@ -49,7 +49,9 @@ export class QuotaStore {
       const used = entry.value ?? 0;
       const left = Math.max(0, limitBytes - used);
       const bytes = Math.min(wantedBytes, left);
-      if (bytes < minimumBytes || bytes <= 0) return { ok: false, usedBytes: used, leftBytes: left };
+      if (bytes < minimumBytes || bytes <= 0) {
+        return { ok: false, usedBytes: used, leftBytes: left };
+      }
       const reservation = { jobId, userId, day, bytes };
       const result = await this.kv.atomic()
         .check(entry)
@@ -63,17 +65,28 @@ export class QuotaStore {
   }
 
   /** Counts bytes received without a job (a cache hit); allowed to end at the limit, never past. */
-  async charge(userId: number, timezone: string, limitBytes: number, bytes: number): Promise<boolean> {
+  async charge(
+    userId: number,
+    timezone: string,
+    limitBytes: number,
+    bytes: number,
+  ): Promise<boolean> {
     const day = localDay(this.now(), timezone);
     for (let attempt = 0; attempt < 20; attempt++) {
       const entry = await this.kv.get<number>(usedKey(userId, day));
       const used = entry.value ?? 0;
       if (used + bytes > limitBytes) return false;
       const result = await this.kv.atomic().check(entry)
-        .set(usedKey(userId, day), used + bytes, { expireIn: 3 * 86_400_000 }).commit();
+        .set(usedKey(userId, day), Math.max(0, used + bytes), { expireIn: 3 * 86_400_000 })
+        .commit();
       if (result.ok) return true;
     }
     throw new Error(`quota of user ${userId} is too busy`);
+  }
+
+  /** Gives back bytes charged for a delivery that did not happen. */
+  async refund(userId: number, timezone: string, bytes: number): Promise<void> {
+    await this.charge(userId, timezone, Infinity, -bytes);
   }
 
   /** Replaces a reservation by the real size (0 releases it). Settling twice changes nothing. */

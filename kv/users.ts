@@ -12,6 +12,8 @@ export interface UserPreferences {
   sendAs: SendMode;
   dataSaver: boolean;
   notifications: boolean;
+  /** recommendations stay at or below this height (a small screen, a metered line) */
+  maxHeight?: number;
 }
 
 export interface UserProfile {
@@ -82,7 +84,10 @@ export class UserStore {
   }
 
   /** Read-modify-write checked by versionstamp, retried on contention. */
-  async update(id: number, change: (user: UserProfile | null) => UserProfile): Promise<UserProfile> {
+  async update(
+    id: number,
+    change: (user: UserProfile | null) => UserProfile,
+  ): Promise<UserProfile> {
     for (let attempt = 0; attempt < 10; attempt++) {
       const entry = await this.kv.get<UserProfile>(userKey(id));
       const next = change(entry.value);

@@ -1,6 +1,7 @@
 /** A sliding-window limit per key, in memory: cheap enough to run on every update. */
 export class RateLimiter {
   #hits = new Map<number, number[]>();
+  #warnedAt = new Map<number, number>();
 
   constructor(
     private readonly limit: number,
@@ -22,7 +23,18 @@ export class RateLimiter {
     return 0;
   }
 
+  /** True at most once per window for a key, so a flood gets one answer, not one per message. */
+  shouldWarn(key: number): boolean {
+    const now = this.now();
+    if (now - (this.#warnedAt.get(key) ?? -Infinity) < this.windowMs) return false;
+    this.#warnedAt.set(key, now);
+    return true;
+  }
+
   private prune(now: number) {
+    for (const [key, at] of this.#warnedAt) {
+      if (at <= now - this.windowMs) this.#warnedAt.delete(key);
+    }
     for (const [key, hits] of this.#hits) {
       if (hits.every((at) => at <= now - this.windowMs)) this.#hits.delete(key);
     }

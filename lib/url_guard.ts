@@ -84,6 +84,8 @@ export function extractUrl(
   text: string | undefined,
   entities: readonly Entity[] = [],
 ): string | undefined {
+  // updates are not validated by the Bot API client: a forged one may carry anything
+  if (typeof text !== "string") return undefined;
   for (const entity of entities) {
     if (entity.type === "text_link" && entity.url) return entity.url;
     if (entity.type === "url" && text) {

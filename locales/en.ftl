@@ -2,7 +2,7 @@
 menu-title = 🎬 <b>MediaBot</b>
 menu-account = 👤 <b>Your account</b>
 menu-status-free = • Plan: 👤 Free
-menu-status-premium = • Plan: ⭐ Premium
+menu-status-premium = • Plan: ⭐ Premium until { $until }
 menu-quota = • Today: { $used } / { $limit }
 menu-downloads = • Downloads: { $count }
 menu-quick = 📥 <b>Quick start:</b> just send me a link!
@@ -10,6 +10,9 @@ menu-sites = <b>Supported:</b> YouTube • Instagram • TikTok • X • Reddit
 button-download = 📥 Download
 button-history = 📜 History
 button-help = ❓ Help
+button-premium = ⭐ Premium
+button-settings = ⚙️ Settings
+button-news = 📰 News
 button-admin = 🛠 Admin
 button-menu = ⬅️ Menu
 download-how = 📥 Send me a link (or forward a message that contains one) and I will show you the qualities to choose from.
@@ -18,16 +21,77 @@ download-how = 📥 Send me a link (or forward a message that contains one) and 
 help-text =
     ❓ <b>How MediaBot works</b>
 
-    Send a link from YouTube, Instagram, TikTok, X, Reddit, SoundCloud or any of 1000+ sites. I answer with a preview: pick a quality or audio only, and the file arrives here with a live progress bar.
+    Send a link from YouTube, Instagram, TikTok, X, Reddit, SoundCloud or any of 1000+ sites (the full list is yt-dlp's). I answer with a preview: pick a quality or audio only, and the file arrives here with a live progress bar. Asking again for something already downloaded is instant.
 
     <b>Commands</b>
     /start, /menu — main menu
     /history — your last downloads
+    /record &lt;link&gt; &lt;minutes&gt; — record a live stream
+    /subs &lt;link&gt; [language] [translate to] — subtitles as .srt, translated or in the video
+    /schedule &lt;link&gt; &lt;when&gt; — download later: “20:00”, “tomorrow 8am”, “in 2 hours”, “every day at 7pm”
+    /schedules — your scheduled downloads
+    /batch &lt;links…&gt; — many links at once (or send a .txt file, one link per line)
+    /settings — language, quality, audio, time zone…
+    /premium — more quota with Telegram Stars
+    /profile — your level, XP, rank, streak and badges
+    /top — the leaderboard, all time and this week
+    /achievements — your badges and how close you are to the others
     /cancel — stop your running downloads
     /help — this help
 
-    <b>Limits</b>
-    Files up to { $maxUpload } · { $quota } a day.
+    <b>XP and streaks</b>
+    10 XP per download (15 on Premium), 100 per friend who joins through your invite link (in /profile). Your first message of the day, in your time zone (/settings), gives 5 XP; coming back the next day continues your 🔥 streak and adds 20 XP. Miss a day and it starts again at 1.
+
+    <b>Your plan: { $plan }</b>
+    Files up to { $maxUpload } · { $quota } a day, reset at { $reset }.
+    Premium: { $premiumQuota } a day, from { $cheapest } ⭐.
+
+## Account
+plan-free = Free
+plan-premium = Premium
+news-text =
+    📰 <b>What's new</b>
+
+    • Previews with the qualities that really exist, and their sizes when the site tells them
+    • Live progress bar, and a Cancel button that stops a download at once
+    • Instant re-downloads: files already sent are sent again by Telegram
+    • Premium with Telegram Stars, settings, French and English
+quota-exceeded = 📊 <b>Daily quota reached.</b> { $left } left of { $limit } today; this download needs more. Your quota resets at { $reset }. /premium raises it.
+quota-exceeded-short = Daily quota reached
+
+## Settings
+settings-title = ⚙️ <b>Settings</b>
+settings-language = 🌐 Language: { $value }
+settings-quality = 🎞 Default quality: { $value }
+settings-quality-ask = ask me
+settings-audio = 🎵 Prefer audio: { $value }
+settings-send = 📤 Send as: { $value }
+settings-send-video = playable video/audio
+settings-send-file = file (document)
+settings-saver = 💾 Data saver: { $value }
+settings-notifications = 🔔 Notifications: { $value }
+settings-timezone = 🕒 Time zone: { $value }
+settings-on = on
+settings-off = off
+settings-button-quality = 🎞 → { $value }
+settings-button-audio = 🎵 Audio
+settings-button-send = 📤 Send mode
+settings-button-saver = 💾 Data saver
+settings-button-notifications = 🔔 Notifications
+settings-button-timezone = 🕒 Time zone
+settings-timezone-choose = 🕒 <b>Choose your time zone</b>, or send <code>/settings timezone Area/City</code> (e.g. Europe/Paris).
+settings-timezone-invalid = ⚠️ “{ $value }” is not a time zone I know. Example: /settings timezone Europe/Paris
+settings-saved = Saved ✓
+
+## Premium
+premium-title = ⭐ <b>MediaBot Premium</b>
+premium-benefits = { $quota } of downloads a day instead of { $free }, paid with Telegram Stars.
+premium-active = ✅ Your Premium runs until { $until }. Buying again adds to it.
+premium-plan-button = { $days } days — { $stars } ⭐
+premium-invoice-title = MediaBot Premium, { $days } days
+premium-invoice-description = A bigger daily download quota for { $days } days.
+premium-invalid = This offer is no longer valid. Open /premium again.
+premium-thanks = ⭐ <b>Thank you!</b> Premium is active until { $until }.
 
 ## Preview
 preview-analyzing = 🔎 Looking at the link…
@@ -88,5 +152,427 @@ error-forbidden = 🚫 This is for administrators only.
 
 ## Admin
 admin-title = 🛠 <b>Admin</b>
+admin-users = 👥 Users: { $users } · ⭐ premium: { $premium }
+admin-today = 📥 Today: { $downloads } downloads · { $bytes }
+admin-revenue = 💫 Stars revenue: { $stars } ⭐
 admin-queue = Jobs — ready: { $ready } · running: { $leased } · done: { $done } · failed: { $failed } · dead: { $dead } · cancelled: { $cancelled }
 admin-cache = File cache hits: { $hits } / { $total }
+admin-commands = <code>/admin grant ID DAYS</code> · <code>/admin revoke ID</code> · <code>/admin block ID</code> · <code>/admin unblock ID</code> · <code>/admin refund CHARGE_ID</code> · <code>/admin exp</code>
+admin-usage = Usage: /admin [grant ID DAYS | revoke ID | block ID | unblock ID | refund CHARGE_ID | exp …]
+admin-unknown-user = No user with that id.
+admin-unknown-payment = No payment with that charge id.
+admin-already-refunded = That payment was already refunded.
+admin-granted = ⭐ User { $id } gets { $days } more days of Premium.
+admin-revoked = User { $id } is back on the free plan.
+admin-blocked = 🚫 User { $id } is blocked.
+admin-unblocked = ✅ User { $id } is unblocked.
+admin-refunded = 💫 { $stars } ⭐ refunded to user { $id }; the Premium it bought has ended.
+
+## Playlists
+playlist-help =
+    📁 <b>Playlists</b>
+
+    /playlist create <i>name</i> — a new playlist
+    /playlist add <i>link</i> [<i>playlist</i>] — add a video or a song
+    /playlist show [<i>playlist</i>] — yours and those shared with you
+    /playlist share <i>playlist</i> — a public link (/playlist unshare revokes it)
+    /playlist invite <i>playlist</i> view|edit|admin — invite a collaborator
+    /playlist rename <i>playlist</i> <i>new name</i>
+    /playlist remove <i>playlist</i> <i>item number</i>
+    /playlist delete <i>playlist</i>
+
+    A <i>playlist</i> is its number in the list below, or its name. The ➕ button on every preview adds to a playlist too.
+playlist-list-title = 📁 <b>Your playlists</b>
+playlist-list-empty = You have no playlist yet: /playlist create <i>name</i>, or ➕ on a preview.
+playlist-list-item = { $number }. { $icon } <b>{ $name }</b> · { $items }{ $role }
+playlist-items-count = { $count ->
+    [one] 1 item
+   *[other] { $count } items
+}
+playlist-role-owner = owner
+playlist-role-admin = admin
+playlist-role-edit = editor
+playlist-role-view = viewer
+playlist-view-owner = 👤 { $owner } · { $items } · { $visibility }
+playlist-public = 🌐 shared by link
+playlist-private = 🔒 private
+playlist-your-role = Your role: { $role }
+playlist-empty = This playlist is empty. Send me a link and press ➕ on the preview.
+playlist-page = Page { $page }/{ $pages }
+playlist-shared-by = 🔗 Shared with you by link.
+playlist-item-position = Item { $number } of { $total } in <b>{ $name }</b>
+playlist-button-download-all = ⬇️ Download all
+playlist-button-share = 🔗 Share
+playlist-button-invite = 👥 Invite
+playlist-button-members = 👤 Members
+playlist-button-rename = ✏️ Rename
+playlist-button-describe = 📝 Description
+playlist-button-delete = 🗑 Delete
+playlist-button-leave = 🚪 Leave
+playlist-button-copy = 📋 Copy to my playlists
+playlist-button-back = ⬅️ Back
+playlist-button-up = ⬆️ Up
+playlist-button-down = ⬇️ Down
+playlist-button-remove = 🗑 Remove
+playlist-button-revoke = 🚫 Revoke the link
+playlist-button-open-app = 📱 Open the page
+playlist-button-new = ➕ New playlist
+playlist-button-confirm-delete = 🗑 Yes, delete it
+playlist-button-keep = ✖️ Keep it
+playlist-button-make-owner = 👑 Make owner
+playlist-button-role-view = 👁 Can view
+playlist-button-role-edit = ✏️ Can edit
+playlist-button-role-admin = 🛠 Admin
+playlist-button-add = ➕ Add to playlist
+playlist-created = ✅ Playlist <b>{ $name }</b> created. Add to it with ➕ on a preview, or /playlist add <i>link</i>.
+playlist-default-name = My playlist
+playlist-choose = ➕ Add <b>{ $title }</b> to which playlist?
+playlist-added = ✅ <b>{ $title }</b> added to <b>{ $name }</b>.
+playlist-already-added = ☑️ <b>{ $title }</b> is already in <b>{ $name }</b>.
+playlist-adding = 🔎 Looking at the link; it goes into <b>{ $name }</b> next.
+playlist-share-text =
+    🔗 <b>{ $name }</b> is shared.
+
+    Web page: { $page }
+    In Telegram: { $deepLink }
+
+    Anyone with these links can see the playlist, download it and copy it.
+playlist-share-revoked = 🚫 The link to <b>{ $name }</b> no longer works.
+playlist-invite-choose = 👥 Invite someone to <b>{ $name }</b> as:
+playlist-invite-text =
+    👥 Invite to <b>{ $name }</b> as { $role }:
+    { $link }
+
+    It works once, for 7 days.
+playlist-invite-accepted = 🤝 You are now { $role } of <b>{ $name }</b>.
+playlist-invite-invalid = ⚠️ This invite has expired or was already used.
+playlist-share-invalid = ⚠️ This link no longer works: the playlist was unshared or deleted.
+playlist-copied = 📋 Copied to your playlists as <b>{ $name }</b>.
+playlist-renamed = ✏️ Renamed to <b>{ $name }</b>.
+playlist-described = 📝 Description saved.
+playlist-ask-name = ✏️ Send me the new name of <b>{ $name }</b>.
+playlist-ask-description = 📝 Send me the description of <b>{ $name }</b>.
+playlist-delete-confirm = 🗑 Delete <b>{ $name }</b> ({ $items }) for everyone?
+playlist-deleted = 🗑 <b>{ $name }</b> was deleted.
+playlist-left = 🚪 You left <b>{ $name }</b>.
+playlist-item-removed = 🗑 Removed.
+playlist-item-moved = Moved.
+playlist-item-at-end = It is already at that end.
+playlist-members-title = 👥 <b>Members of { $name }</b>
+playlist-member-line = • { $name } — { $role }
+playlist-member-removed = Removed from the playlist.
+playlist-transfer-confirm = 👑 Make <b>{ $name }</b> the owner of <b>{ $playlist }</b>? You stay on as admin.
+playlist-transferred = 👑 <b>{ $name }</b> now owns <b>{ $playlist }</b>.
+playlist-download-started = ⬇️ Downloading { $count } items…
+playlist-nothing-to-download = This playlist is empty.
+playlist-forbidden = 🚫 You are not allowed to do that in this playlist.
+playlist-not-found = ⚠️ This playlist does not exist (any more).
+playlist-unknown-ref = ⚠️ I found no playlist “{ $ref }”. See /playlist show.
+playlist-full = 📦 A playlist holds { $max } items at most.
+playlist-too-many = 📦 You have too many playlists ({ $max } at most).
+playlist-busy = ⏳ Many changes at once: please try again.
+playlist-invalid = ⚠️ That cannot be done.
+playlist-usage = Not quite: see /playlist for the commands.
+playlist-which = You have several playlists: add its number or name, e.g. /playlist add <i>link</i> 2.
+playlist-none-editable = You have no playlist you can add to. Create one with /playlist create <i>name</i>.
+playlist-no-such-item = ⚠️ There is no item { $number } in this playlist.
+
+## Batches
+batch-running = ⬇️ <b>{ $title }</b>
+batch-finished = ✅ <b>{ $title }</b> — finished
+batch-counts = { $finished }/{ $total } · ✅ { $done } · ❌ { $failed }
+batch-cancelled = ✖️ { $count } cancelled
+
+## Playlist page
+web-items = { $count ->
+    [one] 1 item
+   *[other] { $count } items
+}
+web-by = by { $owner }
+web-open-in-telegram = Open in Telegram
+web-empty = This playlist is empty.
+web-live = live
+web-source = source
+web-not-found-title = Playlist not found
+web-not-found-text = This link does not work: the playlist was unshared or deleted.
+web-move-up = Move up
+web-move-down = Move down
+web-remove = Remove
+web-rename = Rename
+web-delete = Delete the playlist
+web-signed-in = Signed in as { $name } ({ $role })
+web-sign-in = Sign in with Telegram to edit
+web-login-title = Sign in
+web-login-text = Sign in with your Telegram account to edit this playlist.
+web-login-failed = The sign-in was refused: the data was forged, too old or already used. Open the page again from Telegram.
+web-forbidden = You are not allowed to do that.
+web-app-opening = Opening…
+web-app-no-data = Open this page from Telegram.
+web-og-description = { $count ->
+    [one] A playlist of 1 item, shared on MediaBot
+   *[other] A playlist of { $count } items, shared on MediaBot
+}
+
+## Live recording and subtitles
+record-usage =
+    🔴 <b>Record a live stream</b>
+    /record &lt;link&gt; &lt;duration&gt;
+    The duration is in minutes (<code>15</code>, <code>1.5</code>) or with a unit: <code>90s</code>, <code>10m</code>, <code>1h</code>.
+record-too-long = ⏱ Your plan records up to { $minutes } minutes at a time. ⭐ Premium goes up to 3 hours: /premium
+record-too-long-premium = ⏱ Recordings last at most { $minutes } minutes.
+record-part = part
+record-stopping = ⏹ Stopping: sending what was recorded…
+record-ended = ⏹ The recording ended after { $recorded } (of { $total } asked).
+record-not-live = 📡 This link is not a live stream right now, so there is nothing to record. Here is the normal download instead:
+button-record-stop = ⏹ Stop and send
+progress-recording = 🔴 <b>Recording</b>
+progress-recorded = ⏺ { $elapsed } / { $total }
+subs-usage =
+    📝 <b>Subtitles</b>
+    /subs &lt;link&gt; — choose among the languages on offer
+    /subs &lt;link&gt; &lt;language&gt; — that language as an .srt file
+    /subs &lt;link&gt; &lt;language&gt; &lt;target&gt; — translated into the target language
+    Languages are codes such as <code>en</code>, <code>fr</code>, <code>es</code>.
+subs-looking = 🔎 Looking for subtitles…
+subs-none = 🤷 No subtitles for <b>{ $title }</b>.
+subs-missing = There are no subtitles in “{ $language }”.
+subs-choose = { $count ->
+    [one] One subtitle language: choose it.
+   *[other] { $count } subtitle languages: choose one.
+}
+subs-automatic-note = 🤖 = made by speech recognition
+subs-original = (original)
+subs-options = Subtitles in <b>{ $language }</b>: what would you like?
+button-subs-srt = 📄 Subtitle file (.srt)
+button-subs-translate = 🌐 Translated into { $language } (.srt)
+button-subs-soft = 🎬 Video with subtitles
+button-subs-burned = 🔥 Video with subtitles burned in
+button-subs-back = ⬅️ Languages
+subs-translation-failed = ⚠️ The translation is unavailable right now: these subtitles keep their original language.
+button-translate-title = 🌐 Translate title
+translate-title = 🌐 Title translated (original language: { $language }):
+translate-failed = ⚠️ The translation is unavailable right now: this is the original title.
+
+## Quality
+quality-mark = 👍 { $label }
+quality-recommended = 👍 Recommended: { $label } · { $size } · { $reason }
+quality-reason-preference = your preference
+quality-reason-history = your usual choice
+quality-reason-fits = fits your quota
+quality-reason-compressed = compressed to fit
+quality-reason-unknown = size checked while downloading
+quality-nothing-fits = ⚠️ Nothing here fits the quota you have left today.
+quality-part = part
+button-compress = ⚙️ Compress…
+button-compress-low = 🗜 Low
+button-compress-medium = 🗜 Medium
+button-compress-high = 🗜 High
+button-split = ✂️ Split into parts
+
+## Gamification
+button-profile = 🏆 Profile
+button-achievements = 🏅 Achievements
+button-top = 🥇 Top
+profile-title = 🏆 <b>{ $name }</b> · level { $level }
+profile-xp = ✨ { $xp } XP · { $left } XP to level { $next }
+profile-rank = 🥇 Rank: #{ $place } of { $players } · this week: { $week }
+profile-unranked = 🥇 Not ranked yet: your first download puts you on the board.
+profile-streak = 🔥 Streak: { $days ->
+    [one] 1 day
+   *[other] { $days } days
+} (best: { $best })
+profile-badges = 🏅 Badges: { $badges }
+profile-no-badges = 🏅 No badges yet: /achievements shows how to earn them.
+profile-invite =
+    🤝 Your invite link: { $link }
+    A friend who joins through it and makes a first download brings you { $xp } XP.
+top-title = 🏆 <b>Leaderboard</b>
+top-all-time = <b>All time</b>
+top-this-week = <b>This week</b> (since Monday 00:00 UTC)
+top-row = { $place } { $name } · level { $level } · { $xp } XP
+top-empty = Nobody yet.
+top-you = You: #{ $place } · { $xp } XP
+top-you-unranked = You: not ranked yet.
+achievements-title = 🏅 <b>Achievements</b> · { $earned }/{ $total }
+achievements-earned = ✅ { $icon } <b>{ $name }</b> — { $description } · +{ $xp } XP
+achievements-locked = 🔒 { $icon } <b>{ $name }</b> — { $description } · +{ $xp } XP
+achievements-progress = <code>{ $bar }</code> { $done }/{ $target }
+achievement-unlocked =
+    🏅 <b>Achievement unlocked: { $icon } { $name }</b>
+    { $description } · +{ $xp } XP
+xp-level-up = 🎉 <b>Level { $level }!</b> You have { $xp } XP. See /profile.
+referral-welcome = 🤝 Welcome! You came through { $name }’s invite.
+referral-credited = 🤝 <b>{ $name }</b> joined through your invite and made a first download: +{ $xp } XP.
+achievement-first-download-name = First Steps
+achievement-first-download-description = your first download
+achievement-power-user-name = Power User
+achievement-power-user-description = 100 downloads
+achievement-vip-name = VIP
+achievement-vip-description = a Premium member
+achievement-recruiter-name = Recruiter
+achievement-recruiter-description = 10 friends invited
+achievement-curator-name = Curator
+achievement-curator-description = 3 playlists created
+achievement-live-recorder-name = Live Recorder
+achievement-live-recorder-description = a live stream recorded
+achievement-polyglot-name = Polyglot
+achievement-polyglot-description = subtitles translated into 3 languages
+achievement-night-owl-name = Night Owl
+achievement-night-owl-description = a download between midnight and 5 a.m.
+achievement-collector-name = Collector
+achievement-collector-description = 1 GB downloaded
+achievement-music-lover-name = Music Lover
+achievement-music-lover-description = 25 audio downloads
+achievement-streak-7-name = Regular
+achievement-streak-7-description = a 7-day streak
+achievement-streak-30-name = Unstoppable
+achievement-streak-30-description = a 30-day streak
+
+## History, stats, recommendations, analytics and A/B tests
+button-stats = 📊 Stats
+button-recommend = ✨ For you
+history-totals = 📊 { $downloads ->
+    [one] 1 download
+   *[other] { $downloads } downloads
+} · { $bytes } · 🎬 { $videos } · 🎵 { $audio } · 📄 { $files }
+history-empty-filter = Nothing of this kind in your history.
+history-button-download = ⬇️ { $number }. { $title }
+history-button-remove = 🗑 { $number }
+history-filter-all = All
+history-filter-video = 🎬 Videos
+history-filter-audio = 🎵 Audio
+history-filter-document = 📄 Files
+history-newer = ‹ Newer
+history-older = Older ›
+history-removed = Removed from your history.
+history-gone = That item is no longer in your history.
+stats-title = 📊 <b>Your last 30 days</b>
+stats-summary = { $downloads ->
+    [one] 1 download
+   *[other] { $downloads } downloads
+} · { $bytes }
+    🎬 { $videos } · 🎵 { $audio } · 📄 { $files }
+stats-busiest = 📅 Busiest day: { $day } ({ $count })
+stats-top-site = 🌐 Top site: { $site } ({ $count })
+stats-chart-title = Your activity, last 30 days
+stats-chart-per-day = Downloads per day
+stats-chart-top-sites = Top sites
+stats-chart-empty = No downloads in the last 30 days
+stats-kind-video = Videos
+stats-kind-audio = Audio
+stats-kind-document = Files
+recommend-title = ✨ <b>Picked for you</b>
+recommend-no-history = ✨ Download a few things first: recommendations come from your history.
+recommend-nothing-yet = ✨ Nothing new to suggest yet. Come back after a few more downloads!
+recommend-reason-creator = 🎤 More from { $creator }: because you downloaded “{ $because }”
+recommend-reason-label = 🏷 { $label }: because you downloaded “{ $because }”
+recommend-reason-co-downloaded = 👥 People who downloaded “{ $because }” also got this
+recommend-button-download = ⬇️ { $number }. { $title }
+recommend-expired = These suggestions expired. Send /recommend for fresh ones.
+admin-actives = 🟢 Active: { $daily } today · { $weekly } in 7 days
+admin-week = 📦 7 days: { $downloads } downloads · { $bytes }
+admin-cache-ratio = ♻️ Cache hits (7 days): { $ratio } ({ $hits } / { $requests } requests)
+admin-cache-ratio-none = ♻️ Cache hits (7 days): no requests yet
+admin-failures = ⚠️ Failures (7 days): { $failures }
+admin-top-sites = 🌐 Top sites (7 days): { $sites }
+admin-none = none
+admin-web = 🖥 Web dashboard: { $url }
+admin-exp-none = 🧪 No A/B tests. Start one with <code>/admin exp create preview_buttons best_first:1 smallest_first:1</code>
+admin-exp-title = 🧪 <b>{ $id }</b> ({ $status })
+admin-exp-status-running = running
+admin-exp-status-stopped = stopped
+admin-exp-variant = • { $name } (weight { $weight }): { $converted }/{ $exposed } = { $rate }
+admin-exp-control = · control
+admin-exp-compare = uplift { $uplift } · p = { $p }
+admin-exp-usage = Usage: /admin exp [create ID variant:weight… | weights ID variant:weight… | stop ID]
+admin-exp-known-variants = The product shows { $id } with these variants only: { $variants }.
+admin-exp-created = 🧪 { $id } started.
+admin-exp-updated = 🧪 New weights for { $id }; users already in it keep their variant.
+admin-exp-stopped = 🧪 { $id } stopped; everyone sees the default again.
+admin-exp-error-exists = An experiment { $id } already exists.
+admin-exp-error-unknown = No experiment { $id }.
+admin-exp-error-stopped = { $id } is stopped.
+admin-exp-error-invalid = An experiment needs an id (a-z, 0-9, _), two or more distinct variants, and a positive weight.
+web-admin-title = MediaBot admin
+web-admin-signed-in = Signed in as { $name }
+web-admin-sign-in = Sign in with Telegram. Only the bot's admins can see this page.
+web-admin-login-failed = The sign-in was refused: the data was forged, too old or already used.
+web-admin-forbidden = This page is for the bot's admins only.
+web-admin-users = Users
+web-admin-premium = Premium users
+web-admin-daily-active = Active today
+web-admin-weekly-active = Active in 7 days
+web-admin-downloads-today = Downloads today
+web-admin-downloads-week = Downloads in 7 days
+web-admin-bytes-week = Delivered in 7 days
+web-admin-cache-ratio = Cache hit ratio (7 days)
+web-admin-queue-depth = Queue depth
+web-admin-stars = Stars revenue
+web-admin-failures = Failures by reason (7 days)
+web-admin-top-sites = Top sites (7 days)
+web-admin-jobs = Jobs by state
+web-admin-experiments = A/B tests
+web-admin-experiment = Experiment
+web-admin-variant = Variant
+web-admin-exposed = Exposed
+web-admin-converted = Converted
+web-admin-rate = Rate
+web-admin-uplift = Uplift
+web-admin-control = control
+
+## Schedule
+schedule-usage = ⏰ <b>Download a link later</b>
+    /schedule &lt;link&gt; &lt;when&gt;, for example:
+    /schedule https://… 20:00
+    /schedule https://… tomorrow 8am
+    /schedule https://… in 2 hours
+    /schedule https://… every day at 7pm
+schedule-unparsed = 🤔 I did not understand when “{ $when }” is. Try “20:00”, “tomorrow 8am”, “in 2 hours” or a date.
+schedule-past = ⌛ “{ $when }” is already past. Pick a time to come.
+schedule-too-far = 📅 That is too far ahead: I schedule up to { $days } days in advance.
+schedule-too-many = 📋 You already have { $max } scheduled downloads. Cancel one in /schedules first.
+schedule-created = ⏰ <b>Scheduled.</b> I will download { $url }
+    on <b>{ $when }</b> ({ $timezone }).
+schedule-repeat-daily = 🔁 Then every day at the same time.
+schedule-repeat-weekly = 🔁 Then every week at the same time.
+schedule-every-daily = every day
+schedule-every-weekly = every week
+schedule-button-cancel = ✖️ Cancel this download
+schedule-cancelled = ✖️ Scheduled download cancelled.
+schedule-gone = This scheduled download is no longer planned.
+schedule-list-title = ⏰ <b>Your scheduled downloads</b>
+schedule-list-empty = ⏰ Nothing scheduled. Plan a download with /schedule &lt;link&gt; &lt;when&gt;.
+schedule-starting = ⏰ Starting the download you scheduled: { $url }
+
+## Batch
+batch-usage = 📦 <b>Download many links at once</b>
+    /batch &lt;link&gt; &lt;link&gt; …, or send me a .txt file with one link per line.
+    A playlist or channel link on its own is listed first, then offered as a whole.
+batch-title-links = { $count ->
+    [one] 1 link
+   *[other] { $count } links
+}
+batch-file-too-large = 📦 That file is too large for a list of links ({ $max } at most).
+batch-file-empty = 🤔 I found no link in that file: put one http(s) link per line.
+batch-capped = 📦 Your plan downloads { $count } links at once: the first { $count } of { $total } are on their way.
+batch-listing = 📚 Reading the playlist…
+batch-cancelled-waiting = { $count ->
+    [one] ✖️ 1 waiting link of your batches will not be downloaded.
+   *[other] ✖️ { $count } waiting links of your batches will not be downloaded.
+}
+batch-preview-playlist = 📚 Part of <b>{ $title }</b>: { $count } items
+batch-button-all = 📚 All { $count } items
+batch-playlist-offer = 📚 <b>{ $title }</b>: { $count ->
+    [one] 1 item.
+   *[other] { $count } items.
+}
+batch-playlist-capped = Your plan downloads the first { $count } at once.
+batch-playlist-download = ⬇️ Download all { $count }
+batch-reason-unsupported = no video or audio found
+batch-reason-unavailable = not found or removed
+batch-reason-private = private or needs a login
+batch-reason-timeout = the site took too long
+batch-reason-too_large = too large for Telegram
+batch-reason-quota = daily quota reached
+batch-reason-bad_link = not a link I can open
+batch-reason-failed = download failed

@@ -15,6 +15,10 @@ function workersSeen(jobs: JobService): number {
   return [...jobs.workersSeen.values()].filter((at) => at >= since).length;
 }
 
+function hitRatio(hits: number, misses: number): string {
+  return hits + misses === 0 ? "0" : (hits / (hits + misses)).toFixed(4);
+}
+
 export function healthRoutes({ kv, jobs, media }: HealthDeps) {
   return new Hono()
     .get("/healthz", async (c) => {
@@ -50,6 +54,17 @@ export function healthRoutes({ kv, jobs, media }: HealthDeps) {
           `mediabot_cache_requests_total{cache="${cache}",outcome="hit"} ${hits}`,
           `mediabot_cache_requests_total{cache="${cache}",outcome="miss"} ${misses}`,
         ]),
+        "# HELP mediabot_cache_hit_ratio Hits over lookups since start (0 before any lookup).",
+        "# TYPE mediabot_cache_hit_ratio gauge",
+        ...Object.entries(media.stats).map(([cache, { hits, misses }]) =>
+          `mediabot_cache_hit_ratio{cache="${cache}"} ${hitRatio(hits, misses)}`
+        ),
+        "# HELP mediabot_probe_memory_entries Probes held in memory (L1).",
+        "# TYPE mediabot_probe_memory_entries gauge",
+        `mediabot_probe_memory_entries ${media.memoryUsage().entries}`,
+        "# HELP mediabot_probe_memory_bytes Approximate size of the probes held in memory (L1).",
+        "# TYPE mediabot_probe_memory_bytes gauge",
+        `mediabot_probe_memory_bytes ${media.memoryUsage().bytes}`,
       ];
       return c.text(lines.join("\n") + "\n", 200, { "content-type": "text/plain; version=0.0.4" });
     });

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the binaries MediaBot runs (yt-dlp, ffmpeg/ffprobe) when they are missing.
+# Installs the binaries MediaBot runs (yt-dlp, ffmpeg/ffprobe, Apertium) when they are missing.
 # Used by `deno task start`, `deno task test`, .ci/run and Dockerfile.worker.
 # Fast when everything is there: it only looks.
 set -euo pipefail
@@ -14,9 +14,20 @@ command -v "${YTDLP_PATH:-yt-dlp}" >/dev/null 2>&1 || missing_packages+=(yt-dlp)
 if ! command -v "${FFMPEG_PATH:-ffmpeg}" >/dev/null 2>&1 || ! command -v "${FFPROBE_PATH:-ffprobe}" >/dev/null 2>&1; then
   missing_packages+=(ffmpeg)
 fi
+# the offline translator (TRANSLATOR=offline, the default): English↔Spanish and French↔Spanish,
+# English↔French through Spanish
+if [ "${TRANSLATOR:-offline}" = "offline" ]; then
+  command -v apertium >/dev/null 2>&1 || missing_packages+=(apertium)
+  for pair in eng-spa fr-es; do
+    [ -f "/usr/share/apertium/modes/${pair}.mode" ] || missing_packages+=("apertium-${pair}")
+  done
+fi
 if [ "${MEDIABOT_BROWSER:-}" = "1" ] && ! command -v chromium >/dev/null 2>&1; then
   missing_packages+=(chromium)
 fi
+
+# /stats draws its chart's text with DejaVu Sans (services/stats_chart.ts)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing_packages+=(fonts-dejavu-core)
 
 if [ ${#missing_packages[@]} -eq 0 ]; then
   exit 0

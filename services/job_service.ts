@@ -17,8 +17,10 @@ import {
 } from "../kv/jobs.ts";
 import type { JobResult } from "../kv/job_types.ts";
 import type { MediaStore } from "../kv/media.ts";
-import { addHistoryEntry } from "../kv/history.ts";
+import type { QuotaStore } from "../kv/quota.ts";
+import { addHistoryEntry, mediaLabels } from "../kv/history.ts";
 import type { UrlGuard } from "../lib/url_guard.ts";
+import type { EventBus } from "./events.ts";
 import type { Logger } from "../lib/logger.ts";
 import { LruCache } from "../lib/lru.ts";
 import type { BotContext } from "../bot/context.ts";
@@ -26,22 +28,35 @@ import { translatorFor } from "../bot/i18n.ts";
 import { sendCachedFile, sendPreview } from "../bot/delivery.ts";
 import { renderProgress } from "../bot/views.ts";
 import { cancelKeyboard } from "../bot/features/download.ts";
+import { recordKeyboard } from "../bot/features/record.ts";
+import { deliverRecording } from "./record_delivery.ts";
+import { deliverSubtitles } from "./subtitles_delivery.ts";
+import { deliveredBytes, deliverSplit } from "./split_delivery.ts";
 import { formatBytes } from "../lib/format.ts";
+import { BatchReporter } from "./batches.ts";
+import { BatchDownloads } from "./batch_downloads.ts";
+import { AutoDownloads } from "./auto_download.ts";
+import { ScheduleRunner } from "./schedules.ts";
+import { addProbedMedia } from "../bot/playlist_delivery.ts";
 
 export interface JobServiceDeps {
   config: Config;
   kv: Deno.Kv;
   queue: JobQueue;
   media: MediaStore;
+  quota: QuotaStore;
   api: Api;
   i18n: I18n<BotContext>;
   urlGuard: UrlGuard;
+  events: EventBus;
   logger: Logger;
 }
 
 export interface HeartbeatReply {
   ok: boolean;
   cancel: boolean;
+  /** end early and deliver what there is (a recording's Stop) */
+  stop?: boolean;
 }
 
 /** Telegram allows about one edit per second per chat; every 3 s keeps a margin for other messages. */
@@ -62,8 +77,19 @@ export class JobService {
   readonly workersSeen = new Map<string, number>();
   /** ends waiting claims at shutdown, so the HTTP server can close at once */
   readonly #closing = new AbortController();
+  /** one progress message per batch of downloads (a playlist's "download all") */
+  readonly batches: BatchReporter;
+  /** batches of links: a few of each user's run at a time */
+  readonly batchDownloads: BatchDownloads;
+  readonly #autoDownloads: AutoDownloads;
+  readonly #schedules: ScheduleRunner;
 
-  constructor(private readonly deps: JobServiceDeps) {}
+  constructor(private readonly deps: JobServiceDeps) {
+    this.batches = new BatchReporter(deps);
+    this.batchDownloads = new BatchDownloads({ ...deps, reporter: this.batches });
+    this.#autoDownloads = new AutoDownloads({ ...deps, batches: this.batchDownloads });
+    this.#schedules = new ScheduleRunner(deps);
+  }
 
   get queue(): JobQueue {
     return this.deps.queue;
@@ -99,7 +125,7 @@ export class JobService {
     if (!answer.ok) return { ok: false, cancel: true };
     if (answer.job.workerId) this.workersSeen.set(answer.job.workerId, Date.now());
     if (progress && !answer.cancel) await this.showProgress(answer.job, progress);
-    return { ok: true, cancel: answer.cancel };
+    return { ok: true, cancel: answer.cancel, stop: answer.stop };
   }
 
   async complete(id: string, leaseId: string, result: JobResult): Promise<boolean> {
@@ -117,6 +143,12 @@ export class JobService {
     if (outcome.changed && outcome.job.state !== "ready") this.reportSoon(outcome.job);
     if (outcome.changed && outcome.job.state === "ready") await this.showQueued(outcome.job);
     return outcome.changed;
+  }
+
+  /** Ends a running recording early so what it has is delivered; one still waiting is cancelled. */
+  async stop(id: string): Promise<void> {
+    const outcome = await this.deps.queue.requestStop(id);
+    if (!outcome.changed && outcome.job?.state === "ready") await this.cancel(id);
   }
 
   async cancel(id: string): Promise<void> {
@@ -139,8 +171,13 @@ export class JobService {
     this.#reporting.set(job.id, done);
   }
 
-  /** Returns expired leases to the queue and reports finished jobs nobody reported yet. */
+  /**
+   * Returns expired leases to the queue, reports finished jobs nobody reported yet, and starts
+   * the scheduled downloads that are due.
+   */
   async sweep(olderThanMs = 30_000): Promise<void> {
+    await this.#schedules.fireDue();
+    await this.batchDownloads.resumeOnce();
     for (const job of await this.deps.queue.sweepExpiredLeases()) {
       if (job.state === "ready") await this.showQueued(job);
     }
@@ -156,9 +193,20 @@ export class JobService {
   async report(job: Job): Promise<void> {
     const t = translatorFor(this.deps.i18n, job.payload.lang);
     try {
+      await this.settleQuota(job);
+      // a batch's jobs are counted in the batch's one message instead of messages of their own
+      const batched = (job.payload.kind === "download" && job.payload.batchId !== undefined) ||
+        (job.payload.kind === "probe" && job.payload.autoDownload?.batchId !== undefined);
       if (job.state === "done" && job.result) await this.deliver(job, job.result);
-      else if (job.state === "cancelled") await this.editStatus(job, t("download-cancelled"));
-      else if (job.state === "failed" || job.state === "dead") await this.reportFailure(job);
+      else if (job.state === "cancelled" && !batched) {
+        await this.editStatus(job, t("download-cancelled"));
+      } else if ((job.state === "failed" || job.state === "dead") && !batched) {
+        await this.reportFailure(job);
+      }
+      if (batched) {
+        await this.batches.jobFinished(job);
+        await this.batchDownloads.jobEnded(job);
+      }
       await this.deps.queue.clearOutbox(job.id);
     } catch (error) {
       if (isPermanentTelegramError(error)) {
@@ -175,9 +223,22 @@ export class JobService {
   private async deliver(job: Job, result: JobResult): Promise<void> {
     const { api, kv, media, urlGuard } = this.deps;
     const t = translatorFor(this.deps.i18n, job.payload.lang);
+    if (result.kind === "probe" && job.payload.kind === "probe" && job.payload.autoDownload) {
+      await this.#autoDownloads.continueAfterProbe(job, job.payload, result.info);
+      return;
+    }
+    if (result.kind === "playlist_entries" && job.payload.kind === "expand") {
+      await this.batchDownloads.offer(job, job.payload, result);
+      return;
+    }
     if (result.kind === "probe" && job.payload.kind === "probe") {
       await media.saveProbe(job.payload.url, result.info);
       await this.deleteStatus(job);
+      if (job.payload.playlistId) {
+        const target = { api, kv, t, userId: job.userId, chatId: job.chatId };
+        await addProbedMedia(target, job.payload.playlistId, job.payload.url, result.info);
+        return;
+      }
       await sendPreview(
         {
           api,
@@ -188,10 +249,42 @@ export class JobService {
           userId: job.userId,
           chatId: job.chatId,
           replyToMessageId: job.payload.replyToMessageId,
+          preview: { preferAudio: job.payload.preferAudio },
+          config: this.deps.config,
         },
         job.payload.url,
         result.info,
       );
+      return;
+    }
+    if (job.payload.kind === "record" && (result.kind === "record" || result.kind === "not_live")) {
+      if (result.kind === "not_live") await this.editStatus(job, t("record-not-live"));
+      await deliverRecording(this.deps, job, job.payload, result);
+      if (result.kind === "record") await this.deleteStatus(job);
+      return;
+    }
+    if (
+      job.payload.kind === "subtitles" &&
+      (result.kind === "subtitle_tracks" || result.kind === "subtitles")
+    ) {
+      this.#lastEdits.delete(job.id);
+      await deliverSubtitles(this.deps, job, job.payload, result);
+      if (result.kind === "subtitles") await this.deleteStatus(job);
+      return;
+    }
+    if (result.kind === "split" && job.payload.kind === "download") {
+      const entry = await deliverSplit(this.deps, job, job.payload, result.files);
+      if (entry) {
+        this.deps.events.emit({
+          type: "download_delivered",
+          userId: job.userId,
+          key: job.id,
+          entry,
+          chatId: job.chatId,
+          lang: job.payload.lang,
+        });
+      }
+      await this.deleteStatus(job);
       return;
     }
     if (result.kind !== "download" || job.payload.kind !== "download") return;
@@ -209,10 +302,10 @@ export class JobService {
       performer: payload.performer,
       createdAt: Date.now(),
     };
-    await media.saveFile(payload.info, payload.variant, cached);
+    await media.saveFile(payload.info, payload.variant, cached, payload.sendAs ?? "video");
     // uploaded to the storage chat: the user gets it by file_id, once (outbox guard)
     if (file.chatId !== job.chatId) await sendCachedFile(api, job.chatId, cached, payload.caption);
-    await addHistoryEntry(kv, {
+    const entry = await addHistoryEntry(kv, {
       userId: job.userId,
       title: payload.title,
       url: payload.url,
@@ -222,34 +315,58 @@ export class JobService {
       extractor: payload.info.extractor,
       mediaId: payload.info.id,
       fromCache: false,
-    });
+      ...mediaLabels(payload.info),
+    }, job.id);
+    if (entry) {
+      this.deps.events.emit({
+        type: "download_delivered",
+        userId: job.userId,
+        key: job.id,
+        entry,
+        chatId: job.chatId,
+        lang: payload.lang,
+      });
+    }
     await this.deleteStatus(job);
+  }
+
+  /** A download's reservation becomes its real size, or is released when nothing was delivered. */
+  private async settleQuota(job: Job): Promise<void> {
+    if (job.payload.kind !== "download" || !job.payload.reservationId) return;
+    const delivered = job.state === "done" ? deliveredBytes(job.result) : 0;
+    await this.deps.quota.settle(job.payload.reservationId, delivered);
   }
 
   private async reportFailure(job: Job): Promise<void> {
     const t = translatorFor(this.deps.i18n, job.payload.lang);
     const code = job.error?.code ?? "failed";
+    const reason = job.state === "dead" ? "dead" : code;
+    this.deps.events.emit({ type: "download_failed", userId: job.userId, key: job.id, reason });
     const key = job.state === "dead" ? "error-dead" : ERROR_KEYS[code] ?? "error-failed";
     const text = t(key, { limit: formatBytes(this.deps.config.maxUploadBytes, job.payload.lang) });
     await this.editStatus(job, text);
   }
 
   private async showProgress(job: Job, progress: JobProgress): Promise<void> {
-    if (job.payload.kind !== "download" || !job.payload.statusMessageId) return;
+    const { payload } = job;
+    if (payload.kind === "probe" || payload.kind === "expand" || !payload.statusMessageId) return;
     const t = translatorFor(this.deps.i18n, job.payload.lang);
-    const text = renderProgress(t, job.payload.lang, job.payload.title, progress);
+    const text = renderProgress(t, payload.lang, payload.title, progress);
     const last = this.#lastEdits.get(job.id);
     const now = Date.now();
     if (last && (last.text === text || now - last.at < PROGRESS_EDIT_INTERVAL_MS)) return;
     this.#lastEdits.set(job.id, { at: now, text });
-    await this.deps.api.editMessageText(job.chatId, job.payload.statusMessageId, text, {
+    const keyboard = payload.kind === "record"
+      ? recordKeyboard(t)
+      : cancelKeyboard(t("button-stop"));
+    await this.deps.api.editMessageText(job.chatId, payload.statusMessageId, text, {
       parse_mode: "HTML",
-      reply_markup: cancelKeyboard(t("button-stop")),
+      reply_markup: keyboard,
     }).catch((error) => this.deps.logger.warn("progress edit failed", { jobId: job.id, error }));
   }
 
   private async showQueued(job: Job): Promise<void> {
-    if (job.payload.kind !== "download") return;
+    if (job.payload.kind === "probe") return;
     await this.showProgress(job, { phase: "queued" });
   }
 

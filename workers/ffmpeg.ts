@@ -10,6 +10,8 @@ export interface MediaFileInfo {
   height?: number;
   /** seconds */
   duration?: number;
+  /** frames per second of the video stream */
+  frameRate?: number;
   hasVideo: boolean;
   hasAudio: boolean;
   /** ffprobe's demuxer names, e.g. "mov,mp4,m4a,3gp,3g2,mj2" */
@@ -43,6 +45,7 @@ const ffprobeOutput = z.object({
     width: optionalNumber,
     height: optionalNumber,
     duration: optionalNumber,
+    avg_frame_rate: z.string().optional().catch(undefined),
     disposition: z.object({ attached_pic: optionalNumber }).optional().catch(undefined),
   })).catch([]),
   format: z.object({
@@ -77,6 +80,7 @@ export async function ffprobeMedia(
     width: video?.width,
     height: video?.height,
     duration: format.duration ?? video?.duration ?? audio?.duration,
+    frameRate: parseFrameRate(video?.avg_frame_rate),
     hasVideo: video !== undefined,
     hasAudio: audio !== undefined,
     formatName: format.format_name,
@@ -199,6 +203,13 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** ffprobe writes rates as fractions: "30000/1001"; "0/0" when unknown. */
+function parseFrameRate(rate: string | undefined): number | undefined {
+  const [num, den = "1"] = rate?.split("/") ?? [];
+  const fps = Number(num) / Number(den);
+  return Number.isFinite(fps) && fps > 0 ? fps : undefined;
 }
 
 function lastLine(text: string): string {

@@ -3,6 +3,8 @@ import {
   MediaError,
   type ProbeFormat,
   type ProbeInfo,
+  qualityOf,
+  type QualityVariant,
   type Variant,
   VIDEO_HEIGHTS,
 } from "./media_types.ts";
@@ -25,6 +27,7 @@ interface Plan {
 }
 
 const AUDIO_FALLBACK_SELECTOR = "bestaudio[ext=m4a]/bestaudio/best";
+const MIN_STEP_DOWN_HEIGHT = 360;
 const AUDIO_EXTS = new Set(["m4a", "mp3", "aac", "opus", "ogg", "oga", "wav", "flac", "weba"]);
 
 /** Bytes of a format: its known size, or bitrate (kbit/s, as yt-dlp counts them) times duration. */
@@ -36,9 +39,9 @@ export function estimateSize(format: ProbeFormat, duration?: number): number | u
 }
 
 /** The variants worth offering: "best", each height band that really has a format, and "audio". */
-export function availableVariants(info: ProbeInfo): Variant[] {
+export function availableVariants(info: ProbeInfo): QualityVariant[] {
   const videos = info.formats.filter(hasVideo);
-  const variants: Variant[] = [];
+  const variants: QualityVariant[] = [];
   if (videos.length > 0 || info.formats.length === 0) variants.push("best");
   VIDEO_HEIGHTS.forEach((height, index) => {
     const below = VIDEO_HEIGHTS[index + 1] ?? 0;
@@ -61,16 +64,45 @@ export function estimateVariantSizes(info: ProbeInfo): Partial<Record<Variant, n
   return sizes;
 }
 
+export interface VariantEstimate {
+  variant: QualityVariant;
+  sizeBytes?: number;
+  /** of the best video it would fetch; undefined for audio */
+  height?: number;
+}
+
+/** Each offered variant with the size and height of the best version it would fetch. */
+export function estimateVariants(info: ProbeInfo): VariantEstimate[] {
+  return availableVariants(info).map((variant) => {
+    const plan = candidatePlans(info, variant)[0];
+    const audio = variant === "audio" || !plan?.formats.some(hasVideo);
+    return { variant, sizeBytes: plan?.estimatedBytes, height: audio ? undefined : plan?.height };
+  });
+}
+
 /**
  * Picks what to download for a variant within maxBytes, stepping down to smaller formats when the
  * best one is estimated too large. A plan of unknown size is accepted: the download guards it.
+ * With maxSourceBytes (the caller compresses what is too big), the best plan within it comes next.
  */
-export function selectFormat(info: ProbeInfo, variant: Variant, maxBytes: number): FormatSelection {
-  const plans = candidatePlans(info, variant);
+export function selectFormat(
+  info: ProbeInfo,
+  variant: Variant,
+  maxBytes: number,
+  maxSourceBytes = maxBytes,
+): FormatSelection {
+  const plans = candidatePlans(info, qualityOf(variant));
   if (plans.length === 0) {
     throw new MediaError("failed", `No ${describeVariant(variant)} version of this media exists.`);
   }
-  const fitting = plans.find((p) => p.estimatedBytes === undefined || p.estimatedBytes <= maxBytes);
+  const within = (limit: number) =>
+    plans.find((p) => p.estimatedBytes === undefined || p.estimatedBytes <= limit);
+  const native = within(maxBytes);
+  const compressible = within(maxSourceBytes);
+  // stepping down below 360p looks worse than compressing a better version to the limit
+  const tooSmall = (native?.height ?? Infinity) < MIN_STEP_DOWN_HEIGHT &&
+    (compressible?.height ?? 0) > (native?.height ?? 0);
+  const fitting = native && !tooSmall ? native : compressible;
   if (!fitting) {
     const smallest = plans.reduce((a, b) =>
       (b.estimatedBytes ?? 0) < (a.estimatedBytes ?? 0) ? b : a
@@ -94,7 +126,7 @@ export function selectFormat(info: ProbeInfo, variant: Variant, maxBytes: number
 }
 
 /** Plans for a variant, best first. */
-function candidatePlans(info: ProbeInfo, variant: Variant): Plan[] {
+function candidatePlans(info: ProbeInfo, variant: QualityVariant): Plan[] {
   if (variant === "audio") return audioPlans(info);
   const videos = info.formats.filter(hasVideo);
   // "best" on a source without video is the best audio as it is
@@ -192,13 +224,14 @@ function isM4a(format: ProbeFormat): boolean {
   return format.ext === "m4a" || (format.acodec?.startsWith("mp4a") ?? false);
 }
 
-function heightVariant(height: (typeof VIDEO_HEIGHTS)[number]): Variant {
+function heightVariant(height: (typeof VIDEO_HEIGHTS)[number]): QualityVariant {
   return `${height}`;
 }
 
 function describeVariant(variant: Variant): string {
-  if (variant === "audio" || variant === "best") return variant;
-  return `${variant}p or lower`;
+  const quality = qualityOf(variant);
+  if (quality === "audio" || quality === "best") return quality;
+  return `${quality}p or lower`;
 }
 
 function describePlan(plan: Plan, variant: Variant): string {

@@ -4,6 +4,8 @@ import { createTelegramApi } from "../lib/telegram.ts";
 import { createLogger } from "../lib/logger.ts";
 import { httpTransport } from "./http_transport.ts";
 import { startWorkerPool } from "./pool.ts";
+import { createTranslator } from "./translate/mod.ts";
+import { MemoryTranslationCache } from "./translate/cache.ts";
 
 const config = loadWorkerConfig(Deno.env.toObject());
 const logger = createLogger(config.logLevel, { worker: config.workerId });
@@ -12,6 +14,8 @@ const pool = await startWorkerPool(config.concurrency, {
   api: createTelegramApi(config),
   config,
   logger,
+  // fleet workers hold no database: their translations are cached in memory
+  translator: createTranslator(config, new MemoryTranslationCache()),
   workerIdPrefix: config.workerId,
 });
 logger.info("worker started", { app: config.appUrl, concurrency: config.concurrency });

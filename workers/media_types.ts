@@ -1,5 +1,24 @@
-/** What the bot offers on a preview; "best" and heights are video, "audio" is audio only. */
-export type Variant = "best" | "1080" | "720" | "480" | "360" | "audio";
+/** A quality on a preview; "best" and heights are video, "audio" is audio only. */
+export type QualityVariant = "best" | "1080" | "720" | "480" | "360" | "audio";
+
+export const COMPRESS_PRESETS = ["low", "medium", "high"] as const;
+export type CompressPreset = (typeof COMPRESS_PRESETS)[number];
+
+/** What the bot offers: a quality, the best video re-encoded with a preset, or split into parts. */
+export type Variant = QualityVariant | `c_${CompressPreset}` | "split";
+
+/** A split download sends at most this many parts. */
+export const MAX_PARTS = 20;
+
+/** The quality a variant downloads: presets and parts start from the best video. */
+export function qualityOf(variant: Variant): QualityVariant {
+  return variant.startsWith("c_") || variant === "split" ? "best" : variant as QualityVariant;
+}
+
+/** The preset of a "c_<preset>" variant. */
+export function presetOf(variant: Variant): CompressPreset | undefined {
+  return variant.startsWith("c_") ? variant.slice(2) as CompressPreset : undefined;
+}
 
 export const VIDEO_HEIGHTS = [1080, 720, 480, 360] as const;
 
@@ -29,11 +48,17 @@ export interface ProbeInfo {
   extractor: string;
   webpageUrl: string;
   title: string;
+  /** the start of it, for language detection */
+  description?: string;
   uploader?: string;
   duration?: number;
   thumbnail?: string;
+  tags?: string[];
+  categories?: string[];
   isLive: boolean;
   formats: ProbeFormat[];
+  /** the link is a playlist or channel of `count` entries; this is its first */
+  playlist?: { title: string; count: number };
 }
 
 export type MediaKind = "video" | "audio" | "document";

@@ -1,6 +1,8 @@
 /** N worker loops that claim and run jobs until stopped. */
 import { statfs } from "node:fs/promises";
 import { runJob, type RunnerDeps, scratchRoot } from "./runner.ts";
+import { startEgressGuard } from "./egress_guard.ts";
+import { setSubprocessEnv } from "./process.ts";
 
 /** A download needs room for the file and its merge or compression copy. */
 export function minimumFreeBytes(maxUploadBytes: number): number {
@@ -27,6 +29,16 @@ export async function startWorkerPool(
   await Deno.remove(scratch, { recursive: true }).catch(() => {});
   await Deno.mkdir(scratch, { recursive: true });
   const needed = minimumFreeBytes(deps.config.maxUploadBytes);
+  // yt-dlp and ffmpeg reach the network only through the guard, redirects included
+  const guard = deps.config.allowPrivateUrls ? undefined : startEgressGuard();
+  if (guard) {
+    setSubprocessEnv({
+      http_proxy: guard.url,
+      https_proxy: guard.url,
+      HTTP_PROXY: guard.url,
+      HTTPS_PROXY: guard.url,
+    });
+  }
   const claiming = new AbortController();
   const shutdown = new AbortController();
   let running = 0;
@@ -64,6 +76,10 @@ export async function startWorkerPool(
       const timer = setTimeout(() => shutdown.abort(), graceMs);
       await Promise.all(loops);
       clearTimeout(timer);
+      if (guard) {
+        setSubprocessEnv({});
+        await guard.close();
+      }
     },
   };
 }

@@ -105,6 +105,13 @@ export async function runProcess(
   }
 }
 
+let subprocessEnv: Record<string, string> = {};
+
+/** Extra environment for every media subprocess (the egress guard's proxy settings). */
+export function setSubprocessEnv(env: Record<string, string>): void {
+  subprocessEnv = env;
+}
+
 function spawn(binary: string, name: string, args: string[], cwd?: string): Deno.ChildProcess {
   try {
     // detached puts the child in its own process group, so stopping it also stops its children
@@ -114,6 +121,7 @@ function spawn(binary: string, name: string, args: string[], cwd?: string): Deno
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
+      env: subprocessEnv,
       detached: true,
     }).spawn();
   } catch (error) {

@@ -1,12 +1,26 @@
 /** Runs one claimed job: the same code for in-process workers and fleet workers. */
 import { type Api, GrammyError, HttpError } from "grammy";
 import type { Claim, JobFailure, JobProgress } from "../kv/jobs.ts";
-import type { DownloadPayload, JobResult, ProbePayload } from "../kv/job_types.ts";
+import type {
+  DownloadPayload,
+  ExpandPayload,
+  JobResult,
+  ProbePayload,
+  RecordPayload,
+  SubtitlesPayload,
+} from "../kv/job_types.ts";
 import type { Logger } from "../lib/logger.ts";
 import { MediaError } from "./media_types.ts";
-import { downloadMedia, probeMedia } from "./ytdlp.ts";
+import { probeMedia } from "./ytdlp.ts";
 import { uploadMedia } from "./upload.ts";
+import { downloadFitted } from "./fit.ts";
+import { runSplitDownload } from "./split_job.ts";
+import { UrlGuard } from "../lib/url_guard.ts";
 import type { JobTransport } from "./transport.ts";
+import { runRecordJob } from "./record.ts";
+import { runSubtitlesJob } from "./subtitles.ts";
+import { expandPlaylist } from "./playlist.ts";
+import { noTranslator, type Translator } from "./translate/translator.ts";
 
 export interface RunnerConfig {
   dataDir: string;
@@ -14,6 +28,8 @@ export interface RunnerConfig {
   ffmpegPath: string;
   ffprobePath: string;
   maxUploadBytes: number;
+  /** lets the probe's size lookups reach loopback/private addresses (tests only) */
+  allowPrivateUrls?: boolean;
 }
 
 export interface RunnerDeps {
@@ -22,6 +38,8 @@ export interface RunnerDeps {
   config: RunnerConfig;
   logger: Logger;
   heartbeatMs?: number;
+  /** translates subtitles; without one they keep their language, with a note */
+  translator?: Translator;
 }
 
 export const PROBE_TIMEOUT_MS = 90_000;
@@ -39,6 +57,8 @@ export async function runJob(
   const { job, leaseId } = claim;
   const { transport, logger } = deps;
   const controller = new AbortController();
+  // a user's Stop ends a recording early and still delivers it, unlike a cancel
+  const stopRequest = new AbortController();
   const stop = () => controller.abort(shutdown?.reason);
   shutdown?.addEventListener("abort", stop, { once: true });
   let progress: JobProgress | undefined;
@@ -48,6 +68,7 @@ export async function runJob(
       const reply = await transport.heartbeat(job.id, leaseId, progress);
       if (!reply.ok) leaseLost = true;
       if (!reply.ok || reply.cancel) controller.abort(new MediaError("cancelled", "cancelled"));
+      if (reply.stop) stopRequest.abort();
     } catch (error) {
       logger.warn("heartbeat failed", { jobId: job.id, error });
     }
@@ -56,11 +77,31 @@ export async function runJob(
   const scratch = `${scratchRoot(deps.config.dataDir)}/${job.id}-${job.attempts}`;
   try {
     await Deno.mkdir(scratch, { recursive: true });
-    const result = job.payload.kind === "probe"
-      ? await runProbe(job.payload, controller.signal)
-      : await runDownload(job.payload, scratch, deps, controller.signal, (p) => {
-        progress = p;
-      });
+    const onProgress = (p: JobProgress) => {
+      progress = p;
+    };
+    const signal = controller.signal;
+    const { payload } = job;
+    let result: JobResult;
+    switch (payload.kind) {
+      case "probe":
+        result = await runProbe(payload, deps.config, signal);
+        break;
+      case "download":
+        result = await runDownload(payload, scratch, deps, signal, onProgress);
+        break;
+      case "record": {
+        const run = { signal, stopSignal: stopRequest.signal, onProgress };
+        result = await runRecord(payload, scratch, deps, run);
+        break;
+      }
+      case "subtitles":
+        result = await runSubtitles(payload, scratch, deps, signal, onProgress);
+        break;
+      case "expand":
+        result = await runExpand(payload, deps.config, signal);
+        break;
+    }
     await transport.complete(job.id, leaseId, result);
   } catch (error) {
     if (leaseLost) return; // another worker owns the job now; reporting would be refused anyway
@@ -76,9 +117,32 @@ export async function runJob(
   }
 }
 
-async function runProbe(payload: ProbePayload, signal: AbortSignal): Promise<JobResult> {
-  const info = await probeMedia(payload.url, { signal, timeoutMs: PROBE_TIMEOUT_MS });
+async function runProbe(
+  payload: ProbePayload,
+  config: RunnerConfig,
+  signal: AbortSignal,
+): Promise<JobResult> {
+  const info = await probeMedia(payload.url, {
+    signal,
+    timeoutMs: PROBE_TIMEOUT_MS,
+    sizeLookup: { urlGuard: new UrlGuard(config.allowPrivateUrls ?? false) },
+    playlistItem: payload.playlistItem,
+  });
   return { kind: "probe", info };
+}
+
+async function runExpand(
+  payload: ExpandPayload,
+  config: RunnerConfig,
+  signal: AbortSignal,
+): Promise<JobResult> {
+  const listing = await expandPlaylist(payload.url, {
+    ytdlpPath: config.ytdlpPath,
+    maxEntries: payload.maxEntries,
+    signal,
+    timeoutMs: PROBE_TIMEOUT_MS,
+  });
+  return { kind: "playlist_entries", ...listing };
 }
 
 async function runDownload(
@@ -89,21 +153,67 @@ async function runDownload(
   onProgress: (progress: JobProgress) => void,
 ): Promise<JobResult> {
   const { config } = deps;
-  const media = await downloadMedia(payload.url, {
+  const options = {
     variant: payload.variant,
     info: payload.info,
     outDir: scratch,
-    maxBytes: config.maxUploadBytes,
+    maxBytes: Math.min(config.maxUploadBytes, payload.maxBytes ?? Infinity),
     ytdlpPath: config.ytdlpPath,
     ffmpegPath: config.ffmpegPath,
     ffprobePath: config.ffprobePath,
     signal,
     timeoutMs: DOWNLOAD_TIMEOUT_MS,
     onProgress,
-  });
+    playlistItem: payload.playlistItem,
+  };
+  if (payload.variant === "split") {
+    // each part within the upload limit; together within what the quota reserved
+    const parts = { ...options, maxBytes: config.maxUploadBytes, maxTotalBytes: payload.maxBytes };
+    return { kind: "split", files: await runSplitDownload(deps.api, payload, parts, onProgress) };
+  }
+  const media = await downloadFitted(payload.url, options);
   onProgress({ phase: "uploading" });
   const file = await uploadMedia(deps.api, payload, media, signal);
   return { kind: "download", file };
+}
+
+function runRecord(
+  payload: RecordPayload,
+  scratch: string,
+  deps: RunnerDeps,
+  run: { signal: AbortSignal; stopSignal: AbortSignal; onProgress: (p: JobProgress) => void },
+): Promise<JobResult> {
+  const { config } = deps;
+  return runRecordJob(payload, deps.api, {
+    ...run,
+    urlGuard: new UrlGuard(config.allowPrivateUrls ?? false),
+    outDir: scratch,
+    maxUploadBytes: config.maxUploadBytes,
+    ytdlpPath: config.ytdlpPath,
+    ffmpegPath: config.ffmpegPath,
+    ffprobePath: config.ffprobePath,
+  });
+}
+
+function runSubtitles(
+  payload: SubtitlesPayload,
+  scratch: string,
+  deps: RunnerDeps,
+  signal: AbortSignal,
+  onProgress: (progress: JobProgress) => void,
+): Promise<JobResult> {
+  const { config } = deps;
+  return runSubtitlesJob(payload, deps.api, {
+    outDir: scratch,
+    maxUploadBytes: config.maxUploadBytes,
+    ytdlpPath: config.ytdlpPath,
+    ffmpegPath: config.ffmpegPath,
+    ffprobePath: config.ffprobePath,
+    translator: deps.translator ?? noTranslator,
+    logger: deps.logger,
+    signal,
+    onProgress,
+  });
 }
 
 /** Maps any error to what the queue needs: a code for the user's message and whether to retry. */

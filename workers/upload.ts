@@ -14,9 +14,15 @@ export function safeFileName(title: string, path: string): string {
 /** grammY's npm build types its signal with a polyfill's AbortSignal; the runtime one works. */
 type ApiSignal = Parameters<Api["sendVideo"]>[3];
 
+/** Where a file goes and what it is called: a download's payload, or a recording's part. */
+export type UploadTarget = Pick<
+  DownloadPayload,
+  "uploadChatId" | "caption" | "title" | "performer" | "sendAs"
+>;
+
 export async function uploadMedia(
   api: Api,
-  payload: DownloadPayload,
+  payload: UploadTarget,
   media: DownloadedMedia,
   abortSignal?: AbortSignal,
 ): Promise<UploadedFile> {
@@ -28,7 +34,8 @@ export async function uploadMedia(
   const duration = media.duration === undefined ? undefined : Math.round(media.duration);
   const common = { caption: payload.caption, parse_mode: "HTML" as const };
   let message: Message;
-  if (media.kind === "video") {
+  const kind = payload.sendAs === "file" ? "document" : media.kind;
+  if (kind === "video") {
     message = await api.sendVideo(payload.uploadChatId, file, {
       ...common,
       width: media.width,
@@ -37,7 +44,7 @@ export async function uploadMedia(
       thumbnail,
       supports_streaming: true,
     }, signal);
-  } else if (media.kind === "audio") {
+  } else if (kind === "audio") {
     message = await api.sendAudio(payload.uploadChatId, file, {
       ...common,
       title: payload.title.slice(0, 64),

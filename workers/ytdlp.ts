@@ -12,11 +12,16 @@ import {
   type Variant,
 } from "./media_types.ts";
 import { runProcess } from "./process.ts";
+import { fillMissingSizes, type SizeLookupOptions } from "./probe_sizes.ts";
 
 export interface ProbeOptions {
   ytdlpPath?: string;
   signal?: AbortSignal;
   timeoutMs: number;
+  /** ask the sources for the sizes yt-dlp did not report */
+  sizeLookup?: Omit<SizeLookupOptions, "signal">;
+  /** the entry of a playlist page to probe (1-based; the first by default) */
+  playlistItem?: number;
 }
 
 export interface DownloadProgress {
@@ -37,6 +42,8 @@ export interface DownloadOptions {
   /** an empty scratch directory owned by the caller, who also removes it */
   outDir: string;
   maxBytes: number;
+  /** how big the download itself may get when the caller shrinks it afterwards (default maxBytes) */
+  maxSourceBytes?: number;
   ytdlpPath?: string;
   /** a path (with "/") is handed to yt-dlp; a bare name is left to its PATH lookup */
   ffmpegPath?: string;
@@ -45,6 +52,8 @@ export interface DownloadOptions {
   timeoutMs: number;
   /** called for every progress line yt-dlp prints; throttle on the receiving side */
   onProgress?: (progress: DownloadProgress) => void;
+  /** the entry of a playlist page to download (1-based; the first by default) */
+  playlistItem?: number;
 }
 
 // lenient fields: one odd value in yt-dlp's output should not fail a whole probe
@@ -71,19 +80,38 @@ const MAX_FILESIZE_LINE = /File is larger than max-filesize/;
 
 export async function probeMedia(url: string, options: ProbeOptions): Promise<ProbeInfo> {
   const { ytdlpPath = "yt-dlp", signal, timeoutMs } = options;
-  const args = [...COMMON_ARGS, "--dump-single-json", "--", url];
+  const args = [
+    ...COMMON_ARGS,
+    ...playlistItemArgs(options.playlistItem),
+    ...["--dump-single-json", "--", url],
+  ];
   const result = await runProcess(ytdlpPath, args, { signal, timeoutMs });
   if (result.code !== 0) throw classifyYtdlpFailure(result.stderrTail);
-  return toProbeInfo(parseJson(result.stdout), url);
+  const json = parseJson(result.stdout);
+  const info = toProbeInfo(json, url);
+  if (!options.sizeLookup) return info;
+  return await fillMissingSizes(info, json, { ...options.sizeLookup, signal });
 }
 
 export async function downloadMedia(
   url: string,
   options: DownloadOptions,
 ): Promise<DownloadedMedia> {
-  const { variant, info, maxBytes } = options;
+  const path = await downloadSource(url, options);
+  return await describeMediaFile(path, {
+    maxBytes: options.maxBytes,
+    thumbnailPath: join(resolve(options.outDir), THUMBNAIL_NAME),
+    ffmpegPath: options.ffmpegPath,
+    ffprobePath: options.ffprobePath,
+    signal: options.signal,
+  });
+}
+
+/** Downloads a variant into outDir and returns its path; it may be up to maxSourceBytes. */
+export async function downloadSource(url: string, options: DownloadOptions): Promise<string> {
+  const { variant, info, maxBytes, maxSourceBytes = maxBytes } = options;
   if (info.isLive) throw new MediaError("unsupported", "Live streams cannot be downloaded.");
-  const selection = selectFormat(info, variant, maxBytes);
+  const selection = selectFormat(info, variant, maxBytes, maxSourceBytes);
   const outDir = resolve(options.outDir);
   const deadline = Date.now() + options.timeoutMs;
   const run = (audioFormat?: AudioFormat) =>
@@ -92,8 +120,12 @@ export async function downloadMedia(
       outDir,
       selector: selection.selector,
       audioFormat,
-      maxDownloadBytes: selection.audioOnly ? maxBytes * AUDIO_SOURCE_SIZE_FACTOR : maxBytes,
+      maxDownloadBytes: Math.max(
+        maxSourceBytes,
+        selection.audioOnly ? maxBytes * AUDIO_SOURCE_SIZE_FACTOR : maxBytes,
+      ),
       ffmpegPath: options.ffmpegPath,
+      playlistItem: options.playlistItem,
     });
   if (!selection.audioOnly) {
     await run();
@@ -108,14 +140,7 @@ export async function downloadMedia(
       await run("mp3");
     }
   }
-  const path = await findOutput(outDir, selection.audioOnly);
-  return await describeMediaFile(path, {
-    maxBytes,
-    thumbnailPath: join(outDir, THUMBNAIL_NAME),
-    ffmpegPath: options.ffmpegPath,
-    ffprobePath: options.ffprobePath,
-    signal: options.signal,
-  });
+  return await findOutput(outDir, selection.audioOnly);
 }
 
 type AudioFormat = "m4a" | "mp3";
@@ -128,6 +153,12 @@ export interface DownloadArgs {
   audioFormat?: AudioFormat;
   maxDownloadBytes: number;
   ffmpegPath?: string;
+  playlistItem?: number;
+}
+
+/** Another entry of a playlist page than COMMON_ARGS's first: the later flag wins. */
+function playlistItemArgs(item: number | undefined): string[] {
+  return item !== undefined && item > 1 ? ["--playlist-items", String(item)] : [];
 }
 
 export function buildDownloadArgs(download: DownloadArgs): string[] {
@@ -135,6 +166,7 @@ export function buildDownloadArgs(download: DownloadArgs): string[] {
   const template = `download:${PROGRESS_PREFIX}%(progress.{${PROGRESS_FIELDS}})j`;
   return [
     ...COMMON_ARGS,
+    ...playlistItemArgs(download.playlistItem),
     ...["--newline", "--progress", "--progress-template", template, "--no-mtime"],
     ...["-f", selector, "--max-filesize", String(maxDownloadBytes)],
     ...["--paths", outDir, "--output", `${OUTPUT_NAME}.%(ext)s`],
@@ -290,16 +322,32 @@ const rawInfo = z.object({
   webpage_url: str,
   original_url: str,
   title: str,
+  description: str,
   uploader: str,
   channel: str,
   duration: num,
   thumbnail: str,
+  tags: z.array(z.string()).optional().catch(undefined),
+  categories: z.array(z.string()).optional().catch(undefined),
   is_live: z.boolean().optional().catch(undefined),
   live_status: str,
   formats: z.array(z.unknown()).optional().catch(undefined),
   entries: z.array(z.unknown()).optional().catch(undefined),
+  playlist_count: num,
 });
 const MAX_TITLE_CHARS = 500;
+/** enough to tell the language; KV values stay small */
+const MAX_DESCRIPTION_CHARS = 500;
+/** recommendations need a few labels, not a site's whole keyword list */
+const MAX_LABELS = 20;
+
+/** Tags and categories, only when the site gives some. */
+function labelsOf(info: { tags?: string[]; categories?: string[] }) {
+  const keep = (values: string[] | undefined) =>
+    values?.map((v) => v.trim().slice(0, 100)).filter(Boolean).slice(0, MAX_LABELS) ?? [];
+  const tags = keep(info.tags), categories = keep(info.categories);
+  return { ...(tags.length ? { tags } : {}), ...(categories.length ? { categories } : {}) };
+}
 
 /** Trims yt-dlp's JSON (often megabytes) to what the bot keeps. A playlist yields its first entry. */
 export function toProbeInfo(json: unknown, url: string, inPlaylist = false): ProbeInfo {
@@ -308,7 +356,10 @@ export function toProbeInfo(json: unknown, url: string, inPlaylist = false): Pro
   const info = parsed.data;
   if (info._type === "playlist") {
     if (!info.entries?.length) throw new MediaError("unsupported", "This link has no media in it.");
-    return toProbeInfo(info.entries[0], url, true);
+    const first = toProbeInfo(info.entries[0], url, true);
+    const count = Math.max(info.playlist_count ?? 0, info.entries.length);
+    if (count < 2) return first;
+    return { ...first, playlist: { title: (info.title ?? url).slice(0, MAX_TITLE_CHARS), count } };
   }
   // a single-format result describes its one format at the top level
   const formats = (info.formats ?? [json]).flatMap((raw) => {
@@ -321,9 +372,11 @@ export function toProbeInfo(json: unknown, url: string, inPlaylist = false): Pro
     extractor: info.extractor ?? info.extractor_key ?? "unknown",
     webpageUrl: info.webpage_url ?? info.original_url ?? url,
     title: cleanTitle(info.title ?? info.id, info.extractor, inPlaylist),
+    description: info.description?.slice(0, MAX_DESCRIPTION_CHARS) || undefined,
     uploader: info.uploader ?? info.channel,
     duration: info.duration,
     thumbnail: info.thumbnail,
+    ...labelsOf(info),
     isLive: info.is_live === true || info.live_status === "is_live",
     formats,
   };

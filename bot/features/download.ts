@@ -1,15 +1,21 @@
 /** Choosing a quality on a preview: a cache hit is sent at once, otherwise a download job starts. */
 import { Composer, InlineKeyboard } from "grammy";
 import { getPreview } from "../../kv/previews.ts";
-import { addHistoryEntry } from "../../kv/history.ts";
 import type { Variant } from "../../workers/media_types.ts";
+import { recordChoice } from "../../kv/choices.ts";
+import { resendSplit } from "../parts.ts";
 import type { BotContext } from "../context.ts";
-import { isStaleFileId, sendCachedFile } from "../delivery.ts";
+import { quotaLimit, quotaResetTime, timezoneOf } from "../account.ts";
+import { formatBytes } from "../../lib/format.ts";
+import { requestDownload } from "../download_request.ts";
 import { renderFileCaption, renderProgress } from "../views.ts";
 
 export const downloadFeature = new Composer<BotContext>();
 
-const VARIANTS = new Set<Variant>(["best", "1080", "720", "480", "360", "audio"]);
+const VARIANTS = new Set<Variant>([
+  ...["best", "1080", "720", "480", "360", "audio"] as const,
+  ...["c_low", "c_medium", "c_high", "split"] as const,
+]);
 
 export function cancelKeyboard(label: string) {
   return new InlineKeyboard().text(label, "cx");
@@ -23,7 +29,7 @@ downloadFeature.callbackQuery(/^pv:([0-9A-Z]{26}):close$/, async (ctx) => {
 downloadFeature.callbackQuery(/^dl:([0-9A-Z]{26}):(\w+)$/, async (ctx) => {
   const [, previewId, variantText] = ctx.match;
   const variant = variantText as Variant;
-  const { kv, media, queue, config } = ctx.deps;
+  const { kv, config } = ctx.deps;
   const preview = VARIANTS.has(variant) ? await getPreview(kv, previewId) : null;
   if (!preview) {
     await ctx.answerCallbackQuery({ text: ctx.t("preview-expired"), show_alert: true });
@@ -34,54 +40,79 @@ downloadFeature.callbackQuery(/^dl:([0-9A-Z]{26}):(\w+)$/, async (ctx) => {
     return;
   }
   const { info } = preview;
+  const requestKey = `cb:${ctx.callbackQuery.id}`;
+  ctx.deps.events.emit({
+    type: "download_requested",
+    userId: ctx.from.id,
+    key: requestKey,
+    extractor: info.extractor,
+    variant,
+  });
+  await recordChoice(kv, {
+    userId: ctx.from.id,
+    extractor: info.extractor,
+    durationSeconds: info.duration,
+    variant,
+  });
   const chatId = ctx.chat?.id ?? ctx.from.id;
   const caption = renderFileCaption(info, ctx.me.username);
-  const cached = await media.getFile(info, variant);
-  if (cached) {
-    await ctx.answerCallbackQuery(ctx.t("download-cached"));
-    try {
-      await sendCachedFile(ctx.api, chatId, cached, caption);
-      await addHistoryEntry(kv, {
-        userId: ctx.from.id,
-        title: info.title,
-        url: preview.url,
-        kind: cached.kind,
-        variant,
-        size: cached.size,
-        extractor: info.extractor,
-        mediaId: info.id,
-        fromCache: true,
-      });
-      return;
-    } catch (error) {
-      if (!isStaleFileId(error)) throw error;
-      await media.forgetFile(info, variant);
-    }
-  } else {
-    await ctx.answerCallbackQuery(ctx.t("download-started"));
-  }
-  const locale = await ctx.i18n.getLocale();
-  const status = await ctx.reply(renderProgress(ctx.t, locale, info.title, { phase: "queued" }), {
-    parse_mode: "HTML",
-    reply_markup: cancelKeyboard(ctx.t("button-stop")),
-  });
-  await queue.enqueue({
+  const sendAs = ctx.user?.prefs.sendAs ?? "video";
+  const timezone = timezoneOf(config, ctx.user);
+  const limit = quotaLimit(config, ctx.user);
+  const user = { sendAs, timezone, limit };
+  if (variant === "split" && await resendSplit(ctx, preview, caption, user)) return;
+  let answered = false;
+  const started = await requestDownload(ctx.deps, {
+    api: ctx.api,
     userId: ctx.from.id,
+    user: ctx.user,
     chatId,
-    payload: {
-      kind: "download",
-      url: preview.url,
-      variant,
-      info,
-      lang: locale,
-      statusMessageId: status.message_id,
-      uploadChatId: config.storageChatId ?? chatId,
-      caption,
-      title: info.title,
-      performer: info.uploader,
+    lang: await ctx.i18n.getLocale(),
+    t: ctx.t,
+    botUsername: ctx.me.username,
+    url: preview.url,
+    info,
+    variant,
+    key: requestKey,
+  }, {
+    source: "preview",
+    onCached: async () => {
+      answered = true;
+      await ctx.answerCallbackQuery(ctx.t("download-cached"));
+    },
+    statusMessage: async () => {
+      if (!answered) await ctx.answerCallbackQuery(ctx.t("download-started"));
+      const locale = await ctx.i18n.getLocale();
+      const text = renderProgress(ctx.t, locale, info.title, { phase: "queued" });
+      const status = await ctx.reply(text, {
+        parse_mode: "HTML",
+        reply_markup: cancelKeyboard(ctx.t("button-stop")),
+      });
+      return status.message_id;
     },
   });
+  if (started.kind === "over_quota") {
+    await refuseOverQuota(ctx, started.timezone, started.limit, started.leftBytes);
+  }
 });
+
+export async function refuseOverQuota(
+  ctx: BotContext,
+  timezone: string,
+  limit: number,
+  leftBytes?: number,
+) {
+  const locale = await ctx.i18n.getLocale();
+  const left = leftBytes ??
+    Math.max(0, limit - await ctx.deps.quota.usedToday(ctx.from!.id, timezone));
+  const text = ctx.t("quota-exceeded", {
+    left: formatBytes(left, locale),
+    limit: formatBytes(limit, locale),
+    reset: quotaResetTime(locale, timezone),
+  });
+  await ctx.answerCallbackQuery({ text: ctx.t("quota-exceeded-short"), show_alert: false });
+  await ctx.reply(text, { parse_mode: "HTML" });
+}
 
 /** The Cancel button of a status message stops the job that message follows. */
 downloadFeature.callbackQuery("cx", async (ctx) => {

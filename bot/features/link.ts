@@ -6,7 +6,7 @@ import { sendPreview } from "../delivery.ts";
 
 export const linkFeature = new Composer<BotContext>();
 
-const REFUSAL_MESSAGES: Record<UrlRefusal, string> = {
+export const REFUSAL_MESSAGES: Record<UrlRefusal, string> = {
   not_a_url: "error-bad-link",
   bad_scheme: "error-bad-link",
   credentials: "error-bad-link",
@@ -23,12 +23,7 @@ linkFeature.chatType("private").on(["message:text", "message:caption"], async (c
     await ctx.reply(ctx.t("error-no-link"));
     return;
   }
-  const { urlGuard, rateLimiter, media, queue, kv } = ctx.deps;
-  const waitMs = rateLimiter.hit(ctx.from.id);
-  if (waitMs > 0) {
-    await ctx.reply(ctx.t("error-rate-limited", { seconds: Math.ceil(waitMs / 1000) }));
-    return;
-  }
+  const { urlGuard, media, queue, kv } = ctx.deps;
   const checked = await urlGuard.check(raw);
   if (!checked.ok) {
     await ctx.reply(ctx.t(REFUSAL_MESSAGES[checked.reason]));
@@ -48,6 +43,8 @@ linkFeature.chatType("private").on(["message:text", "message:caption"], async (c
         userId: ctx.from.id,
         chatId: ctx.chat.id,
         replyToMessageId: ctx.message.message_id,
+        preview: { preferAudio: ctx.user?.prefs.preferAudio },
+        config: ctx.deps.config,
       },
       url,
       cached,
@@ -65,6 +62,7 @@ linkFeature.chatType("private").on(["message:text", "message:caption"], async (c
       kind: "probe",
       url,
       lang: locale,
+      preferAudio: ctx.user?.prefs.preferAudio,
       statusMessageId: status.message_id,
       replyToMessageId: ctx.message.message_id,
     },

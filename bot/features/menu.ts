@@ -1,56 +1,85 @@
-/** /start, /menu and /help: the product's front door. */
+/** /start, /menu, /help and News: the product's front door. */
 import { Composer, InlineKeyboard } from "grammy";
 import { getUsageSummary } from "../../kv/history.ts";
-import { formatBytes } from "../../lib/format.ts";
+import { planOf } from "../../kv/users.ts";
+import { PREMIUM_PLANS } from "../../kv/payments.ts";
+import { formatBytes, renderProgressBar } from "../../lib/format.ts";
 import type { BotContext } from "../context.ts";
+import { formatDate, isAdmin, quotaLimit, quotaResetTime, timezoneOf } from "../account.ts";
 
 export const menuFeature = new Composer<BotContext>();
 
-export function isAdmin(ctx: BotContext): boolean {
-  return ctx.from !== undefined && ctx.deps.config.adminIds.includes(ctx.from.id);
-}
+/** Buttons of features that exist; a feature adds itself here when it is installed. */
+export const MENU_ENTRIES: { key: string; data: string }[] = [
+  { key: "button-download", data: "menu:download" },
+  { key: "button-history", data: "menu:history" },
+  { key: "button-stats", data: "menu:stats" },
+  { key: "button-recommend", data: "menu:recommend" },
+  { key: "button-premium", data: "menu:premium" },
+  { key: "button-settings", data: "menu:settings" },
+  { key: "button-help", data: "menu:help" },
+  { key: "button-news", data: "menu:news" },
+];
 
-async function renderMenu(ctx: BotContext): Promise<{ text: string; keyboard: InlineKeyboard }> {
+export async function renderMenu(
+  ctx: BotContext,
+): Promise<{ text: string; keyboard: InlineKeyboard }> {
+  const { config, kv, quota } = ctx.deps;
   const locale = await ctx.i18n.getLocale();
-  const usage = await getUsageSummary(ctx.deps.kv, ctx.from!.id);
+  const user = ctx.user;
+  const timezone = timezoneOf(config, user);
+  const premium = user !== undefined && planOf(user) === "premium";
+  const limit = quotaLimit(config, user);
+  const used = await quota.usedToday(ctx.from!.id, timezone);
+  const usage = await getUsageSummary(kv, ctx.from!.id);
   const text = [
     ctx.t("menu-title"),
     "",
     ctx.t("menu-account"),
-    ctx.t("menu-status-free"),
-    ctx.t("menu-quota", {
-      used: formatBytes(usage.todayBytes, locale),
-      limit: formatBytes(ctx.deps.config.freeQuotaBytes, locale),
-    }),
+    premium
+      ? ctx.t("menu-status-premium", { until: formatDate(locale, timezone, user!.premiumUntil!) })
+      : ctx.t("menu-status-free"),
+    ctx.t("menu-quota", { used: formatBytes(used, locale), limit: formatBytes(limit, locale) }),
+    `<code>${renderProgressBar((used / limit) * 100, 16)}</code>`,
     ctx.t("menu-downloads", { count: usage.downloads }),
     "",
     ctx.t("menu-quick"),
     "",
     ctx.t("menu-sites"),
   ].join("\n");
-  const keyboard = new InlineKeyboard()
-    .text(ctx.t("button-download"), "menu:download")
-    .text(ctx.t("button-history"), "menu:history")
-    .row()
-    .text(ctx.t("button-help"), "menu:help");
+  const keyboard = new InlineKeyboard();
+  MENU_ENTRIES.forEach((entry, i) => {
+    keyboard.text(ctx.t(entry.key), entry.data);
+    if (i % 2 === 1) keyboard.row();
+  });
+  if (MENU_ENTRIES.length % 2 === 1) keyboard.row();
   if (isAdmin(ctx)) keyboard.text(ctx.t("button-admin"), "menu:admin");
   return { text, keyboard };
 }
 
-async function replyWithMenu(ctx: BotContext) {
+export async function replyWithMenu(ctx: BotContext) {
   if (!ctx.from) return;
   const { text, keyboard } = await renderMenu(ctx);
   await ctx.reply(text, { parse_mode: "HTML", reply_markup: keyboard });
+  const key = `update:${ctx.update.update_id}`;
+  ctx.deps.events.emit({ type: "menu_opened", userId: ctx.from.id, key, menu: "main" });
 }
 
 async function replyWithHelp(ctx: BotContext) {
   const locale = await ctx.i18n.getLocale();
+  const { config } = ctx.deps;
+  const timezone = timezoneOf(config, ctx.user);
+  const premium = ctx.user !== undefined && planOf(ctx.user) === "premium";
   await ctx.reply(
     ctx.t("help-text", {
-      maxUpload: formatBytes(ctx.deps.config.maxUploadBytes, locale),
-      quota: formatBytes(ctx.deps.config.freeQuotaBytes, locale),
+      plan: ctx.t(premium ? "plan-premium" : "plan-free"),
+      maxUpload: formatBytes(config.maxUploadBytes, locale),
+      quota: formatBytes(quotaLimit(config, ctx.user), locale),
+      reset: quotaResetTime(locale, timezone),
+      cheapest: Math.min(...PREMIUM_PLANS.map((p) => p.stars)),
+      premiumQuota: formatBytes(config.premiumQuotaBytes, locale),
     }),
-    { parse_mode: "HTML" },
+    { parse_mode: "HTML", link_preview_options: { is_disabled: true } },
   );
 }
 
@@ -63,6 +92,10 @@ menuFeature.callbackQuery("menu:help", async (ctx) => {
 menuFeature.callbackQuery("menu:download", async (ctx) => {
   await ctx.answerCallbackQuery();
   await ctx.reply(ctx.t("download-how"));
+});
+menuFeature.callbackQuery("menu:news", async (ctx) => {
+  await ctx.answerCallbackQuery();
+  await ctx.reply(ctx.t("news-text"), { parse_mode: "HTML" });
 });
 menuFeature.callbackQuery("menu:main", async (ctx) => {
   await ctx.answerCallbackQuery();

@@ -170,7 +170,7 @@ Deno.test("[e2e/fleet] the worker API refuses a wrong or missing token and chang
     headers: auth,
     body: JSON.stringify({ leaseId, progress: { phase: "downloading", percent: 10 } }),
   });
-  assertEquals(await beat.json(), { ok: true, cancel: false });
+  assertEquals(await beat.json(), { ok: true, cancel: false, stop: false });
 });
 
 Deno.test("[e2e/fleet] Cancel on the status message stops yt-dlp within seconds", async () => {

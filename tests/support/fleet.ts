@@ -86,6 +86,7 @@ export function spawnWorker(
       WORKER_ID: id,
       DATA_DIR: dataDir,
       LOG_LEVEL: "error",
+      ALLOW_PRIVATE_URLS: "true",
       ...env,
     },
     stdout: "null",

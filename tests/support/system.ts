@@ -3,6 +3,7 @@ import { loadConfig } from "../../config.ts";
 import { createSystem, type System } from "../../app.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { FakeTelegram } from "./fake_telegram.ts";
+import type { ThrottleLimits } from "../../lib/throttle.ts";
 
 export interface TestSystem {
   telegram: FakeTelegram;
@@ -14,7 +15,7 @@ export interface TestSystem {
 
 export async function startTestSystem(
   env: Record<string, string> = {},
-  options: { telegram?: FakeTelegram; leaseMs?: number } = {},
+  options: { telegram?: FakeTelegram; leaseMs?: number; throttle?: ThrottleLimits } = {},
 ): Promise<TestSystem> {
   const telegram = options.telegram ?? await FakeTelegram.start();
   const dataDir = await Deno.makeTempDir({ prefix: "mediabot-test-" });
@@ -31,6 +32,7 @@ export async function startTestSystem(
     logger: createLogger("error"),
     sweepIntervalMs: 200,
     leaseMs: options.leaseMs,
+    throttle: options.throttle,
   });
   await system.start();
   const close = async () => {

@@ -191,6 +191,19 @@ Deno.test("[workers/formats] bitrates and duration give sizes when filesize is m
   assertEquals(selectFormat(info, "720", 100 * MB).estimatedBytes, 26_600_000);
 });
 
+Deno.test("[workers/formats] with room to compress, the best version within the source cap is taken", () => {
+  // only 144p fits 10 MB as it is; up to 40 MB may be downloaded and compressed instead
+  const selection = selectFormat(dash, "best", 10 * MB, 40 * MB);
+  assertEquals(selection.selector.split("/")[0], "247+140");
+  assertEquals([selection.height, selection.estimatedBytes], [720, 35 * MB]);
+  // a version of 360p or more that fits as it is needs no compression
+  assertEquals(selectFormat(dash, "best", 20 * MB, 80 * MB).height, 360);
+  // presets and parts start from the best video
+  assertEquals(selectFormat(dash, "c_low", 100 * MB).height, 1080);
+  assertEquals(selectFormat(dash, "split", 10 * MB, 400 * MB).height, 1080);
+  assertEquals(mediaErrorOf(() => selectFormat(dash, "best", 1 * MB, 4 * MB)).code, "too_large");
+});
+
 function mediaErrorOf(fn: () => unknown): MediaError {
   try {
     fn();

@@ -184,6 +184,8 @@ Deno.test("[workers/ytdlp] yt-dlp's JSON is trimmed to ProbeInfo", () => {
     extractor: "html5",
     webpageUrl: "http://127.0.0.1/page",
     title: "Lab clip",
+    // only its start is kept, for language detection
+    description: "x".repeat(500),
     uploader: undefined,
     duration: 3,
     thumbnail: "http://127.0.0.1/poster.jpg",
@@ -255,6 +257,7 @@ Deno.test("[workers/ytdlp] a single-format result and missing fields still make 
     extractor: "generic",
     webpageUrl: "http://x/clip.mp4",
     title: "clip",
+    description: undefined,
     uploader: undefined,
     duration: undefined,
     thumbnail: undefined,

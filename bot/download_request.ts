@@ -1,0 +1,161 @@
+/**
+ * Asking for one variant of a probed media, the same way from a preview's button and from a
+ * batch (a playlist's "download all"): a file Telegram already has is sent at once, otherwise
+ * quota is reserved and a download job is queued. Both count against the daily quota.
+ */
+import type { Api } from "grammy";
+import { ulid } from "ulid";
+import { addHistoryEntry, mediaLabels } from "../kv/history.ts";
+import type { Job } from "../kv/jobs.ts";
+import type { UserProfile } from "../kv/users.ts";
+import { estimateVariantSizes } from "../workers/formats.ts";
+import { MAX_PARTS, type ProbeInfo, type Variant } from "../workers/media_types.ts";
+import { quotaLimit, timezoneOf } from "./account.ts";
+import type { BotDeps } from "./context.ts";
+import { isStaleFileId, sendCachedFile } from "./delivery.ts";
+import type { Translate } from "./i18n.ts";
+import type { RequestSource } from "../services/events.ts";
+import { renderFileCaption } from "./views.ts";
+
+export interface DownloadRequest {
+  api: Api;
+  userId: number;
+  user?: UserProfile;
+  chatId: number;
+  lang: string;
+  t: Translate;
+  botUsername: string;
+  url: string;
+  info: ProbeInfo;
+  variant: Variant;
+  /** the same for the same request however often it is handled (history counts it once) */
+  key: string;
+}
+
+export interface DownloadOptions {
+  /** where the request came from, for the events that follow it (default "preview") */
+  source?: RequestSource;
+  /** called before a cached file is sent */
+  onCached?: () => Promise<unknown>;
+  /** makes the message the job's progress edits; called once the quota is reserved */
+  statusMessage?: () => Promise<number | undefined>;
+  /** the batch (kv/batches.ts) the job belongs to */
+  batchId?: string;
+  priority?: number;
+  /** the download job's id, chosen in advance so a request handled twice queues it once */
+  jobId?: string;
+  /** the entry of a playlist page the media is (1-based), as it was probed */
+  playlistItem?: number;
+}
+
+export type DownloadStart =
+  | { kind: "cached" }
+  | { kind: "queued"; job: Job }
+  /** leftBytes is unknown when a cache hit was refused */
+  | { kind: "over_quota"; timezone: string; limit: number; leftBytes?: number };
+
+/** Below this, an unknown-size download is not worth starting. */
+const MIN_RESERVATION_BYTES = 1024 * 1024;
+
+export async function requestDownload(
+  deps: Pick<BotDeps, "kv" | "media" | "queue" | "quota" | "config" | "events">,
+  request: DownloadRequest,
+  options: DownloadOptions = {},
+): Promise<DownloadStart> {
+  const { kv, media, queue, quota, config, events } = deps;
+  const { info, variant, userId, chatId } = request;
+  const caption = renderFileCaption(info, request.botUsername);
+  const sendAs = request.user?.prefs.sendAs ?? "video";
+  const timezone = timezoneOf(config, request.user);
+  const limit = quotaLimit(config, request.user);
+  const cached = await media.getFile(info, variant, sendAs);
+  if (cached) {
+    // the user still receives the bytes, so a cache hit counts against the quota
+    if (!(await quota.charge(userId, timezone, limit, cached.size))) {
+      return { kind: "over_quota", timezone, limit };
+    }
+    await options.onCached?.();
+    try {
+      await sendCachedFile(request.api, chatId, cached, caption);
+      events.emit({
+        type: "cache_hit",
+        userId,
+        key: request.key,
+        extractor: info.extractor,
+        source: options.source ?? "preview",
+      });
+      const entry = await addHistoryEntry(kv, {
+        userId,
+        title: info.title,
+        url: request.url,
+        kind: cached.kind,
+        variant,
+        size: cached.size,
+        extractor: info.extractor,
+        mediaId: info.id,
+        fromCache: true,
+        ...mediaLabels(info),
+      }, request.key);
+      if (entry) {
+        events.emit({
+          type: "download_delivered",
+          userId,
+          key: request.key,
+          entry,
+          chatId,
+          lang: request.lang,
+        });
+      }
+      return { kind: "cached" };
+    } catch (error) {
+      await quota.refund(userId, timezone, cached.size);
+      if (!isStaleFileId(error)) throw error;
+      await media.forgetFile(info, variant, sendAs);
+    }
+  }
+  // a split's parts together may weigh up to MAX_PARTS uploads
+  const estimate = estimateVariantSizes(info)[variant === "split" ? "best" : variant];
+  const sizeCap = variant === "split" ? config.maxUploadBytes * MAX_PARTS : config.maxUploadBytes;
+  const reservationId = ulid();
+  const reserved = await quota.reserve(
+    reservationId,
+    userId,
+    timezone,
+    limit,
+    // unknown sizes reserve up to the upload limit; the worker is held to what was reserved
+    estimate ? Math.min(sizeCap, Math.ceil(estimate * 1.25)) : sizeCap,
+    Math.min(estimate ?? MIN_RESERVATION_BYTES, sizeCap),
+  );
+  if (!reserved.ok) return { kind: "over_quota", timezone, limit, leftBytes: reserved.leftBytes };
+  try {
+    const statusMessageId = await options.statusMessage?.();
+    const job = await queue.enqueue({
+      id: options.jobId,
+      userId,
+      chatId,
+      priority: options.priority,
+      payload: {
+        kind: "download",
+        url: request.url,
+        variant,
+        info,
+        lang: request.lang,
+        statusMessageId,
+        uploadChatId: config.storageChatId ?? chatId,
+        caption,
+        title: info.title,
+        performer: info.uploader,
+        ...(variant === "split" ? { partLabel: request.t("quality-part") } : {}),
+        reservationId,
+        maxBytes: reserved.reservation.bytes,
+        sendAs,
+        batchId: options.batchId,
+        playlistItem: options.playlistItem,
+      },
+    });
+    return { kind: "queued", job };
+  } catch (error) {
+    await quota.release(reservationId);
+    throw error;
+  }
+}

@@ -1,0 +1,320 @@
+/** The playlist feature's buttons; their callback data is described in bot/playlist_views.ts. */
+import { Composer } from "grammy";
+import type { BotContext } from "../context.ts";
+import {
+  getPlaylistByShareToken,
+  type InviteRole,
+  listPlaylistItems,
+  listPlaylistMembers,
+  listPlaylistsByUser,
+  setPlaylistPrompt,
+} from "../../kv/playlists.ts";
+import { getPreview } from "../../kv/previews.ts";
+import { escapeHtml, truncate } from "../../lib/format.ts";
+import {
+  addItem,
+  authorize,
+  can,
+  copyPlaylistAs,
+  createOwnPlaylist,
+  deletePlaylistAs,
+  moveItem,
+  removeItem,
+  removeMember,
+  revokeShareAs,
+  transferOwnership,
+} from "../../services/playlists.ts";
+import {
+  confirmKeyboard,
+  openPlaylistKeyboard,
+  playlistName,
+  renderAddChoice,
+  renderInviteChoice,
+  renderItemView,
+} from "../playlist_views.ts";
+import {
+  actorOf,
+  announceCreated,
+  answer,
+  askDelete,
+  backToList,
+  displayName,
+  downloadAll,
+  guarded,
+  ID,
+  present,
+  sendInvite,
+  shareView,
+  showList,
+  showMembers,
+  showPlaylist,
+  showShared,
+  TOKEN,
+} from "../playlist_actions.ts";
+
+export const playlistButtons = new Composer<BotContext>();
+
+// --- buttons -----------------------------------------------------------------------
+
+playlistButtons.callbackQuery("pl:ls", async (ctx) => {
+  await answer(ctx);
+  await showList(ctx, "edit");
+});
+
+playlistButtons.callbackQuery(new RegExp(`^pl:o:(${ID})(?::(\\d+))?$`), async (ctx) => {
+  await guarded(ctx, async () => {
+    await showPlaylist(ctx, ctx.match[1], Number(ctx.match[2] ?? 0), "edit");
+    await answer(ctx);
+  });
+});
+
+playlistButtons.callbackQuery(new RegExp(`^ps:o:(${TOKEN}):(\\d+)$`), async (ctx) => {
+  await guarded(ctx, async () => {
+    await showShared(ctx, ctx.match[1], Number(ctx.match[2]), "edit");
+    await answer(ctx);
+  });
+});
+
+playlistButtons.callbackQuery(new RegExp(`^pl:dl:(${ID})$`), async (ctx) => {
+  await guarded(ctx, () => downloadAll(ctx, ctx.match[1]));
+});
+
+playlistButtons.callbackQuery(new RegExp(`^ps:dl:(${TOKEN})$`), async (ctx) => {
+  await guarded(ctx, async () => {
+    const shared = await getPlaylistByShareToken(ctx.deps.kv, ctx.match[1]);
+    if (!shared) {
+      return await ctx.answerCallbackQuery({
+        text: ctx.t("playlist-share-invalid"),
+        show_alert: true,
+      });
+    }
+    await downloadAll(ctx, shared.playlist.id, ctx.match[1]);
+  });
+});
+
+playlistButtons.callbackQuery(new RegExp(`^ps:cp:(${TOKEN})$`), async (ctx) => {
+  await guarded(ctx, async () => {
+    const shared = await getPlaylistByShareToken(ctx.deps.kv, ctx.match[1]);
+    if (!shared) {
+      return await ctx.answerCallbackQuery({
+        text: ctx.t("playlist-share-invalid"),
+        show_alert: true,
+      });
+    }
+    const copy = await copyPlaylistAs(ctx.deps.kv, {
+      ...actorOf(ctx, ctx.match[1]),
+      name: displayName(ctx.from),
+    }, shared.playlist.id);
+    announceCreated(ctx, copy.id);
+    await answer(ctx);
+    await ctx.reply(ctx.t("playlist-copied", { name: playlistName(copy) }), {
+      parse_mode: "HTML",
+      reply_markup: openPlaylistKeyboard(copy),
+    });
+  });
+});
+
+playlistButtons.callbackQuery(new RegExp(`^pl:sh:(${ID})$`), async (ctx) => {
+  await guarded(ctx, async () => {
+    await present(ctx, await shareView(ctx, ctx.match[1]), "edit");
+    await answer(ctx);
+  });
+});
+
+playlistButtons.callbackQuery(new RegExp(`^pl:rv:(${ID})$`), async (ctx) => {
+  await guarded(ctx, async () => {
+    const playlist = await revokeShareAs(ctx.deps.kv, actorOf(ctx), ctx.match[1]);
+    await answer(ctx);
+    await ctx.reply(ctx.t("playlist-share-revoked", { name: playlistName(playlist) }), {
+      parse_mode: "HTML",
+      reply_markup: openPlaylistKeyboard(playlist),
+    });
+  });
+});
+
+playlistButtons.callbackQuery(new RegExp(`^pl:in:(${ID})$`), async (ctx) => {
+  await guarded(ctx, async () => {
+    const { playlist } = await authorize(ctx.deps.kv, ctx.match[1], actorOf(ctx), "invite");
+    await present(ctx, renderInviteChoice(ctx.t, playlist), "edit");
+    await answer(ctx);
+  });
+});
+
+playlistButtons.callbackQuery(new RegExp(`^pl:iv:(${ID}):(view|edit|admin)$`), async (ctx) => {
+  await guarded(ctx, async () => {
+    await sendInvite(ctx, ctx.match[1], ctx.match[2] as InviteRole);
+    await answer(ctx);
+  });
+});
+
+playlistButtons.callbackQuery(new RegExp(`^pl:mb:(${ID})$`), async (ctx) => {
+  await guarded(ctx, async () => {
+    await showMembers(ctx, ctx.match[1]);
+    await answer(ctx);
+  });
+});
+
+playlistButtons.callbackQuery(new RegExp(`^pl:(rn|ds):(${ID})$`), async (ctx) => {
+  await guarded(ctx, async () => {
+    const { playlist } = await authorize(ctx.deps.kv, ctx.match[2], actorOf(ctx), "rename");
+    const action = ctx.match[1] === "rn" ? "rename" : "describe";
+    await setPlaylistPrompt(ctx.deps.kv, ctx.from.id, { action, playlistId: playlist.id });
+    await answer(ctx);
+    await ctx.reply(
+      ctx.t(action === "rename" ? "playlist-ask-name" : "playlist-ask-description", {
+        name: playlistName(playlist),
+      }),
+      { parse_mode: "HTML" },
+    );
+  });
+});
+
+playlistButtons.callbackQuery(new RegExp(`^pl:rm:(${ID})$`), async (ctx) => {
+  await guarded(ctx, async () => {
+    await askDelete(ctx, ctx.match[1], "edit");
+    await answer(ctx);
+  });
+});
+
+playlistButtons.callbackQuery(new RegExp(`^pl:rmok:(${ID})$`), async (ctx) => {
+  await guarded(ctx, async () => {
+    const { playlist } = await authorize(ctx.deps.kv, ctx.match[1], actorOf(ctx), "delete");
+    await deletePlaylistAs(ctx.deps.kv, actorOf(ctx), playlist.id);
+    await answer(ctx);
+    await present(ctx, {
+      text: ctx.t("playlist-deleted", { name: playlistName(playlist) }),
+      keyboard: backToList(ctx),
+    }, "edit");
+  });
+});
+
+playlistButtons.callbackQuery(new RegExp(`^pl:lv:(${ID})$`), async (ctx) => {
+  await guarded(ctx, async () => {
+    const { playlist } = await authorize(ctx.deps.kv, ctx.match[1], actorOf(ctx), "view");
+    await removeMember(ctx.deps.kv, actorOf(ctx), playlist.id, ctx.from.id);
+    await answer(ctx);
+    await present(ctx, {
+      text: ctx.t("playlist-left", { name: playlistName(playlist) }),
+      keyboard: backToList(ctx),
+    }, "edit");
+  });
+});
+
+playlistButtons.callbackQuery(new RegExp(`^pi:(o|u|d|x):(${ID}):(${ID})$`), async (ctx) => {
+  const [, action, playlistId, itemId] = ctx.match;
+  const { kv } = ctx.deps;
+  await guarded(ctx, async () => {
+    if (action === "x") {
+      await removeItem(kv, actorOf(ctx), playlistId, itemId);
+      await answer(ctx, ctx.t("playlist-item-removed"));
+      return await showPlaylist(ctx, playlistId, 0, "edit");
+    }
+    if (action === "o") await authorize(kv, playlistId, actorOf(ctx), "reorder");
+    else {
+      const moved = await moveItem(
+        kv,
+        actorOf(ctx),
+        playlistId,
+        itemId,
+        action === "u" ? "up" : "down",
+      );
+      await answer(ctx, ctx.t(moved ? "playlist-item-moved" : "playlist-item-at-end"));
+    }
+    const { playlist } = await authorize(kv, playlistId, actorOf(ctx), "view");
+    const items = await listPlaylistItems(kv, playlistId);
+    const index = items.findIndex((item) => item.id === itemId);
+    if (index < 0) return await showPlaylist(ctx, playlistId, 0, "edit");
+    await present(ctx, renderItemView(ctx.t, playlist, items[index], index, items.length), "edit");
+    if (action === "o") await answer(ctx);
+  });
+});
+
+playlistButtons.callbackQuery(new RegExp(`^pm:(x|t|tc):(${ID}):(\\d{1,15})$`), async (ctx) => {
+  const [, action, playlistId, userText] = ctx.match;
+  const userId = Number(userText);
+  const { kv } = ctx.deps;
+  await guarded(ctx, async () => {
+    if (action === "x") {
+      await removeMember(kv, actorOf(ctx), playlistId, userId);
+      await answer(ctx, ctx.t("playlist-member-removed"));
+      return await showMembers(ctx, playlistId);
+    }
+    if (action === "t") {
+      const { playlist } = await authorize(kv, playlistId, actorOf(ctx), "transfer");
+      const heir = (await listPlaylistMembers(kv, playlistId)).find((m) => m.userId === userId);
+      if (!heir) return await answer(ctx, ctx.t("playlist-invalid"));
+      await answer(ctx);
+      return await present(ctx, {
+        text: ctx.t("playlist-transfer-confirm", {
+          name: escapeHtml(truncate(heir.name, 40)),
+          playlist: playlistName(playlist),
+        }),
+        keyboard: confirmKeyboard(
+          ctx.t,
+          { label: ctx.t("playlist-button-make-owner"), data: `pm:tc:${playlistId}:${userId}` },
+          `pl:mb:${playlistId}`,
+        ),
+      }, "edit");
+    }
+    const playlist = await transferOwnership(kv, actorOf(ctx), playlistId, userId);
+    await answer(ctx);
+    await present(ctx, {
+      text: ctx.t("playlist-transferred", {
+        name: escapeHtml(truncate(playlist.ownerName, 40)),
+        playlist: playlistName(playlist),
+      }),
+      keyboard: openPlaylistKeyboard(playlist),
+    }, "edit");
+  });
+});
+
+// --- add from a preview ----------------------------------------------------------------
+
+playlistButtons.callbackQuery(new RegExp(`^pa:(${ID})(?::(${ID}|new))?$`), async (ctx) => {
+  const [, previewId, target] = ctx.match;
+  const { kv } = ctx.deps;
+  const preview = await getPreview(kv, previewId);
+  if (!preview) {
+    return await ctx.answerCallbackQuery({ text: ctx.t("preview-expired"), show_alert: true });
+  }
+  if (preview.userId !== ctx.from.id) {
+    return await ctx.answerCallbackQuery({ text: ctx.t("preview-not-yours"), show_alert: true });
+  }
+  await guarded(ctx, async () => {
+    const editable = (await listPlaylistsByUser(kv, ctx.from.id)).filter((s) => can(s.role, "add"));
+    let playlistId = target;
+    if (!playlistId) {
+      if (editable.length > 0) {
+        await answer(ctx);
+        const choice = renderAddChoice(
+          ctx.t,
+          preview.info.title,
+          previewId,
+          editable.map((s) => s.playlist),
+        );
+        return await present(ctx, choice, "reply");
+      }
+      playlistId = "new";
+    }
+    if (playlistId === "new") {
+      const owner = { id: ctx.from.id, name: displayName(ctx.from) };
+      playlistId = (await createOwnPlaylist(kv, owner, ctx.t("playlist-default-name"))).id;
+      announceCreated(ctx, playlistId);
+    }
+    const { playlist, created } = await addItem(kv, actorOf(ctx), playlistId, {
+      url: preview.url,
+      info: preview.info,
+      addedBy: ctx.from.id,
+    });
+    const text = ctx.t(created ? "playlist-added" : "playlist-already-added", {
+      title: escapeHtml(truncate(preview.info.title, 100)),
+      name: playlistName(playlist),
+    });
+    await answer(ctx);
+    await present(
+      ctx,
+      { text, keyboard: openPlaylistKeyboard(playlist) },
+      target ? "edit" : "reply",
+    );
+  });
+});

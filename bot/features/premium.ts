@@ -1,0 +1,109 @@
+/** Premium paid in Telegram Stars: plans → invoice → pre-checkout check → payment applied once. */
+import { Composer, InlineKeyboard } from "grammy";
+import {
+  applyPayment,
+  findPlan,
+  invoicePayload,
+  parseInvoicePayload,
+  PREMIUM_PLANS,
+} from "../../kv/payments.ts";
+import { planOf, type UserProfile } from "../../kv/users.ts";
+import type { PreCheckoutQuery } from "grammy/types";
+import { formatBytes } from "../../lib/format.ts";
+import type { BotContext } from "../context.ts";
+import { formatDate, timezoneOf } from "../account.ts";
+
+export const premiumFeature = new Composer<BotContext>();
+
+async function showPlans(ctx: BotContext) {
+  const locale = await ctx.i18n.getLocale();
+  const { config } = ctx.deps;
+  const lines = [
+    ctx.t("premium-title"),
+    "",
+    ctx.t("premium-benefits", {
+      quota: formatBytes(config.premiumQuotaBytes, locale),
+      free: formatBytes(config.freeQuotaBytes, locale),
+    }),
+  ];
+  if (ctx.user && planOf(ctx.user) === "premium") {
+    const until = formatDate(locale, timezoneOf(config, ctx.user), ctx.user.premiumUntil!);
+    lines.push("", ctx.t("premium-active", { until }));
+  }
+  const keyboard = new InlineKeyboard();
+  for (const plan of PREMIUM_PLANS) {
+    keyboard.text(
+      ctx.t("premium-plan-button", { days: plan.days, stars: plan.stars }),
+      `buy:${plan.id}`,
+    ).row();
+  }
+  await ctx.reply(lines.join("\n"), { parse_mode: "HTML", reply_markup: keyboard });
+}
+
+premiumFeature.command("premium", showPlans);
+premiumFeature.callbackQuery("menu:premium", async (ctx) => {
+  await ctx.answerCallbackQuery();
+  await showPlans(ctx);
+});
+
+premiumFeature.callbackQuery(/^buy:(\w+)$/, async (ctx) => {
+  const plan = findPlan(ctx.match[1]);
+  await ctx.answerCallbackQuery();
+  if (!plan || !ctx.chat) return;
+  await ctx.api.sendInvoice(
+    ctx.chat.id,
+    ctx.t("premium-invoice-title", { days: plan.days }),
+    ctx.t("premium-invoice-description", { days: plan.days }),
+    invoicePayload(plan, ctx.from.id),
+    "XTR",
+    [{ label: ctx.t("premium-invoice-title", { days: plan.days }), amount: plan.stars }],
+  );
+});
+
+/** The plan exists, the price is today's, in Stars, and the payer is the user it was offered to. */
+export function isValidCheckout(
+  query: Pick<PreCheckoutQuery, "currency" | "total_amount" | "invoice_payload" | "from">,
+  payer: UserProfile | undefined,
+): boolean {
+  const parsed = parseInvoicePayload(query.invoice_payload);
+  return parsed !== null && query.currency === "XTR" && query.total_amount === parsed.plan.stars &&
+    parsed.userId === query.from.id && payer !== undefined && !payer.blocked;
+}
+
+premiumFeature.on("pre_checkout_query", async (ctx) => {
+  if (isValidCheckout(ctx.preCheckoutQuery, ctx.user)) await ctx.answerPreCheckoutQuery(true);
+  else await ctx.answerPreCheckoutQuery(false, { error_message: ctx.t("premium-invalid") });
+});
+
+premiumFeature.on("message:successful_payment", async (ctx) => {
+  const payment = ctx.message.successful_payment;
+  const parsed = parseInvoicePayload(payment.invoice_payload);
+  if (!parsed || payment.currency !== "XTR") return;
+  const outcome = await applyPayment(ctx.deps.kv, {
+    chargeId: payment.telegram_payment_charge_id,
+    userId: ctx.from.id,
+    plan: parsed.plan,
+    stars: payment.total_amount,
+  });
+  if (!outcome.applied) return; // a repeated update: the first one already granted it
+  const key = payment.telegram_payment_charge_id;
+  const paid = { stars: payment.total_amount, planId: parsed.plan.id };
+  ctx.deps.events.emit({ type: "payment", userId: ctx.from.id, key, ...paid });
+  ctx.deps.users.forget(ctx.from.id);
+  ctx.user = outcome.user;
+  const locale = await ctx.i18n.getLocale();
+  const until = formatDate(
+    locale,
+    timezoneOf(ctx.deps.config, outcome.user),
+    outcome.user.premiumUntil!,
+  );
+  await ctx.reply(ctx.t("premium-thanks", { until }), { parse_mode: "HTML" });
+  ctx.deps.events.emit({
+    type: "premium_granted",
+    userId: ctx.from.id,
+    key: `payment:${payment.telegram_payment_charge_id}`,
+  });
+});
+
+// Telegram reports refunds as a service message; the admin's /admin refund already applied it
+premiumFeature.on("message:refunded_payment", () => {});

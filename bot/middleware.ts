@@ -1,0 +1,36 @@
+import type { NextFunction } from "grammy";
+import type { BotContext } from "./context.ts";
+
+/** Loads (or creates) the sender's profile; blocked users get nothing processed. */
+export async function loadUser(ctx: BotContext, next: NextFunction): Promise<void> {
+  if (!ctx.from || ctx.from.is_bot) return await next();
+  const user = await ctx.deps.users.touch(ctx.from);
+  if (user.blocked) {
+    if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {});
+    return;
+  }
+  ctx.user = user;
+  await next();
+  if (ctx.chat) {
+    ctx.deps.events.emit({
+      type: "interaction",
+      userId: user.id,
+      key: `update:${ctx.update.update_id}`,
+      chatId: ctx.chat.id,
+      lang: await ctx.i18n.getLocale(),
+      at: Date.now(),
+    });
+  }
+}
+
+/** A friendly answer, once per burst, to users who send faster than a person would. */
+export async function rateLimit(ctx: BotContext, next: NextFunction): Promise<void> {
+  if (!ctx.from || ctx.preCheckoutQuery || ctx.message?.successful_payment) return await next();
+  const waitMs = ctx.deps.rateLimiter.hit(ctx.from.id);
+  if (waitMs === 0) return await next();
+  const text = ctx.t("error-rate-limited", { seconds: Math.ceil(waitMs / 1000) });
+  if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text }).catch(() => {});
+  else if (ctx.chat?.type === "private" && ctx.deps.rateLimiter.shouldWarn(ctx.from.id)) {
+    await ctx.reply(text);
+  }
+}

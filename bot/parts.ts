@@ -1,0 +1,74 @@
+/** Resending the parts of a split download that Telegram already has. */
+import type { Api } from "grammy";
+import type { CachedFile, SendMode } from "../kv/media.ts";
+import { addHistoryEntry, mediaLabels } from "../kv/history.ts";
+import type { Preview } from "../kv/previews.ts";
+import { DEFAULT_PART_LABEL, partCaption } from "../workers/split_job.ts";
+import type { BotContext } from "./context.ts";
+import { isStaleFileId, sendCachedFile } from "./delivery.ts";
+
+/** Sends every part by file_id, in order, each captioned "part i/N". */
+export async function sendCachedParts(
+  api: Api,
+  chatId: number,
+  parts: CachedFile[],
+  caption: string,
+  partLabel = DEFAULT_PART_LABEL,
+): Promise<void> {
+  for (const [index, part] of parts.entries()) {
+    await sendCachedFile(api, chatId, part, partCaption(caption, partLabel, index, parts.length));
+  }
+}
+
+/**
+ * A split delivered before: its parts again, charged to the quota like any cache hit. False when
+ * there is nothing usable to resend (then the caller downloads, or refuses over quota).
+ */
+export async function resendSplit(
+  ctx: BotContext & { from: { id: number } },
+  preview: Preview,
+  caption: string,
+  user: { sendAs: SendMode; timezone: string; limit: number },
+): Promise<boolean> {
+  const { kv, media, quota } = ctx.deps;
+  const { info } = preview;
+  const parts = await media.getParts(info, user.sendAs);
+  if (!parts) return false;
+  const size = parts.reduce((sum, part) => sum + part.size, 0);
+  if (!(await quota.charge(ctx.from.id, user.timezone, user.limit, size))) return false;
+  const chatId = ctx.chat?.id ?? ctx.from.id;
+  try {
+    await sendCachedParts(ctx.api, chatId, parts, caption, ctx.t("quality-part"));
+  } catch (error) {
+    await quota.refund(ctx.from.id, user.timezone, size);
+    if (!isStaleFileId(error)) throw error;
+    await media.forgetParts(info, user.sendAs);
+    return false;
+  }
+  // answered once sent: a stale part leaves the query to the download that follows
+  await ctx.answerCallbackQuery(ctx.t("download-cached"));
+  const key = `cb:${ctx.callbackQuery!.id}`;
+  const entry = await addHistoryEntry(kv, {
+    userId: ctx.from.id,
+    title: info.title,
+    url: preview.url,
+    kind: parts[0].kind,
+    variant: "split",
+    size,
+    extractor: info.extractor,
+    mediaId: info.id,
+    fromCache: true,
+    ...mediaLabels(info),
+  }, key);
+  if (entry) {
+    ctx.deps.events.emit({
+      type: "download_delivered",
+      userId: ctx.from.id,
+      key,
+      entry,
+      chatId,
+      lang: await ctx.i18n.getLocale(),
+    });
+  }
+  return true;
+}

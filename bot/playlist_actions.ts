@@ -1,0 +1,244 @@
+/** What the playlist feature's commands and buttons share: showing, answering, acting. */
+import { GrammyError, InlineKeyboard } from "grammy";
+import type { User } from "grammy/types";
+import {
+  getPlaylistByShareToken,
+  type InviteRole,
+  listPlaylistItems,
+  listPlaylistMembers,
+  listPlaylistsByUser,
+} from "../kv/playlists.ts";
+import { escapeHtml, formatBytes } from "../lib/format.ts";
+import {
+  botDeepLink,
+  INVITE_PAYLOAD_PREFIX,
+  playlistAppUrl,
+  playlistPageUrl,
+  publicBaseUrl,
+  SHARE_PAYLOAD_PREFIX,
+} from "../lib/links.ts";
+import { isToken } from "../lib/tokens.ts";
+import { type Actor, authorize, inviteAs, sharePlaylistAs } from "../services/playlists.ts";
+import { quotaResetTime } from "./account.ts";
+import type { BotContext } from "./context.ts";
+import { requestDownload } from "./download_request.ts";
+import { BATCH_PRIORITY } from "../services/batch_downloads.ts";
+import {
+  confirmKeyboard,
+  playlistErrorText,
+  playlistName,
+  type PlaylistRef,
+  renderMembers,
+  renderPlaylistList,
+  renderPlaylistView,
+  renderShare,
+  roleName,
+} from "./playlist_views.ts";
+
+export const ID = "[0-9A-Z]{26}";
+export const TOKEN = "[\\w-]{16,64}";
+
+export type Shown = { text: string; keyboard: InlineKeyboard };
+
+export function displayName(user: User): string {
+  return [user.first_name, user.last_name].filter(Boolean).join(" ");
+}
+
+export function actorOf(ctx: BotContext, shareToken?: string): Actor {
+  return { userId: ctx.from!.id, name: displayName(ctx.from!), shareToken };
+}
+
+/** Replaces the pressed message (a button's answer) or sends a new one. */
+export async function present(
+  ctx: BotContext,
+  shown: Shown,
+  mode: "edit" | "reply",
+): Promise<void> {
+  const options = {
+    parse_mode: "HTML" as const,
+    reply_markup: shown.keyboard,
+    link_preview_options: { is_disabled: true },
+  };
+  if (mode === "edit" && ctx.callbackQuery?.message?.text !== undefined) {
+    try {
+      await ctx.editMessageText(shown.text, options);
+      return;
+    } catch (error) {
+      if (error instanceof GrammyError && /not modified/.test(error.description)) return;
+      throw error;
+    }
+  }
+  await ctx.reply(shown.text, options);
+}
+
+/** Runs an action; a refusal the user can understand is told, anything else goes up. */
+export async function guarded(ctx: BotContext, action: () => Promise<unknown>): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    const text = playlistErrorText(ctx.t, error);
+    if (!text) throw error;
+    if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text, show_alert: true });
+    else await ctx.reply(text, { parse_mode: "HTML" });
+  }
+}
+
+export async function answer(ctx: BotContext, text?: string): Promise<void> {
+  if (ctx.callbackQuery) await ctx.answerCallbackQuery(text ? { text } : undefined);
+}
+
+// --- showing -------------------------------------------------------------------------
+
+export async function showList(ctx: BotContext, mode: "edit" | "reply", withHelp = false) {
+  const summaries = await listPlaylistsByUser(ctx.deps.kv, ctx.from!.id);
+  const list = renderPlaylistList(ctx.t, summaries);
+  const text = withHelp ? `${ctx.t("playlist-help")}\n\n${list.text}` : list.text;
+  await present(ctx, { text, keyboard: list.keyboard }, mode);
+}
+
+export async function showPlaylist(
+  ctx: BotContext,
+  playlistId: string,
+  page: number,
+  mode: "edit" | "reply",
+  shareToken?: string,
+) {
+  const { kv } = ctx.deps;
+  const access = await authorize(kv, playlistId, actorOf(ctx, shareToken), "view");
+  const items = await listPlaylistItems(kv, playlistId);
+  const ref: PlaylistRef = access.via === "share" && shareToken
+    ? { kind: "share", token: shareToken }
+    : { kind: "member" };
+  const { playlist, role } = access;
+  await present(ctx, renderPlaylistView(ctx.t, { playlist, role, items, page, ref }), mode);
+}
+
+export async function showShared(
+  ctx: BotContext,
+  token: string,
+  page: number,
+  mode: "edit" | "reply",
+) {
+  const shared = isToken(token) ? await getPlaylistByShareToken(ctx.deps.kv, token) : null;
+  if (!shared) {
+    if (ctx.callbackQuery) {
+      await ctx.answerCallbackQuery({ text: ctx.t("playlist-share-invalid"), show_alert: true });
+    } else await ctx.reply(ctx.t("playlist-share-invalid"));
+    return;
+  }
+  await showPlaylist(ctx, shared.playlist.id, page, mode, token);
+}
+
+// --- helpers ---------------------------------------------------------------------------
+
+/** Achievements and analytics follow new playlists. */
+export function announceCreated(ctx: BotContext, playlistId: string) {
+  ctx.deps.events.emit({ type: "playlist_created", userId: ctx.from!.id, key: playlistId });
+}
+
+export function backToList(ctx: BotContext) {
+  return new InlineKeyboard().text(ctx.t("playlist-button-back"), "pl:ls");
+}
+
+export async function shareView(ctx: BotContext, playlistId: string): Promise<Shown> {
+  const playlist = await sharePlaylistAs(ctx.deps.kv, actorOf(ctx), playlistId);
+  const base = publicBaseUrl(ctx.deps.config);
+  const token = playlist.shareToken!;
+  return renderShare(ctx.t, playlist, {
+    page: playlistPageUrl(base, token),
+    deepLink: botDeepLink(ctx.me.username, SHARE_PAYLOAD_PREFIX + token),
+    app: base.startsWith("https:") ? playlistAppUrl(base, token) : undefined,
+  });
+}
+
+export async function sendInvite(ctx: BotContext, playlistId: string, role: InviteRole) {
+  const { playlist, invite } = await inviteAs(ctx.deps.kv, actorOf(ctx), playlistId, role);
+  await ctx.reply(
+    ctx.t("playlist-invite-text", {
+      name: playlistName(playlist),
+      role: roleName(ctx.t, role),
+      link: escapeHtml(botDeepLink(ctx.me.username, INVITE_PAYLOAD_PREFIX + invite.token)),
+    }),
+    { parse_mode: "HTML", link_preview_options: { is_disabled: true } },
+  );
+}
+
+export async function showMembers(ctx: BotContext, playlistId: string) {
+  const { playlist, role } = await authorize(ctx.deps.kv, playlistId, actorOf(ctx), "view");
+  const members = await listPlaylistMembers(ctx.deps.kv, playlistId);
+  await present(
+    ctx,
+    renderMembers(ctx.t, playlist, members, { userId: ctx.from!.id, role }),
+    "edit",
+  );
+}
+
+export async function askDelete(ctx: BotContext, playlistId: string, mode: "edit" | "reply") {
+  const { kv } = ctx.deps;
+  const { playlist } = await authorize(kv, playlistId, actorOf(ctx), "delete");
+  const count = (await listPlaylistItems(kv, playlistId)).length;
+  await present(ctx, {
+    text: ctx.t("playlist-delete-confirm", {
+      name: playlistName(playlist),
+      items: ctx.t("playlist-items-count", { count }),
+    }),
+    keyboard: confirmKeyboard(
+      ctx.t,
+      { label: ctx.t("playlist-button-confirm-delete"), data: `pl:rmok:${playlistId}` },
+      `pl:o:${playlistId}`,
+    ),
+  }, mode);
+}
+
+/**
+ * Every item as one batch with one progress message: files Telegram already has are sent at
+ * once, the others become download jobs that report to the batch.
+ */
+export async function downloadAll(ctx: BotContext, playlistId: string, shareToken?: string) {
+  const { kv, jobs } = ctx.deps;
+  const { playlist } = await authorize(kv, playlistId, actorOf(ctx, shareToken), "download");
+  const items = await listPlaylistItems(kv, playlistId);
+  if (items.length === 0) return await answer(ctx, ctx.t("playlist-nothing-to-download"));
+  await answer(ctx, ctx.t("playlist-download-started", { count: items.length }));
+  const lang = await ctx.i18n.getLocale();
+  const chatId = ctx.chat?.id ?? ctx.from!.id;
+  const batch = await jobs.batches.start({
+    userId: ctx.from!.id,
+    chatId,
+    lang,
+    title: playlist.name,
+    total: items.length,
+  });
+  let overQuota: { timezone: string; limit: number; leftBytes?: number } | undefined;
+  for (const item of items) {
+    const started = await requestDownload(ctx.deps, {
+      api: ctx.api,
+      userId: ctx.from!.id,
+      user: ctx.user,
+      chatId,
+      lang,
+      t: ctx.t,
+      botUsername: ctx.me.username,
+      url: item.url,
+      info: item.info,
+      variant: "best",
+      key: `batch:${batch.id}:${item.id}`,
+    }, { source: "playlist", batchId: batch.id, priority: BATCH_PRIORITY });
+    if (started.kind === "cached") {
+      await jobs.batches.record(batch.id, item.id, { outcome: "done", title: item.info.title });
+    } else if (started.kind === "over_quota") {
+      overQuota = started;
+      await jobs.batches.record(batch.id, item.id, { outcome: "failed", title: item.info.title });
+    }
+  }
+  if (overQuota) {
+    await ctx.reply(
+      ctx.t("quota-exceeded", {
+        left: formatBytes(overQuota.leftBytes ?? 0, lang),
+        limit: formatBytes(overQuota.limit, lang),
+        reset: quotaResetTime(lang, overQuota.timezone),
+      }),
+      { parse_mode: "HTML" },
+    );
+  }
+}

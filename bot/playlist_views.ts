@@ -1,0 +1,280 @@
+/**
+ * Texts and keyboards of the playlist feature. Callback data is short and typed:
+ *   pl:<action>:<playlist id>[:<arg>]     a playlist opened as a collaborator
+ *   ps:<action>:<share token>[:<page>]    a playlist opened through its public link
+ *   pi:<action>:<playlist id>:<item id>   one item
+ *   pm:<action>:<playlist id>:<user id>   one collaborator
+ *   pa:<preview id>[:<playlist id>|new]   "add to playlist" from a preview
+ */
+import { InlineKeyboard } from "grammy";
+import {
+  type InviteRole,
+  MAX_ITEMS,
+  MAX_PLAYLISTS_PER_USER,
+  type Playlist,
+  PlaylistError,
+  type PlaylistItem,
+  type PlaylistMember,
+  type PlaylistRole,
+  type PlaylistSummary,
+} from "../kv/playlists.ts";
+import { escapeHtml, formatDuration, truncate } from "../lib/format.ts";
+import { can, PlaylistForbiddenError } from "../services/playlists.ts";
+import type { Translate } from "./i18n.ts";
+
+export const ITEMS_PER_PAGE = 10;
+/** longer URLs are shown without a link, so a page of items stays within a message */
+const LINKED_URL_MAX = 300;
+
+/** How the viewer reached the playlist: as a collaborator, or through its public link. */
+export type PlaylistRef = { kind: "member" } | { kind: "share"; token: string };
+
+export function roleName(t: Translate, role: PlaylistRole): string {
+  return t(`playlist-role-${role}`);
+}
+
+function name(playlist: Pick<Playlist, "name">): string {
+  return escapeHtml(truncate(playlist.name, 64));
+}
+
+export function renderPlaylistList(
+  t: Translate,
+  summaries: PlaylistSummary[],
+): { text: string; keyboard: InlineKeyboard } {
+  const keyboard = new InlineKeyboard();
+  if (summaries.length === 0) return { text: t("playlist-list-empty"), keyboard };
+  const lines = summaries.map(({ playlist, role, itemCount }, i) =>
+    t("playlist-list-item", {
+      number: i + 1,
+      icon: role === "owner" ? "📁" : "👥",
+      name: name(playlist),
+      items: t("playlist-items-count", { count: itemCount }),
+      role: role === "owner" ? "" : ` · ${roleName(t, role)}`,
+    })
+  );
+  summaries.forEach(({ playlist }, i) => {
+    keyboard.text(`${i + 1}. ${truncate(playlist.name, 30)}`, `pl:o:${playlist.id}`);
+    if (i % 2 === 1) keyboard.row();
+  });
+  return { text: [t("playlist-list-title"), "", ...lines].join("\n"), keyboard };
+}
+
+export interface PlaylistViewInput {
+  playlist: Playlist;
+  role?: PlaylistRole;
+  items: PlaylistItem[];
+  page: number;
+  ref: PlaylistRef;
+}
+
+export function pageCount(items: number): number {
+  return Math.max(1, Math.ceil(items / ITEMS_PER_PAGE));
+}
+
+export function renderPlaylistView(
+  t: Translate,
+  input: PlaylistViewInput,
+): { text: string; keyboard: InlineKeyboard } {
+  const { playlist, role, items, ref } = input;
+  const pages = pageCount(items.length);
+  const page = Math.min(Math.max(0, input.page), pages - 1);
+  const shown = items.slice(page * ITEMS_PER_PAGE, (page + 1) * ITEMS_PER_PAGE);
+  const lines = [`📁 <b>${name(playlist)}</b>`];
+  if (playlist.description) lines.push(`<i>${escapeHtml(truncate(playlist.description, 300))}</i>`);
+  lines.push(t("playlist-view-owner", {
+    owner: escapeHtml(truncate(playlist.ownerName, 40)),
+    items: t("playlist-items-count", { count: items.length }),
+    visibility: t(playlist.isPublic ? "playlist-public" : "playlist-private"),
+  }));
+  lines.push(
+    ref.kind === "share"
+      ? t("playlist-shared-by")
+      : t("playlist-your-role", { role: role ? roleName(t, role) : "—" }),
+  );
+  lines.push("");
+  if (items.length === 0) lines.push(t("playlist-empty"));
+  shown.forEach((item, i) => lines.push(renderItemLine(item, page * ITEMS_PER_PAGE + i + 1)));
+  if (pages > 1) lines.push("", t("playlist-page", { page: page + 1, pages }));
+
+  const keyboard = new InlineKeyboard();
+  const open = (to: number) =>
+    ref.kind === "share" ? `ps:o:${ref.token}:${to}` : `pl:o:${playlist.id}:${to}`;
+  if (ref.kind === "member" && can(role, "reorder")) {
+    shown.forEach((item, i) => {
+      keyboard.text(String(page * ITEMS_PER_PAGE + i + 1), `pi:o:${playlist.id}:${item.id}`);
+      if (i % 5 === 4) keyboard.row();
+    });
+    keyboard.row();
+  }
+  if (pages > 1) {
+    if (page > 0) keyboard.text("◀️", open(page - 1));
+    if (page < pages - 1) keyboard.text("▶️", open(page + 1));
+    keyboard.row();
+  }
+  if (ref.kind === "share") {
+    if (items.length > 0) keyboard.text(t("playlist-button-download-all"), `ps:dl:${ref.token}`);
+    keyboard.text(t("playlist-button-copy"), `ps:cp:${ref.token}`);
+    return { text: lines.join("\n"), keyboard };
+  }
+  const id = playlist.id;
+  if (items.length > 0 && can(role, "download")) {
+    keyboard.text(t("playlist-button-download-all"), `pl:dl:${id}`).row();
+  }
+  if (can(role, "share")) {
+    keyboard.text(t("playlist-button-share"), `pl:sh:${id}`)
+      .text(t("playlist-button-invite"), `pl:in:${id}`)
+      .text(t("playlist-button-members"), `pl:mb:${id}`)
+      .row()
+      .text(t("playlist-button-rename"), `pl:rn:${id}`)
+      .text(t("playlist-button-describe"), `pl:ds:${id}`)
+      .row();
+  }
+  if (can(role, "delete")) keyboard.text(t("playlist-button-delete"), `pl:rm:${id}`);
+  else if (role) keyboard.text(t("playlist-button-leave"), `pl:lv:${id}`);
+  keyboard.text(t("playlist-button-back"), "pl:ls");
+  return { text: lines.join("\n"), keyboard };
+}
+
+function renderItemLine(item: PlaylistItem, number: number): string {
+  const title = escapeHtml(truncate(item.info.title, 60));
+  const url = item.info.webpageUrl || item.url;
+  const linked = url.length <= LINKED_URL_MAX && /^https?:\/\//i.test(url)
+    ? `<a href="${escapeHtml(url)}">${title}</a>`
+    : title;
+  const duration = item.info.duration ? ` · ${formatDuration(item.info.duration)}` : "";
+  return `${number}. ${linked}${duration}`;
+}
+
+export function renderItemView(
+  t: Translate,
+  playlist: Playlist,
+  item: PlaylistItem,
+  index: number,
+  total: number,
+): { text: string; keyboard: InlineKeyboard } {
+  const lines = [`🎬 <b>${escapeHtml(truncate(item.info.title, 200))}</b>`];
+  const details = [
+    item.info.duration ? `⏱ ${formatDuration(item.info.duration)}` : "",
+    item.info.uploader ? `👤 ${escapeHtml(truncate(item.info.uploader, 80))}` : "",
+  ].filter(Boolean);
+  if (details.length > 0) lines.push(details.join(" · "));
+  lines.push("", t("playlist-item-position", { number: index + 1, total, name: name(playlist) }));
+  const ids = `${playlist.id}:${item.id}`;
+  const keyboard = new InlineKeyboard()
+    .text(t("playlist-button-up"), `pi:u:${ids}`)
+    .text(t("playlist-button-down"), `pi:d:${ids}`)
+    .text(t("playlist-button-remove"), `pi:x:${ids}`)
+    .row()
+    .text(t("playlist-button-back"), `pl:o:${playlist.id}:${Math.floor(index / ITEMS_PER_PAGE)}`);
+  return { text: lines.join("\n"), keyboard };
+}
+
+export function renderShare(
+  t: Translate,
+  playlist: Playlist,
+  links: { page: string; deepLink: string; app?: string },
+): { text: string; keyboard: InlineKeyboard } {
+  const text = t("playlist-share-text", {
+    name: name(playlist),
+    page: escapeHtml(links.page),
+    deepLink: escapeHtml(links.deepLink),
+  });
+  const keyboard = new InlineKeyboard();
+  // Telegram opens Mini Apps from https only
+  if (links.app) keyboard.webApp(t("playlist-button-open-app"), links.app).row();
+  keyboard.text(t("playlist-button-revoke"), `pl:rv:${playlist.id}`)
+    .text(t("playlist-button-back"), `pl:o:${playlist.id}`);
+  return { text, keyboard };
+}
+
+export function renderInviteChoice(
+  t: Translate,
+  playlist: Playlist,
+): { text: string; keyboard: InlineKeyboard } {
+  const roles: InviteRole[] = ["view", "edit", "admin"];
+  const keyboard = new InlineKeyboard();
+  for (const role of roles) {
+    keyboard.text(t(`playlist-button-role-${role}`), `pl:iv:${playlist.id}:${role}`);
+  }
+  keyboard.row().text(t("playlist-button-back"), `pl:o:${playlist.id}`);
+  return { text: t("playlist-invite-choose", { name: name(playlist) }), keyboard };
+}
+
+export function renderMembers(
+  t: Translate,
+  playlist: Playlist,
+  members: PlaylistMember[],
+  viewer: { userId: number; role?: PlaylistRole },
+): { text: string; keyboard: InlineKeyboard } {
+  const lines = members.map((member) =>
+    t("playlist-member-line", {
+      name: escapeHtml(truncate(member.name, 40)),
+      role: roleName(t, member.role),
+    })
+  );
+  const keyboard = new InlineKeyboard();
+  for (const member of members) {
+    if (member.role === "owner" || member.userId === viewer.userId) continue;
+    const outranks = viewer.role === "owner" ||
+      (can(viewer.role, "remove_member") && member.role !== "admin");
+    if (outranks) {
+      keyboard.text(`✖️ ${truncate(member.name, 20)}`, `pm:x:${playlist.id}:${member.userId}`);
+    }
+    if (can(viewer.role, "transfer")) {
+      keyboard.text(
+        `${t("playlist-button-make-owner")}: ${truncate(member.name, 20)}`,
+        `pm:t:${playlist.id}:${member.userId}`,
+      );
+    }
+    keyboard.row();
+  }
+  keyboard.text(t("playlist-button-back"), `pl:o:${playlist.id}`);
+  return {
+    text: [t("playlist-members-title", { name: name(playlist) }), "", ...lines].join("\n"),
+    keyboard,
+  };
+}
+
+export function renderAddChoice(
+  t: Translate,
+  title: string,
+  previewId: string,
+  playlists: Playlist[],
+): { text: string; keyboard: InlineKeyboard } {
+  const keyboard = new InlineKeyboard();
+  for (const playlist of playlists) {
+    keyboard.text(`📁 ${truncate(playlist.name, 40)}`, `pa:${previewId}:${playlist.id}`).row();
+  }
+  keyboard.text(t("playlist-button-new"), `pa:${previewId}:new`);
+  return { text: t("playlist-choose", { title: escapeHtml(truncate(title, 100)) }), keyboard };
+}
+
+export function confirmKeyboard(t: Translate, yes: { label: string; data: string }, back: string) {
+  return new InlineKeyboard().text(yes.label, yes.data).text(t("playlist-button-keep"), back);
+}
+
+export function openPlaylistKeyboard(playlist: Playlist) {
+  return new InlineKeyboard().text(`📁 ${truncate(playlist.name, 40)}`, `pl:o:${playlist.id}`);
+}
+
+export function playlistName(playlist: Pick<Playlist, "name">): string {
+  return name(playlist);
+}
+
+/** What to tell the user when a playlist action failed for a reason they can act on. */
+export function playlistErrorText(t: Translate, error: unknown): string | undefined {
+  if (error instanceof PlaylistForbiddenError) return t("playlist-forbidden");
+  if (!(error instanceof PlaylistError)) return undefined;
+  switch (error.code) {
+    case "not_found":
+      return t("playlist-not-found");
+    case "full":
+      return t("playlist-full", { max: MAX_ITEMS });
+    case "too_many_playlists":
+      return t("playlist-too-many", { max: MAX_PLAYLISTS_PER_USER });
+    case "conflict":
+      return t("playlist-busy");
+    default:
+      return t("playlist-invalid");
+  }
+}

@@ -1,0 +1,45 @@
+/** What a preview advises one user: the recommended quality for their limits, prefs and habits. */
+import type { Config } from "../config.ts";
+import { getChoiceHistory } from "../kv/choices.ts";
+import { QuotaStore } from "../kv/quota.ts";
+import { DEFAULT_PREFERENCES, userKey, type UserProfile } from "../kv/users.ts";
+import {
+  type MediaOffers,
+  mediaOffers,
+  type Recommendation,
+  recommendVariant,
+} from "../workers/quality.ts";
+import type { ProbeInfo } from "../workers/media_types.ts";
+import { quotaLimit, timezoneOf } from "./account.ts";
+
+export interface PreviewAdvice {
+  recommendation?: Recommendation;
+  offers: MediaOffers;
+}
+
+/** Four KV reads (profile, quota, two choice counters); no write. */
+export async function loadPreviewAdvice(
+  kv: Deno.Kv,
+  config: Config,
+  userId: number,
+  info: ProbeInfo,
+): Promise<PreviewAdvice> {
+  const user = (await kv.get<UserProfile>(userKey(userId))).value ?? undefined;
+  const [usedBytes, history] = await Promise.all([
+    new QuotaStore(kv).usedToday(userId, timezoneOf(config, user)),
+    getChoiceHistory(kv, userId, info.extractor, info.duration),
+  ]);
+  const limits = {
+    maxUploadBytes: config.maxUploadBytes,
+    quotaLeftBytes: Math.max(0, quotaLimit(config, user) - usedBytes),
+  };
+  return {
+    recommendation: recommendVariant({
+      info,
+      limits,
+      prefs: user?.prefs ?? DEFAULT_PREFERENCES,
+      history,
+    }),
+    offers: mediaOffers(info, config.maxUploadBytes),
+  };
+}

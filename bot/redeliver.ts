@@ -1,0 +1,145 @@
+/**
+ * Asking again for media someone already downloaded (from /history or /recommend): the file
+ * Telegram already has is sent by its file_id, charged to the quota and recorded like any cache
+ * hit; when the cache no longer has it, the link's preview is shown instead.
+ */
+import { addHistoryEntry, type HistoryEntry } from "../kv/history.ts";
+import type { SendMode } from "../kv/media.ts";
+import type { RequestSource } from "../services/events.ts";
+import { quotaLimit, timezoneOf } from "./account.ts";
+import type { BotContext } from "./context.ts";
+import { isStaleFileId, sendCachedFile, sendPreview } from "./delivery.ts";
+import { refuseOverQuota } from "./features/download.ts";
+import { REFUSAL_MESSAGES } from "./features/link.ts";
+import { renderFileCaption } from "./views.ts";
+
+/** What is known of a download without probing its link again. */
+export type StoredMedia = Pick<
+  HistoryEntry,
+  | "extractor"
+  | "mediaId"
+  | "variant"
+  | "kind"
+  | "title"
+  | "url"
+  | "uploader"
+  | "tags"
+  | "categories"
+>;
+
+/** Sends the stored file, or its link's preview; answers the callback query either way. */
+export async function redeliver(
+  ctx: BotContext,
+  stored: StoredMedia,
+  source: RequestSource,
+): Promise<void> {
+  const { media, quota, config, kv, events } = ctx.deps;
+  const userId = ctx.from!.id;
+  const chatId = ctx.chat?.id ?? userId;
+  const callbackId = ctx.callbackQuery!.id;
+  const key = `cb:${callbackId}`;
+  const ref = { extractor: stored.extractor, id: stored.mediaId };
+  events.emit({
+    type: "download_requested",
+    userId,
+    key,
+    extractor: stored.extractor,
+    variant: stored.variant,
+    source,
+  });
+  // the user's current choice first, then the way it was sent before
+  const preferred: SendMode = ctx.user?.prefs.sendAs ?? "video";
+  const modes = [...new Set<SendMode>([preferred, stored.kind === "document" ? "file" : "video"])];
+  for (const mode of modes) {
+    const cached = await media.getFile(ref, stored.variant, mode);
+    if (!cached) continue;
+    const timezone = timezoneOf(config, ctx.user);
+    const limit = quotaLimit(config, ctx.user);
+    if (!(await quota.charge(userId, timezone, limit, cached.size))) {
+      await refuseOverQuota(ctx, timezone, limit);
+      return;
+    }
+    await ctx.answerCallbackQuery(ctx.t("download-cached"));
+    try {
+      const caption = renderFileCaption(
+        { title: stored.title, webpageUrl: stored.url },
+        ctx.me.username,
+      );
+      await sendCachedFile(ctx.api, chatId, cached, caption);
+    } catch (error) {
+      await quota.refund(userId, timezone, cached.size);
+      if (!isStaleFileId(error)) throw error;
+      await media.forgetFile(ref, stored.variant, mode);
+      continue;
+    }
+    events.emit({ type: "cache_hit", userId, key, extractor: stored.extractor, source });
+    const entry = await addHistoryEntry(kv, {
+      userId,
+      title: stored.title,
+      url: stored.url,
+      kind: cached.kind,
+      variant: stored.variant,
+      size: cached.size,
+      extractor: stored.extractor,
+      mediaId: stored.mediaId,
+      fromCache: true,
+      uploader: stored.uploader,
+      tags: stored.tags,
+      categories: stored.categories,
+    }, key);
+    if (entry) {
+      events.emit({
+        type: "download_delivered",
+        userId,
+        key,
+        entry,
+        chatId,
+        lang: await ctx.i18n.getLocale(),
+      });
+    }
+    return;
+  }
+  await ctx.answerCallbackQuery().catch(() => {});
+  await offerPreview(ctx, stored.url);
+}
+
+/** The link's preview, from the probe cache or a probe job; the link is checked again first. */
+export async function offerPreview(ctx: BotContext, rawUrl: string): Promise<void> {
+  const { urlGuard, media, queue, kv, config } = ctx.deps;
+  const userId = ctx.from!.id;
+  const chatId = ctx.chat?.id ?? userId;
+  const checked = await urlGuard.check(rawUrl);
+  if (!checked.ok) {
+    await ctx.reply(ctx.t(REFUSAL_MESSAGES[checked.reason]));
+    return;
+  }
+  const url = checked.url.href;
+  const locale = await ctx.i18n.getLocale();
+  const preferAudio = ctx.user?.prefs.preferAudio;
+  const info = await media.getProbe(url);
+  if (info) {
+    await sendPreview(
+      {
+        api: ctx.api,
+        kv,
+        urlGuard,
+        t: ctx.t,
+        locale,
+        userId,
+        chatId,
+        preview: { preferAudio },
+        config,
+      },
+      url,
+      info,
+    );
+    return;
+  }
+  const status = await ctx.reply(ctx.t("preview-analyzing"));
+  await queue.enqueue({
+    userId,
+    chatId,
+    priority: 1,
+    payload: { kind: "probe", url, lang: locale, preferAudio, statusMessageId: status.message_id },
+  });
+}

@@ -1,0 +1,115 @@
+/**
+ * Product analytics: events counted per UTC day with KvU64 sums (commutative, so concurrent
+ * events never conflict), per-label counts (site, reason…), summed amounts (bytes, Stars), and
+ * the raw events for a bounded time.
+ */
+import { ulid } from "ulid";
+import { utcDay } from "./history.ts";
+
+export interface AnalyticsEvent {
+  name: string;
+  userId: number;
+  at: number;
+  /** each value is counted too: site, failure reason, kind, source, plan, menu */
+  labels: Record<string, string>;
+  /** summed per day besides the count: bytes, stars */
+  amounts: Record<string, number>;
+}
+
+export const RAW_EVENT_TTL_MS = 30 * 86_400_000;
+/** weekly actives look 7 days back; a little more covers time zones and late reads */
+const ACTIVE_TTL_MS = 9 * 86_400_000;
+const MAX_LABEL_CHARS = 100;
+
+function dailyCountKey(day: string, name: string) {
+  return ["analytics_daily", day, name] as const;
+}
+function dailyLabelKey(day: string, name: string, label: string, value: string) {
+  return ["analytics_daily_label", day, name, label, value] as const;
+}
+function dailyAmountKey(day: string, name: string, amount: string) {
+  return ["analytics_daily_amount", day, name, amount] as const;
+}
+function rawEventKey(id: string) {
+  return ["analytics_events", id] as const;
+}
+function activeUserKey(day: string, userId: number) {
+  return ["analytics_active", day, userId] as const;
+}
+
+/** One atomic of sums and a raw copy: nothing to check, so concurrent events all commit. */
+export async function recordEvent(kv: Deno.Kv, event: AnalyticsEvent): Promise<void> {
+  const day = utcDay(event.at);
+  const op = kv.atomic()
+    .sum(dailyCountKey(day, event.name), 1n)
+    .set(rawEventKey(ulid(event.at)), event, { expireIn: RAW_EVENT_TTL_MS });
+  for (const [label, value] of Object.entries(event.labels)) {
+    op.sum(dailyLabelKey(day, event.name, label, value.slice(0, MAX_LABEL_CHARS)), 1n);
+  }
+  for (const [amount, value] of Object.entries(event.amounts)) {
+    op.sum(dailyAmountKey(day, event.name, amount), BigInt(Math.max(0, Math.round(value))));
+  }
+  const result = await op.commit();
+  if (!result.ok) throw new Error(`analytics event ${event.name} was not recorded`);
+}
+
+export async function markActive(kv: Deno.Kv, userId: number, at: number): Promise<void> {
+  await kv.set(activeUserKey(utcDay(at), userId), true, { expireIn: ACTIVE_TTL_MS });
+}
+
+/** The last `count` UTC days, today last. */
+export function lastDays(count: number, now = Date.now()): string[] {
+  return Array.from({ length: count }, (_, i) => utcDay(now - (count - 1 - i) * 86_400_000));
+}
+
+const u64 = (value: unknown) => value instanceof Deno.KvU64 ? Number(value.value) : 0;
+
+/** Counts of every event over the days. */
+export async function getEventCounts(kv: Deno.Kv, days: string[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const day of days) {
+    for await (const e of kv.list({ prefix: ["analytics_daily", day] })) {
+      const name = String(e.key[2]);
+      counts.set(name, (counts.get(name) ?? 0) + u64(e.value));
+    }
+  }
+  return counts;
+}
+
+/** How often each value of one label of one event occurred over the days, most frequent first. */
+export async function getLabelCounts(
+  kv: Deno.Kv,
+  days: string[],
+  name: string,
+  label: string,
+): Promise<[string, number][]> {
+  const counts = new Map<string, number>();
+  for (const day of days) {
+    for await (const e of kv.list({ prefix: ["analytics_daily_label", day, name, label] })) {
+      const value = String(e.key[4]);
+      counts.set(value, (counts.get(value) ?? 0) + u64(e.value));
+    }
+  }
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
+
+export async function getAmount(
+  kv: Deno.Kv,
+  days: string[],
+  name: string,
+  amount: string,
+): Promise<number> {
+  const entries = await Promise.all(days.map((day) => kv.get(dailyAmountKey(day, name, amount))));
+  return entries.reduce((sum, e) => sum + u64(e.value), 0);
+}
+
+/** Distinct users active on any of the days. */
+export async function countActiveUsers(kv: Deno.Kv, days: string[]): Promise<number> {
+  const users = new Set<number>();
+  for (const day of days) {
+    for await (const e of kv.list({ prefix: ["analytics_active", day] })) {
+      users.add(Number(e.key[2]));
+    }
+  }
+  return users.size;
+}

@@ -1,0 +1,297 @@
+/**
+ * GET /p/:token, the public page of a shared playlist, and what signed-in collaborators do
+ * there. Sign-in is Telegram's: Mini App initData (POST /p/:token/session) or the Login
+ * Widget (GET /p/:token/login), both verified on the server, then a session cookie. Forms
+ * carry the session's CSRF token; every action goes through the same permission table as
+ * the bot.
+ */
+import { type Context, Hono } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
+import { html } from "hono/html";
+import type { Child } from "hono/jsx";
+import type { I18n } from "@grammyjs/i18n";
+import type { BotContext } from "../bot/context.ts";
+import { pickLocale, translatorFor } from "../bot/i18n.ts";
+import {
+  getPlaylistByShareToken,
+  listPlaylistItems,
+  type Playlist,
+  PlaylistError,
+} from "../kv/playlists.ts";
+import {
+  createWebSession,
+  getWebSession,
+  SESSION_TTL_MS,
+  type WebSession,
+} from "../kv/web_sessions.ts";
+import { botDeepLink, playlistPageUrl, SHARE_PAYLOAD_PREFIX } from "../lib/links.ts";
+import {
+  type TelegramAuthResult,
+  verifyLoginWidget,
+  verifyWebAppInitData,
+} from "../lib/telegram_auth.ts";
+import { isToken, randomToken } from "../lib/tokens.ts";
+import {
+  accessPlaylist,
+  type Actor,
+  cleanPlaylistName,
+  deletePlaylistAs,
+  moveItem,
+  PlaylistForbiddenError,
+  removeItem,
+  renamePlaylist,
+} from "../services/playlists.ts";
+import { LoginPage, MessagePage, MiniAppEntry, PlaylistPage } from "./playlist_page.tsx";
+
+export interface PlaylistRoutesDeps {
+  kv: Deno.Kv;
+  botToken: string;
+  /** known once the bot has called getMe */
+  botUsername: () => string;
+  /** where the pages are reached from outside (PUBLIC_URL, or localhost) */
+  baseUrl: string;
+  i18n: I18n<BotContext>;
+  /** how old Telegram's signed login data may be */
+  authMaxAgeSeconds?: number;
+}
+
+export const SESSION_COOKIE = "mb_session";
+export const AUTH_MAX_AGE_SECONDS = 3600;
+const ITEM_ID = /^[0-9A-Z]{26}$/;
+
+type PageKind = "page" | "app" | "login";
+
+/** Inline styles and the Mini App script run by nonce only; nothing else may load but images. */
+function contentPolicy(nonce: string, kind: PageKind): string {
+  return [
+    "default-src 'none'",
+    "img-src http: https: data:",
+    `style-src 'nonce-${nonce}'`,
+    kind === "app" ? `script-src 'nonce-${nonce}'` : "",
+    kind === "login" ? "script-src https://telegram.org" : "",
+    kind === "login" ? "frame-src https://oauth.telegram.org" : "",
+    "form-action 'self'",
+    "base-uri 'none'",
+    // Telegram's web client shows Mini Apps in a frame
+    "frame-ancestors 'self' https://web.telegram.org",
+  ].filter(Boolean).join("; ");
+}
+
+export function playlistRoutes(deps: PlaylistRoutesDeps) {
+  const { kv, botToken, i18n } = deps;
+  const maxAgeSeconds = deps.authMaxAgeSeconds ?? AUTH_MAX_AGE_SECONDS;
+  const secureCookie = deps.baseUrl.startsWith("https:");
+
+  const localeOf = (c: Context, session?: WebSession | null) =>
+    pickLocale(session?.languageCode ?? c.req.header("accept-language"));
+
+  const render = (
+    c: Context,
+    status: 200 | 400 | 401 | 403 | 404 | 409,
+    kind: PageKind,
+    body: (nonce: string) => Child,
+  ) => {
+    const nonce = randomToken();
+    c.header("content-security-policy", contentPolicy(nonce, kind));
+    c.header("referrer-policy", "no-referrer");
+    c.header("x-content-type-options", "nosniff");
+    c.header("cache-control", "no-store");
+    return c.html(html`<!DOCTYPE html>${body(nonce)}`, status);
+  };
+
+  const message = (
+    c: Context,
+    status: 400 | 401 | 403 | 404 | 409,
+    lang: string,
+    title: string,
+    text: string,
+  ) =>
+    render(
+      c,
+      status,
+      "page",
+      (nonce) => <MessagePage lang={lang} nonce={nonce} title={title} text={text} />,
+    );
+
+  const notFound = (c: Context) => {
+    const lang = localeOf(c);
+    const t = translatorFor(i18n, lang);
+    return message(c, 404, lang, t("web-not-found-title"), t("web-not-found-text"));
+  };
+
+  const sharedPlaylist = async (c: Context): Promise<Playlist | null> => {
+    const token = c.req.param("token") ?? "";
+    return isToken(token) ? (await getPlaylistByShareToken(kv, token))?.playlist ?? null : null;
+  };
+
+  const sessionOf = async (c: Context): Promise<WebSession | null> => {
+    const id = getCookie(c, SESSION_COOKIE);
+    return id && isToken(id) ? await getWebSession(kv, id) : null;
+  };
+
+  const openSession = async (c: Context, playlist: Playlist, auth: TelegramAuthResult) => {
+    const lang = localeOf(c);
+    const t = translatorFor(i18n, lang);
+    const session = auth.ok
+      ? await createWebSession(kv, {
+        userId: auth.user.id,
+        name: [auth.user.firstName, auth.user.lastName].filter(Boolean).join(" "),
+        languageCode: auth.user.languageCode,
+        hash: auth.hash,
+        validForMs: (maxAgeSeconds + 60) * 1000,
+      })
+      : null;
+    if (!session) return message(c, 401, lang, t("web-login-title"), t("web-login-failed"));
+    setCookie(c, SESSION_COOKIE, session.id, {
+      path: "/p",
+      httpOnly: true,
+      secure: secureCookie,
+      // a Mini App in Telegram's web client is a cross-site frame: its cookie must be None
+      sameSite: secureCookie ? "None" : "Lax",
+      maxAge: Math.floor(SESSION_TTL_MS / 1000),
+    });
+    return c.redirect(pagePath(playlist), 303);
+  };
+
+  /** Runs a collaborator's action from a form: session, CSRF token, then the permission table. */
+  const act = async (
+    c: Context,
+    run: (playlist: Playlist, actor: Actor, form: Record<string, unknown>) => Promise<unknown>,
+  ) => {
+    const playlist = await sharedPlaylist(c);
+    if (!playlist) return notFound(c);
+    const session = await sessionOf(c);
+    const lang = localeOf(c, session);
+    const t = translatorFor(i18n, lang);
+    if (!session) return message(c, 401, lang, t("web-login-title"), t("web-login-text"));
+    const form = await c.req.parseBody();
+    if (form.csrf !== session.csrf) {
+      return message(c, 403, lang, t("web-forbidden"), t("web-forbidden"));
+    }
+    try {
+      await run(playlist, { userId: session.userId, name: session.name }, form);
+    } catch (error) {
+      if (error instanceof PlaylistForbiddenError) {
+        return message(c, 403, lang, t("web-forbidden"), t("playlist-forbidden"));
+      }
+      if (error instanceof PlaylistError && error.code === "not_found") return notFound(c);
+      if (error instanceof PlaylistError) {
+        return message(c, 409, lang, t("playlist-invalid"), t("playlist-busy"));
+      }
+      if (error instanceof BadInput) {
+        return message(c, 400, lang, t("playlist-invalid"), t("playlist-usage"));
+      }
+      throw error;
+    }
+    return c.redirect(pagePath(playlist), 303);
+  };
+
+  return new Hono()
+    .get("/p/:token", async (c) => {
+      const playlist = await sharedPlaylist(c);
+      if (!playlist) return notFound(c);
+      const session = await sessionOf(c);
+      const lang = localeOf(c, session);
+      const t = translatorFor(i18n, lang);
+      const [items, access] = await Promise.all([
+        listPlaylistItems(kv, playlist.id),
+        session ? accessPlaylist(kv, playlist.id, { userId: session.userId }) : undefined,
+      ]);
+      const viewer = session
+        ? { name: session.name, role: access?.role, csrf: session.csrf }
+        : undefined;
+      return render(c, 200, "page", (nonce) => (
+        <PlaylistPage
+          t={t}
+          lang={lang}
+          nonce={nonce}
+          playlist={playlist}
+          items={items}
+          pageUrl={playlistPageUrl(deps.baseUrl, playlist.shareToken!)}
+          telegramUrl={botDeepLink(deps.botUsername(), SHARE_PAYLOAD_PREFIX + playlist.shareToken)}
+          viewer={viewer}
+        />
+      ));
+    })
+    .get("/p/:token/app", async (c) => {
+      const playlist = await sharedPlaylist(c);
+      if (!playlist) return notFound(c);
+      const lang = localeOf(c);
+      const t = translatorFor(i18n, lang);
+      return render(
+        c,
+        200,
+        "app",
+        (nonce) => <MiniAppEntry t={t} lang={lang} nonce={nonce} base={pagePath(playlist)} />,
+      );
+    })
+    .post("/p/:token/session", async (c) => {
+      const playlist = await sharedPlaylist(c);
+      if (!playlist) return notFound(c);
+      const form = await c.req.parseBody();
+      const initData = typeof form.initData === "string" ? form.initData : "";
+      return await openSession(
+        c,
+        playlist,
+        await verifyWebAppInitData(initData, botToken, { maxAgeSeconds }),
+      );
+    })
+    .get("/p/:token/login", async (c) => {
+      const playlist = await sharedPlaylist(c);
+      if (!playlist) return notFound(c);
+      const query = c.req.query();
+      if (query.hash) {
+        return await openSession(
+          c,
+          playlist,
+          await verifyLoginWidget(query, botToken, { maxAgeSeconds }),
+        );
+      }
+      const lang = localeOf(c);
+      const t = translatorFor(i18n, lang);
+      return render(c, 200, "login", (nonce) => (
+        <LoginPage
+          t={t}
+          lang={lang}
+          nonce={nonce}
+          botUsername={deps.botUsername()}
+          authUrl={`${playlistPageUrl(deps.baseUrl, playlist.shareToken!)}/login`}
+          failed={false}
+        />
+      ));
+    })
+    .post("/p/:token/items/:itemId/move", (c) =>
+      act(c, async (playlist, actor, form) => {
+        const itemId = itemIdOf(c);
+        if (form.direction !== "up" && form.direction !== "down") throw new BadInput();
+        await moveItem(kv, actor, playlist.id, itemId, form.direction);
+      }))
+    .post("/p/:token/items/:itemId/remove", (c) =>
+      act(c, async (playlist, actor) => {
+        await removeItem(kv, actor, playlist.id, itemIdOf(c));
+      }))
+    .post("/p/:token/rename", (c) =>
+      act(c, async (playlist, actor, form) => {
+        const name = typeof form.name === "string" ? cleanPlaylistName(form.name) : undefined;
+        if (!name) throw new BadInput();
+        await renamePlaylist(kv, actor, playlist.id, { name });
+      }))
+    .post("/p/:token/delete", (c) =>
+      act(c, async (playlist, actor) => {
+        await deletePlaylistAs(kv, actor, playlist.id);
+      }));
+}
+
+class BadInput extends Error {
+  override name = "BadInput";
+}
+
+function pagePath(playlist: Playlist): string {
+  return `/p/${encodeURIComponent(playlist.shareToken ?? "")}`;
+}
+
+function itemIdOf(c: Context): string {
+  const itemId = c.req.param("itemId") ?? "";
+  if (!ITEM_ID.test(itemId)) throw new PlaylistError("not_found", "no such item");
+  return itemId;
+}

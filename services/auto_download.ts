@@ -1,0 +1,125 @@
+/**
+ * A probe that downloads at once (a scheduled run, an item of a batch): with its result, the
+ * app picks the quality the preview would recommend and asks for it like a button press would,
+ * so the quota is checked now, when it runs, and a file Telegram already has is sent at once.
+ */
+import type { Api } from "grammy";
+import type { I18n } from "@grammyjs/i18n";
+import type { Config } from "../config.ts";
+import type { BotContext } from "../bot/context.ts";
+import { quotaResetTime } from "../bot/account.ts";
+import { requestDownload } from "../bot/download_request.ts";
+import { cancelKeyboard } from "../bot/features/download.ts";
+import { translatorFor } from "../bot/i18n.ts";
+import { loadPreviewAdvice } from "../bot/recommend.ts";
+import { renderProgress } from "../bot/views.ts";
+import type { Job, JobQueue } from "../kv/jobs.ts";
+import type { AutoDownload, ProbePayload } from "../kv/job_types.ts";
+import type { MediaStore } from "../kv/media.ts";
+import type { QuotaStore } from "../kv/quota.ts";
+import { userKey, type UserProfile } from "../kv/users.ts";
+import { formatBytes } from "../lib/format.ts";
+import type { ProbeInfo } from "../workers/media_types.ts";
+import { BATCH_PRIORITY, type BatchDownloads } from "./batch_downloads.ts";
+import type { EventBus } from "./events.ts";
+
+export interface AutoDownloadDeps {
+  config: Config;
+  kv: Deno.Kv;
+  queue: JobQueue;
+  media: MediaStore;
+  quota: QuotaStore;
+  api: Api;
+  i18n: I18n<BotContext>;
+  events: EventBus;
+  batches: BatchDownloads;
+}
+
+export class AutoDownloads {
+  #botUsername?: Promise<string>;
+
+  constructor(private readonly deps: AutoDownloadDeps) {}
+
+  async continueAfterProbe(job: Job, payload: ProbePayload, info: ProbeInfo): Promise<void> {
+    const auto = payload.autoDownload;
+    if (!auto) return;
+    const { kv, media, queue, batches } = this.deps;
+    // a page's other entries must not replace the preview of its link
+    if (payload.playlistItem === undefined) await media.saveProbe(payload.url, info);
+    // a report retried after a crash: the download was asked for already
+    if (await queue.get(auto.jobId)) return;
+    const item = auto.batchId
+      ? { batchId: auto.batchId, id: auto.jobId, userId: job.userId }
+      : undefined;
+    if (item && await batches.isStopped(item.batchId)) {
+      await batches.settle(item, "cancelled", info.title);
+      return;
+    }
+    const user = (await kv.get<UserProfile>(userKey(job.userId))).value ?? undefined;
+    if (user?.blocked) {
+      if (item) await batches.settle(item, "failed", info.title);
+      return;
+    }
+    const started = await this.request(job, payload, auto, info, user);
+    if (item) {
+      if (started.kind === "cached") await batches.settle(item, "done", info.title);
+      if (started.kind === "over_quota") await batches.settle(item, "failed", info.title, "quota");
+    } else if (started.kind === "over_quota") {
+      const t = translatorFor(this.deps.i18n, payload.lang);
+      const text = t("quota-exceeded", {
+        left: formatBytes(started.leftBytes ?? 0, payload.lang),
+        limit: formatBytes(started.limit, payload.lang),
+        reset: quotaResetTime(payload.lang, started.timezone),
+      });
+      await this.deps.api.sendMessage(job.chatId, text, { parse_mode: "HTML" });
+    }
+  }
+
+  private async request(
+    job: Job,
+    payload: ProbePayload,
+    auto: AutoDownload,
+    info: ProbeInfo,
+    user: UserProfile | undefined,
+  ) {
+    const { api, config, kv } = this.deps;
+    const t = translatorFor(this.deps.i18n, payload.lang);
+    const advice = await loadPreviewAdvice(kv, config, job.userId, info);
+    // a scheduled run gets its own progress message; a batch's items show in the batch's one
+    const statusMessage = auto.batchId ? undefined : async () => {
+      const text = renderProgress(t, payload.lang, info.title, { phase: "queued" });
+      const message = await api.sendMessage(job.chatId, text, {
+        parse_mode: "HTML",
+        reply_markup: cancelKeyboard(t("button-stop")),
+      });
+      return message.message_id;
+    };
+    return await requestDownload(this.deps, {
+      api,
+      userId: job.userId,
+      user,
+      chatId: job.chatId,
+      lang: payload.lang,
+      t,
+      botUsername: await this.botUsername(),
+      url: payload.url,
+      info,
+      variant: advice.recommendation?.variant ?? "best",
+      key: `auto:${auto.jobId}`,
+    }, {
+      jobId: auto.jobId,
+      batchId: auto.batchId,
+      priority: auto.batchId ? BATCH_PRIORITY : undefined,
+      playlistItem: payload.playlistItem,
+      statusMessage,
+    });
+  }
+
+  private botUsername(): Promise<string> {
+    this.#botUsername ??= this.deps.api.getMe().then((me) => me.username).catch((error) => {
+      this.#botUsername = undefined;
+      throw error;
+    });
+    return this.#botUsername;
+  }
+}

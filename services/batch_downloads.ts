@@ -1,0 +1,320 @@
+/**
+ * Batches of links (/batch, a .txt file, a listed playlist): each link is probed, then downloaded
+ * in the quality the user would be advised, and counted in the batch's one progress message
+ * (services/batches.ts).
+ *
+ * Fairness: a user has at most `parallel` items running (its plan's); the others wait in KV
+ * (kv/batch_items.ts) and the next is queued only when one ends. The queue claims by
+ * (priority, dueAt, id), so that next item goes behind every job already waiting, other users'
+ * included: users with batches take turns, and a batch never fills the queue ahead of anyone.
+ * Batch jobs also have a lower priority than the downloads people ask for one by one.
+ */
+import type { Api } from "grammy";
+import type { I18n } from "@grammyjs/i18n";
+import type { Config } from "../config.ts";
+import type { BotContext } from "../bot/context.ts";
+import { translatorFor } from "../bot/i18n.ts";
+import { renderPlaylistOffer } from "../bot/batch_views.ts";
+import {
+  addWaitingItems,
+  type BatchItem,
+  dropWaitingItems,
+  finishItem,
+  isBatchStopped,
+  listRunningItems,
+  listUsersWithItems,
+  listWaitingItems,
+  newBatchItems,
+  startItem,
+  stopBatchItems,
+} from "../kv/batch_items.ts";
+import { type Batch, recordBatchOutcome } from "../kv/batches.ts";
+import { ACTIVE_STATES, type Job, JobQueue, outboxKey } from "../kv/jobs.ts";
+import type { ExpandPayload, JobResult, PlaylistEntry } from "../kv/job_types.ts";
+import { planOf, userKey, type UserProfile } from "../kv/users.ts";
+import type { Logger } from "../lib/logger.ts";
+import type { UrlGuard } from "../lib/url_guard.ts";
+import type { BatchReporter } from "./batches.ts";
+
+/** How many links one batch may have, and how many of a user's run at once, by plan. */
+export const BATCH_LIMITS = {
+  free: { maxItems: 20, parallel: 2 },
+  premium: { maxItems: 100, parallel: 4 },
+} as const;
+
+/** batch jobs wait behind the downloads people asked for one by one */
+export const BATCH_PRIORITY = 7;
+
+export function batchLimitsFor(user: UserProfile | undefined, now = Date.now()) {
+  return BATCH_LIMITS[user ? planOf(user, now) : "free"];
+}
+
+export interface BatchDownloadsDeps {
+  config: Config;
+  kv: Deno.Kv;
+  queue: JobQueue;
+  api: Api;
+  i18n: I18n<BotContext>;
+  urlGuard: UrlGuard;
+  logger: Logger;
+  reporter: BatchReporter;
+}
+
+export interface NewLinkBatch {
+  userId: number;
+  chatId: number;
+  lang: string;
+  title: string;
+  entries: PlaylistEntry[];
+  /** links refused before the start: counted as failed, so the summary names them */
+  refused?: string[];
+}
+
+type ItemRef = Pick<BatchItem, "batchId" | "id" | "userId">;
+
+export class BatchDownloads {
+  /** pumps of one user run one after another, so two cannot both take the last free place */
+  readonly #pumps = new Map<number, Promise<void>>();
+  #resumed = false;
+
+  constructor(private readonly deps: BatchDownloadsDeps) {}
+
+  async start(input: NewLinkBatch): Promise<Batch> {
+    const { kv, reporter } = this.deps;
+    const refused = input.refused ?? [];
+    const batch = await reporter.start({
+      userId: input.userId,
+      chatId: input.chatId,
+      lang: input.lang,
+      title: input.title,
+      total: input.entries.length + refused.length,
+    });
+    const base = {
+      batchId: batch.id,
+      userId: input.userId,
+      chatId: input.chatId,
+      lang: input.lang,
+    };
+    await addWaitingItems(kv, newBatchItems(base, input.entries));
+    for (const [index, url] of refused.entries()) {
+      await recordBatchOutcome(kv, batch.id, `refused-${index}`, {
+        outcome: "failed",
+        title: url,
+        reason: "bad_link",
+      });
+    }
+    if (refused.length > 0) await reporter.refresh(batch.id);
+    await this.pump(input.userId);
+    return batch;
+  }
+
+  /** Checks every link with the URL guard: the good ones as they were given, and the refused. */
+  async checkLinks(urls: string[]): Promise<{ entries: PlaylistEntry[]; refused: string[] }> {
+    const checks = await Promise.all(urls.map((url) => this.deps.urlGuard.check(url)));
+    const entries: PlaylistEntry[] = [];
+    const refused: string[] = [];
+    checks.forEach((check, i) =>
+      check.ok ? entries.push({ url: check.url.href }) : refused.push(urls[i])
+    );
+    return { entries, refused };
+  }
+
+  /** Queues the user's next items while places are free. */
+  pump(userId: number): Promise<void> {
+    const previous = this.#pumps.get(userId) ?? Promise.resolve();
+    const next = previous.then(() => this.pumpNow(userId)).catch((error) =>
+      this.deps.logger.error("batch pump failed", { userId, error })
+    );
+    this.#pumps.set(userId, next);
+    next.then(() => {
+      if (this.#pumps.get(userId) === next) this.#pumps.delete(userId);
+    });
+    return next;
+  }
+
+  /** Settles the item a reported job belongs to (the job service calls it for batch jobs). */
+  async jobEnded(job: Job): Promise<void> {
+    const { payload } = job;
+    if (payload.kind === "probe" && payload.autoDownload?.batchId) {
+      // a probe that succeeded went on to a download, or was settled by the follow-up
+      if (job.state === "done") return;
+      const item = {
+        batchId: payload.autoDownload.batchId,
+        id: payload.autoDownload.jobId,
+        userId: job.userId,
+      };
+      const title = payload.autoDownload.title ?? payload.url;
+      await this.settle(
+        item,
+        job.state === "cancelled" ? "cancelled" : "failed",
+        title,
+        job.error?.code ?? "failed",
+      );
+    } else if (payload.kind === "download" && payload.batchId) {
+      // the reporter counted it (jobFinished); only the place is freed here
+      await this.release({ batchId: payload.batchId, id: job.id, userId: job.userId });
+    }
+  }
+
+  /** Records how an item ended and frees its place. */
+  async settle(
+    item: ItemRef,
+    outcome: "done" | "failed" | "cancelled",
+    title: string,
+    reason?: string,
+  ): Promise<void> {
+    await this.deps.reporter.record(item.batchId, item.id, {
+      outcome,
+      title,
+      ...(outcome === "failed" && reason ? { reason } : {}),
+    });
+    await this.release(item);
+  }
+
+  async isStopped(batchId: string): Promise<boolean> {
+    return await isBatchStopped(this.deps.kv, batchId);
+  }
+
+  /**
+   * /cancel: the user's waiting items are dropped and counted as cancelled, and running ones
+   * stop at their next step; the caller cancels the running jobs. Returns how many were dropped.
+   */
+  async cancelForUser(userId: number): Promise<number> {
+    const { kv, reporter } = this.deps;
+    const running = await listRunningItems(kv, userId);
+    const dropped = await dropWaitingItems(kv, userId);
+    const batchIds = new Set([...running, ...dropped].map((item) => item.batchId));
+    for (const batchId of batchIds) await stopBatchItems(kv, batchId);
+    for (const item of dropped) {
+      await recordBatchOutcome(kv, item.batchId, item.id, {
+        outcome: "cancelled",
+        title: item.title ?? item.url,
+      });
+    }
+    await Promise.all([...batchIds].map((batchId) => reporter.refresh(batchId)));
+    return dropped.length;
+  }
+
+  /** After a restart: every user with items gets a pump, which also repairs what a crash left. */
+  async resumeOnce(): Promise<void> {
+    if (this.#resumed) return;
+    this.#resumed = true;
+    for (const userId of await listUsersWithItems(this.deps.kv)) await this.pump(userId);
+  }
+
+  /**
+   * A listed playlist: one entry starts at once; several are offered, with their count and the
+   * plan's cap, on the message that said "reading the playlist".
+   */
+  async offer(
+    job: Job,
+    payload: ExpandPayload,
+    result: Extract<JobResult, { kind: "playlist_entries" }>,
+  ): Promise<void> {
+    const { api, kv, i18n } = this.deps;
+    if (result.entries.length === 1) {
+      if (payload.statusMessageId) {
+        await api.deleteMessage(job.chatId, payload.statusMessageId).catch(() => {});
+      }
+      await this.startListing(job, result);
+      return;
+    }
+    const user = (await kv.get<UserProfile>(userKey(job.userId))).value ?? undefined;
+    const t = translatorFor(i18n, payload.lang);
+    const { text, keyboard } = renderPlaylistOffer(
+      t,
+      job.id,
+      result,
+      batchLimitsFor(user).maxItems,
+    );
+    const options = { parse_mode: "HTML" as const, reply_markup: keyboard };
+    if (payload.statusMessageId) {
+      await api.editMessageText(job.chatId, payload.statusMessageId, text, options);
+    } else {
+      await api.sendMessage(job.chatId, text, options);
+    }
+  }
+
+  /** Starts the batch of a listing (an expand job's result), within the user's plan. */
+  async startListing(
+    job: Job,
+    result: Extract<JobResult, { kind: "playlist_entries" }>,
+  ): Promise<Batch> {
+    const user = (await this.deps.kv.get<UserProfile>(userKey(job.userId))).value ?? undefined;
+    const listed = result.entries.slice(0, batchLimitsFor(user).maxItems);
+    const own = await this.checkLinks(listed.map((entry) => entry.url));
+    const allowed = new Set(own.entries.map((entry) => entry.url));
+    return await this.start({
+      userId: job.userId,
+      chatId: job.chatId,
+      lang: job.payload.lang,
+      title: result.title,
+      entries: listed.flatMap((entry) => {
+        const url = new URL(entry.url).href;
+        return allowed.has(url) ? [{ ...entry, url }] : [];
+      }),
+      refused: own.refused,
+    });
+  }
+
+  private async release(item: ItemRef): Promise<void> {
+    await finishItem(this.deps.kv, item.userId, item.id);
+    await this.pump(item.userId);
+  }
+
+  private async pumpNow(userId: number): Promise<void> {
+    const { kv } = this.deps;
+    const user = (await kv.get<UserProfile>(userKey(userId))).value ?? undefined;
+    let running = 0;
+    for (const item of await listRunningItems(kv, userId)) {
+      if (await this.repair(item)) running++;
+    }
+    for (
+      const waiting of await listWaitingItems(kv, userId, batchLimitsFor(user).parallel - running)
+    ) {
+      const item = waiting.value;
+      if (await isBatchStopped(kv, item.batchId)) {
+        if (await startItem(kv, waiting)) {
+          await this.settle(item, "cancelled", item.title ?? item.url);
+        }
+        continue;
+      }
+      // running first, then queued: a crash in between leaves an item that repair() queues
+      if (await startItem(kv, waiting)) await this.enqueueProbe(item);
+    }
+  }
+
+  /**
+   * True when the item still holds its place. Repairs what a crash between two steps left: an
+   * item without its probe job gets it; one whose jobs all ended and were reported is freed.
+   */
+  private async repair(item: BatchItem): Promise<boolean> {
+    const { queue, kv } = this.deps;
+    const job = await queue.get(item.id) ?? await queue.get(item.probeJobId);
+    if (!job) {
+      await this.enqueueProbe(item);
+      return true;
+    }
+    if (ACTIVE_STATES.includes(job.state)) return true;
+    const unreported = (await kv.get(outboxKey(job.id))).versionstamp !== null;
+    if (unreported) return true;
+    await finishItem(kv, item.userId, item.id);
+    return false;
+  }
+
+  private async enqueueProbe(item: BatchItem): Promise<void> {
+    await this.deps.queue.enqueue({
+      id: item.probeJobId,
+      userId: item.userId,
+      chatId: item.chatId,
+      priority: BATCH_PRIORITY,
+      payload: {
+        kind: "probe",
+        url: item.url,
+        lang: item.lang,
+        ...(item.playlistItem ? { playlistItem: item.playlistItem } : {}),
+        autoDownload: { jobId: item.id, batchId: item.batchId, title: item.title ?? item.url },
+      },
+    });
+  }
+}

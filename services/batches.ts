@@ -1,0 +1,134 @@
+/**
+ * One progress message for a batch of downloads: "i/N ✅ … ❌ …", edited as entries finish.
+ * Jobs join a batch by carrying its id (`batchId` in their payload); the job service calls
+ * jobFinished() when it reports one, and callers record entries they settle themselves
+ * (e.g. files sent at once from the cache) with record().
+ */
+import { type Api, GrammyError } from "grammy";
+import type { I18n } from "@grammyjs/i18n";
+import type { BotContext } from "../bot/context.ts";
+import { type Translate, translatorFor } from "../bot/i18n.ts";
+import {
+  type Batch,
+  type BatchEntry,
+  type BatchOutcome,
+  createBatch,
+  finishedCount,
+  getBatch,
+  listUnsuccessfulEntries,
+  recordBatchOutcome,
+} from "../kv/batches.ts";
+import type { Job } from "../kv/jobs.ts";
+import { escapeHtml, renderProgressBar, truncate } from "../lib/format.ts";
+import type { Logger } from "../lib/logger.ts";
+
+export interface BatchDeps {
+  api: Api;
+  kv: Deno.Kv;
+  i18n: I18n<BotContext>;
+  logger: Logger;
+}
+
+type BatchCounts = Pick<Batch, "title" | "total" | "done" | "failed" | "cancelled">;
+
+export function renderBatchProgress(
+  t: Translate,
+  batch: BatchCounts,
+  unsuccessful: BatchEntry[] = [],
+): string {
+  const finished = batch.done + batch.failed + batch.cancelled;
+  const title = escapeHtml(truncate(batch.title, 100));
+  const percent = batch.total === 0 ? 100 : (finished / batch.total) * 100;
+  const lines = [
+    t(finished === batch.total ? "batch-finished" : "batch-running", { title }),
+    "",
+    renderProgressBar(percent),
+    t("batch-counts", { finished, total: batch.total, done: batch.done, failed: batch.failed }),
+  ];
+  if (batch.cancelled > 0) lines.push(t("batch-cancelled", { count: batch.cancelled }));
+  if (unsuccessful.length > 0) {
+    lines.push(
+      "",
+      ...unsuccessful.map((entry) =>
+        `❌ ${escapeHtml(truncate(entry.title, 80))}` +
+        (entry.reason ? ` — ${t(batchReasonKey(entry.reason))}` : "")
+      ),
+    );
+  }
+  return lines.join("\n");
+}
+
+const EXPLAINED_REASONS = new Set(
+  ["unsupported", "unavailable", "private", "timeout", "too_large", "quota", "bad_link"],
+);
+
+/** The locale key that explains a failed entry in the summary. */
+export function batchReasonKey(reason: string): string {
+  return `batch-reason-${EXPLAINED_REASONS.has(reason) ? reason : "failed"}`;
+}
+
+export class BatchReporter {
+  /** the latest edit of each batch's message; edits of one batch run one after another */
+  readonly #edits = new Map<string, Promise<void>>();
+
+  constructor(private readonly deps: BatchDeps) {}
+
+  /** Sends the progress message and records the batch. */
+  async start(
+    input: Pick<Batch, "userId" | "chatId" | "lang" | "title" | "total">,
+  ): Promise<Batch> {
+    const t = translatorFor(this.deps.i18n, input.lang);
+    const text = renderBatchProgress(t, { ...input, done: 0, failed: 0, cancelled: 0 });
+    const message = await this.deps.api.sendMessage(input.chatId, text, { parse_mode: "HTML" });
+    return await createBatch(this.deps.kv, { ...input, statusMessageId: message.message_id });
+  }
+
+  /** Counts a finished job of a batch, once, and shows the new counts. */
+  async jobFinished(job: Job): Promise<void> {
+    if (job.payload.kind !== "download" || !job.payload.batchId) return;
+    const outcome: BatchOutcome = job.state === "done"
+      ? "done"
+      : job.state === "cancelled"
+      ? "cancelled"
+      : "failed";
+    await this.record(job.payload.batchId, job.id, {
+      outcome,
+      title: job.payload.title,
+      ...(outcome === "failed" ? { reason: job.error?.code ?? "failed" } : {}),
+    });
+  }
+
+  async record(batchId: string, entryId: string, entry: BatchEntry): Promise<void> {
+    if (await recordBatchOutcome(this.deps.kv, batchId, entryId, entry)) {
+      await this.refresh(batchId);
+    }
+  }
+
+  /** Each edit reads the counts when its turn comes, so the message never goes backwards. */
+  refresh(batchId: string): Promise<void> {
+    const previous = this.#edits.get(batchId) ?? Promise.resolve();
+    const next = previous.then(() => this.show(batchId)).catch((error) =>
+      this.deps.logger.warn("batch progress edit failed", { batchId, error })
+    );
+    this.#edits.set(batchId, next);
+    next.then(() => {
+      if (this.#edits.get(batchId) === next) this.#edits.delete(batchId);
+    });
+    return next;
+  }
+
+  private async show(batchId: string): Promise<void> {
+    const { kv, api, i18n } = this.deps;
+    const batch = await getBatch(kv, batchId);
+    if (!batch) return;
+    const unsuccessful = finishedCount(batch) === batch.total
+      ? await listUnsuccessfulEntries(kv, batchId)
+      : [];
+    const text = renderBatchProgress(translatorFor(i18n, batch.lang), batch, unsuccessful);
+    try {
+      await api.editMessageText(batch.chatId, batch.statusMessageId, text, { parse_mode: "HTML" });
+    } catch (error) {
+      if (!(error instanceof GrammyError && /not modified/.test(error.description))) throw error;
+    }
+  }
+}

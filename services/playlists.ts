@@ -1,0 +1,285 @@
+/**
+ * Who may do what with a playlist, in one table used by the bot and the web page alike, and
+ * the actions themselves: each checks the actor's role and passes the entry that granted it
+ * to the write's atomic, so a role revoked meanwhile makes the write fail instead of pass.
+ */
+import {
+  acceptPlaylistInvite,
+  addPlaylistItem,
+  copyPlaylist,
+  createPlaylist,
+  createPlaylistInvite,
+  deletePlaylist,
+  getPlaylist,
+  getPlaylistByShareToken,
+  getPlaylistMember,
+  type Guard,
+  type InviteRole,
+  listPlaylistsByUser,
+  MAX_PLAYLISTS_PER_USER,
+  movePlaylistItem,
+  type NewPlaylistItem,
+  type Playlist,
+  PlaylistError,
+  type PlaylistInvite,
+  type PlaylistItem,
+  type PlaylistRole,
+  removePlaylistItem,
+  removePlaylistMember,
+  revokePlaylistShare,
+  roleAtLeast,
+  sharePlaylist,
+  transferPlaylist,
+  updatePlaylist,
+} from "../kv/playlists.ts";
+
+export type PlaylistAction =
+  | "view"
+  | "download"
+  | "copy"
+  | "add"
+  | "remove"
+  | "reorder"
+  | "rename"
+  | "share"
+  | "invite"
+  | "remove_member"
+  | "delete"
+  | "transfer";
+
+/** The least role each action needs: view < edit < admin < owner. */
+export const MINIMUM_ROLE: Readonly<Record<PlaylistAction, PlaylistRole>> = {
+  view: "view",
+  download: "view",
+  copy: "view",
+  add: "edit",
+  remove: "edit",
+  reorder: "edit",
+  rename: "admin",
+  share: "admin",
+  invite: "admin",
+  remove_member: "admin",
+  delete: "owner",
+  transfer: "owner",
+};
+
+export function can(role: PlaylistRole | undefined, action: PlaylistAction): boolean {
+  return roleAtLeast(role, MINIMUM_ROLE[action]);
+}
+
+/** Who acts: a user, possibly holding a share link's token (which grants "view"). */
+export interface Actor {
+  userId: number;
+  name?: string;
+  shareToken?: string;
+}
+
+export interface PlaylistAccess {
+  playlist: Playlist;
+  /** undefined for someone who is neither a collaborator nor holds the link */
+  role?: PlaylistRole;
+  /** what grants the role */
+  via: "member" | "share" | "none";
+  /** the entry that grants the role, checked again by the write */
+  guard: Guard;
+}
+
+export class PlaylistForbiddenError extends Error {
+  override name = "PlaylistForbiddenError";
+  constructor(readonly action: PlaylistAction) {
+    super(`not allowed to ${action} this playlist`);
+  }
+}
+
+export const NAME_MAX = 64;
+export const DESCRIPTION_MAX = 300;
+
+/** A name on one line, 1-64 characters; undefined when nothing is left. */
+export function cleanPlaylistName(text: string): string | undefined {
+  const name = text.replace(/\s+/g, " ").trim();
+  return name.length > 0 ? Array.from(name).slice(0, NAME_MAX).join("") : undefined;
+}
+
+export function cleanDescription(text: string): string {
+  return Array.from(text.replace(/[^\S\n]+/g, " ").trim()).slice(0, DESCRIPTION_MAX).join("");
+}
+
+/** The actor's role on a playlist, whatever it allows. */
+export async function accessPlaylist(
+  kv: Deno.Kv,
+  playlistId: string,
+  actor: Actor,
+): Promise<PlaylistAccess> {
+  const [playlist, member] = await Promise.all([
+    getPlaylist(kv, playlistId),
+    getPlaylistMember(kv, playlistId, actor.userId),
+  ]);
+  if (!playlist) throw new PlaylistError("not_found", `no playlist ${playlistId}`);
+  if (member.value) return { playlist, role: member.value.role, via: "member", guard: [member] };
+  if (actor.shareToken && playlist.shareToken === actor.shareToken) {
+    const shared = await getPlaylistByShareToken(kv, actor.shareToken);
+    if (shared?.playlist.id === playlistId) {
+      return { playlist: shared.playlist, role: "view", via: "share", guard: [shared.share] };
+    }
+  }
+  return { playlist, via: "none", guard: [member] };
+}
+
+/** The access, when it allows the action; PlaylistForbiddenError otherwise. */
+export async function authorize(
+  kv: Deno.Kv,
+  playlistId: string,
+  actor: Actor,
+  action: PlaylistAction,
+): Promise<PlaylistAccess> {
+  const access = await accessPlaylist(kv, playlistId, actor);
+  if (!can(access.role, action)) throw new PlaylistForbiddenError(action);
+  return access;
+}
+
+export async function createOwnPlaylist(
+  kv: Deno.Kv,
+  owner: { id: number; name: string },
+  name: string,
+): Promise<Playlist> {
+  const owned = (await listPlaylistsByUser(kv, owner.id)).length;
+  if (owned >= MAX_PLAYLISTS_PER_USER) {
+    throw new PlaylistError("too_many_playlists", "too many playlists");
+  }
+  return await createPlaylist(kv, { ownerId: owner.id, ownerName: owner.name, name });
+}
+
+export async function addItem(
+  kv: Deno.Kv,
+  actor: Actor,
+  playlistId: string,
+  item: NewPlaylistItem,
+): Promise<{ playlist: Playlist; item: PlaylistItem; created: boolean }> {
+  const { playlist, guard } = await authorize(kv, playlistId, actor, "add");
+  return { playlist, ...await addPlaylistItem(kv, playlistId, item, guard) };
+}
+
+export async function removeItem(
+  kv: Deno.Kv,
+  actor: Actor,
+  playlistId: string,
+  itemId: string,
+): Promise<boolean> {
+  const { guard } = await authorize(kv, playlistId, actor, "remove");
+  return await removePlaylistItem(kv, playlistId, itemId, guard);
+}
+
+export async function moveItem(
+  kv: Deno.Kv,
+  actor: Actor,
+  playlistId: string,
+  itemId: string,
+  direction: "up" | "down",
+): Promise<boolean> {
+  const { guard } = await authorize(kv, playlistId, actor, "reorder");
+  return await movePlaylistItem(kv, playlistId, itemId, direction, guard);
+}
+
+export async function renamePlaylist(
+  kv: Deno.Kv,
+  actor: Actor,
+  playlistId: string,
+  changes: { name?: string; description?: string },
+): Promise<Playlist> {
+  const { guard } = await authorize(kv, playlistId, actor, "rename");
+  return await updatePlaylist(kv, playlistId, changes, guard);
+}
+
+export async function sharePlaylistAs(
+  kv: Deno.Kv,
+  actor: Actor,
+  playlistId: string,
+): Promise<Playlist> {
+  const { guard } = await authorize(kv, playlistId, actor, "share");
+  return await sharePlaylist(kv, playlistId, actor.userId, guard);
+}
+
+export async function revokeShareAs(
+  kv: Deno.Kv,
+  actor: Actor,
+  playlistId: string,
+): Promise<Playlist> {
+  const { guard } = await authorize(kv, playlistId, actor, "share");
+  return await revokePlaylistShare(kv, playlistId, guard);
+}
+
+export async function inviteAs(
+  kv: Deno.Kv,
+  actor: Actor,
+  playlistId: string,
+  role: InviteRole,
+): Promise<{ playlist: Playlist; invite: PlaylistInvite }> {
+  const { playlist, guard } = await authorize(kv, playlistId, actor, "invite");
+  const invite = await createPlaylistInvite(
+    kv,
+    { playlistId, role, createdBy: actor.userId },
+    guard,
+  );
+  return { playlist, invite };
+}
+
+export async function acceptInvite(
+  kv: Deno.Kv,
+  token: string,
+  user: { id: number; name: string },
+): Promise<{ playlist: Playlist; role: PlaylistRole }> {
+  return await acceptPlaylistInvite(kv, token, user);
+}
+
+/**
+ * Removes a collaborator: admins remove those below them, the owner anyone, and anyone but
+ * the owner may leave.
+ */
+export async function removeMember(
+  kv: Deno.Kv,
+  actor: Actor,
+  playlistId: string,
+  userId: number,
+): Promise<void> {
+  const access = await accessPlaylist(kv, playlistId, actor);
+  const target = (await getPlaylistMember(kv, playlistId, userId)).value;
+  if (!target) throw new PlaylistError("not_member", `${userId} is not a member`);
+  const leaving = userId === actor.userId && access.role !== undefined &&
+    access.role !== "owner";
+  const outranks = can(access.role, "remove_member") &&
+    (access.role === "owner" || !roleAtLeast(target.role, access.role!));
+  if (!leaving && !outranks) throw new PlaylistForbiddenError("remove_member");
+  await removePlaylistMember(kv, playlistId, userId, access.guard);
+}
+
+export async function transferOwnership(
+  kv: Deno.Kv,
+  actor: Actor,
+  playlistId: string,
+  newOwnerId: number,
+): Promise<Playlist> {
+  const { guard } = await authorize(kv, playlistId, actor, "transfer");
+  return await transferPlaylist(kv, playlistId, newOwnerId, guard);
+}
+
+export async function deletePlaylistAs(
+  kv: Deno.Kv,
+  actor: Actor,
+  playlistId: string,
+): Promise<void> {
+  const { guard } = await authorize(kv, playlistId, actor, "delete");
+  await deletePlaylist(kv, playlistId, guard);
+}
+
+export async function copyPlaylistAs(
+  kv: Deno.Kv,
+  actor: Actor & { name: string },
+  playlistId: string,
+): Promise<Playlist> {
+  const { playlist } = await authorize(kv, playlistId, actor, "copy");
+  const owned = (await listPlaylistsByUser(kv, actor.userId)).length;
+  if (owned >= MAX_PLAYLISTS_PER_USER) {
+    throw new PlaylistError("too_many_playlists", "too many playlists");
+  }
+  return await copyPlaylist(kv, playlist, { id: actor.userId, name: actor.name });
+}

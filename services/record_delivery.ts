@@ -1,0 +1,51 @@
+/** The app's side of a finished recording: its parts in the user's chat, or the normal offer. */
+import type { Job } from "../kv/jobs.ts";
+import type { JobResult, RecordPayload } from "../kv/job_types.ts";
+import { formatDuration } from "../lib/format.ts";
+import { sendPreview } from "../bot/delivery.ts";
+import { translatorFor } from "../bot/i18n.ts";
+import type { JobServiceDeps } from "./job_service.ts";
+
+type RecordResult = Extract<JobResult, { kind: "record" | "not_live" }>;
+
+export async function deliverRecording(
+  deps: JobServiceDeps,
+  job: Job,
+  payload: RecordPayload,
+  result: RecordResult,
+): Promise<void> {
+  const { api, kv, media, urlGuard } = deps;
+  if (result.kind === "not_live") {
+    // a recording of something that is not live would never end: offer the download instead
+    await media.saveProbe(payload.url, result.info);
+    await sendPreview(
+      {
+        api,
+        kv,
+        urlGuard,
+        t: translatorFor(deps.i18n, payload.lang),
+        locale: payload.lang,
+        userId: job.userId,
+        chatId: job.chatId,
+      },
+      payload.url,
+      result.info,
+    );
+    return;
+  }
+  // uploaded to the storage chat: each part is copied to the user, once (outbox guard)
+  for (const file of result.files) {
+    if (file.chatId !== job.chatId) await api.copyMessage(job.chatId, file.chatId, file.messageId);
+  }
+  // shorter than asked (Stop, or the stream ended or stalled): say how much there is
+  if (result.stopped) {
+    const t = translatorFor(deps.i18n, payload.lang);
+    await api.sendMessage(
+      job.chatId,
+      t("record-ended", {
+        recorded: formatDuration(result.seconds),
+        total: formatDuration(payload.seconds),
+      }),
+    );
+  }
+}

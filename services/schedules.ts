@@ -1,0 +1,88 @@
+/**
+ * Runs scheduled downloads when they are due. The job service's sweep calls fireDue(): every few
+ * seconds in-process, and every minute through Deno.cron (main.ts), which also wakes a sleeping
+ * deployment. A run queues a probe that downloads at once (services/auto_download.ts).
+ */
+import type { Api } from "grammy";
+import type { I18n } from "@grammyjs/i18n";
+import { ulid } from "ulid";
+import type { BotContext } from "../bot/context.ts";
+import { translatorFor } from "../bot/i18n.ts";
+import type { JobQueue } from "../kv/jobs.ts";
+import { completeRun, leaseRun, listDueSchedules, type Schedule } from "../kv/schedules.ts";
+import { userKey, type UserProfile } from "../kv/users.ts";
+import { escapeHtml, truncate } from "../lib/format.ts";
+import type { Logger } from "../lib/logger.ts";
+import { nextOccurrence } from "../lib/when.ts";
+
+export interface ScheduleRunnerDeps {
+  kv: Deno.Kv;
+  queue: JobQueue;
+  api: Api;
+  i18n: I18n<BotContext>;
+  logger: Logger;
+}
+
+/** long enough to queue a job and send a message; a crashed sweep's run is retried after it */
+const RUN_LEASE_MS = 60_000;
+
+export class ScheduleRunner {
+  /** one sweep at a time in this process; other processes are kept out by completeRun's check */
+  #firing?: Promise<void>;
+
+  constructor(private readonly deps: ScheduleRunnerDeps) {}
+
+  fireDue(now = Date.now()): Promise<void> {
+    this.#firing ??= this.fireAll(now).finally(() => {
+      this.#firing = undefined;
+    });
+    return this.#firing;
+  }
+
+  private async fireAll(now: number): Promise<void> {
+    for (const schedule of await listDueSchedules(this.deps.kv, now)) {
+      try {
+        await this.fire(schedule, now);
+      } catch (error) {
+        // left due: the next sweep tries again, and the job's fixed id keeps it queued once
+        this.deps.logger.error("scheduled download failed to start", { id: schedule.id, error });
+      }
+    }
+  }
+
+  private async fire(schedule: Schedule, now: number): Promise<void> {
+    const { kv, queue, api, i18n } = this.deps;
+    if (!(await leaseRun(kv, schedule, now, RUN_LEASE_MS))) return;
+    const user = (await kv.get<UserProfile>(userKey(schedule.userId))).value;
+    const queuedBefore = await queue.get(schedule.nextJobId);
+    if (!queuedBefore && !user?.blocked) {
+      await queue.enqueue({
+        id: schedule.nextJobId,
+        userId: schedule.userId,
+        chatId: schedule.chatId,
+        payload: {
+          kind: "probe",
+          url: schedule.url,
+          lang: schedule.lang,
+          autoDownload: { jobId: ulid(), scheduleId: schedule.id },
+        },
+      });
+      const t = translatorFor(i18n, schedule.lang);
+      const url = escapeHtml(truncate(schedule.url, 300));
+      await api.sendMessage(schedule.chatId, t("schedule-starting", { url }), {
+        parse_mode: "HTML",
+        link_preview_options: { is_disabled: true },
+      }).catch((error) => this.deps.logger.warn("schedule notice failed", { error }));
+    }
+    const next = schedule.repeat
+      ? nextOccurrence(
+        schedule.runAt,
+        schedule.repeat.every,
+        schedule.repeat,
+        schedule.timezone,
+        now,
+      )
+      : undefined;
+    await completeRun(kv, schedule, next);
+  }
+}

@@ -1,0 +1,120 @@
+/** /record against the media lab's live HLS stream: real yt-dlp, ffmpeg and the fake Bot API. */
+import { assert, assertEquals, assertExists, assertMatch } from "../support/assert.ts";
+import { startMediaLab } from "../support/media_lab.ts";
+import { buttons, waitForFile, waitForPreview } from "../support/chat.ts";
+import type { BotMessage, FakeTelegram } from "../support/fake_telegram.ts";
+import { probeFile, startTestSystem } from "../support/system.ts";
+
+/** The latest status message with a Stop button; messages are snapshots, so read it again. */
+function recordingStatus(telegram: FakeTelegram, chatId: number): BotMessage | undefined {
+  return telegram.messages(chatId).findLast((m) => buttons(m).some((b) => b.data === "rs"));
+}
+
+function isDeleted(telegram: FakeTelegram, message: BotMessage): boolean {
+  return telegram.messages(message.chatId).some((m) =>
+    m.messageId === message.messageId && m.deleted
+  );
+}
+
+Deno.test("[e2e] /record records the live stream for the time asked, then Stop delivers early", async () => {
+  await using lab = await startMediaLab();
+  await using bed = await startTestSystem();
+  const { telegram } = bed;
+  const live = lab.startLive();
+  const user = telegram.user(7001, { languageCode: "en" });
+
+  const startedAt = performance.now();
+  user.sendText(`/record ${live.url} 4s`);
+  const video = await waitForFile(telegram, user.id, "video");
+  const recordMs = performance.now() - startedAt;
+  const delivered = await probeFile(telegram.filePath(video.media!.fileId));
+  assert(Math.abs(delivered.duration - 4) <= 1, `4 s asked, ${delivered.duration} s delivered`);
+  assert(delivered.video && delivered.audio, "picture and sound");
+  assertMatch(video.html ?? "", /🔴 <b>.*<\/b>/);
+  assert(!/part \d/.test(video.caption ?? ""), "one file needs no part number");
+  const firstStatus = recordingStatus(telegram, user.id);
+  assertExists(firstStatus, "a status message with Stop was shown");
+  await telegram.waitFor(() => isDeleted(telegram, firstStatus));
+
+  // a long recording, stopped once it is under way: what was recorded still arrives
+  const stopAsked = 600;
+  user.sendText(`/record ${live.url} 10`);
+  const status = await telegram.waitFor(() => {
+    const message = recordingStatus(telegram, user.id);
+    return message && !message.deleted && /⏺ \d+:\d+ \/ 10:00/.test(message.text ?? "") &&
+      message;
+  }, { timeoutMs: 30_000 });
+  assertMatch(status.text ?? "", /Recording/);
+  const stoppedAt = performance.now();
+  user.pressButton(status.message, "rs");
+  const early = await waitForFile(telegram, user.id, "video", video.messageId);
+  const stopToFileMs = performance.now() - stoppedAt;
+  const earlyFile = await probeFile(telegram.filePath(early.media!.fileId));
+  assert(earlyFile.duration >= 1 && earlyFile.duration < 30, `stopped at ${earlyFile.duration} s`);
+  assert(
+    telegram.callbackAnswers.some((a) => a.data === "rs" && /Stopping/.test(a.text ?? "")),
+    "the Stop press is acknowledged",
+  );
+  await telegram.waitFor(() =>
+    telegram.messages(user.id).find((m) =>
+      /ended after 0:0\d \(of 10:00 asked\)/.test(m.text ?? "")
+    )
+  );
+  const job = (await bed.system.queue.listActiveByUser(user.id)).length;
+  assertEquals(job, 0, "nothing left running");
+  live.stop();
+  console.log(
+    `record 4 s: ${recordMs.toFixed(0)} ms to the file, ${delivered.duration.toFixed(2)} s long; ` +
+      `Stop → file ${stopToFileMs.toFixed(0)} ms, ${
+        earlyFile.duration.toFixed(2)
+      } s of ${stopAsked} s`,
+  );
+});
+
+Deno.test("[e2e] /record splits a recording larger than the upload limit into ordered parts", async () => {
+  await using lab = await startMediaLab();
+  // about 40 kB a second of stream: 6 s cannot go in one 100 kB upload
+  await using bed = await startTestSystem({ MAX_UPLOAD_MB: "0.1" });
+  const { telegram } = bed;
+  const live = lab.startLive();
+  const user = telegram.user(7002, { languageCode: "fr" });
+  user.sendText(`/record ${live.url} 6s`);
+  const status = await telegram.waitFor(() => recordingStatus(telegram, user.id));
+  await telegram.waitFor(() => isDeleted(telegram, status), { timeoutMs: 60_000 });
+  live.stop();
+  const parts = telegram.messages(user.id).filter((m) => m.media?.kind === "video");
+  assert(parts.length >= 2, `${parts.length} parts`);
+  let total = 0;
+  for (const [i, part] of parts.entries()) {
+    assertMatch(part.caption ?? "", new RegExp(`partie ${i + 1}/${parts.length}`));
+    const bytes = await telegram.fileBytes(part.media!.fileId);
+    assert(bytes.length <= 0.1 * 1024 * 1024, `part ${i + 1} is ${bytes.length} bytes`);
+    total += (await probeFile(telegram.filePath(part.media!.fileId))).duration;
+  }
+  assert(Math.abs(total - 6) <= 1, `parts add up to ${total} s`);
+});
+
+Deno.test("[e2e] /record of a link that is not live says so and offers the normal download", async () => {
+  await using lab = await startMediaLab();
+  await using bed = await startTestSystem();
+  const { telegram } = bed;
+  const user = telegram.user(7003, { languageCode: "en" });
+
+  user.sendText(`/record ${lab.urls.page} 31`);
+  await telegram.waitFor(() =>
+    telegram.messages(user.id).find((m) => /up to 30 minutes/.test(m.text ?? ""))
+  );
+  user.sendText(`/record ${lab.urls.page}`);
+  await telegram.waitFor(() =>
+    telegram.messages(user.id).find((m) => /Record a live stream/.test(m.text ?? ""))
+  );
+  assertEquals((await bed.system.queue.countByState()).ready, 0, "no job for refused requests");
+
+  user.sendText(`/record ${lab.urls.page} 1`);
+  const preview = await waitForPreview(telegram, user.id);
+  assert(buttons(preview).some((b) => b.text === "720p"), "the normal choices");
+  assert(
+    telegram.messages(user.id).some((m) => /not a live stream/.test(m.text ?? "")),
+    "the user is told why",
+  );
+});

@@ -1,0 +1,143 @@
+import { assert, assertEquals, assertExists, assertMatch } from "../support/assert.ts";
+import { startTestSystem } from "../support/system.ts";
+import { createWebSession } from "../../kv/web_sessions.ts";
+import { ADMIN_COOKIE } from "../../routes/admin.tsx";
+
+const ADMIN = 8001;
+const OTHER = 8002;
+
+function hex(bytes: ArrayBuffer): string {
+  return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Login Widget data signed as Telegram does: HMAC-SHA256 keyed by SHA-256(bot token). */
+async function signedLogin(
+  botToken: string,
+  userId: number,
+  authDate = Math.floor(Date.now() / 1000),
+) {
+  const fields: Record<string, string> = {
+    id: String(userId),
+    first_name: `User ${userId}`,
+    username: `user${userId}`,
+    auth_date: String(authDate),
+  };
+  const checkString = Object.keys(fields).sort().map((key) => `${key}=${fields[key]}`).join("\n");
+  const secret = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(botToken));
+  const key = await crypto.subtle.importKey(
+    "raw",
+    secret,
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const hash = hex(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(checkString)));
+  return new URLSearchParams({ ...fields, hash }).toString();
+}
+
+Deno.test("[routes/admin] the web page is refused to everyone but ADMIN_IDS signed in with Telegram", async () => {
+  await using bed = await startTestSystem({ ADMIN_IDS: String(ADMIN) });
+  const { app, kv } = bed.system;
+  const token = bed.telegram.token;
+
+  const anonymous = await app.request("/admin");
+  assertEquals(anonymous.status, 401);
+  const loginPage = await anonymous.text();
+  assertMatch(loginPage, /telegram-widget\.js/);
+  assertMatch(loginPage, /data-auth-url="[^"]*\/admin\/login"/);
+  assert(!/Stars revenue/.test(loginPage), "no figures before signing in");
+
+  const forged = (await signedLogin(token, ADMIN)).replace(/hash=[0-9a-f]/, "hash=0");
+  assertEquals((await app.request(`/admin/login?${forged}`)).status, 401);
+  const stale = await signedLogin(token, ADMIN, Math.floor(Date.now() / 1000) - 2 * 3600);
+  assertEquals((await app.request(`/admin/login?${stale}`)).status, 401, "an old login is refused");
+  const wrongBot = await signedLogin("999:another-bot-token", ADMIN);
+  assertEquals((await app.request(`/admin/login?${wrongBot}`)).status, 401);
+
+  const other = await app.request(`/admin/login?${await signedLogin(token, OTHER)}`);
+  assertEquals(other.status, 403, "a real Telegram user who is not an admin");
+  assertEquals(other.headers.get("set-cookie"), null, "and no session for them");
+
+  // a session that exists for someone else (e.g. from the playlist page) does not open it either
+  const session = await createWebSession(kv, {
+    userId: OTHER,
+    name: "Other",
+    hash: "f".repeat(64),
+    validForMs: 60_000,
+  });
+  assertExists(session);
+  const withOtherSession = await app.request("/admin", {
+    headers: { cookie: `${ADMIN_COOKIE}=${session.id}` },
+  });
+  assertEquals(withOtherSession.status, 403);
+
+  const login = await signedLogin(token, ADMIN);
+  const signedIn = await app.request(`/admin/login?${login}`);
+  assertEquals(signedIn.status, 303);
+  const cookie = signedIn.headers.get("set-cookie") ?? "";
+  assertMatch(cookie, new RegExp(`^${ADMIN_COOKIE}=[\\w-]+;`));
+  assertMatch(cookie, /HttpOnly/);
+  assertMatch(cookie, /Path=\/admin/);
+  assertEquals(
+    (await app.request(`/admin/login?${login}`)).status,
+    401,
+    "the same login data cannot be replayed",
+  );
+
+  const page = await app.request("/admin", { headers: { cookie: cookie.split(";")[0] } });
+  assertEquals(page.status, 200);
+  assertMatch(page.headers.get("content-security-policy") ?? "", /default-src 'none'/);
+  const html = await page.text();
+  assertMatch(html, /Signed in as User 8001/);
+  for (
+    const label of [
+      "Users",
+      "Active today",
+      "Active in 7 days",
+      "Cache hit ratio",
+      "Queue depth",
+      "Stars revenue",
+    ]
+  ) {
+    assert(html.includes(label), `the page shows ${label}`);
+  }
+  assert(!html.includes("<script"), "the dashboard runs no script");
+});
+
+Deno.test("[routes/admin] /admin in the chat stays refused to others, A/B commands included", async () => {
+  await using bed = await startTestSystem({ ADMIN_IDS: String(ADMIN) });
+  const { telegram, system } = bed;
+  const other = telegram.user(OTHER, { languageCode: "en" });
+  other.sendText("/admin exp create preview_buttons best_first:1 smallest_first:1");
+  await telegram.waitFor(() =>
+    telegram.messages(OTHER).find((m) => /administrators/i.test(m.text ?? ""))
+  );
+  assertEquals(
+    (await system.kv.get(["experiments", "preview_buttons"])).value,
+    null,
+    "nothing was created",
+  );
+
+  const admin = telegram.user(ADMIN, { languageCode: "en" });
+  admin.sendText("/admin exp create preview_buttons best_first:1 smallest_first:1");
+  await telegram.waitFor(() =>
+    telegram.messages(ADMIN).find((m) => /preview_buttons started/.test(m.text ?? ""))
+  );
+  admin.sendText("/admin exp create preview_buttons best_first:1 smallest_first:2");
+  await telegram.waitFor(() =>
+    telegram.messages(ADMIN).find((m) => /already exists/.test(m.text ?? ""))
+  );
+  admin.sendText("/admin exp create preview_buttons big_buttons:1 best_first:1");
+  await telegram.waitFor(() =>
+    telegram.messages(ADMIN).find((m) =>
+      /variants only: best_first, smallest_first/.test(m.text ?? "")
+    )
+  );
+  admin.sendText("/admin");
+  const dashboard = await telegram.waitFor(() =>
+    telegram.messages(ADMIN).find((m) => /Active:/.test(m.text ?? ""))
+  );
+  assertMatch(dashboard.text ?? "", /Users: 2/);
+  assertMatch(dashboard.text ?? "", /preview_buttons \(running\)/);
+  assertMatch(dashboard.text ?? "", /best_first \(weight 1\): 0\/0 = 0%/);
+});

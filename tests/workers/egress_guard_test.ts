@@ -1,0 +1,94 @@
+import { assert, assertEquals } from "../support/assert.ts";
+import { publicAddressOf, startEgressGuard } from "../../workers/egress_guard.ts";
+
+/** "public.test" stands for a public site (served on loopback); every other host gets the real check. */
+const policy = (host: string) =>
+  Promise.resolve(host === "public.test" ? "127.0.0.1" : null).then((a) =>
+    a ?? publicAddressOf(host)
+  );
+
+function serve(handler: (req: Request) => Response) {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
+  return { port: server.addr.port, close: () => server.shutdown() };
+}
+
+Deno.test("[workers/egress-guard] yt-dlp cannot be redirected by a public page to a private address", async () => {
+  const canaryHits: string[] = [];
+  const canary = serve((req) => {
+    canaryHits.push(req.url);
+    return new Response("secret");
+  });
+  const site = serve((req) => {
+    const path = new URL(req.url).pathname;
+    if (path === "/redirect") {
+      return new Response(null, {
+        status: 302,
+        headers: { location: `http://127.0.0.1:${canary.port}/secret` },
+      });
+    }
+    return new Response("<html><title>ok</title><video src='/clip.mp4'></video></html>", {
+      headers: { "content-type": "text/html" },
+    });
+  });
+  const guard = startEgressGuard(policy);
+  try {
+    const run = (url: string) =>
+      new Deno.Command("yt-dlp", {
+        args: ["-J", "--no-warnings", "--ignore-config", "--socket-timeout", "5", "--", url],
+        env: { http_proxy: guard.url, https_proxy: guard.url },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+    const redirected = await run(`http://public.test:${site.port}/redirect`);
+    assertEquals(redirected.success, false);
+    assertEquals(canaryHits, [], "the private address was never reached");
+    assert(guard.refused.includes("127.0.0.1"), `refused: ${guard.refused}`);
+
+    const direct = await run(`http://127.0.0.1:${canary.port}/video`);
+    assertEquals(direct.success, false);
+    assertEquals(canaryHits, [], "nor directly");
+
+    // the control: a public page is fetched through the guard
+    const page = await run(`http://public.test:${site.port}/page`);
+    const info = JSON.parse(new TextDecoder().decode(page.stdout) || "null");
+    assertEquals(info?.title?.startsWith("ok"), true, new TextDecoder().decode(page.stderr));
+  } finally {
+    await guard.close();
+    await site.close();
+    await canary.close();
+  }
+});
+
+Deno.test("[workers/egress-guard] CONNECT tunnels only to allowed hosts", async () => {
+  const site = serve(() => new Response("through the tunnel"));
+  const guard = startEgressGuard(policy);
+  const port = Number(new URL(guard.url).port);
+  const exchange = async (request: string) => {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    await conn.write(new TextEncoder().encode(request));
+    const chunks: string[] = [];
+    const buffer = new Uint8Array(4096);
+    while (true) {
+      const n = await conn.read(buffer).catch(() => null);
+      if (n === null) break;
+      chunks.push(new TextDecoder().decode(buffer.subarray(0, n)));
+      if (
+        chunks.join("").includes("through the tunnel") || chunks.join("").startsWith("HTTP/1.1 403")
+      ) break;
+    }
+    conn.close();
+    return chunks.join("");
+  };
+  try {
+    const refused = await exchange("CONNECT 169.254.169.254:80 HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert(refused.startsWith("HTTP/1.1 403"), refused);
+    const allowed = await exchange(
+      `CONNECT public.test:${site.port} HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: public.test\r\nConnection: close\r\n\r\n`,
+    );
+    assert(allowed.startsWith("HTTP/1.1 200 Connection Established"), allowed);
+    assert(allowed.includes("through the tunnel"), allowed);
+  } finally {
+    await guard.close();
+    await site.close();
+  }
+});

@@ -1,0 +1,271 @@
+/**
+ * ffmpeg to a target size. Video: x264 with constrained CRF (the CRF sets the quality, maxrate and
+ * bufsize cap the bits), scaled down when the bits per pixel would be too low; audio: AAC at the
+ * bitrate the size allows. The output is measured and encoded again, smaller, until it fits.
+ */
+import { resolve } from "node:path";
+import { type CompressPreset, MediaError } from "./media_types.ts";
+import { formatMegabytes } from "./formats.ts";
+import { runProcess } from "./process.ts";
+
+/** How to encode: x264's quality and speed, a height cap and the audio bitrate it may use. */
+export interface VideoEncoding {
+  crf: number;
+  x264Preset: string;
+  /** a faster x264 preset for when bits are plentiful (see ROOMY_BITS_PER_PIXEL) */
+  roomyX264Preset?: string;
+  maxHeight?: number;
+  audioBps: number;
+}
+
+/** Fitting a download that came out too big: near the source's quality, fast enough for 2 cores. */
+export const FIT_ENCODING: VideoEncoding = {
+  crf: 23,
+  x264Preset: "veryfast",
+  roomyX264Preset: "superfast",
+  audioBps: 128_000,
+};
+
+/** The seed's presets (CRF and x264 speed); lower ones also cap the height and audio bitrate. */
+export const PRESET_ENCODINGS: Record<CompressPreset, VideoEncoding> = {
+  low: { crf: 28, x264Preset: "ultrafast", maxHeight: 480, audioBps: 64_000 },
+  medium: { crf: 23, x264Preset: "fast", maxHeight: 720, audioBps: 96_000 },
+  high: { crf: 18, x264Preset: "slow", audioBps: 128_000 },
+};
+
+/** A download may be this many times the limit when it will be compressed afterwards. */
+export const COMPRESSIBLE_SOURCE_FACTOR = 4;
+/** x264 looks fine from about 0.05 bits per pixel; below that the picture is scaled down. */
+export const MIN_BITS_PER_PIXEL = 0.05;
+/** From here x264's slower presets buy nothing visible; the faster one saves a third of the CPU. */
+const ROOMY_BITS_PER_PIXEL = 0.15;
+/** Heights tried, largest first, when the source's own is too expensive. */
+const HEIGHT_LADDER = [2160, 1440, 1080, 720, 480, 360, 240];
+/** Below half the bits per pixel at the lowest height, the result would not be worth watching. */
+const UNWATCHABLE_BITS_PER_PIXEL = MIN_BITS_PER_PIXEL / 2;
+/** The lowest height still acceptable for a whole film; below it, splitting is the better offer. */
+export const MIN_ACCEPTABLE_HEIGHT = 360;
+const DEFAULT_FRAME_RATE = 30;
+const DEFAULT_ASPECT = 16 / 9;
+/** mp4 headers and index take a little of the budget */
+const CONTAINER_OVERHEAD = 0.02;
+/** VBV window: the total stays under maxrate × (duration + this) */
+const BUFFER_SECONDS = 1;
+const MIN_AUDIO_BPS = 32_000;
+/** share of a small budget left to the sound */
+const AUDIO_SHARE = 0.15;
+const MAX_ATTEMPTS = 3;
+/** each new attempt aims this much below the measured overshoot */
+const STEP_DOWN_MARGIN = 0.9;
+
+export interface CompressionPlan {
+  /** scale down to this height (never up); undefined keeps the source's */
+  height?: number;
+  videoMaxrate: number;
+  videoBufsize: number;
+  audioBps: number;
+  bitsPerPixel: number;
+  x264Preset: string;
+}
+
+export interface PlanInput {
+  targetBytes: number;
+  durationSeconds: number;
+  width?: number;
+  height?: number;
+  frameRate?: number;
+  encoding?: VideoEncoding;
+}
+
+/** The bitrates and size an encode needs to end under targetBytes; undefined when unwatchable. */
+export function planCompression(input: PlanInput): CompressionPlan | undefined {
+  const { targetBytes, durationSeconds, encoding = FIT_ENCODING } = input;
+  if (!(durationSeconds > 0) || !(targetBytes > 0)) return undefined;
+  const totalBps = (targetBytes * 8 * (1 - CONTAINER_OVERHEAD)) / durationSeconds;
+  const audioBps = Math.round(
+    Math.min(encoding.audioBps, Math.max(MIN_AUDIO_BPS, totalBps * AUDIO_SHARE)),
+  );
+  const videoBits = targetBytes * 8 * (1 - CONTAINER_OVERHEAD) - audioBps * durationSeconds;
+  const videoMaxrate = Math.floor(videoBits / (durationSeconds + BUFFER_SECONDS));
+  if (videoMaxrate <= 0) return undefined;
+  const aspect = input.width && input.height ? input.width / input.height : DEFAULT_ASPECT;
+  const fps = input.frameRate ?? DEFAULT_FRAME_RATE;
+  // an unknown source height is taken as 1080p: the scale filter never enlarges anyway
+  const capped = Math.min(input.height ?? 1080, encoding.maxHeight ?? Infinity);
+  const heights = [capped, ...HEIGHT_LADDER.filter((h) => h < capped)];
+  const bppAt = (h: number) => videoMaxrate / (evenWidth(h * aspect) * h * fps);
+  const chosen = heights.find((h) => bppAt(h) >= MIN_BITS_PER_PIXEL) ?? heights.at(-1)!;
+  if (bppAt(chosen) < UNWATCHABLE_BITS_PER_PIXEL) return undefined;
+  const keepsSource = input.height !== undefined && chosen >= input.height;
+  return {
+    height: keepsSource ? undefined : chosen,
+    videoMaxrate,
+    videoBufsize: Math.round(videoMaxrate * BUFFER_SECONDS),
+    audioBps,
+    bitsPerPixel: bppAt(chosen),
+    x264Preset: bppAt(chosen) >= ROOMY_BITS_PER_PIXEL
+      ? encoding.roomyX264Preset ?? encoding.x264Preset
+      : encoding.x264Preset,
+  };
+}
+
+/** ffmpeg's arguments for one video encode; the benchmark runs the very same command. */
+export function buildVideoArgs(
+  input: string,
+  output: string,
+  plan: CompressionPlan,
+  encoding: VideoEncoding,
+): string[] {
+  return [
+    ...["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", fileUrl(input)],
+    ...["-map", "0:v:0", "-map", "0:a:0?", "-c:v", "libx264", "-preset", plan.x264Preset],
+    ...["-crf", String(encoding.crf), "-maxrate", String(plan.videoMaxrate)],
+    ...["-bufsize", String(plan.videoBufsize), "-pix_fmt", "yuv420p"],
+    ...(plan.height ? ["-vf", `scale=-2:'min(ih,${plan.height})'`] : []),
+    ...["-c:a", "aac", "-b:a", String(plan.audioBps), "-ac", "2"],
+    ...["-movflags", "+faststart", "-f", "mp4", fileUrl(output)],
+  ];
+}
+
+export interface CompressOptions {
+  targetBytes: number;
+  durationSeconds: number;
+  /** where the result goes (overwritten) */
+  outPath: string;
+  width?: number;
+  height?: number;
+  frameRate?: number;
+  encoding?: VideoEncoding;
+  ffmpegPath?: string;
+  signal?: AbortSignal;
+  timeoutMs: number;
+  /** percent of the current encode, from ffmpeg's -progress output */
+  onProgress?: (percent: number) => void;
+}
+
+export interface CompressResult {
+  path: string;
+  size: number;
+  /** the video plan of the last attempt; none for sound */
+  plan?: CompressionPlan;
+  attempts: number;
+}
+
+/** Re-encodes a video under targetBytes, stepping down when the result is still too big. */
+export async function compressToFit(
+  input: string,
+  options: CompressOptions,
+): Promise<CompressResult> {
+  const encoding = options.encoding ?? FIT_ENCODING;
+  let aim = options.targetBytes;
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const plan = planCompression({ ...options, targetBytes: aim, encoding });
+    if (!plan) throw cannotFit(options.targetBytes, options.durationSeconds);
+    await runEncode(buildVideoArgs(input, options.outPath, plan, encoding), options);
+    const { size } = await Deno.stat(options.outPath);
+    if (size <= options.targetBytes) {
+      return { path: options.outPath, size, plan, attempts: attempt };
+    }
+    aim = aim * (options.targetBytes / size) * STEP_DOWN_MARGIN;
+  }
+  throw cannotFit(options.targetBytes, options.durationSeconds);
+}
+
+export type AudioCompressOptions = Omit<
+  CompressOptions,
+  "width" | "height" | "frameRate" | "encoding"
+>;
+
+/** Re-encodes sound to AAC in m4a under targetBytes. */
+export async function compressAudioToFit(
+  input: string,
+  options: AudioCompressOptions,
+): Promise<CompressResult> {
+  let aim = options.targetBytes;
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const audioBps = audioBitrateFor(aim, options.durationSeconds);
+    if (audioBps === undefined) throw cannotFit(options.targetBytes, options.durationSeconds);
+    await runEncode([
+      ...["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", fileUrl(input)],
+      ...["-map", "0:a:0", "-vn", "-c:a", "aac", "-b:a", String(audioBps)],
+      ...["-movflags", "+faststart", "-f", "mp4", fileUrl(options.outPath)],
+    ], options);
+    const { size } = await Deno.stat(options.outPath);
+    if (size <= options.targetBytes) return { path: options.outPath, size, attempts: attempt };
+    aim = aim * (options.targetBytes / size) * STEP_DOWN_MARGIN;
+  }
+  throw cannotFit(options.targetBytes, options.durationSeconds);
+}
+
+const MAX_AUDIO_BPS = 192_000;
+const MIN_SPEECH_BPS = 24_000;
+
+/** The AAC bitrate that fits; undefined below what speech needs. */
+export function audioBitrateFor(targetBytes: number, durationSeconds: number): number | undefined {
+  if (!(durationSeconds > 0)) return undefined;
+  const bps = (targetBytes * 8 * (1 - CONTAINER_OVERHEAD)) / durationSeconds;
+  if (bps < MIN_SPEECH_BPS) return undefined;
+  return Math.floor(Math.min(bps, MAX_AUDIO_BPS));
+}
+
+async function runEncode(args: string[], options: CompressOptions | AudioCompressOptions) {
+  const readProgress = ffmpegProgressReader(options.durationSeconds);
+  const result = await runProcess(
+    options.ffmpegPath ?? "ffmpeg",
+    [...args.slice(0, -1), "-progress", "pipe:1", "-nostats", args.at(-1)!],
+    {
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+      onStdoutLine: (line) => {
+        const percent = readProgress(line);
+        if (percent !== undefined) options.onProgress?.(percent);
+      },
+    },
+  );
+  if (result.code !== 0) {
+    const reason = result.stderrTail.trim().split("\n").pop() ?? "";
+    throw new MediaError("failed", `ffmpeg could not re-encode the file: ${reason}`);
+  }
+}
+
+/**
+ * Reads `-progress pipe:1` blocks ("out_time_us=…" … "progress=continue|end") into a percent of
+ * durationSeconds, once per block. ffmpeg's out_time_ms also counts microseconds.
+ */
+export function ffmpegProgressReader(
+  durationSeconds: number,
+): (line: string) => number | undefined {
+  let outTimeUs: number | undefined;
+  return (line) => {
+    const [key, value] = line.split("=", 2);
+    if (key === "out_time_us" || (key === "out_time_ms" && outTimeUs === undefined)) {
+      const us = Number(value);
+      if (Number.isFinite(us) && us >= 0) outTimeUs = us;
+      return undefined;
+    }
+    if (key !== "progress") return undefined;
+    if (value === "end") return 100;
+    if (outTimeUs === undefined || !(durationSeconds > 0)) return undefined;
+    const percent = (outTimeUs / 1e6 / durationSeconds) * 100;
+    outTimeUs = undefined;
+    return Math.min(100, Math.round(percent * 10) / 10);
+  };
+}
+
+function cannotFit(targetBytes: number, durationSeconds: number): MediaError {
+  return new MediaError(
+    "too_large",
+    `${Math.round(durationSeconds)} s of media cannot be made watchable within ${
+      formatMegabytes(targetBytes)
+    }.`,
+  );
+}
+
+function evenWidth(width: number): number {
+  return Math.max(2, Math.round(width / 2) * 2);
+}
+
+/** An explicit file: URL, so a name like "-x" is never taken for an option or a protocol. */
+function fileUrl(path: string): string {
+  return `file:${resolve(path)}`;
+}

@@ -1,0 +1,174 @@
+/**
+ * Is a link live, and where is its stream? yt-dlp says so for most sites (is_live, live_status);
+ * for a bare HLS playlist it may not, so a media playlist without #EXT-X-ENDLIST counts as live.
+ */
+import { z } from "zod";
+import type { UrlGuard } from "../lib/url_guard.ts";
+import { MediaError, type ProbeInfo } from "./media_types.ts";
+import { runProcess } from "./process.ts";
+import { classifyYtdlpFailure, toProbeInfo } from "./ytdlp.ts";
+
+/** One input for ffmpeg: a stream URL and the headers the site expects with it. */
+export interface StreamInput {
+  url: string;
+  headers: Record<string, string>;
+  protocol?: string;
+}
+
+export interface StreamInspection {
+  info: ProbeInfo;
+  live: boolean;
+  /** one muxed stream, or a video stream then an audio stream */
+  inputs: StreamInput[];
+}
+
+export interface InspectOptions {
+  ytdlpPath?: string;
+  /** every playlist address, and each redirect, is checked before it is fetched */
+  urlGuard: UrlGuard;
+  signal?: AbortSignal;
+  timeoutMs: number;
+}
+
+/** Recordings are capped at 720p: hours of stream copy must stay uploadable in parts. */
+const FORMAT_SELECTOR = "b[height<=720]/b/bv*[height<=720]+ba/bv*+ba";
+const PLAYLIST_MAX_BYTES = 1024 * 1024;
+const PLAYLIST_TIMEOUT_MS = 15_000;
+const MAX_REDIRECTS = 5;
+
+const headers = z.record(z.string(), z.string()).optional().catch(undefined);
+const selectedFormat = z.object({
+  url: z.string().optional().catch(undefined),
+  protocol: z.string().optional().catch(undefined),
+  http_headers: headers,
+});
+const selection = selectedFormat.extend({
+  _type: z.string().optional().catch(undefined),
+  requested_formats: z.array(selectedFormat).optional().catch(undefined),
+  entries: z.array(z.unknown()).optional().catch(undefined),
+});
+
+export async function inspectStream(
+  url: string,
+  options: InspectOptions,
+): Promise<StreamInspection> {
+  const args = [
+    ...["--ignore-config", "--no-cache-dir", "--no-playlist", "--playlist-items", "1"],
+    ...["--no-warnings", "--socket-timeout", "20", "-f", FORMAT_SELECTOR, "--dump-single-json"],
+    "--",
+    url,
+  ];
+  const result = await runProcess(options.ytdlpPath ?? "yt-dlp", args, {
+    signal: options.signal,
+    timeoutMs: options.timeoutMs,
+  });
+  if (result.code !== 0) throw classifyYtdlpFailure(result.stderrTail);
+  const json = parseJson(result.stdout);
+  const info = toProbeInfo(json, url);
+  const top = selection.safeParse(json);
+  const chosen = top.success && top.data._type === "playlist"
+    ? selection.safeParse(top.data.entries?.[0])
+    : top;
+  if (!chosen.success) throw new MediaError("failed", "yt-dlp printed unexpected output");
+  const formats = chosen.data.requested_formats ?? [chosen.data];
+  const inputs = formats.flatMap((format) =>
+    format.url && /^https?:\/\//i.test(format.url)
+      ? [{ url: format.url, headers: format.http_headers ?? {}, protocol: format.protocol }]
+      : []
+  );
+  if (inputs.length === 0) throw new MediaError("unsupported", "No stream to record was found.");
+  const live = info.isLive || await isLiveHls(inputs[0], options.urlGuard, options.signal);
+  return { info, live, inputs };
+}
+
+/** True for an HLS media playlist (or a master whose first variant is one) that has no end yet. */
+export async function isLiveHls(
+  input: StreamInput,
+  urlGuard: UrlGuard,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  const looksHls = input.protocol?.startsWith("m3u8") || /\.m3u8(?:[?#]|$)/i.test(input.url);
+  if (!looksHls) return false;
+  const playlist = await fetchPlaylist(input, urlGuard, signal);
+  const variant = firstVariantUrl(playlist.text, playlist.url);
+  if (!variant) return isLivePlaylist(playlist.text);
+  return isLivePlaylist((await fetchPlaylist({ ...input, url: variant }, urlGuard, signal)).text);
+}
+
+export function isLivePlaylist(playlist: string): boolean {
+  if (!playlist.trimStart().startsWith("#EXTM3U")) return false;
+  if (/^#EXT-X-PLAYLIST-TYPE:\s*VOD/m.test(playlist)) return false;
+  return /^#EXTINF:/m.test(playlist) && !/^#EXT-X-ENDLIST/m.test(playlist);
+}
+
+/** The URI after the first #EXT-X-STREAM-INF of a master playlist, resolved against it. */
+export function firstVariantUrl(playlist: string, base: string): string | undefined {
+  const lines = playlist.split(/\r?\n/).map((line) => line.trim());
+  const at = lines.findIndex((line) => line.startsWith("#EXT-X-STREAM-INF"));
+  if (at < 0) return undefined;
+  const uri = lines.slice(at + 1).find((line) => line && !line.startsWith("#"));
+  if (!uri) return undefined;
+  const resolved = new URL(uri, base);
+  return resolved.protocol === "http:" || resolved.protocol === "https:"
+    ? resolved.href
+    : undefined;
+}
+
+/** The playlist's text and final address, redirects followed one checked hop at a time. */
+async function fetchPlaylist(
+  input: StreamInput,
+  urlGuard: UrlGuard,
+  signal?: AbortSignal,
+): Promise<{ text: string; url: string }> {
+  const timeout = AbortSignal.timeout(PLAYLIST_TIMEOUT_MS);
+  let url = input.url;
+  try {
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      const checked = await urlGuard.check(url);
+      if (!checked.ok) {
+        throw new MediaError("unavailable", `the stream's address is refused (${checked.reason})`);
+      }
+      const response = await fetch(checked.url, {
+        headers: input.headers,
+        redirect: "manual",
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+      const location = response.headers.get("location");
+      if (response.status >= 300 && response.status < 400 && location) {
+        await response.body?.cancel();
+        url = new URL(location, checked.url).href;
+        continue;
+      }
+      if (!response.ok || !response.body) {
+        await response.body?.cancel();
+        throw new MediaError("unavailable", `the playlist answered ${response.status}`);
+      }
+      return { text: await readCapped(response.body, PLAYLIST_MAX_BYTES), url: checked.url.href };
+    }
+    throw new MediaError("unavailable", "the playlist redirects too many times");
+  } catch (error) {
+    if (error instanceof MediaError) throw error;
+    if (signal?.aborted) throw new MediaError("cancelled", "cancelled");
+    throw new MediaError("failed", `could not read the playlist: ${String(error)}`, true);
+  }
+}
+
+async function readCapped(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = "";
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > maxBytes) throw new MediaError("unsupported", "the playlist is too large");
+    text += decoder.decode(chunk, { stream: true });
+  }
+  return text + decoder.decode();
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new MediaError("failed", "yt-dlp printed invalid JSON");
+  }
+}

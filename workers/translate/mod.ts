@@ -1,0 +1,47 @@
+/** Picks the translator TRANSLATOR names, with its cache. */
+import { ApertiumTranslator } from "./apertium.ts";
+import { CachedTranslator, type TranslationCache } from "./cache.ts";
+import { DeepLTranslator } from "./deepl.ts";
+import { LibreTranslateTranslator } from "./libretranslate.ts";
+import { noTranslator, TranslationError, type Translator } from "./translator.ts";
+
+export type TranslatorKind = "offline" | "libretranslate" | "deepl" | "none";
+
+export interface TranslatorSettings {
+  translator: TranslatorKind;
+  translatorUrl?: string;
+  translatorKey?: string;
+  apertiumPath?: string;
+}
+
+export function createTranslator(
+  settings: TranslatorSettings,
+  cache?: TranslationCache,
+): Translator {
+  const translator = baseTranslator(settings);
+  return cache && translator !== noTranslator
+    ? new CachedTranslator(translator, cache)
+    : translator;
+}
+
+function baseTranslator(settings: TranslatorSettings): Translator {
+  switch (settings.translator) {
+    case "offline":
+      return new ApertiumTranslator({ apertiumPath: settings.apertiumPath });
+    case "libretranslate":
+      if (!settings.translatorUrl) {
+        throw new TranslationError("TRANSLATOR=libretranslate needs TRANSLATOR_URL");
+      }
+      return new LibreTranslateTranslator({
+        url: settings.translatorUrl,
+        key: settings.translatorKey,
+      });
+    case "deepl":
+      if (!settings.translatorKey) {
+        throw new TranslationError("TRANSLATOR=deepl needs TRANSLATOR_KEY");
+      }
+      return new DeepLTranslator({ key: settings.translatorKey, url: settings.translatorUrl });
+    case "none":
+      return noTranslator;
+  }
+}
