@@ -6,7 +6,7 @@ const config = loadConfig(Deno.env.toObject());
 const system = await createSystem(config);
 
 // the in-process sweep covers one machine; on Deno Deploy the cron does it
-Deno.cron("sweep expired job leases", "* * * * *", () => system.jobs.sweep());
+Deno.cron("sweep job leases and start due schedules", "* * * * *", () => system.jobs.sweep());
 
 const server = Deno.serve(
   { port: config.port, hostname: config.hostname, onListen: () => {} },

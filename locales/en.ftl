@@ -576,3 +576,4 @@ batch-reason-too_large = too large for Telegram
 batch-reason-quota = daily quota reached
 batch-reason-bad_link = not a link I can open
 batch-reason-failed = download failed
+batch-more-failures = … and { $count } more

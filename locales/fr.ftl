@@ -576,3 +576,4 @@ batch-reason-too_large = trop gros pour Telegram
 batch-reason-quota = quota du jour atteint
 batch-reason-bad_link = pas un lien que je peux ouvrir
 batch-reason-failed = échec du téléchargement
+batch-more-failures = … et { $count } de plus

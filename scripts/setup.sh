@@ -44,7 +44,7 @@ if command -v apt-get >/dev/null 2>&1; then
   fi
   export DEBIAN_FRONTEND=noninteractive
   "${sudo_cmd[@]}" apt-get update -qq
-  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing_packages[@]}" >/dev/null
+  "${sudo_cmd[@]}" apt-get install -y -qq "${missing_packages[@]}" >/dev/null
   exit 0
 fi
 

@@ -108,14 +108,15 @@ export class BatchDownloads {
     return batch;
   }
 
-  /** Checks every link with the URL guard: the good ones as they were given, and the refused. */
+  /** Checks every link with the URL guard: the accepted ones normalized, the refused as given. */
   async checkLinks(urls: string[]): Promise<{ entries: PlaylistEntry[]; refused: string[] }> {
     const checks = await Promise.all(urls.map((url) => this.deps.urlGuard.check(url)));
     const entries: PlaylistEntry[] = [];
     const refused: string[] = [];
-    checks.forEach((check, i) =>
-      check.ok ? entries.push({ url: check.url.href }) : refused.push(urls[i])
-    );
+    for (const [i, check] of checks.entries()) {
+      if (check.ok) entries.push({ url: check.url.href });
+      else refused.push(urls[i]);
+    }
     return { entries, refused };
   }
 
@@ -228,11 +229,13 @@ export class BatchDownloads {
       batchLimitsFor(user).maxItems,
     );
     const options = { parse_mode: "HTML" as const, reply_markup: keyboard };
-    if (payload.statusMessageId) {
-      await api.editMessageText(job.chatId, payload.statusMessageId, text, options);
-    } else {
-      await api.sendMessage(job.chatId, text, options);
-    }
+    // the "reading the playlist" message becomes the offer; a new one if it is gone
+    const edited = payload.statusMessageId !== undefined &&
+      await api.editMessageText(job.chatId, payload.statusMessageId, text, options).then(
+        () => true,
+        () => false,
+      );
+    if (!edited) await api.sendMessage(job.chatId, text, options);
   }
 
   /** Starts the batch of a listing (an expand job's result), within the user's plan. */

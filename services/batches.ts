@@ -54,9 +54,14 @@ export function renderBatchProgress(
         (entry.reason ? ` — ${t(batchReasonKey(entry.reason))}` : "")
       ),
     );
+    const unlisted = batch.failed + batch.cancelled - unsuccessful.length;
+    if (unlisted > 0) lines.push(t("batch-more-failures", { count: unlisted }));
   }
   return lines.join("\n");
 }
+
+/** the summary's failure lines, each at most ~130 characters: well within a message's 4096 */
+const SUMMARY_FAILURES_MAX = 25;
 
 const EXPLAINED_REASONS = new Set(
   ["unsupported", "unavailable", "private", "timeout", "too_large", "quota", "bad_link"],
@@ -122,7 +127,7 @@ export class BatchReporter {
     const batch = await getBatch(kv, batchId);
     if (!batch) return;
     const unsuccessful = finishedCount(batch) === batch.total
-      ? await listUnsuccessfulEntries(kv, batchId)
+      ? await listUnsuccessfulEntries(kv, batchId, SUMMARY_FAILURES_MAX)
       : [];
     const text = renderBatchProgress(translatorFor(i18n, batch.lang), batch, unsuccessful);
     try {

@@ -53,9 +53,8 @@ Deno.test("[e2e/batch] a .txt file of links: comments, blanks and repeats skippe
   const user = telegram.user(8201, { languageCode: "fr" });
   const lines = [
     "# mes vidéos",
-    lab.urls.page,
+    `${lab.urls.page}   le clip`,
     "",
-    `${lab.urls.audioPage}   la chanson`,
     lab.urls.page,
     "pas un lien",
     lab.urls.gone,
@@ -67,9 +66,9 @@ Deno.test("[e2e/batch] a .txt file of links: comments, blanks and repeats skippe
   });
   const summary = await waitForSummary(telegram, user.id, /— terminé/);
   assertMatch(summary.text ?? "", /liens\.txt/);
-  assertMatch(summary.text ?? "", /3\/3 · ✅ 2 · ❌ 1/);
+  assertMatch(summary.text ?? "", /2\/2 · ✅ 1 · ❌ 1/);
   assertMatch(summary.text ?? "", /\/gone — introuvable ou supprimé/);
-  await telegram.waitFor(() => files(telegram, user.id).length === 2 || undefined);
+  await telegram.waitFor(() => files(telegram, user.id).length === 1 || undefined);
 
   const huge = new TextEncoder().encode(`${lab.urls.page}\n`.repeat(3000));
   user.sendDocument({ fileName: "big.txt", mimeType: "text/plain", bytes: huge });

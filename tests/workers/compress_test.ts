@@ -11,6 +11,7 @@ import { downloadFitted } from "../../workers/fit.ts";
 import { ffprobeMedia } from "../../workers/ffmpeg.ts";
 import { probeMedia } from "../../workers/ytdlp.ts";
 import { MediaError } from "../../workers/media_types.ts";
+import { fillMissingSizes } from "../../workers/probe_sizes.ts";
 import { UrlGuard } from "../../lib/url_guard.ts";
 import { fixturePath, LAB_CLIP, LAB_SONG, startMediaLab } from "../support/media_lab.ts";
 import { assert, assertEquals, assertRejects } from "../support/assert.ts";
@@ -154,18 +155,22 @@ Deno.test("[workers/split] a clip is cut by stream copy into ordered parts withi
 
 Deno.test("[workers/fit] the probe learns sizes by HEAD, and a preset download comes out at its height", async () => {
   await using lab = await startMediaLab();
-  const refused = await probeMedia(lab.urls.page, {
-    timeoutMs: 60_000,
-    sizeLookup: { urlGuard: new UrlGuard(false) },
-  });
-  assert(refused.formats.every((f) => f.filesize === undefined), "loopback is never asked");
   const info = await probeMedia(lab.urls.page, {
     timeoutMs: 60_000,
     sizeLookup: { urlGuard: new UrlGuard(true) },
   });
   const clip720 = await Deno.stat(fixturePath("clip720.mp4"));
   assertEquals(info.formats.find((f) => f.height === 720)?.filesize, clip720.size);
+  const heads = () => lab.requests.filter((r) => r.method === "HEAD").length;
   assert(lab.requests.some((r) => r.method === "HEAD" && r.path.endsWith("clip720.mp4")));
+
+  // where the guard refuses the address (loopback, in production), nothing is asked
+  const before = heads();
+  const unsized = { ...info, formats: info.formats.map((f) => ({ ...f, filesize: undefined })) };
+  const json = { formats: [{ format_id: "720p", url: lab.urls.clip720, protocol: "http" }] };
+  const refused = await fillMissingSizes(unsized, json, { urlGuard: new UrlGuard(false) });
+  assert(refused.formats.every((f) => f.filesize === undefined), "no size learnt");
+  assertEquals(heads(), before, "no request sent");
 
   await withScratch(async (dir) => {
     const phases: string[] = [];

@@ -17,9 +17,6 @@ Deno.test("[workers/playlist] a page of three videos: listed as the page and pos
     [lab.urls.series, 2],
     [lab.urls.series, 3],
   ]);
-  const capped = await expandPlaylist(lab.urls.series, { maxEntries: 2, timeoutMs: TIMEOUT_MS });
-  assertEquals(capped.entries.length, 2);
-  assertEquals(capped.count, 3, "the count is the playlist's, not the cap's");
 
   const first = await probeMedia(lab.urls.series, { timeoutMs: TIMEOUT_MS });
   assertEquals(first.playlist, { title: LAB_SERIES.title, count: 3 });
