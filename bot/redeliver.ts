@@ -8,9 +8,9 @@ import type { SendMode } from "../kv/media.ts";
 import type { RequestSource } from "../services/events.ts";
 import { quotaLimit, timezoneOf } from "./account.ts";
 import type { BotContext } from "./context.ts";
-import { isStaleFileId, sendCachedFile, sendPreview } from "./delivery.ts";
+import { isStaleFileId, sendCachedFile } from "./delivery.ts";
 import { refuseOverQuota } from "./features/download.ts";
-import { REFUSAL_MESSAGES } from "./features/link.ts";
+import { offerPreview } from "./preview_request.ts";
 import { renderFileCaption } from "./views.ts";
 
 /** What is known of a download without probing its link again. */
@@ -101,45 +101,4 @@ export async function redeliver(
   }
   await ctx.answerCallbackQuery().catch(() => {});
   await offerPreview(ctx, stored.url);
-}
-
-/** The link's preview, from the probe cache or a probe job; the link is checked again first. */
-export async function offerPreview(ctx: BotContext, rawUrl: string): Promise<void> {
-  const { urlGuard, media, queue, kv, config } = ctx.deps;
-  const userId = ctx.from!.id;
-  const chatId = ctx.chat?.id ?? userId;
-  const checked = await urlGuard.check(rawUrl);
-  if (!checked.ok) {
-    await ctx.reply(ctx.t(REFUSAL_MESSAGES[checked.reason]));
-    return;
-  }
-  const url = checked.url.href;
-  const locale = await ctx.i18n.getLocale();
-  const preferAudio = ctx.user?.prefs.preferAudio;
-  const info = await media.getProbe(url);
-  if (info) {
-    await sendPreview(
-      {
-        api: ctx.api,
-        kv,
-        urlGuard,
-        t: ctx.t,
-        locale,
-        userId,
-        chatId,
-        preview: { preferAudio },
-        config,
-      },
-      url,
-      info,
-    );
-    return;
-  }
-  const status = await ctx.reply(ctx.t("preview-analyzing"));
-  await queue.enqueue({
-    userId,
-    chatId,
-    priority: 1,
-    payload: { kind: "probe", url, lang: locale, preferAudio, statusMessageId: status.message_id },
-  });
 }

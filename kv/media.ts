@@ -162,3 +162,22 @@ export class MediaStore {
     else counter.misses++;
   }
 }
+
+/** What the file cache keeps of an upload: Telegram's ids plus what a resend needs. */
+export function cachedFileOf(
+  file: Pick<CachedFile, "fileId" | "fileUniqueId" | "kind" | "size" | "width" | "height" | "duration">,
+  meta: { title: string; performer?: string },
+): CachedFile {
+  return {
+    fileId: file.fileId,
+    fileUniqueId: file.fileUniqueId,
+    kind: file.kind,
+    size: file.size,
+    width: file.width,
+    height: file.height,
+    duration: file.duration,
+    title: meta.title,
+    performer: meta.performer,
+    createdAt: Date.now(),
+  };
+}

@@ -16,7 +16,7 @@ import {
   JobQueue,
 } from "../kv/jobs.ts";
 import type { JobResult } from "../kv/job_types.ts";
-import type { MediaStore } from "../kv/media.ts";
+import { cachedFileOf, type MediaStore } from "../kv/media.ts";
 import type { QuotaStore } from "../kv/quota.ts";
 import { addHistoryEntry, mediaLabels } from "../kv/history.ts";
 import type { UrlGuard } from "../lib/url_guard.ts";
@@ -290,18 +290,7 @@ export class JobService {
     if (result.kind !== "download" || job.payload.kind !== "download") return;
     const { payload } = job;
     const { file } = result;
-    const cached = {
-      fileId: file.fileId,
-      fileUniqueId: file.fileUniqueId,
-      kind: file.kind,
-      size: file.size,
-      width: file.width,
-      height: file.height,
-      duration: file.duration,
-      title: payload.title,
-      performer: payload.performer,
-      createdAt: Date.now(),
-    };
+    const cached = cachedFileOf(file, payload);
     await media.saveFile(payload.info, payload.variant, cached, payload.sendAs ?? "video");
     // uploaded to the storage chat: the user gets it by file_id, once (outbox guard)
     if (file.chatId !== job.chatId) await sendCachedFile(api, job.chatId, cached, payload.caption);

@@ -1,7 +1,7 @@
 /** The app's side of a split download: the parts cached, sent from a storage chat, recorded once. */
 import type { Job } from "../kv/jobs.ts";
 import type { DownloadPayload, JobResult, UploadedFile } from "../kv/job_types.ts";
-import type { CachedFile } from "../kv/media.ts";
+import { cachedFileOf } from "../kv/media.ts";
 import { addHistoryEntry, type HistoryEntry } from "../kv/history.ts";
 import { sendCachedParts } from "../bot/parts.ts";
 import type { JobServiceDeps } from "./job_service.ts";
@@ -13,18 +13,7 @@ export async function deliverSplit(
   payload: DownloadPayload,
   files: UploadedFile[],
 ): Promise<HistoryEntry | null> {
-  const parts: CachedFile[] = files.map((file) => ({
-    fileId: file.fileId,
-    fileUniqueId: file.fileUniqueId,
-    kind: file.kind,
-    size: file.size,
-    width: file.width,
-    height: file.height,
-    duration: file.duration,
-    title: payload.title,
-    performer: payload.performer,
-    createdAt: Date.now(),
-  }));
+  const parts = files.map((file) => cachedFileOf(file, payload));
   await deps.media.saveParts(payload.info, parts, payload.sendAs ?? "video");
   // uploaded to the storage chat: the user gets them by file_id, once (outbox guard)
   if (files[0].chatId !== job.chatId) {

@@ -8,7 +8,7 @@ import { escapeHtml, truncate } from "../../lib/format.ts";
 import type { BotContext } from "../context.ts";
 import type { Translate } from "../i18n.ts";
 import { renderProgress } from "../views.ts";
-import { REFUSAL_MESSAGES } from "./link.ts";
+import { REFUSAL_MESSAGES } from "../preview_request.ts";
 
 export const recordFeature = new Composer<BotContext>();
 

@@ -12,7 +12,7 @@ import type { BotContext } from "../context.ts";
 import type { Translate } from "../i18n.ts";
 import { renderProgress } from "../views.ts";
 import { cancelKeyboard } from "./download.ts";
-import { REFUSAL_MESSAGES } from "./link.ts";
+import { REFUSAL_MESSAGES } from "../preview_request.ts";
 
 export const subtitlesFeature = new Composer<BotContext>();
 

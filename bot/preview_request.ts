@@ -1,0 +1,70 @@
+/** A link the user wants to look at: checked, then previewed from the probe cache or probed. */
+import type { UrlRefusal } from "../lib/url_guard.ts";
+import type { BotContext } from "./context.ts";
+import { sendPreview } from "./delivery.ts";
+
+export const REFUSAL_MESSAGES: Record<UrlRefusal, string> = {
+  not_a_url: "error-bad-link",
+  bad_scheme: "error-bad-link",
+  credentials: "error-bad-link",
+  too_long: "error-bad-link",
+  private_address: "error-private-link",
+  unresolvable: "error-unresolvable",
+};
+
+/** The link's preview, from the probe cache or a probe job; the link is checked again first. */
+export async function offerPreview(
+  ctx: BotContext,
+  rawUrl: string,
+  replyToMessageId?: number,
+): Promise<void> {
+  const { urlGuard, media, queue, kv, config } = ctx.deps;
+  const userId = ctx.from!.id;
+  const chatId = ctx.chat?.id ?? userId;
+  const checked = await urlGuard.check(rawUrl);
+  if (!checked.ok) {
+    await ctx.reply(ctx.t(REFUSAL_MESSAGES[checked.reason]));
+    return;
+  }
+  const url = checked.url.href;
+  const locale = await ctx.i18n.getLocale();
+  const preferAudio = ctx.user?.prefs.preferAudio;
+  const info = await media.getProbe(url);
+  if (info) {
+    await sendPreview(
+      {
+        api: ctx.api,
+        kv,
+        urlGuard,
+        t: ctx.t,
+        locale,
+        userId,
+        chatId,
+        replyToMessageId,
+        preview: { preferAudio },
+        config,
+      },
+      url,
+      info,
+    );
+    return;
+  }
+  const status = await ctx.reply(ctx.t("preview-analyzing"), {
+    ...(replyToMessageId
+      ? { reply_parameters: { message_id: replyToMessageId, allow_sending_without_reply: true } }
+      : {}),
+  });
+  await queue.enqueue({
+    userId,
+    chatId,
+    priority: 1, // probes are quick and a user is waiting on them
+    payload: {
+      kind: "probe",
+      url,
+      lang: locale,
+      preferAudio,
+      statusMessageId: status.message_id,
+      replyToMessageId,
+    },
+  });
+}
