@@ -165,7 +165,10 @@ export class MediaStore {
 
 /** What the file cache keeps of an upload: Telegram's ids plus what a resend needs. */
 export function cachedFileOf(
-  file: Pick<CachedFile, "fileId" | "fileUniqueId" | "kind" | "size" | "width" | "height" | "duration">,
+  file: Pick<
+    CachedFile,
+    "fileId" | "fileUniqueId" | "kind" | "size" | "width" | "height" | "duration"
+  >,
   meta: { title: string; performer?: string },
 ): CachedFile {
   return {

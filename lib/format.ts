@@ -31,6 +31,22 @@ const UNITS = ["B", "KB", "MB", "GB", "TB"];
 // French counts octets
 const FRENCH_UNITS = ["o", "Ko", "Mo", "Go", "To"];
 
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+/** Cached: building an Intl formatter costs far more than using one. */
+function numberFormat(locale: string, digits: number): Intl.NumberFormat {
+  const key = `${locale}:${digits}`;
+  let format = numberFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, {
+      maximumFractionDigits: digits,
+      minimumFractionDigits: digits,
+    });
+    if (numberFormats.size < 100) numberFormats.set(key, format);
+  }
+  return format;
+}
+
 /** 1536 → "1.5 KB", in the locale's number format. */
 export function formatBytes(bytes: number, locale = "en"): string {
   let value = Math.max(0, bytes);
@@ -40,10 +56,7 @@ export function formatBytes(bytes: number, locale = "en"): string {
     unit++;
   }
   const digits = unit === 0 || value >= 100 ? 0 : 1;
-  const number = new Intl.NumberFormat(locale, {
-    maximumFractionDigits: digits,
-    minimumFractionDigits: digits,
-  }).format(value);
+  const number = numberFormat(locale, digits).format(value);
   return `${number} ${(locale.startsWith("fr") ? FRENCH_UNITS : UNITS)[unit]}`;
 }
 

@@ -2,16 +2,28 @@
 
 /** "2026-11-24" for the instant `at` as seen in `timezone` (unknown zones fall back to UTC). */
 export function localDay(at: number, timezone: string): string {
-  try {
-    return new Intl.DateTimeFormat("en-CA", {
-      timeZone: timezone,
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-    }).format(at);
-  } catch {
-    return new Date(at).toISOString().slice(0, 10);
+  return dayFormatter(timezone)?.format(at) ?? new Date(at).toISOString().slice(0, 10);
+}
+
+// building an Intl formatter costs far more than using one: keep one per zone
+const dayFormatters = new Map<string, Intl.DateTimeFormat | null>();
+
+function dayFormatter(timezone: string): Intl.DateTimeFormat | null {
+  let formatter = dayFormatters.get(timezone);
+  if (formatter === undefined) {
+    try {
+      formatter = new Intl.DateTimeFormat("en-CA", {
+        timeZone: timezone,
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+      });
+    } catch {
+      formatter = null;
+    }
+    if (dayFormatters.size < 1_000) dayFormatters.set(timezone, formatter);
   }
+  return formatter;
 }
 
 export function isValidTimezone(timezone: string): boolean {

@@ -3,7 +3,7 @@
  * HTTP endpoint (ANALYTICS_URL) in batches from a bounded queue. Both run on the event bus,
  * after the user's request: nothing here is awaited by a handler.
  */
-import { type AnalyticsEvent, markActive, recordEvent } from "../kv/analytics.ts";
+import { type AnalyticsEvent, markActive, recordEvents } from "../kv/analytics.ts";
 import { utcDay } from "../kv/history.ts";
 import { LruCache } from "../lib/lru.ts";
 import type { Logger } from "../lib/logger.ts";
@@ -143,10 +143,16 @@ export interface AnalyticsDeps {
   forwarder?: ForwarderOptions;
 }
 
+/** Events are written in batches: one flush a second, or sooner under load. */
+const FLUSH_INTERVAL_MS = 1_000;
+const FLUSH_AT_EVENTS = 200;
+
 export class Analytics {
   /** users already marked active today by this process: one KV write per user and day */
   readonly #activeToday = new LruCache<string, true>(100_000, 86_400_000);
   readonly forwarder?: AnalyticsForwarder;
+  readonly #pending: AnalyticsEvent[] = [];
+  #flushTimer?: ReturnType<typeof setTimeout>;
 
   constructor(private readonly deps: AnalyticsDeps) {
     if (deps.forwardUrl) {
@@ -160,10 +166,23 @@ export class Analytics {
     const analyticsEvent = toAnalyticsEvent(event, at);
     if (!analyticsEvent) return;
     this.forwarder?.enqueue(analyticsEvent);
-    await Promise.all([
-      recordEvent(this.deps.kv, analyticsEvent),
-      this.markActive(event.userId, at),
-    ]);
+    this.#pending.push(analyticsEvent);
+    if (this.#pending.length >= FLUSH_AT_EVENTS) await this.flush();
+    else this.#flushTimer ??= setTimeout(() => this.flush().catch(() => {}), FLUSH_INTERVAL_MS);
+    await this.markActive(event.userId, at);
+  }
+
+  /** Writes the buffered events; counters lose at most FLUSH_INTERVAL_MS of events on a crash. */
+  async flush(): Promise<void> {
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    const events = this.#pending.splice(0);
+    if (events.length === 0) return;
+    try {
+      await recordEvents(this.deps.kv, events);
+    } catch (error) {
+      this.deps.logger.warn("analytics events dropped", { count: events.length, error });
+    }
   }
 
   async markActive(userId: number, at: number): Promise<void> {
@@ -174,6 +193,7 @@ export class Analytics {
   }
 
   async close(): Promise<void> {
+    await this.flush();
     await this.forwarder?.close();
   }
 }
