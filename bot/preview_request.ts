@@ -2,6 +2,7 @@
 import type { UrlRefusal } from "../lib/url_guard.ts";
 import type { BotContext } from "./context.ts";
 import { sendPreview } from "./delivery.ts";
+import { getPreview, type Preview } from "../kv/previews.ts";
 
 export const REFUSAL_MESSAGES: Record<UrlRefusal, string> = {
   not_a_url: "error-bad-link",
@@ -67,4 +68,18 @@ export async function offerPreview(
       replyToMessageId,
     },
   });
+}
+
+/** The preview a button belongs to, if it still exists and is the presser's; otherwise says why. */
+export async function ownPreview(ctx: BotContext, previewId: string): Promise<Preview | null> {
+  const preview = await getPreview(ctx.deps.kv, previewId);
+  if (!preview) {
+    await ctx.answerCallbackQuery({ text: ctx.t("preview-expired"), show_alert: true });
+    return null;
+  }
+  if (preview.userId !== ctx.from?.id) {
+    await ctx.answerCallbackQuery({ text: ctx.t("preview-not-yours"), show_alert: true });
+    return null;
+  }
+  return preview;
 }

@@ -1,6 +1,6 @@
 /** Choosing a quality on a preview: a cache hit is sent at once, otherwise a download job starts. */
+import { ownPreview } from "../preview_request.ts";
 import { Composer, InlineKeyboard } from "grammy";
-import { getPreview } from "../../kv/previews.ts";
 import type { Variant } from "../../workers/media_types.ts";
 import { recordChoice } from "../../kv/choices.ts";
 import { resendSplit } from "../parts.ts";
@@ -30,15 +30,12 @@ downloadFeature.callbackQuery(/^dl:([0-9A-Z]{26}):(\w+)$/, async (ctx) => {
   const [, previewId, variantText] = ctx.match;
   const variant = variantText as Variant;
   const { kv, config } = ctx.deps;
-  const preview = VARIANTS.has(variant) ? await getPreview(kv, previewId) : null;
-  if (!preview) {
+  if (!VARIANTS.has(variant)) {
     await ctx.answerCallbackQuery({ text: ctx.t("preview-expired"), show_alert: true });
     return;
   }
-  if (preview.userId !== ctx.from.id) {
-    await ctx.answerCallbackQuery({ text: ctx.t("preview-not-yours"), show_alert: true });
-    return;
-  }
+  const preview = await ownPreview(ctx, previewId);
+  if (!preview) return;
   const { info } = preview;
   const requestKey = `cb:${ctx.callbackQuery.id}`;
   ctx.deps.events.emit({

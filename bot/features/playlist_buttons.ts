@@ -1,4 +1,5 @@
 /** The playlist feature's buttons; their callback data is described in bot/playlist_views.ts. */
+import { ownPreview } from "../preview_request.ts";
 import { Composer } from "grammy";
 import type { BotContext } from "../context.ts";
 import {
@@ -9,7 +10,6 @@ import {
   listPlaylistsByUser,
   setPlaylistPrompt,
 } from "../../kv/playlists.ts";
-import { getPreview } from "../../kv/previews.ts";
 import { escapeHtml, truncate } from "../../lib/format.ts";
 import {
   addItem,
@@ -273,13 +273,8 @@ playlistButtons.callbackQuery(new RegExp(`^pm:(x|t|tc):(${ID}):(\\d{1,15})$`), a
 playlistButtons.callbackQuery(new RegExp(`^pa:(${ID})(?::(${ID}|new))?$`), async (ctx) => {
   const [, previewId, target] = ctx.match;
   const { kv } = ctx.deps;
-  const preview = await getPreview(kv, previewId);
-  if (!preview) {
-    return await ctx.answerCallbackQuery({ text: ctx.t("preview-expired"), show_alert: true });
-  }
-  if (preview.userId !== ctx.from.id) {
-    return await ctx.answerCallbackQuery({ text: ctx.t("preview-not-yours"), show_alert: true });
-  }
+  const preview = await ownPreview(ctx, previewId);
+  if (!preview) return;
   await guarded(ctx, async () => {
     const editable = (await listPlaylistsByUser(kv, ctx.from.id)).filter((s) => can(s.role, "add"));
     let playlistId = target;

@@ -1,7 +1,7 @@
 /** "Translate title" on a preview whose media is in another language than the user's. */
+import { ownPreview } from "../preview_request.ts";
 import { Composer } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
-import { getPreview } from "../../kv/previews.ts";
 import { escapeHtml, truncate } from "../../lib/format.ts";
 import { contentLanguage } from "../../workers/translate/detect.ts";
 import { translateOrKeep } from "../../workers/translate/translator.ts";
@@ -11,16 +11,9 @@ import { languageName } from "./subtitles.ts";
 export const translateFeature = new Composer<BotContext>();
 
 translateFeature.callbackQuery(/^tt:([0-9A-Z]{26})$/, async (ctx) => {
-  const { kv, translator, logger } = ctx.deps;
-  const preview = await getPreview(kv, ctx.match[1]);
-  if (!preview) {
-    await ctx.answerCallbackQuery({ text: ctx.t("preview-expired"), show_alert: true });
-    return;
-  }
-  if (preview.userId !== ctx.from.id) {
-    await ctx.answerCallbackQuery({ text: ctx.t("preview-not-yours"), show_alert: true });
-    return;
-  }
+  const { translator, logger } = ctx.deps;
+  const preview = await ownPreview(ctx, ctx.match[1]);
+  if (!preview) return;
   const { info } = preview;
   const locale = await ctx.i18n.getLocale();
   const source = contentLanguage(info.title, info.description);

@@ -1,25 +1,11 @@
 /** Accounts: menu, quota, Stars payments, settings, admin and blocked users, end to end. */
 import { assert, assertEquals, assertExists, assertMatch } from "../support/assert.ts";
 import { startMediaLab } from "../support/media_lab.ts";
-import { buttons, dataFor, waitForFile, waitForPreview } from "../support/chat.ts";
+import { buttons, dataFor, reply, waitForFile, waitForPreview } from "../support/chat.ts";
 import { startTestSystem } from "../support/system.ts";
-import type { BotMessage, FakeTelegram, FakeUser } from "../support/fake_telegram.ts";
 import { starsRevenue } from "../../kv/payments.ts";
 import { QuotaStore } from "../../kv/quota.ts";
 import { waitUntil } from "../support/wait.ts";
-
-async function reply(
-  telegram: FakeTelegram,
-  user: FakeUser,
-  text: string,
-  pattern: RegExp,
-): Promise<BotMessage> {
-  const before = telegram.messages(user.id).length;
-  user.sendText(text);
-  return await telegram.waitFor(() =>
-    telegram.messages(user.id).slice(before).find((m) => pattern.test(m.text ?? ""))
-  );
-}
 
 Deno.test("[e2e/accounts] the menu speaks the user's language and every button it offers works", async () => {
   await using bed = await startTestSystem({ ADMIN_IDS: "7002" });

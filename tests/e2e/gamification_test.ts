@@ -2,25 +2,12 @@
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { waitUntil } from "../support/wait.ts";
 import { startMediaLab } from "../support/media_lab.ts";
-import { buttons, dataFor, waitForFile, waitForPreview } from "../support/chat.ts";
+import { buttons, dataFor, reply, waitForFile, waitForPreview } from "../support/chat.ts";
 import { startTestSystem } from "../support/system.ts";
-import type { BotMessage, FakeTelegram, FakeUser } from "../support/fake_telegram.ts";
+import type { FakeTelegram, FakeUser } from "../support/fake_telegram.ts";
 import { listRecentHistory } from "../../kv/history.ts";
 import { getXp } from "../../kv/xp.ts";
 import type { Job } from "../../kv/jobs.ts";
-
-async function reply(
-  telegram: FakeTelegram,
-  user: FakeUser,
-  text: string,
-  pattern: RegExp,
-): Promise<BotMessage> {
-  const before = telegram.messages(user.id).length;
-  user.sendText(text);
-  return await telegram.waitFor(() =>
-    telegram.messages(user.id).slice(before).find((m) => pattern.test(m.text ?? ""))
-  );
-}
 
 function count(telegram: FakeTelegram, user: FakeUser, pattern: RegExp): number {
   return telegram.messages(user.id).filter((m) => pattern.test(m.text ?? "")).length;

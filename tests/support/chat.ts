@@ -1,6 +1,6 @@
 /** Reading the bot's side of a chat in the fake Bot API: buttons, previews, delivered files. */
 import { assertExists } from "./assert.ts";
-import type { BotMessage, FakeTelegram } from "./fake_telegram.ts";
+import type { BotMessage, FakeTelegram, FakeUser } from "./fake_telegram.ts";
 
 export function buttons(message: BotMessage): { text: string; data: string }[] {
   const markup = message.replyMarkup;
@@ -44,5 +44,19 @@ export function waitForFile(
     {
       timeoutMs: 60_000,
     },
+  );
+}
+
+/** Sends a text and waits for the bot's first new message matching `pattern`. */
+export async function reply(
+  telegram: FakeTelegram,
+  user: FakeUser,
+  text: string,
+  pattern: RegExp,
+): Promise<BotMessage> {
+  const before = telegram.messages(user.id).length;
+  user.sendText(text);
+  return await telegram.waitFor(() =>
+    telegram.messages(user.id).slice(before).find((m) => pattern.test(m.text ?? ""))
   );
 }
