@@ -1,15 +1,10 @@
 /** What we know about media: probe results (short-lived) and uploaded files (permanent). */
-import type { MediaKind, ProbeInfo, Variant } from "../workers/media_types.ts";
+import type { ProbeInfo, Variant } from "../workers/media_types.ts";
+import type { UploadedFile } from "./job_types.ts";
 import { LruCache } from "../lib/lru.ts";
 
-export interface CachedFile {
-  fileId: string;
-  fileUniqueId: string;
-  kind: MediaKind;
-  size: number;
-  width?: number;
-  height?: number;
-  duration?: number;
+/** An uploaded file as the cache keeps it: Telegram's ids plus what a resend needs. */
+export interface CachedFile extends Omit<UploadedFile, "chatId" | "messageId"> {
   title: string;
   performer?: string;
   createdAt: number;
@@ -165,10 +160,7 @@ export class MediaStore {
 
 /** What the file cache keeps of an upload: Telegram's ids plus what a resend needs. */
 export function cachedFileOf(
-  file: Pick<
-    CachedFile,
-    "fileId" | "fileUniqueId" | "kind" | "size" | "width" | "height" | "duration"
-  >,
+  file: Omit<UploadedFile, "chatId" | "messageId">,
   meta: { title: string; performer?: string },
 ): CachedFile {
   return {

@@ -7,6 +7,7 @@ import { type Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { html } from "hono/html";
 import type { Child } from "hono/jsx";
+import { PageLayout } from "./page_layout.tsx";
 import type { I18n } from "@grammyjs/i18n";
 import type { BotContext } from "../bot/context.ts";
 import { pickLocale, type Translate, translatorFor } from "../bot/i18n.ts";
@@ -69,21 +70,7 @@ function contentPolicy(nonce: string, login: boolean): string {
 }
 
 function Layout(props: { lang: string; title: string; nonce: string; children?: Child }) {
-  return (
-    <html lang={props.lang}>
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="robots" content="noindex" />
-        <title>{props.title}</title>
-        <link rel="icon" href="data:," />
-        <style nonce={props.nonce} dangerouslySetInnerHTML={{ __html: CSS }} />
-      </head>
-      <body>
-        <main>{props.children}</main>
-      </body>
-    </html>
-  );
+  return <PageLayout {...props} css={CSS} head={<meta name="robots" content="noindex" />} />;
 }
 
 function percent(lang: string, ratio: number | undefined, signed = false): string {

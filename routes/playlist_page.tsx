@@ -4,6 +4,7 @@
  * server). hono/jsx escapes every text and attribute.
  */
 import type { Child } from "hono/jsx";
+import { PageLayout } from "./page_layout.tsx";
 import type { Playlist, PlaylistItem, PlaylistRole } from "../kv/playlists.ts";
 import type { Translate } from "../bot/i18n.ts";
 import { formatDuration } from "../lib/format.ts";
@@ -45,29 +46,10 @@ export function safeUrl(url: string | undefined): string | undefined {
   }
 }
 
-export function Layout(props: {
-  lang: string;
-  title: string;
-  nonce: string;
-  head?: Child;
-  children?: Child;
-}) {
-  return (
-    <html lang={props.lang}>
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
-        <link rel="icon" href="data:," />
-        <title>{props.title}</title>
-        {props.head}
-        <style nonce={props.nonce} dangerouslySetInnerHTML={{ __html: CSS }} />
-      </head>
-      <body>
-        <main>{props.children}</main>
-      </body>
-    </html>
-  );
+function Layout(
+  props: { lang: string; title: string; nonce: string; head?: Child; children?: Child },
+) {
+  return <PageLayout {...props} css={CSS} />;
 }
 
 export interface Viewer {
