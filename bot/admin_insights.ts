@@ -90,7 +90,7 @@ function parseVariants(parts: string[]): ExperimentVariant[] | null {
 export async function experimentAction(ctx: BotContext, args: string[]): Promise<string> {
   const { kv } = ctx.deps;
   const [command, id, ...rest] = args;
-  const locale = await ctx.i18n.getLocale();
+  const locale = ctx.i18n.getLocale();
   const safeId = escapeHtml(id ?? "");
   try {
     if (!command) {

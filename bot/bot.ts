@@ -1,5 +1,6 @@
 import { Bot, type BotConfig } from "grammy";
-import { installResilience } from "../lib/telegram.ts";
+import { installResilience, telegramClientOptions } from "../lib/telegram.ts";
+import { canUseWebhookReply } from "./webhook_reply.ts";
 import type { ThrottleLimits } from "../lib/throttle.ts";
 import type { BotContext, BotDeps } from "./context.ts";
 import { menuFeature } from "./features/menu.ts";
@@ -66,7 +67,11 @@ export function createBot(
 ): Bot<BotContext> {
   const bot = new Bot<BotContext>(deps.config.botToken, {
     ...botConfig,
-    client: { apiRoot: deps.config.telegramApiRoot, ...botConfig.client },
+    client: {
+      ...telegramClientOptions(deps.config.telegramApiRoot),
+      canUseWebhookReply,
+      ...botConfig.client,
+    },
   });
   installResilience(bot.api, limits);
 
@@ -75,7 +80,7 @@ export function createBot(
     return next();
   });
   bot.use(loadUser);
-  bot.use(deps.i18n);
+  bot.use(deps.i18n.middleware());
   bot.use(rateLimit);
 
   const features = bot.errorBoundary(async (error) => {

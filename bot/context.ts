@@ -1,5 +1,5 @@
 import type { Context } from "grammy";
-import type { I18n, I18nFlavor } from "@grammyjs/i18n";
+import type { I18nFlavor, Translations } from "./i18n.ts";
 import type { Config } from "../config.ts";
 import type { JobQueue } from "../kv/jobs.ts";
 import type { JobService } from "../services/job_service.ts";
@@ -23,7 +23,7 @@ export interface BotDeps {
   quota: QuotaStore;
   urlGuard: UrlGuard;
   rateLimiter: RateLimiter;
-  i18n: I18n<BotContext>;
+  i18n: Translations;
   logger: Logger;
   /** TRANSLATOR's choice, cached in KV */
   translator: Translator;

@@ -1,8 +1,14 @@
-import { I18n } from "@grammyjs/i18n";
+/**
+ * The bot's words, from locales/<locale>.ftl through Fluent. Each update's locale is settled
+ * once, so a translation is one lookup and one format: no language negotiation per message.
+ */
+import { FluentBundle, FluentResource } from "@fluent/bundle";
+import type { MiddlewareFn } from "grammy";
 import type { BotContext } from "./context.ts";
 
 export const LOCALES = ["en", "fr"] as const;
 export type Locale = typeof LOCALES[number];
+const FALLBACK: Locale = "en";
 
 /** Telegram's language_code (e.g. "fr-CA") mapped to a locale the bot speaks. */
 export function pickLocale(languageCode: string | undefined): Locale {
@@ -11,22 +17,64 @@ export function pickLocale(languageCode: string | undefined): Locale {
 
 export type Translate = (key: string, variables?: Record<string, string | number>) => string;
 
-/** Loads locales/<locale>.ftl; Fluent's bidi isolation marks would show up in Telegram, so they are off. */
-export async function createI18n(): Promise<I18n<BotContext>> {
-  const i18n = new I18n<BotContext>({
-    defaultLocale: "en",
-    useSession: false,
-    fluentBundleOptions: { useIsolating: false },
-    localeNegotiator: (ctx) => ctx.user?.language ?? pickLocale(ctx.from?.language_code),
-  });
-  for (const locale of LOCALES) {
-    const source = await Deno.readTextFile(new URL(`../locales/${locale}.ftl`, import.meta.url));
-    await i18n.loadLocale(locale, { source });
+/** What the middleware puts on every update's context. */
+export interface I18nFlavor {
+  t: Translate;
+  i18n: {
+    /** The update's locale: the user's choice, else their Telegram language. */
+    getLocale(): Locale;
+    /** Switches the rest of the update to another locale (after a change in settings). */
+    useLocale(locale: string): void;
+  };
+}
+
+export class Translations {
+  #bundles = new Map<string, FluentBundle>();
+
+  add(locale: Locale, source: string): void {
+    // Fluent's bidi isolation marks would show up in Telegram
+    const bundle = new FluentBundle(locale, { useIsolating: false });
+    const errors = bundle.addResource(new FluentResource(source));
+    if (errors.length > 0) throw new Error(`locales/${locale}.ftl: ${errors.join("; ")}`);
+    this.#bundles.set(locale, bundle);
   }
-  return i18n;
+
+  /** The message in that locale, in English when the locale lacks it, else the key itself. */
+  t(locale: string, key: string, variables?: Record<string, string | number>): string {
+    for (const bundle of [this.#bundles.get(locale), this.#bundles.get(FALLBACK)]) {
+      const message = bundle?.getMessage(key);
+      if (message?.value) return bundle!.formatPattern(message.value, variables);
+    }
+    return key;
+  }
+
+  middleware(): MiddlewareFn<BotContext> {
+    return (ctx, next) => {
+      let locale = pickLocale(ctx.user?.language ?? ctx.from?.language_code);
+      ctx.i18n = {
+        getLocale: () => locale,
+        useLocale: (chosen) => {
+          locale = pickLocale(chosen);
+        },
+      };
+      ctx.t = (key, variables) => this.t(locale, key, variables);
+      return next();
+    };
+  }
+}
+
+export async function createI18n(): Promise<Translations> {
+  const translations = new Translations();
+  for (const locale of LOCALES) {
+    translations.add(
+      locale,
+      await Deno.readTextFile(new URL(`../locales/${locale}.ftl`, import.meta.url)),
+    );
+  }
+  return translations;
 }
 
 /** A translate function bound to one locale, for messages sent outside an update. */
-export function translatorFor(i18n: I18n<BotContext>, locale: string): Translate {
+export function translatorFor(i18n: Translations, locale: string): Translate {
   return (key, variables) => i18n.t(locale, key, variables);
 }

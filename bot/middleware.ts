@@ -17,7 +17,7 @@ export async function loadUser(ctx: BotContext, next: NextFunction): Promise<voi
       userId: user.id,
       key: `update:${ctx.update.update_id}`,
       chatId: ctx.chat.id,
-      lang: await ctx.i18n.getLocale(),
+      lang: ctx.i18n.getLocale(),
       at: Date.now(),
     });
   }

@@ -67,7 +67,7 @@ export async function resendSplit(
       key,
       entry,
       chatId,
-      lang: await ctx.i18n.getLocale(),
+      lang: ctx.i18n.getLocale(),
     });
   }
   return true;

@@ -200,7 +200,7 @@ export async function downloadAll(ctx: BotContext, playlistId: string, shareToke
   const items = await listPlaylistItems(kv, playlistId);
   if (items.length === 0) return await answer(ctx, ctx.t("playlist-nothing-to-download"));
   await answer(ctx, ctx.t("playlist-download-started", { count: items.length }));
-  const lang = await ctx.i18n.getLocale();
+  const lang = ctx.i18n.getLocale();
   const chatId = ctx.chat?.id ?? ctx.from!.id;
   const batch = await jobs.batches.start({
     userId: ctx.from!.id,

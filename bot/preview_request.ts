@@ -28,7 +28,7 @@ export async function offerPreview(
     return;
   }
   const url = checked.url.href;
-  const locale = await ctx.i18n.getLocale();
+  const locale = ctx.i18n.getLocale();
   const preferAudio = ctx.user?.prefs.preferAudio;
   const info = await media.getProbe(url);
   if (info) {

@@ -94,7 +94,7 @@ export async function redeliver(
         key,
         entry,
         chatId,
-        lang: await ctx.i18n.getLocale(),
+        lang: ctx.i18n.getLocale(),
       });
     }
     return;

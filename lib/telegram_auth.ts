@@ -5,6 +5,7 @@
  * then hash = hex(HMAC-SHA256(key secret, data-check-string)), where the data-check-string is
  * every other field as "key=value", sorted by key, joined by "\n". auth_date bounds the age.
  */
+import { secretsMatch } from "./secrets.ts";
 
 export interface TelegramLoginUser {
   id: number;
@@ -81,7 +82,7 @@ async function verifyFields(
     .map(([key, value]) => `${key}=${value}`)
     .join("\n");
   const expected = toHex(await hmacSha256(secret, encoder.encode(checkString)));
-  if (!constantTimeEqual(expected, hash)) return { ok: false, reason: "bad_signature" };
+  if (!secretsMatch(hash, expected)) return { ok: false, reason: "bad_signature" };
 
   const authDate = Number(fields.get("auth_date"));
   if (!Number.isSafeInteger(authDate) || authDate <= 0) return { ok: false, reason: "malformed" };
@@ -119,13 +120,6 @@ async function hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Uint8Array
 
 function toHex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function constantTimeEqual(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let difference = 0;
-  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return difference === 0;
 }
 
 function parseJson(text: string | undefined): unknown {

@@ -8,8 +8,7 @@ import { getCookie, setCookie } from "hono/cookie";
 import { html } from "hono/html";
 import type { Child } from "hono/jsx";
 import { PageLayout } from "./page_layout.tsx";
-import type { I18n } from "@grammyjs/i18n";
-import type { BotContext } from "../bot/context.ts";
+import type { Translations } from "../bot/i18n.ts";
 import { pickLocale, type Translate, translatorFor } from "../bot/i18n.ts";
 import type { JobQueue } from "../kv/jobs.ts";
 import type { UserStore } from "../kv/users.ts";
@@ -34,7 +33,7 @@ export interface AdminRoutesDeps {
   adminIds: readonly number[];
   /** where the page is reached from outside (PUBLIC_URL, or localhost) */
   baseUrl: string;
-  i18n: I18n<BotContext>;
+  i18n: Translations;
   authMaxAgeSeconds?: number;
 }
 

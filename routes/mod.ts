@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Bot } from "grammy";
-import type { I18n } from "@grammyjs/i18n";
+import type { Translations } from "../bot/i18n.ts";
 import type { BotContext } from "../bot/context.ts";
 import type { Logger } from "../lib/logger.ts";
 import { type HealthDeps, healthRoutes } from "./health.ts";
@@ -16,7 +16,7 @@ export interface AppDeps extends HealthDeps {
   webhookSecret?: string;
   workerToken?: string;
   logger: Logger;
-  i18n: I18n<BotContext>;
+  i18n: Translations;
   /** where users reach the web pages: PUBLIC_URL, or localhost */
   publicBaseUrl: string;
   users: UserStore;

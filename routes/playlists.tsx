@@ -9,8 +9,7 @@ import { type Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { html } from "hono/html";
 import type { Child } from "hono/jsx";
-import type { I18n } from "@grammyjs/i18n";
-import type { BotContext } from "../bot/context.ts";
+import type { Translations } from "../bot/i18n.ts";
 import { pickLocale, translatorFor } from "../bot/i18n.ts";
 import {
   getPlaylistByShareToken,
@@ -50,7 +49,7 @@ export interface PlaylistRoutesDeps {
   botUsername: () => string;
   /** where the pages are reached from outside (PUBLIC_URL, or localhost) */
   baseUrl: string;
-  i18n: I18n<BotContext>;
+  i18n: Translations;
   /** how old Telegram's signed login data may be */
   authMaxAgeSeconds?: number;
 }

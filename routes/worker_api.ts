@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
-import { timingSafeEqual } from "node:crypto";
+import { secretsMatch } from "../lib/secrets.ts";
 import type { JobService } from "../services/job_service.ts";
 import { jobFailureSchema, jobProgressSchema, jobResultSchema } from "../kv/job_schemas.ts";
 import { CLAIM_WAIT_MS } from "../workers/transport.ts";
@@ -18,15 +18,6 @@ const heartbeatBody = z.object({
 const completeBody = z.object({ leaseId: z.string().min(1).max(100), result: jobResultSchema });
 const failBody = z.object({ leaseId: z.string().min(1).max(100), failure: jobFailureSchema });
 const jobIdPattern = /^[0-9A-Z]{26}$/;
-
-async function digest(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-}
-
-/** Compares digests so the time taken says nothing about the token. */
-async function tokenMatches(given: string, expected: string): Promise<boolean> {
-  return timingSafeEqual(await digest(given), await digest(expected));
-}
 
 async function parseBody<T extends z.ZodType>(request: Request, schema: T): Promise<z.infer<T>> {
   const parsed = schema.safeParse(await request.json().catch(() => undefined));
@@ -46,7 +37,7 @@ export function workerApiRoutes(jobs: JobService, workerToken: string | undefine
     .use("/worker/v1/*", async (c, next) => {
       const header = c.req.header("authorization") ?? "";
       const given = header.startsWith("Bearer ") ? header.slice(7) : "";
-      if (!workerToken || !given || !(await tokenMatches(given, workerToken))) {
+      if (!workerToken || !given || !secretsMatch(given, workerToken)) {
         return c.json({ error: "unauthorized" }, 401);
       }
       await next();

@@ -26,6 +26,11 @@ if [ "${MEDIABOT_BROWSER:-}" = "1" ] && ! command -v chromium >/dev/null 2>&1; t
   missing_packages+=(chromium)
 fi
 
+# `deno task bench` loads the webhook with wrk: a load generator that costs the app little CPU
+if [ "${MEDIABOT_BENCH:-}" = "1" ] && ! command -v wrk >/dev/null 2>&1; then
+  missing_packages+=(wrk)
+fi
+
 # /stats draws its chart's text with DejaVu Sans (services/stats_chart.ts)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing_packages+=(fonts-dejavu-core)
 

@@ -4,9 +4,8 @@
  * so the quota is checked now, when it runs, and a file Telegram already has is sent at once.
  */
 import type { Api } from "grammy";
-import type { I18n } from "@grammyjs/i18n";
+import type { Translations } from "../bot/i18n.ts";
 import type { Config } from "../config.ts";
-import type { BotContext } from "../bot/context.ts";
 import { quotaResetTime } from "../bot/account.ts";
 import { requestDownload } from "../bot/download_request.ts";
 import { cancelKeyboard } from "../bot/features/download.ts";
@@ -30,7 +29,7 @@ export interface AutoDownloadDeps {
   media: MediaStore;
   quota: QuotaStore;
   api: Api;
-  i18n: I18n<BotContext>;
+  i18n: Translations;
   events: EventBus;
   batches: BatchDownloads;
 }

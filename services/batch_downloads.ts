@@ -10,9 +10,8 @@
  * Batch jobs also have a lower priority than the downloads people ask for one by one.
  */
 import type { Api } from "grammy";
-import type { I18n } from "@grammyjs/i18n";
+import type { Translations } from "../bot/i18n.ts";
 import type { Config } from "../config.ts";
-import type { BotContext } from "../bot/context.ts";
 import { translatorFor } from "../bot/i18n.ts";
 import { renderPlaylistOffer } from "../bot/batch_views.ts";
 import {
@@ -54,7 +53,7 @@ export interface BatchDownloadsDeps {
   kv: Deno.Kv;
   queue: JobQueue;
   api: Api;
-  i18n: I18n<BotContext>;
+  i18n: Translations;
   urlGuard: UrlGuard;
   logger: Logger;
   reporter: BatchReporter;

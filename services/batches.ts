@@ -5,8 +5,7 @@
  * (e.g. files sent at once from the cache) with record().
  */
 import { type Api, GrammyError } from "grammy";
-import type { I18n } from "@grammyjs/i18n";
-import type { BotContext } from "../bot/context.ts";
+import type { Translations } from "../bot/i18n.ts";
 import { type Translate, translatorFor } from "../bot/i18n.ts";
 import {
   type Batch,
@@ -25,7 +24,7 @@ import type { Logger } from "../lib/logger.ts";
 export interface BatchDeps {
   api: Api;
   kv: Deno.Kv;
-  i18n: I18n<BotContext>;
+  i18n: Translations;
   logger: Logger;
 }
 

@@ -3,9 +3,8 @@
  * is keyed by its action's id, so an update or a job delivered twice pays once and notifies once.
  */
 import type { Api } from "grammy";
-import type { I18n } from "@grammyjs/i18n";
+import type { Translations } from "../bot/i18n.ts";
 import type { Config } from "../config.ts";
-import type { BotContext } from "../bot/context.ts";
 import { pickLocale, type Translate, translatorFor } from "../bot/i18n.ts";
 import { timezoneOf } from "../bot/account.ts";
 import { getHistoryTotals, type HistoryEntry } from "../kv/history.ts";
@@ -36,7 +35,7 @@ import type { EventBus } from "./events.ts";
 export interface GamificationDeps {
   kv: Deno.Kv;
   api: Api;
-  i18n: I18n<BotContext>;
+  i18n: Translations;
   users: UserStore;
   config: Config;
   logger: Logger;

@@ -5,7 +5,7 @@
  * dies midway reports it on the next sweep instead of losing it.
  */
 import { type Api, GrammyError } from "grammy";
-import type { I18n } from "@grammyjs/i18n";
+import type { Translations } from "../bot/i18n.ts";
 import type { Config } from "../config.ts";
 import {
   type Claim,
@@ -23,7 +23,6 @@ import type { UrlGuard } from "../lib/url_guard.ts";
 import type { EventBus } from "./events.ts";
 import type { Logger } from "../lib/logger.ts";
 import { LruCache } from "../lib/lru.ts";
-import type { BotContext } from "../bot/context.ts";
 import { translatorFor } from "../bot/i18n.ts";
 import { sendCachedFile, sendPreview } from "../bot/delivery.ts";
 import { renderProgress } from "../bot/views.ts";
@@ -46,7 +45,7 @@ export interface JobServiceDeps {
   media: MediaStore;
   quota: QuotaStore;
   api: Api;
-  i18n: I18n<BotContext>;
+  i18n: Translations;
   urlGuard: UrlGuard;
   events: EventBus;
   logger: Logger;

@@ -4,9 +4,8 @@
  * deployment. A run queues a probe that downloads at once (services/auto_download.ts).
  */
 import type { Api } from "grammy";
-import type { I18n } from "@grammyjs/i18n";
+import type { Translations } from "../bot/i18n.ts";
 import { ulid } from "ulid";
-import type { BotContext } from "../bot/context.ts";
 import { translatorFor } from "../bot/i18n.ts";
 import type { JobQueue } from "../kv/jobs.ts";
 import { completeRun, leaseRun, listDueSchedules, type Schedule } from "../kv/schedules.ts";
@@ -19,7 +18,7 @@ export interface ScheduleRunnerDeps {
   kv: Deno.Kv;
   queue: JobQueue;
   api: Api;
-  i18n: I18n<BotContext>;
+  i18n: Translations;
   logger: Logger;
 }
 

@@ -11,7 +11,7 @@ export const adminFeature = new Composer<BotContext>();
 
 async function replyWithDashboard(ctx: BotContext) {
   const { kv, queue, media, users, config } = ctx.deps;
-  const locale = await ctx.i18n.getLocale();
+  const locale = ctx.i18n.getLocale();
   const report = await collectAdminReport({ kv, queue, users });
   const files = media.stats.files;
   await ctx.reply(

@@ -35,7 +35,7 @@ privateChats.on("message:document", async (ctx, next) => {
   const name = document.file_name ?? "links.txt";
   if (document.mime_type !== "text/plain" && !/\.txt$/i.test(name)) return await next();
   const tooLarge = ctx.t("batch-file-too-large", {
-    max: formatBytes(LINKS_FILE_MAX_BYTES, await ctx.i18n.getLocale()),
+    max: formatBytes(LINKS_FILE_MAX_BYTES, ctx.i18n.getLocale()),
   });
   if ((document.file_size ?? 0) > LINKS_FILE_MAX_BYTES) {
     await ctx.reply(tooLarge);
@@ -110,7 +110,7 @@ async function startLinks(
   await batchDownloads.start({
     userId: ctx.from!.id,
     chatId: ctx.chat!.id,
-    lang: await ctx.i18n.getLocale(),
+    lang: ctx.i18n.getLocale(),
     title: title(unique.length + refused.length),
     entries: unique,
     refused,
@@ -132,7 +132,7 @@ async function listPlaylist(ctx: BotContext, url: string): Promise<void> {
     payload: {
       kind: "expand",
       url: checked.url.href,
-      lang: await ctx.i18n.getLocale(),
+      lang: ctx.i18n.getLocale(),
       maxEntries: batchLimitsFor(ctx.user).maxItems,
       statusMessageId: status.message_id,
     },

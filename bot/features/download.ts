@@ -64,7 +64,7 @@ downloadFeature.callbackQuery(/^dl:([0-9A-Z]{26}):(\w+)$/, async (ctx) => {
     userId: ctx.from.id,
     user: ctx.user,
     chatId,
-    lang: await ctx.i18n.getLocale(),
+    lang: ctx.i18n.getLocale(),
     t: ctx.t,
     botUsername: ctx.me.username,
     url: preview.url,
@@ -79,7 +79,7 @@ downloadFeature.callbackQuery(/^dl:([0-9A-Z]{26}):(\w+)$/, async (ctx) => {
     },
     statusMessage: async () => {
       if (!answered) await ctx.answerCallbackQuery(ctx.t("download-started"));
-      const locale = await ctx.i18n.getLocale();
+      const locale = ctx.i18n.getLocale();
       const text = renderProgress(ctx.t, locale, info.title, { phase: "queued" });
       const status = await ctx.reply(text, {
         parse_mode: "HTML",
@@ -99,7 +99,7 @@ export async function refuseOverQuota(
   limit: number,
   leftBytes?: number,
 ) {
-  const locale = await ctx.i18n.getLocale();
+  const locale = ctx.i18n.getLocale();
   const left = leftBytes ??
     Math.max(0, limit - await ctx.deps.quota.usedToday(ctx.from!.id, timezone));
   const text = ctx.t("quota-exceeded", {

@@ -165,7 +165,7 @@ async function replyWithAchievements(ctx: BotContext) {
     gamification.statsOf(ctx.from.id),
     listEarnedAchievements(ctx.deps.kv, ctx.from.id),
   ]);
-  const locale = await ctx.i18n.getLocale();
+  const locale = ctx.i18n.getLocale();
   const earnedIds = new Set(earned.map((e) => e.id));
   const describe = (a: Achievement) => ({
     icon: a.icon,

@@ -51,7 +51,7 @@ async function renderHistory(
     from = undefined;
   }
   const totals = await getHistoryTotals(kv, userId);
-  const locale = await ctx.i18n.getLocale();
+  const locale = ctx.i18n.getLocale();
   const lines = [
     ctx.t("history-title"),
     ctx.t("history-totals", {

@@ -5,6 +5,7 @@ import { planOf } from "../../kv/users.ts";
 import { PREMIUM_PLANS } from "../../kv/payments.ts";
 import { formatBytes, renderProgressBar } from "../../lib/format.ts";
 import type { BotContext } from "../context.ts";
+import { replyInWebhook } from "../webhook_reply.ts";
 import { formatDate, isAdmin, quotaLimit, quotaResetTime, timezoneOf } from "../account.ts";
 
 export const menuFeature = new Composer<BotContext>();
@@ -25,7 +26,7 @@ export async function renderMenu(
   ctx: BotContext,
 ): Promise<{ text: string; keyboard: InlineKeyboard }> {
   const { config, kv, quota } = ctx.deps;
-  const locale = await ctx.i18n.getLocale();
+  const locale = ctx.i18n.getLocale();
   const user = ctx.user;
   const timezone = timezoneOf(config, user);
   const premium = user !== undefined && planOf(user) === "premium";
@@ -60,17 +61,18 @@ export async function renderMenu(
 export async function replyWithMenu(ctx: BotContext) {
   if (!ctx.from) return;
   const { text, keyboard } = await renderMenu(ctx);
-  await ctx.reply(text, { parse_mode: "HTML", reply_markup: keyboard });
+  await replyInWebhook(ctx, text, { parse_mode: "HTML", reply_markup: keyboard });
   const key = `update:${ctx.update.update_id}`;
   ctx.deps.events.emit({ type: "menu_opened", userId: ctx.from.id, key, menu: "main" });
 }
 
 async function replyWithHelp(ctx: BotContext) {
-  const locale = await ctx.i18n.getLocale();
+  const locale = ctx.i18n.getLocale();
   const { config } = ctx.deps;
   const timezone = timezoneOf(config, ctx.user);
   const premium = ctx.user !== undefined && planOf(ctx.user) === "premium";
-  await ctx.reply(
+  await replyInWebhook(
+    ctx,
     ctx.t("help-text", {
       plan: ctx.t(premium ? "plan-premium" : "plan-free"),
       maxUpload: formatBytes(config.maxUploadBytes, locale),

@@ -240,7 +240,7 @@ async function addFromCommand(ctx: BotContext, args: string) {
     payload: {
       kind: "probe",
       url,
-      lang: await ctx.i18n.getLocale(),
+      lang: ctx.i18n.getLocale(),
       statusMessageId: status.message_id,
       playlistId,
     },

@@ -16,7 +16,7 @@ import { formatDate, timezoneOf } from "../account.ts";
 export const premiumFeature = new Composer<BotContext>();
 
 async function showPlans(ctx: BotContext) {
-  const locale = await ctx.i18n.getLocale();
+  const locale = ctx.i18n.getLocale();
   const { config } = ctx.deps;
   const lines = [
     ctx.t("premium-title"),
@@ -91,7 +91,7 @@ premiumFeature.on("message:successful_payment", async (ctx) => {
   ctx.deps.events.emit({ type: "payment", userId: ctx.from.id, key, ...paid });
   ctx.deps.users.forget(ctx.from.id);
   ctx.user = outcome.user;
-  const locale = await ctx.i18n.getLocale();
+  const locale = ctx.i18n.getLocale();
   const until = formatDate(
     locale,
     timezoneOf(ctx.deps.config, outcome.user),

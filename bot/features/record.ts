@@ -55,7 +55,7 @@ recordFeature.command("record", async (ctx) => {
     return;
   }
   const url = checked.url;
-  const locale = await ctx.i18n.getLocale();
+  const locale = ctx.i18n.getLocale();
   const title = streamLabel(url);
   const status = await ctx.reply(renderProgress(ctx.t, locale, title, { phase: "queued" }), {
     parse_mode: "HTML",

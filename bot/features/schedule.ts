@@ -50,7 +50,7 @@ privateChats.command("schedule", async (ctx) => {
     await ctx.reply(ctx.t(URL_REFUSALS[checked.reason]));
     return;
   }
-  const locale = await ctx.i18n.getLocale();
+  const locale = ctx.i18n.getLocale();
   const timezone = timezoneOf(config, ctx.user);
   const parsed = parseWhen(when, {
     locale,
@@ -92,7 +92,7 @@ privateChats.command("schedule", async (ctx) => {
 });
 
 privateChats.command("schedules", async (ctx) => {
-  const locale = await ctx.i18n.getLocale();
+  const locale = ctx.i18n.getLocale();
   const { text, keyboard } = await renderScheduleList(ctx, locale);
   await ctx.reply(text, {
     parse_mode: "HTML",
@@ -111,7 +111,7 @@ privateChats.callbackQuery(new RegExp(`^sc:([xl]):(${ID})$`), async (ctx) => {
     if (cancelled) await ctx.reply(ctx.t("schedule-cancelled"));
     return;
   }
-  const { text, keyboard } = await renderScheduleList(ctx, await ctx.i18n.getLocale());
+  const { text, keyboard } = await renderScheduleList(ctx, ctx.i18n.getLocale());
   await ctx.editMessageText(text, {
     parse_mode: "HTML",
     link_preview_options: { is_disabled: true },

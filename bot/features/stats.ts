@@ -18,7 +18,7 @@ async function replyWithStats(ctx: BotContext) {
   const { kv, config, logger } = ctx.deps;
   const now = Date.now();
   const timezone = timezoneOf(config, ctx.user);
-  const locale = await ctx.i18n.getLocale();
+  const locale = ctx.i18n.getLocale();
   // one day more than the chart covers, so the oldest local day is complete in any time zone
   const entries = await listHistorySince(kv, ctx.from.id, now - (CHART_DAYS + 1) * 86_400_000);
   const summary = summarizeActivity(entries, now, timezone);

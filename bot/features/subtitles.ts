@@ -127,7 +127,7 @@ subtitlesFeature.command("subs", async (ctx) => {
     await ctx.reply(ctx.t(REFUSAL_MESSAGES[checked.reason]));
     return;
   }
-  const locale = await ctx.i18n.getLocale();
+  const locale = ctx.i18n.getLocale();
   const url = checked.url.href;
   const status = await ctx.reply(ctx.t("subs-looking"), {
     reply_parameters: { message_id: ctx.msgId!, allow_sending_without_reply: true },
@@ -167,7 +167,7 @@ subtitlesFeature.callbackQuery(/^sl:([0-9A-Z]{26})$/, async (ctx) => {
   const choice = await loadChoice(ctx, ctx.match[1]);
   if (!choice) return;
   await ctx.answerCallbackQuery();
-  const { text, keyboard } = renderTrackList(ctx.t, await ctx.i18n.getLocale(), choice);
+  const { text, keyboard } = renderTrackList(ctx.t, ctx.i18n.getLocale(), choice);
   await ctx.editMessageText(text, { parse_mode: "HTML", reply_markup: keyboard });
 });
 
@@ -180,7 +180,7 @@ subtitlesFeature.callbackQuery(/^sb:([0-9A-Z]{26}):(\d{1,3})$/, async (ctx) => {
     return;
   }
   await ctx.answerCallbackQuery();
-  const { text, keyboard } = renderTrackOptions(ctx.t, await ctx.i18n.getLocale(), choice, index);
+  const { text, keyboard } = renderTrackOptions(ctx.t, ctx.i18n.getLocale(), choice, index);
   await ctx.editMessageText(text, { parse_mode: "HTML", reply_markup: keyboard });
 });
 
@@ -193,7 +193,7 @@ subtitlesFeature.callbackQuery(/^so:([0-9A-Z]{26}):(\d{1,3}):([stvb])$/, async (
     await ctx.answerCallbackQuery({ text: ctx.t("preview-expired"), show_alert: true });
     return;
   }
-  const locale = await ctx.i18n.getLocale();
+  const locale = ctx.i18n.getLocale();
   const target = option.translate ? translationTarget(choice, track, locale) : choice.target;
   await ctx.answerCallbackQuery(ctx.t("download-started"));
   const status = await ctx.reply(

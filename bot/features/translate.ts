@@ -15,7 +15,7 @@ translateFeature.callbackQuery(/^tt:([0-9A-Z]{26})$/, async (ctx) => {
   const preview = await ownPreview(ctx, ctx.match[1]);
   if (!preview) return;
   const { info } = preview;
-  const locale = await ctx.i18n.getLocale();
+  const locale = ctx.i18n.getLocale();
   const source = contentLanguage(info.title, info.description);
   const outcome = source
     ? await translateOrKeep(translator, [info.title], source, locale, { logger })

@@ -13,12 +13,23 @@ export interface ServedApp {
   stop(): Promise<void>;
 }
 
-/** Starts the app on loopback (on `port` when given, so a restart keeps its address). */
+/**
+ * Starts the app on loopback (on `port` when given, so a restart keeps its address). With
+ * `webhook`, Telegram delivers updates to its webhook route instead of being polled.
+ */
 export async function serveApp(
   telegram: FakeTelegram,
   dataDir: string,
-  options: { port?: number; leaseMs?: number; env?: Record<string, string> } = {},
+  options: { port?: number; leaseMs?: number; webhook?: boolean; env?: Record<string, string> } =
+    {},
 ): Promise<ServedApp> {
+  let handler: Deno.ServeHandler = () => new Response(null, { status: 503 });
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: options.port ?? 0, onListen: () => {} },
+    (request, info) => handler(request, info),
+  );
+  const port = server.addr.port;
+  const url = `http://127.0.0.1:${port}`;
   const config = loadConfig({
     BOT_TOKEN: telegram.token,
     TELEGRAM_API_ROOT: telegram.apiRoot,
@@ -26,6 +37,7 @@ export async function serveApp(
     WORKERS: "0",
     WORKER_TOKEN: TEST_WORKER_TOKEN,
     ALLOW_PRIVATE_URLS: "true",
+    ...(options.webhook ? { PUBLIC_URL: url, WEBHOOK_SECRET: "test-webhook-secret" } : {}),
     ...options.env,
   });
   const system = await createSystem(config, {
@@ -33,16 +45,12 @@ export async function serveApp(
     sweepIntervalMs: 200,
     leaseMs: options.leaseMs,
   });
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: options.port ?? 0, onListen: () => {} },
-    system.app.fetch,
-  );
+  handler = system.app.fetch;
   await system.start();
-  const port = server.addr.port;
   return {
     system,
     port,
-    url: `http://127.0.0.1:${port}`,
+    url,
     async stop() {
       await system.stop();
       await server.shutdown();

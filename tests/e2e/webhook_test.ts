@@ -1,0 +1,35 @@
+/** Updates delivered by webhook: menus ride in the webhook answer, everything else still works. */
+import { assert, assertEquals } from "../support/assert.ts";
+import { FakeTelegram } from "../support/fake_telegram.ts";
+import { startMediaLab } from "../support/media_lab.ts";
+import { dataFor, waitForFile, waitForPreview } from "../support/chat.ts";
+import { serveApp } from "../support/fleet.ts";
+
+Deno.test("[e2e/webhook] /start is answered in the webhook reply; a link still becomes a file", async () => {
+  await using lab = await startMediaLab();
+  await using telegram = await FakeTelegram.start();
+  const dataDir = await Deno.makeTempDir();
+  const app = await serveApp(telegram, dataDir, { webhook: true, env: { WORKERS: "1" } });
+  try {
+    const user = telegram.user(7101, { languageCode: "fr" });
+    user.sendText("/start");
+    const menu = await telegram.waitFor(() =>
+      telegram.messages(user.id).find((m) => m.text?.includes("MediaBot"))
+    );
+    assert(menu.text?.includes("Aujourd’hui"), menu.text);
+    const menuCall = telegram.calls.find((c) =>
+      c.method === "sendMessage" && c.params.chat_id === user.id
+    );
+    assertEquals(menuCall?.viaWebhookReply, true);
+
+    // the preview is edited and pressed later: it needs a real Message, so no webhook reply
+    user.sendText(lab.urls.page);
+    const preview = await waitForPreview(telegram, user.id);
+    user.pressButton(preview.message, dataFor(preview, "720p"));
+    await waitForFile(telegram, user.id, "video");
+    assert(telegram.webhookDeliveries.every((d) => d.status === 200));
+  } finally {
+    await app.stop();
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
