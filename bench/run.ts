@@ -6,6 +6,8 @@ import { benchCompress } from "./compress.ts";
 import { benchPreview } from "./preview.ts";
 import { benchRecommend } from "./recommend.ts";
 import { benchBatch } from "./batch.ts";
+import { benchEndToEnd, benchWorkerMemory } from "./big_files.ts";
+import { benchSoak } from "./soak.ts";
 
 interface Row {
   name: string;
@@ -24,6 +26,9 @@ const BENCHES: Record<string, Bench> = {
   preview: benchPreview,
   recommend: benchRecommend,
   batch: benchBatch,
+  endToEnd: benchEndToEnd,
+  workerMemory: benchWorkerMemory,
+  soak: benchSoak,
 };
 
 // `deno task bench webhook delivery` runs only those

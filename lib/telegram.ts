@@ -1,5 +1,6 @@
 import { Api, type ApiClientOptions } from "grammy";
 import { autoRetry } from "@grammyjs/auto-retry";
+import { uploadsThroughCurl } from "./curl_upload.ts";
 import { createThrottler, TELEGRAM_LIMITS, type ThrottleLimits } from "./throttle.ts";
 
 type GrammyFetch = NonNullable<ApiClientOptions["fetch"]>;
@@ -39,6 +40,9 @@ export function createTelegramApi(
   limits: ThrottleLimits = TELEGRAM_LIMITS,
 ): Api {
   const api = new Api(config.botToken, telegramClientOptions(config.telegramApiRoot));
+  api.config.use(
+    uploadsThroughCurl({ botToken: config.botToken, apiRoot: config.telegramApiRoot }),
+  );
   installResilience(api, limits);
   return api;
 }

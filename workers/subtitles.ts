@@ -15,7 +15,6 @@ import { describeMediaFile } from "./ffmpeg.ts";
 import { MediaError, type ProbeInfo, type Variant } from "./media_types.ts";
 import { runProcess } from "./process.ts";
 import { type Cue, formatSrt, parseSubtitles, SubtitleFormatError } from "./subtitle_format.ts";
-import { detectLanguage } from "./translate/detect.ts";
 import { primaryLanguage, translateOrKeep, type Translator } from "./translate/translator.ts";
 import { safeFileName, uploadMedia } from "./upload.ts";
 import { classifyYtdlpFailure, downloadMedia, toProbeInfo } from "./ytdlp.ts";
@@ -157,7 +156,7 @@ export async function runSubtitlesJob(
 
   options.onProgress({ phase: "downloading" });
   const cues = await fetchCues(media.json, track, outDir, options);
-  const source = sourceLanguage(track.language, cues);
+  const source = await sourceLanguage(track.language, cues);
   let texts = cues.map((cue) => cue.text);
   let translation: "done" | "failed" | undefined;
   if (payload.target && primaryLanguage(payload.target) !== source) {
@@ -203,10 +202,14 @@ function subtitlesCaption(title: string, language: string, target?: string): str
   return `📝 <b>${escapeHtml(truncate(title, 200))}</b> · ${escapeHtml(languages)}`;
 }
 
-/** The track's language when it names one; otherwise what the text reads like. */
-function sourceLanguage(language: string, cues: Cue[]): string {
+/**
+ * The track's language when it names one; otherwise what the text reads like. The detector's
+ * n-gram tables weigh some 60 MB of memory, so a worker loads them only when a track needs them.
+ */
+async function sourceLanguage(language: string, cues: Cue[]): Promise<string> {
   const primary = primaryLanguage(language);
   if (/^[a-z]{2}$/.test(primary)) return primary;
+  const { detectLanguage } = await import("./translate/detect.ts");
   return detectLanguage(cues.slice(0, 50).map((cue) => cue.text).join(" ")) ?? primary;
 }
 

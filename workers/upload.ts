@@ -1,5 +1,6 @@
 /** Uploads a finished file to Telegram, streamed from disk. */
-import { type Api, InputFile } from "grammy";
+import type { Api } from "grammy";
+import { DiskFile } from "../lib/curl_upload.ts";
 import type { Message } from "grammy/types";
 import type { DownloadPayload, UploadedFile } from "../kv/job_types.ts";
 import type { DownloadedMedia } from "./media_types.ts";
@@ -27,9 +28,9 @@ export async function uploadMedia(
   abortSignal?: AbortSignal,
 ): Promise<UploadedFile> {
   const signal = abortSignal as ApiSignal;
-  const file = new InputFile(media.path, safeFileName(payload.title, media.path));
+  const file = new DiskFile(media.path, safeFileName(payload.title, media.path));
   const thumbnail = media.thumbnailPath
-    ? new InputFile(media.thumbnailPath, "thumb.jpg")
+    ? new DiskFile(media.thumbnailPath, "thumb.jpg")
     : undefined;
   const duration = media.duration === undefined ? undefined : Math.round(media.duration);
   const common = { caption: payload.caption, parse_mode: "HTML" as const };

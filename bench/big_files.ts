@@ -1,0 +1,144 @@
+/**
+ * Big files, self-hosted Bot API style (MAX_UPLOAD_MB=2000, nothing compressed):
+ * - end to end, a 50 MiB media-lab clip from button press to sendVideo, against the same file
+ *   fetched by a bare `yt-dlp` then uploaded by a bare `curl`;
+ * - a fleet worker's peak RSS while it delivers a 1 GiB clip: the file streams from disk.
+ */
+import { FakeTelegram, type FakeUser } from "../tests/support/fake_telegram.ts";
+import { startMediaLab } from "../tests/support/media_lab.ts";
+import { serveApp, spawnWorker, type WorkerProcess } from "../tests/support/fleet.ts";
+import { dataFor, waitForPreview } from "../tests/support/chat.ts";
+import { ms, summarize } from "./stats.ts";
+import { descendants, residentBytes, residentSet } from "./processes.ts";
+
+const MiB = 1024 * 1024;
+// a free user's daily quota would refuse the 1 GiB clip
+const SELF_HOSTED = { MAX_UPLOAD_MB: "2000", FREE_QUOTA_MB: "10000" };
+
+async function run(command: string, args: string[]): Promise<void> {
+  const { success, stderr } = await new Deno.Command(command, {
+    args,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!success) throw new Error(`${command} failed: ${new TextDecoder().decode(stderr)}`);
+}
+
+/** What a script with no bot around it would do: yt-dlp to disk, then curl to sendVideo. */
+async function bareDelivery(telegram: FakeTelegram, chatId: number, url: string) {
+  const dir = await Deno.makeTempDir();
+  const started = performance.now();
+  try {
+    await run("yt-dlp", ["--quiet", "--no-progress", "-o", `${dir}/clip.%(ext)s`, "--", url]);
+    await run("curl", [
+      "--silent",
+      "--fail",
+      "-F",
+      `chat_id=${chatId}`,
+      "-F",
+      `video=@${dir}/clip.mp4`,
+      `${telegram.apiRoot}/bot${telegram.token}/sendVideo`,
+    ]);
+    return performance.now() - started;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Sends the link, waits for the preview, presses 1080p: resolves when the video is in the chat. */
+async function pressFor1080p(
+  telegram: FakeTelegram,
+  user: FakeUser,
+  url: string,
+  beforePress?: () => void,
+) {
+  user.sendText(url);
+  const preview = await waitForPreview(telegram, user.id);
+  beforePress?.();
+  const started = performance.now();
+  user.pressButton(preview.message, dataFor(preview, /^1080p/));
+  await telegram.waitFor(
+    () => telegram.messages(user.id).find((m) => m.media?.kind === "video"),
+    { timeoutMs: 300_000 },
+  );
+  return performance.now() - started;
+}
+
+/** The app, and one fleet worker in its own process: the fake Bot API's parsing is not its CPU. */
+async function withFleet<T>(
+  telegram: FakeTelegram,
+  run: (worker: WorkerProcess) => Promise<T>,
+): Promise<T> {
+  const dataDir = await Deno.makeTempDir();
+  const app = await serveApp(telegram, dataDir, { env: SELF_HOSTED });
+  const worker = spawnWorker(app.url, telegram, "big", { ...SELF_HOSTED, WORKER_CONCURRENCY: "1" });
+  try {
+    return await run(worker);
+  } finally {
+    await worker.stop();
+    await app.stop();
+    await Deno.remove(dataDir, { recursive: true });
+  }
+}
+
+export async function benchEndToEnd() {
+  await using lab = await startMediaLab();
+  const url = await lab.bigClip(50);
+  await using telegram = await FakeTelegram.start({ maxUploadBytes: 2000 * MiB });
+  const bare = telegram.user(8001, { languageCode: "en" });
+  // the first bare run puts the clip in the page cache for both sides
+  await bareDelivery(telegram, bare.id, url);
+  const bareTimes: number[] = [];
+  const botTimes: number[] = [];
+  await withFleet(telegram, async () => {
+    for (let i = 0; i < 3; i++) {
+      bareTimes.push(await bareDelivery(telegram, bare.id, url));
+      // a new user and a new clip URL each time, or the second press is a cache hit
+      const user = telegram.user(8002 + i, { languageCode: "en" });
+      botTimes.push(await pressFor1080p(telegram, user, `${url}?run=${i}`));
+    }
+  });
+  const bot = summarize(botTimes).p50;
+  const baseline = summarize(bareTimes).p50;
+  const ratio = bot / baseline;
+  return {
+    name: "End to end: 50 MiB clip, press → sendVideo vs bare yt-dlp + curl upload (medians of 3)",
+    result: `${ms(bot)} vs ${ms(baseline)}: ${ratio.toFixed(2)}×`,
+    target: "≤ 1.15×",
+    met: ratio <= 1.15,
+  };
+}
+
+export async function benchWorkerMemory() {
+  await using lab = await startMediaLab();
+  const url = await lab.bigClip(1024);
+  await using telegram = await FakeTelegram.start({ maxUploadBytes: 2000 * MiB });
+  return await withFleet(telegram, async (worker) => {
+    const pid = worker.process.pid;
+    // yt-dlp, ffmpeg and curl run beside the worker: their memory counts too
+    let peakWithChildren = 0;
+    const sampler = setInterval(() => {
+      const pids = [pid, ...descendants([pid]).map((p) => p.pid)];
+      const total = pids.reduce((sum, p) => sum + (residentBytes(p)), 0);
+      peakWithChildren = Math.max(peakWithChildren, total);
+    }, 100);
+    const user = telegram.user(8101, { languageCode: "en" });
+    // pressFor1080p times from the press, once the probe (a job too) is done
+    let idle = 0;
+    const elapsed = await pressFor1080p(telegram, user, url, () => idle = residentBytes(pid))
+      .finally(() => clearInterval(sampler));
+    const { peak } = residentSet(pid);
+    const delivered = telegram.messages(user.id).find((m) => m.media?.kind === "video")!;
+    const size = (await Deno.stat(telegram.filePath(delivered.media!.fileId))).size;
+    return {
+      name: `Worker memory: ${(size / MiB).toFixed(0)} MiB clip delivered (MAX_UPLOAD_MB=2000)`,
+      result: `worker peak RSS ${(peak / MiB).toFixed(0)} MiB (idle ${
+        (idle / MiB).toFixed(0)
+      } MiB); with yt-dlp/ffmpeg/curl ${(peakWithChildren / MiB).toFixed(0)} MiB at most; in ${
+        (elapsed / 1000).toFixed(1)
+      } s`,
+      target: "< 150 MiB",
+      met: peak < 150 * MiB,
+    };
+  });
+}

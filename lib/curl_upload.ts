@@ -1,0 +1,79 @@
+/**
+ * Files on disk uploaded by curl, which reads them itself. Any Deno writer slows to about
+ * 45 MiB/s when its reader cannot keep up (fetch, a socket or a pipe alike), and a worker spends
+ * most of a job uploading: 50 MiB to a loopback Bot API took 1.1–1.2 s through fetch and
+ * 0.15–0.24 s through curl. Where curl is missing (Deno Deploy), grammY uploads as usual.
+ */
+import { HttpError, InputFile, type Transformer } from "grammy";
+
+/** A file on disk, for uploadsThroughCurl; without it grammY sends it like any InputFile. */
+export class DiskFile extends InputFile {
+  constructor(readonly path: string, override readonly filename: string) {
+    super(path, filename);
+  }
+}
+
+let available: Promise<boolean> | undefined;
+
+/** Whether curl can be run here. */
+export function curlAvailable(): Promise<boolean> {
+  available ??= new Deno.Command("curl", { args: ["--version"], stdout: "null", stderr: "null" })
+    .output().then((o) => o.success, () => false);
+  return available;
+}
+
+/** curl's config syntax: a double-quoted string with backslash escapes. */
+const quoted = (value: string) =>
+  `"${
+    value.replace(/[\\"\n\r\t]/g, (c) => ({ "\n": "\\n", "\r": "\\r", "\t": "\\t" })[c] ?? `\\${c}`)
+  }"`;
+
+/** A form part's filename, quoted as curl's -F syntax wants it. */
+const partFileName = (name: string) => `"${name.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+
+/**
+ * A grammY transformer that sends calls carrying DiskFiles with curl as multipart forms. Install
+ * it first, so throttling and retries (installed after) wrap it as they wrap grammY's own calls.
+ */
+export function uploadsThroughCurl(client: { botToken: string; apiRoot: string }): Transformer {
+  return async (prev, method, payload, signal) => {
+    const entries = Object.entries(payload ?? {}).filter(([, value]) => value !== undefined);
+    if (!entries.some(([, value]) => value instanceof DiskFile) || !(await curlAvailable())) {
+      return prev(method, payload, signal);
+    }
+    const lines = [`url = ${quoted(`${client.apiRoot}/bot${client.botToken}/${method}`)}`];
+    for (const [name, value] of entries) {
+      lines.push(
+        value instanceof DiskFile
+          ? `form = ${quoted(`${name}=@${value.path};filename=${partFileName(value.filename)}`)}`
+          : `form-string = ${
+            quoted(`${name}=${typeof value === "object" ? JSON.stringify(value) : String(value)}`)
+          }`,
+      );
+    }
+    const text = await runCurl(lines, signal as AbortSignal | undefined).catch((error) => {
+      throw new HttpError(`Network request for '${method}' failed!`, error);
+    });
+    return JSON.parse(text);
+  };
+}
+
+/** Runs curl with `lines` as its config: the URL holds the bot token, kept off the process list. */
+async function runCurl(lines: string[], signal?: AbortSignal): Promise<string> {
+  const config = await Deno.makeTempFile({ prefix: "mediabot-curl-" });
+  try {
+    await Deno.chmod(config, 0o600);
+    await Deno.writeTextFile(config, lines.join("\n") + "\n");
+    const { success, stdout, stderr } = await new Deno.Command("curl", {
+      args: ["--config", config, "--silent", "--show-error", "--header", "Expect:"],
+      stdout: "piped",
+      stderr: "piped",
+      signal,
+    }).output();
+    signal?.throwIfAborted();
+    if (!success) throw new Error(`curl: ${new TextDecoder().decode(stderr).trim()}`);
+    return new TextDecoder().decode(stdout);
+  } finally {
+    await Deno.remove(config).catch(() => {});
+  }
+}

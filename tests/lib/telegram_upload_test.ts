@@ -1,0 +1,120 @@
+/** Files on disk uploaded by curl (lib/curl_upload.ts) under grammY's throttle and retries. */
+import { Api, HttpError } from "grammy";
+import { assert, assertEquals, assertRejects } from "../support/assert.ts";
+import { FakeTelegram } from "../support/fake_telegram.ts";
+import { createTelegramApi } from "../../lib/telegram.ts";
+import { curlAvailable, DiskFile, uploadsThroughCurl } from "../../lib/curl_upload.ts";
+
+const TOKEN = "123:upload-test";
+
+/** curl processes started by this test process. */
+function curlChildren(): number[] {
+  const found: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === Deno.pid && stat.includes("(curl)")) found.push(Number(entry.name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+async function withFile<T>(bytes: Uint8Array, run: (path: string) => Promise<T>): Promise<T> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeFile(`${dir}/media.bin`, bytes);
+    return await run(`${dir}/media.bin`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Just the transformer: no retries, so failures surface at once. */
+function bareApi(apiRoot: string): Api {
+  const api = new Api(TOKEN, { apiRoot });
+  api.config.use(uploadsThroughCurl({ botToken: TOKEN, apiRoot }));
+  return api;
+}
+
+Deno.test("[lib/upload] a file on disk arrives whole, with its name, caption and keyboard", async () => {
+  assert(await curlAvailable(), "curl is installed by scripts/setup.sh");
+  await using telegram = await FakeTelegram.start();
+  const user = telegram.user(42, { languageCode: "en" });
+  const body = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 7919) >> 3);
+  const api = createTelegramApi({ botToken: telegram.token, telegramApiRoot: telegram.apiRoot });
+  const message = await withFile(
+    body,
+    (path) =>
+      api.sendDocument(user.id, new DiskFile(path, "Été; «part» 1.bin"), {
+        caption: "<b>bold</b> &amp; more\nsecond line",
+        parse_mode: "HTML",
+        reply_markup: { inline_keyboard: [[{ text: "Again", callback_data: "again" }]] },
+      }),
+  );
+  const stored = await Deno.readFile(telegram.filePath(message.document!.file_id));
+  assertEquals(stored.length, body.length);
+  assert(stored.every((b, i) => b === body[i]), "same bytes");
+  assertEquals(message.document?.file_name, "Été; «part» 1.bin");
+  assertEquals(message.caption, "bold & more\nsecond line");
+  assertEquals(message.reply_markup?.inline_keyboard[0][0].text, "Again");
+});
+
+Deno.test("[lib/upload] a 429 is waited out and the whole file sent again", async () => {
+  const received: number[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+    received.push((await req.arrayBuffer()).byteLength);
+    if (received.length === 1) {
+      return Response.json({
+        ok: false,
+        error_code: 429,
+        description: "Too Many Requests: retry after 1",
+        parameters: { retry_after: 1 },
+      }, { status: 429 });
+    }
+    return Response.json({ ok: true, result: { message_id: 1, date: 0, chat: { id: 1 } } });
+  });
+  try {
+    const apiRoot = `http://127.0.0.1:${server.addr.port}`;
+    const api = createTelegramApi({ botToken: TOKEN, telegramApiRoot: apiRoot });
+    const message = await withFile(
+      new Uint8Array(200_000),
+      (path) => api.sendDocument(1, new DiskFile(path, "a.bin")),
+    );
+    assertEquals(message.message_id, 1);
+    assertEquals(received.length, 2);
+    assert(received.every((size) => size > 200_000), `bodies ${received}`);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("[lib/upload] a refused connection is an HttpError; aborting kills curl", async () => {
+  const { promise: never, resolve: release } = Promise.withResolvers<Response>();
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, () => never);
+  try {
+    await withFile(new Uint8Array(1000), async (path) => {
+      const abort = new AbortController();
+      const api = bareApi(`http://127.0.0.1:${server.addr.port}`);
+      const upload = api.sendDocument(1, new DiskFile(path, "a.bin"), {}, abort.signal as never);
+      while (curlChildren().length === 0) await new Promise((r) => setTimeout(r, 20));
+      abort.abort();
+      await assertRejects(() => upload);
+      assertEquals(curlChildren(), []);
+    });
+  } finally {
+    release(new Response(null));
+    await server.shutdown();
+  }
+  const refused = await withFile(new Uint8Array(10), (path) =>
+    assertRejects(
+      () =>
+        bareApi(`http://127.0.0.1:${server.addr.port}`).sendDocument(1, new DiskFile(path, "a")),
+      /failed/,
+    ));
+  assert(refused instanceof HttpError, String(refused));
+  assert(!refused.message.includes(TOKEN), "the token stays out of error messages");
+});
