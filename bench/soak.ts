@@ -79,6 +79,7 @@ export async function benchSoak() {
 
   const samples: { at: number; app: number; workers: number[] }[] = [];
   const counts = { downloads: 0, cancelled: 0, chats: 0, failures: 0 };
+  const failureReasons = new Map<string, number>();
   const started = Date.now();
   const deadline = started + minutes * 60_000;
   const sampler = setInterval(() => {
@@ -94,7 +95,7 @@ export async function benchSoak() {
     // a new address each round: every download probes and fetches for real
     user.sendText(`${lab.urls.page}?soak=${user.id}-${round}`);
     const preview = await waitForPreview(telegram, user.id, before);
-    user.pressButton(preview.message, dataFor(preview, round % 2 ? "360p" : "720p"));
+    user.pressButton(preview.message, dataFor(preview, round % 2 ? /360p$/ : /720p$/));
     if (round % 4 === 3) {
       await new Promise((resolve) => setTimeout(resolve, 300));
       user.sendText("/cancel");
@@ -114,7 +115,11 @@ export async function benchSoak() {
   const downloader = async (id: number) => {
     const user = telegram.user(9000 + id, { languageCode: id % 2 ? "fr" : "en" });
     for (let round = 0; Date.now() < deadline; round++) {
-      await download(user, round).catch(() => counts.failures++);
+      await download(user, round).catch((error) => {
+        counts.failures++;
+        const reason = String(error?.message ?? error).split("\n")[0].slice(0, 120);
+        failureReasons.set(reason, (failureReasons.get(reason) ?? 0) + 1);
+      });
     }
   };
   const chatter = async (id: number) => {
@@ -132,6 +137,7 @@ export async function benchSoak() {
       ...Array.from({ length: CHATTERS }, (_, i) => chatter(i)),
     ]);
     clearInterval(sampler);
+    for (const [reason, n] of failureReasons) console.error(`soak: ${n}× ${reason}`);
     // the queue drains, then nothing may be left behind
     await waitUntil(
       async () => {
