@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { Bot } from "grammy";
 import type { Update } from "grammy/types";
 import type { BotContext } from "../bot/context.ts";
@@ -9,15 +10,21 @@ export const WEBHOOK_PATH = "/telegram/webhook";
 
 /** How long Telegram's request waits for an answer; the update's handling goes on after. */
 const ANSWER_WAIT_MS = 10_000;
+/** An update is a few kilobytes; this leaves room for the longest message and its entities. */
+const MAX_UPDATE_BYTES = 1024 * 1024;
 
 /** Telegram's updates, authenticated by the secret header given to setWebhook. */
 export function telegramRoutes(bot: Bot<BotContext>, secretToken: string) {
-  return new Hono().post(WEBHOOK_PATH, async (c) => {
+  const tooLarge = bodyLimit({
+    maxSize: MAX_UPDATE_BYTES,
+    onError: (c) => c.text("an update is never this large", 413),
+  });
+  return new Hono().post(WEBHOOK_PATH, tooLarge, async (c) => {
     if (!secretsMatch(c.req.header("x-telegram-bot-api-secret-token") ?? "", secretToken)) {
       return c.text("secret token is wrong", 401);
     }
     const update = await c.req.json<Update>().catch(() => undefined);
-    if (typeof update !== "object" || update === null) return c.text("not an update", 400);
+    if (typeof update?.update_id !== "number") return c.text("not an update", 400);
     if (!bot.isInited()) await bot.init();
     const answer = Promise.withResolvers<string | undefined>();
     const handled = bot.handleUpdate(update, webhookReplyFor(update, answer.resolve));

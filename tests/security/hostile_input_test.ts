@@ -248,6 +248,27 @@ Deno.test("[security] forged webhook secrets and worker tokens are refused and c
     assertEquals(response.status, 401, `secret ${JSON.stringify(secret.slice(0, 20))}`);
     await response.body?.cancel();
   }
+  // the right secret, but no update: refused before grammY sees it
+  const notUpdates: [string, number][] = [
+    ["{not json", 400],
+    ["[]", 400],
+    ["null", 400],
+    ['{"update_id":"1"}', 400],
+    [JSON.stringify({ ...update, padding: "x".repeat(2 * 1024 * 1024) }), 413],
+  ];
+  for (const [body, status] of notUpdates) {
+    const response = await app.request("/telegram/webhook", {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "content-length": String(new TextEncoder().encode(body).length),
+        "x-telegram-bot-api-secret-token": "the-real-secret",
+      },
+      body,
+    });
+    assertEquals(response.status, status, body.slice(0, 20));
+    await response.body?.cancel();
+  }
   assertEquals(
     bed.telegram.calls.filter((c) => c.method === "sendMessage").length,
     0,
