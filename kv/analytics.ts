@@ -3,8 +3,11 @@
  * events never conflict), per-label counts (site, reason…), summed amounts (bytes, Stars), and
  * the raw events for a bounded time.
  */
-import { ulid } from "ulid";
+import { monotonicFactory } from "ulid";
 import { utcDay } from "./history.ts";
+
+/** raw events' ids: sortable by time; a monotonic factory draws randomness once per millisecond */
+const eventId = monotonicFactory();
 
 export interface AnalyticsEvent {
   name: string;
@@ -66,7 +69,7 @@ export async function recordEvents(kv: Deno.Kv, events: AnalyticsEvent[]): Promi
     })),
     ...events.map((event) => ({
       type: "set" as const,
-      key: rawEventKey(ulid(event.at)),
+      key: rawEventKey(eventId(event.at)),
       value: event,
       expireIn: RAW_EVENT_TTL_MS,
     })),

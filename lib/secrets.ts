@@ -6,3 +6,9 @@ const digest = (text: string) => createHash("sha256").update(text).digest();
 export function secretsMatch(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
+
+/** secretsMatch against one secret, hashed once: for a check made on every request. */
+export function matchesSecret(expected: string): (given: string) => boolean {
+  const expectedDigest = digest(expected);
+  return (given) => timingSafeEqual(digest(given), expectedDigest);
+}

@@ -4,7 +4,7 @@ import type { Bot } from "grammy";
 import type { Update } from "grammy/types";
 import type { BotContext } from "../bot/context.ts";
 import { webhookReplyFor } from "../bot/webhook_reply.ts";
-import { secretsMatch } from "../lib/secrets.ts";
+import { matchesSecret } from "../lib/secrets.ts";
 
 export const WEBHOOK_PATH = "/telegram/webhook";
 
@@ -15,12 +15,13 @@ const MAX_UPDATE_BYTES = 1024 * 1024;
 
 /** Telegram's updates, authenticated by the secret header given to setWebhook. */
 export function telegramRoutes(bot: Bot<BotContext>, secretToken: string) {
+  const isSecret = matchesSecret(secretToken);
   const tooLarge = bodyLimit({
     maxSize: MAX_UPDATE_BYTES,
     onError: (c) => c.text("an update is never this large", 413),
   });
   return new Hono().post(WEBHOOK_PATH, tooLarge, async (c) => {
-    if (!secretsMatch(c.req.header("x-telegram-bot-api-secret-token") ?? "", secretToken)) {
+    if (!isSecret(c.req.header("x-telegram-bot-api-secret-token") ?? "")) {
       return c.text("secret token is wrong", 401);
     }
     const update = await c.req.json<Update>().catch(() => undefined);

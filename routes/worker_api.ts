@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
-import { secretsMatch } from "../lib/secrets.ts";
+import { matchesSecret } from "../lib/secrets.ts";
 import type { JobService } from "../services/job_service.ts";
 import { jobFailureSchema, jobProgressSchema, jobResultSchema } from "../kv/job_schemas.ts";
 import { CLAIM_WAIT_MS } from "../workers/transport.ts";
@@ -33,11 +33,12 @@ function jobId(id: string): string {
 }
 
 export function workerApiRoutes(jobs: JobService, workerToken: string | undefined) {
+  const isToken = workerToken ? matchesSecret(workerToken) : () => false;
   return new Hono()
     .use("/worker/v1/*", async (c, next) => {
       const header = c.req.header("authorization") ?? "";
       const given = header.startsWith("Bearer ") ? header.slice(7) : "";
-      if (!workerToken || !given || !secretsMatch(given, workerToken)) {
+      if (!given || !isToken(given)) {
         return c.json({ error: "unauthorized" }, 401);
       }
       await next();
