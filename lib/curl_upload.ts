@@ -51,10 +51,13 @@ export function uploadsThroughCurl(client: { botToken: string; apiRoot: string }
           }`,
       );
     }
-    const text = await runCurl(lines, signal as AbortSignal | undefined).catch((error) => {
+    // as in grammY's own client: no answer, or no JSON (a proxy's error page), is an HttpError,
+    // which the retry transformer retries
+    try {
+      return JSON.parse(await runCurl(lines, signal as AbortSignal | undefined));
+    } catch (error) {
       throw new HttpError(`Network request for '${method}' failed!`, error);
-    });
-    return JSON.parse(text);
+    }
   };
 }
 

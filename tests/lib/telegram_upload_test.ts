@@ -92,7 +92,7 @@ Deno.test("[lib/upload] a 429 is waited out and the whole file sent again", asyn
   }
 });
 
-Deno.test("[lib/upload] a refused connection is an HttpError; aborting kills curl", async () => {
+Deno.test("[lib/upload] no answer or no JSON is an HttpError; aborting kills curl", async () => {
   const { promise: never, resolve: release } = Promise.withResolvers<Response>();
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, () => never);
   try {
@@ -117,4 +117,19 @@ Deno.test("[lib/upload] a refused connection is an HttpError; aborting kills cur
     ));
   assert(refused instanceof HttpError, String(refused));
   assert(!refused.message.includes(TOKEN), "the token stays out of error messages");
+
+  const proxy = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    () => new Response("<html>502 Bad Gateway</html>", { status: 502 }),
+  );
+  try {
+    const api = bareApi(`http://127.0.0.1:${proxy.addr.port}`);
+    const badGateway = await withFile(
+      new Uint8Array(10),
+      (path) => assertRejects(() => api.sendDocument(1, new DiskFile(path, "a")), /failed/),
+    );
+    assert(badGateway instanceof HttpError, "a page that is not JSON is retried like no answer");
+  } finally {
+    await proxy.shutdown();
+  }
 });
