@@ -9,7 +9,7 @@ import { startMediaLab } from "../tests/support/media_lab.ts";
 import { serveApp, spawnWorker, type WorkerProcess } from "../tests/support/fleet.ts";
 import { dataFor, waitForPreview } from "../tests/support/chat.ts";
 import { ms, summarize } from "./stats.ts";
-import { descendants, residentBytes, residentSet } from "./processes.ts";
+import { descendants, peakResidentBytes, residentBytes } from "../tests/support/processes.ts";
 
 const MiB = 1024 * 1024;
 const RUNS = 5;
@@ -125,7 +125,7 @@ export async function benchWorkerMemory() {
     let peakWithChildren = 0;
     const sampler = setInterval(() => {
       const pids = [pid, ...descendants([pid]).map((p) => p.pid)];
-      const total = pids.reduce((sum, p) => sum + (residentBytes(p)), 0);
+      const total = pids.reduce((sum, p) => sum + residentBytes(p), 0);
       peakWithChildren = Math.max(peakWithChildren, total);
     }, 100);
     const user = telegram.user(8101, { languageCode: "en" });
@@ -133,7 +133,7 @@ export async function benchWorkerMemory() {
     let idle = 0;
     const elapsed = await pressFor1080p(telegram, user, url, () => idle = residentBytes(pid))
       .finally(() => clearInterval(sampler));
-    const { peak } = residentSet(pid);
+    const peak = peakResidentBytes(pid);
     const delivered = telegram.messages(user.id).find((m) => m.media?.kind === "video")!;
     const size = (await Deno.stat(telegram.filePath(delivered.media!.fileId))).size;
     return {

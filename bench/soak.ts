@@ -9,7 +9,7 @@ import { startMediaLab } from "../tests/support/media_lab.ts";
 import { spawnWorker, TEST_WORKER_TOKEN } from "../tests/support/fleet.ts";
 import { dataFor, waitForPreview } from "../tests/support/chat.ts";
 import { waitUntil } from "../tests/support/wait.ts";
-import { descendants, residentBytes } from "./processes.ts";
+import { descendants, residentBytes } from "../tests/support/processes.ts";
 
 const MiB = 1024 * 1024;
 const SAMPLE_EVERY_MS = 10_000;

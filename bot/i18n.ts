@@ -41,11 +41,13 @@ export class Translations {
 
   /** The message in that locale, in English when the locale lacks it, else the key itself. */
   t(locale: string, key: string, variables?: Record<string, string | number>): string {
-    for (const bundle of [this.#bundles.get(locale), this.#bundles.get(FALLBACK)]) {
-      const message = bundle?.getMessage(key);
-      if (message?.value) return bundle!.formatPattern(message.value, variables);
-    }
-    return key;
+    return this.#format(locale, key, variables) ?? this.#format(FALLBACK, key, variables) ?? key;
+  }
+
+  #format(locale: string, key: string, variables?: Record<string, string | number>) {
+    const bundle = this.#bundles.get(locale);
+    const message = bundle?.getMessage(key);
+    return message?.value ? bundle!.formatPattern(message.value, variables) : undefined;
   }
 
   middleware(): MiddlewareFn<BotContext> {

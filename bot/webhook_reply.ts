@@ -9,7 +9,7 @@ import type { BotContext } from "./context.ts";
 export const canUseWebhookReply = (method: string) => method === "sendMessage";
 
 /** The answer to one webhook delivery: grammY's envelope, open while armed. */
-export class WebhookReply {
+class WebhookReply {
   armed = false;
   #deliver: (json: string) => void;
   constructor(deliver: (json: string) => void) {

@@ -14,7 +14,7 @@ command -v "${YTDLP_PATH:-yt-dlp}" >/dev/null 2>&1 || missing_packages+=(yt-dlp)
 if ! command -v "${FFMPEG_PATH:-ffmpeg}" >/dev/null 2>&1 || ! command -v "${FFPROBE_PATH:-ffprobe}" >/dev/null 2>&1; then
   missing_packages+=(ffmpeg)
 fi
-# workers upload files with curl: several times faster than Deno's fetch (lib/curl_post.ts)
+# workers upload files with curl: several times faster than Deno's fetch (lib/curl_upload.ts)
 command -v curl >/dev/null 2>&1 || missing_packages+=(curl)
 # the offline translator (TRANSLATOR=offline, the default): English↔Spanish and French↔Spanish,
 # English↔French through Spanish

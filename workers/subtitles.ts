@@ -3,7 +3,8 @@
  * cue by cue when asked (timings untouched), and optionally put into the video (mp4 track or
  * burned into the picture).
  */
-import { type Api, InputFile } from "grammy";
+import type { Api } from "grammy";
+import { DiskFile } from "../lib/curl_upload.ts";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import type { JobProgress } from "../kv/jobs.ts";
@@ -270,7 +271,7 @@ async function uploadSrt(
   const name = safeFileName(`${title}.${language}`, srtPath);
   const message = await api.sendDocument(
     payload.uploadChatId,
-    new InputFile(srtPath, name),
+    new DiskFile(srtPath, name),
     { caption, parse_mode: "HTML" },
     signal as ApiSignal,
   );

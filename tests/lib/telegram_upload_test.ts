@@ -2,26 +2,14 @@
 import { Api, HttpError } from "grammy";
 import { assert, assertEquals, assertRejects } from "../support/assert.ts";
 import { FakeTelegram } from "../support/fake_telegram.ts";
+import { descendants } from "../support/processes.ts";
 import { createTelegramApi } from "../../lib/telegram.ts";
 import { curlAvailable, DiskFile, uploadsThroughCurl } from "../../lib/curl_upload.ts";
 
 const TOKEN = "123:upload-test";
 
 /** curl processes started by this test process. */
-function curlChildren(): number[] {
-  const found: number[] = [];
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid === Deno.pid && stat.includes("(curl)")) found.push(Number(entry.name));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
+const curlChildren = () => descendants([Deno.pid]).filter((p) => p.name === "curl");
 
 async function withFile<T>(bytes: Uint8Array, run: (path: string) => Promise<T>): Promise<T> {
   const dir = await Deno.makeTempDir();

@@ -1,14 +1,20 @@
 /** Processes read from /proc: resident memory and descendants. */
 
-/** A process's resident set in bytes, or 0 once it is gone. */
-export function residentBytes(pid: number): number {
+/** A field of /proc/<pid>/status given in kB, in bytes; 0 once the process is gone. */
+function statusBytes(pid: number, field: "VmRSS" | "VmHWM"): number {
   try {
     const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-    return Number(status.match(/VmRSS:\s+(\d+) kB/)?.[1]) * 1024;
+    return Number(status.match(new RegExp(`${field}:\\s+(\\d+) kB`))?.[1] ?? 0) * 1024;
   } catch {
     return 0;
   }
 }
+
+/** A process's resident set in bytes, or 0 once it is gone. */
+export const residentBytes = (pid: number) => statusBytes(pid, "VmRSS");
+
+/** The most a process has had resident since it started (VmHWM), in bytes. */
+export const peakResidentBytes = (pid: number) => statusBytes(pid, "VmHWM");
 
 /** Every process whose ancestry leads to one of `roots` (the roots excluded). */
 export function descendants(roots: number[]): { pid: number; name: string }[] {
@@ -36,11 +42,4 @@ export function descendants(roots: number[]): { pid: number; name: string }[] {
     }
   }
   return found;
-}
-
-/** The resident set now and at its peak (VmHWM), in bytes. */
-export function residentSet(pid: number): { now: number; peak: number } {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  const kib = (field: string) => Number(status.match(new RegExp(`${field}:\\s+(\\d+) kB`))?.[1]);
-  return { now: kib("VmRSS") * 1024, peak: kib("VmHWM") * 1024 };
 }
