@@ -9,7 +9,7 @@ import { UserStore } from "./kv/users.ts";
 import { QuotaStore } from "./kv/quota.ts";
 import { createLogger, type Logger } from "./lib/logger.ts";
 import { createTelegramApi } from "./lib/telegram.ts";
-import type { ThrottleLimits } from "./lib/throttle.ts";
+import { Throttle, type ThrottleLimits } from "./lib/throttle.ts";
 import { RateLimiter } from "./lib/rate_limit.ts";
 import { UrlGuard } from "./lib/url_guard.ts";
 import { BOT_COMMANDS, createBot } from "./bot/bot.ts";
@@ -68,7 +68,8 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
   const quota = new QuotaStore(kv);
   const i18n = await createI18n();
   const urlGuard = new UrlGuard(config.allowPrivateUrls);
-  const api = createTelegramApi(config, options.throttle);
+  const throttle = new Throttle(options.throttle);
+  const api = createTelegramApi(config, throttle);
   const events = new EventBus(logger);
   registerGamification({ kv, api, i18n, events, users, config, logger });
   const analytics = new Analytics({ kv, events, logger, forwardUrl: config.analyticsUrl });
@@ -99,12 +100,11 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
       quota,
       urlGuard,
       rateLimiter: new RateLimiter(30, 30_000),
+      throttle,
       i18n,
       logger,
       translator,
     },
-    {},
-    options.throttle,
   );
   const app = createApp({
     bot,

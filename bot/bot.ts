@@ -1,7 +1,5 @@
 import { Bot, type BotConfig } from "grammy";
 import { installResilience, telegramClientOptions } from "../lib/telegram.ts";
-import { canUseWebhookReply } from "./webhook_reply.ts";
-import type { ThrottleLimits } from "../lib/throttle.ts";
 import type { BotContext, BotDeps } from "./context.ts";
 import { menuFeature } from "./features/menu.ts";
 import { settingsFeature } from "./features/settings.ts";
@@ -63,17 +61,15 @@ export const BOT_COMMANDS = {
 export function createBot(
   deps: BotDeps,
   botConfig: BotConfig<BotContext> = {},
-  limits?: ThrottleLimits,
 ): Bot<BotContext> {
   const bot = new Bot<BotContext>(deps.config.botToken, {
     ...botConfig,
     client: {
       ...telegramClientOptions(deps.config.telegramApiRoot),
-      canUseWebhookReply,
       ...botConfig.client,
     },
   });
-  installResilience(bot.api, limits);
+  installResilience(bot.api, deps.throttle);
 
   bot.use((ctx, next) => {
     ctx.deps = deps;

@@ -9,6 +9,7 @@ import type { UserProfile, UserStore } from "../kv/users.ts";
 import type { QuotaStore } from "../kv/quota.ts";
 import type { UrlGuard } from "../lib/url_guard.ts";
 import type { RateLimiter } from "../lib/rate_limit.ts";
+import type { Throttle } from "../lib/throttle.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { Translator } from "../workers/translate/translator.ts";
 
@@ -23,6 +24,8 @@ export interface BotDeps {
   quota: QuotaStore;
   urlGuard: UrlGuard;
   rateLimiter: RateLimiter;
+  /** shared with the job service's Bot API client: Telegram's limits are per bot */
+  throttle: Throttle;
   i18n: Translations;
   logger: Logger;
   /** TRANSLATOR's choice, cached in KV */

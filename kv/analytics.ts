@@ -4,7 +4,7 @@
  * the raw events for a bounded time.
  */
 import { monotonicFactory } from "ulid";
-import { utcDay } from "./history.ts";
+import { utcDay } from "../lib/time.ts";
 
 /** raw events' ids: sortable by time; a monotonic factory draws randomness once per millisecond */
 const eventId = monotonicFactory();

@@ -1,6 +1,7 @@
 /** Each user's delivered downloads, newest first. */
 import { encodeTime, ulid } from "ulid";
 import type { MediaKind, ProbeInfo, Variant } from "../workers/media_types.ts";
+import { utcDay } from "../lib/time.ts";
 
 export interface HistoryEntry {
   id: string;
@@ -62,10 +63,6 @@ export async function getDailyTotals(
     downloads: Number(downloads.value?.value ?? 0n),
     bytes: Number(bytes.value?.value ?? 0n),
   };
-}
-
-export function utcDay(at: number): string {
-  return new Date(at).toISOString().slice(0, 10);
 }
 
 function deliveryKey(key: string) {

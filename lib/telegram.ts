@@ -1,7 +1,7 @@
 import { Api, type ApiClientOptions } from "grammy";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { uploadsThroughCurl } from "./curl_upload.ts";
-import { createThrottler, TELEGRAM_LIMITS, type ThrottleLimits } from "./throttle.ts";
+import { Throttle } from "./throttle.ts";
 
 type GrammyFetch = NonNullable<ApiClientOptions["fetch"]>;
 interface NodeFetchInit {
@@ -37,18 +37,18 @@ export function telegramClientOptions(apiRoot: string): ApiClientOptions {
 /** A Bot API client that waits out 429s (honouring retry_after) and network hiccups. */
 export function createTelegramApi(
   config: { botToken: string; telegramApiRoot: string },
-  limits: ThrottleLimits = TELEGRAM_LIMITS,
+  throttle = new Throttle(),
 ): Api {
   const api = new Api(config.botToken, telegramClientOptions(config.telegramApiRoot));
   api.config.use(
     uploadsThroughCurl({ botToken: config.botToken, apiRoot: config.telegramApiRoot }),
   );
-  installResilience(api, limits);
+  installResilience(api, throttle);
   return api;
 }
 
 /** Throttles below Telegram's flood limits, and retries what still hits them. */
-export function installResilience(api: Api, limits: ThrottleLimits = TELEGRAM_LIMITS): void {
+export function installResilience(api: Api, throttle: Throttle): void {
   api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
-  api.config.use(createThrottler(limits));
+  api.config.use(throttle.transformer);
 }

@@ -57,33 +57,44 @@ const realClock: Clock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
-export function createThrottler(limits = TELEGRAM_LIMITS, clock: Clock = realClock): Transformer {
-  const now = () => clock.now();
-  const global = new TokenBucket(limits.globalPerSecond, limits.globalPerSecond, now());
-  const chats = new Map<string, TokenBucket>();
-  const bucketFor = (chatId: string, at: number) => {
-    let bucket = chats.get(chatId);
-    if (!bucket) {
-      const group = chatId.startsWith("-");
-      bucket = group
-        ? new TokenBucket(limits.groupBurst, limits.groupPerSecond, at)
-        : new TokenBucket(limits.privateBurst, limits.privatePerSecond, at);
-      chats.set(chatId, bucket);
-      if (chats.size > 50_000) {
-        for (const [id, b] of chats) if (b.isFull(at)) chats.delete(id);
-      }
-    }
-    return bucket;
-  };
-  return async (prev, method, payload, signal) => {
-    const chatId = payload && typeof payload === "object" && "chat_id" in payload
-      ? String((payload as { chat_id: unknown }).chat_id)
-      : undefined;
-    if (chatId !== undefined) {
-      const at = now();
-      const wait = Math.max(bucketFor(chatId, at).reserve(at), global.reserve(at));
-      if (wait > 0) await clock.sleep(wait);
+/** One per process: every Bot API client of the process draws on the same buckets. */
+export class Throttle {
+  readonly #clock: Clock;
+  readonly #global: TokenBucket;
+  readonly #chats = new Map<string, TokenBucket>();
+
+  constructor(private readonly limits = TELEGRAM_LIMITS, clock: Clock = realClock) {
+    this.#clock = clock;
+    this.#global = new TokenBucket(limits.globalPerSecond, limits.globalPerSecond, clock.now());
+  }
+
+  /** Takes a message's tokens for a chat; resolves when it may be sent (at once: undefined). */
+  take(chatId: string): Promise<void> | undefined {
+    const at = this.#clock.now();
+    const wait = Math.max(this.#bucketFor(chatId, at).reserve(at), this.#global.reserve(at));
+    return wait > 0 ? this.#clock.sleep(wait) : undefined;
+  }
+
+  /** A grammY transformer that holds each call to a chat until its tokens exist. */
+  readonly transformer: Transformer = async (prev, method, payload, signal) => {
+    if (payload && typeof payload === "object" && "chat_id" in payload) {
+      await this.take(String((payload as { chat_id: unknown }).chat_id));
     }
     return prev(method, payload, signal);
   };
+
+  #bucketFor(chatId: string, at: number): TokenBucket {
+    let bucket = this.#chats.get(chatId);
+    if (!bucket) {
+      const { limits } = this;
+      bucket = chatId.startsWith("-")
+        ? new TokenBucket(limits.groupBurst, limits.groupPerSecond, at)
+        : new TokenBucket(limits.privateBurst, limits.privatePerSecond, at);
+      this.#chats.set(chatId, bucket);
+      if (this.#chats.size > 50_000) {
+        for (const [id, b] of this.#chats) if (b.isFull(at)) this.#chats.delete(id);
+      }
+    }
+    return bucket;
+  }
 }

@@ -2,7 +2,27 @@
 
 /** "2026-11-24" for the instant `at` as seen in `timezone` (unknown zones fall back to UTC). */
 export function localDay(at: number, timezone: string): string {
-  return dayFormatter(timezone)?.format(at) ?? new Date(at).toISOString().slice(0, 10);
+  // every zone's offset is a whole number of minutes, so a day only turns on a minute's edge
+  const minute = Math.floor(at / 60_000);
+  const last = lastDayByZone.get(timezone);
+  if (last?.minute === minute) return last.day;
+  const day = dayFormatter(timezone)?.format(at) ?? utcDay(at);
+  if (last || lastDayByZone.size < 1_000) lastDayByZone.set(timezone, { minute, day });
+  return day;
+}
+
+/** Each zone's latest answer: most updates of a minute ask for the same days. */
+const lastDayByZone = new Map<string, { minute: number; day: string }>();
+
+let lastUtc = { dayNumber: NaN, day: "" };
+
+/** "2026-11-24" for the instant `at` in UTC. */
+export function utcDay(at: number): string {
+  const dayNumber = Math.floor(at / 86_400_000);
+  if (dayNumber !== lastUtc.dayNumber) {
+    lastUtc = { dayNumber, day: new Date(dayNumber * 86_400_000).toISOString().slice(0, 10) };
+  }
+  return lastUtc.day;
 }
 
 // building an Intl formatter costs far more than using one: keep one per zone

@@ -3,7 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { Bot } from "grammy";
 import type { Update } from "grammy/types";
 import type { BotContext } from "../bot/context.ts";
-import { webhookReplyFor } from "../bot/webhook_reply.ts";
+import { openWebhookAnswer } from "../bot/webhook_reply.ts";
 import { matchesSecret } from "../lib/secrets.ts";
 
 export const WEBHOOK_PATH = "/telegram/webhook";
@@ -28,7 +28,8 @@ export function telegramRoutes(bot: Bot<BotContext>, secretToken: string) {
     if (typeof update?.update_id !== "number") return c.text("not an update", 400);
     if (!bot.isInited()) await bot.init();
     const answer = Promise.withResolvers<string | undefined>();
-    const handled = bot.handleUpdate(update, webhookReplyFor(update, answer.resolve));
+    const webhookAnswer = openWebhookAnswer(update, answer.resolve);
+    const handled = bot.handleUpdate(update);
     // a failure after the answer went out is bot.catch's to log: Telegram has its 200 by then
     handled.catch(() => {});
     const timer = setTimeout(answer.resolve, ANSWER_WAIT_MS, undefined);
@@ -39,6 +40,7 @@ export function telegramRoutes(bot: Bot<BotContext>, secretToken: string) {
         : c.body(json, 200, { "content-type": "application/json" });
     } finally {
       clearTimeout(timer);
+      webhookAnswer.close();
     }
   });
 }

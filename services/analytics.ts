@@ -4,7 +4,7 @@
  * after the user's request: nothing here is awaited by a handler.
  */
 import { type AnalyticsEvent, markActive, recordEvents } from "../kv/analytics.ts";
-import { utcDay } from "../kv/history.ts";
+import { utcDay } from "../lib/time.ts";
 import { LruCache } from "../lib/lru.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { EventBus, EventType, ProductEvent } from "./events.ts";

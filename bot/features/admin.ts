@@ -1,13 +1,13 @@
 /** /admin: totals, premium grants, blocks and refunds, for ADMIN_IDS only. */
-import { Composer } from "grammy";
 import { applyRefund, getReceipt } from "../../kv/payments.ts";
 import type { UserProfile } from "../../kv/users.ts";
 import { collectAdminReport } from "../../services/admin_report.ts";
 import { experimentAction, renderExperimentLines, renderReportLines } from "../admin_insights.ts";
 import type { BotContext } from "../context.ts";
 import { isAdmin } from "../account.ts";
+import { FeatureComposer } from "../composer.ts";
 
-export const adminFeature = new Composer<BotContext>();
+export const adminFeature = new FeatureComposer<BotContext>();
 
 async function replyWithDashboard(ctx: BotContext) {
   const { kv, queue, media, users, config } = ctx.deps;

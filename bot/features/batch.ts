@@ -2,13 +2,13 @@
  * Batches of links: /batch link1 link2 …, a .txt file with one link per line, or a playlist or
  * channel link ("Download all N" once it is listed). /cancel also stops a batch's waiting links.
  */
-import { Composer } from "grammy";
 import { getPreview } from "../../kv/previews.ts";
 import { formatBytes } from "../../lib/format.ts";
 import { batchLimitsFor } from "../../services/batch_downloads.ts";
 import type { BotContext } from "../context.ts";
+import { FeatureComposer } from "../composer.ts";
 
-export const batchFeature = new Composer<BotContext>();
+export const batchFeature = new FeatureComposer<BotContext>();
 const privateChats = batchFeature.chatType("private");
 
 /** a links file larger than this is not a list of links */

@@ -1,6 +1,6 @@
 /** Choosing a quality on a preview: a cache hit is sent at once, otherwise a download job starts. */
 import { ownPreview } from "../preview_request.ts";
-import { Composer, InlineKeyboard } from "grammy";
+import { InlineKeyboard } from "grammy";
 import type { Variant } from "../../workers/media_types.ts";
 import { recordChoice } from "../../kv/choices.ts";
 import { resendSplit } from "../parts.ts";
@@ -9,8 +9,9 @@ import { quotaLimit, quotaResetTime, timezoneOf } from "../account.ts";
 import { formatBytes } from "../../lib/format.ts";
 import { requestDownload } from "../download_request.ts";
 import { renderFileCaption, renderProgress } from "../views.ts";
+import { FeatureComposer } from "../composer.ts";
 
-export const downloadFeature = new Composer<BotContext>();
+export const downloadFeature = new FeatureComposer<BotContext>();
 
 const VARIANTS = new Set<Variant>([
   ...["best", "1080", "720", "480", "360", "audio"] as const,

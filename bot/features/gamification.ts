@@ -1,5 +1,5 @@
 /** /profile, /top, /achievements, and invite links (/start ref_<code>). */
-import { Composer, InlineKeyboard } from "grammy";
+import { InlineKeyboard } from "grammy";
 import {
   type Achievement,
   ACHIEVEMENTS,
@@ -26,8 +26,9 @@ import { Gamification } from "../../services/gamification.ts";
 import { timezoneOf } from "../account.ts";
 import type { BotContext } from "../context.ts";
 import { MENU_ENTRIES } from "./menu.ts";
+import { FeatureComposer } from "../composer.ts";
 
-export const gamificationFeature = new Composer<BotContext>();
+export const gamificationFeature = new FeatureComposer<BotContext>();
 
 const helpEntry = MENU_ENTRIES.findIndex((entry) => entry.data === "menu:help");
 MENU_ENTRIES.splice(helpEntry === -1 ? MENU_ENTRIES.length : helpEntry, 0, {

@@ -2,7 +2,7 @@
  * /history: the user's downloads, a page at a time, filtered by kind; each item can be sent
  * again (by file_id, a cache hit) or removed. Callback data carries ULIDs, never URLs.
  */
-import { Composer, GrammyError, InlineKeyboard } from "grammy";
+import { GrammyError, InlineKeyboard } from "grammy";
 import {
   getHistoryEntry,
   getHistoryTotals,
@@ -16,8 +16,9 @@ import type { MediaKind } from "../../workers/media_types.ts";
 import type { BotContext } from "../context.ts";
 import { redeliver } from "../redeliver.ts";
 import { timezoneOf } from "../account.ts";
+import { FeatureComposer } from "../composer.ts";
 
-export const historyFeature = new Composer<BotContext>();
+export const historyFeature = new FeatureComposer<BotContext>();
 
 export const HISTORY_PAGE_SIZE = 5;
 

@@ -1,10 +1,10 @@
 /** A message with a link becomes a preview (from cache) or a probe job. */
-import { Composer } from "grammy";
 import { extractUrl } from "../../lib/url_guard.ts";
 import type { BotContext } from "../context.ts";
 import { offerPreview } from "../preview_request.ts";
+import { FeatureComposer } from "../composer.ts";
 
-export const linkFeature = new Composer<BotContext>();
+export const linkFeature = new FeatureComposer<BotContext>();
 
 linkFeature.chatType("private").on(["message:text", "message:caption"], async (ctx) => {
   const text = ctx.message.text ?? ctx.message.caption;

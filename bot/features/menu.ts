@@ -1,5 +1,5 @@
 /** /start, /menu, /help and News: the product's front door. */
-import { Composer, InlineKeyboard } from "grammy";
+import { InlineKeyboard } from "grammy";
 import { getUsageSummary } from "../../kv/history.ts";
 import { planOf } from "../../kv/users.ts";
 import { PREMIUM_PLANS } from "../../kv/payments.ts";
@@ -7,8 +7,9 @@ import { formatBytes, renderProgressBar } from "../../lib/format.ts";
 import type { BotContext } from "../context.ts";
 import { replyInWebhook } from "../webhook_reply.ts";
 import { formatDate, isAdmin, quotaLimit, quotaResetTime, timezoneOf } from "../account.ts";
+import { FeatureComposer } from "../composer.ts";
 
-export const menuFeature = new Composer<BotContext>();
+export const menuFeature = new FeatureComposer<BotContext>();
 
 /** Buttons of features that exist; a feature adds itself here when it is installed. */
 export const MENU_ENTRIES: { key: string; data: string }[] = [
@@ -31,8 +32,10 @@ export async function renderMenu(
   const timezone = timezoneOf(config, user);
   const premium = user !== undefined && planOf(user) === "premium";
   const limit = quotaLimit(config, user);
-  const used = await quota.usedToday(ctx.from!.id, timezone);
-  const usage = await getUsageSummary(kv, ctx.from!.id);
+  const [used, usage] = await Promise.all([
+    quota.usedToday(ctx.from!.id, timezone),
+    getUsageSummary(kv, ctx.from!.id),
+  ]);
   const text = [
     ctx.t("menu-title"),
     "",

@@ -3,7 +3,6 @@
  * through services/playlists.ts, which checks the actor's role in one table; buttons a role
  * may not use are hidden, but a forged callback is refused all the same.
  */
-import { Composer } from "grammy";
 import {
   type InviteRole,
   listPlaylistItems,
@@ -45,8 +44,9 @@ import {
   showShared,
 } from "../playlist_actions.ts";
 import { playlistButtons } from "./playlist_buttons.ts";
+import { FeatureComposer } from "../composer.ts";
 
-export const playlistFeature = new Composer<BotContext>();
+export const playlistFeature = new FeatureComposer<BotContext>();
 
 // --- /playlist ---------------------------------------------------------------------
 

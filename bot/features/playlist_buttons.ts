@@ -1,6 +1,5 @@
 /** The playlist feature's buttons; their callback data is described in bot/playlist_views.ts. */
 import { ownPreview } from "../preview_request.ts";
-import { Composer } from "grammy";
 import type { BotContext } from "../context.ts";
 import {
   getPlaylistByShareToken,
@@ -51,8 +50,9 @@ import {
   showShared,
   TOKEN,
 } from "../playlist_actions.ts";
+import { FeatureComposer } from "../composer.ts";
 
-export const playlistButtons = new Composer<BotContext>();
+export const playlistButtons = new FeatureComposer<BotContext>();
 
 // --- buttons -----------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 /** Premium paid in Telegram Stars: plans → invoice → pre-checkout check → payment applied once. */
-import { Composer, InlineKeyboard } from "grammy";
+import { InlineKeyboard } from "grammy";
 import {
   applyPayment,
   findPlan,
@@ -12,8 +12,9 @@ import type { PreCheckoutQuery } from "grammy/types";
 import { formatBytes } from "../../lib/format.ts";
 import type { BotContext } from "../context.ts";
 import { formatDate, timezoneOf } from "../account.ts";
+import { FeatureComposer } from "../composer.ts";
 
-export const premiumFeature = new Composer<BotContext>();
+export const premiumFeature = new FeatureComposer<BotContext>();
 
 async function showPlans(ctx: BotContext) {
   const locale = ctx.i18n.getLocale();

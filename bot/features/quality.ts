@@ -1,11 +1,11 @@
 /** "⚙️ Compress…" on a preview: the button opens into the low/medium/high presets, in place. */
 import { ownPreview } from "../preview_request.ts";
-import { Composer } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
 import type { BotContext } from "../context.ts";
 import { presetButtons } from "../views.ts";
+import { FeatureComposer } from "../composer.ts";
 
-export const qualityFeature = new Composer<BotContext>();
+export const qualityFeature = new FeatureComposer<BotContext>();
 
 qualityFeature.callbackQuery(/^cz:([0-9A-Z]{26})$/, async (ctx) => {
   const [data, previewId] = ctx.match;

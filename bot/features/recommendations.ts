@@ -1,5 +1,5 @@
 /** /recommend: media picked from the user's downloads, each with its reason and a download button. */
-import { Composer, InlineKeyboard } from "grammy";
+import { InlineKeyboard } from "grammy";
 import { listRecentHistory } from "../../kv/history.ts";
 import {
   getRecommendationList,
@@ -11,8 +11,9 @@ import { type Recommendation, recommendFor } from "../../services/recommendation
 import type { BotContext } from "../context.ts";
 import type { Translate } from "../i18n.ts";
 import { redeliver } from "../redeliver.ts";
+import { FeatureComposer } from "../composer.ts";
 
-export const recommendationsFeature = new Composer<BotContext>();
+export const recommendationsFeature = new FeatureComposer<BotContext>();
 
 export const RECOMMENDATIONS_SHOWN = 6;
 /** media downloaded before the index existed are excluded through the recent history */

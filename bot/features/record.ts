@@ -2,15 +2,16 @@
  * /record <url> <duration>: records a live stream for that long (within the plan's limit). Its
  * status message has Stop, which ends the recording early and still sends it, and Cancel.
  */
-import { Composer, InlineKeyboard } from "grammy";
+import { InlineKeyboard } from "grammy";
 import { type Plan, planOf } from "../../kv/users.ts";
 import { escapeHtml, truncate } from "../../lib/format.ts";
 import type { BotContext } from "../context.ts";
 import type { Translate } from "../i18n.ts";
 import { renderProgress } from "../views.ts";
 import { REFUSAL_MESSAGES } from "../preview_request.ts";
+import { FeatureComposer } from "../composer.ts";
 
-export const recordFeature = new Composer<BotContext>();
+export const recordFeature = new FeatureComposer<BotContext>();
 
 /** The longest recording each plan allows, in minutes. */
 export const RECORD_MINUTES: Record<Plan, number> = { free: 30, premium: 180 };

@@ -1,5 +1,5 @@
 /** /schedule <link> <when>, /schedules: downloads at a time of the user's choosing. */
-import { Composer, InlineKeyboard } from "grammy";
+import { InlineKeyboard } from "grammy";
 import {
   createSchedule,
   deleteSchedule,
@@ -12,8 +12,9 @@ import { extractUrl, type UrlRefusal } from "../../lib/url_guard.ts";
 import { formatWhen, localTimeOf, parseWhen, type WhenRefusal } from "../../lib/when.ts";
 import { timezoneOf } from "../account.ts";
 import type { BotContext } from "../context.ts";
+import { FeatureComposer } from "../composer.ts";
 
-export const scheduleFeature = new Composer<BotContext>();
+export const scheduleFeature = new FeatureComposer<BotContext>();
 const privateChats = scheduleFeature.chatType("private");
 
 /** how far ahead a download may be scheduled */

@@ -1,13 +1,14 @@
 /** /settings: language, default quality, audio preference, send mode, time zone, notifications. */
-import { Composer, InlineKeyboard } from "grammy";
+import { InlineKeyboard } from "grammy";
 import type { UserPreferences, UserProfile } from "../../kv/users.ts";
 import { isValidTimezone } from "../../lib/time.ts";
 import type { Variant } from "../../workers/media_types.ts";
 import type { BotContext } from "../context.ts";
 import { pickLocale } from "../i18n.ts";
 import { variantLabel } from "../views.ts";
+import { FeatureComposer } from "../composer.ts";
 
-export const settingsFeature = new Composer<BotContext>();
+export const settingsFeature = new FeatureComposer<BotContext>();
 
 const QUALITIES: (Variant | "ask")[] = ["ask", "best", "1080", "720", "480", "360", "audio"];
 export const COMMON_TIMEZONES = [

@@ -1,5 +1,5 @@
 /** /stats: the user's last 30 days as a chart (per day by kind, top sites) and a short summary. */
-import { Composer, InputFile } from "grammy";
+import { InputFile } from "grammy";
 import { listHistorySince } from "../../kv/history.ts";
 import { escapeHtml, formatBytes } from "../../lib/format.ts";
 import {
@@ -10,8 +10,9 @@ import {
 } from "../../services/stats_chart.ts";
 import type { BotContext } from "../context.ts";
 import { timezoneOf } from "../account.ts";
+import { FeatureComposer } from "../composer.ts";
 
-export const statsFeature = new Composer<BotContext>();
+export const statsFeature = new FeatureComposer<BotContext>();
 
 async function replyWithStats(ctx: BotContext) {
   if (!ctx.from) return;

@@ -2,7 +2,7 @@
  * /subs <url> [lang] [target]: the media's subtitle languages as buttons, then the chosen track
  * as an .srt (translated on request) or inside the video (an mp4 track, or burned in).
  */
-import { Composer, InlineKeyboard } from "grammy";
+import { InlineKeyboard } from "grammy";
 import { subtitleLanguageSchema } from "../../kv/job_schemas.ts";
 import type { SubtitleOutput, SubtitleTrack } from "../../kv/job_types.ts";
 import { getSubtitleChoice, type SubtitleChoice } from "../../kv/subtitle_choices.ts";
@@ -13,8 +13,9 @@ import type { Translate } from "../i18n.ts";
 import { renderProgress } from "../views.ts";
 import { cancelKeyboard } from "./download.ts";
 import { REFUSAL_MESSAGES } from "../preview_request.ts";
+import { FeatureComposer } from "../composer.ts";
 
-export const subtitlesFeature = new Composer<BotContext>();
+export const subtitlesFeature = new FeatureComposer<BotContext>();
 
 /** Buttons past this many would bury the message; /subs <url> <lang> reaches the rest. */
 const TRACK_BUTTONS_MAX = 30;

@@ -1,14 +1,14 @@
 /** "Translate title" on a preview whose media is in another language than the user's. */
 import { ownPreview } from "../preview_request.ts";
-import { Composer } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
 import { escapeHtml, truncate } from "../../lib/format.ts";
 import { contentLanguage } from "../../workers/translate/detect.ts";
 import { translateOrKeep } from "../../workers/translate/translator.ts";
 import type { BotContext } from "../context.ts";
 import { languageName } from "./subtitles.ts";
+import { FeatureComposer } from "../composer.ts";
 
-export const translateFeature = new Composer<BotContext>();
+export const translateFeature = new FeatureComposer<BotContext>();
 
 translateFeature.callbackQuery(/^tt:([0-9A-Z]{26})$/, async (ctx) => {
   const { translator, logger } = ctx.deps;

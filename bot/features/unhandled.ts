@@ -1,8 +1,8 @@
-import { Composer } from "grammy";
 import type { BotContext } from "../context.ts";
+import { FeatureComposer } from "../composer.ts";
 
 /** Last in the chain: unknown commands and stray buttons get an answer, never silence. */
-export const unhandledFeature = new Composer<BotContext>();
+export const unhandledFeature = new FeatureComposer<BotContext>();
 
 unhandledFeature.on("callback_query", async (ctx) => {
   await ctx.answerCallbackQuery({ text: ctx.t("preview-expired") });

@@ -59,7 +59,9 @@ Deno.test("[e2e] a link gives a preview, 720p gives a playable video, and a seco
       m.history.some((v) => /Queued/.test(v.text ?? ""))
     );
     assertExists(status, "a status message was shown");
-    await telegram.waitFor(() => status.deleted || undefined);
+    await telegram.waitFor(() =>
+      telegram.messages(alice.id).find((m) => m.messageId === status.messageId && m.deleted)
+    );
 
     // Bob asks for the same media and variant: sent by file_id, no worker, no download
     const mediaRequests = () => lab.requests.filter((r) => r.path.endsWith(".mp4")).length;

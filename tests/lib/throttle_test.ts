@@ -1,7 +1,7 @@
 import { assertEquals } from "../support/assert.ts";
-import { createThrottler } from "../../lib/throttle.ts";
+import { Throttle } from "../../lib/throttle.ts";
 
-type Prev = Parameters<ReturnType<typeof createThrottler>>[0];
+type Prev = Parameters<Throttle["transformer"]>[0];
 
 Deno.test("[lib/throttle] a private chat gets a short burst, then one message a second; others are not held up", async () => {
   const waits: number[] = [];
@@ -15,7 +15,7 @@ Deno.test("[lib/throttle] a private chat gets a short burst, then one message a 
       return Promise.resolve();
     },
   };
-  const throttle = createThrottler(undefined, clock);
+  const throttle = new Throttle(undefined, clock).transformer;
   const sentAt: Record<number, number[]> = {};
   const prev = ((_method: string, payload?: { chat_id: number }) => {
     if (payload) (sentAt[payload.chat_id] ??= []).push(clock.at);
