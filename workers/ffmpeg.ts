@@ -4,6 +4,7 @@ import { z } from "zod";
 import { type DownloadedMedia, MediaError, type MediaKind } from "./media_types.ts";
 import { formatMegabytes } from "./formats.ts";
 import { runProcess } from "./process.ts";
+import { mp4Duration } from "./mp4_duration.ts";
 
 export interface MediaFileInfo {
   width?: number;
@@ -151,9 +152,18 @@ export async function describeMediaFile(
       } limit.`,
     );
   }
-  const { ffmpegPath, ffprobePath, signal } = options;
-  const probe = await ffprobeMedia(path, { ffprobePath, signal });
+  const { ffprobePath, signal } = options;
   const ext = extname(path).toLowerCase();
+  // an mp4 declares its length up front: its thumbnail is cut while ffprobe runs
+  const declared = ext === ".mp4" ? await mp4Duration(path).catch(() => undefined) : undefined;
+  const early = declared === undefined ? undefined : thumbnailOf(path, declared, options);
+  let probe: MediaFileInfo;
+  try {
+    probe = await ffprobeMedia(path, { ffprobePath, signal });
+  } catch (error) {
+    await early?.catch(() => {}); // no ffmpeg outlives the call: the caller removes the directory
+    throw error;
+  }
   const kind = mediaKind(ext, probe);
   const media: DownloadedMedia = {
     path,
@@ -164,17 +174,30 @@ export async function describeMediaFile(
     height: probe.height,
     duration: probe.duration,
   };
-  if (kind !== "video") return media;
+  const thumbnail = early ??
+    (kind === "video" ? thumbnailOf(path, probe.duration, options) : undefined);
+  const thumbnailPath = await thumbnail;
+  if (kind === "video") media.thumbnailPath = thumbnailPath;
+  return media;
+}
+
+/** The video's thumbnail path, or undefined when none could be made; a cancellation still throws. */
+async function thumbnailOf(
+  path: string,
+  duration: number | undefined,
+  options: DescribeOptions,
+): Promise<string | undefined> {
   try {
     // the first frame is often black; a tenth in (at most 10 s) usually shows something
-    const atSeconds = probe.duration ? Math.min(probe.duration / 10, 10) : 0;
+    const atSeconds = duration ? Math.min(duration / 10, 10) : 0;
+    const { ffmpegPath, signal } = options;
     await makeThumbnail(path, options.thumbnailPath, { ffmpegPath, signal, atSeconds });
-    media.thumbnailPath = options.thumbnailPath;
+    return options.thumbnailPath;
   } catch (error) {
-    // a video without a thumbnail is still worth sending; a cancellation still stops
+    // a video without a thumbnail is still worth sending
     if (error instanceof MediaError && error.code === "cancelled") throw error;
+    return undefined;
   }
-  return media;
 }
 
 /** Telegram plays mp4 video and m4a/mp3 audio inline; anything else goes as a file. */
