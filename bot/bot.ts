@@ -5,6 +5,7 @@ import { menuFeature } from "./features/menu.ts";
 import { settingsFeature } from "./features/settings.ts";
 import { premiumFeature } from "./features/premium.ts";
 import { loadUser, rateLimit } from "./middleware.ts";
+import { FeatureComposer } from "./composer.ts";
 import { historyFeature } from "./features/history.ts";
 import { statsFeature } from "./features/stats.ts";
 import { recommendationsFeature } from "./features/recommendations.ts";
@@ -79,16 +80,8 @@ export function createBot(
   bot.use(deps.i18n.middleware());
   bot.use(rateLimit);
 
-  const features = bot.errorBoundary(async (error) => {
-    deps.logger.error("update failed", {
-      error: error.error,
-      updateId: error.ctx.update.update_id,
-    });
-    const ctx = error.ctx;
-    if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {});
-    if (ctx.chat) await ctx.reply(ctx.t("error-generic")).catch(() => {});
-  });
-  features.use(
+  // one list of features rather than grammY's nested chain: see FeatureComposer
+  const features = new FeatureComposer<BotContext>(
     // before the menu: it answers /start with a playlist's deep link payload
     playlistFeature,
     // before the menu too: it records /start ref_<code> invitations, then lets the menu answer
@@ -111,6 +104,15 @@ export function createBot(
     linkFeature,
     unhandledFeature,
   );
+  bot.errorBoundary(async (error) => {
+    deps.logger.error("update failed", {
+      error: error.error,
+      updateId: error.ctx.update.update_id,
+    });
+    const ctx = error.ctx;
+    if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {});
+    if (ctx.chat) await ctx.reply(ctx.t("error-generic")).catch(() => {});
+  }, features);
 
   bot.catch((error) => deps.logger.error("update failed", { error: error.error }));
   return bot;

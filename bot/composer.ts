@@ -1,13 +1,36 @@
 /**
- * grammY's Composer with a cheaper filter. grammY sends every filter (`on`, `command`,
- * `callbackQuery`…) through `lazy`, which builds a new Composer for each update at each filter
- * it walks past, and an update walks past dozens before the feature that answers it.
+ * grammY's Composer, made cheaper per update for the features: an update walks past dozens of
+ * handlers before the one that answers it, and grammY's own composer
+ * - nests two async functions per middleware, so each step allocates their frames and promises;
+ * - sends every filter (`on`, `command`, `callbackQuery`…) through `lazy`, which builds a new
+ *   Composer at each filter for each update.
+ * Here the middleware is a list run one step at a time, and a filter tests its predicate in
+ * place. What runs, in which order, and how `next` behaves are grammY's.
  */
-import { Composer, type Context, type Middleware } from "grammy";
+import { Composer, type Context, type Middleware, type MiddlewareFn } from "grammy";
 
 type MaybePromise<T> = T | Promise<T>;
 
+const done = Promise.resolve();
+
 export class FeatureComposer<C extends Context> extends Composer<C> {
+  readonly #steps: MiddlewareFn<C>[] = [];
+
+  constructor(...middleware: Array<Middleware<C>>) {
+    super();
+    for (const item of middleware) this.#steps.push(asFunction(item));
+  }
+
+  override middleware(): MiddlewareFn<C> {
+    return this.#run;
+  }
+
+  override use(...middleware: Array<Middleware<C>>): Composer<C> {
+    const composer = new FeatureComposer<C>(...middleware);
+    this.#steps.push(composer.middleware());
+    return composer;
+  }
+
   override filter<D extends C>(
     predicate: (ctx: C) => ctx is D,
     ...middleware: Array<Middleware<D>>
@@ -21,12 +44,34 @@ export class FeatureComposer<C extends Context> extends Composer<C> {
     ...middleware: Array<Middleware<C>>
   ): Composer<C> {
     const matched = new FeatureComposer<C>(...middleware);
-    this.use((ctx, next) => {
+    const run = matched.middleware();
+    this.#steps.push((ctx, next) => {
       const verdict = predicate(ctx);
-      if (verdict === true) return matched.middleware()(ctx, next);
+      if (verdict === true) return run(ctx, next);
       if (verdict === false) return next();
-      return verdict.then((ok) => ok ? matched.middleware()(ctx, next) : next());
+      return verdict.then((ok) => ok ? run(ctx, next) : next());
     });
     return matched;
   }
+
+  readonly #run: MiddlewareFn<C> = (ctx, next) => this.#step(ctx, next, 0);
+
+  #step(ctx: C, next: () => Promise<void>, index: number): Promise<void> {
+    if (index === this.#steps.length) return next();
+    let called = false;
+    const result = this.#steps[index](ctx, () => {
+      if (called) return Promise.reject(new Error("`next` already called before!"));
+      called = true;
+      return this.#step(ctx, next, index + 1);
+    });
+    // a step's own value means nothing to the one before it
+    return result instanceof Promise ? result as Promise<void> : done;
+  }
+}
+
+/** A composer's handler; another kind of Composer is asked each time, as grammY does. */
+function asFunction<C extends Context>(middleware: Middleware<C>): MiddlewareFn<C> {
+  if (typeof middleware === "function") return middleware;
+  if (middleware instanceof FeatureComposer) return middleware.middleware();
+  return (ctx, next) => middleware.middleware()(ctx, next);
 }
