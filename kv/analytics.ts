@@ -3,11 +3,11 @@
  * events never conflict), per-label counts (site, reason…), summed amounts (bytes, Stars), and
  * the raw events for a bounded time.
  */
-import { monotonicFactory } from "ulid";
+import { monotonicUlids } from "../lib/ids.ts";
 import { utcDay } from "../lib/time.ts";
 
 /** raw events' ids: sortable by time; a monotonic factory draws randomness once per millisecond */
-const eventId = monotonicFactory();
+const eventId = monotonicUlids();
 
 export interface AnalyticsEvent {
   name: string;

@@ -3,11 +3,11 @@
  * Every state change is one atomic checked by versionstamp, so a job is always in
  * exactly one state and one index, whatever workers or the app do concurrently.
  */
-import { monotonicFactory } from "ulid";
+import { monotonicUlids } from "../lib/ids.ts";
 import type { JobPayload, JobResult } from "./job_types.ts";
 
 /** Monotonic, so jobs queued within one millisecond keep their order. */
-const ulid = monotonicFactory();
+const ulid = monotonicUlids();
 
 export type JobKind = JobPayload["kind"];
 export type JobState = "ready" | "leased" | "done" | "failed" | "dead" | "cancelled";

@@ -13,9 +13,54 @@ const ANSWER_WAIT_MS = 10_000;
 /** An update is a few kilobytes; this leaves room for the longest message and its entities. */
 const MAX_UPDATE_BYTES = 1024 * 1024;
 
+/**
+ * Telegram's wait for every request in flight, kept by one interval rather than a timer each
+ * (under load, thousands of timers a second); the interval runs only while requests wait.
+ */
+class AnswerDeadlines {
+  static readonly SWEEP_MS = 250;
+  /** each waiting request's way to answer now, with its deadline */
+  readonly #waiting = new Map<() => void, number>();
+  #sweeper?: ReturnType<typeof setInterval>;
+
+  constructor(private readonly waitMs: number) {}
+
+  /** `expire` is called once the wait is over (a sweep later at most), unless released first. */
+  hold(expire: () => void): void {
+    this.#waiting.set(expire, Date.now() + this.waitMs);
+    this.#sweeper ??= setInterval(() => this.#sweep(), AnswerDeadlines.SWEEP_MS);
+  }
+
+  release(expire: () => void): void {
+    this.#waiting.delete(expire);
+    if (this.#waiting.size === 0) this.#stop();
+  }
+
+  #sweep(): void {
+    const now = Date.now();
+    for (const [expire, deadline] of this.#waiting) {
+      if (deadline <= now) {
+        this.#waiting.delete(expire);
+        expire();
+      }
+    }
+    if (this.#waiting.size === 0) this.#stop();
+  }
+
+  #stop(): void {
+    clearInterval(this.#sweeper);
+    this.#sweeper = undefined;
+  }
+}
+
 /** Telegram's updates, authenticated by the secret header given to setWebhook. */
-export function telegramRoutes(bot: Bot<BotContext>, secretToken: string) {
+export function telegramRoutes(
+  bot: Bot<BotContext>,
+  secretToken: string,
+  { answerWaitMs = ANSWER_WAIT_MS } = {},
+) {
   const isSecret = matchesSecret(secretToken);
+  const deadlines = new AnswerDeadlines(answerWaitMs);
   const tooLarge = bodyLimit({
     maxSize: MAX_UPDATE_BYTES,
     onError: (c) => c.text("an update is never this large", 413),
@@ -32,14 +77,15 @@ export function telegramRoutes(bot: Bot<BotContext>, secretToken: string) {
     const handled = bot.handleUpdate(update);
     // a failure after the answer went out is bot.catch's to log: Telegram has its 200 by then
     handled.catch(() => {});
-    const timer = setTimeout(answer.resolve, ANSWER_WAIT_MS, undefined);
+    const expire = () => answer.resolve(undefined);
+    deadlines.hold(expire);
     try {
       const json = await Promise.race([answer.promise, handled.then(() => undefined)]);
       return json === undefined
         ? c.body(null, 200)
         : c.body(json, 200, { "content-type": "application/json" });
     } finally {
-      clearTimeout(timer);
+      deadlines.release(expire);
       webhookAnswer.close();
     }
   });

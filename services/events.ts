@@ -58,16 +58,22 @@ export class EventBus {
 
   emit(event: ProductEvent): void {
     for (const handler of this.#handlers.get(event.type) ?? []) {
-      const run = (async () => {
-        try {
-          await handler(event);
-        } catch (error) {
-          this.logger.error("event handler failed", { type: event.type, error });
-        }
-      })();
+      let result: Promise<void> | void;
+      try {
+        result = handler(event);
+      } catch (error) {
+        this.#failed(event, error);
+        continue;
+      }
+      if (!(result instanceof Promise)) continue;
+      const run = result.catch((error) => this.#failed(event, error));
       this.#running.add(run);
-      run.finally(() => this.#running.delete(run));
+      run.then(() => this.#running.delete(run));
     }
+  }
+
+  #failed(event: ProductEvent, error: unknown): void {
+    this.logger.error("event handler failed", { type: event.type, error });
   }
 
   /** Resolves when every handler started so far has finished (shutdown, tests). */
