@@ -37,7 +37,7 @@ function historyByKindKey(userId: number, kind: MediaKind, id: string) {
 function kindCountKey(userId: number, kind: MediaKind) {
   return ["user_counters", userId, `kind:${kind}`] as const;
 }
-function downloadsCountKey(userId: number) {
+export function downloadsCountKey(userId: number) {
   return ["user_counters", userId, "downloads"] as const;
 }
 function bytesCountKey(userId: number) {

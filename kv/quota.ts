@@ -26,8 +26,13 @@ export type ReserveResult =
 export class QuotaStore {
   constructor(private readonly kv: Deno.Kv, private readonly now: () => number = Date.now) {}
 
+  /** Where today's used bytes are, to read them along with other keys in one getMany. */
+  usedTodayKey(userId: number, timezone: string): Deno.KvKey {
+    return usedKey(userId, localDay(this.now(), timezone));
+  }
+
   async usedToday(userId: number, timezone: string): Promise<number> {
-    const entry = await this.kv.get<number>(usedKey(userId, localDay(this.now(), timezone)));
+    const entry = await this.kv.get<number>(this.usedTodayKey(userId, timezone));
     return entry.value ?? 0;
   }
 

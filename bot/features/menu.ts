@@ -1,6 +1,6 @@
 /** /start, /menu, /help and News: the product's front door. */
 import { InlineKeyboard } from "grammy";
-import { getUsageSummary } from "../../kv/history.ts";
+import { downloadsCountKey } from "../../kv/history.ts";
 import { planOf } from "../../kv/users.ts";
 import { PREMIUM_PLANS } from "../../kv/payments.ts";
 import { formatBytes, renderProgressBar } from "../../lib/format.ts";
@@ -32,10 +32,13 @@ export async function renderMenu(
   const timezone = timezoneOf(config, user);
   const premium = user !== undefined && planOf(user) === "premium";
   const limit = quotaLimit(config, user);
-  const [used, usage] = await Promise.all([
-    quota.usedToday(ctx.from!.id, timezone),
-    getUsageSummary(kv, ctx.from!.id),
+  // one read for both: the menu is the most frequent answer
+  const [usedEntry, downloadsEntry] = await kv.getMany<[number, Deno.KvU64]>([
+    quota.usedTodayKey(ctx.from!.id, timezone),
+    downloadsCountKey(ctx.from!.id),
   ]);
+  const used = usedEntry.value ?? 0;
+  const downloads = Number(downloadsEntry.value?.value ?? 0n);
   const text = [
     ctx.t("menu-title"),
     "",
@@ -45,7 +48,7 @@ export async function renderMenu(
       : ctx.t("menu-status-free"),
     ctx.t("menu-quota", { used: formatBytes(used, locale), limit: formatBytes(limit, locale) }),
     `<code>${renderProgressBar((used / limit) * 100, 16)}</code>`,
-    ctx.t("menu-downloads", { count: usage.downloads }),
+    ctx.t("menu-downloads", { count: downloads }),
     "",
     ctx.t("menu-quick"),
     "",

@@ -5,6 +5,8 @@ import { buttons, dataFor, reply, waitForFile, waitForPreview } from "../support
 import { startTestSystem } from "../support/system.ts";
 import { starsRevenue } from "../../kv/payments.ts";
 import { QuotaStore } from "../../kv/quota.ts";
+import { getUsageSummary } from "../../kv/history.ts";
+import { formatBytes } from "../../lib/format.ts";
 import { waitUntil } from "../support/wait.ts";
 
 Deno.test("[e2e/accounts] the menu speaks the user's language and every button it offers works", async () => {
@@ -54,6 +56,14 @@ Deno.test("[e2e/accounts] downloads reserve quota, settle to the real size, and 
     async () => (await quota.usedToday(user.id, "UTC")) === size + small.media!.fileSize,
     "the second download settled",
   );
+  await waitUntil(
+    async () => (await getUsageSummary(system.kv, user.id)).downloads === 2,
+    "both downloads are in the history",
+  );
+  const menu = await reply(telegram, user, "/start", /Your account/);
+  assertMatch(menu.text ?? "", /Downloads: 2/);
+  const used = formatBytes(size + small.media!.fileSize, "en");
+  assert(menu.text?.includes(`Today: ${used} / 1.5 MB`), menu.text);
 
   user.pressButton(preview.message, dataFor(preview, "🎵 Audio only"));
   const refusal = await telegram.waitFor(() =>
