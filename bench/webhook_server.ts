@@ -7,10 +7,11 @@ import { FakeTelegram } from "../tests/support/fake_telegram.ts";
 import { loadConfig } from "../config.ts";
 import { createSystem } from "../app.ts";
 import { createLogger } from "../lib/logger.ts";
+import { LOAD_USERS } from "./webhook.ts";
 
 const telegram = await FakeTelegram.start();
 // the load's users, so the fake Bot API knows their chats
-for (let i = 0; i < 5_000; i++) telegram.user(1_000_000 + i, { languageCode: "en" });
+for (let i = 0; i < LOAD_USERS; i++) telegram.user(1_000_000 + i, { languageCode: "en" });
 const dataDir = await Deno.makeTempDir();
 const appServer = Deno.serve(
   { hostname: "127.0.0.1", port: 0, onListen: () => {} },

@@ -72,14 +72,6 @@ export function createBot(
   });
   installResilience(bot.api, deps.throttle);
 
-  bot.use((ctx, next) => {
-    ctx.deps = deps;
-    return next();
-  });
-  bot.use(loadUser);
-  bot.use(deps.i18n.middleware());
-  bot.use(rateLimit);
-
   // one list of features rather than grammY's nested chain: see FeatureComposer
   const features = new FeatureComposer<BotContext>(
     // before the menu: it answers /start with a playlist's deep link payload
@@ -104,7 +96,17 @@ export function createBot(
     linkFeature,
     unhandledFeature,
   );
-  bot.errorBoundary(async (error) => {
+  // a flat list too, in front of the features: every update runs through these
+  const pipeline = new FeatureComposer<BotContext>(
+    (ctx, next) => {
+      ctx.deps = deps;
+      return next();
+    },
+    loadUser,
+    deps.i18n.middleware(),
+    rateLimit,
+  );
+  pipeline.errorBoundary(async (error) => {
     deps.logger.error("update failed", {
       error: error.error,
       updateId: error.ctx.update.update_id,
@@ -113,6 +115,7 @@ export function createBot(
     if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {});
     if (ctx.chat) await ctx.reply(ctx.t("error-generic")).catch(() => {});
   }, features);
+  bot.use(pipeline);
 
   bot.catch((error) => deps.logger.error("update failed", { error: error.error }));
   return bot;

@@ -13,12 +13,18 @@ type MaybePromise<T> = T | Promise<T>;
 
 const done = Promise.resolve();
 
+interface Step<C extends Context> {
+  run: MiddlewareFn<C>;
+  /** a filter's predicate: the step runs only when it holds */
+  when?: (ctx: C) => MaybePromise<boolean>;
+}
+
 export class FeatureComposer<C extends Context> extends Composer<C> {
-  readonly #steps: MiddlewareFn<C>[] = [];
+  readonly #steps: Step<C>[] = [];
 
   constructor(...middleware: Array<Middleware<C>>) {
     super();
-    for (const item of middleware) this.#steps.push(asFunction(item));
+    for (const item of middleware) this.#steps.push({ run: asFunction(item) });
   }
 
   override middleware(): MiddlewareFn<C> {
@@ -27,7 +33,7 @@ export class FeatureComposer<C extends Context> extends Composer<C> {
 
   override use(...middleware: Array<Middleware<C>>): Composer<C> {
     const composer = new FeatureComposer<C>(...middleware);
-    this.#steps.push(composer.middleware());
+    this.#steps.push({ run: composer.middleware() });
     return composer;
   }
 
@@ -44,22 +50,34 @@ export class FeatureComposer<C extends Context> extends Composer<C> {
     ...middleware: Array<Middleware<C>>
   ): Composer<C> {
     const matched = new FeatureComposer<C>(...middleware);
-    const run = matched.middleware();
-    this.#steps.push((ctx, next) => {
-      const verdict = predicate(ctx);
-      if (verdict === true) return run(ctx, next);
-      if (verdict === false) return next();
-      return verdict.then((ok) => ok ? run(ctx, next) : next());
-    });
+    this.#steps.push({ run: matched.middleware(), when: predicate });
     return matched;
   }
 
   readonly #run: MiddlewareFn<C> = (ctx, next) => this.#step(ctx, next, 0);
 
-  #step(ctx: C, next: () => Promise<void>, index: number): Promise<void> {
-    if (index === this.#steps.length) return next();
+  /** Runs the steps from `from` on; filters that do not hold are passed over in the loop. */
+  #step(ctx: C, next: () => Promise<void>, from: number): Promise<void> {
+    const steps = this.#steps;
+    for (let index = from; index < steps.length; index++) {
+      const { run, when } = steps[index];
+      if (when) {
+        const verdict = when(ctx);
+        if (verdict === false) continue;
+        if (verdict !== true) {
+          return verdict.then((ok) =>
+            ok ? this.#call(run, ctx, next, index) : this.#step(ctx, next, index + 1)
+          );
+        }
+      }
+      return this.#call(run, ctx, next, index);
+    }
+    return next();
+  }
+
+  #call(run: MiddlewareFn<C>, ctx: C, next: () => Promise<void>, index: number): Promise<void> {
     let called = false;
-    const result = this.#steps[index](ctx, () => {
+    const result = run(ctx, () => {
       if (called) return Promise.reject(new Error("`next` already called before!"));
       called = true;
       return this.#step(ctx, next, index + 1);

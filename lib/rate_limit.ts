@@ -2,6 +2,8 @@
 export class RateLimiter {
   #hits = new Map<number, number[]>();
   #warnedAt = new Map<number, number>();
+  /** with many active users a sweep frees little: at most one a window, not one per hit */
+  #nextPruneAt = 0;
 
   constructor(
     private readonly limit: number,
@@ -19,7 +21,10 @@ export class RateLimiter {
     }
     recent.push(now);
     this.#hits.set(key, recent);
-    if (this.#hits.size > 10_000) this.prune(now);
+    if (this.#hits.size > 10_000 && now >= this.#nextPruneAt) {
+      this.#nextPruneAt = now + this.windowMs;
+      this.prune(now);
+    }
     return 0;
   }
 

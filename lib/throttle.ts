@@ -62,6 +62,8 @@ export class Throttle {
   readonly #clock: Clock;
   readonly #global: TokenBucket;
   readonly #chats = new Map<string, TokenBucket>();
+  /** sweeps of idle chats' buckets, at most one a second however many chats are active */
+  #nextSweepAt = 0;
 
   constructor(private readonly limits = TELEGRAM_LIMITS, clock: Clock = realClock) {
     this.#clock = clock;
@@ -91,7 +93,8 @@ export class Throttle {
         ? new TokenBucket(limits.groupBurst, limits.groupPerSecond, at)
         : new TokenBucket(limits.privateBurst, limits.privatePerSecond, at);
       this.#chats.set(chatId, bucket);
-      if (this.#chats.size > 50_000) {
+      if (this.#chats.size > 50_000 && at >= this.#nextSweepAt) {
+        this.#nextSweepAt = at + 1_000;
         for (const [id, b] of this.#chats) if (b.isFull(at)) this.#chats.delete(id);
       }
     }
