@@ -1,7 +1,7 @@
 /**
  * Product analytics: events counted per UTC day with KvU64 sums (commutative, so concurrent
  * events never conflict), per-label counts (site, reason…), summed amounts (bytes, Stars), and
- * the raw events for a bounded time.
+ * the raw events, in groups, for a bounded time.
  */
 import { monotonicUlids } from "../lib/ids.ts";
 import { utcDay } from "../lib/time.ts";
@@ -23,6 +23,16 @@ export const RAW_EVENT_TTL_MS = 30 * 86_400_000;
 /** weekly actives look 7 days back; a little more covers time zones and late reads */
 const ACTIVE_TTL_MS = 9 * 86_400_000;
 const MAX_LABEL_CHARS = 100;
+/** a raw event with its labels cut to MAX_LABEL_CHARS is well under 1 kB: 64 fit in a KV value */
+const RAW_EVENTS_PER_ENTRY = 64;
+
+function boundedLabels(event: AnalyticsEvent): AnalyticsEvent {
+  const labels: Record<string, string> = {};
+  for (const [label, value] of Object.entries(event.labels)) {
+    labels[label] = value.slice(0, MAX_LABEL_CHARS);
+  }
+  return { ...event, labels };
+}
 
 function dailyCountKey(day: string, name: string) {
   return ["analytics_daily", day, name] as const;
@@ -67,13 +77,17 @@ export async function recordEvents(kv: Deno.Kv, events: AnalyticsEvent[]): Promi
       key,
       value: new Deno.KvU64(value),
     })),
-    ...events.map((event) => ({
-      type: "set" as const,
-      key: rawEventKey(eventId(event.at)),
-      value: event,
-      expireIn: RAW_EVENT_TTL_MS,
-    })),
   ];
+  // raw events go in groups: one KV entry, not one row each, per RAW_EVENTS_PER_ENTRY events
+  for (let i = 0; i < events.length; i += RAW_EVENTS_PER_ENTRY) {
+    const group = events.slice(i, i + RAW_EVENTS_PER_ENTRY).map(boundedLabels);
+    mutations.push({
+      type: "set",
+      key: rawEventKey(eventId(group[0].at)),
+      value: group,
+      expireIn: RAW_EVENT_TTL_MS,
+    });
+  }
   // an atomic holds at most 1,000 mutations
   for (let i = 0; i < mutations.length; i += 500) {
     const result = await kv.atomic().mutate(...mutations.slice(i, i + 500)).commit();

@@ -1,7 +1,9 @@
 /** A size-bounded in-process cache; the least recently used entry goes first. */
 export class LruCache<K, V> {
-  #entries = new Map<K, { value: V; expiresAt: number; weight: number }>();
+  #entries = new Map<K, { value: V; expiresAt: number; weight: number; movedAt: number }>();
   #weight = 0;
+  /** counts insertions and moves: an entry moved less than a quarter of the cache ago stays put */
+  #moves = 0;
   hits = 0;
   misses = 0;
 
@@ -20,8 +22,13 @@ export class LruCache<K, V> {
       this.misses++;
       return undefined;
     }
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
+    // moving an entry to the back on every hit costs two Map writes; one that moved lately is
+    // still among the newest, far from eviction
+    if (this.#moves - entry.movedAt > this.maxEntries / 4) {
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+      entry.movedAt = ++this.#moves;
+    }
     this.hits++;
     return entry.value;
   }
@@ -31,7 +38,12 @@ export class LruCache<K, V> {
     this.delete(key);
     const weight = this.weight?.of(value) ?? 0;
     if (this.weight && weight > this.weight.max) return;
-    this.#entries.set(key, { value, expiresAt: this.now() + ttlMs, weight });
+    this.#entries.set(key, {
+      value,
+      expiresAt: this.now() + ttlMs,
+      weight,
+      movedAt: ++this.#moves,
+    });
     this.#weight += weight;
     while (
       this.#entries.size > this.maxEntries || (this.weight && this.#weight > this.weight.max)

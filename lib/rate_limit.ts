@@ -14,13 +14,12 @@ export class RateLimiter {
   /** Records a hit; returns 0 when allowed, else the milliseconds to wait. */
   hit(key: number): number {
     const now = this.now();
-    const recent = (this.#hits.get(key) ?? []).filter((at) => at > now - this.windowMs);
-    if (recent.length >= this.limit) {
-      this.#hits.set(key, recent);
-      return recent[0] + this.windowMs - now;
-    }
+    let recent = this.#hits.get(key);
+    if (!recent) this.#hits.set(key, recent = []);
+    // oldest first: drop the hits that left the window
+    while (recent.length > 0 && recent[0] <= now - this.windowMs) recent.shift();
+    if (recent.length >= this.limit) return recent[0] + this.windowMs - now;
     recent.push(now);
-    this.#hits.set(key, recent);
     if (this.#hits.size > 10_000 && now >= this.#nextPruneAt) {
       this.#nextPruneAt = now + this.windowMs;
       this.prune(now);

@@ -54,14 +54,27 @@ export async function renderMenu(
     "",
     ctx.t("menu-sites"),
   ].join("\n");
-  const keyboard = new InlineKeyboard();
-  MENU_ENTRIES.forEach((entry, i) => {
-    keyboard.text(ctx.t(entry.key), entry.data);
-    if (i % 2 === 1) keyboard.row();
-  });
-  if (MENU_ENTRIES.length % 2 === 1) keyboard.row();
-  if (isAdmin(ctx)) keyboard.text(ctx.t("button-admin"), "menu:admin");
-  return { text, keyboard };
+  return { text, keyboard: menuKeyboard(ctx, locale) };
+}
+
+/** The menu's buttons depend only on the language and on being an admin: built once for each. */
+const menuKeyboards = new Map<string, InlineKeyboard>();
+
+function menuKeyboard(ctx: BotContext, locale: string): InlineKeyboard {
+  const admin = isAdmin(ctx);
+  const key = `${locale}:${admin}`;
+  let keyboard = menuKeyboards.get(key);
+  if (!keyboard) {
+    keyboard = new InlineKeyboard();
+    MENU_ENTRIES.forEach((entry, i) => {
+      keyboard!.text(ctx.t(entry.key), entry.data);
+      if (i % 2 === 1) keyboard!.row();
+    });
+    if (MENU_ENTRIES.length % 2 === 1) keyboard.row();
+    if (admin) keyboard.text(ctx.t("button-admin"), "menu:admin");
+    menuKeyboards.set(key, keyboard);
+  }
+  return keyboard;
 }
 
 export async function replyWithMenu(ctx: BotContext) {

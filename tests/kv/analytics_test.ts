@@ -1,10 +1,12 @@
 import { assert, assertEquals } from "../support/assert.ts";
 import {
+  type AnalyticsEvent,
   countActiveUsers,
   getAmount,
   getEventCounts,
   getLabelCounts,
   lastDays,
+  recordEvents,
 } from "../../kv/analytics.ts";
 import type { HistoryEntry } from "../../kv/history.ts";
 import { createLogger } from "../../lib/logger.ts";
@@ -106,7 +108,10 @@ Deno.test("[kv/analytics] daily counters stay exact under hundreds of concurrent
   ]]);
   assertEquals(await countActiveUsers(kv, today), users);
   let raw = 0;
-  for await (const _ of kv.list({ prefix: ["analytics_events"] })) raw++;
+  for await (const entry of kv.list<AnalyticsEvent[]>({ prefix: ["analytics_events"] })) {
+    raw += entry.value.length;
+    assert(JSON.stringify(entry.value).length < 60_000, "a group fits in a KV value");
+  }
   assertEquals(raw, 300 + 300 + 75 + 60, "each counted event is kept raw (with an expiry)");
 });
 
@@ -185,4 +190,26 @@ Deno.test("[services/analytics] a dead endpoint drops events beyond the queue bo
     "the last batch failed to send and was dropped, not retried forever",
   );
   assertEquals(forwarder.sent, 0);
+});
+
+Deno.test("[kv/analytics] raw events with huge labels still fit their groups: labels are cut", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const at = Date.UTC(2026, 10, 24, 12);
+  const events: AnalyticsEvent[] = Array.from({ length: 200 }, (_, i) => ({
+    name: "download_failed",
+    userId: i,
+    at,
+    labels: { reason: "x".repeat(5_000), site: "y".repeat(5_000) },
+    amounts: {},
+  }));
+  await recordEvents(kv, events);
+  let raw = 0;
+  for await (const entry of kv.list<AnalyticsEvent[]>({ prefix: ["analytics_events"] })) {
+    for (const event of entry.value) {
+      raw++;
+      assert(event.labels.reason.length <= 100 && event.labels.site.length <= 100);
+    }
+  }
+  assertEquals(raw, 200);
+  assertEquals((await getEventCounts(kv, lastDays(1, at))).get("download_failed"), 200);
 });
