@@ -53,7 +53,7 @@ export async function replyInWebhook(
     await ctx.reply(text, other);
     return;
   }
-  await ctx.deps.throttle.take(String(chatId));
+  await ctx.deps.throttle.take(chatId);
   const msg = ctx.msg;
   const call = {
     method: "sendMessage",

@@ -61,7 +61,8 @@ const realClock: Clock = {
 export class Throttle {
   readonly #clock: Clock;
   readonly #global: TokenBucket;
-  readonly #chats = new Map<string, TokenBucket>();
+  /** chat ids as Telegram gives them: numbers, or "@name" for public channels */
+  readonly #chats = new Map<number | string, TokenBucket>();
   /** sweeps of idle chats' buckets, at most one a second however many chats are active */
   #nextSweepAt = 0;
 
@@ -71,7 +72,7 @@ export class Throttle {
   }
 
   /** Takes a message's tokens for a chat; resolves when it may be sent (at once: undefined). */
-  take(chatId: string): Promise<void> | undefined {
+  take(chatId: number | string): Promise<void> | undefined {
     const at = this.#clock.now();
     const wait = Math.max(this.#bucketFor(chatId, at).reserve(at), this.#global.reserve(at));
     return wait > 0 ? this.#clock.sleep(wait) : undefined;
@@ -80,16 +81,18 @@ export class Throttle {
   /** A grammY transformer that holds each call to a chat until its tokens exist. */
   readonly transformer: Transformer = async (prev, method, payload, signal) => {
     if (payload && typeof payload === "object" && "chat_id" in payload) {
-      await this.take(String((payload as { chat_id: unknown }).chat_id));
+      const chatId = (payload as { chat_id: unknown }).chat_id;
+      await this.take(typeof chatId === "number" ? chatId : String(chatId));
     }
     return prev(method, payload, signal);
   };
 
-  #bucketFor(chatId: string, at: number): TokenBucket {
+  #bucketFor(chatId: number | string, at: number): TokenBucket {
     let bucket = this.#chats.get(chatId);
     if (!bucket) {
       const { limits } = this;
-      bucket = chatId.startsWith("-")
+      const group = typeof chatId === "number" ? chatId < 0 : /^[-@]/.test(chatId);
+      bucket = group
         ? new TokenBucket(limits.groupBurst, limits.groupPerSecond, at)
         : new TokenBucket(limits.privateBurst, limits.privatePerSecond, at);
       this.#chats.set(chatId, bucket);

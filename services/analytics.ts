@@ -149,7 +149,7 @@ const FLUSH_AT_EVENTS = 200;
 
 export class Analytics {
   /** users already marked active today by this process: one KV write per user and day */
-  readonly #activeToday = new LruCache<string, true>(100_000, 86_400_000);
+  readonly #activeDay = new LruCache<number, string>(100_000, 86_400_000);
   readonly forwarder?: AnalyticsForwarder;
   readonly #pending: AnalyticsEvent[] = [];
   #flushTimer?: ReturnType<typeof setTimeout>;
@@ -186,9 +186,9 @@ export class Analytics {
   }
 
   async markActive(userId: number, at: number): Promise<void> {
-    const key = `${utcDay(at)}:${userId}`;
-    if (this.#activeToday.get(key)) return;
-    this.#activeToday.set(key, true);
+    const day = utcDay(at);
+    if (this.#activeDay.get(userId) === day) return;
+    this.#activeDay.set(userId, day);
     await markActive(this.deps.kv, userId, at);
   }
 
