@@ -6,13 +6,14 @@
 import type { Update } from "grammy/types";
 import type { BotContext } from "./context.ts";
 
-/** The answer to one webhook delivery, open until it carries a call or Telegram has it. */
-class WebhookAnswer {
+/** The answer to one webhook delivery: a call it carries, or nothing once closed without one. */
+export class WebhookAnswer {
+  readonly #settled = Promise.withResolvers<string | undefined>();
   #open = true;
-  #deliver: (json: string) => void;
 
-  constructor(deliver: (json: string) => void) {
-    this.#deliver = deliver;
+  /** the JSON of the call it carries; undefined when it closed without one */
+  get settled(): Promise<string | undefined> {
+    return this.#settled.promise;
   }
 
   get open(): boolean {
@@ -21,22 +22,27 @@ class WebhookAnswer {
 
   /** Hands a call to the answer; false when it is no longer open. */
   carry(json: string): boolean {
-    if (!this.#open) return false;
-    this.#open = false;
-    this.#deliver(json);
-    return true;
+    return this.#settle(json);
   }
 
+  /** Telegram gets its answer without a call. */
   close(): void {
+    this.#settle(undefined);
+  }
+
+  #settle(json: string | undefined): boolean {
+    if (!this.#open) return false;
     this.#open = false;
+    this.#settled.resolve(json);
+    return true;
   }
 }
 
 const answers = new WeakMap<Update, WebhookAnswer>();
 
 /** Opens the answer of an update that came by webhook; the route closes it when it answers. */
-export function openWebhookAnswer(update: Update, deliver: (json: string) => void): WebhookAnswer {
-  const answer = new WebhookAnswer(deliver);
+export function openWebhookAnswer(update: Update): WebhookAnswer {
+  const answer = new WebhookAnswer();
   answers.set(update, answer);
   return answer;
 }
@@ -55,6 +61,7 @@ export async function replyInWebhook(
   }
   await ctx.deps.throttle.take(chatId);
   const msg = ctx.msg;
+  // the fields grammY's ctx.reply adds, so a topic or business chat gets the reply where it was asked
   const call = {
     method: "sendMessage",
     chat_id: chatId,

@@ -26,6 +26,7 @@ const MAX_LABEL_CHARS = 100;
 /** a raw event with its labels cut to MAX_LABEL_CHARS is well under 1 kB: 64 fit in a KV value */
 const RAW_EVENTS_PER_ENTRY = 64;
 
+/** Labels cut to MAX_LABEL_CHARS, for their counters' keys and for the raw events alike. */
 function boundedLabels(event: AnalyticsEvent): AnalyticsEvent {
   const labels: Record<string, string> = {};
   for (const [label, value] of Object.entries(event.labels)) {
@@ -54,7 +55,8 @@ function activeUserKey(day: string, userId: number) {
  * Records many events with few atomics: counters are summed in memory first, so a burst of
  * events costs a handful of KV writes instead of one each.
  */
-export async function recordEvents(kv: Deno.Kv, events: AnalyticsEvent[]): Promise<void> {
+export async function recordEvents(kv: Deno.Kv, given: AnalyticsEvent[]): Promise<void> {
+  const events = given.map(boundedLabels);
   const sums = new Map<string, { key: Deno.KvKey; value: bigint }>();
   const add = (key: Deno.KvKey, value: bigint) => {
     const id = JSON.stringify(key);
@@ -65,7 +67,7 @@ export async function recordEvents(kv: Deno.Kv, events: AnalyticsEvent[]): Promi
     const day = utcDay(event.at);
     add(dailyCountKey(day, event.name), 1n);
     for (const [label, value] of Object.entries(event.labels)) {
-      add(dailyLabelKey(day, event.name, label, value.slice(0, MAX_LABEL_CHARS)), 1n);
+      add(dailyLabelKey(day, event.name, label, value), 1n);
     }
     for (const [amount, value] of Object.entries(event.amounts)) {
       add(dailyAmountKey(day, event.name, amount), BigInt(Math.max(0, Math.round(value))));
@@ -80,7 +82,7 @@ export async function recordEvents(kv: Deno.Kv, events: AnalyticsEvent[]): Promi
   ];
   // raw events go in groups: one KV entry, not one row each, per RAW_EVENTS_PER_ENTRY events
   for (let i = 0; i < events.length; i += RAW_EVENTS_PER_ENTRY) {
-    const group = events.slice(i, i + RAW_EVENTS_PER_ENTRY).map(boundedLabels);
+    const group = events.slice(i, i + RAW_EVENTS_PER_ENTRY);
     mutations.push({
       type: "set",
       key: rawEventKey(eventId(group[0].at)),

@@ -1,18 +1,29 @@
 /** Calendar dates in a user's time zone. */
 
+/** Per zone: its formatter (null when the zone is unknown) and the latest day it gave. */
+interface ZoneDays {
+  formatter: Intl.DateTimeFormat | null;
+  minute: number;
+  day: string;
+}
+
+// building an Intl formatter costs far more than using one: keep one per zone
+const zones = new Map<string, ZoneDays>();
+
 /** "2026-11-24" for the instant `at` as seen in `timezone` (unknown zones fall back to UTC). */
 export function localDay(at: number, timezone: string): string {
   // every zone's offset is a whole number of minutes, so a day only turns on a minute's edge
   const minute = Math.floor(at / 60_000);
-  const last = lastDayByZone.get(timezone);
-  if (last?.minute === minute) return last.day;
-  const day = dayFormatter(timezone)?.format(at) ?? utcDay(at);
-  if (last || lastDayByZone.size < 1_000) lastDayByZone.set(timezone, { minute, day });
-  return day;
+  let zone = zones.get(timezone);
+  if (zone?.minute === minute) return zone.day;
+  if (!zone) {
+    zone = { formatter: dayFormatter(timezone), minute: NaN, day: "" };
+    if (zones.size < 1_000) zones.set(timezone, zone);
+  }
+  zone.minute = minute;
+  zone.day = zone.formatter?.format(at) ?? utcDay(at);
+  return zone.day;
 }
-
-/** Each zone's latest answer: most updates of a minute ask for the same days. */
-const lastDayByZone = new Map<string, { minute: number; day: string }>();
 
 let lastUtc = { dayNumber: NaN, day: "" };
 
@@ -25,25 +36,17 @@ export function utcDay(at: number): string {
   return lastUtc.day;
 }
 
-// building an Intl formatter costs far more than using one: keep one per zone
-const dayFormatters = new Map<string, Intl.DateTimeFormat | null>();
-
 function dayFormatter(timezone: string): Intl.DateTimeFormat | null {
-  let formatter = dayFormatters.get(timezone);
-  if (formatter === undefined) {
-    try {
-      formatter = new Intl.DateTimeFormat("en-CA", {
-        timeZone: timezone,
-        year: "numeric",
-        month: "2-digit",
-        day: "2-digit",
-      });
-    } catch {
-      formatter = null;
-    }
-    if (dayFormatters.size < 1_000) dayFormatters.set(timezone, formatter);
+  try {
+    return new Intl.DateTimeFormat("en-CA", {
+      timeZone: timezone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+    });
+  } catch {
+    return null;
   }
-  return formatter;
 }
 
 export function isValidTimezone(timezone: string): boolean {

@@ -3,7 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { Bot } from "grammy";
 import type { Update } from "grammy/types";
 import type { BotContext } from "../bot/context.ts";
-import { openWebhookAnswer } from "../bot/webhook_reply.ts";
+import { openWebhookAnswer, type WebhookAnswer } from "../bot/webhook_reply.ts";
 import { matchesSecret } from "../lib/secrets.ts";
 
 export const WEBHOOK_PATH = "/telegram/webhook";
@@ -19,29 +19,29 @@ const MAX_UPDATE_BYTES = 1024 * 1024;
  */
 class AnswerDeadlines {
   static readonly SWEEP_MS = 250;
-  /** each waiting request's way to answer now, with its deadline */
-  readonly #waiting = new Map<() => void, number>();
+  /** each waiting request's answer, with its deadline */
+  readonly #waiting = new Map<WebhookAnswer, number>();
   #sweeper?: ReturnType<typeof setInterval>;
 
   constructor(private readonly waitMs: number) {}
 
-  /** `expire` is called once the wait is over (a sweep later at most), unless released first. */
-  hold(expire: () => void): void {
-    this.#waiting.set(expire, Date.now() + this.waitMs);
+  /** The answer is closed once the wait is over (a sweep later at most), unless released first. */
+  hold(answer: WebhookAnswer): void {
+    this.#waiting.set(answer, Date.now() + this.waitMs);
     this.#sweeper ??= setInterval(() => this.#sweep(), AnswerDeadlines.SWEEP_MS);
   }
 
-  release(expire: () => void): void {
-    this.#waiting.delete(expire);
+  release(answer: WebhookAnswer): void {
+    this.#waiting.delete(answer);
     if (this.#waiting.size === 0) this.#stop();
   }
 
   #sweep(): void {
     const now = Date.now();
-    for (const [expire, deadline] of this.#waiting) {
+    for (const [answer, deadline] of this.#waiting) {
       if (deadline <= now) {
-        this.#waiting.delete(expire);
-        expire();
+        this.#waiting.delete(answer);
+        answer.close();
       }
     }
     if (this.#waiting.size === 0) this.#stop();
@@ -72,21 +72,20 @@ export function telegramRoutes(
     const update = await c.req.json<Update>().catch(() => undefined);
     if (typeof update?.update_id !== "number") return c.text("not an update", 400);
     if (!bot.isInited()) await bot.init();
-    const answer = Promise.withResolvers<string | undefined>();
-    const webhookAnswer = openWebhookAnswer(update, answer.resolve);
+    const answer = openWebhookAnswer(update);
     const handled = bot.handleUpdate(update);
     // a failure after the answer went out is bot.catch's to log: Telegram has its 200 by then
     handled.catch(() => {});
-    const expire = () => answer.resolve(undefined);
-    deadlines.hold(expire);
+    deadlines.hold(answer);
     try {
-      const json = await Promise.race([answer.promise, handled.then(() => undefined)]);
+      // a failure before any answer is a 500: Telegram delivers the update again
+      const json = await Promise.race([answer.settled, handled.then(() => undefined)]);
       return json === undefined
         ? c.body(null, 200)
         : c.body(json, 200, { "content-type": "application/json" });
     } finally {
-      deadlines.release(expire);
-      webhookAnswer.close();
+      deadlines.release(answer);
+      answer.close();
     }
   });
 }
