@@ -7,6 +7,7 @@ import { JobQueue } from "./kv/jobs.ts";
 import { MediaStore } from "./kv/media.ts";
 import { UserStore } from "./kv/users.ts";
 import { QuotaStore } from "./kv/quota.ts";
+import { CoalescedReads } from "./kv/coalesced_reads.ts";
 import { createLogger, type Logger } from "./lib/logger.ts";
 import { createTelegramApi } from "./lib/telegram.ts";
 import { Throttle, type ThrottleLimits } from "./lib/throttle.ts";
@@ -64,7 +65,8 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
   const ownsKv = !options.kv;
   const queue = new JobQueue(kv, options.leaseMs ? { leaseMs: options.leaseMs } : {});
   const media = new MediaStore(kv);
-  const users = new UserStore(kv);
+  const reads = new CoalescedReads(kv);
+  const users = new UserStore(kv, reads);
   const quota = new QuotaStore(kv);
   const i18n = await createI18n();
   const urlGuard = new UrlGuard(config.allowPrivateUrls);
@@ -92,6 +94,7 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
     {
       config,
       kv,
+      reads,
       queue,
       jobs,
       events,

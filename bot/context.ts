@@ -7,6 +7,7 @@ import type { EventBus } from "../services/events.ts";
 import type { MediaStore } from "../kv/media.ts";
 import type { UserProfile, UserStore } from "../kv/users.ts";
 import type { QuotaStore } from "../kv/quota.ts";
+import type { CoalescedReads } from "../kv/coalesced_reads.ts";
 import type { UrlGuard } from "../lib/url_guard.ts";
 import type { RateLimiter } from "../lib/rate_limit.ts";
 import type { Throttle } from "../lib/throttle.ts";
@@ -16,6 +17,8 @@ import type { Translator } from "../workers/translate/translator.ts";
 export interface BotDeps {
   config: Config;
   kv: Deno.Kv;
+  /** hot-path reads (the menu's), sharing KV round trips under load */
+  reads: CoalescedReads;
   queue: JobQueue;
   jobs: JobService;
   events: EventBus;

@@ -1,6 +1,7 @@
 /** Users: plan, role, language, time zone and preferences. Cached in memory: most updates write nothing. */
 import type { Variant } from "../workers/media_types.ts";
 import { LruCache } from "../lib/lru.ts";
+import { CoalescedReads } from "./coalesced_reads.ts";
 
 export type Plan = "free" | "premium";
 export type SendMode = "video" | "file";
@@ -58,12 +59,15 @@ export interface TelegramUserInfo {
 export class UserStore {
   readonly #cache = new LruCache<number, UserProfile>(20_000, 60_000);
 
-  constructor(private readonly kv: Deno.Kv) {}
+  constructor(
+    private readonly kv: Deno.Kv,
+    private readonly reads = new CoalescedReads(kv),
+  ) {}
 
   async get(id: number): Promise<UserProfile | null> {
     const cached = this.#cache.get(id);
     if (cached) return cached;
-    const user = (await this.kv.get<UserProfile>(userKey(id))).value;
+    const user = (await this.reads.get<UserProfile>(userKey(id))).value;
     if (user) this.#cache.set(id, user);
     return user;
   }

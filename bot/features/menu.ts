@@ -26,14 +26,14 @@ export const MENU_ENTRIES: { key: string; data: string }[] = [
 export async function renderMenu(
   ctx: BotContext,
 ): Promise<{ text: string; keyboard: InlineKeyboard }> {
-  const { config, kv, quota } = ctx.deps;
+  const { config, reads, quota } = ctx.deps;
   const locale = ctx.i18n.getLocale();
   const user = ctx.user;
   const timezone = timezoneOf(config, user);
   const premium = user !== undefined && planOf(user) === "premium";
   const limit = quotaLimit(config, user);
   // one read for both: the menu is the most frequent answer
-  const [usedEntry, downloadsEntry] = await kv.getMany<[number, Deno.KvU64]>([
+  const [usedEntry, downloadsEntry] = await reads.getMany<[number, Deno.KvU64]>([
     quota.usedTodayKey(ctx.from!.id, timezone),
     downloadsCountKey(ctx.from!.id),
   ]);
