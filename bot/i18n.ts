@@ -30,6 +30,8 @@ export interface I18nFlavor {
 
 export class Translations {
   #bundles = new Map<string, FluentBundle>();
+  /** messages without variables, formatted once per locale: buttons, titles, most lines */
+  #plain = new Map<string, Map<string, string>>();
 
   add(locale: Locale, source: string): void {
     // Fluent's bidi isolation marks would show up in Telegram
@@ -37,10 +39,22 @@ export class Translations {
     const errors = bundle.addResource(new FluentResource(source));
     if (errors.length > 0) throw new Error(`locales/${locale}.ftl: ${errors.join("; ")}`);
     this.#bundles.set(locale, bundle);
+    this.#plain.clear();
   }
 
   /** The message in that locale, in English when the locale lacks it, else the key itself. */
   t(locale: string, key: string, variables?: Record<string, string | number>): string {
+    if (variables) return this.#translate(locale, key, variables);
+    // a locale without a bundle reads English: one memo for all of them
+    const known = this.#bundles.has(locale) ? locale : FALLBACK;
+    let plain = this.#plain.get(known);
+    if (!plain) this.#plain.set(known, plain = new Map());
+    let text = plain.get(key);
+    if (text === undefined) plain.set(key, text = this.#translate(known, key));
+    return text;
+  }
+
+  #translate(locale: string, key: string, variables?: Record<string, string | number>) {
     return this.#format(locale, key, variables) ?? this.#format(FALLBACK, key, variables) ?? key;
   }
 
