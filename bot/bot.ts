@@ -1,4 +1,5 @@
-import { Bot, type BotConfig } from "grammy";
+import { Bot, type BotConfig, BotError, Context, type WebhookReplyEnvelope } from "grammy";
+import type { Update } from "grammy/types";
 import { installResilience, telegramClientOptions } from "../lib/telegram.ts";
 import type { BotContext, BotDeps } from "./context.ts";
 import { menuFeature } from "./features/menu.ts";
@@ -59,11 +60,28 @@ export const BOT_COMMANDS = {
   ],
 };
 
+/**
+ * grammY's Bot, except that an update's context calls the Bot API through the bot's own Api.
+ * grammY builds an Api per update only to carry its webhook reply, which this bot replaces
+ * (bot/webhook_reply.ts); those per-update clients were a large share of the app's garbage.
+ */
+class MediaBot extends Bot<BotContext> {
+  override async handleUpdate(update: Update, envelope?: WebhookReplyEnvelope): Promise<void> {
+    if (envelope) return await super.handleUpdate(update, envelope);
+    const ctx = new Context(update, this.api, this.botInfo) as BotContext;
+    try {
+      await this.middleware()(ctx, () => Promise.resolve());
+    } catch (error) {
+      throw new BotError(error, ctx);
+    }
+  }
+}
+
 export function createBot(
   deps: BotDeps,
   botConfig: BotConfig<BotContext> = {},
 ): Bot<BotContext> {
-  const bot = new Bot<BotContext>(deps.config.botToken, {
+  const bot = new MediaBot(deps.config.botToken, {
     ...botConfig,
     client: {
       ...telegramClientOptions(deps.config.telegramApiRoot),
