@@ -55,3 +55,43 @@ Deno.test("[routes/telegram] a slow update is answered once Telegram's wait is o
   assertEquals((await third).status, 200);
   assert(performance.now() - quick < 30_000, "answered when handled");
 });
+
+Deno.test("[routes/telegram] an update over 1 MiB is refused, whether its length is declared or streamed", async () => {
+  const bot = new Bot<BotContext>("1:token", { botInfo });
+  const seen: number[] = [];
+  bot.on("message", (ctx) => {
+    seen.push(ctx.update.update_id);
+  });
+  const app = telegramRoutes(bot, "s3cret");
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    app.fetch,
+  );
+  const update = (id: number, padding: number) =>
+    JSON.stringify({
+      update_id: id,
+      message: {
+        message_id: id,
+        date: 0,
+        chat: { id: 7, type: "private", first_name: "A" },
+        from: { id: 7, is_bot: false, first_name: "A" },
+        text: "x".repeat(padding),
+      },
+    });
+  const streamed = (body: string) => new Blob([body]).stream().pipeThrough(new TransformStream());
+  const send = async (body: string | ReadableStream<Uint8Array>) => {
+    const response = await fetch(`http://127.0.0.1:${server.addr.port}${WEBHOOK_PATH}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": "s3cret" },
+      body,
+    });
+    await response.body?.cancel();
+    return response.status;
+  };
+  const big = 1024 * 1024 + 1;
+  assertEquals(await send(update(1, 100)), 200, "declared, small");
+  assertEquals(await send(update(2, big)), 413, "declared, too large");
+  assertEquals(await send(streamed(update(3, 100))), 200, "streamed, small");
+  assertEquals(await send(streamed(update(4, big))), 413, "streamed, too large");
+  assertEquals(seen, [1, 3]);
+});
