@@ -6,20 +6,25 @@ import type { BotContext } from "../../bot/context.ts";
 
 const botInfo = { id: 1, is_bot: true, first_name: "Bot", username: "bot" } as UserFromGetMe;
 
+/** A message update from chat 7, as JSON. */
+function messageUpdate(updateId: number, text: string): string {
+  return JSON.stringify({
+    update_id: updateId,
+    message: {
+      message_id: updateId,
+      date: 0,
+      chat: { id: 7, type: "private", first_name: "A" },
+      from: { id: 7, is_bot: false, first_name: "A" },
+      text,
+    },
+  });
+}
+
 function post(app: ReturnType<typeof telegramRoutes>, updateId: number) {
   return app.request(WEBHOOK_PATH, {
     method: "POST",
     headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": "s3cret" },
-    body: JSON.stringify({
-      update_id: updateId,
-      message: {
-        message_id: updateId,
-        date: 0,
-        chat: { id: 7, type: "private", first_name: "A" },
-        from: { id: 7, is_bot: false, first_name: "A" },
-        text: "slow",
-      },
-    }),
+    body: messageUpdate(updateId, "slow"),
   });
 }
 
@@ -67,17 +72,7 @@ Deno.test("[routes/telegram] an update over 1 MiB is refused, whether its length
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
     app.fetch,
   );
-  const update = (id: number, padding: number) =>
-    JSON.stringify({
-      update_id: id,
-      message: {
-        message_id: id,
-        date: 0,
-        chat: { id: 7, type: "private", first_name: "A" },
-        from: { id: 7, is_bot: false, first_name: "A" },
-        text: "x".repeat(padding),
-      },
-    });
+  const update = (id: number, padding: number) => messageUpdate(id, "x".repeat(padding));
   const streamed = (body: string) => new Blob([body]).stream().pipeThrough(new TransformStream());
   const send = async (body: string | ReadableStream<Uint8Array>) => {
     const response = await fetch(`http://127.0.0.1:${server.addr.port}${WEBHOOK_PATH}`, {
