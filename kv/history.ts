@@ -111,29 +111,6 @@ export async function listRecentHistory(
   return entries;
 }
 
-export interface UsageSummary {
-  downloads: number;
-  totalBytes: number;
-  todayBytes: number;
-}
-
-export async function getUsageSummary(
-  kv: Deno.Kv,
-  userId: number,
-  at = Date.now(),
-): Promise<UsageSummary> {
-  const [downloads, bytes, today] = await kv.getMany<Deno.KvU64[]>([
-    downloadsCountKey(userId),
-    bytesCountKey(userId),
-    dailyBytesKey(userId, utcDay(at)),
-  ]);
-  return {
-    downloads: Number(downloads.value?.value ?? 0n),
-    totalBytes: Number(bytes.value?.value ?? 0n),
-    todayBytes: Number(today.value?.value ?? 0n),
-  };
-}
-
 export type HistoryFilter = MediaKind | "all";
 
 export interface HistoryPage {

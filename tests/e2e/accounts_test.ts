@@ -5,7 +5,7 @@ import { buttons, dataFor, reply, waitForFile, waitForPreview } from "../support
 import { startTestSystem } from "../support/system.ts";
 import { starsRevenue } from "../../kv/payments.ts";
 import { QuotaStore } from "../../kv/quota.ts";
-import { getUsageSummary } from "../../kv/history.ts";
+import { downloadsCountKey } from "../../kv/history.ts";
 import { formatBytes } from "../../lib/format.ts";
 import { waitUntil } from "../support/wait.ts";
 
@@ -57,7 +57,7 @@ Deno.test("[e2e/accounts] downloads reserve quota, settle to the real size, and 
     "the second download settled",
   );
   await waitUntil(
-    async () => (await getUsageSummary(system.kv, user.id)).downloads === 2,
+    async () => (await system.kv.get<Deno.KvU64>(downloadsCountKey(user.id))).value?.value === 2n,
     "both downloads are in the history",
   );
   const menu = await reply(telegram, user, "/start", /Your account/);
