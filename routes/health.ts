@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { getHeapSpaceStatistics } from "node:v8";
 import type { JobService } from "../services/job_service.ts";
 import type { MediaStore } from "../kv/media.ts";
 
@@ -13,6 +14,27 @@ const WORKER_SEEN_WINDOW_MS = 5 * 60_000;
 function workersSeen(jobs: JobService): number {
   const since = Date.now() - WORKER_SEEN_WINDOW_MS;
   return [...jobs.workersSeen.values()].filter((at) => at >= since).length;
+}
+
+/**
+ * The process's resident memory, and V8's heap by space: "new" (the young generation) grows
+ * under load and shrinks when idle, so memory that stays is read from the other spaces.
+ */
+function memoryLines(): string[] {
+  const spaces = getHeapSpaceStatistics().filter((space) => space.space_size > 0);
+  const bySpace = (pick: (space: typeof spaces[number]) => number) =>
+    spaces.map((space) => `{space="${space.space_name.replace(/_space$/, "")}"} ${pick(space)}`);
+  return [
+    "# HELP mediabot_resident_memory_bytes Memory the process holds (RSS).",
+    "# TYPE mediabot_resident_memory_bytes gauge",
+    `mediabot_resident_memory_bytes ${Deno.memoryUsage().rss}`,
+    "# HELP mediabot_heap_space_size_bytes V8 heap reserved, by space.",
+    "# TYPE mediabot_heap_space_size_bytes gauge",
+    ...bySpace((s) => s.space_size).map((line) => `mediabot_heap_space_size_bytes${line}`),
+    "# HELP mediabot_heap_space_used_bytes V8 heap in use (live or not yet collected), by space.",
+    "# TYPE mediabot_heap_space_used_bytes gauge",
+    ...bySpace((s) => s.space_used_size).map((line) => `mediabot_heap_space_used_bytes${line}`),
+  ];
 }
 
 function hitRatio(hits: number, misses: number): string {
@@ -65,6 +87,9 @@ export function healthRoutes({ kv, jobs, media }: HealthDeps) {
         "# HELP mediabot_probe_memory_bytes Approximate size of the probes held in memory (L1).",
         "# TYPE mediabot_probe_memory_bytes gauge",
         `mediabot_probe_memory_bytes ${media.memoryUsage().bytes}`,
+        ...jobs.durations.waited.lines(),
+        ...jobs.durations.ran.lines(),
+        ...memoryLines(),
       ];
       return c.text(lines.join("\n") + "\n", 200, { "content-type": "text/plain; version=0.0.4" });
     });

@@ -1,10 +1,10 @@
-import { type Context, Hono, type MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import { Hono } from "hono";
 import type { Bot } from "grammy";
 import type { Update } from "grammy/types";
 import type { BotContext } from "../bot/context.ts";
 import { openWebhookAnswer, type WebhookAnswer } from "../bot/webhook_reply.ts";
 import { matchesSecret } from "../lib/secrets.ts";
+import { limitBody } from "../lib/body_limit.ts";
 
 export const WEBHOOK_PATH = "/telegram/webhook";
 
@@ -61,18 +61,11 @@ export function telegramRoutes(
 ) {
   const isSecret = matchesSecret(secretToken);
   const deadlines = new AnswerDeadlines(answerWaitMs);
-  const tooLarge = (c: Context) => c.text("an update is never this large", 413);
-  const countedAsItComes = bodyLimit({ maxSize: MAX_UPDATE_BYTES, onError: tooLarge });
-  // bodyLimit reads `request.body`, which turns Deno's one-read fast path for the whole body
-  // off; Telegram declares the length, and the HTTP server holds the body to it
-  const limitBody: MiddlewareHandler = (c, next) => {
-    const length = c.req.header("content-length");
-    if (length === undefined || c.req.header("transfer-encoding") !== undefined) {
-      return countedAsItComes(c, next);
-    }
-    return Number(length) <= MAX_UPDATE_BYTES ? next() : Promise.resolve(tooLarge(c));
-  };
-  return new Hono().post(WEBHOOK_PATH, limitBody, async (c) => {
+  const updateSized = limitBody(
+    MAX_UPDATE_BYTES,
+    (c) => c.text("an update is never this large", 413),
+  );
+  return new Hono().post(WEBHOOK_PATH, updateSized, async (c) => {
     if (!isSecret(c.req.header("x-telegram-bot-api-secret-token") ?? "")) {
       return c.text("secret token is wrong", 401);
     }

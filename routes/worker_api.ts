@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import { matchesSecret } from "../lib/secrets.ts";
+import { limitBody } from "../lib/body_limit.ts";
 import type { JobService } from "../services/job_service.ts";
 import { jobFailureSchema, jobProgressSchema, jobResultSchema } from "../kv/job_schemas.ts";
 import { CLAIM_WAIT_MS } from "../workers/transport.ts";
@@ -18,6 +19,8 @@ const heartbeatBody = z.object({
 const completeBody = z.object({ leaseId: z.string().min(1).max(100), result: jobResultSchema });
 const failBody = z.object({ leaseId: z.string().min(1).max(100), failure: jobFailureSchema });
 const jobIdPattern = /^[0-9A-Z]{26}$/;
+/** The largest report, a playlist of 500 entries with the longest URLs and titles, is ~1.3 MB. */
+export const WORKER_BODY_MAX_BYTES = 8 * 1024 * 1024;
 
 async function parseBody<T extends z.ZodType>(request: Request, schema: T): Promise<z.infer<T>> {
   const parsed = schema.safeParse(await request.json().catch(() => undefined));
@@ -43,6 +46,10 @@ export function workerApiRoutes(jobs: JobService, workerToken: string | undefine
       }
       await next();
     })
+    .use(
+      "/worker/v1/*",
+      limitBody(WORKER_BODY_MAX_BYTES, (c) => c.json({ error: "body too large" }, 413)),
+    )
     .post("/worker/v1/claim", async (c) => {
       const body = await parseBody(c.req.raw, claimBody);
       const claim = await jobs.claim(body.workerId, {

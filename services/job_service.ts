@@ -37,6 +37,7 @@ import { BatchDownloads } from "./batch_downloads.ts";
 import { AutoDownloads } from "./auto_download.ts";
 import { ScheduleRunner } from "./schedules.ts";
 import { addProbedMedia } from "../bot/playlist_delivery.ts";
+import { Histogram } from "../lib/histogram.ts";
 
 export interface JobServiceDeps {
   config: Config;
@@ -70,7 +71,23 @@ const ERROR_KEYS: Record<string, string> = {
   lease_expired: "error-dead",
 };
 
+/** Seconds: a probe takes about one, a long download or a recording many minutes. */
+const DURATION_BUCKETS = [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800];
+
 export class JobService {
+  /** how long the jobs this process saw end had waited for a worker, and then ran */
+  readonly durations = {
+    waited: new Histogram(
+      "mediabot_job_wait_seconds",
+      "From queued to first claimed, for jobs that ran, by kind.",
+      DURATION_BUCKETS,
+    ),
+    ran: new Histogram(
+      "mediabot_job_run_seconds",
+      "From first claimed to finished, by kind and how the job ended.",
+      DURATION_BUCKETS,
+    ),
+  };
   readonly #reporting = new Map<string, Promise<void>>();
   readonly #lastEdits = new LruCache<string, { at: number; text: string }>(10_000);
   readonly workersSeen = new Map<string, number>();
@@ -129,7 +146,7 @@ export class JobService {
 
   async complete(id: string, leaseId: string, result: JobResult): Promise<boolean> {
     const outcome = await this.deps.queue.complete(id, leaseId, result);
-    if (outcome.changed) this.reportSoon(outcome.job);
+    if (outcome.changed) this.ended(outcome.job);
     return outcome.changed || outcome.job?.state === "done";
   }
 
@@ -139,7 +156,7 @@ export class JobService {
     failure: JobFailure & { retryable: boolean },
   ): Promise<boolean> {
     const outcome = await this.deps.queue.fail(id, leaseId, failure);
-    if (outcome.changed && outcome.job.state !== "ready") this.reportSoon(outcome.job);
+    if (outcome.changed && outcome.job.state !== "ready") this.ended(outcome.job);
     if (outcome.changed && outcome.job.state === "ready") await this.showQueued(outcome.job);
     return outcome.changed;
   }
@@ -152,12 +169,25 @@ export class JobService {
 
   async cancel(id: string): Promise<void> {
     const outcome = await this.deps.queue.cancel(id);
-    if (outcome.changed && outcome.job.state === "cancelled") this.reportSoon(outcome.job);
+    if (outcome.changed && outcome.job.state === "cancelled") this.ended(outcome.job);
   }
 
   /** Resolves once every report started so far has ended (tests and shutdown wait on it). */
   async settled(): Promise<void> {
     await Promise.all(this.#reporting.values());
+  }
+
+  /** A job just reached its final state: its durations are counted and its user told. */
+  private ended(job: Job): void {
+    this.countDurations(job);
+    this.reportSoon(job);
+  }
+
+  private countDurations(job: Job): void {
+    if (job.startedAt === undefined || job.finishedAt === undefined) return;
+    const kind = job.payload.kind;
+    this.durations.waited.observe({ kind }, (job.startedAt - job.createdAt) / 1000);
+    this.durations.ran.observe({ kind, state: job.state }, (job.finishedAt - job.startedAt) / 1000);
   }
 
   /**
@@ -178,7 +208,9 @@ export class JobService {
     await this.#schedules.fireDue();
     await this.batchDownloads.resumeOnce();
     for (const job of await this.deps.queue.sweepExpiredLeases()) {
+      // the outbox pass below reports it
       if (job.state === "ready") await this.showQueued(job);
+      else this.countDurations(job);
     }
     const now = Date.now();
     for (const job of await this.deps.queue.listOutbox()) {

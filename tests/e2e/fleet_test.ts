@@ -6,6 +6,8 @@ import { dataFor, waitForFile, waitForPreview } from "../support/chat.ts";
 import { serveApp, spawnWorker, TEST_WORKER_TOKEN } from "../support/fleet.ts";
 import { startTestSystem } from "../support/system.ts";
 import { waitUntil } from "../support/wait.ts";
+import { WORKER_BODY_MAX_BYTES } from "../../routes/worker_api.ts";
+import { PLAYLIST_ENTRIES_MAX } from "../../kv/job_schemas.ts";
 import type { FakeUser } from "../support/fake_telegram.ts";
 
 const LAB_CLIP_BYTES_PER_SECOND = 100_000; // the 720p clip (~400 kB) then takes about 4 s
@@ -173,6 +175,56 @@ Deno.test("[e2e/fleet] the worker API refuses a wrong or missing token and chang
   assertEquals(await beat.json(), { ok: true, cancel: false, stop: false });
 });
 
+Deno.test("[e2e/fleet] the worker API takes the largest report and refuses a larger body, declared or streamed", async () => {
+  await using telegram = await FakeTelegram.start();
+  const dataDir = await Deno.makeTempDir({ prefix: "mediabot-body-limit-" });
+  const served = await serveApp(telegram, dataDir);
+  try {
+    const job = await served.system.queue.enqueue({
+      userId: 1,
+      chatId: 1,
+      payload: { kind: "probe", url: "http://127.0.0.1/x", lang: "en" },
+    });
+    const auth = {
+      authorization: `Bearer ${TEST_WORKER_TOKEN}`,
+      "content-type": "application/json",
+    };
+    const claimed = await fetch(`${served.url}/worker/v1/claim`, {
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify({ workerId: "w1", waitMs: 0 }),
+    });
+    const { leaseId } = await claimed.json();
+    const complete = async (body: string | ReadableStream<Uint8Array>) => {
+      const response = await fetch(`${served.url}/worker/v1/jobs/${job.id}/complete`, {
+        method: "POST",
+        headers: auth,
+        body,
+      });
+      await response.body?.cancel();
+      return response.status;
+    };
+    const entries = Array.from({ length: PLAYLIST_ENTRIES_MAX }, (_, i) => ({
+      url: `https://example.com/${String(i).padEnd(2048 - 20, "v")}`,
+      title: "é".repeat(300),
+    }));
+    const largest = JSON.stringify({
+      leaseId: "another-lease",
+      result: { kind: "playlist_entries", title: "t", count: entries.length, entries },
+    });
+    // read and validated: only the lease is wrong
+    assertEquals(await complete(largest), 409, "the largest report is read");
+    const tooLarge = JSON.stringify({ leaseId, padding: "x".repeat(WORKER_BODY_MAX_BYTES) });
+    assertEquals(await complete(tooLarge), 413, "declared, too large");
+    const streamed = new Blob([tooLarge]).stream().pipeThrough(new TransformStream());
+    assertEquals(await complete(streamed), 413, "streamed, too large");
+    assertEquals((await served.system.queue.get(job.id))?.state, "leased", "nothing changed");
+  } finally {
+    await served.stop();
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
 Deno.test("[e2e/fleet] Cancel on the status message stops yt-dlp within seconds", async () => {
   await using lab = await startMediaLab();
   await using bed = await startTestSystem();
@@ -218,4 +270,24 @@ Deno.test("[e2e/fleet] /healthz and /metrics report the queue", async () => {
   assert(metrics.includes("mediabot_queue_depth 1"), metrics);
   assert(metrics.includes('mediabot_jobs{state="ready"} 1'));
   assert(metrics.includes('mediabot_cache_requests_total{cache="files",outcome="hit"} 0'));
+  assert(!metrics.includes("mediabot_job_run_seconds_count"), "no job has ended yet");
+  const resident = Number(/^mediabot_resident_memory_bytes (\d+)$/m.exec(metrics)?.[1]);
+  assert(resident > 10 * 1024 * 1024, `resident memory: ${resident}`);
+  assert(/^mediabot_heap_space_size_bytes\{space="new"\} [1-9]\d*$/m.test(metrics), metrics);
+  assert(/^mediabot_heap_space_used_bytes\{space="old"\} [1-9]\d*$/m.test(metrics), metrics);
+
+  const claim = await bed.system.jobs.claim("w1");
+  assert(claim, "the job is claimed");
+  await bed.system.jobs.fail(claim.job.id, claim.leaseId, {
+    code: "unsupported",
+    message: "no media here",
+    retryable: false,
+  });
+  const after = await (await bed.system.app.request("/metrics")).text();
+  assert(after.includes('mediabot_job_run_seconds_count{kind="probe",state="failed"} 1'), after);
+  assert(
+    after.includes('mediabot_job_run_seconds_bucket{kind="probe",state="failed",le="+Inf"} 1'),
+  );
+  assert(after.includes('mediabot_job_wait_seconds_count{kind="probe"} 1'));
+  await bed.system.jobs.settled();
 });
