@@ -43,9 +43,6 @@ export function downloadsCountKey(userId: number) {
 function bytesCountKey(userId: number) {
   return ["user_counters", userId, "bytes"] as const;
 }
-function dailyBytesKey(userId: number, day: string) {
-  return ["usage_daily", userId, day] as const;
-}
 
 function globalDailyKey(day: string, counter: "downloads" | "bytes") {
   return ["stats_daily", day, counter] as const;
@@ -90,7 +87,6 @@ export async function addHistoryEntry(
     .sum(downloadsCountKey(entry.userId), 1n)
     .sum(kindCountKey(entry.userId, entry.kind), 1n)
     .sum(bytesCountKey(entry.userId), size)
-    .sum(dailyBytesKey(entry.userId, utcDay(at)), size)
     .sum(globalDailyKey(utcDay(at), "downloads"), 1n)
     .sum(globalDailyKey(utcDay(at), "bytes"), size)
     .commit();
