@@ -83,6 +83,18 @@ export async function benchSoak() {
     spawnWorker(appUrl, telegram, `soak${i}`, { DATA_DIR: dir })
   );
   const pids = [appProcess.pid, ...workers.map((w) => w.process.pid)];
+  // a process that ends before the soak stops it has crashed
+  let stopping = false;
+  const crashed: string[] = [];
+  const processes = new Map([
+    ["app", appProcess],
+    ...workers.map((w) => [w.id, w.process] as const),
+  ]);
+  for (const [name, process] of processes) {
+    process.status.then((status) => {
+      if (!stopping) crashed.push(`${name} (exit ${status.code})`);
+    });
+  }
 
   const samples: { at: number; app: number; young: number; workers: number[] }[] = [];
   const counts = { downloads: 0, cancelled: 0, chats: 0, failures: 0 };
@@ -146,6 +158,7 @@ export async function benchSoak() {
       ...Array.from({ length: CHATTERS }, (_, i) => chatter(i)),
     ]);
     clearInterval(sampler);
+    for (const name of crashed) console.error(`soak: ${name} ended during the soak`);
     for (const [reason, n] of failureReasons) console.error(`soak: ${n}× ${reason}`);
     // the queue drains, then nothing may be left behind
     await waitUntil(
@@ -182,7 +195,7 @@ export async function benchSoak() {
     return [
       {
         name:
-          `Soak ${minutes} min: ${counts.downloads} downloads (${counts.cancelled} cancelled), ${counts.chats} chat messages, ${counts.failures} failed`,
+          `Soak ${minutes} min: ${counts.downloads} downloads (${counts.cancelled} cancelled), ${counts.chats} chat messages, ${counts.failures} failed, ${crashed.length} processes crashed`,
         result: `app RSS without V8's young generation ${mib(appStaying.before)} → ${
           mib(appStaying.after)
         } (RSS ${mib(appGrowth.before)} → ${mib(appGrowth.after)}, young generation ${
@@ -190,8 +203,9 @@ export async function benchSoak() {
         } at most), worker RSS ${mib(workerGrowth.before)} → ${
           mib(workerGrowth.after)
         } (${windows})`,
-        target: "flat (< 10% or 10 MiB growth), no failures",
-        met: flat(appStaying) && flat(workerGrowth) && counts.failures === 0,
+        target: "flat (< 10% or 10 MiB growth), no failures or crashes",
+        met: flat(appStaying) && flat(workerGrowth) && counts.failures === 0 &&
+          crashed.length === 0,
       },
       {
         name: "Soak: left behind once the queue drained",
@@ -204,6 +218,7 @@ export async function benchSoak() {
     ];
   } finally {
     clearInterval(sampler);
+    stopping = true;
     await Promise.all(workers.map((w) => w.stop()));
     appProcess.kill("SIGTERM");
     await appProcess.status;

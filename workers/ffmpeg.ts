@@ -156,14 +156,15 @@ export async function describeMediaFile(
   const ext = extname(path).toLowerCase();
   // an mp4 declares its length up front: its thumbnail is cut while ffprobe runs
   const declared = ext === ".mp4" ? await mp4Duration(path).catch(() => undefined) : undefined;
-  const early = declared === undefined ? undefined : thumbnailOf(path, declared, options);
-  let probe: MediaFileInfo;
-  try {
-    probe = await ffprobeMedia(path, { ffprobePath, signal });
-  } catch (error) {
-    await early?.catch(() => {}); // no ffmpeg outlives the call: the caller removes the directory
-    throw error;
-  }
+  // both are awaited whatever happens: no ffmpeg outlives the call (the caller removes the
+  // directory), and a cancelled thumbnail is never a rejection left without a handler
+  const [probed, early] = await Promise.allSettled([
+    ffprobeMedia(path, { ffprobePath, signal }),
+    declared === undefined ? undefined : thumbnailOf(path, declared, options),
+  ]);
+  if (probed.status === "rejected") throw probed.reason;
+  if (early.status === "rejected") throw early.reason;
+  const probe = probed.value;
   const kind = mediaKind(ext, probe);
   const media: DownloadedMedia = {
     path,
@@ -174,10 +175,11 @@ export async function describeMediaFile(
     height: probe.height,
     duration: probe.duration,
   };
-  const thumbnail = early ??
-    (kind === "video" ? thumbnailOf(path, probe.duration, options) : undefined);
-  const thumbnailPath = await thumbnail;
-  if (kind === "video") media.thumbnailPath = thumbnailPath;
+  if (kind === "video") {
+    media.thumbnailPath = declared === undefined
+      ? await thumbnailOf(path, probe.duration, options)
+      : early.value;
+  }
   return media;
 }
 

@@ -105,7 +105,11 @@ export function spawnWorker(
     id,
     process,
     async stop() {
-      process.kill("SIGTERM");
+      try {
+        process.kill("SIGTERM");
+      } catch {
+        // already gone: its status says how it ended
+      }
       const status = await process.status;
       await cleanup();
       return status;

@@ -2,6 +2,7 @@ import { assertEquals } from "../support/assert.ts";
 import { fixturePath, LAB_CLIP, LAB_SONG, prepareFixtures } from "../support/media_lab.ts";
 import { mp4Duration } from "../../workers/mp4_duration.ts";
 import { describeMediaFile } from "../../workers/ffmpeg.ts";
+import { MediaError } from "../../workers/media_types.ts";
 
 Deno.test("[workers/mp4] the movie header's duration, read without ffprobe", async () => {
   await prepareFixtures();
@@ -56,6 +57,34 @@ Deno.test("[workers/mp4] an mp4 video is described with its thumbnail; a song ge
       thumbnailPath: `${dir}/song.jpg`,
     });
     assertEquals([song.kind, song.thumbnailPath], ["audio", undefined]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("[workers/mp4] a cancel while ffprobe still runs ends the call with the cancel, and no stray rejection", async () => {
+  await prepareFixtures();
+  const dir = await Deno.makeTempDir();
+  try {
+    // the thumbnail's ffmpeg stops at once; ffprobe takes a second to heed the stop
+    const wrapper = async (name: string, body: string) => {
+      const path = `${dir}/${name}`;
+      await Deno.writeTextFile(path, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+      return path;
+    };
+    const ffmpegPath = await wrapper("ffmpeg", 'sleep 5\nexec ffmpeg "$@"');
+    const ffprobePath = await wrapper("ffprobe", "trap '' TERM\nsleep 1\nexec ffprobe \"$@\"");
+    const abort = new AbortController();
+    const described = describeMediaFile(fixturePath("clip720.mp4"), {
+      maxBytes: 50 * 1024 * 1024,
+      thumbnailPath: `${dir}/thumb.jpg`,
+      ffmpegPath,
+      ffprobePath,
+      signal: abort.signal,
+    });
+    setTimeout(() => abort.abort(), 300);
+    const error = await described.then(() => undefined, (error) => error);
+    assertEquals(error instanceof MediaError ? error.code : String(error), "cancelled");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
