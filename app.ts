@@ -37,6 +37,11 @@ export interface SystemOptions {
   leaseMs?: number;
   /** Telegram's flood limits by default; load tests against the fake Bot API raise them */
   throttle?: ThrottleLimits;
+  /**
+   * Long polling gave up (a revoked token, or another process polling the same bot): no update
+   * comes in any more. Logged in any case; main.ts ends the process so its supervisor restarts it.
+   */
+  onPollingStopped?: (error: unknown) => void;
 }
 
 export interface System {
@@ -148,6 +153,10 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
       } else {
         await bot.api.deleteWebhook();
         polling = run(bot);
+        polling.task()?.catch((error) => {
+          logger.error("long polling stopped: no more updates come in", { error });
+          options.onPollingStopped?.(error);
+        });
       }
       sweeper = setInterval(() => {
         jobs.sweep().catch((error) => logger.error("sweep failed", { error }));

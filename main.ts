@@ -3,7 +3,9 @@ import { loadConfig } from "./config.ts";
 import { createSystem } from "./app.ts";
 
 const config = loadConfig(Deno.env.toObject());
-const system = await createSystem(config);
+const system = await createSystem(config, {
+  onPollingStopped: () => shutdown(1),
+});
 
 // the in-process sweep covers one machine; on Deno Deploy the cron does it
 Deno.cron("sweep job leases and start due schedules", "* * * * *", () => system.jobs.sweep());
@@ -14,10 +16,10 @@ const server = Deno.serve(
 );
 await system.start();
 
-const shutdown = async () => {
+async function shutdown(code = 0) {
   await system.stop();
   await server.shutdown();
-  Deno.exit(0);
-};
-Deno.addSignalListener("SIGTERM", shutdown);
-Deno.addSignalListener("SIGINT", shutdown);
+  Deno.exit(code);
+}
+Deno.addSignalListener("SIGTERM", () => shutdown());
+Deno.addSignalListener("SIGINT", () => shutdown());

@@ -17,8 +17,11 @@ let available: Promise<boolean> | undefined;
 
 /** Whether curl can be run here. */
 export function curlAvailable(): Promise<boolean> {
-  available ??= new Deno.Command("curl", { args: ["--version"], stdout: "null", stderr: "null" })
-    .output().then((o) => o.success, () => false);
+  // async: a missing binary throws NotFound at once rather than rejecting
+  available ??= (async () => {
+    const probe = new Deno.Command("curl", { args: ["--version"], stdout: "null", stderr: "null" });
+    return (await probe.output()).success;
+  })().catch(() => false);
   return available;
 }
 

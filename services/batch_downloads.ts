@@ -163,12 +163,21 @@ export class BatchDownloads {
     title: string,
     reason?: string,
   ): Promise<void> {
+    await this.record(item, outcome, title, reason);
+    await this.release(item);
+  }
+
+  private async record(
+    item: ItemRef,
+    outcome: "done" | "failed" | "cancelled",
+    title: string,
+    reason?: string,
+  ): Promise<void> {
     await this.deps.reporter.record(item.batchId, item.id, {
       outcome,
       title,
       ...(outcome === "failed" && reason ? { reason } : {}),
     });
-    await this.release(item);
   }
 
   async isStopped(batchId: string): Promise<boolean> {
@@ -271,18 +280,27 @@ export class BatchDownloads {
     for (const item of await listRunningItems(kv, userId)) {
       if (await this.repair(item)) running++;
     }
-    for (
-      const waiting of await listWaitingItems(kv, userId, batchLimitsFor(user).parallel - running)
-    ) {
-      const item = waiting.value;
-      if (await isBatchStopped(kv, item.batchId)) {
-        if (await startItem(kv, waiting)) {
-          await this.settle(item, "cancelled", item.title ?? item.url);
+    let free = batchLimitsFor(user).parallel - running;
+    while (free > 0) {
+      const waiting = await listWaitingItems(kv, userId, free);
+      let dropped = false;
+      for (const entry of waiting) {
+        const item = entry.value;
+        const stopped = await isBatchStopped(kv, item.batchId);
+        // running first, then queued: a crash in between leaves an item that repair() queues
+        if (!(await startItem(kv, entry))) continue;
+        if (stopped) {
+          // settled here, not through settle(): its pump would wait behind this one for ever
+          await this.record(item, "cancelled", item.title ?? item.url);
+          await finishItem(kv, userId, item.id);
+          dropped = true;
+        } else {
+          await this.enqueueProbe(item);
+          free--;
         }
-        continue;
       }
-      // running first, then queued: a crash in between leaves an item that repair() queues
-      if (await startItem(kv, waiting)) await this.enqueueProbe(item);
+      // a dropped item took no place: the next waiting ones may take it
+      if (!dropped) return;
     }
   }
 

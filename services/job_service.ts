@@ -196,7 +196,10 @@ export class JobService {
    */
   private reportSoon(job: Job): void {
     if (this.#reporting.has(job.id)) return;
-    const done = this.report(job).finally(() => this.#reporting.delete(job.id));
+    // report() keeps the job in the outbox when it fails, so the next sweep tries again
+    const done = this.report(job)
+      .catch((error) => this.deps.logger.error("could not report job", { jobId: job.id, error }))
+      .finally(() => this.#reporting.delete(job.id));
     this.#reporting.set(job.id, done);
   }
 

@@ -51,6 +51,43 @@ Deno.test("[lib/upload] a file on disk arrives whole, with its name, caption and
   assertEquals(message.reply_markup?.inline_keyboard[0][0].text, "Again");
 });
 
+Deno.test("[lib/upload] where curl is missing, grammY uploads the file itself", async () => {
+  await using telegram = await FakeTelegram.start();
+  const user = telegram.user(43, { languageCode: "en" });
+  const body = new Uint8Array(200_000).map((_, i) => (i * 31) >> 2);
+  const emptyPath = await Deno.makeTempDir();
+  try {
+    const fileId = await withFile(body, async (path) => {
+      // a program of its own: which tools exist is decided once per process
+      const program = `
+        import { createTelegramApi } from "./lib/telegram.ts";
+        import { DiskFile } from "./lib/curl_upload.ts";
+        const api = createTelegramApi(${
+        JSON.stringify({ botToken: telegram.token, telegramApiRoot: telegram.apiRoot })
+      });
+        const message = await api.sendDocument(${user.id}, new DiskFile(${
+        JSON.stringify(path)
+      }, "a.bin"));
+        console.log(message.document.file_id);`;
+      const output = await new Deno.Command(Deno.execPath(), {
+        args: ["eval", "--quiet", program],
+        cwd: new URL("../..", import.meta.url).pathname,
+        env: { PATH: emptyPath },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes).trim();
+      assert(output.success, decode(output.stderr));
+      return decode(output.stdout);
+    });
+    const stored = await Deno.readFile(telegram.filePath(fileId));
+    assertEquals(stored.length, body.length);
+    assert(stored.every((b, i) => b === body[i]), "same bytes");
+  } finally {
+    await Deno.remove(emptyPath);
+  }
+});
+
 Deno.test("[lib/upload] a 429 is waited out and the whole file sent again", async () => {
   const received: number[] = [];
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {

@@ -7,10 +7,13 @@ import { startTestSystem } from "../support/system.ts";
 import type { Job } from "../../kv/jobs.ts";
 import {
   addWaitingItems,
+  listRunningItems,
   listWaitingItems,
   newBatchItems,
   startItem,
+  stopBatchItems,
 } from "../../kv/batch_items.ts";
+import { getBatch } from "../../kv/batches.ts";
 import { BATCH_LIMITS } from "../../services/batch_downloads.ts";
 
 const links = (site: string, count: number) =>
@@ -87,6 +90,40 @@ Deno.test("[services/batches] a pump repairs an item whose probe a crash never q
   // and again: the probe's fixed id keeps it queued once
   await system.jobs.batchDownloads.pump(user.id);
   assertEquals((await system.queue.countByState()).ready, 1);
+});
+
+Deno.test("[services/batches] a pump drops the waiting items of a stopped batch and goes on with the others", async () => {
+  await using bed = await startTestSystem({ WORKERS: "0" });
+  const { system, telegram } = bed;
+  const user = telegram.user(9301);
+  const batches = system.jobs.batchDownloads;
+  const open = (title: string) =>
+    batches.start({ userId: user.id, chatId: user.id, lang: "en", title, entries: [] });
+  const [stopped, kept] = [await open("stopped"), await open("kept")];
+  const item = (batchId: string, site: string) =>
+    newBatchItems({ batchId, userId: user.id, chatId: user.id, lang: "en" }, links(site, 1));
+  // what a /cancel during a batch's start leaves: items written after the batch was stopped
+  const [late] = item(stopped.id, "late");
+  const [next] = item(kept.id, "next");
+  await stopBatchItems(system.kv, stopped.id);
+  await addWaitingItems(system.kv, [late, next]);
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stuck = new Promise<string>((resolve) =>
+    timer = setTimeout(() => resolve("stuck"), 10_000)
+  );
+  const pumped = await Promise.race([batches.pump(user.id).then(() => "pumped"), stuck]);
+  clearTimeout(timer);
+  assertEquals(pumped, "pumped");
+  assertEquals((await getBatch(system.kv, stopped.id))?.cancelled, 1);
+  assertEquals(await listWaitingItems(system.kv, user.id, 10), []);
+  assertEquals(
+    await listRunningItems(system.kv, user.id),
+    [next],
+    "the stopped item holds no place",
+  );
+  assertEquals((await system.queue.get(next.probeJobId))?.payload.kind, "probe");
+  assertEquals(await system.queue.get(late.probeJobId), null);
 });
 
 function jobUrl(job: Job): string {
