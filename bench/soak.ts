@@ -44,10 +44,6 @@ async function youngGeneration(appUrl: string): Promise<number> {
   return Number(/^mediabot_heap_space_size_bytes\{space="new"\} (\d+)$/m.exec(metrics)?.[1] ?? 0);
 }
 
-function lastMessageId(telegram: FakeTelegram, chatId: number): number {
-  return telegram.messages(chatId).at(-1)?.messageId ?? 0;
-}
-
 export async function benchSoak() {
   const minutes = Number(Deno.env.get("SOAK_MINUTES") ?? 10);
   await using lab = await startMediaLab();
@@ -111,8 +107,8 @@ export async function benchSoak() {
     );
   }, SAMPLE_EVERY_MS);
 
-  const download = async (user: FakeUser, round: number) => {
-    const before = lastMessageId(telegram, user.id);
+  /** Returns the id of the message that ended the round: later ones are the next round's. */
+  const download = async (user: FakeUser, round: number, before: number) => {
     // a new address each round: every download probes and fetches for real
     user.sendText(`${lab.urls.page}?soak=${user.id}-${round}`);
     const preview = await waitForPreview(telegram, user.id, before);
@@ -123,23 +119,27 @@ export async function benchSoak() {
       counts.cancelled++;
     }
     // the file, or the word that the download was cancelled
-    await telegram.waitFor(
+    const ending = await telegram.waitFor(
       () =>
-        telegram.messages(user.id).find((m) =>
-          m.messageId > preview.messageId &&
-          (m.media?.kind === "video" || CANCELLED.test(m.text ?? ""))
+        telegram.messages(user.id, { after: preview.messageId }).find((m) =>
+          m.media?.kind === "video" || CANCELLED.test(m.text ?? "")
         ),
       { timeoutMs: 120_000 },
     );
     counts.downloads++;
+    return ending.messageId;
   };
   const downloader = async (id: number) => {
     const user = telegram.user(9000 + id, { languageCode: id % 2 ? "fr" : "en" });
+    let before = 0;
     for (let round = 0; Date.now() < deadline; round++) {
-      await download(user, round).catch((error) => {
-        counts.failures++;
+      before = await download(user, round, before).catch((error) => {
+        // the first one whole: the latest API calls say what the bot was doing
+        if (counts.failures++ === 0) console.error(`soak: first failure: ${error?.stack ?? error}`);
         const reason = String(error?.message ?? error).split("\n")[0].slice(0, 120);
         failureReasons.set(reason, (failureReasons.get(reason) ?? 0) + 1);
+        // a late answer of this round is not the next round's
+        return telegram.messages(user.id, { after: before }).at(-1)?.messageId ?? before;
       });
     }
   };

@@ -26,8 +26,8 @@ export function waitForPreview(
 ): Promise<BotMessage> {
   return telegram.waitFor(
     () =>
-      telegram.messages(chatId).find((m) =>
-        m.messageId > after && !m.deleted && buttons(m).some((b) => b.data.startsWith("dl:"))
+      telegram.messages(chatId, { after }).find((m) =>
+        !m.deleted && buttons(m).some((b) => b.data.startsWith("dl:"))
       ),
     { timeoutMs: 30_000 },
   );
@@ -40,7 +40,7 @@ export function waitForFile(
   after = 0,
 ): Promise<BotMessage> {
   return telegram.waitFor(
-    () => telegram.messages(chatId).find((m) => m.messageId > after && m.media?.kind === kind),
+    () => telegram.messages(chatId, { after }).find((m) => m.media?.kind === kind),
     {
       timeoutMs: 60_000,
     },

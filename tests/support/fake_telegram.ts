@@ -2405,11 +2405,19 @@ export class FakeTelegram {
     return this.#state.calls.filter((call) => call.method.toLowerCase() === lower);
   }
 
-  /** The bot's messages in a chat, by message_id, deleted ones flagged. */
-  messages(chatId: number): BotMessage[] {
+  /**
+   * The bot's messages in a chat, by message_id, deleted ones flagged; with `after`, only those
+   * sent after that message. Each is a deep copy, so a wait that runs on every change of a long
+   * chat asks for the new ones only.
+   */
+  messages(chatId: number, { after = 0 }: { after?: number } = {}): BotMessage[] {
     const chat = this.#state.chats.get(chatId);
     if (!chat) return [];
-    return [...chat.messages.values()].filter((m) => m.fromBot).map(botMessageOf);
+    const wanted: StoredMessage[] = [];
+    for (const stored of chat.messages.values()) {
+      if (stored.fromBot && stored.message.message_id > after) wanted.push(stored);
+    }
+    return wanted.map(botMessageOf);
   }
 
   /** The bot's latest message in a chat that is not deleted. */
