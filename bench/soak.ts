@@ -78,14 +78,14 @@ export async function benchSoak() {
   const workers = workerDirs.map((dir, i) =>
     spawnWorker(appUrl, telegram, `soak${i}`, { DATA_DIR: dir })
   );
-  const pids = [appProcess.pid, ...workers.map((w) => w.process.pid)];
-  // a process that ends before the soak stops it has crashed
-  let stopping = false;
-  const crashed: string[] = [];
   const processes = new Map([
     ["app", appProcess],
     ...workers.map((w) => [w.id, w.process] as const),
   ]);
+  const pids = [...processes.values()].map((process) => process.pid);
+  // a process that ends before the soak stops it has crashed
+  let stopping = false;
+  const crashed: string[] = [];
   for (const [name, process] of processes) {
     process.status.then((status) => {
       if (!stopping) crashed.push(`${name} (exit ${status.code})`);

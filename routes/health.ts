@@ -22,18 +22,20 @@ function workersSeen(jobs: JobService): number {
  */
 function memoryLines(): string[] {
   const spaces = getHeapSpaceStatistics().filter((space) => space.space_size > 0);
-  const bySpace = (pick: (space: typeof spaces[number]) => number) =>
-    spaces.map((space) => `{space="${space.space_name.replace(/_space$/, "")}"} ${pick(space)}`);
+  const bySpace = (name: string, pick: (space: typeof spaces[number]) => number) =>
+    spaces.map((space) =>
+      `${name}{space="${space.space_name.replace(/_space$/, "")}"} ${pick(space)}`
+    );
   return [
     "# HELP mediabot_resident_memory_bytes Memory the process holds (RSS).",
     "# TYPE mediabot_resident_memory_bytes gauge",
     `mediabot_resident_memory_bytes ${Deno.memoryUsage().rss}`,
     "# HELP mediabot_heap_space_size_bytes V8 heap reserved, by space.",
     "# TYPE mediabot_heap_space_size_bytes gauge",
-    ...bySpace((s) => s.space_size).map((line) => `mediabot_heap_space_size_bytes${line}`),
+    ...bySpace("mediabot_heap_space_size_bytes", (space) => space.space_size),
     "# HELP mediabot_heap_space_used_bytes V8 heap in use (live or not yet collected), by space.",
     "# TYPE mediabot_heap_space_used_bytes gauge",
-    ...bySpace((s) => s.space_used_size).map((line) => `mediabot_heap_space_used_bytes${line}`),
+    ...bySpace("mediabot_heap_space_used_bytes", (space) => space.space_used_size),
   ];
 }
 
