@@ -9,10 +9,49 @@ if [ "${1:-}" = "app" ] && [ "${WORKERS:-2}" = "0" ]; then
   exit 0
 fi
 
+# Debian 12 and 13: current yt-dlp comes from trixie-backports (architecture-independent Python
+# whose dependencies both satisfy); a pin keeps every other package from coming from there.
+add_trixie_backports() {
+  [ -r /etc/os-release ] || return 0
+  # shellcheck disable=SC1091
+  . /etc/os-release
+  [ "${ID:-}" = "debian" ] || return 0
+  case "${VERSION_ID:-}" in 12 | 13) ;; *) return 0 ;; esac
+  "${sudo_cmd[@]}" tee /etc/apt/sources.list.d/mediabot-trixie-backports.sources >/dev/null <<SOURCES
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: trixie-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SOURCES
+  "${sudo_cmd[@]}" tee /etc/apt/preferences.d/mediabot-trixie-backports >/dev/null <<PINS
+Package: *
+Pin: release n=trixie-backports
+Pin-Priority: 1
+
+Package: yt-dlp
+Pin: release n=trixie-backports
+Pin-Priority: 500
+PINS
+}
+
+# yt-dlp older than this cannot solve YouTube's JavaScript challenges (it needs an external runtime)
+readonly YTDLP_MIN_VERSION="2025.11.12"
+
+# media tools come without their recommended extras (rtmpdump, mpv…): nothing that could fetch
+# around the egress guard
+media_packages=()
 missing_packages=()
-command -v "${YTDLP_PATH:-yt-dlp}" >/dev/null 2>&1 || missing_packages+=(yt-dlp)
+if [ -n "${YTDLP_PATH:-}" ]; then
+  command -v "$YTDLP_PATH" >/dev/null 2>&1 || { echo "setup: YTDLP_PATH=$YTDLP_PATH not found" >&2; exit 1; }
+else
+  ytdlp_version=$(yt-dlp --version 2>/dev/null || true)
+  if [ -z "$ytdlp_version" ] || [[ "$ytdlp_version" < "$YTDLP_MIN_VERSION" ]]; then
+    media_packages+=(yt-dlp)
+  fi
+fi
 if ! command -v "${FFMPEG_PATH:-ffmpeg}" >/dev/null 2>&1 || ! command -v "${FFPROBE_PATH:-ffprobe}" >/dev/null 2>&1; then
-  missing_packages+=(ffmpeg)
+  media_packages+=(ffmpeg)
 fi
 # workers upload files with curl: several times faster than Deno's fetch (lib/curl_upload.ts)
 command -v curl >/dev/null 2>&1 || missing_packages+=(curl)
@@ -36,27 +75,40 @@ fi
 # /stats draws its chart's text with DejaVu Sans (services/stats_chart.ts)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing_packages+=(fonts-dejavu-core)
 
-if [ ${#missing_packages[@]} -eq 0 ]; then
+if [ ${#missing_packages[@]} -eq 0 ] && [ ${#media_packages[@]} -eq 0 ]; then
   exit 0
 fi
 
-echo "setup: installing ${missing_packages[*]}" >&2
+echo "setup: installing ${media_packages[*]} ${missing_packages[*]}" >&2
 if command -v apt-get >/dev/null 2>&1; then
   sudo_cmd=()
   if [ "$(id -u)" -ne 0 ]; then
     if command -v sudo >/dev/null 2>&1; then sudo_cmd=(sudo); else
-      echo "setup: run as root or install sudo: apt-get install -y ${missing_packages[*]}" >&2
+      echo "setup: run as root or install sudo: apt-get install -y ${media_packages[*]} ${missing_packages[*]}" >&2
       exit 1
     fi
   fi
   export DEBIAN_FRONTEND=noninteractive
+  if [[ " ${media_packages[*]} " == *" yt-dlp "* ]]; then
+    add_trixie_backports
+  fi
   "${sudo_cmd[@]}" apt-get update -qq
-  "${sudo_cmd[@]}" apt-get install -y -qq "${missing_packages[@]}" >/dev/null
+  if [ ${#media_packages[@]} -gt 0 ]; then
+    "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${media_packages[@]}" >/dev/null
+  fi
+  if [ ${#missing_packages[@]} -gt 0 ]; then
+    "${sudo_cmd[@]}" apt-get install -y -qq "${missing_packages[@]}" >/dev/null
+  fi
+  ytdlp_version=$(yt-dlp --version 2>/dev/null || true)
+  if [ -z "${YTDLP_PATH:-}" ] && [[ "$ytdlp_version" < "$YTDLP_MIN_VERSION" ]]; then
+    echo "setup: this system's yt-dlp (${ytdlp_version:-none}) is older than $YTDLP_MIN_VERSION and cannot" \
+      "handle today's sites; install a current one (pipx install yt-dlp) and set YTDLP_PATH" >&2
+  fi
   exit 0
 fi
 
 cat >&2 <<MSG
-setup: ${missing_packages[*]} not found and this system has no apt-get. Install them yourself:
+setup: ${media_packages[*]} ${missing_packages[*]} not found and this system has no apt-get. Install them yourself:
   macOS:   brew install yt-dlp ffmpeg
   Fedora:  sudo dnf install yt-dlp ffmpeg
   Arch:    sudo pacman -S yt-dlp ffmpeg

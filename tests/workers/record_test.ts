@@ -35,8 +35,8 @@ Deno.test("[record] the lab's live stream is live, its HLS VOD is not, private a
     const [liveInfo, vod] = await Promise.all([
       inspectStream(live.url, options),
       inspectStream(lab.urls.hlsVod, options),
-      // the worker fetches no private address itself
-      assertRejects(() => inspectStream(live.url, guarded), /refused \(private_address\)/),
+      // the worker reads a playlist yt-dlp does not call live itself, and fetches no private address
+      assertRejects(() => inspectStream(lab.urls.hlsVod, guarded), /refused \(private_address\)/),
     ]);
     assert(liveInfo.live, "no #EXT-X-ENDLIST: live");
     assertEquals(liveInfo.inputs.map((i) => i.url), [live.url]);
