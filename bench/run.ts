@@ -8,6 +8,7 @@ import { benchRecommend } from "./recommend.ts";
 import { benchBatch } from "./batch.ts";
 import { benchEndToEnd, benchWorkerMemory } from "./big_files.ts";
 import { benchSoak } from "./soak.ts";
+import { benchHostile } from "./hostile.ts";
 
 interface Row {
   name: string;
@@ -29,6 +30,7 @@ const BENCHES: Record<string, Bench> = {
   endToEnd: benchEndToEnd,
   workerMemory: benchWorkerMemory,
   soak: benchSoak,
+  hostile: benchHostile,
 };
 
 // `deno task bench webhook delivery` runs only those

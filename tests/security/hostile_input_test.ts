@@ -7,6 +7,7 @@ import { assert, assertEquals } from "../support/assert.ts";
 import { startTestSystem } from "../support/system.ts";
 import { TEST_WORKER_TOKEN } from "../support/fleet.ts";
 import { waitUntil } from "../support/wait.ts";
+import { reportHostile } from "../support/hostile_report.ts";
 
 const FAST = {
   globalPerSecond: 10_000,
@@ -153,6 +154,13 @@ Deno.test("[security] over 1,000 hostile messages: answered, nothing private rea
     telegram.messages(survivor.id).find((m) => /Your account/.test(m.text ?? ""))
   );
   await canary.close();
+  await reportHostile({
+    name: "private addresses, injections and odd text in messages",
+    inputs: inputs.length,
+    escapes: canary.hits.length,
+    wrongFiles: 0,
+    crashes: 0,
+  });
 });
 
 Deno.test("[security] malformed updates and forged callback data change nothing and crash nothing", async () => {
@@ -216,6 +224,13 @@ Deno.test("[security] malformed updates and forged callback data change nothing 
   );
   assertEquals((await bed.system.queue.countByState()).ready, 0);
   assertEquals(await bed.system.users.get(user.id).then((u) => u?.timezone), undefined);
+  await reportHostile({
+    name: "forged callback data and malformed updates",
+    inputs: forged.length + malformed.length,
+    escapes: 0,
+    wrongFiles: 0,
+    crashes: 0,
+  });
 });
 
 Deno.test("[security] forged webhook secrets and worker tokens are refused and change nothing", async () => {
@@ -291,4 +306,11 @@ Deno.test("[security] forged webhook secrets and worker tokens are refused and c
     assertEquals(response.status, 401);
   }
   assertEquals((await queue.countByState()).leased, 0);
+  await reportHostile({
+    name: "forged webhook secrets, non-updates and worker tokens",
+    inputs: secrets.length + notUpdates.length + 5,
+    escapes: 0,
+    wrongFiles: 0,
+    crashes: 0,
+  });
 });
