@@ -5,7 +5,7 @@
  * is indexed in a real KV (`:memory:`), and a hit is the held-out media among the 10 recommended.
  */
 import type { HistoryEntry } from "../kv/history.ts";
-import { indexDownload, mediaKey } from "../kv/recommendation_index.ts";
+import { indexDownload, mediaKeyOf } from "../kv/recommendation_index.ts";
 import { recommendFor } from "../services/recommendations.ts";
 import { ms, summarize } from "./stats.ts";
 
@@ -118,12 +118,13 @@ export function generateDataset(shape: DatasetShape): HistoryEntry[] {
 /** The baseline: the media most users downloaded, that this user does not have. */
 export function recommendPopular(
   training: HistoryEntry[],
+  keys: Map<HistoryEntry, string>,
   owned: Set<string>,
   limit: number,
 ): string[] {
   const users = new Map<string, Set<number>>();
   for (const d of training) {
-    const key = mediaKey(d.extractor, d.mediaId);
+    const key = keys.get(d)!;
     users.set(key, (users.get(key) ?? new Set()).add(d.userId));
   }
   return [...users].filter(([key]) => !owned.has(key))
@@ -141,6 +142,9 @@ export async function evaluateRecommendations(shape: DatasetShape, k = 10) {
     if (list.length >= 3) heldOut.set(userId, list[list.length - 1]);
   }
   const training = downloads.filter((d) => heldOut.get(d.userId) !== d);
+  const keys = new Map(
+    await Promise.all(downloads.map(async (d) => [d, await mediaKeyOf(d)] as const)),
+  );
 
   using kv = await Deno.openKv(":memory:");
   for (let i = 0; i < training.length; i += 50) {
@@ -149,15 +153,13 @@ export async function evaluateRecommendations(shape: DatasetShape, k = 10) {
   let hits = 0, baselineHits = 0;
   const times: number[] = [];
   for (const [userId, held] of heldOut) {
-    const target = mediaKey(held.extractor, held.mediaId);
-    const owned = new Set(
-      byUser.get(userId)!.filter((d) => d !== held).map((d) => mediaKey(d.extractor, d.mediaId)),
-    );
+    const target = keys.get(held)!;
+    const owned = new Set(byUser.get(userId)!.filter((d) => d !== held).map((d) => keys.get(d)!));
     const started = performance.now();
     const recommended = await recommendFor(kv, userId, { limit: k });
     times.push(performance.now() - started);
     if (recommended.some((r) => r.item.key === target)) hits++;
-    if (recommendPopular(training, owned, k).includes(target)) baselineHits++;
+    if (recommendPopular(training, keys, owned, k).includes(target)) baselineHits++;
   }
   return {
     users: heldOut.size,

@@ -93,6 +93,7 @@ export async function requestDownload(
         size: cached.size,
         extractor: info.extractor,
         mediaId: info.id,
+        webpageUrl: info.webpageUrl,
         fromCache: true,
         ...mediaLabels(info),
       }, request.key);

@@ -57,6 +57,7 @@ export async function resendSplit(
     size,
     extractor: info.extractor,
     mediaId: info.id,
+    webpageUrl: info.webpageUrl,
     fromCache: true,
     ...mediaLabels(info),
   }, key);

@@ -3,7 +3,7 @@
  * Telegram already has is sent by its file_id, charged to the quota and recorded like any cache
  * hit; when the cache no longer has it, the link's preview is shown instead.
  */
-import { addHistoryEntry, type HistoryEntry } from "../kv/history.ts";
+import { addHistoryEntry, type HistoryEntry, mediaOfEntry } from "../kv/history.ts";
 import type { SendMode } from "../kv/media.ts";
 import type { RequestSource } from "../services/events.ts";
 import { quotaLimit, timezoneOf } from "./account.ts";
@@ -18,6 +18,7 @@ export type StoredMedia = Pick<
   HistoryEntry,
   | "extractor"
   | "mediaId"
+  | "webpageUrl"
   | "variant"
   | "kind"
   | "title"
@@ -38,7 +39,7 @@ export async function redeliver(
   const chatId = ctx.chat?.id ?? userId;
   const callbackId = ctx.callbackQuery!.id;
   const key = `cb:${callbackId}`;
-  const ref = { extractor: stored.extractor, id: stored.mediaId };
+  const ref = mediaOfEntry(stored);
   events.emit({
     type: "download_requested",
     userId,
@@ -82,6 +83,7 @@ export async function redeliver(
       size: cached.size,
       extractor: stored.extractor,
       mediaId: stored.mediaId,
+      webpageUrl: ref.webpageUrl,
       fromCache: true,
       uploader: stored.uploader,
       tags: stored.tags,

@@ -1,6 +1,7 @@
 /** Each user's delivered downloads, newest first. */
 import { encodeTime, ulid } from "ulid";
 import type { MediaKind, ProbeInfo, Variant } from "../workers/media_types.ts";
+import type { MediaRef } from "../lib/media_identity.ts";
 import { utcDay } from "../lib/time.ts";
 
 export interface HistoryEntry {
@@ -13,6 +14,8 @@ export interface HistoryEntry {
   size: number;
   extractor: string;
   mediaId: string;
+  /** yt-dlp's page URL of the media; entries recorded before it was kept have none */
+  webpageUrl?: string;
   fromCache: boolean;
   at: number;
   /** what recommendations build on: the creator, the site's tags and categories */
@@ -26,6 +29,21 @@ export function mediaLabels(
   info: Pick<ProbeInfo, "uploader" | "tags" | "categories">,
 ): Pick<HistoryEntry, "uploader" | "tags" | "categories"> {
   return { uploader: info.uploader, tags: info.tags, categories: info.categories };
+}
+
+/**
+ * The media an entry (or a recommendation made from one) is, for mediaIdentity(). Entries from
+ * before webpageUrl was kept give the link asked for: a URL-derived identity made from it can
+ * only find files cached for that same URL.
+ */
+export function mediaOfEntry(
+  entry: Pick<HistoryEntry, "extractor" | "mediaId" | "webpageUrl" | "url">,
+): MediaRef {
+  return {
+    extractor: entry.extractor,
+    id: entry.mediaId,
+    webpageUrl: entry.webpageUrl ?? entry.url,
+  };
 }
 
 function historyKey(userId: number, id: string) {
@@ -73,7 +91,7 @@ function deliveryKey(key: string) {
  */
 export async function addHistoryEntry(
   kv: Deno.Kv,
-  input: Omit<HistoryEntry, "id" | "at">,
+  input: Omit<HistoryEntry, "id" | "at"> & { webpageUrl: string },
   key: string,
   at = Date.now(),
 ): Promise<HistoryEntry | null> {

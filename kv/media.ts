@@ -2,6 +2,13 @@
 import type { ProbeInfo, Variant } from "../workers/media_types.ts";
 import type { UploadedFile } from "./job_types.ts";
 import { LruCache } from "../lib/lru.ts";
+import {
+  hasSiteId,
+  type MediaIdentity,
+  mediaIdentity,
+  type MediaRef,
+  normalizeMediaUrl,
+} from "../lib/media_identity.ts";
 
 /** An uploaded file as the cache keeps it: Telegram's ids plus what a resend needs. */
 export interface CachedFile extends Omit<UploadedFile, "chatId" | "messageId"> {
@@ -15,23 +22,45 @@ export const PROBE_TTL_MS = 6 * 3600_000;
 export const PROBE_MEMORY_ENTRIES = 500;
 export const PROBE_MEMORY_BYTES = 16 * 1024 * 1024;
 
-/** KV's expireIn deletes some time after the deadline; expiresAt makes the deadline exact. */
-interface StoredProbe {
+/** A probe with the (normalised) URL it answers, checked on a hit at both levels. */
+interface ProbeEntry {
+  url: string;
   info: ProbeInfo;
+}
+
+/** KV's expireIn deletes some time after the deadline; expiresAt makes the deadline exact. */
+interface StoredProbe extends ProbeEntry {
   expiresAt: number;
+}
+
+/** Cache entries carry the identity text of their media; a hit must match it. */
+interface StoredFile {
+  identity: string;
+  file: CachedFile;
+}
+interface StoredParts {
+  identity: string;
+  parts: CachedFile[];
 }
 
 function probeKey(urlHash: string) {
   return ["probe_cache", urlHash] as const;
 }
-function partsKey(extractor: string, mediaId: string, mode: SendMode) {
-  return ["media_parts", extractor, mediaId, mode] as const;
-}
 /** How a file was sent: a playable video/audio, or a document ("send as file"). */
 export type SendMode = "video" | "file";
 
-function fileKey(extractor: string, mediaId: string, variant: Variant, mode: SendMode) {
-  return ["media_files", extractor, mediaId, variant, mode] as const;
+function fileKey(identity: MediaIdentity, variant: Variant, mode: SendMode) {
+  return ["media_file_cache", identity.key, variant, mode] as const;
+}
+function partsKey(identity: MediaIdentity, mode: SendMode) {
+  return ["media_parts_cache", identity.key, mode] as const;
+}
+/** Where files and parts were cached before keys carried the identity (see adoptLegacy). */
+function legacyFileKey(media: MediaRef, variant: Variant, mode: SendMode) {
+  return ["media_files", media.extractor, media.id, variant, mode] as const;
+}
+function legacyPartsKey(media: MediaRef, mode: SendMode) {
+  return ["media_parts", media.extractor, media.id, mode] as const;
 }
 
 /** KV keys are limited to 2 KiB, so URLs are keyed by their SHA-256. */
@@ -60,37 +89,44 @@ export class MediaStore {
     probeL2: { hits: 0, misses: 0 },
     files: { hits: 0, misses: 0 },
   };
-  readonly #probes: LruCache<string, ProbeInfo>;
+  readonly #probes: LruCache<string, ProbeEntry>;
   readonly #now: () => number;
 
   constructor(private readonly kv: Deno.Kv, options: MediaStoreOptions = {}) {
     this.#now = options.now ?? Date.now;
-    this.#probes = new LruCache<string, ProbeInfo>(
+    this.#probes = new LruCache<string, ProbeEntry>(
       options.memoryEntries ?? PROBE_MEMORY_ENTRIES,
       PROBE_TTL_MS,
       this.#now,
-      { of: (info) => JSON.stringify(info).length, max: options.memoryBytes ?? PROBE_MEMORY_BYTES },
+      {
+        of: (entry) => entry.url.length + JSON.stringify(entry.info).length,
+        max: options.memoryBytes ?? PROBE_MEMORY_BYTES,
+      },
     );
   }
 
   /** L1 (memory) first, then L2 (KV); an L2 hit is kept in L1 for the rest of its life. */
   async getProbe(url: string): Promise<ProbeInfo | undefined> {
-    const hash = await hashUrl(url);
+    const normalized = normalizeMediaUrl(url);
+    const hash = await hashUrl(normalized);
     const memory = this.#probes.get(hash);
-    this.count(this.stats.probeL1, memory !== undefined);
-    if (memory) return memory;
+    const inMemory = memory?.url === normalized ? memory : undefined;
+    this.count(this.stats.probeL1, inMemory !== undefined);
+    if (inMemory) return inMemory.info;
     const stored = (await this.kv.get<StoredProbe>(probeKey(hash))).value;
     const now = this.#now();
-    const fresh = stored && stored.expiresAt > now ? stored : undefined;
+    // entries from before the URL was stored have none, so they never match
+    const fresh = stored?.url === normalized && stored.expiresAt > now ? stored : undefined;
     this.count(this.stats.probeL2, fresh !== undefined);
-    if (fresh) this.#probes.set(hash, fresh.info, fresh.expiresAt - now);
+    if (fresh) this.#probes.set(hash, { url: normalized, info: fresh.info }, fresh.expiresAt - now);
     return fresh?.info;
   }
 
   async saveProbe(url: string, info: ProbeInfo): Promise<void> {
-    const hash = await hashUrl(url);
-    this.#probes.set(hash, info);
-    const stored: StoredProbe = { info, expiresAt: this.#now() + PROBE_TTL_MS };
+    const normalized = normalizeMediaUrl(url);
+    const hash = await hashUrl(normalized);
+    this.#probes.set(hash, { url: normalized, info });
+    const stored: StoredProbe = { url: normalized, info, expiresAt: this.#now() + PROBE_TTL_MS };
     await this.kv.set(probeKey(hash), stored, { expireIn: PROBE_TTL_MS });
   }
 
@@ -100,56 +136,98 @@ export class MediaStore {
   }
 
   async getFile(
-    info: Pick<ProbeInfo, "extractor" | "id">,
+    media: MediaRef,
     variant: Variant,
     mode: SendMode = "video",
   ): Promise<CachedFile | undefined> {
-    const file =
-      (await this.kv.get<CachedFile>(fileKey(info.extractor, info.id, variant, mode))).value ??
-        undefined;
-    this.count(this.stats.files, file !== undefined);
-    return file;
+    const identity = await mediaIdentity(media);
+    const key = fileKey(identity, variant, mode);
+    const stored = await this.readChecked(
+      media,
+      identity,
+      key,
+      legacyFileKey(media, variant, mode),
+      (file: CachedFile): StoredFile => ({ identity: identity.text, file }),
+    );
+    this.count(this.stats.files, stored !== undefined);
+    return stored?.file;
   }
 
   async saveFile(
-    info: Pick<ProbeInfo, "extractor" | "id">,
+    media: MediaRef,
     variant: Variant,
     file: CachedFile,
     mode: SendMode = "video",
   ): Promise<void> {
-    await this.kv.set(fileKey(info.extractor, info.id, variant, mode), file);
+    const identity = await mediaIdentity(media);
+    const stored: StoredFile = { identity: identity.text, file };
+    await this.kv.set(fileKey(identity, variant, mode), stored);
   }
 
   /** Forgets a file Telegram no longer knows, so the next request downloads it again. */
-  async forgetFile(
-    info: Pick<ProbeInfo, "extractor" | "id">,
-    variant: Variant,
-    mode: SendMode = "video",
-  ): Promise<void> {
-    await this.kv.delete(fileKey(info.extractor, info.id, variant, mode));
+  async forgetFile(media: MediaRef, variant: Variant, mode: SendMode = "video"): Promise<void> {
+    await this.kv.delete(fileKey(await mediaIdentity(media), variant, mode));
   }
 
   /** The parts of a split download, in order. */
-  async getParts(
-    info: Pick<ProbeInfo, "extractor" | "id">,
-    mode: SendMode = "video",
-  ): Promise<CachedFile[] | undefined> {
-    const key = partsKey(info.extractor, info.id, mode);
-    const parts = (await this.kv.get<CachedFile[]>(key)).value ?? undefined;
-    this.count(this.stats.files, parts !== undefined);
-    return parts;
+  async getParts(media: MediaRef, mode: SendMode = "video"): Promise<CachedFile[] | undefined> {
+    const identity = await mediaIdentity(media);
+    const stored = await this.readChecked(
+      media,
+      identity,
+      partsKey(identity, mode),
+      legacyPartsKey(media, mode),
+      (parts: CachedFile[]): StoredParts => ({ identity: identity.text, parts }),
+    );
+    this.count(this.stats.files, stored !== undefined);
+    return stored?.parts;
   }
 
-  async saveParts(
-    info: Pick<ProbeInfo, "extractor" | "id">,
-    parts: CachedFile[],
-    mode: SendMode = "video",
-  ): Promise<void> {
-    await this.kv.set(partsKey(info.extractor, info.id, mode), parts);
+  async saveParts(media: MediaRef, parts: CachedFile[], mode: SendMode = "video"): Promise<void> {
+    const identity = await mediaIdentity(media);
+    const stored: StoredParts = { identity: identity.text, parts };
+    await this.kv.set(partsKey(identity, mode), stored);
   }
 
-  async forgetParts(info: Pick<ProbeInfo, "extractor" | "id">, mode: SendMode = "video") {
-    await this.kv.delete(partsKey(info.extractor, info.id, mode));
+  async forgetParts(media: MediaRef, mode: SendMode = "video"): Promise<void> {
+    await this.kv.delete(partsKey(await mediaIdentity(media), mode));
+  }
+
+  /**
+   * The entry at `key` if it is this media's (its identity text matches), else the one cached
+   * under the legacy key if that can be trusted (see adoptLegacy).
+   */
+  private async readChecked<T extends { identity: string }, Legacy>(
+    media: MediaRef,
+    identity: MediaIdentity,
+    key: Deno.KvKey,
+    legacyKey: Deno.KvKey,
+    upgrade: (legacy: Legacy) => T,
+  ): Promise<T | undefined> {
+    const keys = hasSiteId(media) ? [key, legacyKey] : [key];
+    const [current, legacy] = await this.kv.getMany<unknown[]>(keys);
+    const value = current.value as T | null;
+    if (value) return value.identity === identity.text ? value : undefined;
+    if (!legacy?.value) return undefined;
+    return await this.adoptLegacy(key, legacy, upgrade(legacy.value as Legacy));
+  }
+
+  /**
+   * Files cached before keys carried the identity sat under (extractor, id). For a site id that
+   * named one media, so they move to their new key on first use; under a URL-derived id
+   * (generic "video"…) they may be another link's file, so they are never read.
+   */
+  private async adoptLegacy<T>(
+    key: Deno.KvKey,
+    legacy: Deno.KvEntryMaybe<unknown>,
+    upgraded: T,
+  ): Promise<T> {
+    await this.kv.atomic()
+      .check(legacy, { key, versionstamp: null })
+      .set(key, upgraded)
+      .delete(legacy.key)
+      .commit();
+    return upgraded;
   }
 
   private count(counter: { hits: number; misses: number }, hit: boolean) {

@@ -7,6 +7,7 @@
  */
 import { ulid } from "ulid";
 import type { ProbeInfo } from "../workers/media_types.ts";
+import { mediaIdentity, type MediaRef, sha256Hex } from "../lib/media_identity.ts";
 import { positionBetween } from "../lib/position.ts";
 import { randomToken } from "../lib/tokens.ts";
 
@@ -290,18 +291,33 @@ export interface NewPlaylistItem {
 
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-/**
- * An item's id comes from its media (extractor and id), so a playlist holds each media once
- * and adding it again, or retrying an add, changes nothing.
- */
-export async function mediaItemId(info: Pick<ProbeInfo, "extractor" | "id">): Promise<string> {
-  const data = new TextEncoder().encode(`${info.extractor}\n${info.id}`);
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
-  let bits = 0n;
-  for (const byte of digest.slice(0, 17)) bits = (bits << 8n) | BigInt(byte);
+/** 26 Crockford characters (130 bits) of a hex digest. */
+function itemIdOfDigest(hex: string): string {
+  const bits = BigInt(`0x${hex.slice(0, 34)}`);
   let id = "";
   for (let i = 0; i < 26; i++) id += CROCKFORD[Number((bits >> BigInt(5 * i)) & 31n)];
   return id;
+}
+
+/**
+ * An item's id comes from its media's identity (lib/media_identity.ts), so a playlist holds
+ * each media once and adding it again, or retrying an add, changes nothing. For a site id it is
+ * the id items always had.
+ */
+export async function mediaItemId(info: MediaRef): Promise<string> {
+  return itemIdOfDigest((await mediaIdentity(info)).key);
+}
+
+/**
+ * The id items had before ids came from identities: a digest of extractor and id alone, which
+ * every "video.mp4" of the generic extractor shared. Only read, to find items added then.
+ */
+async function legacyItemId(info: MediaRef): Promise<string> {
+  return itemIdOfDigest(await sha256Hex(`${info.extractor}\n${info.id}`));
+}
+
+async function isSameMedia(a: MediaRef, b: MediaRef): Promise<boolean> {
+  return (await mediaIdentity(a)).text === (await mediaIdentity(b)).text;
 }
 
 /** Appends an item; concurrent appends all land, each at its own position. */
@@ -312,18 +328,29 @@ export async function addPlaylistItem(
   guard: Guard = [],
 ): Promise<{ item: PlaylistItem; created: boolean }> {
   const id = await mediaItemId(input.info);
+  // the same id for a site id
+  const legacyId = await legacyItemId(input.info);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const [current, known, count] = await kv.getMany<[Playlist, string, Deno.KvU64]>([
+    const [current, count, known, legacy] = await kv.getMany<
+      [Playlist, Deno.KvU64, string, string]
+    >([
       playlistKey(playlistId),
-      itemPositionKey(playlistId, id),
       itemCountKey(playlistId),
+      itemPositionKey(playlistId, id),
+      itemPositionKey(playlistId, legacyId),
     ]);
     const playlist = current.value;
     if (!playlist) throw new PlaylistError("not_found", `no playlist ${playlistId}`);
-    if (known.value) {
-      const existing = await kv.get<PlaylistItem>(itemKey(playlistId, known.value));
-      if (existing.value) return { item: existing.value, created: false };
+    let idTaken = false;
+    for (const position of new Set([known.value, legacy.value])) {
+      if (!position) continue;
+      const existing = (await kv.get<PlaylistItem>(itemKey(playlistId, position))).value;
+      if (!existing) continue;
+      if (await isSameMedia(existing.info, input.info)) return { item: existing, created: false };
+      idTaken ||= existing.id === id;
     }
+    // another media's item under the same 130-bit id: the two are never merged
+    if (idTaken) throw new PlaylistError("conflict", `item id ${id} is taken in ${playlistId}`);
     if (Number(count.value?.value ?? 0n) >= MAX_ITEMS) {
       throw new PlaylistError("full", `playlist ${playlistId} is full`);
     }

@@ -5,13 +5,16 @@
  * and every read is limited, so neither storage nor a query grows without bound.
  */
 import { ulid } from "ulid";
-import type { HistoryEntry } from "./history.ts";
+import { type HistoryEntry, mediaOfEntry } from "./history.ts";
+import { mediaIdentity } from "../lib/media_identity.ts";
 
 /** What a recommendation shows and how it is downloaded again. */
 export interface CatalogItem {
   key: string;
   extractor: string;
   mediaId: string;
+  /** absent on items indexed before it was kept */
+  webpageUrl?: string;
   title: string;
   url: string;
   kind: HistoryEntry["kind"];
@@ -33,8 +36,15 @@ export interface UserItem {
 export const INDEX_TTL_MS = 180 * 86_400_000;
 export const MAX_USERS_PER_MEDIA = 1_000;
 
-export function mediaKey(extractor: string, mediaId: string): string {
-  return `${extractor}:${mediaId}`;
+/**
+ * A media's key in the index: its identity (lib/media_identity.ts). Items indexed before keys
+ * were identities keep their "extractor:id" keys until they expire; a download from one goes
+ * through the identity-checked file cache like any other.
+ */
+export async function mediaKeyOf(
+  entry: Pick<HistoryEntry, "extractor" | "mediaId" | "webpageUrl" | "url">,
+): Promise<string> {
+  return (await mediaIdentity(mediaOfEntry(entry))).key;
 }
 
 /** Creators and labels are matched case- and space-insensitively. */
@@ -70,11 +80,12 @@ function popularityKey(key: string) {
   return ["reco_popularity", key] as const;
 }
 
-export function catalogItemOf(entry: HistoryEntry): CatalogItem {
+export async function catalogItemOf(entry: HistoryEntry): Promise<CatalogItem> {
   return {
-    key: mediaKey(entry.extractor, entry.mediaId),
+    key: await mediaKeyOf(entry),
     extractor: entry.extractor,
     mediaId: entry.mediaId,
+    webpageUrl: entry.webpageUrl,
     title: entry.title,
     url: entry.url,
     kind: entry.kind,
@@ -87,7 +98,7 @@ export function catalogItemOf(entry: HistoryEntry): CatalogItem {
 
 /** Records that the entry's user has this media; one atomic, retried when a download races it. */
 export async function indexDownload(kv: Deno.Kv, entry: HistoryEntry): Promise<void> {
-  const item = catalogItemOf(entry);
+  const item = await catalogItemOf(entry);
   const creator = item.uploader ? normalizeLabel(item.uploader) : undefined;
   const labels = labelsOf(item);
   const userItem: UserItem = { key: item.key, title: item.title, creator, labels, at: entry.at };

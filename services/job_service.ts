@@ -337,6 +337,7 @@ export class JobService {
       size: file.size,
       extractor: payload.info.extractor,
       mediaId: payload.info.id,
+      webpageUrl: payload.info.webpageUrl,
       fromCache: false,
       ...mediaLabels(payload.info),
     }, job.id);

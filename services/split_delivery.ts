@@ -28,6 +28,7 @@ export async function deliverSplit(
     size: deliveredBytes({ kind: "split", files }),
     extractor: payload.info.extractor,
     mediaId: payload.info.id,
+    webpageUrl: payload.info.webpageUrl,
     fromCache: false,
   }, job.id);
 }

@@ -3,7 +3,7 @@ import { InlineKeyboard } from "grammy";
 import { listRecentHistory } from "../../kv/history.ts";
 import {
   getRecommendationList,
-  mediaKey,
+  mediaKeyOf,
   saveRecommendationList,
 } from "../../kv/recommendation_index.ts";
 import { escapeHtml, truncate } from "../../lib/format.ts";
@@ -41,7 +41,7 @@ async function replyWithRecommendations(ctx: BotContext) {
   const recent = await listRecentHistory(kv, ctx.from.id, HISTORY_EXCLUDED);
   const recommendations = await recommendFor(kv, ctx.from.id, {
     limit: RECOMMENDATIONS_SHOWN,
-    exclude: recent.map((e) => mediaKey(e.extractor, e.mediaId)),
+    exclude: await Promise.all(recent.map(mediaKeyOf)),
   });
   if (recommendations.length === 0) {
     await ctx.reply(ctx.t(recent.length === 0 ? "recommend-no-history" : "recommend-nothing-yet"));

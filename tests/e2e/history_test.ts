@@ -8,7 +8,12 @@ import { buttons, dataFor, waitForFile, waitForPreview } from "../support/chat.t
 import { startTestSystem } from "../support/system.ts";
 import { waitUntil } from "../support/wait.ts";
 import type { BotMessage, FakeTelegram, FakeUser } from "../support/fake_telegram.ts";
-import { addHistoryEntry, type HistoryEntry, listHistoryPage } from "../../kv/history.ts";
+import {
+  addHistoryEntry,
+  type HistoryEntry,
+  listHistoryPage,
+  mediaOfEntry,
+} from "../../kv/history.ts";
 import { indexDownload, listUserItems } from "../../kv/recommendation_index.ts";
 import type { CachedFile } from "../../kv/media.ts";
 import type { Experiment } from "../../kv/experiments.ts";
@@ -102,6 +107,7 @@ Deno.test("[e2e/history] A/B preview, paged /history with cache re-downloads, /s
           title: `Older ${i + 1}`,
           // the last one is not in the file cache: its button shows the link's preview
           url: i === 10 ? lab.urls.audioPage : `https://example.com/${i}`,
+          webpageUrl: i === 10 ? lab.urls.audioPage : `https://example.com/${i}`,
           kind: i % 3 === 0 ? "audio" : "video",
           variant: i % 3 === 0 ? "audio" : "720",
           size: 1_000_000,
@@ -213,6 +219,7 @@ Deno.test("[e2e/history] A/B preview, paged /history with cache re-downloads, /s
         title: "Other clip",
         mediaId: "other-1",
         url: "https://example.com/other",
+        webpageUrl: "https://example.com/other",
       };
       await indexDownload(kv, { ...mine, id: "same", userId: 9102 });
       await indexDownload(kv, other);
@@ -225,7 +232,7 @@ Deno.test("[e2e/history] A/B preview, paged /history with cache re-downloads, /s
         createdAt: Date.now(),
       };
       await system.media.saveFile(
-        { extractor: other.extractor, id: other.mediaId },
+        mediaOfEntry(other),
         other.variant,
         cached,
       );

@@ -52,6 +52,7 @@ function delivery(userId: number, mediaId: string, kind: MediaKind = "video", si
     userId,
     title: "Lab clip",
     url: "https://example.com/clip",
+    webpageUrl: "https://example.com/clip",
     kind,
     variant: "720" as const,
     size,

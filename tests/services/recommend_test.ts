@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../support/assert.ts";
 import type { HistoryEntry } from "../../kv/history.ts";
-import { getCatalogItems, indexDownload, mediaKey } from "../../kv/recommendation_index.ts";
+import { getCatalogItems, indexDownload, mediaKeyOf } from "../../kv/recommendation_index.ts";
 import { recommendFor } from "../../services/recommendations.ts";
 import { toProbeInfo } from "../../workers/ytdlp.ts";
 import { mediaLabels } from "../../kv/history.ts";
@@ -60,7 +60,7 @@ Deno.test("[services/recommend] never recommends what the user has or excludes, 
   await seed(kv);
   const recommendations = await recommendFor(kv, 1, {
     limit: 10,
-    exclude: [mediaKey("example", "z")],
+    exclude: [await mediaKeyOf(download(3, "z"))],
   });
   const keys = recommendations.map((r) => r.item.mediaId);
   for (const owned of ["a1", "b1", "x"]) {
@@ -88,7 +88,7 @@ Deno.test("[services/recommend] a user without downloads gets nothing; repeats c
   await seed(kv);
   assertEquals(await recommendFor(kv, 999), []);
   await indexDownload(kv, download(2, "y", { uploader: "Yan", tags: ["cooking"] }));
-  const [y] = await getCatalogItems(kv, [mediaKey("example", "y")]);
+  const [y] = await getCatalogItems(kv, [await mediaKeyOf(download(2, "y"))]);
   assertEquals(y.users, 2, "user 2 downloading y again is still one user");
   const limited = await recommendFor(kv, 1, { limit: 2 });
   assertEquals(limited.length, 2);

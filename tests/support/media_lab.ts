@@ -62,6 +62,22 @@ export const LAB_SERIES = {
   height: 180,
 } as const;
 
+/**
+ * Facts about two pairs of different media served under one file name in two folders
+ * (`/one/video.mp4` and `/two/video.mp4`, `/a/master.m3u8` and `/b/master.m3u8`): yt-dlp's
+ * generic extractor gives both of a pair the same id ("video", "master"). Made of the other
+ * fixtures, so they cost no ffmpeg time.
+ */
+export const LAB_SAME_NAME = {
+  one: { height: 360, durationSeconds: LAB_CLIP.durationSeconds },
+  two: { height: LAB_SERIES.height, durationSeconds: LAB_SERIES.durationSeconds },
+  hlsA: { heights: LAB_HLS.heights, durationSeconds: LAB_HLS.durationSeconds },
+  hlsB: {
+    height: LAB_LIVE.height,
+    durationSeconds: LAB_LIVE.loopSegments * LAB_LIVE.segmentSeconds,
+  },
+} as const;
+
 /** Facts about pages made by `lab.bigClip(mb)` (mb in MiB). */
 export const LAB_BIG = {
   height: 1080,
@@ -117,6 +133,11 @@ export interface MediaLabUrls {
   subsEn: string;
   subsFr: string;
   song: string;
+  /** LAB_SAME_NAME's pairs */
+  sameNameOne: string;
+  sameNameTwo: string;
+  sameNameHlsA: string;
+  sameNameHlsB: string;
 }
 
 export interface MediaLabOptions {
@@ -784,10 +805,24 @@ function bigClipPage(mb: number): string {
 
 const SAFE_SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
 
-/** Maps `/media/<path>` and `/hls/<path>` to a file under the fixture dir, if safe. */
+/** LAB_SAME_NAME's paths (exact, or a folder ending in "/") and the fixtures behind them. */
+const SAME_NAME_ROUTES: [path: string, fixture: string][] = [
+  ["/one/video.mp4", "clip360.mp4"],
+  ["/two/video.mp4", "series1.mp4"],
+  ["/a/master.m3u8", "hls/master.m3u8"],
+  ["/a/", "hls/"],
+  ["/b/master.m3u8", "live/source.m3u8"],
+  ["/b/", "live/"],
+];
+
+/** Maps `/media/<path>`, `/hls/<path>` and the same-name routes to a file, if safe. */
 function staticPath(root: string, path: string): string | undefined {
   let rel: string;
-  if (path.startsWith("/media/")) rel = path.slice("/media/".length);
+  const sameName = SAME_NAME_ROUTES.find(([route]) =>
+    route.endsWith("/") ? path.startsWith(route) : path === route
+  );
+  if (sameName) rel = sameName[1] + path.slice(sameName[0].length);
+  else if (path.startsWith("/media/")) rel = path.slice("/media/".length);
   else if (path.startsWith("/hls/")) rel = path.slice(1);
   else return undefined;
   const parts = rel.split("/");
@@ -988,6 +1023,10 @@ export async function startMediaLab(opts: MediaLabOptions = {}): Promise<MediaLa
       subsEn: `${baseUrl}/media/subs.en.vtt`,
       subsFr: `${baseUrl}/media/subs.fr.vtt`,
       song: `${baseUrl}/media/song.m4a`,
+      sameNameOne: `${baseUrl}/one/video.mp4`,
+      sameNameTwo: `${baseUrl}/two/video.mp4`,
+      sameNameHlsA: `${baseUrl}/a/master.m3u8`,
+      sameNameHlsB: `${baseUrl}/b/master.m3u8`,
     },
     fixtureDir: root,
     requests,
