@@ -1,4 +1,5 @@
-import { type CachedFile, MediaStore, PROBE_TTL_MS } from "../../kv/media.ts";
+import { type CachedFile, hashUrl, MediaStore, PROBE_TTL_MS } from "../../kv/media.ts";
+import { mediaIdentity } from "../../lib/media_identity.ts";
 import type { ProbeInfo } from "../../workers/media_types.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 
@@ -118,5 +119,98 @@ Deno.test("[kv/media] the parts of a split download are kept in order and counte
     await media.forgetParts(info);
     assertEquals(await media.getParts(info), undefined);
     assertEquals(media.stats.files, { hits: 1, misses: 3 });
+  });
+});
+
+/** A generic-extractor media: its id is the URL's file name, so links share it. */
+function fileNamed(url: string): ProbeInfo {
+  return { ...probe("video"), extractor: "generic", webpageUrl: url };
+}
+
+function cachedFile(fileId: string): CachedFile {
+  return {
+    fileId,
+    fileUniqueId: `u-${fileId}`,
+    kind: "video",
+    size: 1,
+    title: fileId,
+    createdAt: 0,
+  };
+}
+
+Deno.test("[kv/media] links whose media share an id have their own files; a site id has one whatever the link", async () => {
+  await withKv(async (kv) => {
+    const media = new MediaStore(kv);
+    const a = fileNamed("https://a.example/x/video.mp4");
+    const b = fileNamed("https://b.example/y/video.mp4");
+    await media.saveFile(a, "best", cachedFile("a"));
+    assertEquals(await media.getFile(b, "best"), undefined, "b is not answered with a's file");
+    await media.saveFile(b, "best", cachedFile("b"));
+    assertEquals((await media.getFile(a, "best"))?.fileId, "a");
+    assertEquals((await media.getFile(b, "best"))?.fileId, "b");
+    await media.saveParts(a, [cachedFile("a1"), cachedFile("a2")]);
+    assertEquals(await media.getParts(b), undefined, "nor with a's parts");
+
+    const youtube = { ...probe("dQw4w9WgXcQ"), extractor: "youtube" };
+    await media.saveFile(youtube, "720", cachedFile("y"));
+    const shortLink = { ...youtube, webpageUrl: "https://youtu.be/dQw4w9WgXcQ" };
+    assertEquals((await media.getFile(shortLink, "720"))?.fileId, "y");
+  });
+});
+
+Deno.test("[kv/media] a hit must carry the identity of the media asked for", async () => {
+  await withKv(async (kv) => {
+    const media = new MediaStore(kv);
+    const a = fileNamed("https://a.example/x/video.mp4");
+    const b = fileNamed("https://b.example/y/video.mp4");
+    await media.saveFile(a, "best", cachedFile("a"));
+    // a's entry under b's key, as a digest collision would put it
+    const [entry] = await Array.fromAsync(kv.list<{ identity: string }>({ prefix: [] }));
+    const bKey = (await mediaIdentity(b)).key;
+    await kv.set(["media_file_cache", bKey, "best", "video"], entry.value);
+    assertEquals(await media.getFile(b, "best"), undefined);
+    assertEquals(media.stats.files, { hits: 0, misses: 1 });
+  });
+});
+
+Deno.test("[kv/media] files cached under the old keys: a site id's move on first use, a URL-derived id's are never read", async () => {
+  await withKv(async (kv) => {
+    const media = new MediaStore(kv);
+    const youtube = { ...probe("dQw4w9WgXcQ"), extractor: "youtube" };
+    await kv.set(["media_files", "youtube", "dQw4w9WgXcQ", "720", "video"], cachedFile("old-y"));
+    await kv.set(["media_parts", "youtube", "dQw4w9WgXcQ", "video"], [cachedFile("old-p")]);
+    assertEquals((await media.getFile(youtube, "720"))?.fileId, "old-y");
+    assertEquals((await media.getParts(youtube))?.map((p) => p.fileId), ["old-p"]);
+    const old = await kv.getMany([
+      ["media_files", "youtube", "dQw4w9WgXcQ", "720", "video"],
+      ["media_parts", "youtube", "dQw4w9WgXcQ", "video"],
+    ]);
+    assertEquals(old.map((e) => e.value), [null, null], "moved, not copied");
+    assertEquals((await media.getFile(youtube, "720"))?.fileId, "old-y", "now under its new key");
+
+    // "video" was any link's file name: whose file this is cannot be known
+    await kv.set(["media_files", "generic", "video", "best", "video"], cachedFile("old-g"));
+    await kv.set(["media_parts", "generic", "video", "video"], [cachedFile("old-gp")]);
+    const a = fileNamed("https://a.example/x/video.mp4");
+    assertEquals(await media.getFile(a, "best"), undefined);
+    assertEquals(await media.getParts(a), undefined);
+  });
+});
+
+Deno.test("[kv/media] a probe answers only its own link; probes stored without their link are ignored", async () => {
+  await withKv(async (kv) => {
+    const app = new MediaStore(kv);
+    await app.saveProbe("HTTPS://A.test:443/1", probe("1"));
+    assertEquals((await app.getProbe("https://a.test/1"))?.id, "1", "the same link, normalised");
+    assertEquals(await app.getProbe("https://a.test/1?x"), undefined);
+    assertEquals(await new MediaStore(kv).getProbe("https://a.test/1?x"), undefined);
+
+    // an entry written before probes kept their link
+    const url = "https://a.test/2";
+    await kv.set(["probe_cache", await hashUrl(url)], {
+      info: probe("2"),
+      expiresAt: Date.now() + PROBE_TTL_MS,
+    });
+    assertEquals(await new MediaStore(kv).getProbe(url), undefined);
   });
 });

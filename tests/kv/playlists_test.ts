@@ -13,6 +13,7 @@ import {
   listPlaylistItems,
   listPlaylistMembers,
   listPlaylistsByUser,
+  mediaItemId,
   memberKey,
   movePlaylistItem,
   type PlaylistItem,
@@ -127,6 +128,69 @@ Deno.test("[kv/playlists] concurrent adds from several editors all land, each on
       items[0].info.thumbnail,
       "first thumbnail is the cover",
     );
+  });
+});
+
+/** A generic-extractor media: its id is the URL's file name, so links share it. */
+function fileNamed(url: string): ProbeInfo {
+  return { ...infoFor(0), id: "video", extractor: "generic", webpageUrl: url, title: url };
+}
+
+Deno.test("[kv/playlists] two links whose media share an id are two items; each is held once", async () => {
+  await withKv(async (kv) => {
+    const playlist = await createPlaylist(kv, { ownerId: 1, ownerName: "Ann", name: "Mix" });
+    const add = (info: ProbeInfo) =>
+      addPlaylistItem(kv, playlist.id, { url: info.webpageUrl, info, addedBy: 1 });
+    const a = await add(fileNamed("https://a.example/x/video.mp4"));
+    const b = await add(fileNamed("https://b.example/y/video.mp4"));
+    assert(a.created && b.created, "the second link is not taken for the first");
+    assert(a.item.id !== b.item.id);
+    const again = await add(fileNamed("https://A.EXAMPLE:443/x/video.mp4"));
+    assertEquals([again.created, again.item.id], [false, a.item.id], "the same link once");
+    assertEquals(
+      titles(await listPlaylistItems(kv, playlist.id)),
+      ["https://a.example/x/video.mp4", "https://b.example/y/video.mp4"],
+    );
+    await assertConsistent(kv, playlist.id);
+  });
+});
+
+Deno.test("[kv/playlists] items added before ids came from identities keep working", async () => {
+  await withKv(async (kv) => {
+    // a site id's item keeps the id it always had (computed by the code before the change)
+    const youtube = { ...infoFor(0), extractor: "youtube", id: "dQw4w9WgXcQ" };
+    assertEquals(await mediaItemId(youtube), "3N984SMTA44TGFXBM8HKJ2J0QV");
+    assertEquals(
+      await mediaItemId({ ...youtube, webpageUrl: "https://youtu.be/dQw4w9WgXcQ" }),
+      "3N984SMTA44TGFXBM8HKJ2J0QV",
+      "a site id does not depend on the link",
+    );
+
+    // a generic item stored then under the id every "video" shared
+    const playlist = await createPlaylist(kv, { ownerId: 1, ownerName: "Ann", name: "Old" });
+    const old = fileNamed("https://a.example/x/video.mp4");
+    const legacy: PlaylistItem = {
+      id: "4KG16QZCH1GY9MXF4GBADE5C3J",
+      playlistId: playlist.id,
+      position: positionBetween(undefined, undefined),
+      url: old.webpageUrl,
+      info: old,
+      addedBy: 1,
+      addedAt: 0,
+    };
+    await kv.atomic()
+      .set(["playlist_items", playlist.id, legacy.position], legacy)
+      .set(["playlist_item_positions", playlist.id, legacy.id], legacy.position)
+      .sum(["playlist_item_count", playlist.id], 1n)
+      .commit();
+    const add = (info: ProbeInfo) =>
+      addPlaylistItem(kv, playlist.id, { url: info.webpageUrl, info, addedBy: 1 });
+    const same = await add(old);
+    assertEquals([same.created, same.item.id], [false, legacy.id], "found under its old id");
+    const other = await add(fileNamed("https://b.example/y/video.mp4"));
+    assert(other.created, "another link's media is not the old item");
+    assertEquals((await listPlaylistItems(kv, playlist.id)).length, 2);
+    await assertConsistent(kv, playlist.id);
   });
 });
 

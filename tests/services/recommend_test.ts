@@ -113,3 +113,28 @@ Deno.test("[services/recommend] tags and categories come from yt-dlp's JSON, tri
   const bare = toProbeInfo({ ...json, tags: [], categories: undefined }, "http://x/clip.mp4");
   assertEquals("tags" in bare || "categories" in bare, false, "no empty label lists are stored");
 });
+
+Deno.test("[services/recommend] links whose media share an id are two media in the index", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const fileNamed = (userId: number, url: string): HistoryEntry => ({
+    ...download(userId, "video", { uploader: "Same" }),
+    extractor: "generic",
+    title: url,
+    url,
+    webpageUrl: url,
+  });
+  const a = fileNamed(1, "https://a.example/x/video.mp4");
+  const b = fileNamed(2, "https://b.example/y/video.mp4");
+  await indexDownload(kv, a);
+  await indexDownload(kv, b);
+  const keys = [await mediaKeyOf(a), await mediaKeyOf(b)];
+  assert(keys[0] !== keys[1]);
+  const items = await getCatalogItems(kv, keys);
+  assertEquals(items.map((found) => [found.item.url, found.users]), [
+    [a.url, 1],
+    [b.url, 1],
+  ]);
+  // user 1 has a: b, by the same creator, is still new to them
+  const [offered] = await recommendFor(kv, 1);
+  assertEquals(offered.item.url, b.url);
+});
