@@ -42,10 +42,10 @@ export interface MediaIdentity {
 export type MediaRef = Pick<ProbeInfo, "extractor" | "id" | "webpageUrl">;
 
 /**
- * The URL as an HTTP client sends it: scheme and host lower-cased, default port and dot
- * segments removed (WHATWG parsing). Path, query and fragment are kept as they are: yt-dlp reads
- * the fragment too (HTML5 ids include it, `#__youtubedl_smuggle` passes data to extractors), so
- * two links that differ only there may be two media.
+ * The URL as it is requested: scheme and host lower-cased, default port and dot segments removed
+ * (WHATWG parsing; yt-dlp removes dot segments too). Path, query and fragment are kept as they
+ * are: yt-dlp reads the fragment too (HTML5 ids include it, `#__youtubedl_smuggle` passes data to
+ * extractors), so two links that differ only there may be two media.
  */
 export function normalizeMediaUrl(url: string): string {
   try {
