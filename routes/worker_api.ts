@@ -3,7 +3,6 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import { matchesSecret } from "../lib/secrets.ts";
-import { limitBody } from "../lib/body_limit.ts";
 import type { JobService } from "../services/job_service.ts";
 import { jobFailureSchema, jobProgressSchema, jobResultSchema } from "../kv/job_schemas.ts";
 import { CLAIM_WAIT_MS } from "../workers/transport.ts";
@@ -46,10 +45,6 @@ export function workerApiRoutes(jobs: JobService, workerToken: string | undefine
       }
       await next();
     })
-    .use(
-      "/worker/v1/*",
-      limitBody(WORKER_BODY_MAX_BYTES, (c) => c.json({ error: "body too large" }, 413)),
-    )
     .post("/worker/v1/claim", async (c) => {
       const body = await parseBody(c.req.raw, claimBody);
       const claim = await jobs.claim(body.workerId, {
