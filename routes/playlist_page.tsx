@@ -214,8 +214,13 @@ export function MessagePage(props: {
   );
 }
 
-/** The Mini App entry: reads Telegram's launch data from the URL fragment and posts it. */
-export function MiniAppEntry(props: { t: Translate; lang: string; nonce: string; base: string }) {
+/**
+ * The Mini App entry: reads Telegram's launch data from the URL fragment and posts it, with
+ * the sign-in nonce this page was given.
+ */
+export function MiniAppEntry(
+  props: { t: Translate; lang: string; nonce: string; base: string; signInNonce: string },
+) {
   const script =
     `(function(){var data=new URLSearchParams(location.hash.slice(1)).get("tgWebAppData");` +
     `if(!data){document.getElementById("no-data").hidden=false;return;}` +
@@ -224,6 +229,7 @@ export function MiniAppEntry(props: { t: Translate; lang: string; nonce: string;
     <Layout lang={props.lang} title={props.t("web-app-opening")} nonce={props.nonce}>
       <form id="login" method="post" action={`${props.base}/session`}>
         <input type="hidden" id="init-data" name="initData" />
+        <input type="hidden" name="nonce" value={props.signInNonce} />
       </form>
       <p class="muted">{props.t("web-app-opening")}</p>
       <p id="no-data" hidden>{props.t("web-app-no-data")}</p>

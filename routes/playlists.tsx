@@ -1,9 +1,10 @@
 /**
  * GET /p/:token, the public page of a shared playlist, and what signed-in collaborators do
- * there. Sign-in is Telegram's: Mini App initData (POST /p/:token/session) or the Login
- * Widget (GET /p/:token/login), both verified on the server, then a session cookie. Forms
- * carry the session's CSRF token; every action goes through the same permission table as
- * the bot.
+ * there. Sign-in is Telegram's: Mini App initData (GET /p/:token/app posts it to
+ * /p/:token/session) or the Login Widget (GET /p/:token/login sends the browser back to
+ * /p/:token/login/:nonce), both verified on the server and bound to the page's nonce
+ * (routes/sign_in_nonce.ts), then a session cookie. Forms carry the session's CSRF token;
+ * every action goes through the same permission table as the bot.
  */
 import { type Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
@@ -29,6 +30,7 @@ import {
   verifyWebAppInitData,
 } from "../lib/telegram_auth.ts";
 import { isToken, randomToken } from "../lib/tokens.ts";
+import { nonceOfSignIn, offerSignIn, type SignInBinding } from "./sign_in_nonce.ts";
 import {
   accessPlaylist,
   type Actor,
@@ -54,6 +56,8 @@ export interface PlaylistRoutesDeps {
 }
 
 export const SESSION_COOKIE = "mb_session";
+/** names the browser that was given a sign-in nonce */
+export const SIGN_IN_COOKIE = "mb_login";
 export const AUTH_MAX_AGE_SECONDS = 3600;
 const ITEM_ID = /^[0-9A-Z]{26}$/;
 
@@ -79,6 +83,15 @@ export function playlistRoutes(deps: PlaylistRoutesDeps) {
   const { kv, botToken, i18n } = deps;
   const maxAgeSeconds = deps.authMaxAgeSeconds ?? AUTH_MAX_AGE_SECONDS;
   const secureCookie = deps.baseUrl.startsWith("https:");
+  // a Mini App in Telegram's web client is a cross-site frame: its cookies must be None
+  const sameSite = secureCookie ? "None" : "Lax";
+  const signIn: SignInBinding = {
+    scope: "playlists",
+    cookie: SIGN_IN_COOKIE,
+    path: "/p",
+    secure: secureCookie,
+    sameSite,
+  };
 
   const localeOf = (c: Context, session?: WebSession | null) =>
     pickLocale(session?.languageCode ?? c.req.header("accept-language"));
@@ -127,9 +140,18 @@ export function playlistRoutes(deps: PlaylistRoutesDeps) {
     return id && isToken(id) ? await getWebSession(kv, id) : null;
   };
 
-  const openSession = async (c: Context, playlist: Playlist, auth: TelegramAuthResult) => {
+  /** Opens a session for verified login data that comes with this browser's nonce. */
+  const openSession = async (
+    c: Context,
+    playlist: Playlist,
+    nonce: unknown,
+    verify: () => Promise<TelegramAuthResult>,
+  ) => {
     const lang = localeOf(c);
     const t = translatorFor(i18n, lang);
+    const started = await nonceOfSignIn(c, kv, signIn, nonce);
+    if (!started) return message(c, 401, lang, t("web-login-title"), t("web-login-not-started"));
+    const auth = await verify();
     const session = auth.ok
       ? await createWebSession(kv, {
         userId: auth.user.id,
@@ -137,6 +159,7 @@ export function playlistRoutes(deps: PlaylistRoutesDeps) {
         languageCode: auth.user.languageCode,
         hash: auth.hash,
         validForMs: (maxAgeSeconds + 60) * 1000,
+        nonce: started,
       })
       : null;
     if (!session) return message(c, 401, lang, t("web-login-title"), t("web-login-failed"));
@@ -144,8 +167,7 @@ export function playlistRoutes(deps: PlaylistRoutesDeps) {
       path: "/p",
       httpOnly: true,
       secure: secureCookie,
-      // a Mini App in Telegram's web client is a cross-site frame: its cookie must be None
-      sameSite: secureCookie ? "None" : "Lax",
+      sameSite,
       maxAge: Math.floor(SESSION_TTL_MS / 1000),
     });
     return c.redirect(pagePath(playlist), 303);
@@ -216,12 +238,16 @@ export function playlistRoutes(deps: PlaylistRoutesDeps) {
       if (!playlist) return notFound(c);
       const lang = localeOf(c);
       const t = translatorFor(i18n, lang);
-      return render(
-        c,
-        200,
-        "app",
-        (nonce) => <MiniAppEntry t={t} lang={lang} nonce={nonce} base={pagePath(playlist)} />,
-      );
+      const signInNonce = await offerSignIn(c, kv, signIn);
+      return render(c, 200, "app", (nonce) => (
+        <MiniAppEntry
+          t={t}
+          lang={lang}
+          nonce={nonce}
+          base={pagePath(playlist)}
+          signInNonce={signInNonce}
+        />
+      ));
     })
     .post("/p/:token/session", async (c) => {
       const playlist = await sharedPlaylist(c);
@@ -231,32 +257,41 @@ export function playlistRoutes(deps: PlaylistRoutesDeps) {
       return await openSession(
         c,
         playlist,
-        await verifyWebAppInitData(initData, botToken, { maxAgeSeconds }),
+        form.nonce,
+        () => verifyWebAppInitData(initData, botToken, { maxAgeSeconds }),
       );
     })
     .get("/p/:token/login", async (c) => {
       const playlist = await sharedPlaylist(c);
       if (!playlist) return notFound(c);
-      const query = c.req.query();
-      if (query.hash) {
-        return await openSession(
-          c,
-          playlist,
-          await verifyLoginWidget(query, botToken, { maxAgeSeconds }),
-        );
-      }
       const lang = localeOf(c);
       const t = translatorFor(i18n, lang);
+      // signed data sent here comes from no page of ours: Telegram returns to the nonce's URL
+      if (c.req.query("hash") !== undefined) {
+        return message(c, 401, lang, t("web-login-title"), t("web-login-not-started"));
+      }
+      const signInNonce = await offerSignIn(c, kv, signIn);
+      const loginUrl = `${playlistPageUrl(deps.baseUrl, playlist.shareToken!)}/login`;
       return render(c, 200, "login", (nonce) => (
         <LoginPage
           t={t}
           lang={lang}
           nonce={nonce}
           botUsername={deps.botUsername()}
-          authUrl={`${playlistPageUrl(deps.baseUrl, playlist.shareToken!)}/login`}
+          authUrl={`${loginUrl}/${signInNonce}`}
           failed={false}
         />
       ));
+    })
+    .get("/p/:token/login/:nonce", async (c) => {
+      const playlist = await sharedPlaylist(c);
+      if (!playlist) return notFound(c);
+      return await openSession(
+        c,
+        playlist,
+        c.req.param("nonce"),
+        () => verifyLoginWidget(c.req.query(), botToken, { maxAgeSeconds }),
+      );
     })
     .post("/p/:token/items/:itemId/move", (c) =>
       act(c, async (playlist, actor, form) => {

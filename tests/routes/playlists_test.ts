@@ -1,6 +1,12 @@
 /** The shared playlist's web page and its endpoints, through app.request. */
 import { assert, assertEquals, assertExists, assertMatch } from "../support/assert.ts";
 import { signInitData, signLoginWidget } from "../support/telegram_login.ts";
+import {
+  signInFromMiniApp,
+  signInWithWidget,
+  WebClient,
+  widgetAuthUrl,
+} from "../support/web_client.ts";
 import { createI18n } from "../../bot/i18n.ts";
 import {
   acceptPlaylistInvite,
@@ -96,11 +102,17 @@ function cookieOf(response: Response): string | undefined {
   return new RegExp(`${SESSION_COOKIE}=([^;]+)`).exec(header)?.[1];
 }
 
+/** A browser of its own, talking to the bed's app. */
+function browserOf(bed: Bed): WebClient {
+  return new WebClient((path, init) => bed.app.request(path, init));
+}
+
 async function signIn(bed: Bed, token: string, who: Who): Promise<string> {
-  const response = await bed.app.request(`/p/${token}/session`, {
-    method: "POST",
-    body: new URLSearchParams({ initData: signInitData(BOT_TOKEN, USERS[who]) }),
-  });
+  const response = await signInFromMiniApp(
+    browserOf(bed),
+    token,
+    signInitData(BOT_TOKEN, USERS[who]),
+  );
   assertEquals(response.status, 303, `${who} signs in`);
   await response.body?.cancel();
   const cookie = cookieOf(response);
@@ -218,11 +230,9 @@ Deno.test("[routes/playlists] initData: valid opens a session; forged, expired a
   const bed = await startBed();
   try {
     const { token } = await sharedPlaylist(bed.kv);
-    const post = (initData: string) =>
-      bed.app.request(`/p/${token}/session`, {
-        method: "POST",
-        body: new URLSearchParams({ initData }),
-      });
+    // each attempt from the Mini App's page, with the nonce it gives
+    const browser = browserOf(bed);
+    const post = (initData: string) => signInFromMiniApp(browser, token, initData);
     const now = Math.floor(Date.now() / 1000);
     const valid = signInitData(BOT_TOKEN, { ...USERS.editor, language_code: "fr" }, now);
 
@@ -261,12 +271,19 @@ Deno.test("[routes/playlists] initData: valid opens a session; forged, expired a
     // the Login Widget, for a plain browser
     const widget = signLoginWidget(BOT_TOKEN, USERS.viewer, now);
     const login = (query: Record<string, string>) =>
-      bed.app.request(`/p/${token}/login?${new URLSearchParams(query)}`);
-    const widgetPage = await login({});
+      signInWithWidget(browser, `/p/${token}/login`, query);
+    const widgetPage = await bed.app.request(`/p/${token}/login`);
     assertEquals(widgetPage.status, 200);
     const widgetHtml = await widgetPage.text();
     assert(widgetHtml.includes('data-telegram-login="MediaTestBot"'), "the widget names the bot");
-    assert(widgetHtml.includes(`data-auth-url="${BASE}/p/${token}/login"`));
+    assertMatch(
+      widgetAuthUrl(widgetHtml) ?? "",
+      new RegExp(`^${BASE}/p/${token}/login/[\\w-]{22}$`),
+      "Telegram sends the browser back to the page's nonce",
+    );
+    const withoutNonce = await browser.request(`/p/${token}/login?${new URLSearchParams(widget)}`);
+    assertEquals(withoutNonce.status, 401, "signed data that no page of ours started");
+    assert((await withoutNonce.text()).includes("did not start from this page"));
     const loggedIn = await login(widget);
     assertEquals(loggedIn.status, 303);
     assertExists(cookieOf(loggedIn));

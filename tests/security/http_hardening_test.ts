@@ -6,8 +6,8 @@ import { assert, assertEquals, assertExists } from "../support/assert.ts";
 import { startTestSystem } from "../support/system.ts";
 import { TEST_WORKER_TOKEN } from "../support/fleet.ts";
 import { reportHostile } from "../support/hostile_report.ts";
-import { signInitData } from "../support/telegram_login.ts";
-import { hiddenField, WebClient } from "../support/web_client.ts";
+import { signInitData, signLoginWidget } from "../support/telegram_login.ts";
+import { hiddenField, WebClient, widgetAuthUrl } from "../support/web_client.ts";
 import { addPlaylistItem, createPlaylist, sharePlaylist } from "../../kv/playlists.ts";
 import { FORM_BODY_MAX_BYTES } from "../../routes/mod.ts";
 import { MAX_UPDATE_BYTES } from "../../routes/telegram.ts";
@@ -101,7 +101,7 @@ Deno.test("[security] every route that reads a body refuses one over its limit, 
     });
     const token = (await sharePlaylist(kv, playlist.id, ownerId)).shareToken!;
     // the owner's browser, signed in through the Mini App, so its forms reach their body
-    const browser = new WebClient(url);
+    const browser = WebClient.overHttp(url);
     const entry = await browser.page(`/p/${token}/app`);
     const initData = signInitData(bed.telegram.token, { id: ownerId, first_name: "Olive" });
     const nonce = hiddenField(entry.html, "nonce");
@@ -200,6 +200,126 @@ Deno.test("[security] every route that reads a body refuses one over its limit, 
     assertEquals((await bed.system.queue.countByState()).leased, 0);
     await reportHostile({
       name: "oversized bodies on every body-reading route, declared and streamed",
+      inputs,
+      escapes,
+      wrongFiles: 0,
+      crashes: 0,
+    });
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("[security] login CSRF: signed data without the nonce the page gave this browser opens no session", async () => {
+  const attackerId = 930_001;
+  const victimId = 930_002;
+  // the attacker is an admin too, so the admin page would let their data in but for the nonce
+  await using bed = await startTestSystem({ ADMIN_IDS: String(attackerId), WORKERS: "0" });
+  const { kv, app } = bed.system;
+  const { server, url } = serveCounting(app);
+  try {
+    const playlist = await createPlaylist(kv, {
+      ownerId: victimId,
+      ownerName: "Vic",
+      name: "Mine",
+    });
+    const token = (await sharePlaylist(kv, playlist.id, victimId)).shareToken!;
+    const victim = WebClient.overHttp(url);
+    const attacker = WebClient.overHttp(url);
+    const botToken = bed.telegram.token;
+    const now = Math.floor(Date.now() / 1000);
+    let signed = 0;
+    // freshly signed each time, so no attempt is refused as a replay of an earlier one
+    const attackerInitData = () =>
+      signInitData(botToken, { id: attackerId, first_name: "Mallory" }, now - signed++);
+    const attackerWidget = () =>
+      new URLSearchParams(
+        signLoginWidget(botToken, { id: attackerId, first_name: "Mallory" }, now - signed++),
+      );
+    const nonceOfPage = async (browser: WebClient, path: string) => {
+      const page = await browser.page(path);
+      const nonce = hiddenField(page.html, "nonce") ??
+        widgetAuthUrl(page.html)?.split("/").pop();
+      assertExists(nonce, `${path} gives a nonce`);
+      return nonce;
+    };
+    const madeUp = "AAAAAAAAAAAAAAAAAAAAAA";
+
+    let inputs = 0;
+    let escapes = 0;
+    const opened: string[] = [];
+    const attempt = async (what: string, response: Promise<Response>) => {
+      const answer = await response;
+      await answer.body?.cancel();
+      inputs++;
+      const session = answer.headers.getSetCookie().some((c) => /^mb_(session|admin)=/.test(c));
+      if (answer.status === 303 || session) {
+        escapes++;
+        opened.push(`${what}: ${answer.status}`);
+      }
+    };
+
+    // the Mini App: its page's form carries the nonce, posted to /session
+    const miniApp = `/p/${token}/app`;
+    const session = (browser: WebClient, fields: Record<string, string>) =>
+      browser.request(`/p/${token}/session`, {
+        method: "POST",
+        body: new URLSearchParams({ initData: attackerInitData(), ...fields }),
+      });
+    await attempt("mini app, no nonce", session(victim, {}));
+    const attackersNonce = await nonceOfPage(attacker, miniApp);
+    const victimsNonce = await nonceOfPage(victim, miniApp);
+    const victimsAdminNonce = await nonceOfPage(victim, "/admin");
+    await attempt("mini app, the attacker's nonce", session(victim, { nonce: attackersNonce }));
+    await attempt("mini app, a made-up nonce", session(victim, { nonce: madeUp }));
+    await attempt(
+      "mini app, the victim's nonce elsewhere",
+      session(attacker, { nonce: victimsNonce }),
+    );
+    await attempt("mini app, an admin nonce", session(victim, { nonce: victimsAdminNonce }));
+    const used = await nonceOfPage(victim, miniApp);
+    const own = await victim.postForm(`/p/${token}/session`, {
+      initData: signInitData(botToken, { id: victimId, first_name: "Vic" }),
+      nonce: used,
+    });
+    assertEquals(own.status, 303, "the victim signs in with the nonce of their page");
+    await attempt("mini app, a used nonce", session(victim, { nonce: used }));
+
+    // the Login Widget: Telegram sends the browser back to the page's auth URL, nonce in its path
+    for (
+      const [area, widgetPage, loginPath] of [
+        ["playlist", `/p/${token}/login`, `/p/${token}/login`],
+        ["admin", "/admin", "/admin/login"],
+      ]
+    ) {
+      const otherArea = area === "admin" ? `/p/${token}/login` : "/admin";
+      const widget = (browser: WebClient, nonce?: string) =>
+        browser.request(`${loginPath}${nonce ? `/${nonce}` : ""}?${attackerWidget()}`);
+      await attempt(`${area} widget, no nonce`, widget(victim));
+      const attackers = await nonceOfPage(attacker, widgetPage);
+      const victims = await nonceOfPage(victim, widgetPage);
+      const otherAreas = await nonceOfPage(victim, otherArea);
+      await attempt(`${area} widget, the attacker's nonce`, widget(victim, attackers));
+      await attempt(`${area} widget, a made-up nonce`, widget(victim, madeUp));
+      await attempt(`${area} widget, the victim's nonce elsewhere`, widget(attacker, victims));
+      await attempt(`${area} widget, another page's nonce`, widget(victim, otherAreas));
+      const usedByVictim = await nonceOfPage(victim, widgetPage);
+      const victimData = new URLSearchParams(
+        signLoginWidget(botToken, {
+          id: area === "admin" ? attackerId : victimId,
+          first_name: "Vic",
+        }),
+      );
+      const ownLogin = await victim.request(`${loginPath}/${usedByVictim}?${victimData}`);
+      await ownLogin.body?.cancel();
+      assertEquals(ownLogin.status, 303, `${area}: a sign-in from the page's own nonce works`);
+      await attempt(`${area} widget, a used nonce`, widget(victim, usedByVictim));
+    }
+    assertEquals(opened, [], "no sign-in without the nonce given to this browser");
+    const page = await victim.page(`/p/${token}`);
+    assert(page.html.includes("Signed in as Vic"), "the victim is still themselves");
+    await reportHostile({
+      name: "login CSRF: signed data without the page's nonce, on every sign-in route",
       inputs,
       escapes,
       wrongFiles: 0,
