@@ -67,6 +67,8 @@ export interface PlaylistPageProps {
   pageUrl: string;
   telegramUrl: string;
   viewer?: Viewer;
+  /** the signed-in user is blocked: no editing, and a line that says so */
+  blocked?: boolean;
 }
 
 export function PlaylistPage(props: PlaylistPageProps) {
@@ -100,7 +102,7 @@ export function PlaylistPage(props: PlaylistPageProps) {
         </div>
       </header>
       {playlist.description && <p>{playlist.description}</p>}
-      {viewer
+      {props.blocked ? <p class="muted">{t("web-blocked")}</p> : viewer
         ? (
           <p class="muted">
             {t("web-signed-in", {

@@ -30,6 +30,7 @@ import {
   verifyWebAppInitData,
 } from "../lib/telegram_auth.ts";
 import { isToken, randomToken } from "../lib/tokens.ts";
+import { userKey, type UserProfile } from "../kv/users.ts";
 import { nonceOfSignIn, offerSignIn, type SignInBinding } from "./sign_in_nonce.ts";
 import {
   accessPlaylist,
@@ -140,6 +141,20 @@ export function playlistRoutes(deps: PlaylistRoutesDeps) {
     return id && isToken(id) ? await getWebSession(kv, id) : null;
   };
 
+  /**
+   * The user's profile as KV has it now, never a copy: a user blocked a moment ago, by any
+   * instance, is blocked here. The entry goes into the write's checks too.
+   */
+  const standingOf = async (userId: number) => {
+    const profile = await kv.get<UserProfile>(userKey(userId));
+    return { blocked: profile.value?.blocked === true, entry: profile };
+  };
+
+  const blockedPage = (c: Context, lang: string) => {
+    const t = translatorFor(i18n, lang);
+    return message(c, 403, lang, t("web-forbidden"), t("web-blocked"));
+  };
+
   /** Opens a session for verified login data that comes with this browser's nonce. */
   const openSession = async (
     c: Context,
@@ -152,6 +167,7 @@ export function playlistRoutes(deps: PlaylistRoutesDeps) {
     const started = await nonceOfSignIn(c, kv, signIn, nonce);
     if (!started) return message(c, 401, lang, t("web-login-title"), t("web-login-not-started"));
     const auth = await verify();
+    if (auth.ok && (await standingOf(auth.user.id)).blocked) return blockedPage(c, lang);
     const session = auth.ok
       ? await createWebSession(kv, {
         userId: auth.user.id,
@@ -188,8 +204,11 @@ export function playlistRoutes(deps: PlaylistRoutesDeps) {
     if (form.csrf !== session.csrf) {
       return message(c, 403, lang, t("web-forbidden"), t("web-forbidden"));
     }
+    const standing = await standingOf(session.userId);
+    if (standing.blocked) return blockedPage(c, lang);
+    const actor = { userId: session.userId, name: session.name, guard: [standing.entry] };
     try {
-      await run(playlist, { userId: session.userId, name: session.name }, form);
+      await run(playlist, actor, form);
     } catch (error) {
       if (error instanceof PlaylistForbiddenError) {
         return message(c, 403, lang, t("web-forbidden"), t("playlist-forbidden"));
@@ -213,11 +232,14 @@ export function playlistRoutes(deps: PlaylistRoutesDeps) {
       const session = await sessionOf(c);
       const lang = localeOf(c, session);
       const t = translatorFor(i18n, lang);
-      const [items, access] = await Promise.all([
+      const [items, access, standing] = await Promise.all([
         listPlaylistItems(kv, playlist.id),
         session ? accessPlaylist(kv, playlist.id, { userId: session.userId }) : undefined,
+        session ? standingOf(session.userId) : undefined,
       ]);
-      const viewer = session
+      // a blocked user sees the page as anyone with the link does, and why
+      const blocked = standing?.blocked === true;
+      const viewer = session && !blocked
         ? { name: session.name, role: access?.role, csrf: session.csrf }
         : undefined;
       return render(c, 200, "page", (nonce) => (
@@ -230,6 +252,7 @@ export function playlistRoutes(deps: PlaylistRoutesDeps) {
           pageUrl={playlistPageUrl(deps.baseUrl, playlist.shareToken!)}
           telegramUrl={botDeepLink(deps.botUsername(), SHARE_PAYLOAD_PREFIX + playlist.shareToken)}
           viewer={viewer}
+          blocked={blocked}
         />
       ));
     })
