@@ -121,6 +121,7 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
     media,
     webhookSecret: config.webhookSecret,
     workerToken: config.workerToken,
+    metricsToken: config.metricsToken,
     logger,
     i18n,
     publicBaseUrl: publicBaseUrl(config),
@@ -175,6 +176,7 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
         mode: config.publicUrl ? "webhook" : "long polling",
         workers: config.workers,
         bot: bot.botInfo.username,
+        metrics: config.metricsToken ? "with METRICS_TOKEN" : "off (no METRICS_TOKEN)",
       });
     },
     async stop() {

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
-import { matchesSecret } from "../lib/secrets.ts";
+import { bearerToken, matchesSecret } from "../lib/secrets.ts";
 import type { JobService } from "../services/job_service.ts";
 import { jobFailureSchema, jobProgressSchema, jobResultSchema } from "../kv/job_schemas.ts";
 import { CLAIM_WAIT_MS } from "../workers/transport.ts";
@@ -38,8 +38,7 @@ export function workerApiRoutes(jobs: JobService, workerToken: string | undefine
   const isToken = workerToken ? matchesSecret(workerToken) : () => false;
   return new Hono()
     .use("/worker/v1/*", async (c, next) => {
-      const header = c.req.header("authorization") ?? "";
-      const given = header.startsWith("Bearer ") ? header.slice(7) : "";
+      const given = bearerToken(c.req.header("authorization"));
       if (!given || !isToken(given)) {
         return c.json({ error: "unauthorized" }, 401);
       }
