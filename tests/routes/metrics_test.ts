@@ -1,6 +1,16 @@
 /** /metrics: read with METRICS_TOKEN as a bearer token, and off while that is unset. */
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { startTestSystem, TEST_METRICS_TOKEN } from "../support/system.ts";
+import { ConfigError, loadConfig } from "../../config.ts";
+
+function assertThrows(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected an error");
+}
 
 Deno.test("[routes/metrics] /metrics answers only the bearer of METRICS_TOKEN", async () => {
   await using bed = await startTestSystem({ WORKERS: "0", METRICS_TOKEN: TEST_METRICS_TOKEN });
@@ -40,4 +50,12 @@ Deno.test("[routes/metrics] without METRICS_TOKEN, /metrics is off and says how 
   const text = await response.text();
   assert(!text.includes("mediabot_"), "no figure leaks");
   assertMatch(text, /METRICS_TOKEN/);
+});
+
+Deno.test("[routes/metrics] a METRICS_TOKEN shorter than 16 characters stops the start, named", () => {
+  const error = assertThrows(() =>
+    loadConfig({ BOT_TOKEN: "123:abc", METRICS_TOKEN: "too-short" })
+  );
+  assert(error instanceof ConfigError, String(error));
+  assertMatch(error.message, /METRICS_TOKEN must be at least 16 characters/);
 });
