@@ -55,7 +55,14 @@ export interface System {
   users: UserStore;
   /** connects to Telegram (webhook or long polling) and starts the in-process workers */
   start(): Promise<void>;
-  stop(): Promise<void>;
+  /** expired leases back to the queue, due schedules started; nothing once stopping */
+  sweep(): Promise<void>;
+  /**
+   * Stops taking work, lets the workers hand back theirs, then stops `server` (requests in
+   * flight finish) and only then closes KV. Called again, or while stopping, it waits for the
+   * same stop.
+   */
+  stop(server?: { shutdown(): Promise<void> }): Promise<void>;
 }
 
 export async function openKv(config: Config): Promise<Deno.Kv> {
@@ -121,6 +128,7 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
     media,
     webhookSecret: config.webhookSecret,
     workerToken: config.workerToken,
+    metricsToken: config.metricsToken,
     logger,
     i18n,
     publicBaseUrl: publicBaseUrl(config),
@@ -131,6 +139,34 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
   let polling: RunnerHandle | undefined;
   let pool: WorkerPool | undefined;
   let sweeper: ReturnType<typeof setInterval> | undefined;
+  let stopping: Promise<void> | undefined;
+  const sweeps = new Set<Promise<void>>();
+
+  const sweep = (): Promise<void> => {
+    if (stopping) return Promise.resolve();
+    const running = jobs.sweep().catch((error) => logger.error("sweep failed", { error }));
+    sweeps.add(running);
+    running.finally(() => sweeps.delete(running));
+    return running;
+  };
+
+  const stopOnce = async (server?: { shutdown(): Promise<void> }) => {
+    logger.info("stopping");
+    clearInterval(sweeper);
+    if (polling?.isRunning()) await polling.stop();
+    // updates already handed to middleware still need KV
+    while (polling && polling.size() > 0) await delay(20);
+    await pool?.stop();
+    // ends fleet workers' long polls, so the server's requests in flight end too
+    jobs.close();
+    await server?.shutdown();
+    await Promise.all(sweeps);
+    await jobs.settled();
+    await events.settled();
+    await analytics.close();
+    if (ownsKv) kv.close();
+    logger.info("stopped");
+  };
 
   return {
     config,
@@ -158,9 +194,7 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
           options.onPollingStopped?.(error);
         });
       }
-      sweeper = setInterval(() => {
-        jobs.sweep().catch((error) => logger.error("sweep failed", { error }));
-      }, options.sweepIntervalMs ?? 5_000);
+      sweeper = setInterval(sweep, options.sweepIntervalMs ?? 5_000);
       if (config.workers > 0) {
         pool = await startWorkerPool(config.workers, {
           transport: localTransport(jobs),
@@ -175,19 +209,13 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
         mode: config.publicUrl ? "webhook" : "long polling",
         workers: config.workers,
         bot: bot.botInfo.username,
+        metrics: config.metricsToken ? "with METRICS_TOKEN" : "off (no METRICS_TOKEN)",
       });
     },
-    async stop() {
-      clearInterval(sweeper);
-      if (polling?.isRunning()) await polling.stop();
-      // updates already handed to middleware still need KV
-      while (polling && polling.size() > 0) await delay(20);
-      await pool?.stop();
-      jobs.close();
-      await jobs.settled();
-      await events.settled();
-      await analytics.close();
-      if (ownsKv) kv.close();
+    sweep,
+    stop(server) {
+      stopping ??= stopOnce(server);
+      return stopping;
     },
   };
 }

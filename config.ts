@@ -29,6 +29,7 @@ const envSchema = z.object({
   WORKERS: z.coerce.number().int().min(0).max(64).default(2),
   APP_URL: z.url().optional(),
   WORKER_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   ADMIN_IDS: idList.default([]),
   STORAGE_CHAT_ID: z.coerce.number().int().optional(),
   MAX_UPLOAD_MB: megabytes.default(50),
@@ -93,6 +94,8 @@ function toConfig(env: z.output<typeof envSchema>) {
     workers: env.WORKERS,
     appUrl: env.APP_URL?.replace(/\/+$/, ""),
     workerToken: env.WORKER_TOKEN,
+    /** the bearer token /metrics expects; unset, /metrics is off */
+    metricsToken: env.METRICS_TOKEN,
     adminIds: env.ADMIN_IDS,
     storageChatId: env.STORAGE_CHAT_ID,
     maxUploadBytes: Math.floor(env.MAX_UPLOAD_MB * 1024 * 1024),

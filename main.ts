@@ -8,7 +8,13 @@ const system = await createSystem(config, {
 });
 
 // the in-process sweep covers one machine; on Deno Deploy the cron does it
-Deno.cron("sweep job leases and start due schedules", "* * * * *", () => system.jobs.sweep());
+const stopCron = new AbortController();
+Deno.cron(
+  "sweep job leases and start due schedules",
+  "* * * * *",
+  { signal: stopCron.signal },
+  () => system.sweep(),
+);
 
 const server = Deno.serve(
   { port: config.port, hostname: config.hostname, onListen: () => {} },
@@ -16,10 +22,20 @@ const server = Deno.serve(
 );
 await system.start();
 
-async function shutdown(code = 0) {
-  await system.stop();
-  await server.shutdown();
-  Deno.exit(code);
+/** One shutdown, whatever asks for it (SIGTERM, SIGINT, polling that ended) and how often. */
+let exiting: Promise<void> | undefined;
+function shutdown(code = 0): Promise<void> {
+  exiting ??= (async () => {
+    stopCron.abort();
+    try {
+      await system.stop(server);
+    } catch (error) {
+      console.error("shutdown failed:", error);
+      code = 1;
+    }
+    Deno.exit(code);
+  })();
+  return exiting;
 }
 Deno.addSignalListener("SIGTERM", () => shutdown());
 Deno.addSignalListener("SIGINT", () => shutdown());

@@ -10,6 +10,7 @@ import { startMediaLab } from "../tests/support/media_lab.ts";
 import { spawnWorker, TEST_WORKER_TOKEN } from "../tests/support/fleet.ts";
 import { dataFor, waitForPreview } from "../tests/support/chat.ts";
 import { waitUntil } from "../tests/support/wait.ts";
+import { TEST_METRICS_TOKEN } from "../tests/support/system.ts";
 import { descendants, residentBytes } from "../tests/support/processes.ts";
 
 const MiB = 1024 * 1024;
@@ -40,7 +41,9 @@ const mib = (bytes: number) => `${(bytes / MiB).toFixed(0)} MiB`;
 
 /** V8's young generation grows under load and shrinks when idle: it is not memory that stays. */
 async function youngGeneration(appUrl: string): Promise<number> {
-  const metrics = await (await fetch(`${appUrl}/metrics`)).text();
+  const metrics = await (await fetch(`${appUrl}/metrics`, {
+    headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` },
+  })).text();
   return Number(/^mediabot_heap_space_size_bytes\{space="new"\} (\d+)$/m.exec(metrics)?.[1] ?? 0);
 }
 
@@ -64,6 +67,7 @@ export async function benchSoak() {
       HOSTNAME: "127.0.0.1",
       WORKERS: "0",
       WORKER_TOKEN: TEST_WORKER_TOKEN,
+      METRICS_TOKEN: TEST_METRICS_TOKEN,
       ALLOW_PRIVATE_URLS: "true",
       FREE_QUOTA_MB: "100000",
       LOG_LEVEL: "error",

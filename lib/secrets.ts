@@ -19,3 +19,8 @@ export function matchesSecret(expected: string): (given: string) => boolean {
   const expectedBytes = encoder.encode(expected);
   return (given) => sameBytes(encoder.encode(given), expectedBytes);
 }
+
+/** The token of an `Authorization: Bearer <token>` header; empty when there is none. */
+export function bearerToken(authorization: string | undefined): string {
+  return authorization?.startsWith("Bearer ") ? authorization.slice(7) : "";
+}

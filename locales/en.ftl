@@ -308,6 +308,9 @@ web-login-failed = The sign-in was refused: the data was forged, too old or alre
 web-forbidden = You are not allowed to do that.
 web-app-opening = Opening…
 web-app-no-data = Open this page from Telegram.
+web-login-not-started = This sign-in did not start from this page in this browser, or took too long. Open the page again and sign in.
+web-blocked = Your account is blocked: you cannot edit playlists.
+http-body-too-large = This request is too large.
 web-og-description = { $count ->
     [one] A playlist of 1 item, shared on MediaBot
    *[other] A playlist of { $count } items, shared on MediaBot

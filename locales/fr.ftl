@@ -308,6 +308,9 @@ web-login-failed = La connexion a été refusée : données falsifiées, trop an
 web-forbidden = Vous n’avez pas le droit de faire cela.
 web-app-opening = Ouverture…
 web-app-no-data = Ouvrez cette page depuis Telegram.
+web-login-not-started = Cette connexion n’a pas commencé sur cette page dans ce navigateur, ou a pris trop de temps. Rouvrez la page et connectez-vous.
+web-blocked = Votre compte est bloqué : vous ne pouvez pas modifier de playlists.
+http-body-too-large = Cette requête est trop volumineuse.
 web-og-description = { $count ->
     [one] Une playlist de 1 élément, partagée sur MediaBot
    *[other] Une playlist de { $count } éléments, partagée sur MediaBot

@@ -1,7 +1,9 @@
 /**
  * GET /admin: the admin totals as a web page, for ADMIN_IDS only. Sign-in is Telegram's Login
- * Widget, verified on the server (lib/telegram_auth.ts), then a KV session (kv/web_sessions.ts)
- * in an HttpOnly cookie scoped to /admin. Anyone else gets 401 (not signed in) or 403.
+ * Widget, which sends the browser back to /admin/login/:nonce (the nonce the page gave this
+ * browser, routes/sign_in_nonce.ts), verified on the server (lib/telegram_auth.ts), then a KV
+ * session (kv/web_sessions.ts) in an HttpOnly cookie scoped to /admin. Anyone else gets 401
+ * (not signed in) or 403.
  */
 import { type Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
@@ -21,6 +23,7 @@ import { formatBytes } from "../lib/format.ts";
 import { verifyLoginWidget } from "../lib/telegram_auth.ts";
 import { isToken, randomToken } from "../lib/tokens.ts";
 import { type AdminReport, collectAdminReport } from "../services/admin_report.ts";
+import { nonceOfSignIn, offerSignIn, type SignInBinding } from "./sign_in_nonce.ts";
 
 export interface AdminRoutesDeps {
   kv: Deno.Kv;
@@ -37,6 +40,8 @@ export interface AdminRoutesDeps {
 }
 
 export const ADMIN_COOKIE = "mb_admin";
+/** names the browser that was given a sign-in nonce on the admin page */
+export const ADMIN_SIGN_IN_COOKIE = "mb_admin_login";
 const AUTH_MAX_AGE_SECONDS = 3600;
 
 const CSS = `
@@ -175,6 +180,15 @@ export function adminRoutes(deps: AdminRoutesDeps) {
   const { kv, i18n } = deps;
   const maxAgeSeconds = deps.authMaxAgeSeconds ?? AUTH_MAX_AGE_SECONDS;
   const isAdmin = (userId: number) => deps.adminIds.includes(userId);
+  const secure = deps.baseUrl.startsWith("https:");
+  const binding: SignInBinding = {
+    scope: "admin",
+    cookie: ADMIN_SIGN_IN_COOKIE,
+    path: "/admin",
+    secure,
+    // Telegram sends the browser back from its own site: a Strict cookie would stay behind
+    sameSite: "Lax",
+  };
 
   const render = (
     c: Context,
@@ -190,10 +204,11 @@ export function adminRoutes(deps: AdminRoutesDeps) {
     return c.html(html`<!DOCTYPE html>${body(nonce)}`, status);
   };
 
-  const signIn = (c: Context, status: 401, text: string) => {
+  const signIn = async (c: Context, text: string) => {
     const lang = pickLocale(c.req.header("accept-language"));
     const t = translatorFor(i18n, lang);
-    return render(c, status, true, (nonce) => (
+    const signInNonce = await offerSignIn(c, kv, binding);
+    return render(c, 401, true, (nonce) => (
       <Message
         lang={lang}
         nonce={nonce}
@@ -205,7 +220,7 @@ export function adminRoutes(deps: AdminRoutesDeps) {
             src="https://telegram.org/js/telegram-widget.js?22"
             data-telegram-login={deps.botUsername()}
             data-size="large"
-            data-auth-url={`${deps.baseUrl}/admin/login`}
+            data-auth-url={`${deps.baseUrl}/admin/login/${signInNonce}`}
           />
         }
       />
@@ -240,7 +255,7 @@ export function adminRoutes(deps: AdminRoutesDeps) {
       const session = await sessionOf(c);
       const lang = pickLocale(c.req.header("accept-language"));
       const t = translatorFor(i18n, lang);
-      if (!session) return signIn(c, 401, t("web-admin-sign-in"));
+      if (!session) return await signIn(c, t("web-admin-sign-in"));
       // checked on every request: an id removed from ADMIN_IDS loses access at once
       if (!isAdmin(session.userId)) return forbidden(c);
       const report = await collectAdminReport({ kv, queue: deps.queue, users: deps.users });
@@ -253,23 +268,31 @@ export function adminRoutes(deps: AdminRoutesDeps) {
         ),
       );
     })
+    // signed data sent here comes from no page of ours: Telegram returns to the nonce's URL
     .get("/admin/login", async (c) => {
+      const t = translatorFor(i18n, pickLocale(c.req.header("accept-language")));
+      return await signIn(c, t("web-login-not-started"));
+    })
+    .get("/admin/login/:nonce", async (c) => {
       const lang = pickLocale(c.req.header("accept-language"));
       const t = translatorFor(i18n, lang);
+      const started = await nonceOfSignIn(c, kv, binding, c.req.param("nonce"));
+      if (!started) return await signIn(c, t("web-login-not-started"));
       const auth = await verifyLoginWidget(c.req.query(), deps.botToken, { maxAgeSeconds });
-      if (!auth.ok) return signIn(c, 401, t("web-admin-login-failed"));
+      if (!auth.ok) return await signIn(c, t("web-admin-login-failed"));
       if (!isAdmin(auth.user.id)) return forbidden(c);
       const session = await createWebSession(kv, {
         userId: auth.user.id,
         name: [auth.user.firstName, auth.user.lastName].filter(Boolean).join(" "),
         hash: auth.hash,
         validForMs: (maxAgeSeconds + 60) * 1000,
+        nonce: started,
       });
-      if (!session) return signIn(c, 401, t("web-admin-login-failed"));
+      if (!session) return await signIn(c, t("web-admin-login-failed"));
       setCookie(c, ADMIN_COOKIE, session.id, {
         path: "/admin",
         httpOnly: true,
-        secure: deps.baseUrl.startsWith("https:"),
+        secure,
         sameSite: "Lax",
         maxAge: Math.floor(SESSION_TTL_MS / 1000),
       });

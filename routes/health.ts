@@ -2,11 +2,14 @@ import { Hono } from "hono";
 import { getHeapSpaceStatistics } from "node:v8";
 import type { JobService } from "../services/job_service.ts";
 import type { MediaStore } from "../kv/media.ts";
+import { bearerToken, matchesSecret } from "../lib/secrets.ts";
 
 export interface HealthDeps {
   kv: Deno.Kv;
   jobs: JobService;
   media: MediaStore;
+  /** the bearer token /metrics expects (METRICS_TOKEN); without one, /metrics is off */
+  metricsToken?: string;
 }
 
 const WORKER_SEEN_WINDOW_MS = 5 * 60_000;
@@ -43,7 +46,12 @@ function hitRatio(hits: number, misses: number): string {
   return hits + misses === 0 ? "0" : (hits / (hits + misses)).toFixed(4);
 }
 
-export function healthRoutes({ kv, jobs, media }: HealthDeps) {
+/**
+ * /healthz is open: load balancers and supervisors call it. /metrics shows the app's load and
+ * memory, so only the bearer of METRICS_TOKEN reads it, and it is off while none is set.
+ */
+export function healthRoutes({ kv, jobs, media, metricsToken }: HealthDeps) {
+  const isMetricsToken = metricsToken ? matchesSecret(metricsToken) : undefined;
   return new Hono()
     .get("/healthz", async (c) => {
       try {
@@ -61,6 +69,13 @@ export function healthRoutes({ kv, jobs, media }: HealthDeps) {
       }
     })
     .get("/metrics", async (c) => {
+      if (!isMetricsToken) {
+        return c.text("/metrics is off: set METRICS_TOKEN and scrape it as a bearer token\n", 403);
+      }
+      const given = bearerToken(c.req.header("authorization"));
+      if (!given || !isMetricsToken(given)) {
+        return c.text("unauthorized\n", 401, { "www-authenticate": "Bearer" });
+      }
       const counts = await jobs.queue.countByState();
       const lines = [
         "# HELP mediabot_queue_depth Jobs waiting for a worker.",

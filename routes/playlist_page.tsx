@@ -67,6 +67,8 @@ export interface PlaylistPageProps {
   pageUrl: string;
   telegramUrl: string;
   viewer?: Viewer;
+  /** the signed-in user is blocked: no editing, and a line that says so */
+  blocked?: boolean;
 }
 
 export function PlaylistPage(props: PlaylistPageProps) {
@@ -100,7 +102,7 @@ export function PlaylistPage(props: PlaylistPageProps) {
         </div>
       </header>
       {playlist.description && <p>{playlist.description}</p>}
-      {viewer
+      {props.blocked ? <p class="muted">{t("web-blocked")}</p> : viewer
         ? (
           <p class="muted">
             {t("web-signed-in", {
@@ -214,8 +216,13 @@ export function MessagePage(props: {
   );
 }
 
-/** The Mini App entry: reads Telegram's launch data from the URL fragment and posts it. */
-export function MiniAppEntry(props: { t: Translate; lang: string; nonce: string; base: string }) {
+/**
+ * The Mini App entry: reads Telegram's launch data from the URL fragment and posts it, with
+ * the sign-in nonce this page was given.
+ */
+export function MiniAppEntry(
+  props: { t: Translate; lang: string; nonce: string; base: string; signInNonce: string },
+) {
   const script =
     `(function(){var data=new URLSearchParams(location.hash.slice(1)).get("tgWebAppData");` +
     `if(!data){document.getElementById("no-data").hidden=false;return;}` +
@@ -224,6 +231,7 @@ export function MiniAppEntry(props: { t: Translate; lang: string; nonce: string;
     <Layout lang={props.lang} title={props.t("web-app-opening")} nonce={props.nonce}>
       <form id="login" method="post" action={`${props.base}/session`}>
         <input type="hidden" id="init-data" name="initData" />
+        <input type="hidden" name="nonce" value={props.signInNonce} />
       </form>
       <p class="muted">{props.t("web-app-opening")}</p>
       <p id="no-data" hidden>{props.t("web-app-no-data")}</p>

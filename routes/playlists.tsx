@@ -1,9 +1,10 @@
 /**
  * GET /p/:token, the public page of a shared playlist, and what signed-in collaborators do
- * there. Sign-in is Telegram's: Mini App initData (POST /p/:token/session) or the Login
- * Widget (GET /p/:token/login), both verified on the server, then a session cookie. Forms
- * carry the session's CSRF token; every action goes through the same permission table as
- * the bot.
+ * there. Sign-in is Telegram's: Mini App initData (GET /p/:token/app posts it to
+ * /p/:token/session) or the Login Widget (GET /p/:token/login sends the browser back to
+ * /p/:token/login/:nonce), both verified on the server and bound to the page's nonce
+ * (routes/sign_in_nonce.ts), then a session cookie. Forms carry the session's CSRF token;
+ * every action goes through the same permission table as the bot.
  */
 import { type Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
@@ -29,6 +30,8 @@ import {
   verifyWebAppInitData,
 } from "../lib/telegram_auth.ts";
 import { isToken, randomToken } from "../lib/tokens.ts";
+import { userKey, type UserProfile } from "../kv/users.ts";
+import { nonceOfSignIn, offerSignIn, type SignInBinding } from "./sign_in_nonce.ts";
 import {
   accessPlaylist,
   type Actor,
@@ -54,6 +57,8 @@ export interface PlaylistRoutesDeps {
 }
 
 export const SESSION_COOKIE = "mb_session";
+/** names the browser that was given a sign-in nonce */
+export const SIGN_IN_COOKIE = "mb_login";
 export const AUTH_MAX_AGE_SECONDS = 3600;
 const ITEM_ID = /^[0-9A-Z]{26}$/;
 
@@ -79,6 +84,15 @@ export function playlistRoutes(deps: PlaylistRoutesDeps) {
   const { kv, botToken, i18n } = deps;
   const maxAgeSeconds = deps.authMaxAgeSeconds ?? AUTH_MAX_AGE_SECONDS;
   const secureCookie = deps.baseUrl.startsWith("https:");
+  // a Mini App in Telegram's web client is a cross-site frame: its cookies must be None
+  const sameSite = secureCookie ? "None" : "Lax";
+  const signIn: SignInBinding = {
+    scope: "playlists",
+    cookie: SIGN_IN_COOKIE,
+    path: "/p",
+    secure: secureCookie,
+    sameSite,
+  };
 
   const localeOf = (c: Context, session?: WebSession | null) =>
     pickLocale(session?.languageCode ?? c.req.header("accept-language"));
@@ -127,9 +141,33 @@ export function playlistRoutes(deps: PlaylistRoutesDeps) {
     return id && isToken(id) ? await getWebSession(kv, id) : null;
   };
 
-  const openSession = async (c: Context, playlist: Playlist, auth: TelegramAuthResult) => {
+  /**
+   * The user's profile as KV has it now, never a copy: a user blocked a moment ago, by any
+   * instance, is blocked here. The entry goes into the write's checks too.
+   */
+  const standingOf = async (userId: number) => {
+    const profile = await kv.get<UserProfile>(userKey(userId));
+    return { blocked: profile.value?.blocked === true, entry: profile };
+  };
+
+  const blockedPage = (c: Context, lang: string) => {
+    const t = translatorFor(i18n, lang);
+    return message(c, 403, lang, t("web-forbidden"), t("web-blocked"));
+  };
+
+  /** Opens a session for verified login data that comes with this browser's nonce. */
+  const openSession = async (
+    c: Context,
+    playlist: Playlist,
+    nonce: unknown,
+    verify: () => Promise<TelegramAuthResult>,
+  ) => {
     const lang = localeOf(c);
     const t = translatorFor(i18n, lang);
+    const started = await nonceOfSignIn(c, kv, signIn, nonce);
+    if (!started) return message(c, 401, lang, t("web-login-title"), t("web-login-not-started"));
+    const auth = await verify();
+    if (auth.ok && (await standingOf(auth.user.id)).blocked) return blockedPage(c, lang);
     const session = auth.ok
       ? await createWebSession(kv, {
         userId: auth.user.id,
@@ -137,6 +175,7 @@ export function playlistRoutes(deps: PlaylistRoutesDeps) {
         languageCode: auth.user.languageCode,
         hash: auth.hash,
         validForMs: (maxAgeSeconds + 60) * 1000,
+        nonce: started,
       })
       : null;
     if (!session) return message(c, 401, lang, t("web-login-title"), t("web-login-failed"));
@@ -144,8 +183,7 @@ export function playlistRoutes(deps: PlaylistRoutesDeps) {
       path: "/p",
       httpOnly: true,
       secure: secureCookie,
-      // a Mini App in Telegram's web client is a cross-site frame: its cookie must be None
-      sameSite: secureCookie ? "None" : "Lax",
+      sameSite,
       maxAge: Math.floor(SESSION_TTL_MS / 1000),
     });
     return c.redirect(pagePath(playlist), 303);
@@ -166,8 +204,11 @@ export function playlistRoutes(deps: PlaylistRoutesDeps) {
     if (form.csrf !== session.csrf) {
       return message(c, 403, lang, t("web-forbidden"), t("web-forbidden"));
     }
+    const standing = await standingOf(session.userId);
+    if (standing.blocked) return blockedPage(c, lang);
+    const actor = { userId: session.userId, name: session.name, guard: [standing.entry] };
     try {
-      await run(playlist, { userId: session.userId, name: session.name }, form);
+      await run(playlist, actor, form);
     } catch (error) {
       if (error instanceof PlaylistForbiddenError) {
         return message(c, 403, lang, t("web-forbidden"), t("playlist-forbidden"));
@@ -191,11 +232,14 @@ export function playlistRoutes(deps: PlaylistRoutesDeps) {
       const session = await sessionOf(c);
       const lang = localeOf(c, session);
       const t = translatorFor(i18n, lang);
-      const [items, access] = await Promise.all([
+      const [items, access, standing] = await Promise.all([
         listPlaylistItems(kv, playlist.id),
         session ? accessPlaylist(kv, playlist.id, { userId: session.userId }) : undefined,
+        session ? standingOf(session.userId) : undefined,
       ]);
-      const viewer = session
+      // a blocked user sees the page as anyone with the link does, and why
+      const blocked = standing?.blocked === true;
+      const viewer = session && !blocked
         ? { name: session.name, role: access?.role, csrf: session.csrf }
         : undefined;
       return render(c, 200, "page", (nonce) => (
@@ -208,6 +252,7 @@ export function playlistRoutes(deps: PlaylistRoutesDeps) {
           pageUrl={playlistPageUrl(deps.baseUrl, playlist.shareToken!)}
           telegramUrl={botDeepLink(deps.botUsername(), SHARE_PAYLOAD_PREFIX + playlist.shareToken)}
           viewer={viewer}
+          blocked={blocked}
         />
       ));
     })
@@ -216,12 +261,16 @@ export function playlistRoutes(deps: PlaylistRoutesDeps) {
       if (!playlist) return notFound(c);
       const lang = localeOf(c);
       const t = translatorFor(i18n, lang);
-      return render(
-        c,
-        200,
-        "app",
-        (nonce) => <MiniAppEntry t={t} lang={lang} nonce={nonce} base={pagePath(playlist)} />,
-      );
+      const signInNonce = await offerSignIn(c, kv, signIn);
+      return render(c, 200, "app", (nonce) => (
+        <MiniAppEntry
+          t={t}
+          lang={lang}
+          nonce={nonce}
+          base={pagePath(playlist)}
+          signInNonce={signInNonce}
+        />
+      ));
     })
     .post("/p/:token/session", async (c) => {
       const playlist = await sharedPlaylist(c);
@@ -231,32 +280,41 @@ export function playlistRoutes(deps: PlaylistRoutesDeps) {
       return await openSession(
         c,
         playlist,
-        await verifyWebAppInitData(initData, botToken, { maxAgeSeconds }),
+        form.nonce,
+        () => verifyWebAppInitData(initData, botToken, { maxAgeSeconds }),
       );
     })
     .get("/p/:token/login", async (c) => {
       const playlist = await sharedPlaylist(c);
       if (!playlist) return notFound(c);
-      const query = c.req.query();
-      if (query.hash) {
-        return await openSession(
-          c,
-          playlist,
-          await verifyLoginWidget(query, botToken, { maxAgeSeconds }),
-        );
-      }
       const lang = localeOf(c);
       const t = translatorFor(i18n, lang);
+      // signed data sent here comes from no page of ours: Telegram returns to the nonce's URL
+      if (c.req.query("hash") !== undefined) {
+        return message(c, 401, lang, t("web-login-title"), t("web-login-not-started"));
+      }
+      const signInNonce = await offerSignIn(c, kv, signIn);
+      const loginUrl = `${playlistPageUrl(deps.baseUrl, playlist.shareToken!)}/login`;
       return render(c, 200, "login", (nonce) => (
         <LoginPage
           t={t}
           lang={lang}
           nonce={nonce}
           botUsername={deps.botUsername()}
-          authUrl={`${playlistPageUrl(deps.baseUrl, playlist.shareToken!)}/login`}
+          authUrl={`${loginUrl}/${signInNonce}`}
           failed={false}
         />
       ));
+    })
+    .get("/p/:token/login/:nonce", async (c) => {
+      const playlist = await sharedPlaylist(c);
+      if (!playlist) return notFound(c);
+      return await openSession(
+        c,
+        playlist,
+        c.req.param("nonce"),
+        () => verifyLoginWidget(c.req.query(), botToken, { maxAgeSeconds }),
+      );
     })
     .post("/p/:token/items/:itemId/move", (c) =>
       act(c, async (playlist, actor, form) => {

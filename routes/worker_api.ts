@@ -2,8 +2,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
-import { matchesSecret } from "../lib/secrets.ts";
-import { limitBody } from "../lib/body_limit.ts";
+import { bearerToken, matchesSecret } from "../lib/secrets.ts";
 import type { JobService } from "../services/job_service.ts";
 import { jobFailureSchema, jobProgressSchema, jobResultSchema } from "../kv/job_schemas.ts";
 import { CLAIM_WAIT_MS } from "../workers/transport.ts";
@@ -39,17 +38,12 @@ export function workerApiRoutes(jobs: JobService, workerToken: string | undefine
   const isToken = workerToken ? matchesSecret(workerToken) : () => false;
   return new Hono()
     .use("/worker/v1/*", async (c, next) => {
-      const header = c.req.header("authorization") ?? "";
-      const given = header.startsWith("Bearer ") ? header.slice(7) : "";
+      const given = bearerToken(c.req.header("authorization"));
       if (!given || !isToken(given)) {
         return c.json({ error: "unauthorized" }, 401);
       }
       await next();
     })
-    .use(
-      "/worker/v1/*",
-      limitBody(WORKER_BODY_MAX_BYTES, (c) => c.json({ error: "body too large" }, 413)),
-    )
     .post("/worker/v1/claim", async (c) => {
       const body = await parseBody(c.req.raw, claimBody);
       const claim = await jobs.claim(body.workerId, {

@@ -72,6 +72,8 @@ export interface Actor {
   userId: number;
   name?: string;
   shareToken?: string;
+  /** more entries the write checks, e.g. the user's profile read when it showed them unblocked */
+  guard?: Guard;
 }
 
 export interface PlaylistAccess {
@@ -115,14 +117,18 @@ export async function accessPlaylist(
     getPlaylistMember(kv, playlistId, actor.userId),
   ]);
   if (!playlist) throw new PlaylistError("not_found", `no playlist ${playlistId}`);
-  if (member.value) return { playlist, role: member.value.role, via: "member", guard: [member] };
+  const alsoChecked = actor.guard ?? [];
+  if (member.value) {
+    return { playlist, role: member.value.role, via: "member", guard: [member, ...alsoChecked] };
+  }
   if (actor.shareToken && playlist.shareToken === actor.shareToken) {
     const shared = await getPlaylistByShareToken(kv, actor.shareToken);
     if (shared?.playlist.id === playlistId) {
-      return { playlist: shared.playlist, role: "view", via: "share", guard: [shared.share] };
+      const guard = [shared.share, ...alsoChecked];
+      return { playlist: shared.playlist, role: "view", via: "share", guard };
     }
   }
-  return { playlist, via: "none", guard: [member] };
+  return { playlist, via: "none", guard: [member, ...alsoChecked] };
 }
 
 /** The access, when it allows the action; PlaylistForbiddenError otherwise. */

@@ -2,7 +2,7 @@
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { startMediaLab } from "../support/media_lab.ts";
 import { buttons, dataFor, waitForFile, waitForPreview } from "../support/chat.ts";
-import { probeFile, startTestSystem } from "../support/system.ts";
+import { probeFile, readMetrics, startTestSystem } from "../support/system.ts";
 
 const MiB = 1024 * 1024;
 
@@ -35,7 +35,7 @@ Deno.test("[e2e/quality] too big at its best: compressed to fit, a preset, or sp
       Math.abs(delivered.duration - source.duration) < 0.5,
       `duration ${delivered.duration}, source ${source.duration}`,
     );
-    const metrics = await (await bed.system.app.request("/metrics")).text();
+    const metrics = await readMetrics(bed.system);
     assertMatch(metrics, /mediabot_cache_hit_ratio\{cache="probeL1"\} [\d.]+/);
   });
 

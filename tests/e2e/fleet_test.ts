@@ -4,7 +4,7 @@ import { FakeTelegram } from "../support/fake_telegram.ts";
 import { startMediaLab } from "../support/media_lab.ts";
 import { dataFor, waitForFile, waitForPreview } from "../support/chat.ts";
 import { serveApp, spawnWorker, TEST_WORKER_TOKEN } from "../support/fleet.ts";
-import { startTestSystem } from "../support/system.ts";
+import { readMetrics, startTestSystem } from "../support/system.ts";
 import { waitUntil } from "../support/wait.ts";
 import { WORKER_BODY_MAX_BYTES } from "../../routes/worker_api.ts";
 import { PLAYLIST_ENTRIES_MAX } from "../../kv/job_schemas.ts";
@@ -266,7 +266,7 @@ Deno.test("[e2e/fleet] /healthz and /metrics report the queue", async () => {
   const health = await (await bed.system.app.request("/healthz")).json();
   assertEquals(health.status, "ok");
   assertEquals(health.queueDepth, 1);
-  const metrics = await (await bed.system.app.request("/metrics")).text();
+  const metrics = await readMetrics(bed.system);
   assert(metrics.includes("mediabot_queue_depth 1"), metrics);
   assert(metrics.includes('mediabot_jobs{state="ready"} 1'));
   assert(metrics.includes('mediabot_cache_requests_total{cache="files",outcome="hit"} 0'));
@@ -283,7 +283,7 @@ Deno.test("[e2e/fleet] /healthz and /metrics report the queue", async () => {
     message: "no media here",
     retryable: false,
   });
-  const after = await (await bed.system.app.request("/metrics")).text();
+  const after = await readMetrics(bed.system);
   assert(after.includes('mediabot_job_run_seconds_count{kind="probe",state="failed"} 1'), after);
   assert(
     after.includes('mediabot_job_run_seconds_bucket{kind="probe",state="failed",le="+Inf"} 1'),

@@ -1,13 +1,14 @@
 /**
  * The shared playlist's page in a real browser: Debian's headless Chromium driven by
  * playwright-core. It renders the items on a phone-sized screen without console errors, and
- * as a Mini App it signs in with Telegram's initData and lets an editor reorder.
+ * as a Mini App it signs in with Telegram's initData and lets an editor reorder; in a plain
+ * browser the Login Widget's return signs in, and only to the nonce its page gave.
  * MEDIABOT_KEEP_SCREENSHOTS=1 keeps the screenshots (their folder is printed).
  */
 import { chromium } from "playwright-core";
 import { assert, assertEquals } from "../support/assert.ts";
 import { startMediaLab } from "../support/media_lab.ts";
-import { signInitData } from "../support/telegram_login.ts";
+import { signInitData, signLoginWidget } from "../support/telegram_login.ts";
 import { createI18n } from "../../bot/i18n.ts";
 import {
   acceptPlaylistInvite,
@@ -152,6 +153,27 @@ Deno.test("[e2e/browser] the playlist page renders on a phone in Chromium, and a
       console.log(`screenshots in ${screenshots}`);
     }
     await context.close();
+
+    // the Login Widget in a plain browser: Telegram sends it back to the page's auth URL, signed
+    const desktop = await browser.newContext();
+    // Telegram's widget script cannot load here: its redirect is played below
+    await desktop.route("https://telegram.org/**", (route) => route.abort());
+    const visitor = await desktop.newPage();
+    const signed = (id: number, first_name: string) =>
+      new URLSearchParams(signLoginWidget(BOT_TOKEN, { id, first_name })).toString();
+    // another site sends the browser an attacker's signed data, with no nonce of this browser
+    const forged = await visitor.goto(`${baseUrl}/p/${token}/login?${signed(5, "Mallory")}`);
+    assertEquals(forged?.status(), 401, "an attacker's sign-in from elsewhere is refused");
+    await visitor.goto(`${baseUrl}/p/${token}/login`);
+    const authUrl = await visitor.locator("script[data-auth-url]").getAttribute("data-auth-url");
+    assert(authUrl?.startsWith(`${baseUrl}/p/${token}/login/`), `auth URL: ${authUrl}`);
+    await visitor.goto(`${authUrl}?${signed(3, "Edith")}`);
+    await visitor.waitForURL(`${baseUrl}/p/${token}`);
+    assert(
+      await visitor.getByText("Signed in as Edith (editor)").isVisible(),
+      "signed in from the Login Widget",
+    );
+    await desktop.close();
   } finally {
     await browser.close();
     await server.shutdown();

@@ -1,7 +1,8 @@
 import { assert, assertEquals, assertExists, assertMatch } from "../support/assert.ts";
 import { startTestSystem } from "../support/system.ts";
-import { createWebSession } from "../../kv/web_sessions.ts";
+import { createWebSession, findLoginNonce, issueLoginNonce } from "../../kv/web_sessions.ts";
 import { ADMIN_COOKIE } from "../../routes/admin.tsx";
+import { WebClient, widgetAuthUrl } from "../support/web_client.ts";
 
 const ADMIN = 8001;
 const OTHER = 8002;
@@ -40,34 +41,42 @@ Deno.test("[routes/admin] the web page is refused to everyone but ADMIN_IDS sign
   const { app, kv } = bed.system;
   const token = bed.telegram.token;
 
-  const anonymous = await app.request("/admin");
+  const browser = new WebClient((path, init) => app.request(path, init));
+  const anonymous = await browser.request("/admin");
   assertEquals(anonymous.status, 401);
   const loginPage = await anonymous.text();
   assertMatch(loginPage, /telegram-widget\.js/);
-  assertMatch(loginPage, /data-auth-url="[^"]*\/admin\/login"/);
+  assertMatch(widgetAuthUrl(loginPage) ?? "", /\/admin\/login\/[\w-]{22}$/);
   assert(!/Stars revenue/.test(loginPage), "no figures before signing in");
+  /** Where Telegram sends the browser back: the auth URL of a fresh sign-in page, signed. */
+  const login = async (signed: string, from = browser) => {
+    const page = await from.page("/admin");
+    return await from.request(`${new URL(widgetAuthUrl(page.html)!).pathname}?${signed}`);
+  };
 
   // flip the hash's first digit (a fixed replacement would sometimes change nothing)
   const forged = (await signedLogin(token, ADMIN)).replace(
     /hash=([0-9a-f])/,
     (_, digit: string) => `hash=${((parseInt(digit, 16) + 1) % 16).toString(16)}`,
   );
-  assertEquals((await app.request(`/admin/login?${forged}`)).status, 401);
+  assertEquals((await login(forged)).status, 401);
   const stale = await signedLogin(token, ADMIN, Math.floor(Date.now() / 1000) - 2 * 3600);
-  assertEquals((await app.request(`/admin/login?${stale}`)).status, 401, "an old login is refused");
+  assertEquals((await login(stale)).status, 401, "an old login is refused");
   const wrongBot = await signedLogin("999:another-bot-token", ADMIN);
-  assertEquals((await app.request(`/admin/login?${wrongBot}`)).status, 401);
+  assertEquals((await login(wrongBot)).status, 401);
 
-  const other = await app.request(`/admin/login?${await signedLogin(token, OTHER)}`);
+  const other = await login(await signedLogin(token, OTHER));
   assertEquals(other.status, 403, "a real Telegram user who is not an admin");
   assertEquals(other.headers.get("set-cookie"), null, "and no session for them");
 
   // a session that exists for someone else (e.g. from the playlist page) does not open it either
+  const nonce = await issueLoginNonce(kv, "browser-of-other-user", "playlists");
   const session = await createWebSession(kv, {
     userId: OTHER,
     name: "Other",
     hash: "f".repeat(64),
     validForMs: 60_000,
+    nonce: (await findLoginNonce(kv, nonce, "browser-of-other-user", "playlists"))!,
   });
   assertExists(session);
   const withOtherSession = await app.request("/admin", {
@@ -75,17 +84,22 @@ Deno.test("[routes/admin] the web page is refused to everyone but ADMIN_IDS sign
   });
   assertEquals(withOtherSession.status, 403);
 
-  const login = await signedLogin(token, ADMIN);
-  const signedIn = await app.request(`/admin/login?${login}`);
+  const adminLogin = await signedLogin(token, ADMIN);
+  assertEquals(
+    (await browser.request(`/admin/login?${adminLogin}`)).status,
+    401,
+    "signed data that no sign-in page of ours started",
+  );
+  const signedIn = await login(adminLogin);
   assertEquals(signedIn.status, 303);
   const cookie = signedIn.headers.get("set-cookie") ?? "";
   assertMatch(cookie, new RegExp(`^${ADMIN_COOKIE}=[\\w-]+;`));
   assertMatch(cookie, /HttpOnly/);
   assertMatch(cookie, /Path=\/admin/);
   assertEquals(
-    (await app.request(`/admin/login?${login}`)).status,
+    (await login(adminLogin, new WebClient((path, init) => app.request(path, init)))).status,
     401,
-    "the same login data cannot be replayed",
+    "the same login data cannot be replayed, from another browser either",
   );
 
   const page = await app.request("/admin", { headers: { cookie: cookie.split(";")[0] } });

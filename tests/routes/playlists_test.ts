@@ -1,6 +1,18 @@
 /** The shared playlist's web page and its endpoints, through app.request. */
-import { assert, assertEquals, assertExists, assertMatch } from "../support/assert.ts";
+import {
+  assert,
+  assertEquals,
+  assertExists,
+  assertMatch,
+  assertRejects,
+} from "../support/assert.ts";
 import { signInitData, signLoginWidget } from "../support/telegram_login.ts";
+import {
+  signInFromMiniApp,
+  signInWithWidget,
+  WebClient,
+  widgetAuthUrl,
+} from "../support/web_client.ts";
 import { createI18n } from "../../bot/i18n.ts";
 import {
   acceptPlaylistInvite,
@@ -15,6 +27,9 @@ import {
   sharePlaylist,
 } from "../../kv/playlists.ts";
 import { getWebSession } from "../../kv/web_sessions.ts";
+import { userKey, UserStore } from "../../kv/users.ts";
+import { renamePlaylist } from "../../services/playlists.ts";
+import { startTestSystem } from "../support/system.ts";
 import { playlistRoutes, SESSION_COOKIE } from "../../routes/playlists.tsx";
 import type { ProbeInfo } from "../../workers/media_types.ts";
 
@@ -96,11 +111,22 @@ function cookieOf(response: Response): string | undefined {
   return new RegExp(`${SESSION_COOKIE}=([^;]+)`).exec(header)?.[1];
 }
 
+/** A form post, url-encoded as a browser sends it. */
+function form(fields: Record<string, string>): RequestInit {
+  return { method: "POST", body: new URLSearchParams(fields) };
+}
+
+/** A browser of its own, talking to the bed's app. */
+function browserOf(bed: Bed): WebClient {
+  return new WebClient((path, init) => bed.app.request(path, init));
+}
+
 async function signIn(bed: Bed, token: string, who: Who): Promise<string> {
-  const response = await bed.app.request(`/p/${token}/session`, {
-    method: "POST",
-    body: new URLSearchParams({ initData: signInitData(BOT_TOKEN, USERS[who]) }),
-  });
+  const response = await signInFromMiniApp(
+    browserOf(bed),
+    token,
+    signInitData(BOT_TOKEN, USERS[who]),
+  );
   assertEquals(response.status, 303, `${who} signs in`);
   await response.body?.cancel();
   const cookie = cookieOf(response);
@@ -218,11 +244,9 @@ Deno.test("[routes/playlists] initData: valid opens a session; forged, expired a
   const bed = await startBed();
   try {
     const { token } = await sharedPlaylist(bed.kv);
-    const post = (initData: string) =>
-      bed.app.request(`/p/${token}/session`, {
-        method: "POST",
-        body: new URLSearchParams({ initData }),
-      });
+    // each attempt from the Mini App's page, with the nonce it gives
+    const browser = browserOf(bed);
+    const post = (initData: string) => signInFromMiniApp(browser, token, initData);
     const now = Math.floor(Date.now() / 1000);
     const valid = signInitData(BOT_TOKEN, { ...USERS.editor, language_code: "fr" }, now);
 
@@ -261,12 +285,19 @@ Deno.test("[routes/playlists] initData: valid opens a session; forged, expired a
     // the Login Widget, for a plain browser
     const widget = signLoginWidget(BOT_TOKEN, USERS.viewer, now);
     const login = (query: Record<string, string>) =>
-      bed.app.request(`/p/${token}/login?${new URLSearchParams(query)}`);
-    const widgetPage = await login({});
+      signInWithWidget(browser, `/p/${token}/login`, query);
+    const widgetPage = await bed.app.request(`/p/${token}/login`);
     assertEquals(widgetPage.status, 200);
     const widgetHtml = await widgetPage.text();
     assert(widgetHtml.includes('data-telegram-login="MediaTestBot"'), "the widget names the bot");
-    assert(widgetHtml.includes(`data-auth-url="${BASE}/p/${token}/login"`));
+    assertMatch(
+      widgetAuthUrl(widgetHtml) ?? "",
+      new RegExp(`^${BASE}/p/${token}/login/[\\w-]{22}$`),
+      "Telegram sends the browser back to the page's nonce",
+    );
+    const withoutNonce = await browser.request(`/p/${token}/login?${new URLSearchParams(widget)}`);
+    assertEquals(withoutNonce.status, 401, "signed data that no page of ours started");
+    assert((await withoutNonce.text()).includes("did not start from this page"));
     const loggedIn = await login(widget);
     assertEquals(loggedIn.status, 303);
     assertExists(cookieOf(loggedIn));
@@ -416,4 +447,111 @@ Deno.test("[routes/playlists] permission matrix: every role × every action on t
   } finally {
     bed.close();
   }
+});
+
+Deno.test("[routes/playlists] a user blocked after signing in can no longer edit on the web", async () => {
+  const ADMIN = 940_001;
+  const EDITOR = 940_002;
+  await using bed = await startTestSystem({ ADMIN_IDS: String(ADMIN), WORKERS: "0" });
+  const { telegram, system } = bed;
+  const { kv } = system;
+  const playlist = await createPlaylist(kv, { ownerId: ADMIN, ownerName: "Ada", name: "Mix" });
+  const invite = await createPlaylistInvite(kv, {
+    playlistId: playlist.id,
+    role: "admin",
+    createdBy: ADMIN,
+  });
+  await acceptPlaylistInvite(kv, invite.token, { id: EDITOR, name: "Edith" });
+  const itemIds: string[] = [];
+  for (const n of [1, 2, 3]) {
+    const { item } = await addPlaylistItem(kv, playlist.id, {
+      url: `https://videos.example/watch/${n}`,
+      info: info(n),
+      addedBy: ADMIN,
+    });
+    itemIds.push(item.id);
+  }
+  const token = (await sharePlaylist(kv, playlist.id, ADMIN)).shareToken!;
+  // the editor uses the bot too, so the app holds their profile in memory
+  const editor = telegram.user(EDITOR, { languageCode: "en" });
+  editor.sendText("/start");
+  await telegram.waitFor(() =>
+    telegram.messages(EDITOR).find((m) => /MediaBot/.test(m.text ?? ""))
+  );
+  const admin = telegram.user(ADMIN, { languageCode: "en" });
+  admin.sendText("/start");
+  await telegram.waitFor(() => telegram.messages(ADMIN).find((m) => /MediaBot/.test(m.text ?? "")));
+
+  const browser = new WebClient((path, init) => system.app.request(path, init));
+  const signedIn = await signInFromMiniApp(
+    browser,
+    token,
+    signInitData(telegram.token, { id: EDITOR, first_name: "Edith" }),
+  );
+  assertEquals(signedIn.status, 303, "the editor signs in");
+  await signedIn.body?.cancel();
+  const csrf = csrfOf((await browser.page(`/p/${token}`)).html);
+  const edits = {
+    move: () =>
+      browser.request(`/p/${token}/items/${itemIds[2]}/move`, form({ csrf, direction: "up" })),
+    remove: () => browser.request(`/p/${token}/items/${itemIds[0]}/remove`, form({ csrf })),
+    rename: () => browser.request(`/p/${token}/rename`, form({ csrf, name: "Taken over" })),
+  };
+  const state = async () => ({
+    items: (await listPlaylistItems(kv, playlist.id)).map((item) => item.id),
+    name: (await getPlaylist(kv, playlist.id))?.name,
+  });
+  let untouched = await state();
+  const refusedWhileBlocked = async (how: string) => {
+    for (const [what, edit] of Object.entries(edits)) {
+      const response = await edit();
+      assertEquals(response.status, 403, `${how}: ${what} is refused`);
+      assert(
+        (await response.text()).includes("Your account is blocked"),
+        `${how}: ${what} says why`,
+      );
+    }
+    assertEquals(await state(), untouched, `${how}: nothing changed`);
+    const page = (await browser.page(`/p/${token}`)).html;
+    assert(!page.includes('name="csrf"'), `${how}: the page offers no editing`);
+    assert(page.includes("Your account is blocked"), `${how}: the page says why`);
+  };
+
+  // blocked with the admin command, in the app that serves the page
+  admin.sendText(`/admin block ${EDITOR}`);
+  await telegram.waitFor(() =>
+    telegram.messages(ADMIN).find((m) => m.text?.includes(`User ${EDITOR} is blocked`))
+  );
+  await refusedWhileBlocked("blocked by /admin");
+  admin.sendText(`/admin unblock ${EDITOR}`);
+  await telegram.waitFor(() =>
+    telegram.messages(ADMIN).find((m) => m.text?.includes(`User ${EDITOR} is unblocked`))
+  );
+  assertEquals((await edits.rename()).status, 303, "unblocked: editing works again");
+  untouched = await state();
+
+  // blocked by another app instance over the same KV: this one's copy of the profile is stale
+  await new UserStore(kv).update(EDITOR, (user) => ({ ...user!, blocked: true }));
+  await refusedWhileBlocked("blocked by another instance");
+  assert(!(await system.users.get(EDITOR))?.blocked, "this instance's copy is stale indeed");
+  const again = await signInFromMiniApp(
+    new WebClient((path, init) => system.app.request(path, init)),
+    token,
+    signInitData(telegram.token, { id: EDITOR, first_name: "Edith" }),
+  );
+  assertEquals(again.status, 403, "a blocked user cannot sign in again");
+  await again.body?.cancel();
+
+  // a block that lands between the web's check and its write fails the write
+  await new UserStore(kv).update(EDITOR, (user) => ({ ...user!, blocked: false }));
+  const readUnblocked = await kv.get(userKey(EDITOR));
+  await new UserStore(kv).update(EDITOR, (user) => ({ ...user!, blocked: true }));
+  await assertRejects(
+    () =>
+      renamePlaylist(kv, { userId: EDITOR, guard: [readUnblocked] }, playlist.id, {
+        name: "Raced",
+      }),
+    /too busy/,
+  );
+  assertEquals(await state(), untouched, "the raced write changed nothing");
 });

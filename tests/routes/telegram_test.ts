@@ -1,8 +1,12 @@
 import { Bot } from "grammy";
+import { Hono } from "hono";
 import type { UserFromGetMe } from "grammy/types";
 import { assert, assertEquals } from "../support/assert.ts";
 import { telegramRoutes, WEBHOOK_PATH } from "../../routes/telegram.ts";
 import type { BotContext } from "../../bot/context.ts";
+import { createI18n } from "../../bot/i18n.ts";
+import { limitBodies } from "../../lib/body_limit.ts";
+import { requestBodyLimits } from "../../routes/mod.ts";
 
 const botInfo = { id: 1, is_bot: true, first_name: "Bot", username: "bot" } as UserFromGetMe;
 
@@ -67,7 +71,10 @@ Deno.test("[routes/telegram] an update over 1 MiB is refused, whether its length
   bot.on("message", (ctx) => {
     seen.push(ctx.update.update_id);
   });
-  const app = telegramRoutes(bot, "s3cret");
+  // the app's body limits wrap every route (routes/mod.ts)
+  const app = new Hono()
+    .use(limitBodies(requestBodyLimits(await createI18n())))
+    .route("/", telegramRoutes(bot, "s3cret"));
   await using server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
     app.fetch,

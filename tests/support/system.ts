@@ -5,6 +5,9 @@ import { createLogger } from "../../lib/logger.ts";
 import { FakeTelegram } from "./fake_telegram.ts";
 import type { ThrottleLimits } from "../../lib/throttle.ts";
 
+/** The bearer token test systems expect on /metrics (startTestSystem sets METRICS_TOKEN). */
+export const TEST_METRICS_TOKEN = "test-metrics-token-0123456789";
+
 export interface TestSystem {
   telegram: FakeTelegram;
   system: System;
@@ -26,6 +29,7 @@ export async function startTestSystem(
     DATA_DIR: dataDir,
     WORKERS: "2",
     ALLOW_PRIVATE_URLS: "true",
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
     ...env,
   });
   const system = await createSystem(config, {
@@ -41,6 +45,15 @@ export async function startTestSystem(
     await Deno.remove(dataDir, { recursive: true }).catch(() => {});
   };
   return { telegram, system, dataDir, close, [Symbol.asyncDispose]: close };
+}
+
+/** The app's /metrics text, read as a scraper with the test bearer token does. */
+export async function readMetrics(system: System): Promise<string> {
+  const response = await system.app.request("/metrics", {
+    headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` },
+  });
+  if (response.status !== 200) throw new Error(`/metrics answered ${response.status}`);
+  return await response.text();
 }
 
 /** Width, height, duration and streams of a delivered file, read by the real ffprobe. */
