@@ -71,7 +71,7 @@ Deno.test("[kv/jobs] an expired lease returns the job to the queue with backoff,
     const [dead] = await queue.sweepExpiredLeases();
     assertEquals(dead.state, "dead");
     assertEquals(dead.error?.code, "lease_expired");
-    assertEquals((await queue.listOutbox()).map((j) => j.id), [job.id]);
+    assertEquals((await queue.listOutbox()).entries.map((e) => e.jobId), [job.id]);
   }, { leaseMs: 1_000, retryBaseMs: 100 });
 });
 
