@@ -156,7 +156,8 @@ export class JobService {
   async complete(id: string, leaseId: string, result: JobResult): Promise<boolean> {
     const outcome = await this.deps.queue.complete(id, leaseId, result);
     if (outcome.changed) this.ended(outcome.job);
-    return outcome.changed || outcome.job?.state === "done";
+    // a retried call whose first try went through is taken; another lease's completion is not
+    return outcome.changed || (outcome.job?.state === "done" && outcome.job.leaseId === leaseId);
   }
 
   async fail(
