@@ -486,7 +486,9 @@ export class JobQueue {
   }
 
   /** How many reports were given up in all, and the latest of them (kept 30 days), newest first. */
-  async listUndeliverable(limit: number): Promise<{ count: number; latest: UndeliverableReport[] }> {
+  async listUndeliverable(
+    limit: number,
+  ): Promise<{ count: number; latest: UndeliverableReport[] }> {
     const count = (await this.kv.get<Deno.KvU64>(UNDELIVERABLE_COUNT_KEY)).value?.value ?? 0n;
     const latest: UndeliverableReport[] = [];
     const listing = this.kv.list<UndeliverableReport>({ prefix: ["jobs_undeliverable"] }, {

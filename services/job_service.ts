@@ -285,7 +285,11 @@ export class JobService {
         return await this.giveUp(lease.job, lease.entry, message);
       }
       // left in the outbox: a later sweep tries again
-      logger.error("could not report job", { jobId: job.id, attempts: lease.entry.attempts, error });
+      logger.warn("could not report job; will try again", {
+        jobId: job.id,
+        attempts: lease.entry.attempts,
+        error,
+      });
       await queue.deferReport(job.id, this.#reporter, message);
     } finally {
       clearInterval(renewal);
