@@ -57,8 +57,8 @@ export function httpTransport(
   };
   /**
    * A report must reach the app: network failures, timeouts and 5xx are retried for
-   * reportPatienceMs (the app keeps a lease for the worker meanwhile only if heartbeats get
-   * through); a 4xx answer is final. True when the app took it, false when the lease moved on.
+   * reportPatienceMs, a 4xx answer is final. True when the app took it, false when the job's
+   * lease had moved on (the worker then takes back what it uploaded).
    */
   const report = async (path: string, body: unknown): Promise<boolean> => {
     const giveUpAt = Date.now() + timeouts.reportPatienceMs;

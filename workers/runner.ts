@@ -69,7 +69,7 @@ export async function runJob(
   const loseLease = (why: string) => {
     if (leaseLost) return;
     leaseLost = true;
-    logger.warn("stopping a job whose lease is not ours for sure", { jobId: job.id, why });
+    logger.warn("stopping a job: its lease is no longer certain", { jobId: job.id, why });
     controller.abort(new MediaError("cancelled", why));
   };
   const lease = new LeaseWatch(leaseMs, () => loseLease("no heartbeat accepted within the lease"));
