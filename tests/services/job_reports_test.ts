@@ -14,6 +14,8 @@ import { createLogger } from "../../lib/logger.ts";
 import { createTelegramApi } from "../../lib/telegram.ts";
 import { type Job, JobQueue, MAX_REPORT_ATTEMPTS } from "../../kv/jobs.ts";
 import type { UploadedFile } from "../../kv/job_types.ts";
+import { createWebSession } from "../../kv/web_sessions.ts";
+import { ADMIN_COOKIE } from "../../routes/admin.tsx";
 
 const STORAGE_CHAT = 9_000;
 const FAST = {
@@ -214,4 +216,17 @@ Deno.test("[services/job_service] a report that keeps failing is given up: the u
   );
   assertMatch(dashboard.text ?? "", /abandonnés après le dernier essai : 1\./);
   assertMatch(dashboard.text ?? "", new RegExp(`tâche download ${job.id} de l’utilisateur 9300`));
+
+  const session = await createWebSession(system.kv, {
+    userId: admin,
+    name: "Boss",
+    hash: "a".repeat(64),
+    validForMs: 60_000,
+  });
+  const page = await system.app.request("/admin", {
+    headers: { cookie: `${ADMIN_COOKIE}=${session!.id}`, "accept-language": "en" },
+  });
+  const html = await page.text();
+  assertMatch(html, /Reports given up after their last attempt \(1 in all, latest first\)/);
+  assertMatch(html, new RegExp(`download ${job.id}</td><td>9300</td><td>Call to`));
 });
