@@ -24,7 +24,7 @@ export interface AppCallTimeouts {
   reportPatienceMs: number;
 }
 
-export const DEFAULT_APP_CALL_TIMEOUTS: AppCallTimeouts = {
+const DEFAULT_APP_CALL_TIMEOUTS: AppCallTimeouts = {
   callMs: 10_000,
   claimWaitMs: CLAIM_WAIT_MS,
   reportPatienceMs: 10 * 60_000,

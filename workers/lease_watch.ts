@@ -10,7 +10,7 @@
  */
 
 /** How long before the lease could run out the watch fires. */
-export function leaseMargin(leaseMs: number): number {
+function leaseMargin(leaseMs: number): number {
   return Math.min(leaseMs / 4, 5_000);
 }
 
