@@ -35,6 +35,8 @@ export interface SystemOptions {
   logger?: Logger;
   sweepIntervalMs?: number;
   leaseMs?: number;
+  /** base of the backoff between attempts to report a finished job (tests shorten it) */
+  reportRetryBaseMs?: number;
   /** Telegram's flood limits by default; load tests against the fake Bot API raise them */
   throttle?: ThrottleLimits;
   /**
@@ -75,7 +77,10 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
   const logger = options.logger ?? createLogger(config.logLevel);
   const kv = options.kv ?? await openKv(config);
   const ownsKv = !options.kv;
-  const queue = new JobQueue(kv, options.leaseMs ? { leaseMs: options.leaseMs } : {});
+  const queue = new JobQueue(kv, {
+    ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+    ...(options.reportRetryBaseMs ? { reportRetryBaseMs: options.reportRetryBaseMs } : {}),
+  });
   const media = new MediaStore(kv);
   const reads = new CoalescedReads(kv);
   const users = new UserStore(kv, reads);

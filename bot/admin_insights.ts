@@ -6,7 +6,7 @@ import {
   setExperimentWeights,
   stopExperiment,
 } from "../kv/experiments.ts";
-import { escapeHtml, formatBytes } from "../lib/format.ts";
+import { escapeHtml, formatBytes, formatUtcMoment, truncate } from "../lib/format.ts";
 import type { AdminReport } from "../services/admin_report.ts";
 import {
   allExperimentResults,
@@ -49,6 +49,28 @@ export function renderReportLines(t: Translate, locale: string, report: AdminRep
     t("admin-top-sites", { sites: counted(report.topSites, t("admin-none")) }),
     t("admin-revenue", { stars: report.starsRevenue }),
     t("admin-queue", report.jobs),
+    ...renderUndeliverableLines(t, locale, report.undeliverable),
+  ];
+}
+
+/** Reports given up after their last attempt: the count, then the latest few. */
+function renderUndeliverableLines(
+  t: Translate,
+  locale: string,
+  undeliverable: AdminReport["undeliverable"],
+): string[] {
+  if (undeliverable.count === 0) return [];
+  return [
+    t("admin-undeliverable", { count: undeliverable.count }),
+    ...undeliverable.latest.map((report) =>
+      t("admin-undeliverable-item", {
+        when: formatUtcMoment(report.movedAt, locale),
+        kind: report.kind,
+        user: String(report.userId),
+        job: report.jobId,
+        error: escapeHtml(truncate(report.error, 120)),
+      })
+    ),
   ];
 }
 

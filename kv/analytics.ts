@@ -4,6 +4,7 @@
  * the raw events, in groups, for a bounded time.
  */
 import { monotonicUlids } from "../lib/ids.ts";
+import { boundedKeyPart } from "../lib/kv_key.ts";
 import { utcDay } from "../lib/time.ts";
 
 /** raw events' ids: sortable by time; a monotonic factory draws randomness once per millisecond */
@@ -26,8 +27,8 @@ const MAX_LABEL_CHARS = 100;
 /** a raw event with its labels cut to MAX_LABEL_CHARS is well under 1 kB: 64 fit in a KV value */
 const RAW_EVENTS_PER_ENTRY = 64;
 
-/** Labels cut to MAX_LABEL_CHARS, for their counters' keys and for the raw events alike. */
-function boundedLabels(event: AnalyticsEvent): AnalyticsEvent {
+/** Labels cut to MAX_LABEL_CHARS for the raw events (their counters' keys hash long ones). */
+function cutLabels(event: AnalyticsEvent): AnalyticsEvent {
   const labels: Record<string, string> = {};
   for (const [label, value] of Object.entries(event.labels)) {
     labels[label] = value.slice(0, MAX_LABEL_CHARS);
@@ -39,7 +40,7 @@ function dailyCountKey(day: string, name: string) {
   return ["analytics_daily", day, name] as const;
 }
 function dailyLabelKey(day: string, name: string, label: string, value: string) {
-  return ["analytics_daily_label", day, name, label, value] as const;
+  return ["analytics_daily_label", day, name, label, boundedKeyPart(value)] as const;
 }
 function dailyAmountKey(day: string, name: string, amount: string) {
   return ["analytics_daily_amount", day, name, amount] as const;
@@ -55,8 +56,7 @@ function activeUserKey(day: string, userId: number) {
  * Records many events with few atomics: counters are summed in memory first, so a burst of
  * events costs a handful of KV writes instead of one each.
  */
-export async function recordEvents(kv: Deno.Kv, given: AnalyticsEvent[]): Promise<void> {
-  const events = given.map(boundedLabels);
+export async function recordEvents(kv: Deno.Kv, events: AnalyticsEvent[]): Promise<void> {
   const sums = new Map<string, { key: Deno.KvKey; value: bigint }>();
   const add = (key: Deno.KvKey, value: bigint) => {
     const id = JSON.stringify(key);
@@ -82,7 +82,7 @@ export async function recordEvents(kv: Deno.Kv, given: AnalyticsEvent[]): Promis
   ];
   // raw events go in groups: one KV entry, not one row each, per RAW_EVENTS_PER_ENTRY events
   for (let i = 0; i < events.length; i += RAW_EVENTS_PER_ENTRY) {
-    const group = events.slice(i, i + RAW_EVENTS_PER_ENTRY);
+    const group = events.slice(i, i + RAW_EVENTS_PER_ENTRY).map(cutLabels);
     mutations.push({
       type: "set",
       key: rawEventKey(eventId(group[0].at)),

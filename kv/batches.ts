@@ -26,7 +26,7 @@ export type BatchOutcome = "done" | "failed" | "cancelled";
 export interface BatchEntry {
   outcome: BatchOutcome;
   title: string;
-  /** why it failed: a job's error code, "quota" or "bad_link" */
+  /** why it failed: a job's error code, "quota", "bad_link" or "undeliverable" */
   reason?: string;
 }
 

@@ -1,4 +1,5 @@
 /** The variants each user picked, counted by site and by media length: what recommendations learn from. */
+import { boundedKeyPart } from "../lib/kv_key.ts";
 import type { Variant } from "../workers/media_types.ts";
 
 export type LengthBucket = "short" | "medium" | "long" | "very_long" | "unknown";
@@ -26,9 +27,10 @@ export function lengthBucket(durationSeconds: number | undefined): LengthBucket 
 }
 
 function siteChoiceKey(userId: number, extractor: string, variant?: Variant) {
+  const site = boundedKeyPart(extractor);
   return variant === undefined
-    ? ["choices_by_site", userId, extractor] as const
-    : ["choices_by_site", userId, extractor, variant] as const;
+    ? ["choices_by_site", userId, site] as const
+    : ["choices_by_site", userId, site, variant] as const;
 }
 function lengthChoiceKey(userId: number, bucket: LengthBucket, variant?: Variant) {
   return variant === undefined

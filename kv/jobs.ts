@@ -60,6 +60,34 @@ export interface Job {
 
 export type FinishedJob = Job & { state: "done" | "failed" | "dead" | "cancelled" };
 
+/** A finished job whose user has not been told yet, and how telling them has gone so far. */
+export interface OutboxEntry {
+  jobId: string;
+  /** report attempts started, the running one included */
+  attempts: number;
+  /** the app instance reporting it now; the others leave it alone until leaseUntil */
+  owner?: string;
+  leaseUntil?: number;
+  /** after a failed attempt, the next waits until then */
+  retryAt?: number;
+  lastError?: string;
+}
+
+/** A report given up after MAX_REPORT_ATTEMPTS, kept where admins see it. */
+export interface UndeliverableReport {
+  jobId: string;
+  userId: number;
+  kind: JobKind;
+  state: JobState;
+  attempts: number;
+  error: string;
+  movedAt: number;
+}
+
+/** A report that keeps failing is given up after this many attempts (about 2.5 minutes). */
+export const MAX_REPORT_ATTEMPTS = 5;
+const UNDELIVERABLE_TTL_MS = 30 * 86_400_000;
+
 export const ACTIVE_STATES: readonly JobState[] = ["ready", "leased"];
 
 // --- keys -------------------------------------------------------------------
@@ -80,6 +108,10 @@ function byUserKey(userId: number, id: string) {
 export function outboxKey(id: string) {
   return ["jobs_outbox", id] as const;
 }
+function undeliverableKey(movedAt: number, id: string) {
+  return ["jobs_undeliverable", movedAt, id] as const;
+}
+const UNDELIVERABLE_COUNT_KEY = ["jobs_undeliverable_count"] as const;
 function stateCountKey(state: JobState) {
   return ["jobs_count", state] as const;
 }
@@ -103,6 +135,10 @@ export interface QueueOptions {
   retryBaseMs: number;
   /** jobs finished this long ago are deleted by KV itself */
   finishedTtlMs: number;
+  /** how long an app instance holds a report before another may take it (renewed while it runs) */
+  reportLeaseMs: number;
+  /** base of the exponential backoff between report attempts */
+  reportRetryBaseMs: number;
   now: () => number;
 }
 
@@ -110,6 +146,8 @@ export const DEFAULT_QUEUE_OPTIONS: QueueOptions = {
   leaseMs: 30_000,
   retryBaseMs: 5_000,
   finishedTtlMs: 7 * 24 * 3600_000,
+  reportLeaseMs: 60_000,
+  reportRetryBaseMs: 10_000,
   now: Date.now,
 };
 
@@ -127,6 +165,13 @@ export interface NewJob {
 export interface Claim {
   job: Job;
   leaseId: string;
+  /** how long the lease lasts from each accepted heartbeat: the worker stops before it runs out */
+  leaseMs: number;
+}
+
+export interface ReportLease {
+  job: Job;
+  entry: OutboxEntry;
 }
 
 export type HeartbeatAnswer =
@@ -210,7 +255,7 @@ export class JobQueue {
         .sum(stateCountKey("leased"), 1n)
         .sum(stateCountKey("ready"), MINUS_ONE)
         .commit();
-      if (result.ok) return { job: leased, leaseId };
+      if (result.ok) return { job: leased, leaseId, leaseMs: this.options.leaseMs };
       // another worker won this one: try the next entry
     }
     return null;
@@ -284,7 +329,7 @@ export class JobQueue {
         updated = this.finish(job, "cancelled", now, { code: "cancelled", message: "cancelled" });
         op.delete(readyKey(job))
           .delete(byUserKey(job.userId, id))
-          .set(outboxKey(id), id)
+          .set(outboxKey(id), newOutboxEntry(id))
           .sum(stateCountKey("ready"), MINUS_ONE)
           .sum(stateCountKey("cancelled"), 1n)
           .set(jobKey(id), updated, { expireIn: this.options.finishedTtlMs });
@@ -349,15 +394,65 @@ export class JobQueue {
     return jobs;
   }
 
-  /** Finished jobs whose outcome the app has not yet reported to the user. */
-  async listOutbox(limit = 100): Promise<Job[]> {
-    const jobs: Job[] = [];
-    for await (const entry of this.kv.list<string>({ prefix: ["jobs_outbox"] }, { limit })) {
-      const job = await this.get(entry.value);
-      if (job) jobs.push(job);
-      else await this.kv.delete(entry.key);
+  /** A page of the outbox in job order; pass its cursor back for the next page. */
+  async listOutbox(
+    options: { cursor?: string; limit?: number } = {},
+  ): Promise<{ entries: OutboxEntry[]; cursor?: string }> {
+    const limit = options.limit ?? 100;
+    const listing = this.kv.list<StoredOutboxEntry>({ prefix: ["jobs_outbox"] }, {
+      limit,
+      cursor: options.cursor,
+    });
+    const entries: OutboxEntry[] = [];
+    for await (const entry of listing) entries.push(outboxEntryOf(entry.key[1] as string, entry));
+    return { entries, cursor: entries.length === limit ? listing.cursor : undefined };
+  }
+
+  /**
+   * Takes a finished job's report for `owner`, counting the attempt, in one atomic: null when it
+   * was reported, another instance holds it, or its next attempt is not due yet.
+   */
+  async leaseReport(id: string, owner: string): Promise<ReportLease | null> {
+    const [stored, job] = await this.kv.getMany<[StoredOutboxEntry, Job]>([
+      outboxKey(id),
+      jobKey(id),
+    ]);
+    if (stored.versionstamp === null) return null;
+    if (!job.value) {
+      // the job itself expired: there is nothing left to tell
+      await this.kv.atomic().check(stored).delete(stored.key).commit();
+      return null;
     }
-    return jobs;
+    const now = this.options.now();
+    const entry = outboxEntryOf(id, stored);
+    if (!isReportDue(entry, now)) return null;
+    const leased: OutboxEntry = {
+      jobId: id,
+      attempts: entry.attempts + 1,
+      owner,
+      leaseUntil: now + this.options.reportLeaseMs,
+      ...(entry.lastError ? { lastError: entry.lastError } : {}),
+    };
+    const result = await this.kv.atomic().check(stored).set(stored.key, leased).commit();
+    return result.ok ? { job: job.value, entry: leased } : null;
+  }
+
+  /** Extends a report's lease while it runs; false when `owner` no longer holds it. */
+  renewReport(id: string, owner: string): Promise<boolean> {
+    return this.updateReport(id, owner, (entry, now) => ({
+      ...entry,
+      leaseUntil: now + this.options.reportLeaseMs,
+    }));
+  }
+
+  /** A failed attempt: the entry waits, longer after each, for a later sweep. */
+  deferReport(id: string, owner: string, error: string): Promise<boolean> {
+    return this.updateReport(id, owner, (entry, now) => ({
+      jobId: id,
+      attempts: entry.attempts,
+      retryAt: now + this.options.reportRetryBaseMs * 2 ** Math.max(0, entry.attempts - 1),
+      lastError: error.slice(0, 500),
+    }));
   }
 
   /** Marks a finished job's outcome as reported; false when it already was. */
@@ -365,6 +460,43 @@ export class JobQueue {
     const entry = await this.kv.get(outboxKey(id));
     if (entry.versionstamp === null) return false;
     return (await this.kv.atomic().check(entry).delete(entry.key).commit()).ok;
+  }
+
+  /** Gives up a report: its outbox entry moves to the list admins see; false when it was gone. */
+  async moveReportAside(job: Job, attempts: number, error: string): Promise<boolean> {
+    const entry = await this.kv.get(outboxKey(job.id));
+    if (entry.versionstamp === null) return false;
+    const movedAt = this.options.now();
+    const record: UndeliverableReport = {
+      jobId: job.id,
+      userId: job.userId,
+      kind: job.payload.kind,
+      state: job.state,
+      attempts,
+      error: error.slice(0, 500),
+      movedAt,
+    };
+    const result = await this.kv.atomic()
+      .check(entry)
+      .delete(entry.key)
+      .set(undeliverableKey(movedAt, job.id), record, { expireIn: UNDELIVERABLE_TTL_MS })
+      .sum(UNDELIVERABLE_COUNT_KEY, 1n)
+      .commit();
+    return result.ok;
+  }
+
+  /** How many reports were given up in all, and the latest of them (kept 30 days), newest first. */
+  async listUndeliverable(
+    limit: number,
+  ): Promise<{ count: number; latest: UndeliverableReport[] }> {
+    const count = (await this.kv.get<Deno.KvU64>(UNDELIVERABLE_COUNT_KEY)).value?.value ?? 0n;
+    const latest: UndeliverableReport[] = [];
+    const listing = this.kv.list<UndeliverableReport>({ prefix: ["jobs_undeliverable"] }, {
+      reverse: true,
+      limit,
+    });
+    for await (const entry of listing) latest.push(entry.value);
+    return { count: Number(count), latest };
   }
 
   async countByState(): Promise<Record<JobState, number>> {
@@ -395,6 +527,19 @@ export class JobQueue {
   }
 
   // --- internals ---------------------------------------------------------------
+
+  private async updateReport(
+    id: string,
+    owner: string,
+    next: (entry: OutboxEntry, now: number) => OutboxEntry,
+  ): Promise<boolean> {
+    const stored = await this.kv.get<StoredOutboxEntry>(outboxKey(id));
+    if (stored.versionstamp === null) return false;
+    const entry = outboxEntryOf(id, stored);
+    if (entry.owner !== owner) return false;
+    const updated = next(entry, this.options.now());
+    return (await this.kv.atomic().check(stored).set(stored.key, updated).commit()).ok;
+  }
 
   private async settle(
     id: string,
@@ -462,11 +607,27 @@ export class JobQueue {
         .sum(JOBS_SIGNAL_KEY, 1n);
     } else {
       op.delete(byUserKey(updated.userId, updated.id))
-        .set(outboxKey(updated.id), updated.id)
+        .set(outboxKey(updated.id), newOutboxEntry(updated.id))
         .set(jobKey(updated.id), updated, { expireIn: this.options.finishedTtlMs });
     }
     return (await op.commit()).ok;
   }
+}
+
+/** Entries written before reports were counted hold only the job's id. */
+type StoredOutboxEntry = OutboxEntry | string;
+
+function newOutboxEntry(jobId: string): OutboxEntry {
+  return { jobId, attempts: 0 };
+}
+
+function outboxEntryOf(id: string, stored: Deno.KvEntry<StoredOutboxEntry>): OutboxEntry {
+  return typeof stored.value === "string" ? newOutboxEntry(id) : stored.value;
+}
+
+/** Neither held by an instance nor waiting after a failed attempt. */
+export function isReportDue(entry: OutboxEntry, now: number): boolean {
+  return (entry.leaseUntil ?? 0) <= now && (entry.retryAt ?? 0) <= now;
 }
 
 /** KvU64 sums wrap around, so adding 2^64 - 1 subtracts one. */

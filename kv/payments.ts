@@ -2,6 +2,7 @@
  * Premium bought with Telegram Stars. A payment is applied once per telegram_payment_charge_id,
  * in the same atomic that extends the user's premium, so a duplicated update grants nothing more.
  */
+import { boundedKeyPart } from "../lib/kv_key.ts";
 import { userKey, type UserProfile } from "./users.ts";
 
 export interface PremiumPlan {
@@ -45,10 +46,10 @@ export interface Receipt {
 }
 
 function receiptKey(chargeId: string) {
-  return ["payments", chargeId] as const;
+  return ["payments", boundedKeyPart(chargeId)] as const;
 }
 function receiptByUserKey(userId: number, chargeId: string) {
-  return ["payments_by_user", userId, chargeId] as const;
+  return ["payments_by_user", userId, boundedKeyPart(chargeId)] as const;
 }
 export const STARS_REVENUE_KEY = ["stars_revenue"] as const;
 

@@ -7,6 +7,7 @@
 import { ulid } from "ulid";
 import { type HistoryEntry, mediaOfEntry } from "./history.ts";
 import { mediaIdentity } from "../lib/media_identity.ts";
+import { boundedKeyPart } from "../lib/kv_key.ts";
 
 /** What a recommendation shows and how it is downloaded again. */
 export interface CatalogItem {
@@ -70,11 +71,17 @@ function itemUserKey(key: string, userId: number) {
 function userItemKey(userId: number, key: string) {
   return ["reco_user_items", userId, key] as const;
 }
+function creatorPrefix(creator: string) {
+  return ["reco_by_creator", boundedKeyPart(creator)] as const;
+}
+function labelPrefix(label: string) {
+  return ["reco_by_label", boundedKeyPart(label)] as const;
+}
 function creatorKey(creator: string, key: string) {
-  return ["reco_by_creator", creator, key] as const;
+  return [...creatorPrefix(creator), key] as const;
 }
 function labelKey(label: string, key: string) {
-  return ["reco_by_label", label, key] as const;
+  return [...labelPrefix(label), key] as const;
 }
 function popularityKey(key: string) {
   return ["reco_popularity", key] as const;
@@ -147,11 +154,11 @@ export function listMediaKeysOfUser(kv: Deno.Kv, userId: number, limit: number):
 }
 
 export function listCreatorMedia(kv: Deno.Kv, creator: string, limit: number): Promise<string[]> {
-  return listKeyParts<string>(kv, ["reco_by_creator", creator], limit);
+  return listKeyParts<string>(kv, creatorPrefix(creator), limit);
 }
 
 export function listLabelMedia(kv: Deno.Kv, label: string, limit: number): Promise<string[]> {
-  return listKeyParts<string>(kv, ["reco_by_label", label], limit);
+  return listKeyParts<string>(kv, labelPrefix(label), limit);
 }
 
 /** Catalog items and their number of distinct users, for the given keys (missing ones left out). */

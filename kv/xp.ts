@@ -2,6 +2,7 @@
  * Experience points: each action is paid once (its award key is checked in the same atomic that
  * adds the XP), levels, counters behind achievements, and the leaderboards kept in step.
  */
+import { boundedKeyPart } from "../lib/kv_key.ts";
 
 /** The seed's XP table. */
 export const XP_ACTIONS = {
@@ -91,14 +92,14 @@ export function xpKey(userId: number) {
   return ["xp", userId] as const;
 }
 function awardKey(userId: number, action: string) {
-  return ["xp_awards", userId, action] as const;
+  return ["xp_awards", userId, boundedKeyPart(action)] as const;
 }
 export function xpCounterKey(userId: number, counter: XpCounter) {
   return ["xp_counters", userId, counter] as const;
 }
 /** Marks a language the user already had subtitles translated into (counted once). */
 export function translationLanguageKey(userId: number, language: string) {
-  return ["xp_translation_languages", userId, language] as const;
+  return ["xp_translation_languages", userId, boundedKeyPart(language)] as const;
 }
 const PLAYERS_KEY = ["xp_players"] as const;
 

@@ -69,3 +69,13 @@ export function formatDuration(seconds: number): string {
   const mm = h > 0 ? String(m).padStart(2, "0") : String(m);
   return `${h > 0 ? `${h}:` : ""}${mm}:${String(s).padStart(2, "0")}`;
 }
+
+/** A moment in UTC, short, in the locale's format: "11/24/26, 12:00 PM UTC". */
+export function formatUtcMoment(at: number, locale = "en"): string {
+  const format = new Intl.DateTimeFormat(locale, {
+    dateStyle: "short",
+    timeStyle: "short",
+    timeZone: "UTC",
+  });
+  return `${format.format(at)} UTC`;
+}

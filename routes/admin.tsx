@@ -19,7 +19,7 @@ import {
   SESSION_TTL_MS,
   type WebSession,
 } from "../kv/web_sessions.ts";
-import { formatBytes } from "../lib/format.ts";
+import { formatBytes, formatUtcMoment } from "../lib/format.ts";
 import { verifyLoginWidget } from "../lib/telegram_auth.ts";
 import { isToken, randomToken } from "../lib/tokens.ts";
 import { type AdminReport, collectAdminReport } from "../services/admin_report.ts";
@@ -131,6 +131,25 @@ function Dashboard(
       <Counts rows={report.topSites} empty={t("admin-none")} />
       <h2>{t("web-admin-jobs")}</h2>
       <Counts rows={Object.entries(report.jobs)} empty={t("admin-none")} />
+      <h2>{t("web-admin-undeliverable", { count: report.undeliverable.count })}</h2>
+      {report.undeliverable.latest.length === 0 ? <p class="muted">{t("admin-none")}</p> : (
+        <table>
+          <tr>
+            <th>{t("web-admin-when")}</th>
+            <th>{t("web-admin-job")}</th>
+            <th>{t("web-admin-user")}</th>
+            <th>{t("web-admin-error")}</th>
+          </tr>
+          {report.undeliverable.latest.map((entry) => (
+            <tr>
+              <td>{formatUtcMoment(entry.movedAt, lang)}</td>
+              <td>{entry.kind} {entry.jobId}</td>
+              <td>{entry.userId}</td>
+              <td>{entry.error}</td>
+            </tr>
+          ))}
+        </table>
+      )}
       <h2>{t("web-admin-experiments")}</h2>
       {report.experiments.length === 0 ? <p class="muted">{t("admin-exp-none")}</p> : (
         <table>

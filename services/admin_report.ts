@@ -1,7 +1,7 @@
 /** The admin's totals, gathered once for /admin in the chat and for the admin web page alike. */
 import { countActiveUsers, getEventCounts, getLabelCounts, lastDays } from "../kv/analytics.ts";
 import { getDailyTotals } from "../kv/history.ts";
-import type { JobQueue, JobState } from "../kv/jobs.ts";
+import type { JobQueue, JobState, UndeliverableReport } from "../kv/jobs.ts";
 import { starsRevenue } from "../kv/payments.ts";
 import { planOf, type UserStore } from "../kv/users.ts";
 import { allExperimentResults, type ExperimentResults } from "./experiments.ts";
@@ -27,11 +27,14 @@ export interface AdminReport {
   failures: [string, number][];
   topSites: [string, number][];
   jobs: Record<JobState, number>;
+  /** reports given up after their last attempt: how many in all, and the latest few */
+  undeliverable: { count: number; latest: UndeliverableReport[] };
   starsRevenue: number;
   experiments: ExperimentResults[];
 }
 
 const TOP_SITES = 5;
+const LATEST_UNDELIVERABLE = 3;
 
 async function countPremium(users: UserStore, now: number): Promise<number> {
   let premium = 0;
@@ -56,6 +59,7 @@ export async function collectAdminReport(
     failures,
     sites,
     jobs,
+    undeliverable,
     revenue,
     experiments,
   ] = await Promise.all([
@@ -68,6 +72,7 @@ export async function collectAdminReport(
     getLabelCounts(kv, week, "download_failed", "reason"),
     getLabelCounts(kv, week, "download_delivered", "site"),
     queue.countByState(),
+    queue.listUndeliverable(LATEST_UNDELIVERABLE),
     starsRevenue(kv),
     allExperimentResults(kv),
   ]);
@@ -92,6 +97,7 @@ export async function collectAdminReport(
     failures,
     topSites: sites.slice(0, TOP_SITES),
     jobs,
+    undeliverable,
     starsRevenue: revenue,
     experiments,
   };

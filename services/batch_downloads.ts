@@ -41,6 +41,9 @@ export const BATCH_LIMITS = {
   premium: { maxItems: 100, parallel: 4 },
 } as const;
 
+/** why a batch item failed when its job ended but telling the user about it never worked */
+const UNDELIVERABLE_REASON = "undeliverable";
+
 /** batch jobs wait behind the downloads people asked for one by one */
 export const BATCH_PRIORITY = 7;
 
@@ -153,6 +156,19 @@ export class BatchDownloads {
     } else if (payload.kind === "download" && payload.batchId) {
       // the reporter counted it (jobFinished); only the place is freed here
       await this.release({ batchId: payload.batchId, id: job.id, userId: job.userId });
+    }
+  }
+
+  /** A batch job whose report was given up: its item counts as failed, and its place is freed. */
+  async jobAbandoned(job: Job): Promise<void> {
+    const { payload } = job;
+    if (payload.kind === "probe" && payload.autoDownload?.batchId) {
+      const { batchId, jobId, title } = payload.autoDownload;
+      const item = { batchId, id: jobId, userId: job.userId };
+      await this.settle(item, "failed", title ?? payload.url, UNDELIVERABLE_REASON);
+    } else if (payload.kind === "download" && payload.batchId) {
+      const item = { batchId: payload.batchId, id: job.id, userId: job.userId };
+      await this.settle(item, "failed", payload.title, UNDELIVERABLE_REASON);
     }
   }
 

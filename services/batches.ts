@@ -63,7 +63,16 @@ export function renderBatchProgress(
 const SUMMARY_FAILURES_MAX = 25;
 
 const EXPLAINED_REASONS = new Set(
-  ["unsupported", "unavailable", "private", "timeout", "too_large", "quota", "bad_link"],
+  [
+    "unsupported",
+    "unavailable",
+    "private",
+    "timeout",
+    "too_large",
+    "quota",
+    "bad_link",
+    "undeliverable",
+  ],
 );
 
 /** The locale key that explains a failed entry in the summary. */

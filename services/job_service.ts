@@ -9,11 +9,14 @@ import type { Translations } from "../bot/i18n.ts";
 import type { Config } from "../config.ts";
 import {
   type Claim,
+  isReportDue,
   type Job,
   type JobFailure,
   type JobKind,
   type JobProgress,
   JobQueue,
+  MAX_REPORT_ATTEMPTS,
+  type OutboxEntry,
 } from "../kv/jobs.ts";
 import type { JobResult } from "../kv/job_types.ts";
 import { cachedFileOf, type MediaStore } from "../kv/media.ts";
@@ -31,7 +34,7 @@ import { recordKeyboard } from "../bot/features/record.ts";
 import { deliverRecording } from "./record_delivery.ts";
 import { deliverSubtitles } from "./subtitles_delivery.ts";
 import { deliveredBytes, deliverSplit } from "./split_delivery.ts";
-import { formatBytes } from "../lib/format.ts";
+import { escapeHtml, formatBytes, truncate } from "../lib/format.ts";
 import { BatchReporter } from "./batches.ts";
 import { BatchDownloads } from "./batch_downloads.ts";
 import { AutoDownloads } from "./auto_download.ts";
@@ -71,6 +74,9 @@ const ERROR_KEYS: Record<string, string> = {
   lease_expired: "error-dead",
 };
 
+/** Reports a sweep runs at once: a few stuck on Telegram leave the others going. */
+const REPORTS_IN_FLIGHT = 8;
+
 /** Seconds: a probe takes about one, a long download or a recording many minutes. */
 const DURATION_BUCKETS = [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800];
 
@@ -89,6 +95,9 @@ export class JobService {
     ),
   };
   readonly #reporting = new Map<string, Promise<void>>();
+  /** this instance's name on the reports it holds (app instances share one KV) */
+  readonly #reporter = crypto.randomUUID();
+  #outboxPass?: Promise<void>;
   readonly #lastEdits = new LruCache<string, { at: number; text: string }>(10_000);
   readonly workersSeen = new Map<string, number>();
   /** ends waiting claims at shutdown, so the HTTP server can close at once */
@@ -147,7 +156,8 @@ export class JobService {
   async complete(id: string, leaseId: string, result: JobResult): Promise<boolean> {
     const outcome = await this.deps.queue.complete(id, leaseId, result);
     if (outcome.changed) this.ended(outcome.job);
-    return outcome.changed || outcome.job?.state === "done";
+    // a retried call whose first try went through is taken; another lease's completion is not
+    return outcome.changed || (outcome.job?.state === "done" && outcome.job.leaseId === leaseId);
   }
 
   async fail(
@@ -174,13 +184,14 @@ export class JobService {
 
   /** Resolves once every report started so far has ended (tests and shutdown wait on it). */
   async settled(): Promise<void> {
+    await this.#outboxPass;
     await Promise.all(this.#reporting.values());
   }
 
   /** A job just reached its final state: its durations are counted and its user told. */
   private ended(job: Job): void {
     this.countDurations(job);
-    this.reportSoon(job);
+    this.reportSoon(job.id);
   }
 
   private countDurations(job: Job): void {
@@ -194,20 +205,21 @@ export class JobService {
    * Answers the user without holding up the worker: the job is already settled in KV and its
    * outbox entry makes a sweep finish the report if this process dies first.
    */
-  private reportSoon(job: Job): void {
-    if (this.#reporting.has(job.id)) return;
-    // report() keeps the job in the outbox when it fails, so the next sweep tries again
-    const done = this.report(job)
-      .catch((error) => this.deps.logger.error("could not report job", { jobId: job.id, error }))
-      .finally(() => this.#reporting.delete(job.id));
-    this.#reporting.set(job.id, done);
+  private reportSoon(jobId: string): Promise<void> {
+    const running = this.#reporting.get(jobId);
+    if (running) return running;
+    const done = this.report({ id: jobId })
+      .catch((error) => this.deps.logger.error("could not report job", { jobId, error }))
+      .finally(() => this.#reporting.delete(jobId));
+    this.#reporting.set(jobId, done);
+    return done;
   }
 
   /**
-   * Returns expired leases to the queue, reports finished jobs nobody reported yet, and starts
-   * the scheduled downloads that are due.
+   * Returns expired leases to the queue, starts the scheduled downloads that are due, and reports
+   * finished jobs nobody reported yet.
    */
-  async sweep(olderThanMs = 30_000): Promise<void> {
+  async sweep(): Promise<void> {
     await this.#schedules.fireDue();
     await this.batchDownloads.resumeOnce();
     for (const job of await this.deps.queue.sweepExpiredLeases()) {
@@ -215,43 +227,112 @@ export class JobService {
       if (job.state === "ready") await this.showQueued(job);
       else this.countDurations(job);
     }
-    const now = Date.now();
-    for (const job of await this.deps.queue.listOutbox()) {
-      if (now - (job.finishedAt ?? 0) >= olderThanMs && !this.#reporting.has(job.id)) {
-        this.reportSoon(job);
-      }
-    }
+    // one pass at a time: a report stuck on Telegram holds up the next pass, never the leases
+    this.#outboxPass ??= this.reportOutbox().finally(() => {
+      this.#outboxPass = undefined;
+    });
+    await this.#outboxPass;
   }
 
-  /** Tells the user how a finished job ended, once: the outbox entry is the guard. */
-  async report(job: Job): Promise<void> {
-    const t = translatorFor(this.deps.i18n, job.payload.lang);
+  /** Every due outbox entry, page by page, a few at a time, so no entry can starve another. */
+  private async reportOutbox(): Promise<void> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.queue.listOutbox({ cursor });
+      const now = this.deps.queue.options.now();
+      const due = page.entries.filter((entry: OutboxEntry) =>
+        isReportDue(entry, now) && !this.#reporting.has(entry.jobId)
+      );
+      const runners = Array.from({ length: REPORTS_IN_FLIGHT }, async () => {
+        for (let entry = due.shift(); entry; entry = due.shift()) {
+          await this.reportSoon(entry.jobId);
+        }
+      });
+      await Promise.all(runners);
+      cursor = page.cursor;
+    } while (cursor);
+  }
+
+  /**
+   * Tells the user how a finished job ended, once: this instance first leases the job's outbox
+   * entry, which other instances then leave alone. A failed attempt is tried again later; after
+   * MAX_REPORT_ATTEMPTS the report is given up.
+   */
+  async report(job: Pick<Job, "id">): Promise<void> {
+    const { queue, logger } = this.deps;
+    const lease = await queue.leaseReport(job.id, this.#reporter);
+    if (!lease) return;
+    // attempts that ended without a word (the process died) count too
+    if (lease.entry.attempts > MAX_REPORT_ATTEMPTS) {
+      return await this.giveUp(lease.job, lease.entry, lease.entry.lastError ?? "interrupted");
+    }
+    const renewal = setInterval(
+      () => queue.renewReport(job.id, this.#reporter).catch(() => {}),
+      queue.options.reportLeaseMs / 3,
+    );
     try {
-      await this.settleQuota(job);
-      // a batch's jobs are counted in the batch's one message instead of messages of their own
-      const batched = (job.payload.kind === "download" && job.payload.batchId !== undefined) ||
-        (job.payload.kind === "probe" && job.payload.autoDownload?.batchId !== undefined);
-      if (job.state === "done" && job.result) await this.deliver(job, job.result);
-      else if (job.state === "cancelled" && !batched) {
-        await this.editStatus(job, t("download-cancelled"));
-      } else if ((job.state === "failed" || job.state === "dead") && !batched) {
-        await this.reportFailure(job);
-      }
-      if (batched) {
-        await this.batches.jobFinished(job);
-        await this.batchDownloads.jobEnded(job);
-      }
-      await this.deps.queue.clearOutbox(job.id);
+      await this.tell(lease.job);
+      await queue.clearOutbox(job.id);
     } catch (error) {
       if (isPermanentTelegramError(error)) {
         // the chat is gone or blocked us: trying again would fail forever
-        this.deps.logger.warn("job outcome undeliverable", { jobId: job.id, error });
-        await this.deps.queue.clearOutbox(job.id);
+        logger.warn("job outcome undeliverable", { jobId: job.id, error });
+        await queue.clearOutbox(job.id);
         return;
       }
-      // left in the outbox: the next sweep tries again
-      this.deps.logger.error("could not report job", { jobId: job.id, error });
+      const message = error instanceof Error ? error.message : String(error);
+      if (lease.entry.attempts >= MAX_REPORT_ATTEMPTS) {
+        return await this.giveUp(lease.job, lease.entry, message);
+      }
+      // left in the outbox: a later sweep tries again
+      logger.warn("could not report job; will try again", {
+        jobId: job.id,
+        attempts: lease.entry.attempts,
+        error,
+      });
+      await queue.deferReport(job.id, this.#reporter, message);
+    } finally {
+      clearInterval(renewal);
     }
+  }
+
+  private async tell(job: Job): Promise<void> {
+    const t = translatorFor(this.deps.i18n, job.payload.lang);
+    await this.settleQuota(job);
+    if (job.state === "done" && job.result) await this.deliver(job, job.result);
+    else if (job.state === "cancelled" && !isBatched(job)) {
+      await this.editStatus(job, t("download-cancelled"));
+    } else if ((job.state === "failed" || job.state === "dead") && !isBatched(job)) {
+      await this.reportFailure(job);
+    }
+    if (isBatched(job)) {
+      await this.batches.jobFinished(job);
+      await this.batchDownloads.jobEnded(job);
+    }
+  }
+
+  /**
+   * The last attempt failed too: the user is told (in the batch's message for a batch item, whose
+   * place is freed), the reservation settled, and the entry moved aside for admins.
+   */
+  private async giveUp(job: Job, entry: OutboxEntry, error: string): Promise<void> {
+    const { logger, queue } = this.deps;
+    logger.error("giving up reporting a job", { jobId: job.id, attempts: entry.attempts, error });
+    const t = translatorFor(this.deps.i18n, job.payload.lang);
+    const what = escapeHtml(truncate(describeRequest(job), 80));
+    const steps = [
+      () => this.settleQuota(job),
+      () =>
+        isBatched(job)
+          ? this.batchDownloads.jobAbandoned(job)
+          : this.editStatus(job, t("error-undeliverable", { what })),
+    ];
+    for (const step of steps) {
+      await step().catch((stepError: unknown) =>
+        logger.warn("giving up: a step failed", { jobId: job.id, error: stepError })
+      );
+    }
+    await queue.moveReportAside(job, entry.attempts, error);
   }
 
   private async deliver(job: Job, result: JobResult): Promise<void> {
@@ -413,6 +494,18 @@ export class JobService {
     const messageId = job.payload.statusMessageId;
     if (messageId) await this.deps.api.deleteMessage(job.chatId, messageId).catch(() => {});
   }
+}
+
+/** A batch's jobs are counted in the batch's one message instead of messages of their own. */
+function isBatched(job: Job): boolean {
+  return (job.payload.kind === "download" && job.payload.batchId !== undefined) ||
+    (job.payload.kind === "probe" && job.payload.autoDownload?.batchId !== undefined);
+}
+
+/** What the user asked for, as they would recognize it: a title when known, else the link. */
+function describeRequest(job: Job): string {
+  const { payload } = job;
+  return "title" in payload ? payload.title : payload.url;
 }
 
 /** 400 and 403 answers (chat not found, bot blocked) do not change on retry; 429 and 5xx may. */

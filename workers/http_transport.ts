@@ -1,5 +1,8 @@
-/** The fleet worker's side of /worker/v1. */
-import { retry } from "es-toolkit";
+/**
+ * The fleet worker's side of /worker/v1. Every call has a deadline, so a connection that died
+ * silently (a partition, a dropped NAT entry) ends in an error the worker acts on, never a hang.
+ */
+import { delay } from "es-toolkit";
 import type { Claim, JobFailure, JobProgress } from "../kv/jobs.ts";
 import type { JobResult } from "../kv/job_types.ts";
 import type { HeartbeatReply } from "../services/job_service.ts";
@@ -12,13 +15,39 @@ export class WorkerApiError extends Error {
   }
 }
 
-export function httpTransport(appUrl: string, token: string): JobTransport {
-  const call = async (path: string, body: unknown, signal?: AbortSignal): Promise<Response> => {
+export interface AppCallTimeouts {
+  /** one call (heartbeat, one attempt of a report), answer read included */
+  callMs: number;
+  /** how long the app holds a claim open waiting for a job; the call may take callMs more */
+  claimWaitMs: number;
+  /** how long a finished job's report is retried while the app cannot be reached */
+  reportPatienceMs: number;
+}
+
+const DEFAULT_APP_CALL_TIMEOUTS: AppCallTimeouts = {
+  callMs: 10_000,
+  claimWaitMs: CLAIM_WAIT_MS,
+  reportPatienceMs: 10 * 60_000,
+};
+
+export function httpTransport(
+  appUrl: string,
+  token: string,
+  timeouts: AppCallTimeouts = DEFAULT_APP_CALL_TIMEOUTS,
+): JobTransport {
+  const call = async (
+    path: string,
+    body: unknown,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<Response> => {
+    const deadline = AbortSignal.timeout(timeoutMs);
     const response = await fetch(`${appUrl}/worker/v1${path}`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: JSON.stringify(body),
-      signal,
+      // also bounds reading the answer
+      signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
     });
     if (response.status >= 500) {
       await response.body?.cancel();
@@ -26,18 +55,33 @@ export function httpTransport(appUrl: string, token: string): JobTransport {
     }
     return response;
   };
-  // a report must reach the app: retry network failures and 5xx, never 4xx answers
-  const report = (path: string, body: unknown) =>
-    retry(() => call(path, body), { retries: 5, delay: (attempt) => 500 * 2 ** attempt });
-  const expectOk = async (response: Response): Promise<void> => {
-    const text = await response.text();
-    if (response.status === 409) return; // the lease moved on: nothing left to report
-    if (!response.ok) throw new WorkerApiError(response.status, text);
+  /**
+   * A report must reach the app: network failures, timeouts and 5xx are retried for
+   * reportPatienceMs, a 4xx answer is final. True when the app took it, false when the job's
+   * lease had moved on (the worker then takes back what it uploaded).
+   */
+  const report = async (path: string, body: unknown): Promise<boolean> => {
+    const giveUpAt = Date.now() + timeouts.reportPatienceMs;
+    for (let attempt = 0;; attempt++) {
+      try {
+        const response = await call(path, body, timeouts.callMs);
+        const text = await response.text();
+        if (response.status === 409) return false;
+        if (!response.ok) throw new WorkerApiError(response.status, text);
+        return true;
+      } catch (error) {
+        const pause = Math.min(500 * 2 ** attempt, 5_000);
+        if (error instanceof WorkerApiError && error.status < 500) throw error;
+        if (Date.now() + pause > giveUpAt) throw error;
+        await delay(pause);
+      }
+    }
   };
 
   return {
     async claim(workerId, signal) {
-      const response = await call("/claim", { workerId, waitMs: CLAIM_WAIT_MS }, signal);
+      const body = { workerId, waitMs: timeouts.claimWaitMs };
+      const response = await call("/claim", body, timeouts.claimWaitMs + timeouts.callMs, signal);
       if (response.status === 204) return null;
       if (!response.ok) throw new WorkerApiError(response.status, await response.text());
       return await response.json() as Claim;
@@ -46,8 +90,10 @@ export function httpTransport(appUrl: string, token: string): JobTransport {
       jobId: string,
       leaseId: string,
       progress?: JobProgress,
+      signal?: AbortSignal,
     ): Promise<HeartbeatReply> {
-      const response = await call(`/jobs/${jobId}/heartbeat`, { leaseId, progress });
+      const body = { leaseId, progress };
+      const response = await call(`/jobs/${jobId}/heartbeat`, body, timeouts.callMs, signal);
       if (response.status === 409) {
         await response.body?.cancel();
         return { ok: false, cancel: true };
@@ -55,11 +101,11 @@ export function httpTransport(appUrl: string, token: string): JobTransport {
       if (!response.ok) throw new WorkerApiError(response.status, await response.text());
       return await response.json() as HeartbeatReply;
     },
-    async complete(jobId: string, leaseId: string, result: JobResult) {
-      await expectOk(await report(`/jobs/${jobId}/complete`, { leaseId, result }));
+    complete(jobId: string, leaseId: string, result: JobResult) {
+      return report(`/jobs/${jobId}/complete`, { leaseId, result });
     },
     async fail(jobId: string, leaseId: string, failure: JobFailure & { retryable: boolean }) {
-      await expectOk(await report(`/jobs/${jobId}/fail`, { leaseId, failure }));
+      await report(`/jobs/${jobId}/fail`, { leaseId, failure });
     },
   };
 }

@@ -8,6 +8,7 @@ import type {
   ProbePayload,
   RecordPayload,
   SubtitlesPayload,
+  UploadedFile,
 } from "../kv/job_types.ts";
 import type { Logger } from "../lib/logger.ts";
 import { MediaError } from "./media_types.ts";
@@ -21,6 +22,8 @@ import { runRecordJob } from "./record.ts";
 import { runSubtitlesJob } from "./subtitles.ts";
 import { expandPlaylist } from "./playlist.ts";
 import { noTranslator, type Translator } from "./translate/translator.ts";
+import { heartbeatInterval, LeaseWatch } from "./lease_watch.ts";
+import { delay } from "es-toolkit";
 
 export interface RunnerConfig {
   dataDir: string;
@@ -54,7 +57,7 @@ export async function runJob(
   deps: RunnerDeps,
   shutdown?: AbortSignal,
 ): Promise<void> {
-  const { job, leaseId } = claim;
+  const { job, leaseId, leaseMs } = claim;
   const { transport, logger } = deps;
   const controller = new AbortController();
   // a user's Stop ends a recording early and still delivers it, unlike a cancel
@@ -63,19 +66,40 @@ export async function runJob(
   shutdown?.addEventListener("abort", stop, { once: true });
   let progress: JobProgress | undefined;
   let leaseLost = false;
+  const loseLease = (why: string) => {
+    if (leaseLost) return;
+    leaseLost = true;
+    logger.warn("stopping a job: its lease is no longer certain", { jobId: job.id, why });
+    controller.abort(new MediaError("cancelled", why));
+  };
+  const lease = new LeaseWatch(leaseMs, () => loseLease("no heartbeat accepted within the lease"));
+  const beating = new AbortController();
   const beat = async () => {
+    const sentAt = performance.now();
     try {
-      const reply = await transport.heartbeat(job.id, leaseId, progress);
-      if (!reply.ok) leaseLost = true;
-      if (!reply.ok || reply.cancel) controller.abort(new MediaError("cancelled", "cancelled"));
+      // a beat answered after half a lease is of no use; one still out at the end is dropped
+      const signal = AbortSignal.any([AbortSignal.timeout(leaseMs / 2), beating.signal]);
+      const reply = await transport.heartbeat(job.id, leaseId, progress, signal);
+      if (!reply.ok) return loseLease("the lease moved on");
+      lease.confirm(sentAt);
+      if (reply.cancel) controller.abort(new MediaError("cancelled", "cancelled"));
       if (reply.stop) stopRequest.abort();
     } catch (error) {
-      logger.warn("heartbeat failed", { jobId: job.id, error });
+      if (!beating.signal.aborted) logger.warn("heartbeat failed", { jobId: job.id, error });
     }
   };
-  const heartbeat = setInterval(beat, deps.heartbeatMs ?? 2_000);
+  const heartbeats = (async () => {
+    const interval = heartbeatInterval(leaseMs, deps.heartbeatMs ?? 2_000);
+    while (!beating.signal.aborted) {
+      await delay(interval, { signal: beating.signal }).catch(() => {});
+      if (!beating.signal.aborted) await beat();
+    }
+  })();
   const scratch = `${scratchRoot(deps.config.dataDir)}/${job.id}-${job.attempts}`;
   try {
+    // the claim's answer may have been long on its way: a heartbeat vouches for the lease first
+    await beat();
+    if (!lease.held) return loseLease("the lease could not be confirmed");
     await Deno.mkdir(scratch, { recursive: true });
     const onProgress = (p: JobProgress) => {
       progress = p;
@@ -102,18 +126,45 @@ export async function runJob(
         result = await runExpand(payload, deps.config, signal);
         break;
     }
-    await transport.complete(job.id, leaseId, result);
+    if (!(await transport.complete(job.id, leaseId, result))) {
+      // another worker has the job now, and the user gets its files: ours would be extra copies
+      await withdrawUploads(deps, job.id, result);
+    }
   } catch (error) {
-    if (leaseLost) return; // another worker owns the job now; reporting would be refused anyway
+    if (leaseLost) return; // another worker may own the job now; reporting would be refused anyway
     const failure = describeFailure(error, shutdown?.aborted ?? false);
     if (failure.code !== "cancelled") logger.warn("job failed", { jobId: job.id, ...failure });
     await transport.fail(job.id, leaseId, failure).catch((e) =>
       logger.error("could not report a failure; the lease will expire", { jobId: job.id, error: e })
     );
   } finally {
-    clearInterval(heartbeat);
+    beating.abort();
+    await heartbeats;
+    lease.stop();
     shutdown?.removeEventListener("abort", stop);
     await Deno.remove(scratch, { recursive: true }).catch(() => {});
+  }
+}
+
+/** The messages a result's uploads made, removed when the app did not take the result. */
+async function withdrawUploads(deps: RunnerDeps, jobId: string, result: JobResult) {
+  for (const file of uploadedFiles(result)) {
+    await deps.api.deleteMessage(file.chatId, file.messageId).catch((error) =>
+      deps.logger.warn("could not withdraw an upload", { jobId, error })
+    );
+  }
+}
+
+function uploadedFiles(result: JobResult): UploadedFile[] {
+  switch (result.kind) {
+    case "download":
+    case "subtitles":
+      return [result.file];
+    case "split":
+    case "record":
+      return result.files;
+    default:
+      return [];
   }
 }
 

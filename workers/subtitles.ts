@@ -269,6 +269,7 @@ async function uploadSrt(
   signal: AbortSignal,
 ): Promise<UploadedFile> {
   const name = safeFileName(`${title}.${language}`, srtPath);
+  signal.throwIfAborted();
   const message = await api.sendDocument(
     payload.uploadChatId,
     new DiskFile(srtPath, name),

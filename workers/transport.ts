@@ -6,8 +6,14 @@ import type { HeartbeatReply, JobService } from "../services/job_service.ts";
 export interface JobTransport {
   /** waits (long poll) for a job; null when none came in time or the signal fired */
   claim(workerId: string, signal: AbortSignal): Promise<Claim | null>;
-  heartbeat(jobId: string, leaseId: string, progress?: JobProgress): Promise<HeartbeatReply>;
-  complete(jobId: string, leaseId: string, result: JobResult): Promise<void>;
+  heartbeat(
+    jobId: string,
+    leaseId: string,
+    progress?: JobProgress,
+    signal?: AbortSignal,
+  ): Promise<HeartbeatReply>;
+  /** true when the app took the result; false when the job's lease had moved on */
+  complete(jobId: string, leaseId: string, result: JobResult): Promise<boolean>;
   fail(jobId: string, leaseId: string, failure: JobFailure & { retryable: boolean }): Promise<void>;
 }
 
@@ -17,9 +23,7 @@ export function localTransport(jobs: JobService): JobTransport {
   return {
     claim: (workerId, signal) => jobs.claim(workerId, { waitMs: CLAIM_WAIT_MS, signal }),
     heartbeat: (jobId, leaseId, progress) => jobs.heartbeat(jobId, leaseId, progress),
-    complete: async (jobId, leaseId, result) => {
-      await jobs.complete(jobId, leaseId, result);
-    },
+    complete: (jobId, leaseId, result) => jobs.complete(jobId, leaseId, result),
     fail: async (jobId, leaseId, failure) => {
       await jobs.fail(jobId, leaseId, failure);
     },

@@ -27,6 +27,8 @@ export async function uploadMedia(
   media: DownloadedMedia,
   abortSignal?: AbortSignal,
 ): Promise<UploadedFile> {
+  // a job stopped (its lease lapsed, or the user cancelled) uploads nothing
+  abortSignal?.throwIfAborted();
   const signal = abortSignal as ApiSignal;
   const file = new DiskFile(media.path, safeFileName(payload.title, media.path));
   const thumbnail = media.thumbnailPath

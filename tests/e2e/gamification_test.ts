@@ -7,7 +7,7 @@ import { startTestSystem } from "../support/system.ts";
 import type { FakeTelegram, FakeUser } from "../support/fake_telegram.ts";
 import { listRecentHistory } from "../../kv/history.ts";
 import { getXp } from "../../kv/xp.ts";
-import type { Job } from "../../kv/jobs.ts";
+import { type Job, outboxKey } from "../../kv/jobs.ts";
 
 function count(telegram: FakeTelegram, user: FakeUser, pattern: RegExp): number {
   return telegram.messages(user.id).filter((m) => pattern.test(m.text ?? "")).length;
@@ -34,12 +34,14 @@ Deno.test("[e2e/gamification] first download, /profile, /top and an invite link,
       );
       assertMatch(notice.text ?? "", /premier téléchargement · \+50 XP/);
 
-      // a sweep reports the finished job again, and its event reaches the bus again
+      // an instance died after delivering and before clearing the job's outbox entry: once its
+      // lease ran out, another instance reports the job again, and its event reaches the bus again
       const jobs: Job[] = [];
       for await (const { value: job } of system.kv.list<Job>({ prefix: ["jobs"] })) {
         if (job.userId === amelie.id && job.payload.kind === "download") jobs.push(job);
       }
       assertEquals(jobs.length, 1);
+      await system.kv.set(outboxKey(jobs[0].id), { jobId: jobs[0].id, attempts: 1 });
       await system.jobs.report(jobs[0]);
       const [entry] = await listRecentHistory(system.kv, amelie.id, 1);
       system.events.emit({

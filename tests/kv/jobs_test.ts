@@ -1,5 +1,11 @@
 import { assert, assertEquals, assertExists } from "../support/assert.ts";
-import { JobQueue, type NewJob } from "../../kv/jobs.ts";
+import {
+  isReportDue,
+  JobQueue,
+  MAX_REPORT_ATTEMPTS,
+  type NewJob,
+  type QueueOptions,
+} from "../../kv/jobs.ts";
 
 function probeJob(userId = 1): NewJob {
   return {
@@ -11,7 +17,7 @@ function probeJob(userId = 1): NewJob {
 
 async function withQueue(
   fn: (queue: JobQueue, clock: { now: number }) => Promise<void>,
-  options: { leaseMs?: number; retryBaseMs?: number } = {},
+  options: Partial<Omit<QueueOptions, "now">> = {},
 ) {
   const kv = await Deno.openKv(":memory:");
   const clock = { now: 1_700_000_000_000 };
@@ -71,7 +77,7 @@ Deno.test("[kv/jobs] an expired lease returns the job to the queue with backoff,
     const [dead] = await queue.sweepExpiredLeases();
     assertEquals(dead.state, "dead");
     assertEquals(dead.error?.code, "lease_expired");
-    assertEquals((await queue.listOutbox()).map((j) => j.id), [job.id]);
+    assertEquals((await queue.listOutbox()).entries.map((e) => e.jobId), [job.id]);
   }, { leaseMs: 1_000, retryBaseMs: 100 });
 });
 
@@ -174,5 +180,85 @@ Deno.test("[kv/jobs] waitForWork() wakes as soon as a job is queued", async () =
     setTimeout(() => queue.enqueue(probeJob()), 50);
     await waiting;
     assert(performance.now() - started < 4_000, "woken by the enqueue, not the timeout");
+  });
+});
+
+async function finishedJob(queue: JobQueue, userId = 1) {
+  const job = await queue.enqueue(probeJob(userId));
+  const claim = await queue.claim("w");
+  assertExists(claim);
+  await queue.fail(job.id, claim.leaseId, { code: "failed", message: "x", retryable: false });
+  return job;
+}
+
+Deno.test("[kv/jobs] one report lease at a time: concurrent instances get it once, an expired one is taken over", async () => {
+  await withQueue(async (queue, clock) => {
+    const job = await finishedJob(queue);
+    const leases = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => queue.leaseReport(job.id, `instance-${i}`)),
+    );
+    const won = leases.filter((lease) => lease !== null);
+    assertEquals(won.length, 1, "exactly one instance reports it");
+    assertEquals(won[0]?.entry.attempts, 1);
+    assertEquals(won[0]?.job.state, "failed");
+    const owner = won[0]!.entry.owner!;
+    assertEquals(await queue.leaseReport(job.id, "late"), null, "held: the others skip it");
+    clock.now += 30_000;
+    assert(await queue.renewReport(job.id, owner), "the holder extends its lease");
+    assertEquals(await queue.renewReport(job.id, "late"), false, "nobody else can");
+    clock.now += 50_000;
+    assertEquals(await queue.leaseReport(job.id, "late"), null, "renewed: still held");
+    clock.now += 10_001;
+    const takeover = await queue.leaseReport(job.id, "late");
+    assertEquals(takeover?.entry.attempts, 2, "the holder died: the next sweep retries it");
+    assertEquals(await queue.clearOutbox(job.id), true);
+    assertEquals(await queue.leaseReport(job.id, "another"), null, "reported: nothing to lease");
+  }, { reportLeaseMs: 60_000 });
+});
+
+Deno.test("[kv/jobs] a failed report waits longer each time, then moves aside where admins see it", async () => {
+  await withQueue(async (queue, clock) => {
+    const job = await finishedJob(queue, 7);
+    const waits: number[] = [];
+    for (let attempt = 1; attempt <= MAX_REPORT_ATTEMPTS; attempt++) {
+      const lease = await queue.leaseReport(job.id, "me");
+      assertEquals(lease?.entry.attempts, attempt);
+      assert(await queue.deferReport(job.id, "me", `Telegram said no (${attempt})`));
+      const { entries: [entry] } = await queue.listOutbox();
+      assertEquals(entry.lastError, `Telegram said no (${attempt})`);
+      assertEquals(isReportDue(entry, clock.now), false, "not before its time");
+      waits.push(entry.retryAt! - clock.now);
+      clock.now = entry.retryAt!;
+    }
+    assertEquals(waits, [100, 200, 400, 800, 1600]);
+    assertEquals(await queue.deferReport(job.id, "someone-else", "x"), false);
+    assertEquals((await queue.listUndeliverable(5)).count, 0);
+    assert(await queue.moveReportAside(job, MAX_REPORT_ATTEMPTS, "Telegram said no"));
+    assertEquals((await queue.listOutbox()).entries, [], "no longer in the outbox");
+    const aside = await queue.listUndeliverable(5);
+    assertEquals(aside.count, 1);
+    assertEquals(aside.latest.map((r) => [r.jobId, r.userId, r.kind, r.attempts, r.error]), [
+      [job.id, 7, "probe", MAX_REPORT_ATTEMPTS, "Telegram said no"],
+    ]);
+    assertEquals(await queue.moveReportAside(job, 5, "again"), false, "moved once");
+  }, { reportRetryBaseMs: 100 });
+});
+
+Deno.test("[kv/jobs] the outbox is read page by page, every entry reachable", async () => {
+  await withQueue(async (queue) => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 250; i++) ids.add((await finishedJob(queue, i)).id);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await queue.listOutbox({ cursor, limit: 100 });
+      seen.push(...page.entries.map((entry) => entry.jobId));
+      cursor = page.cursor;
+      pages++;
+    } while (cursor);
+    assertEquals(seen.length, 250);
+    assertEquals(new Set(seen), ids);
+    assert(pages >= 3);
   });
 });

@@ -29,7 +29,8 @@
  *   no thumbnails are generated and a sendVideo is always a video, whatever its container;
  * - webhooks may be plain http on any port and use one connection; an update whose delivery
  *   failed `webhookAttempts` times is dropped (Telegram keeps retrying for hours);
- * - no flood control, no 48-hour limits; 429s come only from `failNext` / `setFailureRate`;
+ * - no flood control, no 48-hour limits; 429s come only from `failNext`, `setFailureRate` and
+ *   `failChat`;
  * - methods not listed in this file answer 404 like unknown ones.
  */
 import type {
@@ -2310,6 +2311,7 @@ export class FakeTelegram {
   readonly #random: () => number;
   readonly #failNext = new Map<string, { times: number; failure: InjectedFailure }>();
   readonly #failureRates = new Map<string, { probability: number; retryAfter: number }>();
+  readonly #failingChats = new Map<number, InjectedFailure>();
   /** Aborted by close(): ends long polls, URL fetches and webhook deliveries. */
   readonly #closing = new AbortController();
   #delivery?: Promise<void>;
@@ -2514,7 +2516,25 @@ export class FakeTelegram {
     else this.#failureRates.set(key, { probability, retryAfter: retryAfterSeconds });
   }
 
-  #injectedFailure(method: string): ApiError | undefined {
+  /**
+   * Every call about this chat (its `chat_id`) answers `failure` and has no effect, until
+   * called again without one: a chat Telegram keeps refusing, e.g. under a long flood wait.
+   */
+  failChat(chatId: number, failure?: InjectedFailure): void {
+    if (failure) this.#failingChats.set(chatId, failure);
+    else this.#failingChats.delete(chatId);
+  }
+
+  #injectedFailure(method: string, chatId: unknown): ApiError | undefined {
+    const chatFailure = this.#failingChats.get(Number(chatId));
+    if (chatFailure) {
+      const { code, description, retryAfter } = chatFailure;
+      return new ApiError(
+        code,
+        description,
+        retryAfter === undefined ? undefined : { retry_after: retryAfter },
+      );
+    }
     const lower = method.toLowerCase();
     for (const key of [lower, "*"]) {
       const next = this.#failNext.get(key);
@@ -2674,7 +2694,7 @@ export class FakeTelegram {
   ): Promise<ApiResponse> {
     let response: ApiResponse;
     try {
-      const failure = this.#injectedFailure(entry.name);
+      const failure = this.#injectedFailure(entry.name, request.params.chat_id);
       if (failure) throw failure;
       response = { ok: true, result: await entry.handler(request) };
     } catch (error) {

@@ -61,6 +61,8 @@ export async function serveApp(
 export interface WorkerProcess {
   id: string;
   process: Deno.ChildProcess;
+  /** its DATA_DIR (scratch files live in `scratch/` there) */
+  dataDir: string;
   /** SIGTERM and wait: the worker finishes or hands back its jobs */
   stop(): Promise<Deno.CommandStatus>;
   kill(): Promise<void>;
@@ -104,6 +106,7 @@ export function spawnWorker(
   return {
     id,
     process,
+    dataDir,
     async stop() {
       try {
         process.kill("SIGTERM");

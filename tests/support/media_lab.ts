@@ -156,6 +156,11 @@ export interface MediaLab extends AsyncDisposable {
   /** Every request served, in order. */
   readonly requests: LabRequest[];
   startLive(): LiveStream;
+  /**
+   * The 360p clip as a bare mp4 under any file name (yt-dlp's generic extractor takes the name,
+   * without its extension, as the media's id): `name` is used as given, so encode what needs it.
+   */
+  clipNamed(name: string): string;
   /** Makes (once, cached on disk) a 1080p mp4 of about `mb` MiB and returns its page URL. */
   bigClip(mb: number): Promise<string>;
   setThrottle(bytesPerSecond: number | undefined): void;
@@ -952,6 +957,11 @@ export async function startMediaLab(opts: MediaLabOptions = {}): Promise<MediaLa
       }
     }
 
+    const named = /^\/named\/[^/]+\.mp4$/.test(path)
+      ? await openFileSource(`${root}/clip360.mp4`)
+      : undefined;
+    if (named) return sendBytes(req, named, CONTENT_TYPES.mp4);
+
     const bigMatch = path.match(/^\/big\/([0-9_]+)$/);
     const bigMb = bigMatch ? bigPages.get(bigMatch[1]) : undefined;
     if (bigMb !== undefined) return sendText(200, "text/html; charset=utf-8", bigClipPage(bigMb));
@@ -1040,6 +1050,9 @@ export async function startMediaLab(opts: MediaLabOptions = {}): Promise<MediaLa
           state.stoppedAt ??= Date.now();
         },
       };
+    },
+    clipNamed(name) {
+      return `${baseUrl}/named/${name}.mp4`;
     },
     async bigClip(mb) {
       if (!Number.isFinite(mb) || mb < 0.1 || mb > 4096) {

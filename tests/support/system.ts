@@ -18,7 +18,12 @@ export interface TestSystem {
 
 export async function startTestSystem(
   env: Record<string, string> = {},
-  options: { telegram?: FakeTelegram; leaseMs?: number; throttle?: ThrottleLimits } = {},
+  options: {
+    telegram?: FakeTelegram;
+    leaseMs?: number;
+    reportRetryBaseMs?: number;
+    throttle?: ThrottleLimits;
+  } = {},
 ): Promise<TestSystem> {
   const telegram = options.telegram ?? await FakeTelegram.start();
   const dataDir = await Deno.makeTempDir({ prefix: "mediabot-test-" });
@@ -36,6 +41,7 @@ export async function startTestSystem(
     logger: createLogger("error"),
     sweepIntervalMs: 200,
     leaseMs: options.leaseMs,
+    reportRetryBaseMs: options.reportRetryBaseMs,
     throttle: options.throttle,
   });
   await system.start();

@@ -1,4 +1,5 @@
 /** Translations are kept by language pair and text hash: in KV for the app, in memory elsewhere. */
+import { boundedKeyPart } from "../../lib/kv_key.ts";
 import { LruCache } from "../../lib/lru.ts";
 import type { Translator } from "./translator.ts";
 
@@ -15,7 +16,7 @@ const KV_READ_BATCH = 10;
 const KV_WRITE_BATCH = 100;
 
 function translationKey(key: string) {
-  return ["translations", key] as const;
+  return ["translations", boundedKeyPart(key)] as const;
 }
 
 export class KvTranslationCache implements TranslationCache {
