@@ -4,6 +4,7 @@ import { createSystem, type System } from "../../app.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { FakeTelegram } from "./fake_telegram.ts";
 import type { ThrottleLimits } from "../../lib/throttle.ts";
+import type { AddressPolicy } from "../../lib/url_guard.ts";
 
 export interface TestSystem {
   telegram: FakeTelegram;
@@ -15,7 +16,13 @@ export interface TestSystem {
 
 export async function startTestSystem(
   env: Record<string, string> = {},
-  options: { telegram?: FakeTelegram; leaseMs?: number; throttle?: ThrottleLimits } = {},
+  options: {
+    telegram?: FakeTelegram;
+    leaseMs?: number;
+    throttle?: ThrottleLimits;
+    /** where the workers' egress guard connects (by default ALLOW_PRIVATE_URLS decides) */
+    egressPolicy?: AddressPolicy;
+  } = {},
 ): Promise<TestSystem> {
   const telegram = options.telegram ?? await FakeTelegram.start();
   const dataDir = await Deno.makeTempDir({ prefix: "mediabot-test-" });
@@ -33,6 +40,7 @@ export async function startTestSystem(
     sweepIntervalMs: 200,
     leaseMs: options.leaseMs,
     throttle: options.throttle,
+    egressPolicy: options.egressPolicy,
   });
   await system.start();
   const close = async () => {

@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "../support/assert.ts";
-import { publicAddressOf, startEgressGuard } from "../../workers/egress_guard.ts";
+import { startEgressGuard } from "../../workers/egress_guard.ts";
+import { publicAddressOf } from "../../lib/url_guard.ts";
 
 /** "public.test" stands for a public site (served on loopback); every other host gets the real check. */
 const policy = (host: string) =>

@@ -369,7 +369,10 @@ Deno.test("[workers/ytdlp] download arguments end with -- and the URL, output st
   assertEquals(args.indexOf("--"), args.length - 2);
   assertEquals(valueOf(args, "--paths"), "/scratch/job");
   assertEquals(valueOf(args, "--output"), "media.%(ext)s");
-  assertEquals(valueOf(args, "-f"), "136+140/best");
+  assertEquals(
+    valueOf(args, "-f"),
+    "(136+140/best)[protocol~='^(http|https|m3u8|m3u8_native|http_dash_segments|http_dash_segments_generator)$']",
+  );
   assertEquals(valueOf(args, "--max-filesize"), "50000000");
   assertEquals(valueOf(args, "--merge-output-format"), "mp4");
   assert(args.includes("--ignore-config") && args.includes("--no-playlist"));
