@@ -90,10 +90,11 @@ function send(
       let size = 0;
       res.on("data", (chunk: Uint8Array) => {
         size += chunk.byteLength;
-        if (size > request.maxBodyBytes) {
-          req.destroy(new ResponseTooLargeError(`more than ${request.maxBodyBytes} bytes`));
-        } else {
+        if (size <= request.maxBodyBytes) {
           chunks.push(chunk);
+        } else {
+          reject(new ResponseTooLargeError(`more than ${request.maxBodyBytes} bytes`));
+          req.destroy();
         }
       });
       res.on("end", () => {
@@ -103,6 +104,7 @@ function send(
             headers.set(name, Array.isArray(value) ? value.join(", ") : value);
           }
         }
+        // a promise settles once: after a refusal above this changes nothing
         resolve({ url: url.href, status: res.statusCode ?? 0, headers, body: concat(chunks) });
       });
       res.on("error", reject);
