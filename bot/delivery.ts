@@ -71,8 +71,8 @@ export async function sendPreview(
 }
 
 /** Telegram takes photos of up to 10 MB; a preview's picture needs far less. */
-const THUMBNAIL_MAX_BYTES = 5_000_000;
-const THUMBNAIL_TIMEOUT_MS = 10_000;
+const PREVIEW_PICTURE_MAX_BYTES = 5_000_000;
+const PREVIEW_PICTURE_TIMEOUT_MS = 10_000;
 
 /**
  * The thumbnail's bytes, fetched by the guarded fetch. Its URL is never handed to the Bot API:
@@ -82,9 +82,9 @@ async function fetchThumbnail(urlGuard: FetchGuard, url: string): Promise<InputF
   try {
     const response = await guardedFetch(urlGuard, url, {
       headers: { accept: "image/*" },
-      maxBodyBytes: THUMBNAIL_MAX_BYTES,
+      maxBodyBytes: PREVIEW_PICTURE_MAX_BYTES,
       maxRedirects: 3,
-      timeoutMs: THUMBNAIL_TIMEOUT_MS,
+      timeoutMs: PREVIEW_PICTURE_TIMEOUT_MS,
     });
     const type = response.headers.get("content-type") ?? "";
     const ok = response.status >= 200 && response.status < 300 && response.body.byteLength > 0;

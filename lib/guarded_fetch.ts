@@ -6,6 +6,7 @@
  */
 import http from "node:http";
 import https from "node:https";
+import type { LookupFunction } from "node:net";
 import type { UrlGuard } from "./url_guard.ts";
 
 /** What the guarded fetch asks of a guard (UrlGuard; tests give their own answers). */
@@ -61,12 +62,6 @@ export async function guardedFetch(
   throw new EgressRefusedError("refused (too many redirects)");
 }
 
-type LookupCallback = (
-  error: Error | null,
-  address: string | { address: string; family: number }[],
-  family?: number,
-) => void;
-
 function send(
   url: URL,
   address: string,
@@ -74,7 +69,8 @@ function send(
   signal: AbortSignal,
 ): Promise<GuardedResponse> {
   const family = address.includes(":") ? 6 : 4;
-  const lookup = (_host: string, options: { all?: boolean }, callback: LookupCallback) =>
+  // whatever the name, the connection goes to the address that was checked
+  const lookup: LookupFunction = (_host, options, callback) =>
     options.all ? callback(null, [{ address, family }]) : callback(null, address, family);
   const client = url.protocol === "https:" ? https : http;
   return new Promise((resolve, reject) => {
@@ -83,7 +79,7 @@ function send(
       headers: { "accept-encoding": "identity", ...request.headers },
       // a pooled socket could belong to an earlier answer: every request connects anew
       agent: false,
-      lookup: lookup as never,
+      lookup,
       signal,
     }, (res) => {
       const chunks: Uint8Array[] = [];

@@ -90,7 +90,11 @@ const COMMON_ARGS = [
 
 /** How yt-dlp may fetch a format: http(s), HLS or DASH; never ftp, rtmp, rtsp, mms… */
 const ALLOWED_PROTOCOLS = [
-  ...["http", "https", "m3u8", "m3u8_native", "http_dash_segments"],
+  "http",
+  "https",
+  "m3u8",
+  "m3u8_native",
+  "http_dash_segments",
   "http_dash_segments_generator",
 ];
 /** a URL whose scheme is not http(s) (a relative path has none) */
@@ -103,6 +107,7 @@ const FOREIGN_SCHEME = /^\s*(?!https?:)[a-z][a-z\d+.-]*:/i;
 export function overHttpOnly(selector: string): string {
   return `(${selector})[protocol~='^(${ALLOWED_PROTOCOLS.join("|")})$']`;
 }
+
 const PROGRESS_PREFIX = "@@progress ";
 const PROGRESS_FIELDS = "status,downloaded_bytes,total_bytes,total_bytes_estimate,speed,eta";
 /** fixed, so a title can never choose a path; yt-dlp fills in the extension */
