@@ -12,7 +12,7 @@ import { createLogger, type Logger } from "./lib/logger.ts";
 import { createTelegramApi } from "./lib/telegram.ts";
 import { Throttle, type ThrottleLimits } from "./lib/throttle.ts";
 import { RateLimiter } from "./lib/rate_limit.ts";
-import { UrlGuard } from "./lib/url_guard.ts";
+import { type AddressPolicy, UrlGuard } from "./lib/url_guard.ts";
 import { BOT_COMMANDS, createBot } from "./bot/bot.ts";
 import { createI18n } from "./bot/i18n.ts";
 import { JobService } from "./services/job_service.ts";
@@ -44,6 +44,8 @@ export interface SystemOptions {
    * comes in any more. Logged in any case; main.ts ends the process so its supervisor restarts it.
    */
   onPollingStopped?: (error: unknown) => void;
+  /** tests only: where the in-process workers' egress guard connects */
+  egressPolicy?: AddressPolicy;
 }
 
 export interface System {
@@ -208,6 +210,7 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
           logger,
           translator,
           workerIdPrefix: `local-${Deno.pid}`,
+          egressPolicy: options.egressPolicy,
         });
       }
       logger.info("started", {

@@ -1,8 +1,8 @@
 /** Sending previews and cached files: used by update handlers and by job events alike. */
-import { type Api, GrammyError } from "grammy";
+import { type Api, GrammyError, InputFile } from "grammy";
 import type { CachedFile } from "../kv/media.ts";
 import { createPreview, type Preview } from "../kv/previews.ts";
-import type { UrlGuard } from "../lib/url_guard.ts";
+import { type FetchGuard, guardedFetch } from "../lib/guarded_fetch.ts";
 import type { ProbeInfo } from "../workers/media_types.ts";
 import type { Translate } from "./i18n.ts";
 import { type PreviewOptions, renderPreview } from "./views.ts";
@@ -13,7 +13,7 @@ import type { Config } from "../config.ts";
 export interface PreviewTarget {
   api: Api;
   kv: Deno.Kv;
-  urlGuard: UrlGuard;
+  urlGuard: FetchGuard;
   t: Translate;
   locale: string;
   userId: number;
@@ -52,9 +52,8 @@ export async function sendPreview(
       }
       : {}),
   };
-  // Telegram (or a self-hosted Bot API server inside our network) fetches the thumbnail itself
-  const thumbnail = info.thumbnail && (await target.urlGuard.check(info.thumbnail)).ok
-    ? info.thumbnail
+  const thumbnail = info.thumbnail
+    ? await fetchThumbnail(target.urlGuard, info.thumbnail)
     : undefined;
   if (thumbnail) {
     try {
@@ -69,6 +68,33 @@ export async function sendPreview(
     link_preview_options: { is_disabled: true },
   });
   return preview;
+}
+
+/** Telegram takes photos of up to 10 MB; a preview's picture needs far less. */
+const PREVIEW_PICTURE_MAX_BYTES = 5_000_000;
+const PREVIEW_PICTURE_TIMEOUT_MS = 10_000;
+
+/**
+ * The thumbnail's bytes, fetched by the guarded fetch. Its URL is never handed to the Bot API:
+ * a self-hosted server inside our network would fetch it unguarded, after a DNS answer of its own.
+ */
+async function fetchThumbnail(urlGuard: FetchGuard, url: string): Promise<InputFile | undefined> {
+  try {
+    const response = await guardedFetch(urlGuard, url, {
+      headers: { accept: "image/*" },
+      maxBodyBytes: PREVIEW_PICTURE_MAX_BYTES,
+      maxRedirects: 3,
+      timeoutMs: PREVIEW_PICTURE_TIMEOUT_MS,
+    });
+    const type = response.headers.get("content-type") ?? "";
+    const ok = response.status >= 200 && response.status < 300 && response.body.byteLength > 0;
+    return ok && type.startsWith("image/")
+      ? new InputFile(response.body, "thumbnail.jpg")
+      : undefined;
+  } catch {
+    // refused, unreachable or too big: the preview goes without a picture
+    return undefined;
+  }
 }
 
 /** Sends a file Telegram already has; no upload, no worker. */

@@ -19,10 +19,25 @@ let available: Promise<boolean> | undefined;
 export function curlAvailable(): Promise<boolean> {
   // async: a missing binary throws NotFound at once rather than rejecting
   available ??= (async () => {
-    const probe = new Deno.Command("curl", { args: ["--version"], stdout: "null", stderr: "null" });
+    const probe = new Deno.Command("curl", {
+      args: ["--version"],
+      clearEnv: true,
+      env: curlEnv(),
+      stdout: "null",
+      stderr: "null",
+    });
     return (await probe.output()).success;
   })().catch(() => false);
   return available;
+}
+
+/**
+ * A cleared environment: curl gets no token from it and no proxy (it talks to the Bot API server
+ * only, which may be a self-hosted one on a private address).
+ */
+function curlEnv(): Record<string, string> {
+  const path = Deno.env.get("PATH");
+  return path === undefined ? {} : { PATH: path };
 }
 
 /** curl's config syntax: a double-quoted string with backslash escapes. */
@@ -71,7 +86,10 @@ async function runCurl(lines: string[], signal?: AbortSignal): Promise<string> {
     await Deno.chmod(config, 0o600);
     await Deno.writeTextFile(config, lines.join("\n") + "\n");
     const { success, stdout, stderr } = await new Deno.Command("curl", {
-      args: ["--config", config, "--silent", "--show-error", "--header", "Expect:"],
+      // --disable (first): no ~/.curlrc
+      args: ["--disable", "--config", config, "--silent", "--show-error", "--header", "Expect:"],
+      clearEnv: true,
+      env: curlEnv(),
       stdout: "piped",
       stderr: "piped",
       signal,

@@ -12,7 +12,8 @@ export type UrlRefusal =
   | "private_address"
   | "unresolvable";
 
-export type UrlCheck = { ok: true; url: URL } | { ok: false; reason: UrlRefusal };
+/** address: the one the check approved, when it looked one up (not with ALLOW_PRIVATE_URLS) */
+export type UrlCheck = { ok: true; url: URL; address?: string } | { ok: false; reason: UrlRefusal };
 
 export type Resolver = (hostname: string) => Promise<string[]>;
 
@@ -26,15 +27,68 @@ export async function resolveHost(hostname: string): Promise<string[]> {
   return lookups.flatMap((r) => r.status === "fulfilled" ? r.value : []);
 }
 
+/** IPv6 blocks ipaddr.js counts as unicast that lead to IPv4 hosts, private ones included. */
+const REFUSED_V6_BLOCKS = [
+  // IPv4-compatible (deprecated): ::7f00:1 is 127.0.0.1 on stacks that still route it
+  ipaddr.parseCIDR("::/96"),
+  // local-use NAT64 (RFC 8215): a translator inside the network reaches its IPv4 hosts
+  ipaddr.parseCIDR("64:ff9b:1::/48"),
+];
+
 /** True for an address a user's link may reach. */
 export function isPublicAddress(address: string): boolean {
-  if (!ipaddr.isValid(address)) return false;
-  let parsed = ipaddr.parse(address);
+  const canonical = address.includes(":") ? canonicalIpv6(address) : address;
+  if (canonical === undefined || !ipaddr.isValid(canonical)) return false;
+  let parsed = ipaddr.parse(canonical);
   if (parsed.kind() === "ipv6") {
     const v6 = parsed as ipaddr.IPv6;
     if (v6.isIPv4MappedAddress()) parsed = v6.toIPv4Address();
+    else if (REFUSED_V6_BLOCKS.some((block) => v6.match(block))) return false;
   }
   return parsed.range() === "unicast";
+}
+
+/**
+ * The URL standard's form of an IPv6 literal ("::127.0.0.1" → "::7f00:1"): ipaddr.js reads an
+ * embedded dotted quad as IPv4-mapped whatever comes before it.
+ */
+function canonicalIpv6(address: string): string | undefined {
+  try {
+    return new URL(`http://[${address.replace(/^\[|\]$/g, "")}]/`).hostname.slice(1, -1);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Where a connection to a host may go: one address, resolved once, so the answer that was checked
+ * is the answer used (a second lookup could bring a private address). Null when refused.
+ */
+export type AddressPolicy = (host: string) => Promise<string | null>;
+
+/** The policy for user links: the host's first address, if every address it has is public. */
+export function publicAddressOf(
+  host: string,
+  resolve: Resolver = resolveHost,
+): Promise<string | null> {
+  return addressOf(host, false, resolve);
+}
+
+async function addressOf(
+  host: string,
+  allowPrivate: boolean,
+  resolve: Resolver,
+): Promise<string | null> {
+  const bare = host.replace(/^\[|\]$/g, "");
+  if (isIpLiteral(bare)) return allowPrivate || isPublicAddress(bare) ? bare : null;
+  const addresses = await resolve(bare);
+  if (addresses.length === 0) return null;
+  if (!allowPrivate && !addresses.every(isPublicAddress)) return null;
+  return addresses[0];
+}
+
+function isIpLiteral(host: string): boolean {
+  return /^[\d.]+$/.test(host) || host.includes(":");
 }
 
 export class UrlGuard {
@@ -42,6 +96,9 @@ export class UrlGuard {
     private readonly allowPrivate: boolean,
     private readonly resolve: Resolver = resolveHost,
   ) {}
+
+  /** Where the guarded fetches and the egress guard may connect for a host, under this guard's rules. */
+  readonly addressOf: AddressPolicy = (host) => addressOf(host, this.allowPrivate, this.resolve);
 
   async check(raw: string): Promise<UrlCheck> {
     if (raw.length > MAX_URL_LENGTH) return { ok: false, reason: "too_long" };
@@ -58,7 +115,9 @@ export class UrlGuard {
     if (this.allowPrivate) return { ok: true, url };
     const host = url.hostname.replace(/^\[|\]$/g, "");
     if (ipaddr.isValid(host)) {
-      return isPublicAddress(host) ? { ok: true, url } : { ok: false, reason: "private_address" };
+      return isPublicAddress(host)
+        ? { ok: true, url, address: host }
+        : { ok: false, reason: "private_address" };
     }
     if (!host.includes(".") || /\.(localhost|local|internal|localdomain)$/i.test(host)) {
       return { ok: false, reason: "private_address" };
@@ -66,7 +125,7 @@ export class UrlGuard {
     const addresses = await this.resolve(host);
     if (addresses.length === 0) return { ok: false, reason: "unresolvable" };
     if (!addresses.every(isPublicAddress)) return { ok: false, reason: "private_address" };
-    return { ok: true, url };
+    return { ok: true, url, address: addresses[0] };
   }
 }
 

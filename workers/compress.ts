@@ -3,10 +3,10 @@
  * bufsize cap the bits), scaled down when the bits per pixel would be too low; audio: AAC at the
  * bitrate the size allows. The output is measured and encoded again, smaller, until it fits.
  */
-import { resolve } from "node:path";
 import { type CompressPreset, MediaError } from "./media_types.ts";
 import { formatMegabytes } from "./formats.ts";
 import { runProcess } from "./process.ts";
+import { fileUrl, localMediaInput } from "./ffmpeg.ts";
 
 /** How to encode: x264's quality and speed, a height cap and the audio bitrate it may use. */
 export interface VideoEncoding {
@@ -117,7 +117,7 @@ export function buildVideoArgs(
   encoding: VideoEncoding,
 ): string[] {
   return [
-    ...["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", fileUrl(input)],
+    ...["-nostdin", "-hide_banner", "-loglevel", "error", "-y", ...localMediaInput(input)],
     ...["-map", "0:v:0", "-map", "0:a:0?", "-c:v", "libx264", "-preset", plan.x264Preset],
     ...["-crf", String(encoding.crf), "-maxrate", String(plan.videoMaxrate)],
     ...["-bufsize", String(plan.videoBufsize), "-pix_fmt", "yuv420p"],
@@ -186,7 +186,7 @@ export async function compressAudioToFit(
     const audioBps = audioBitrateFor(aim, options.durationSeconds);
     if (audioBps === undefined) throw cannotFit(options.targetBytes, options.durationSeconds);
     await runEncode([
-      ...["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", fileUrl(input)],
+      ...["-nostdin", "-hide_banner", "-loglevel", "error", "-y", ...localMediaInput(input)],
       ...["-map", "0:a:0", "-vn", "-c:a", "aac", "-b:a", String(audioBps)],
       ...["-movflags", "+faststart", "-f", "mp4", fileUrl(options.outPath)],
     ], options);
@@ -263,9 +263,4 @@ function cannotFit(targetBytes: number, durationSeconds: number): MediaError {
 
 function evenWidth(width: number): number {
   return Math.max(2, Math.round(width / 2) * 2);
-}
-
-/** An explicit file: URL, so a name like "-x" is never taken for an option or a protocol. */
-function fileUrl(path: string): string {
-  return `file:${resolve(path)}`;
 }

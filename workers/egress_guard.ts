@@ -1,36 +1,29 @@
 /**
- * An HTTP proxy on loopback that every yt-dlp and ffmpeg run goes through (http_proxy and
- * https_proxy in their environment). Each request, including each redirect hop, names its host
- * again; the guard resolves it and connects only to public addresses, so a public page cannot
- * lead the downloader to a private one. HTTPS goes through CONNECT, checked the same way.
+ * An HTTP proxy on loopback that every yt-dlp and ffmpeg run goes through (http_proxy,
+ * https_proxy, ftp_proxy and all_proxy in their environment). Each request, including each
+ * redirect hop, names its host again; the guard resolves it and connects only where the policy
+ * allows (public addresses unless ALLOW_PRIVATE_URLS), so a public page cannot lead the downloader
+ * to a private one. It speaks http only: a proxied ftp:// (or any other scheme) request and a plain
+ * http redirect to one are refused. HTTPS goes through CONNECT, checked the same way.
  */
-import { isPublicAddress, resolveHost } from "../lib/url_guard.ts";
+import { type AddressPolicy, publicAddressOf } from "../lib/url_guard.ts";
 
-export type AddressPolicy = (host: string) => Promise<string | null>;
-
-/** The default policy: the first address of the host if every address it has is public. */
-export async function publicAddressOf(host: string): Promise<string | null> {
-  const bare = host.replace(/^\[|\]$/g, "");
-  const addresses = isIpLiteral(bare) ? [bare] : await resolveHost(bare);
-  if (addresses.length === 0 || !addresses.every(isPublicAddress)) return null;
-  return addresses[0];
-}
-
-function isIpLiteral(host: string): boolean {
-  return /^[\d.]+$/.test(host) || host.includes(":");
-}
+/** The reason phrase of the guard's refusals, which yt-dlp repeats in its error line. */
+export const EGRESS_REFUSAL = "Refused by the egress guard";
 
 export interface EgressGuard {
-  /** e.g. http://127.0.0.1:40123, for http_proxy and https_proxy */
+  /** e.g. http://127.0.0.1:40123, for the *_proxy variables */
   url: string;
-  /** hosts refused so far (for logs and tests) */
+  /** what was refused so far, a host or a scheme and host (for logs and tests) */
   refused: string[];
   close(): Promise<void>;
 }
 
 const HEAD_LIMIT = 64 * 1024;
 
-export function startEgressGuard(policy: AddressPolicy = publicAddressOf): EgressGuard {
+export function startEgressGuard(
+  policy: AddressPolicy = (host) => publicAddressOf(host),
+): EgressGuard {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const refused: string[] = [];
   const connections = new Set<Deno.Conn>();
@@ -85,7 +78,10 @@ async function handle(client: Deno.Conn, policy: AddressPolicy, refused: string[
     } catch {
       return await answer(client, 400, "Bad Request");
     }
-    if (url.protocol !== "http:") return await answer(client, 400, "Bad Request");
+    if (url.protocol !== "http:") {
+      refused.push(`${url.protocol}//${url.host}`);
+      return await answer(client, 403, EGRESS_REFUSAL);
+    }
     host = url.hostname;
     port = Number(url.port || 80);
     // origin-form upstream, one request per connection so every hop is checked again
@@ -104,24 +100,51 @@ async function handle(client: Deno.Conn, policy: AddressPolicy, refused: string[
   const address = await policy(host);
   if (!address) {
     refused.push(host);
-    return await answer(client, 403, "Forbidden");
+    return await answer(client, 403, EGRESS_REFUSAL);
   }
   const upstream = await Deno.connect({ hostname: address, port }).catch(() => null);
   if (!upstream) return await answer(client, 502, "Bad Gateway");
+  const pipe = (from: Deno.Conn, to: Deno.Conn) =>
+    from.readable.pipeTo(to.writable, { preventClose: true }).catch(() => {})
+      .finally(() => closeBoth(client, upstream));
   try {
     if (forwardHead === undefined) {
       await writeAll(client, "HTTP/1.1 200 Connection Established\r\n\r\n");
-    } else {
-      await writeAll(upstream, forwardHead);
+      if (rest.length > 0) await upstream.write(rest);
+      await Promise.all([pipe(client, upstream), pipe(upstream, client)]);
+      return;
     }
+    await writeAll(upstream, forwardHead);
     if (rest.length > 0) await upstream.write(rest);
-    await Promise.all([
-      client.readable.pipeTo(upstream.writable, { preventClose: true }).catch(() => {}),
-      upstream.readable.pipeTo(client.writable, { preventClose: true }).catch(() => {}),
-    ].map((p) => p.finally(() => closeBoth(client, upstream))));
+    const requestBody = pipe(client, upstream);
+    const response = await readHead(upstream);
+    const foreign = foreignRedirect(response.head, target);
+    if (foreign) {
+      refused.push(foreign);
+      await answer(client, 403, EGRESS_REFUSAL);
+      return;
+    }
+    await writeAll(client, `${response.head}\r\n\r\n`);
+    if (response.rest.length > 0) await client.write(response.rest);
+    await Promise.all([requestBody, pipe(upstream, client)]);
   } finally {
     closeBoth(client, upstream);
   }
+}
+
+/** A redirect's target when it leaves http(s) (ftp:, file:, rtmp:…), for the refused list. */
+function foreignRedirect(head: string, requestUrl: string): string | undefined {
+  const status = Number(head.slice(9, 12));
+  const location = /^location:[ \t]*(.*)$/im.exec(head)?.[1].trim();
+  if (status < 300 || status >= 400 || !location) return undefined;
+  let target: URL;
+  try {
+    target = new URL(location, requestUrl);
+  } catch {
+    return undefined;
+  }
+  if (target.protocol === "http:" || target.protocol === "https:") return undefined;
+  return `${target.protocol}//${target.host}`;
 }
 
 function closeBoth(a: Deno.Conn, b: Deno.Conn) {

@@ -33,6 +33,32 @@ export interface ThumbnailOptions {
   atSeconds?: number;
 }
 
+/** Protocols ffmpeg may use for a stream from the network (httpproxy: https through the egress guard). */
+export const NETWORK_PROTOCOLS = "http,https,tcp,tls,crypto,httpproxy";
+
+/**
+ * Demuxers of the media files (and thumbnails) the bot handles. A downloaded "video" can be a
+ * playlist (HLS, DASH, concat) naming file: segments elsewhere on disk: those are not among them.
+ */
+export const MEDIA_DEMUXERS = [
+  ...["mov", "matroska", "mp3", "aac", "ogg", "mpegts", "flv", "wav", "flac", "avi", "asf"],
+  ...["mpeg", "m4v", "h264", "hevc", "ac3", "eac3", "caf", "aiff", "amr", "ivf", "wv", "ape"],
+  ...["dts", "image2", "jpeg_pipe", "png_pipe", "webp_pipe"],
+].join(",");
+
+/** Input options for a media file on disk: read from that file as media, from nowhere else. */
+export const LOCAL_MEDIA_INPUT = [
+  "-protocol_whitelist",
+  "file",
+  "-format_whitelist",
+  MEDIA_DEMUXERS,
+];
+
+/** `-i` of a media file on disk, with LOCAL_MEDIA_INPUT. */
+export function localMediaInput(path: string): string[] {
+  return [...LOCAL_MEDIA_INPUT, "-i", fileUrl(path)];
+}
+
 /** Telegram's limits for a thumbnail: JPEG, at most 320 px a side, under 200 kB. */
 export const THUMBNAIL_MAX_SIDE = 320;
 export const THUMBNAIL_MAX_BYTES = 200_000;
@@ -61,7 +87,7 @@ export async function ffprobeMedia(
 ): Promise<MediaFileInfo> {
   const { ffprobePath = "ffprobe", signal, timeoutMs = 30_000 } = options;
   const args = ["-v", "error", "-print_format", "json", "-show_format", "-show_streams"];
-  const result = await runProcess(ffprobePath, [...args, "-i", fileUrl(path)], {
+  const result = await runProcess(ffprobePath, [...args, ...localMediaInput(path)], {
     signal,
     timeoutMs,
   });
@@ -101,7 +127,7 @@ export async function makeThumbnail(
   for (const quality of THUMBNAIL_QUALITIES) {
     const args = [
       ...["-nostdin", "-hide_banner", "-loglevel", "error", "-y"],
-      ...["-ss", atSeconds.toFixed(3), "-i", fileUrl(videoPath)],
+      ...["-ss", atSeconds.toFixed(3), ...localMediaInput(videoPath)],
       ...["-map", "0:v:0", "-frames:v", "1", "-vf", scale, "-q:v", String(quality)],
       ...["-f", "mjpeg", fileUrl(outPath)],
     ];
@@ -210,7 +236,7 @@ function mediaKind(ext: string, probe: MediaFileInfo): MediaKind {
 }
 
 /** An explicit file: URL, so a name like "-x" or "http:..." is never taken for an option or protocol. */
-function fileUrl(path: string): string {
+export function fileUrl(path: string): string {
   return `file:${resolve(path)}`;
 }
 

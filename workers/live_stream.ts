@@ -3,10 +3,15 @@
  * for a bare HLS playlist it may not, so a media playlist without #EXT-X-ENDLIST counts as live.
  */
 import { z } from "zod";
-import type { UrlGuard } from "../lib/url_guard.ts";
+import {
+  EgressRefusedError,
+  type FetchGuard,
+  guardedFetch,
+  ResponseTooLargeError,
+} from "../lib/guarded_fetch.ts";
 import { MediaError, type ProbeInfo } from "./media_types.ts";
 import { runProcess } from "./process.ts";
-import { classifyYtdlpFailure, toProbeInfo } from "./ytdlp.ts";
+import { classifyYtdlpFailure, overHttpOnly, toProbeInfo, YTDLP_BASE_ARGS } from "./ytdlp.ts";
 
 /** One input for ffmpeg: a stream URL and the headers the site expects with it. */
 export interface StreamInput {
@@ -25,7 +30,7 @@ export interface StreamInspection {
 export interface InspectOptions {
   ytdlpPath?: string;
   /** every playlist address, and each redirect, is checked before it is fetched */
-  urlGuard: UrlGuard;
+  urlGuard: FetchGuard;
   signal?: AbortSignal;
   timeoutMs: number;
 }
@@ -53,8 +58,8 @@ export async function inspectStream(
   options: InspectOptions,
 ): Promise<StreamInspection> {
   const args = [
-    ...["--ignore-config", "--no-cache-dir", "--no-playlist", "--playlist-items", "1"],
-    ...["--no-warnings", "--socket-timeout", "20", "-f", FORMAT_SELECTOR, "--dump-single-json"],
+    ...[...YTDLP_BASE_ARGS, "--no-playlist", "--playlist-items", "1", "--no-warnings"],
+    ...["--socket-timeout", "20", "-f", overHttpOnly(FORMAT_SELECTOR), "--dump-single-json"],
     "--",
     url,
   ];
@@ -84,7 +89,7 @@ export async function inspectStream(
 /** True for an HLS media playlist (or a master whose first variant is one) that has no end yet. */
 export async function isLiveHls(
   input: StreamInput,
-  urlGuard: UrlGuard,
+  urlGuard: FetchGuard,
   signal?: AbortSignal,
 ): Promise<boolean> {
   const looksHls = input.protocol?.startsWith("m3u8") || /\.m3u8(?:[?#]|$)/i.test(input.url);
@@ -114,55 +119,35 @@ export function firstVariantUrl(playlist: string, base: string): string | undefi
     : undefined;
 }
 
-/** The playlist's text and final address, redirects followed one checked hop at a time. */
+/** The playlist's text and final address, through the guarded fetch (redirects checked too). */
 async function fetchPlaylist(
   input: StreamInput,
-  urlGuard: UrlGuard,
+  urlGuard: FetchGuard,
   signal?: AbortSignal,
 ): Promise<{ text: string; url: string }> {
-  const timeout = AbortSignal.timeout(PLAYLIST_TIMEOUT_MS);
-  let url = input.url;
   try {
-    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      const checked = await urlGuard.check(url);
-      if (!checked.ok) {
-        throw new MediaError("unavailable", `the stream's address is refused (${checked.reason})`);
-      }
-      const response = await fetch(checked.url, {
-        headers: input.headers,
-        redirect: "manual",
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      });
-      const location = response.headers.get("location");
-      if (response.status >= 300 && response.status < 400 && location) {
-        await response.body?.cancel();
-        url = new URL(location, checked.url).href;
-        continue;
-      }
-      if (!response.ok || !response.body) {
-        await response.body?.cancel();
-        throw new MediaError("unavailable", `the playlist answered ${response.status}`);
-      }
-      return { text: await readCapped(response.body, PLAYLIST_MAX_BYTES), url: checked.url.href };
+    const response = await guardedFetch(urlGuard, input.url, {
+      headers: input.headers,
+      maxBodyBytes: PLAYLIST_MAX_BYTES,
+      maxRedirects: MAX_REDIRECTS,
+      timeoutMs: PLAYLIST_TIMEOUT_MS,
+      signal,
+    });
+    if (response.status < 200 || response.status >= 300) {
+      throw new MediaError("unavailable", `the playlist answered ${response.status}`);
     }
-    throw new MediaError("unavailable", "the playlist redirects too many times");
+    return { text: new TextDecoder().decode(response.body), url: response.url };
   } catch (error) {
     if (error instanceof MediaError) throw error;
+    if (error instanceof EgressRefusedError) {
+      throw new MediaError("unavailable", `the stream's address is ${error.message}`);
+    }
+    if (error instanceof ResponseTooLargeError) {
+      throw new MediaError("unsupported", "the playlist is too large");
+    }
     if (signal?.aborted) throw new MediaError("cancelled", "cancelled");
     throw new MediaError("failed", `could not read the playlist: ${String(error)}`, true);
   }
-}
-
-async function readCapped(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<string> {
-  const decoder = new TextDecoder();
-  let text = "";
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.byteLength;
-    if (size > maxBytes) throw new MediaError("unsupported", "the playlist is too large");
-    text += decoder.decode(chunk, { stream: true });
-  }
-  return text + decoder.decode();
 }
 
 function parseJson(text: string): unknown {

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { PlaylistEntry } from "../kv/job_types.ts";
 import { MediaError } from "./media_types.ts";
 import { runProcess } from "./process.ts";
-import { classifyYtdlpFailure } from "./ytdlp.ts";
+import { classifyYtdlpFailure, YTDLP_BASE_ARGS } from "./ytdlp.ts";
 
 export interface PlaylistListing {
   title: string;
@@ -45,7 +45,7 @@ export async function expandPlaylist(
   options: ExpandOptions,
 ): Promise<PlaylistListing> {
   const args = [
-    ...["--ignore-config", "--no-cache-dir", "--no-warnings", "--socket-timeout", "20"],
+    ...[...YTDLP_BASE_ARGS, "--no-warnings", "--socket-timeout", "20"],
     ...["--yes-playlist", "--flat-playlist", "--playlist-end", String(options.maxEntries)],
     ...["--dump-single-json", "--", url],
   ];

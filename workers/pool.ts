@@ -2,7 +2,8 @@
 import { statfs } from "node:fs/promises";
 import { runJob, type RunnerDeps, scratchRoot } from "./runner.ts";
 import { startEgressGuard } from "./egress_guard.ts";
-import { setSubprocessEnv } from "./process.ts";
+import { useEgressProxy } from "./process.ts";
+import { type AddressPolicy, UrlGuard } from "../lib/url_guard.ts";
 
 /** A download needs room for the file and its merge or compression copy. */
 export function minimumFreeBytes(maxUploadBytes: number): number {
@@ -20,25 +21,27 @@ export interface WorkerPool {
   readonly running: number;
 }
 
+export interface WorkerPoolDeps extends RunnerDeps {
+  workerIdPrefix: string;
+  /** tests only: where the egress guard connects (by default ALLOW_PRIVATE_URLS decides) */
+  egressPolicy?: AddressPolicy;
+}
+
 export async function startWorkerPool(
   count: number,
-  deps: RunnerDeps & { workerIdPrefix: string },
+  deps: WorkerPoolDeps,
 ): Promise<WorkerPool> {
   // leftovers of a previous run that died midway
   const scratch = scratchRoot(deps.config.dataDir);
   await Deno.remove(scratch, { recursive: true }).catch(() => {});
   await Deno.mkdir(scratch, { recursive: true });
   const needed = minimumFreeBytes(deps.config.maxUploadBytes);
-  // yt-dlp and ffmpeg reach the network only through the guard, redirects included
-  const guard = deps.config.allowPrivateUrls ? undefined : startEgressGuard();
-  if (guard) {
-    setSubprocessEnv({
-      http_proxy: guard.url,
-      https_proxy: guard.url,
-      HTTP_PROXY: guard.url,
-      HTTPS_PROXY: guard.url,
-    });
-  }
+  // yt-dlp and ffmpeg reach the network only through the guard, redirects included; with
+  // ALLOW_PRIVATE_URLS it still refuses every scheme but http(s)
+  const guard = startEgressGuard(
+    deps.egressPolicy ?? new UrlGuard(deps.config.allowPrivateUrls ?? false).addressOf,
+  );
+  const releaseProxy = useEgressProxy(guard.url);
   const claiming = new AbortController();
   const shutdown = new AbortController();
   let running = 0;
@@ -76,10 +79,8 @@ export async function startWorkerPool(
       const timer = setTimeout(() => shutdown.abort(), graceMs);
       await Promise.all(loops);
       clearTimeout(timer);
-      if (guard) {
-        setSubprocessEnv({});
-        await guard.close();
-      }
+      releaseProxy();
+      await guard.close();
     },
   };
 }

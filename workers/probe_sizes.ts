@@ -1,16 +1,17 @@
 /**
  * Sizes yt-dlp did not report (plain HTML5 sources, direct links): one HEAD request per format
  * answers with the exact Content-Length, so the preview can show sizes and recommend a quality
- * that fits. Each address, and each redirect, goes through the URL guard first.
+ * that fits. Each address, and each redirect, goes through the guarded fetch: checked, and
+ * connected to the very address that was checked.
  */
 import { z } from "zod";
-import type { UrlGuard } from "../lib/url_guard.ts";
+import { type FetchGuard, guardedFetch } from "../lib/guarded_fetch.ts";
 import type { ProbeFormat, ProbeInfo } from "./media_types.ts";
 
 export interface SizeLookupOptions {
-  urlGuard: UrlGuard;
+  urlGuard: FetchGuard;
   signal?: AbortSignal;
-  /** per request */
+  /** per lookup, redirects included */
   timeoutMs?: number;
 }
 
@@ -78,32 +79,21 @@ function formatSources(
 }
 
 async function headSize(
-  start: string,
+  url: string,
   headers: Record<string, string>,
   options: SizeLookupOptions,
 ): Promise<number | undefined> {
-  let url = start;
-  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-    const checked = await options.urlGuard.check(url);
-    if (!checked.ok) return undefined;
-    const timeout = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    const response = await fetch(checked.url, {
-      method: "HEAD",
-      headers,
-      redirect: "manual",
-      signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout,
-    });
-    await response.body?.cancel();
-    const location = response.headers.get("location");
-    if (response.status >= 300 && response.status < 400 && location) {
-      url = new URL(location, checked.url).href;
-      continue;
-    }
-    // an HTML answer is an error or consent page, not the media
-    const type = response.headers.get("content-type") ?? "";
-    if (!response.ok || type.startsWith("text/")) return undefined;
-    const length = Number(response.headers.get("content-length"));
-    return Number.isSafeInteger(length) && length > 0 ? length : undefined;
-  }
-  return undefined;
+  const response = await guardedFetch(options.urlGuard, url, {
+    method: "HEAD",
+    headers,
+    maxBodyBytes: 0,
+    maxRedirects: MAX_REDIRECTS,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    signal: options.signal,
+  });
+  // an HTML answer is an error or consent page, not the media
+  const type = response.headers.get("content-type") ?? "";
+  if (response.status < 200 || response.status >= 300 || type.startsWith("text/")) return undefined;
+  const length = Number(response.headers.get("content-length"));
+  return Number.isSafeInteger(length) && length > 0 ? length : undefined;
 }

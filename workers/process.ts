@@ -105,11 +105,34 @@ export async function runProcess(
   }
 }
 
-let subprocessEnv: Record<string, string> = {};
+/** What a media tool needs from the worker's environment; nothing else (no tokens, no no_proxy). */
+const INHERITED_VARIABLES = ["PATH", "HOME", "TMPDIR"];
+/** the egress guards of the worker pools running in this process; the latest one is used */
+const egressProxies: string[] = [];
 
-/** Extra environment for every media subprocess (the egress guard's proxy settings). */
-export function setSubprocessEnv(env: Record<string, string>): void {
-  subprocessEnv = env;
+/** Sends later subprocesses' traffic, whatever its scheme, through this proxy until released. */
+export function useEgressProxy(proxyUrl: string): () => void {
+  egressProxies.push(proxyUrl);
+  return () => {
+    const index = egressProxies.lastIndexOf(proxyUrl);
+    if (index >= 0) egressProxies.splice(index, 1);
+  };
+}
+
+/** A cleared environment plus exactly what a subprocess needs, and the egress proxy for all schemes. */
+export function subprocessEnv(): Record<string, string> {
+  const env: Record<string, string> = { LANG: "C.UTF-8" };
+  for (const name of INHERITED_VARIABLES) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) env[name] = value;
+  }
+  const proxy = egressProxies.at(-1);
+  if (!proxy) return env;
+  for (const scheme of ["http", "https", "ftp", "all"]) {
+    env[`${scheme}_proxy`] = proxy;
+    env[`${scheme.toUpperCase()}_PROXY`] = proxy;
+  }
+  return { ...env, no_proxy: "", NO_PROXY: "" };
 }
 
 function spawn(binary: string, name: string, args: string[], cwd?: string): Deno.ChildProcess {
@@ -121,7 +144,8 @@ function spawn(binary: string, name: string, args: string[], cwd?: string): Deno
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
-      env: subprocessEnv,
+      clearEnv: true,
+      env: subprocessEnv(),
       detached: true,
     }).spawn();
   } catch (error) {

@@ -8,7 +8,7 @@ import type { JobProgress } from "../kv/jobs.ts";
 import type { JobResult, RecordPayload, UploadedFile } from "../kv/job_types.ts";
 import { escapeHtml, truncate } from "../lib/format.ts";
 import type { UrlGuard } from "../lib/url_guard.ts";
-import { describeMediaFile, ffprobeMedia } from "./ffmpeg.ts";
+import { describeMediaFile, ffprobeMedia, localMediaInput, NETWORK_PROTOCOLS } from "./ffmpeg.ts";
 import { inspectStream, type StreamInput } from "./live_stream.ts";
 import { MediaError } from "./media_types.ts";
 import { runProcess } from "./process.ts";
@@ -106,7 +106,7 @@ export function buildRecordArgs(
       .map(([name, value]) => `${name}: ${value}\r\n`).join("");
     return [
       // network protocols only (httpproxy: https through the egress proxy), never local files
-      ...["-protocol_whitelist", "http,https,tcp,tls,crypto,httpproxy"],
+      ...["-protocol_whitelist", NETWORK_PROTOCOLS],
       ...["-rw_timeout", String(STALL_TIMEOUT_US)],
       ...(userAgent ? ["-user_agent", userAgent] : []),
       ...(headerBlock ? ["-headers", headerBlock] : []),
@@ -225,7 +225,7 @@ async function remux(
   options: Pick<RecordJobOptions, "ffmpegPath" | "signal">,
 ): Promise<string[]> {
   const common = [
-    ...["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", `file:${source}`],
+    ...["-nostdin", "-hide_banner", "-loglevel", "error", "-y", ...localMediaInput(source)],
     ...["-map", "0:v?", "-map", "0:a?", "-c", "copy"],
   ];
   const output = segmentSeconds === undefined

@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { MAX_PARTS, MediaError } from "./media_types.ts";
 import { formatMegabytes } from "./formats.ts";
 import { runProcess } from "./process.ts";
+import { localMediaInput } from "./ffmpeg.ts";
 
 export interface SplitOptions {
   maxPartBytes: number;
@@ -47,7 +48,7 @@ export async function splitIntoParts(input: string, options: SplitOptions): Prom
 
 async function runSegment(input: string, segmentSeconds: number, options: SplitOptions) {
   const args = [
-    ...["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", `file:${resolve(input)}`],
+    ...["-nostdin", "-hide_banner", "-loglevel", "error", "-y", ...localMediaInput(input)],
     ...["-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy", "-f", "segment"],
     ...["-segment_time", segmentSeconds.toFixed(3), "-reset_timestamps", "1"],
     ...["-segment_format", "mp4", "-segment_format_options", "movflags=+faststart"],

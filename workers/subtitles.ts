@@ -12,13 +12,13 @@ import type { JobResult, SubtitlesPayload, SubtitleTrack, UploadedFile } from ".
 import { SUBTITLE_TRACKS_MAX, subtitleLanguageSchema } from "../kv/job_schemas.ts";
 import { escapeHtml, truncate } from "../lib/format.ts";
 import type { Logger } from "../lib/logger.ts";
-import { describeMediaFile } from "./ffmpeg.ts";
+import { describeMediaFile, fileUrl, localMediaInput } from "./ffmpeg.ts";
 import { MediaError, type ProbeInfo, type Variant } from "./media_types.ts";
 import { runProcess } from "./process.ts";
 import { type Cue, formatSrt, parseSubtitles, SubtitleFormatError } from "./subtitle_format.ts";
 import { primaryLanguage, translateOrKeep, type Translator } from "./translate/translator.ts";
 import { safeFileName, uploadMedia } from "./upload.ts";
-import { classifyYtdlpFailure, downloadMedia, toProbeInfo } from "./ytdlp.ts";
+import { classifyYtdlpFailure, downloadMedia, toProbeInfo, YTDLP_BASE_ARGS } from "./ytdlp.ts";
 
 export interface SubtitlesJobOptions {
   outDir: string;
@@ -80,8 +80,8 @@ export async function probeSubtitles(
   options: Pick<SubtitlesJobOptions, "ytdlpPath" | "signal"> & { preferred: string[] },
 ): Promise<MediaSubtitles> {
   const args = [
-    ...["--ignore-config", "--no-cache-dir", "--no-playlist", "--playlist-items", "1"],
-    ...["--no-warnings", "--socket-timeout", "20", "--dump-single-json", "--", url],
+    ...[...YTDLP_BASE_ARGS, "--no-playlist", "--playlist-items", "1", "--no-warnings"],
+    ...["--socket-timeout", "20", "--dump-single-json", "--", url],
   ];
   const result = await runProcess(options.ytdlpPath, args, {
     signal: options.signal,
@@ -224,7 +224,7 @@ async function fetchCues(
   const infoPath = join(outDir, "info.json");
   await Deno.writeTextFile(infoPath, JSON.stringify(json));
   const args = [
-    ...["--ignore-config", "--no-cache-dir", "--no-warnings", "--socket-timeout", "20"],
+    ...[...YTDLP_BASE_ARGS, "--no-warnings", "--socket-timeout", "20"],
     ...["--load-info-json", infoPath, "--skip-download"],
     track.automatic ? "--write-auto-subs" : "--write-subs",
     ...["--sub-langs", track.language, "--sub-format", "vtt/srt/best"],
@@ -361,7 +361,8 @@ export function softTrackArgs(
   const tag = ISO_639_2[primaryLanguage(language)];
   return [
     ...["-nostdin", "-hide_banner", "-loglevel", "error", "-y"],
-    ...["-i", `file:${videoPath}`, "-i", `file:${srtPath}`],
+    ...localMediaInput(videoPath),
+    ...["-protocol_whitelist", "file", "-format_whitelist", "srt", "-i", fileUrl(srtPath)],
     ...["-map", "0:v", "-map", "0:a?", "-map", "1:0", "-c", "copy", "-c:s", "mov_text"],
     ...(tag ? ["-metadata:s:s:0", `language=${tag}`] : []),
     ...["-disposition:s:0", "default", "-movflags", "+faststart", `file:${outPath}`],
@@ -373,7 +374,7 @@ export function burnArgs(videoPath: string, srtPath: string, outPath: string): s
   const name = srtPath.split("/").pop()!;
   if (!/^[\w.-]+$/.test(name)) throw new Error(`unsafe subtitle file name for a filter: ${name}`);
   return [
-    ...["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", `file:${videoPath}`],
+    ...["-nostdin", "-hide_banner", "-loglevel", "error", "-y", ...localMediaInput(videoPath)],
     ...["-vf", `subtitles=${name}`, "-c:v", "libx264", "-preset", "veryfast", "-crf", "23"],
     ...["-c:a", "copy", "-movflags", "+faststart", `file:${outPath}`],
   ];

@@ -1,7 +1,8 @@
 /** yt-dlp: probe a link into a ProbeInfo, download a variant into a file ready to upload. */
 import { extname, join, resolve } from "node:path";
 import { z } from "zod";
-import { describeMediaFile } from "./ffmpeg.ts";
+import { describeMediaFile, LOCAL_MEDIA_INPUT, NETWORK_PROTOCOLS } from "./ffmpeg.ts";
+import { EGRESS_REFUSAL } from "./egress_guard.ts";
 import { formatMegabytes, selectFormat } from "./formats.ts";
 import {
   type DownloadedMedia,
@@ -60,11 +61,53 @@ export interface DownloadOptions {
 const num = z.number().optional().catch(undefined);
 const str = z.string().optional().catch(undefined);
 
-/** Flags for every run: no user config or cache, one item only, bounded network waits. */
+/** yt-dlp's postprocessors a download may run; each one's ffmpeg reads local media files only. */
+const FFMPEG_POSTPROCESSORS = [
+  ...["Merger", "VideoRemuxer", "ExtractAudio", "FixupM3u8", "FixupM4a", "FixupTimestamp"],
+  ...["FixupDuration", "FixupStretched"],
+];
+
+/**
+ * Flags for every yt-dlp run: no user config or cache, and the ffmpeg it starts limited to the
+ * network when it downloads a stream, to local media files when it merges or converts them.
+ */
+export const YTDLP_BASE_ARGS = [
+  "--ignore-config",
+  "--no-cache-dir",
+  ...["--downloader-args", `ffmpeg_i:-protocol_whitelist ${NETWORK_PROTOCOLS}`],
+  ...FFMPEG_POSTPROCESSORS.flatMap((pp) => [
+    "--postprocessor-args",
+    `${pp}+ffmpeg_i:${LOCAL_MEDIA_INPUT.join(" ")}`,
+  ]),
+];
+
+/** Flags for every run on a link: one item only, bounded network waits. */
 const COMMON_ARGS = [
-  ...["--ignore-config", "--no-cache-dir", "--no-playlist", "--playlist-items", "1"],
+  ...YTDLP_BASE_ARGS,
+  ...["--no-playlist", "--playlist-items", "1"],
   ...["--no-warnings", "--socket-timeout", "20", "--retries", "3", "--fragment-retries", "5"],
 ];
+
+/** How yt-dlp may fetch a format: http(s), HLS or DASH; never ftp, rtmp, rtsp, mms… */
+const ALLOWED_PROTOCOLS = [
+  "http",
+  "https",
+  "m3u8",
+  "m3u8_native",
+  "http_dash_segments",
+  "http_dash_segments_generator",
+];
+/** a URL whose scheme is not http(s) (a relative path has none) */
+const FOREIGN_SCHEME = /^\s*(?!https?:)[a-z][a-z\d+.-]*:/i;
+
+/**
+ * A format selector that only picks formats fetched over ALLOWED_PROTOCOLS: a page can change
+ * between the probe and the download, so the filter goes with every selection.
+ */
+export function overHttpOnly(selector: string): string {
+  return `(${selector})[protocol~='^(${ALLOWED_PROTOCOLS.join("|")})$']`;
+}
+
 const PROGRESS_PREFIX = "@@progress ";
 const PROGRESS_FIELDS = "status,downloaded_bytes,total_bytes,total_bytes_estimate,speed,eta";
 /** fixed, so a title can never choose a path; yt-dlp fills in the extension */
@@ -168,7 +211,7 @@ export function buildDownloadArgs(download: DownloadArgs): string[] {
     ...COMMON_ARGS,
     ...playlistItemArgs(download.playlistItem),
     ...["--newline", "--progress", "--progress-template", template, "--no-mtime"],
-    ...["-f", selector, "--max-filesize", String(maxDownloadBytes)],
+    ...["-f", overHttpOnly(selector), "--max-filesize", String(maxDownloadBytes)],
     ...["--paths", outDir, "--output", `${OUTPUT_NAME}.%(ext)s`],
     ...(audioFormat
       ? ["--extract-audio", "--audio-format", audioFormat]
@@ -303,6 +346,10 @@ const rawFormat = z.object({
   format_id: z.coerce.string(),
   ext: str,
   protocol: str,
+  url: str,
+  manifest_url: str,
+  fragment_base_url: str,
+  fragments: z.array(z.object({ url: str, path: str })).optional().catch(undefined),
   width: num,
   height: num,
   vcodec: str,
@@ -388,10 +435,26 @@ function cleanTitle(title: string, extractor: string | undefined, inPlaylist: bo
   return (alone ? title.replace(/ \(1\)$/, "") : title).slice(0, MAX_TITLE_CHARS);
 }
 
-/** Storyboards (mhtml images) and DRM formats cannot become a file to send. */
+/**
+ * Storyboards (mhtml images) and DRM formats cannot become a file to send; formats fetched
+ * otherwise than over http(s), HLS or DASH, or with any address of another scheme (a manifest,
+ * a fragment), are never offered.
+ */
 function isUsable(format: z.infer<typeof rawFormat>): boolean {
   const image = format.ext === "mhtml" || (format.vcodec === "none" && format.acodec === "none");
-  return !image && format.has_drm !== true;
+  return !image && format.has_drm !== true && fetchedOverHttp(format);
+}
+
+function fetchedOverHttp(format: z.infer<typeof rawFormat>): boolean {
+  const protocols = format.protocol?.split("+") ?? [];
+  if (!protocols.every((protocol) => ALLOWED_PROTOCOLS.includes(protocol))) return false;
+  const addresses = [
+    format.url,
+    format.manifest_url,
+    format.fragment_base_url,
+    ...(format.fragments ?? []).flatMap((fragment) => [fragment.url, fragment.path]),
+  ];
+  return addresses.every((address) => address === undefined || !FOREIGN_SCHEME.test(address));
 }
 
 function toProbeFormat(format: z.infer<typeof rawFormat>): ProbeFormat {
@@ -415,6 +478,9 @@ function toProbeFormat(format: z.infer<typeof rawFormat>): ProbeFormat {
 
 /** First match wins: transient server errors come before the words they contain ("Unavailable"). */
 const FAILURE_RULES: { pattern: RegExp; code: MediaErrorCode; retryable?: boolean }[] = [
+  // refused by the egress guard: the same answer whatever is (or is not) at the address, so the
+  // user learns nothing about what answered there
+  { pattern: new RegExp(EGRESS_REFUSAL, "i"), code: "failed" },
   {
     pattern:
       /private video|video is private|sign in|log ?in|login required|members.only|--cookies|confirm your age/i,

@@ -3,6 +3,7 @@ import { Api, HttpError } from "grammy";
 import { assert, assertEquals, assertRejects } from "../support/assert.ts";
 import { FakeTelegram } from "../support/fake_telegram.ts";
 import { descendants } from "../support/processes.ts";
+import { startTcpCanary } from "../support/canary.ts";
 import { createTelegramApi } from "../../lib/telegram.ts";
 import { curlAvailable, DiskFile, uploadsThroughCurl } from "../../lib/curl_upload.ts";
 
@@ -22,9 +23,9 @@ async function withFile<T>(bytes: Uint8Array, run: (path: string) => Promise<T>)
 }
 
 /** Just the transformer: no retries, so failures surface at once. */
-function bareApi(apiRoot: string): Api {
-  const api = new Api(TOKEN, { apiRoot });
-  api.config.use(uploadsThroughCurl({ botToken: TOKEN, apiRoot }));
+function bareApi(apiRoot: string, botToken = TOKEN): Api {
+  const api = new Api(botToken, { apiRoot });
+  api.config.use(uploadsThroughCurl({ botToken, apiRoot }));
   return api;
 }
 
@@ -156,5 +157,31 @@ Deno.test("[lib/upload] no answer or no JSON is an HttpError; aborting kills cur
     assert(badGateway instanceof HttpError, "a page that is not JSON is retried like no answer");
   } finally {
     await proxy.shutdown();
+  }
+});
+
+Deno.test("[lib/upload] curl reads no configuration and no proxy from the environment", async () => {
+  assert(await curlAvailable(), "curl is installed by scripts/setup.sh");
+  await using telegram = await FakeTelegram.start();
+  const user = telegram.user(44, { languageCode: "en" });
+  const canary = startTcpCanary();
+  const home = await Deno.makeTempDir();
+  const savedHome = Deno.env.get("HOME");
+  // what an operator's (or an attacker's) ~/.curlrc could say: send everything elsewhere
+  await Deno.writeTextFile(`${home}/.curlrc`, `proxy = "http://127.0.0.1:${canary.port}"\n`);
+  Deno.env.set("HOME", home);
+  try {
+    const api = bareApi(telegram.apiRoot, telegram.token);
+    const message = await withFile(
+      new Uint8Array(1000),
+      (path) => api.sendDocument(user.id, new DiskFile(path, "a.bin")),
+    );
+    assert(message.document, "the upload went straight to the Bot API");
+    assertEquals(canary.connections, 0);
+  } finally {
+    if (savedHome === undefined) Deno.env.delete("HOME");
+    else Deno.env.set("HOME", savedHome);
+    await Deno.remove(home, { recursive: true });
+    await canary.close();
   }
 });

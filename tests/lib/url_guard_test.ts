@@ -1,5 +1,5 @@
 import { assertEquals } from "../support/assert.ts";
-import { extractUrl, isPublicAddress, UrlGuard } from "../../lib/url_guard.ts";
+import { extractUrl, isPublicAddress, publicAddressOf, UrlGuard } from "../../lib/url_guard.ts";
 
 const fakeDns: Record<string, string[]> = {
   "example.com": ["93.184.215.14"],
@@ -77,4 +77,46 @@ Deno.test("[lib/url_guard] finds the link in entities, text links and plain text
   );
   assertEquals(extractUrl("see https://a.example/v?id=1, thanks"), "https://a.example/v?id=1");
   assertEquals(extractUrl("no link here"), undefined);
+});
+
+Deno.test("[lib/url_guard] IPv4-compatible IPv6 and local-use NAT64 addresses are not public", async () => {
+  const refused = [
+    "::7f00:1",
+    "::127.0.0.1",
+    "::a00:1",
+    "::808:808",
+    "::8.8.8.8",
+    "64:ff9b:1::7f00:1",
+    "64:ff9b:1:ffff::a00:1",
+  ];
+  for (const address of refused) {
+    assertEquals(isPublicAddress(address), false, address);
+    assertEquals(await guard.check(`http://[${address}]/`), {
+      ok: false,
+      reason: "private_address",
+    }, address);
+    assertEquals(await publicAddressOf(`[${address}]`), null, address);
+  }
+  const dns = (host: string) =>
+    Promise.resolve(host === "v4compat.example.net" ? ["::7f00:1"] : []);
+  assertEquals(await new UrlGuard(false, dns).check("http://v4compat.example.net/"), {
+    ok: false,
+    reason: "private_address",
+  });
+  assertEquals(isPublicAddress("2606:4700::1111"), true, "global unicast stays public");
+});
+
+Deno.test("[lib/url_guard] addressOf answers once, with the address it checked", async () => {
+  let lookups = 0;
+  const flipping = new UrlGuard(false, () => {
+    lookups++;
+    return Promise.resolve(lookups === 1 ? ["93.184.215.14"] : ["127.0.0.1"]);
+  });
+  assertEquals(await flipping.addressOf("flip.example.net"), "93.184.215.14");
+  assertEquals(await flipping.addressOf("flip.example.net"), null, "a private answer is refused");
+  assertEquals(
+    await new UrlGuard(true, () => Promise.resolve(["10.0.0.7"])).addressOf("lab.internal"),
+    "10.0.0.7",
+  );
+  assertEquals(await new UrlGuard(false).addressOf("[::1]"), null);
 });

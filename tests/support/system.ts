@@ -4,6 +4,7 @@ import { createSystem, type System } from "../../app.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { FakeTelegram } from "./fake_telegram.ts";
 import type { ThrottleLimits } from "../../lib/throttle.ts";
+import type { AddressPolicy } from "../../lib/url_guard.ts";
 
 /** The bearer token test systems expect on /metrics (startTestSystem sets METRICS_TOKEN). */
 export const TEST_METRICS_TOKEN = "test-metrics-token-0123456789";
@@ -23,6 +24,8 @@ export async function startTestSystem(
     leaseMs?: number;
     reportRetryBaseMs?: number;
     throttle?: ThrottleLimits;
+    /** where the workers' egress guard connects (by default ALLOW_PRIVATE_URLS decides) */
+    egressPolicy?: AddressPolicy;
   } = {},
 ): Promise<TestSystem> {
   const telegram = options.telegram ?? await FakeTelegram.start();
@@ -43,6 +46,7 @@ export async function startTestSystem(
     leaseMs: options.leaseMs,
     reportRetryBaseMs: options.reportRetryBaseMs,
     throttle: options.throttle,
+    egressPolicy: options.egressPolicy,
   });
   await system.start();
   const close = async () => {

@@ -1,5 +1,7 @@
 import { assert, assertEquals } from "../support/assert.ts";
-import { publicAddressOf, startEgressGuard } from "../../workers/egress_guard.ts";
+import { EGRESS_REFUSAL, startEgressGuard } from "../../workers/egress_guard.ts";
+import { startTcpCanary } from "../support/canary.ts";
+import { publicAddressOf } from "../../lib/url_guard.ts";
 
 /** "public.test" stands for a public site (served on loopback); every other host gets the real check. */
 const policy = (host: string) =>
@@ -90,5 +92,81 @@ Deno.test("[workers/egress-guard] CONNECT tunnels only to allowed hosts", async 
   } finally {
     await guard.close();
     await site.close();
+  }
+});
+
+/** Sends one raw request to the guard and reads the whole answer (the guard closes after it). */
+async function exchangeWith(guardUrl: string, request: string): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(new URL(guardUrl).port) });
+  await conn.write(new TextEncoder().encode(request));
+  let text = "";
+  const buffer = new Uint8Array(4096);
+  while (true) {
+    const n = await conn.read(buffer).catch(() => null);
+    if (n === null) break;
+    text += new TextDecoder().decode(buffer.subarray(0, n));
+  }
+  conn.close();
+  return text;
+}
+
+Deno.test("[workers/egress-guard] only http leaves through the guard: ftp requests and plain-http redirects to other schemes are refused", async () => {
+  const canary = startTcpCanary();
+  const redirects: Record<string, string> = {
+    "/to-ftp": `ftp://127.0.0.1:${canary.port}/clip.mp4`,
+    "/to-file": "file:///etc/passwd",
+    "/to-rtmp": `rtmp://127.0.0.1:${canary.port}/live/x`,
+    "/to-data": "data:video/mp4;base64,AAAA",
+    "/to-http": "/clip.mp4",
+  };
+  const site = serve((req) =>
+    new Response(null, { status: 302, headers: { location: redirects[new URL(req.url).pathname] } })
+  );
+  const guard = startEgressGuard(policy);
+  const get = (url: string) =>
+    exchangeWith(guard.url, `GET ${url} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+  try {
+    const ftp = await get(`ftp://127.0.0.1:${canary.port}/clip.mp4`);
+    assert(ftp.startsWith(`HTTP/1.1 403 ${EGRESS_REFUSAL}`), ftp);
+    for (const path of ["/to-ftp", "/to-file", "/to-rtmp", "/to-data"]) {
+      const answer = await get(`http://public.test:${site.port}${path}`);
+      assert(answer.startsWith(`HTTP/1.1 403 ${EGRESS_REFUSAL}`), `${path}: ${answer}`);
+      assert(!answer.includes("location"), `${path}: the target is not passed on`);
+    }
+    const http = await get(`http://public.test:${site.port}/to-http`);
+    assert(/^HTTP\/1\.1 302 /.test(http) && /location: \/clip\.mp4/i.test(http), http);
+    assertEquals(guard.refused, [
+      `ftp://127.0.0.1:${canary.port}`,
+      `ftp://127.0.0.1:${canary.port}`,
+      "file://",
+      `rtmp://127.0.0.1:${canary.port}`,
+      "data://",
+    ]);
+    assertEquals(canary.connections, 0);
+  } finally {
+    await guard.close();
+    await site.close();
+    await canary.close();
+  }
+});
+
+Deno.test("[workers/egress-guard] IPv4-compatible and local-use NAT64 IPv6 targets are refused", async () => {
+  const guard = startEgressGuard(policy);
+  try {
+    for (const host of ["[::7f00:1]", "[::127.0.0.1]", "[64:ff9b:1::7f00:1]"]) {
+      const connect = await exchangeWith(
+        guard.url,
+        `CONNECT ${host}:80 HTTP/1.1\r\nHost: x\r\n\r\n`,
+      );
+      assert(connect.startsWith(`HTTP/1.1 403 ${EGRESS_REFUSAL}`), `${host}: ${connect}`);
+      const get = await exchangeWith(
+        guard.url,
+        `GET http://${host}:80/ HTTP/1.1\r\nHost: x\r\n\r\n`,
+      );
+      assert(get.startsWith(`HTTP/1.1 403 ${EGRESS_REFUSAL}`), `${host}: ${get}`);
+    }
+    assertEquals(guard.refused.length, 6, `refused: ${guard.refused}`);
+  } finally {
+    await guard.close();
   }
 });

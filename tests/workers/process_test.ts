@@ -1,4 +1,4 @@
-import { lineSplitter, runProcess } from "../../workers/process.ts";
+import { lineSplitter, runProcess, useEgressProxy } from "../../workers/process.ts";
 import { MediaError } from "../../workers/media_types.ts";
 import { assert, assertEquals, assertMatch, assertRejects } from "../support/assert.ts";
 
@@ -158,4 +158,36 @@ Deno.test("[workers/process] lineSplitter joins lines split across chunks and cu
   splitter.push("ijk\nok");
   splitter.end();
   assertEquals(lines, ["abc", "abcde", "ok"]);
+});
+
+Deno.test("[workers/process] a subprocess gets a cleared environment, and every scheme goes to the egress proxy", async () => {
+  const [binary, args] = denoEval("console.log(JSON.stringify(Deno.env.toObject()))");
+  const env = async () =>
+    JSON.parse((await runProcess(binary, args, { timeoutMs: 30_000 })).stdout);
+  const planted = {
+    MEDIABOT_TEST_TOKEN: "123:secret",
+    no_proxy: "*",
+    ftp_proxy: "http://10.0.0.1:21",
+  };
+  for (const [name, value] of Object.entries(planted)) Deno.env.set(name, value);
+  const release = useEgressProxy("http://127.0.0.1:9");
+  try {
+    const seen: Record<string, string> = await env();
+    assertEquals(seen.MEDIABOT_TEST_TOKEN, undefined, "no token reaches a media tool");
+    for (const scheme of ["http", "https", "ftp", "all"]) {
+      assertEquals(seen[`${scheme}_proxy`], "http://127.0.0.1:9", scheme);
+      assertEquals(seen[`${scheme.toUpperCase()}_PROXY`], "http://127.0.0.1:9", scheme);
+    }
+    assertEquals([seen.no_proxy, seen.NO_PROXY], ["", ""], "nothing bypasses the guard");
+    const allowed = ["PATH", "HOME", "TMPDIR", "LANG", "no_proxy", "NO_PROXY"];
+    const unexpected = Object.keys(seen).filter((name) =>
+      !allowed.includes(name) && !/^(http|https|ftp|all)_proxy$/i.test(name)
+    );
+    assertEquals(unexpected, []);
+  } finally {
+    release();
+    for (const name of Object.keys(planted)) Deno.env.delete(name);
+  }
+  const unguarded: Record<string, string> = await env();
+  assertEquals(Object.keys(unguarded).filter((name) => /proxy/i.test(name)), []);
 });

@@ -284,6 +284,71 @@ Deno.test("[workers/ytdlp] output that is not a yt-dlp info object fails clearly
   assert(error instanceof MediaError && error.code === "failed");
 });
 
+Deno.test("[workers/ytdlp] only formats fetched over http(s), HLS or DASH are offered", () => {
+  const video = { ext: "mp4", height: 720, vcodec: "avc1", acodec: "mp4a" };
+  const formats = [
+    { ...video, format_id: "ftp", protocol: "ftp", url: "ftp://10.0.0.1/v.mp4" },
+    { ...video, format_id: "rtmp", protocol: "rtmp", url: "rtmp://10.0.0.1/live/v" },
+    { ...video, format_id: "rtmpe", protocol: "rtmpe", url: "rtmpe://10.0.0.1/live/v" },
+    { ...video, format_id: "rtsp", protocol: "rtsp", url: "rtsp://10.0.0.1/v" },
+    { ...video, format_id: "mms", protocol: "mms", url: "mms://10.0.0.1/v" },
+    { ...video, format_id: "f4m", protocol: "f4m", url: "https://cdn.example/v.f4m" },
+    { ...video, format_id: "merged", protocol: "https+rtmp", url: "https://cdn.example/v" },
+    // http itself, but an address of another scheme inside
+    { ...video, format_id: "file-url", protocol: "https", url: "file:///etc/passwd" },
+    {
+      ...video,
+      format_id: "hls-file-manifest",
+      protocol: "m3u8_native",
+      url: "https://cdn.example/v.m3u8",
+      manifest_url: "file:///etc/hosts",
+    },
+    {
+      ...video,
+      format_id: "dash-ftp-base",
+      protocol: "http_dash_segments",
+      url: "https://cdn.example/v.mpd",
+      fragment_base_url: "ftp://10.0.0.1/",
+      fragments: [{ path: "seg1.m4s" }],
+    },
+    {
+      ...video,
+      format_id: "dash-data-fragment",
+      protocol: "http_dash_segments",
+      url: "https://cdn.example/v.mpd",
+      fragments: [{ url: "https://cdn.example/1.m4s" }, { url: "data:video/mp4;base64,AAAA" }],
+    },
+    // the usable ones
+    { ...video, format_id: "http", protocol: "http", url: "http://cdn.example/v.mp4" },
+    { ...video, format_id: "hls", protocol: "m3u8_native", url: "https://cdn.example/v.m3u8" },
+    {
+      ...video,
+      format_id: "dash",
+      protocol: "http_dash_segments",
+      url: "https://cdn.example/v.mpd",
+      fragment_base_url: "https://cdn.example/",
+      fragments: [{ path: "seg1.m4s" }, { url: "https://cdn2.example/seg2.m4s" }],
+    },
+  ];
+  const info = toProbeInfo({ ...YTDLP_JSON, formats }, "u");
+  assertEquals(info.formats.map((f) => f.id), ["http", "hls", "dash"]);
+  const hostile = formats.filter((f) => !["http", "hls", "dash"].includes(f.format_id));
+  const error = catchError(() => toProbeInfo({ ...YTDLP_JSON, formats: hostile }, "u"));
+  assert(error instanceof MediaError && error.code === "unsupported", String(error));
+  const single = catchError(() =>
+    toProbeInfo({ id: "x", format_id: "0", protocol: "ftp", url: "ftp://10.0.0.1/x.mp4" }, "u")
+  );
+  assert(single instanceof MediaError && single.code === "unsupported", String(single));
+});
+
+Deno.test("[workers/ytdlp] the egress guard's refusals are a generic failure, whatever was behind them", () => {
+  const refused = classifyYtdlpFailure(
+    "ERROR: unable to download video data: HTTP Error 403: Refused by the egress guard\n" +
+      "ERROR: fragment 2 not found, unable to continue",
+  );
+  assertEquals([refused.code, refused.retryable], ["failed", false]);
+});
+
 // --- progress ------------------------------------------------------------------------------------
 
 Deno.test("[workers/ytdlp] progress lines of our template are parsed, other lines ignored", () => {
@@ -369,7 +434,10 @@ Deno.test("[workers/ytdlp] download arguments end with -- and the URL, output st
   assertEquals(args.indexOf("--"), args.length - 2);
   assertEquals(valueOf(args, "--paths"), "/scratch/job");
   assertEquals(valueOf(args, "--output"), "media.%(ext)s");
-  assertEquals(valueOf(args, "-f"), "136+140/best");
+  assertEquals(
+    valueOf(args, "-f"),
+    "(136+140/best)[protocol~='^(http|https|m3u8|m3u8_native|http_dash_segments|http_dash_segments_generator)$']",
+  );
   assertEquals(valueOf(args, "--max-filesize"), "50000000");
   assertEquals(valueOf(args, "--merge-output-format"), "mp4");
   assert(args.includes("--ignore-config") && args.includes("--no-playlist"));
