@@ -102,7 +102,11 @@ export class JobService {
 
   constructor(private readonly deps: JobServiceDeps) {
     this.batches = new BatchReporter(deps);
-    this.batchDownloads = new BatchDownloads({ ...deps, reporter: this.batches });
+    this.batchDownloads = new BatchDownloads({
+      ...deps,
+      reporter: this.batches,
+      downloadSaved: (item) => this.#autoDownloads.downloadSaved(item),
+    });
     this.#autoDownloads = new AutoDownloads({ ...deps, batches: this.batchDownloads });
     this.#schedules = new ScheduleRunner(deps);
   }
@@ -240,7 +244,7 @@ export class JobService {
       if (batched) {
         await this.batches.jobFinished(job);
         await this.batchDownloads.jobEnded(job);
-      }
+      } else await this.batchDownloads.placeFreed(job.userId);
       await this.deps.queue.clearOutbox(job.id);
     } catch (error) {
       if (isPermanentTelegramError(error)) {
@@ -353,11 +357,15 @@ export class JobService {
     await this.deleteStatus(job);
   }
 
-  /** A download's reservation becomes its real size, or is released when nothing was delivered. */
+  /**
+   * A job's reservation (a download, a recording, a subtitled video) becomes what it delivered,
+   * or is released when it delivered nothing.
+   */
   private async settleQuota(job: Job): Promise<void> {
-    if (job.payload.kind !== "download" || !job.payload.reservationId) return;
+    const { payload } = job;
+    if (!("reservationId" in payload) || !payload.reservationId) return;
     const delivered = job.state === "done" ? deliveredBytes(job.result) : 0;
-    await this.deps.quota.settle(job.payload.reservationId, delivered);
+    await this.deps.quota.settle(job.userId, payload.reservationId, delivered);
   }
 
   private async reportFailure(job: Job): Promise<void> {
