@@ -54,7 +54,8 @@ export interface DownloadOptions {
 
 export type DownloadStart =
   | { kind: "cached" }
-  | { kind: "queued"; job: Job }
+  /** duplicate: Telegram delivered the request again and its job was already queued */
+  | { kind: "queued"; job: Job; duplicate: boolean }
   | { kind: "refused"; refusal: JobRefusal; timezone: string };
 
 export async function requestDownload(
@@ -66,7 +67,7 @@ export async function requestDownload(
   const { info, variant, userId, chatId } = request;
   // delivered again by Telegram after its job was queued: that job answers it
   const earlier = await queue.getByRequest(userId, request.key);
-  if (earlier) return { kind: "queued", job: earlier };
+  if (earlier) return { kind: "queued", job: earlier, duplicate: true };
   const caption = renderFileCaption(info, request.botUsername);
   const sendAs = request.user?.prefs.sendAs ?? "video";
   const timezone = timezoneOf(config, request.user);
@@ -76,6 +77,7 @@ export async function requestDownload(
     // the user still receives the bytes, so a cache hit counts against the quota
     const charged = await quota.charge(userId, timezone, limit, cached.size, request.key);
     if (!charged.ok) return { kind: "refused", refusal: charged.refusal, timezone };
+    // Telegram delivered this request again: the file went with the first
     if (charged.duplicate) return { kind: "cached" };
     await options.onCached?.();
     try {
@@ -149,5 +151,5 @@ export async function requestDownload(
     statusMessage: options.statusMessage,
   });
   if (started.kind === "refused") return { kind: "refused", refusal: started.refusal, timezone };
-  return { kind: "queued", job: started.job };
+  return { kind: "queued", job: started.job, duplicate: started.duplicate };
 }

@@ -97,7 +97,11 @@ export async function queueForSender(
     user: ctx.user,
     requestKey: requestKeyOf(ctx),
   });
-  if (started.kind === "queued") return started.job;
+  if (started.kind === "queued") {
+    // a press Telegram delivered again: its job is under way, the spinner can stop
+    if (started.duplicate && ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {});
+    return started.job;
+  }
   const { refusal } = started;
   const timezone = timezoneOf(ctx.deps.config, ctx.user);
   if (ctx.callbackQuery) {

@@ -79,7 +79,9 @@ downloadFeature.callbackQuery(/^dl:([0-9A-Z]{26}):(\w+)$/, async (ctx) => {
       await ctx.answerCallbackQuery(ctx.t("download-cached"));
     },
     statusMessage: async () => {
-      if (!answered) await ctx.answerCallbackQuery(ctx.t("download-started"));
+      // a press delivered twice and handled at once is answered by whichever comes first
+      if (!answered) await ctx.answerCallbackQuery(ctx.t("download-started")).catch(() => {});
+      answered = true;
       const locale = ctx.i18n.getLocale();
       const text = renderProgress(ctx.t, locale, info.title, { phase: "queued" });
       const status = await ctx.reply(text, {
@@ -90,6 +92,8 @@ downloadFeature.callbackQuery(/^dl:([0-9A-Z]{26}):(\w+)$/, async (ctx) => {
     },
   });
   if (started.kind === "refused") await refuseRequest(ctx, started.timezone, started.refusal);
+  // a press Telegram delivered again: its download is under way, the spinner can stop
+  else if (!answered) await ctx.answerCallbackQuery().catch(() => {});
 });
 
 /** Answers a button press that the quota or the user's limits refused, saying what is left. */

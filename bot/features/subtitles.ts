@@ -218,7 +218,8 @@ subtitlesFeature.callbackQuery(/^so:([0-9A-Z]{26}):(\d{1,3}):([stvb])$/, async (
       minimumBytes: MIN_RESERVATION_BYTES,
     },
     statusMessage: async () => {
-      await ctx.answerCallbackQuery(ctx.t("download-started"));
+      // a press delivered twice and handled at once is answered by whichever comes first
+      await ctx.answerCallbackQuery(ctx.t("download-started")).catch(() => {});
       const status = await ctx.reply(
         renderProgress(ctx.t, locale, choice.title, { phase: "queued" }),
         { parse_mode: "HTML", reply_markup: cancelKeyboard(ctx.t("button-stop")) },
