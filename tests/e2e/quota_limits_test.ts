@@ -4,7 +4,7 @@
  * and a flood of requests stops at the plan's limits. Real yt-dlp and ffmpeg where media moves.
  */
 import { Api } from "grammy";
-import { assert, assertEquals, assertMatch, assertRejects } from "../support/assert.ts";
+import { assertEquals, assertMatch, assertRejects } from "../support/assert.ts";
 import { startMediaLab } from "../support/media_lab.ts";
 import { buttons, dataFor, reply, waitForFile, waitForPreview } from "../support/chat.ts";
 import type { BotMessage, FakeTelegram, FakeUser } from "../support/fake_telegram.ts";
