@@ -4,7 +4,7 @@
  * and a flood of requests stops at the plan's limits. Real yt-dlp and ffmpeg where media moves.
  */
 import { Api } from "grammy";
-import { assertEquals, assertMatch, assertRejects } from "../support/assert.ts";
+import { assert, assertEquals, assertMatch, assertRejects } from "../support/assert.ts";
 import { startMediaLab } from "../support/media_lab.ts";
 import { buttons, dataFor, reply, waitForFile, waitForPreview } from "../support/chat.ts";
 import type { BotMessage, FakeTelegram, FakeUser } from "../support/fake_telegram.ts";
@@ -173,6 +173,34 @@ Deno.test("[e2e/quota] /record holds its longest size while it records, then set
     await quotaLine(telegram, user),
     new RegExp(`${formatBytes(video.media!.fileSize)} / 500 MB`),
   );
+});
+
+Deno.test("[e2e/quota] a recording asked with little quota left ends once it has used it, and says so", async () => {
+  await using lab = await startMediaLab();
+  await using bed = await startTestSystem({ FREE_QUOTA_MB: "1" });
+  const { telegram } = bed;
+  const live = lab.startLive();
+  const user = telegram.user(9408, { languageCode: "en" });
+  try {
+    user.sendText(`/record ${live.url} 2`);
+    const ended = await telegram.waitFor(
+      () => telegram.messages(user.id).find((m) => /recording ended/.test(m.text ?? "")),
+      { timeoutMs: 120_000 },
+    );
+    assertMatch(
+      ended.text ?? "",
+      literally(`of 2:00 asked): it used the ${formatBytes(MB)} of quota you had left`),
+    );
+    await settled(bed, user.id);
+    const sent = files(telegram, user.id, "video").reduce((sum, m) => sum + m.media!.fileSize, 0);
+    assert(sent > 0.5 * MB && sent <= MB, `${sent} bytes sent`);
+    assertMatch(
+      await quotaLine(telegram, user),
+      literally(`${formatBytes(sent)} / ${formatBytes(MB)}`),
+    );
+  } finally {
+    live.stop();
+  }
 });
 
 Deno.test("[e2e/quota] a flood of requests stops at the plan's places, recordings at their smaller limit, in the user's language", async () => {
