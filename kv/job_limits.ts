@@ -29,7 +29,7 @@ export interface ActiveJobLimits {
   heavy: number;
 }
 
-/** Twice a batch's running links (services/batch_downloads.ts): a batch leaves half the places free. */
+/** Twice a batch's running links (services/batch_downloads.ts): a batch leaves half the places. */
 export const ACTIVE_JOB_LIMITS: Record<Plan, ActiveJobLimits> = {
   free: { places: 4, heavy: 1 },
   premium: { places: 8, heavy: 2 },
@@ -104,7 +104,7 @@ export async function readPlaces(kv: Deno.Kv, userId: number): Promise<Places> {
   return { guard, taken, heavy };
 }
 
-/** Adds the check and write that take a place to an atomic (a job's enqueue, a batch item's start). */
+/** Adds what takes a place to an atomic: a job's enqueue, or a batch item's start. */
 export function takePlace(op: Deno.AtomicOperation, places: Places, takenBy: string): void {
   op.check(places.guard).set(places.guard.key, takenBy, { expireIn: ADMISSION_TTL_MS });
 }

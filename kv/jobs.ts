@@ -76,7 +76,7 @@ function leasedKey(leaseUntil: number, id: string) {
 function byUserKey(userId: number, id: string) {
   return ["jobs_by_user", userId, id] as const;
 }
-/** A user's jobs that are waiting or running: finishing one removes its entry in the same atomic. */
+/** A user's waiting or running jobs: a job's end removes its entry in the same atomic. */
 export function activeJobsOfUserPrefix(userId: number) {
   return ["jobs_by_user", userId] as const;
 }

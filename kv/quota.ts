@@ -42,7 +42,7 @@ export interface QuotaUsage {
   leftBytes: number;
 }
 
-/** Why a request was refused: what is left, and when enough frees up (undefined: when running jobs end). */
+/** Why a request was refused: what is left, and when enough frees up (undefined: as jobs end). */
 export interface QuotaRefusal {
   reason: "quota";
   limitBytes: number;

@@ -86,7 +86,10 @@ export class UserStore {
       });
   }
 
-  /** Read-modify-write checked by versionstamp, retried on contention; `change` may return the user as it is. */
+  /**
+   * Read-modify-write checked by versionstamp, retried on contention; a `change` that returns the
+   * user as it is writes nothing.
+   */
   async update(
     id: number,
     change: (user: UserProfile | null) => UserProfile,

@@ -6,9 +6,10 @@
  * Fairness: a user has at most `parallel` items running (its plan's), each taking one of the
  * user's places (kv/job_limits.ts) in the atomic that starts it; the others wait in KV
  * (kv/batch_items.ts) and the next is queued only when one ends, or when any job of the user
- * ends while all places are taken. A waiting item never fails for want of a place. The queue claims by
- * (priority, dueAt, id), so that next item goes behind every job already waiting, other users'
- * included: users with batches take turns, and a batch never fills the queue ahead of anyone.
+ * ends while all places are taken: a waiting item never fails for want of a place. The queue
+ * claims by (priority, dueAt, id), so that next item goes behind every job already waiting,
+ * other users' included: users with batches take turns, and a batch never fills the queue ahead
+ * of anyone.
  * Batch jobs also have a lower priority than the downloads people ask for one by one.
  */
 import type { Api } from "grammy";
