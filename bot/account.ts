@@ -1,7 +1,6 @@
 /** A user's plan, limits and local time, as the bot shows and applies them. */
 import type { Config } from "../config.ts";
 import { planOf, type UserProfile } from "../kv/users.ts";
-import { nextLocalMidnight } from "../lib/time.ts";
 import type { BotContext } from "./context.ts";
 
 export function isAdmin(ctx: BotContext): boolean {
@@ -21,14 +20,13 @@ export function timezoneOf(config: Config, user: UserProfile | undefined): strin
   return user?.timezone ?? config.defaultTimezone;
 }
 
-/** "23:59" style local time of the next quota reset, with the zone's name. */
-export function quotaResetTime(locale: string, timezone: string, now = Date.now()): string {
-  const reset = nextLocalMidnight(now, timezone);
+/** "25/11/2026 14:00 (Europe/Paris)": an instant in the user's zone, with the zone's name. */
+export function formatLocalTime(locale: string, timezone: string, at: number): string {
   return new Intl.DateTimeFormat(locale, {
     dateStyle: "short",
     timeStyle: "short",
     timeZone: timezone,
-  }).format(reset) + ` (${timezone})`;
+  }).format(at) + ` (${timezone})`;
 }
 
 export function formatDate(locale: string, timezone: string, at: number): string {

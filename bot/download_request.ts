@@ -1,12 +1,12 @@
 /**
  * Asking for one variant of a probed media, the same way from a preview's button and from a
  * batch (a playlist's "download all"): a file Telegram already has is sent at once, otherwise
- * quota is reserved and a download job is queued. Both count against the daily quota.
+ * a download job is queued with its quota reservation. Both count against the quota.
  */
 import type { Api } from "grammy";
-import { ulid } from "ulid";
 import { addHistoryEntry, mediaLabels } from "../kv/history.ts";
 import type { Job } from "../kv/jobs.ts";
+import { MIN_RESERVATION_BYTES } from "../kv/quota.ts";
 import type { UserProfile } from "../kv/users.ts";
 import { estimateVariantSizes } from "../workers/formats.ts";
 import { MAX_PARTS, type ProbeInfo, type Variant } from "../workers/media_types.ts";
@@ -14,6 +14,7 @@ import { quotaLimit, timezoneOf } from "./account.ts";
 import type { BotDeps } from "./context.ts";
 import { isStaleFileId, sendCachedFile } from "./delivery.ts";
 import type { Translate } from "./i18n.ts";
+import { type JobRefusal, queueUserJob } from "./job_requests.ts";
 import type { RequestSource } from "../services/events.ts";
 import { renderFileCaption } from "./views.ts";
 
@@ -28,7 +29,10 @@ export interface DownloadRequest {
   url: string;
   info: ProbeInfo;
   variant: Variant;
-  /** the same for the same request however often it is handled (history counts it once) */
+  /**
+   * the same for the same request however often it is handled: history counts it once, the
+   * quota charges or reserves once, one job is queued
+   */
   key: string;
 }
 
@@ -50,12 +54,9 @@ export interface DownloadOptions {
 
 export type DownloadStart =
   | { kind: "cached" }
-  | { kind: "queued"; job: Job }
-  /** leftBytes is unknown when a cache hit was refused */
-  | { kind: "over_quota"; timezone: string; limit: number; leftBytes?: number };
-
-/** Below this, an unknown-size download is not worth starting. */
-const MIN_RESERVATION_BYTES = 1024 * 1024;
+  /** duplicate: Telegram delivered the request again and its job was already queued */
+  | { kind: "queued"; job: Job; duplicate: boolean }
+  | { kind: "refused"; refusal: JobRefusal; timezone: string };
 
 export async function requestDownload(
   deps: Pick<BotDeps, "kv" | "media" | "queue" | "quota" | "config" | "events">,
@@ -64,6 +65,9 @@ export async function requestDownload(
 ): Promise<DownloadStart> {
   const { kv, media, queue, quota, config, events } = deps;
   const { info, variant, userId, chatId } = request;
+  // delivered again by Telegram after its job was queued: that job answers it
+  const earlier = await queue.getByRequest(userId, request.key);
+  if (earlier) return { kind: "queued", job: earlier, duplicate: true };
   const caption = renderFileCaption(info, request.botUsername);
   const sendAs = request.user?.prefs.sendAs ?? "video";
   const timezone = timezoneOf(config, request.user);
@@ -71,9 +75,10 @@ export async function requestDownload(
   const cached = await media.getFile(info, variant, sendAs);
   if (cached) {
     // the user still receives the bytes, so a cache hit counts against the quota
-    if (!(await quota.charge(userId, timezone, limit, cached.size))) {
-      return { kind: "over_quota", timezone, limit };
-    }
+    const charged = await quota.charge(userId, timezone, limit, cached.size, request.key);
+    if (!charged.ok) return { kind: "refused", refusal: charged.refusal, timezone };
+    // Telegram delivered this request again: the file went with the first
+    if (charged.duplicate) return { kind: "cached" };
     await options.onCached?.();
     try {
       await sendCachedFile(request.api, chatId, cached, caption);
@@ -109,7 +114,7 @@ export async function requestDownload(
       }
       return { kind: "cached" };
     } catch (error) {
-      await quota.refund(userId, timezone, cached.size);
+      await quota.refund(userId, timezone, charged.charge);
       if (!isStaleFileId(error)) throw error;
       await media.forgetFile(info, variant, sendAs);
     }
@@ -117,46 +122,35 @@ export async function requestDownload(
   // a split's parts together may weigh up to MAX_PARTS uploads
   const estimate = estimateVariantSizes(info)[variant === "split" ? "best" : variant];
   const sizeCap = variant === "split" ? config.maxUploadBytes * MAX_PARTS : config.maxUploadBytes;
-  const reservationId = ulid();
-  const reserved = await quota.reserve(
-    reservationId,
+  const started = await queueUserJob({ ...deps, api: request.api }, {
     userId,
-    timezone,
-    limit,
-    // unknown sizes reserve up to the upload limit; the worker is held to what was reserved
-    estimate ? Math.min(sizeCap, Math.ceil(estimate * 1.25)) : sizeCap,
-    Math.min(estimate ?? MIN_RESERVATION_BYTES, sizeCap),
-  );
-  if (!reserved.ok) return { kind: "over_quota", timezone, limit, leftBytes: reserved.leftBytes };
-  try {
-    const statusMessageId = await options.statusMessage?.();
-    const job = await queue.enqueue({
-      id: options.jobId,
-      userId,
-      chatId,
-      priority: options.priority,
-      payload: {
-        kind: "download",
-        url: request.url,
-        variant,
-        info,
-        lang: request.lang,
-        statusMessageId,
-        uploadChatId: config.storageChatId ?? chatId,
-        caption,
-        title: info.title,
-        performer: info.uploader,
-        ...(variant === "split" ? { partLabel: request.t("quality-part") } : {}),
-        reservationId,
-        maxBytes: reserved.reservation.bytes,
-        sendAs,
-        batchId: options.batchId,
-        playlistItem: options.playlistItem,
-      },
-    });
-    return { kind: "queued", job };
-  } catch (error) {
-    await quota.release(reservationId);
-    throw error;
-  }
+    user: request.user,
+    chatId,
+    id: options.jobId,
+    requestKey: request.key,
+    priority: options.priority,
+    payload: {
+      kind: "download",
+      url: request.url,
+      variant,
+      info,
+      lang: request.lang,
+      uploadChatId: config.storageChatId ?? chatId,
+      caption,
+      title: info.title,
+      performer: info.uploader,
+      ...(variant === "split" ? { partLabel: request.t("quality-part") } : {}),
+      sendAs,
+      batchId: options.batchId,
+      playlistItem: options.playlistItem,
+    },
+    quota: {
+      // unknown sizes reserve up to the upload limit; the worker is held to what was reserved
+      wantedBytes: estimate ? Math.min(sizeCap, Math.ceil(estimate * 1.25)) : sizeCap,
+      minimumBytes: Math.min(estimate ?? MIN_RESERVATION_BYTES, sizeCap),
+    },
+    statusMessage: options.statusMessage,
+  });
+  if (started.kind === "refused") return { kind: "refused", refusal: started.refusal, timezone };
+  return { kind: "queued", job: started.job, duplicate: started.duplicate };
 }

@@ -35,19 +35,22 @@ export async function resendSplit(
   const parts = await media.getParts(info, user.sendAs);
   if (!parts) return false;
   const size = parts.reduce((sum, part) => sum + part.size, 0);
-  if (!(await quota.charge(ctx.from.id, user.timezone, user.limit, size))) return false;
+  const key = `cb:${ctx.callbackQuery!.id}`;
+  const charged = await quota.charge(ctx.from.id, user.timezone, user.limit, size, key);
+  if (!charged.ok) return false;
+  // Telegram delivered this press again: the parts went with the first
+  if (charged.duplicate) return true;
   const chatId = ctx.chat?.id ?? ctx.from.id;
   try {
     await sendCachedParts(ctx.api, chatId, parts, caption, ctx.t("quality-part"));
   } catch (error) {
-    await quota.refund(ctx.from.id, user.timezone, size);
+    await quota.refund(ctx.from.id, user.timezone, charged.charge);
     if (!isStaleFileId(error)) throw error;
     await media.forgetParts(info, user.sendAs);
     return false;
   }
   // answered once sent: a stale part leaves the query to the download that follows
   await ctx.answerCallbackQuery(ctx.t("download-cached"));
-  const key = `cb:${ctx.callbackQuery!.id}`;
   const entry = await addHistoryEntry(kv, {
     userId: ctx.from.id,
     title: info.title,

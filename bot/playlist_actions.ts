@@ -8,7 +8,7 @@ import {
   listPlaylistMembers,
   listPlaylistsByUser,
 } from "../kv/playlists.ts";
-import { escapeHtml, formatBytes } from "../lib/format.ts";
+import { escapeHtml } from "../lib/format.ts";
 import {
   botDeepLink,
   INVITE_PAYLOAD_PREFIX,
@@ -19,10 +19,7 @@ import {
 } from "../lib/links.ts";
 import { isToken } from "../lib/tokens.ts";
 import { type Actor, authorize, inviteAs, sharePlaylistAs } from "../services/playlists.ts";
-import { quotaResetTime } from "./account.ts";
 import type { BotContext } from "./context.ts";
-import { requestDownload } from "./download_request.ts";
-import { BATCH_PRIORITY } from "../services/batch_downloads.ts";
 import {
   confirmKeyboard,
   playlistErrorText,
@@ -191,8 +188,9 @@ export async function askDelete(ctx: BotContext, playlistId: string, mode: "edit
 }
 
 /**
- * Every item as one batch with one progress message: files Telegram already has are sent at
- * once, the others become download jobs that report to the batch.
+ * Every item as one batch with one progress message, taking turns like any batch
+ * (services/batch_downloads.ts): files Telegram already has are sent as their turn comes, the
+ * others become download jobs of the saved probe, each with its quota reservation.
  */
 export async function downloadAll(ctx: BotContext, playlistId: string, shareToken?: string) {
   const { kv, jobs } = ctx.deps;
@@ -200,45 +198,12 @@ export async function downloadAll(ctx: BotContext, playlistId: string, shareToke
   const items = await listPlaylistItems(kv, playlistId);
   if (items.length === 0) return await answer(ctx, ctx.t("playlist-nothing-to-download"));
   await answer(ctx, ctx.t("playlist-download-started", { count: items.length }));
-  const lang = ctx.i18n.getLocale();
-  const chatId = ctx.chat?.id ?? ctx.from!.id;
   const batch = await jobs.batches.start({
     userId: ctx.from!.id,
-    chatId,
-    lang,
+    chatId: ctx.chat?.id ?? ctx.from!.id,
+    lang: ctx.i18n.getLocale(),
     title: playlist.name,
     total: items.length,
   });
-  let overQuota: { timezone: string; limit: number; leftBytes?: number } | undefined;
-  for (const item of items) {
-    const started = await requestDownload(ctx.deps, {
-      api: ctx.api,
-      userId: ctx.from!.id,
-      user: ctx.user,
-      chatId,
-      lang,
-      t: ctx.t,
-      botUsername: ctx.me.username,
-      url: item.url,
-      info: item.info,
-      variant: "best",
-      key: `batch:${batch.id}:${item.id}`,
-    }, { source: "playlist", batchId: batch.id, priority: BATCH_PRIORITY });
-    if (started.kind === "cached") {
-      await jobs.batches.record(batch.id, item.id, { outcome: "done", title: item.info.title });
-    } else if (started.kind === "over_quota") {
-      overQuota = started;
-      await jobs.batches.record(batch.id, item.id, { outcome: "failed", title: item.info.title });
-    }
-  }
-  if (overQuota) {
-    await ctx.reply(
-      ctx.t("quota-exceeded", {
-        left: formatBytes(overQuota.leftBytes ?? 0, lang),
-        limit: formatBytes(overQuota.limit, lang),
-        reset: quotaResetTime(lang, overQuota.timezone),
-      }),
-      { parse_mode: "HTML" },
-    );
-  }
+  await jobs.batchDownloads.addSavedItems(batch, items);
 }

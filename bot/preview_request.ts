@@ -3,6 +3,7 @@ import type { UrlRefusal } from "../lib/url_guard.ts";
 import type { BotContext } from "./context.ts";
 import { sendPreview } from "./delivery.ts";
 import { getPreview, type Preview } from "../kv/previews.ts";
+import { queueForSender } from "./job_requests.ts";
 
 export const REFUSAL_MESSAGES: Record<UrlRefusal, string> = {
   not_a_url: "error-bad-link",
@@ -19,7 +20,7 @@ export async function offerPreview(
   rawUrl: string,
   replyToMessageId?: number,
 ): Promise<void> {
-  const { urlGuard, media, queue, kv, config } = ctx.deps;
+  const { urlGuard, media, kv, config } = ctx.deps;
   const userId = ctx.from!.id;
   const chatId = ctx.chat?.id ?? userId;
   const checked = await urlGuard.check(rawUrl);
@@ -50,22 +51,19 @@ export async function offerPreview(
     );
     return;
   }
-  const status = await ctx.reply(ctx.t("preview-analyzing"), {
-    ...(replyToMessageId
-      ? { reply_parameters: { message_id: replyToMessageId, allow_sending_without_reply: true } }
-      : {}),
-  });
-  await queue.enqueue({
-    userId,
+  await queueForSender(ctx, {
     chatId,
     priority: 1, // probes are quick and a user is waiting on them
-    payload: {
-      kind: "probe",
-      url,
-      lang: locale,
-      preferAudio,
-      statusMessageId: status.message_id,
-      replyToMessageId,
+    payload: { kind: "probe", url, lang: locale, preferAudio, replyToMessageId },
+    statusMessage: async () => {
+      const status = await ctx.reply(ctx.t("preview-analyzing"), {
+        ...(replyToMessageId
+          ? {
+            reply_parameters: { message_id: replyToMessageId, allow_sending_without_reply: true },
+          }
+          : {}),
+      });
+      return status.message_id;
     },
   });
 }

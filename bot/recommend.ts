@@ -25,14 +25,11 @@ export async function loadPreviewAdvice(
   info: ProbeInfo,
 ): Promise<PreviewAdvice> {
   const user = (await kv.get<UserProfile>(userKey(userId))).value ?? undefined;
-  const [usedBytes, history] = await Promise.all([
-    new QuotaStore(kv).usedToday(userId, timezoneOf(config, user)),
+  const [usage, history] = await Promise.all([
+    new QuotaStore(kv).usage(userId, timezoneOf(config, user), quotaLimit(config, user)),
     getChoiceHistory(kv, userId, info.extractor, info.duration),
   ]);
-  const limits = {
-    maxUploadBytes: config.maxUploadBytes,
-    quotaLeftBytes: Math.max(0, quotaLimit(config, user) - usedBytes),
-  };
+  const limits = { maxUploadBytes: config.maxUploadBytes, quotaLeftBytes: usage.leftBytes };
   return {
     recommendation: recommendVariant({
       info,

@@ -9,7 +9,7 @@ import type { RequestSource } from "../services/events.ts";
 import { quotaLimit, timezoneOf } from "./account.ts";
 import type { BotContext } from "./context.ts";
 import { isStaleFileId, sendCachedFile } from "./delivery.ts";
-import { refuseOverQuota } from "./features/download.ts";
+import { refuseRequest } from "./features/download.ts";
 import { offerPreview } from "./preview_request.ts";
 import { renderFileCaption } from "./views.ts";
 
@@ -56,10 +56,13 @@ export async function redeliver(
     if (!cached) continue;
     const timezone = timezoneOf(config, ctx.user);
     const limit = quotaLimit(config, ctx.user);
-    if (!(await quota.charge(userId, timezone, limit, cached.size))) {
-      await refuseOverQuota(ctx, timezone, limit);
+    const charged = await quota.charge(userId, timezone, limit, cached.size, key);
+    if (!charged.ok) {
+      await refuseRequest(ctx, timezone, charged.refusal);
       return;
     }
+    // Telegram delivered this press again: the file went with the first
+    if (charged.duplicate) return;
     await ctx.answerCallbackQuery(ctx.t("download-cached"));
     try {
       const caption = renderFileCaption(
@@ -68,7 +71,7 @@ export async function redeliver(
       );
       await sendCachedFile(ctx.api, chatId, cached, caption);
     } catch (error) {
-      await quota.refund(userId, timezone, cached.size);
+      await quota.refund(userId, timezone, charged.charge);
       if (!isStaleFileId(error)) throw error;
       await media.forgetFile(ref, stored.variant, mode);
       continue;

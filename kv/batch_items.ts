@@ -7,6 +7,8 @@ import { ulid } from "ulid";
 import type { PlaylistEntry } from "./job_types.ts";
 
 export interface BatchItem extends PlaylistEntry {
+  /** an item of a saved playlist ("download all"): downloaded as saved, without probing again */
+  saved?: { playlistId: string; itemId: string };
   /** ULID: the item's entry id in the batch, and the id of its download job */
   id: string;
   /** the probe job's id, chosen in advance so a start retried after a crash queues it once */
@@ -24,8 +26,11 @@ const WRITE_CHUNK = 100;
 function waitingKey(userId: number, id: string) {
   return ["batch_waiting", userId, id] as const;
 }
-function runningKey(userId: number, id: string) {
+export function runningItemKey(userId: number, id: string) {
   return ["batch_running", userId, id] as const;
+}
+export function runningItemsPrefix(userId: number) {
+  return ["batch_running", userId] as const;
 }
 function stoppedKey(batchId: string) {
   return ["batch_stopped", batchId] as const;
@@ -34,7 +39,7 @@ function stoppedKey(batchId: string) {
 /** New items in the given order; ULIDs keep it, within a batch and across a user's batches. */
 export function newBatchItems(
   base: Pick<BatchItem, "batchId" | "userId" | "chatId" | "lang">,
-  entries: PlaylistEntry[],
+  entries: (PlaylistEntry & Pick<BatchItem, "saved">)[],
 ): BatchItem[] {
   return entries.map((entry) => ({ ...entry, ...base, id: ulid(), probeJobId: ulid() }));
 }
@@ -62,7 +67,7 @@ export async function listWaitingItems(
 }
 
 export async function listRunningItems(kv: Deno.Kv, userId: number): Promise<BatchItem[]> {
-  const entries = kv.list<BatchItem>({ prefix: ["batch_running", userId] }, { limit: 1000 });
+  const entries = kv.list<BatchItem>({ prefix: runningItemsPrefix(userId) }, { limit: 1000 });
   return (await Array.fromAsync(entries)).map((entry) => entry.value);
 }
 
@@ -75,20 +80,27 @@ export async function listUsersWithItems(kv: Deno.Kv): Promise<number[]> {
   return [...users];
 }
 
-/** Moves a waiting item to the running set; false when another sweep took or dropped it. */
-export async function startItem(kv: Deno.Kv, waiting: Deno.KvEntry<BatchItem>): Promise<boolean> {
+/**
+ * Moves a waiting item to the running set, with `also` (taking the user's place) in the same
+ * atomic; false when another pump took or dropped it, or what `also` checks changed.
+ */
+export async function startItem(
+  kv: Deno.Kv,
+  waiting: Deno.KvEntry<BatchItem>,
+  also?: (op: Deno.AtomicOperation) => void,
+): Promise<boolean> {
   const item = waiting.value;
-  const result = await kv.atomic()
+  const op = kv.atomic()
     .check(waiting)
     .delete(waiting.key)
-    .set(runningKey(item.userId, item.id), item, { expireIn: BATCH_ITEM_TTL_MS })
-    .commit();
-  return result.ok;
+    .set(runningItemKey(item.userId, item.id), item, { expireIn: BATCH_ITEM_TTL_MS });
+  also?.(op);
+  return (await op.commit()).ok;
 }
 
 /** Frees the item's place; false when it was freed before. */
 export async function finishItem(kv: Deno.Kv, userId: number, id: string): Promise<boolean> {
-  const entry = await kv.get<BatchItem>(runningKey(userId, id));
+  const entry = await kv.get<BatchItem>(runningItemKey(userId, id));
   if (entry.versionstamp === null) return false;
   return (await kv.atomic().check(entry).delete(entry.key).commit()).ok;
 }

@@ -80,6 +80,7 @@ export const jobResultSchema = z.discriminatedUnion("kind", [
     files: z.array(uploadedFile).min(1).max(1000),
     seconds: z.number().nonnegative(),
     stopped: z.boolean(),
+    quotaReached: z.boolean().optional(),
   }),
   z.object({ kind: z.literal("not_live"), info: probeInfoSchema }),
   z.object({

@@ -87,6 +87,9 @@ export interface RecordPayload {
   title: string;
   /** the translated word before "i/N" on parts, e.g. "part" */
   partLabel: string;
+  /** the quota reservation this recording settles; it stops before sending more than maxBytes */
+  reservationId?: string;
+  maxBytes?: number;
 }
 
 /** srt: the subtitle file; soft: the video with a subtitle track; burned: drawn into the picture */
@@ -112,6 +115,9 @@ export interface SubtitlesPayload {
   statusMessageId?: number;
   uploadChatId: number;
   title: string;
+  /** the quota reservation a video output settles; the video never exceeds maxBytes */
+  reservationId?: string;
+  maxBytes?: number;
 }
 
 export type JobPayload =
@@ -139,8 +145,17 @@ export type JobResult =
   | { kind: "download"; file: UploadedFile }
   /** a download cut into parts that each fit the upload limit, in order */
   | { kind: "split"; files: UploadedFile[] }
-  /** the parts in order; stopped: ended early by the user or by the stream */
-  | { kind: "record"; files: UploadedFile[]; seconds: number; stopped: boolean }
+  /**
+   * the parts in order; stopped: ended early by the user or by the stream; quotaReached: ended
+   * once it had used the quota it reserved
+   */
+  | {
+    kind: "record";
+    files: UploadedFile[];
+    seconds: number;
+    stopped: boolean;
+    quotaReached?: boolean;
+  }
   | { kind: "not_live"; info: ProbeInfo }
   | { kind: "subtitle_tracks"; title: string; tracks: SubtitleTrack[] }
   /** translation "failed": the original text was kept */

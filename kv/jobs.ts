@@ -104,6 +104,13 @@ function leasedKey(leaseUntil: number, id: string) {
 function byUserKey(userId: number, id: string) {
   return ["jobs_by_user", userId, id] as const;
 }
+/** A user's waiting or running jobs: a job's end removes its entry in the same atomic. */
+export function activeJobsOfUserPrefix(userId: number) {
+  return ["jobs_by_user", userId] as const;
+}
+function requestKey(userId: number, request: string) {
+  return ["jobs_by_request", userId, request] as const;
+}
 /** Finished jobs whose user has not been told yet; removed once the app has answered. */
 export function outboxKey(id: string) {
   return ["jobs_outbox", id] as const;
@@ -117,6 +124,11 @@ function stateCountKey(state: JobState) {
 }
 /** Bumped on every enqueue so waiting workers wake at once through kv.watch. */
 export const JOBS_SIGNAL_KEY = ["jobs_signal"] as const;
+
+/** Telegram stops redelivering an update after a day. */
+const REQUEST_KEY_TTL_MS = 86_400_000;
+/** gates read a user's quota and places, which that user's other requests may change meanwhile */
+const ENQUEUE_ATTEMPTS = 20;
 
 // --- errors -----------------------------------------------------------------
 
@@ -154,6 +166,11 @@ export const DEFAULT_QUEUE_OPTIONS: QueueOptions = {
 export interface NewJob {
   /** a ULID chosen in advance: enqueueing it again returns the job already queued under it */
   id?: string;
+  /**
+   * What asked for the job (a callback query, a message): the same request handled twice, as
+   * when Telegram delivers an update again, queues one job and reserves once.
+   */
+  requestKey?: string;
   userId: number;
   chatId: number;
   payload: JobPayload;
@@ -161,6 +178,25 @@ export interface NewJob {
   dueAt?: number;
   maxAttempts?: number;
 }
+
+/** A gate's yes: the job as it will be stored, and the checks and writes to add to its atomic. */
+export interface Admission {
+  ok: true;
+  job: Job;
+  writes: (op: Deno.AtomicOperation) => void;
+}
+
+/**
+ * Decides from what it reads now whether a job may be queued. Its checks make the job's atomic
+ * fail when what it read has changed, and the queue then asks again.
+ */
+export interface EnqueueGate<R> {
+  admit(job: Job): Promise<Admission | { ok: false; refusal: R }>;
+}
+
+export type EnqueueOutcome<R> =
+  | { ok: true; job: Job; duplicate: boolean }
+  | { ok: false; refusal: R };
 
 export interface Claim {
   job: Job;
@@ -189,9 +225,27 @@ export class JobQueue {
     this.options = { ...DEFAULT_QUEUE_OPTIONS, ...options };
   }
 
+  /** Queues a job with no gate; a fixed id or request key already queued returns that job. */
   async enqueue(input: NewJob): Promise<Job> {
+    const outcome = await this.tryEnqueue<never>(input);
+    if (!outcome.ok) throw new Error("a job without gates cannot be refused");
+    return outcome.job;
+  }
+
+  /**
+   * Queues a job if every gate admits it: the gates' checks and writes (a quota reservation, a
+   * place among the user's active jobs) go into the job's own atomic, so neither can exist
+   * without the other. A request already queued (same id or request key) returns its job,
+   * reserving nothing again. `dryRun` decides without writing (to know before sending a status
+   * message); the real call decides again.
+   */
+  async tryEnqueue<R>(
+    input: NewJob,
+    gates: readonly EnqueueGate<R>[] = [],
+    options: { dryRun?: boolean } = {},
+  ): Promise<EnqueueOutcome<R>> {
     const now = this.options.now();
-    const job: Job = {
+    const draft: Job = {
       id: input.id ?? ulid(now),
       userId: input.userId,
       chatId: input.chatId,
@@ -205,20 +259,54 @@ export class JobQueue {
       updatedAt: now,
       progress: { phase: "queued" },
     };
-    const result = await this.kv.atomic()
-      .check({ key: jobKey(job.id), versionstamp: null })
-      .set(jobKey(job.id), job)
-      .set(readyKey(job), job.id)
-      .set(byUserKey(job.userId, job.id), job.id)
-      .sum(stateCountKey("ready"), 1n)
-      .sum(JOBS_SIGNAL_KEY, 1n)
-      .commit();
-    if (!result.ok && input.id) {
-      const existing = await this.get(input.id);
-      if (existing) return existing;
+    for (let attempt = 0; attempt < ENQUEUE_ATTEMPTS; attempt++) {
+      if (options.dryRun || attempt > 0) {
+        const existing = await this.findRequested(input, draft.id);
+        if (existing) return { ok: true, job: existing, duplicate: true };
+      }
+      let job = draft;
+      const writes: ((op: Deno.AtomicOperation) => void)[] = [];
+      for (const gate of gates) {
+        const decision = await gate.admit(job);
+        if (!decision.ok) {
+          const existing = attempt === 0 && !options.dryRun
+            ? await this.findRequested(input, draft.id)
+            : null;
+          return existing ? { ok: true, job: existing, duplicate: true } : decision;
+        }
+        job = decision.job;
+        writes.push(decision.writes);
+      }
+      if (options.dryRun) return { ok: true, job, duplicate: false };
+      const op = this.kv.atomic()
+        .check({ key: jobKey(job.id), versionstamp: null })
+        .set(jobKey(job.id), job)
+        .set(readyKey(job), job.id)
+        .set(byUserKey(job.userId, job.id), job.id)
+        .sum(stateCountKey("ready"), 1n)
+        .sum(JOBS_SIGNAL_KEY, 1n);
+      if (input.requestKey) {
+        const key = requestKey(job.userId, input.requestKey);
+        op.check({ key, versionstamp: null }).set(key, job.id, { expireIn: REQUEST_KEY_TTL_MS });
+      }
+      for (const write of writes) write(op);
+      if ((await op.commit()).ok) return { ok: true, job, duplicate: false };
+      // the job or its request is already queued, or a gate's reads changed: read again
     }
-    if (!result.ok) throw new Error(`could not enqueue job ${job.id}`);
-    return job;
+    throw new Error(`could not enqueue job ${draft.id}`);
+  }
+
+  /** The job a request queued (see `NewJob.requestKey`), for a day after it was asked. */
+  async getByRequest(userId: number, request: string): Promise<Job | null> {
+    const queued = await this.kv.get<string>(requestKey(userId, request));
+    return queued.value ? await this.get(queued.value) : null;
+  }
+
+  /** The job queued before under this input's fixed id or request key, if any. */
+  private async findRequested(input: NewJob, id: string): Promise<Job | null> {
+    const requested = input.requestKey && await this.getByRequest(input.userId, input.requestKey);
+    if (requested) return requested;
+    return input.id ? await this.get(id) : null;
   }
 
   async get(id: string): Promise<Job | null> {

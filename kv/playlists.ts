@@ -403,6 +403,14 @@ export async function listPlaylistItems(
   return items;
 }
 
+export async function getPlaylistItem(
+  kv: Deno.Kv,
+  playlistId: string,
+  itemId: string,
+): Promise<PlaylistItem | null> {
+  return (await readItem(kv, playlistId, itemId))?.item.value ?? null;
+}
+
 async function readItem(kv: Deno.Kv, playlistId: string, itemId: string) {
   const index = await kv.get<string>(itemPositionKey(playlistId, itemId));
   if (!index.value) return null;

@@ -75,19 +75,21 @@ export class UserStore {
   /** Creates the user on first contact; writes again only when Telegram's data changed. */
   async touch(from: TelegramUserInfo): Promise<UserProfile> {
     const known = await this.get(from.id);
-    if (
-      known && known.firstName === from.first_name && known.username === from.username &&
-      known.languageCode === from.language_code
-    ) return known;
-    return await this.update(from.id, (user) => ({
-      ...(user ?? newUser(from)),
-      firstName: from.first_name,
-      username: from.username,
-      languageCode: from.language_code,
-    }));
+    if (known && hasTelegramData(known, from)) return known;
+    // a user's first updates arrive together: those that lost the race find it written
+    return await this.update(from.id, (user) =>
+      user && hasTelegramData(user, from) ? user : {
+        ...(user ?? newUser(from)),
+        firstName: from.first_name,
+        username: from.username,
+        languageCode: from.language_code,
+      });
   }
 
-  /** Read-modify-write checked by versionstamp, retried on contention. */
+  /**
+   * Read-modify-write checked by versionstamp, retried on contention; a `change` that returns the
+   * user as it is writes nothing.
+   */
   async update(
     id: number,
     change: (user: UserProfile | null) => UserProfile,
@@ -95,6 +97,11 @@ export class UserStore {
     for (let attempt = 0; attempt < 10; attempt++) {
       const entry = await this.kv.get<UserProfile>(userKey(id));
       const next = change(entry.value);
+      // unchanged: nothing to write
+      if (next === entry.value) {
+        this.#cache.set(id, next);
+        return next;
+      }
       const op = this.kv.atomic().check(entry).set(userKey(id), next);
       if (!entry.value) op.sum(USER_COUNT_KEY, 1n);
       if ((await op.commit()).ok) {
@@ -120,6 +127,11 @@ export class UserStore {
 }
 
 export const USER_COUNT_KEY = ["users_count"] as const;
+
+function hasTelegramData(user: UserProfile, from: TelegramUserInfo): boolean {
+  return user.firstName === from.first_name && user.username === from.username &&
+    user.languageCode === from.language_code;
+}
 
 function newUser(from: TelegramUserInfo): UserProfile {
   return {

@@ -57,22 +57,3 @@ export function isValidTimezone(timezone: string): boolean {
     return false;
   }
 }
-
-/** The next local midnight after `at` in `timezone`, as an instant. */
-export function nextLocalMidnight(at: number, timezone: string): number {
-  const today = localDay(at, timezone);
-  // step forward by hours until the local day changes (DST-safe, at most 25 steps)
-  let probe = at;
-  for (let i = 0; i < 26; i++) {
-    probe += 3600_000;
-    if (localDay(probe, timezone) !== today) break;
-  }
-  // narrow down to the minute
-  let low = probe - 3600_000;
-  while (probe - low > 60_000) {
-    const mid = Math.floor((low + probe) / 2);
-    if (localDay(mid, timezone) === today) low = mid;
-    else probe = mid;
-  }
-  return probe - (probe % 60_000);
-}

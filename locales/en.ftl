@@ -3,7 +3,7 @@ menu-title = 🎬 <b>MediaBot</b>
 menu-account = 👤 <b>Your account</b>
 menu-status-free = • Plan: 👤 Free
 menu-status-premium = • Plan: ⭐ Premium until { $until }
-menu-quota = • Today: { $used } / { $limit }
+menu-quota = • Last 24 h: { $used } / { $limit }
 menu-downloads = • Downloads: { $count }
 menu-quick = 📥 <b>Quick start:</b> just send me a link!
 menu-sites = <b>Supported:</b> YouTube • Instagram • TikTok • X • Reddit • SoundCloud • +1000 sites
@@ -43,8 +43,12 @@ help-text =
     10 XP per download (15 on Premium), 100 per friend who joins through your invite link (in /profile). Your first message of the day, in your time zone (/settings), gives 5 XP; coming back the next day continues your 🔥 streak and adds 20 XP. Miss a day and it starts again at 1.
 
     <b>Your plan: { $plan }</b>
-    Files up to { $maxUpload } · { $quota } a day, reset at { $reset }.
-    Premium: { $premiumQuota } a day, from { $cheapest } ⭐.
+    Files up to { $maxUpload } · { $quota } in any 24 hours: what you receive counts for the next 24 hours, whatever your time zone.
+    At most { $places } requests waiting or running at once, { $heavy ->
+        [one] one of them a recording or re-encoding.
+       *[other] { $heavy } of them recordings or re-encodings.
+    }
+    Premium: { $premiumQuota } in 24 hours, from { $cheapest } ⭐.
 
 ## Account
 plan-free = Free
@@ -56,8 +60,18 @@ news-text =
     • Live progress bar, and a Cancel button that stops a download at once
     • Instant re-downloads: files already sent are sent again by Telegram
     • Premium with Telegram Stars, settings, French and English
-quota-exceeded = 📊 <b>Daily quota reached.</b> { $left } left of { $limit } today; this download needs more. Your quota resets at { $reset }. /premium raises it.
-quota-exceeded-short = Daily quota reached
+quota-exceeded = 📊 <b>Quota reached.</b> { $left } left of your { $limit } per 24 hours; this needs more. Enough is free again at { $at }. /premium raises it.
+quota-exceeded-held = 📊 <b>Quota reached.</b> { $left } left of your { $limit } per 24 hours; this needs more. The rest is reserved by your downloads in progress: it frees up as they finish. /premium raises it.
+quota-exceeded-short = Quota reached
+limit-places = ⏳ You already have { $limit } requests waiting or running, the most your plan allows at once. Try again when one has finished, or /cancel. /premium raises the limit.
+limit-heavy = ⏳ You already have { $limit ->
+    [one] a recording or re-encoding
+   *[other] { $limit } recordings or re-encodings
+} waiting or running, the most your plan allows at once. Try again when { $limit ->
+    [one] it has
+   *[other] one has
+} finished, or /cancel.
+limit-short = Too many requests at once
 
 ## Settings
 settings-title = ⚙️ <b>Settings</b>
@@ -329,6 +343,7 @@ record-too-long-premium = ⏱ Recordings last at most { $minutes } minutes.
 record-part = part
 record-stopping = ⏹ Stopping: sending what was recorded…
 record-ended = ⏹ The recording ended after { $recorded } (of { $total } asked).
+record-quota-reached = ⏹ The recording ended after { $recorded } (of { $total } asked): it used the { $reserved } of quota you had left.
 record-not-live = 📡 This link is not a live stream right now, so there is nothing to record. Here is the normal download instead:
 button-record-stop = ⏹ Stop and send
 progress-recording = 🔴 <b>Recording</b>
@@ -367,7 +382,7 @@ quality-reason-history = your usual choice
 quality-reason-fits = fits your quota
 quality-reason-compressed = compressed to fit
 quality-reason-unknown = size checked while downloading
-quality-nothing-fits = ⚠️ Nothing here fits the quota you have left today.
+quality-nothing-fits = ⚠️ Nothing here fits the quota you have left.
 quality-part = part
 button-compress = ⚙️ Compress…
 button-compress-low = 🗜 Low
@@ -554,6 +569,7 @@ schedule-gone = This scheduled download is no longer planned.
 schedule-list-title = ⏰ <b>Your scheduled downloads</b>
 schedule-list-empty = ⏰ Nothing scheduled. Plan a download with /schedule &lt;link&gt; &lt;when&gt;.
 schedule-starting = ⏰ Starting the download you scheduled: { $url }
+schedule-not-started = ⏰ The download you scheduled could not start: { $url }
 
 ## Batch
 batch-usage = 📦 <b>Download many links at once</b>
@@ -584,7 +600,7 @@ batch-reason-unavailable = not found or removed
 batch-reason-private = private or needs a login
 batch-reason-timeout = the site took too long
 batch-reason-too_large = too large for Telegram
-batch-reason-quota = daily quota reached
+batch-reason-quota = quota reached
 batch-reason-bad_link = not a link I can open
 batch-reason-failed = download failed
 batch-reason-undeliverable = could not be finished

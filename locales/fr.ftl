@@ -3,7 +3,7 @@ menu-title = 🎬 <b>MediaBot</b>
 menu-account = 👤 <b>Votre compte</b>
 menu-status-free = • Statut : 👤 Gratuit
 menu-status-premium = • Statut : ⭐ Premium jusqu’au { $until }
-menu-quota = • Aujourd’hui : { $used } / { $limit }
+menu-quota = • Dernières 24 h : { $used } / { $limit }
 menu-downloads = • Téléchargements : { $count }
 menu-quick = 📥 <b>Action rapide :</b> envoyez-moi simplement un lien !
 menu-sites = <b>Plateformes :</b> YouTube • Instagram • TikTok • X • Reddit • SoundCloud • +1000 sites
@@ -43,8 +43,12 @@ help-text =
     10 XP par téléchargement (15 en Premium), 100 par ami arrivé grâce à votre lien d’invitation (dans /profile). Votre premier message de la journée, dans votre fuseau horaire (/settings), rapporte 5 XP ; revenir le lendemain prolonge votre 🔥 série et ajoute 20 XP. Un jour manqué, et elle repart à 1.
 
     <b>Votre formule : { $plan }</b>
-    Fichiers jusqu’à { $maxUpload } · { $quota } par jour, remis à zéro le { $reset }.
-    Premium : { $premiumQuota } par jour, dès { $cheapest } ⭐.
+    Fichiers jusqu’à { $maxUpload } · { $quota } sur toute période de 24 heures : ce que vous recevez compte pendant les 24 heures suivantes, quel que soit votre fuseau horaire.
+    Au plus { $places } demandes en attente ou en cours à la fois, dont { $heavy ->
+        [one] un seul enregistrement ou réencodage.
+       *[other] { $heavy } enregistrements ou réencodages.
+    }
+    Premium : { $premiumQuota } sur 24 heures, dès { $cheapest } ⭐.
 
 ## Account
 plan-free = Gratuit
@@ -56,8 +60,18 @@ news-text =
     • Barre de progression en direct, et un bouton Annuler qui arrête tout de suite
     • Re-téléchargements instantanés : un fichier déjà envoyé est renvoyé par Telegram
     • Premium avec les Telegram Stars, paramètres, français et anglais
-quota-exceeded = 📊 <b>Quota du jour atteint.</b> Il reste { $left } sur { $limit } aujourd’hui ; ce téléchargement demande plus. Votre quota repart à zéro le { $reset }. /premium l’augmente.
-quota-exceeded-short = Quota du jour atteint
+quota-exceeded = 📊 <b>Quota atteint.</b> Il reste { $left } sur vos { $limit } par 24 heures ; ceci demande plus. Assez sera de nouveau libre le { $at }. /premium l’augmente.
+quota-exceeded-held = 📊 <b>Quota atteint.</b> Il reste { $left } sur vos { $limit } par 24 heures ; ceci demande plus. Le reste est réservé par vos téléchargements en cours : il se libère quand ils se terminent. /premium l’augmente.
+quota-exceeded-short = Quota atteint
+limit-places = ⏳ Vous avez déjà { $limit } demandes en attente ou en cours, le maximum de votre formule. Réessayez quand l’une d’elles sera terminée, ou /cancel. /premium relève la limite.
+limit-heavy = ⏳ Vous avez déjà { $limit ->
+    [one] un enregistrement ou réencodage
+   *[other] { $limit } enregistrements ou réencodages
+} en attente ou en cours, le maximum de votre formule. Réessayez quand { $limit ->
+    [one] il sera terminé
+   *[other] l’un d’eux sera terminé
+}, ou /cancel.
+limit-short = Trop de demandes à la fois
 
 ## Settings
 settings-title = ⚙️ <b>Paramètres</b>
@@ -329,6 +343,7 @@ record-too-long-premium = ⏱ Un enregistrement dure au plus { $minutes } minute
 record-part = partie
 record-stopping = ⏹ J’arrête et j’envoie ce qui a été enregistré…
 record-ended = ⏹ L’enregistrement s’est arrêté après { $recorded } (sur { $total } demandées).
+record-quota-reached = ⏹ L’enregistrement s’est arrêté après { $recorded } (sur { $total } demandées) : il a utilisé les { $reserved } de quota qu’il vous restait.
 record-not-live = 📡 Ce lien n’est pas un direct en ce moment : il n’y a rien à enregistrer. Voici le téléchargement normal :
 button-record-stop = ⏹ Arrêter et envoyer
 progress-recording = 🔴 <b>Enregistrement</b>
@@ -367,7 +382,7 @@ quality-reason-history = votre choix habituel
 quality-reason-fits = tient dans votre quota
 quality-reason-compressed = compressé pour tenir
 quality-reason-unknown = taille vérifiée au téléchargement
-quality-nothing-fits = ⚠️ Rien ici ne tient dans le quota qu’il vous reste aujourd’hui.
+quality-nothing-fits = ⚠️ Rien ici ne tient dans le quota qu’il vous reste.
 quality-part = partie
 button-compress = ⚙️ Compresser…
 button-compress-low = 🗜 Basse
@@ -554,6 +569,7 @@ schedule-gone = Ce téléchargement n’est plus programmé.
 schedule-list-title = ⏰ <b>Vos téléchargements programmés</b>
 schedule-list-empty = ⏰ Rien de programmé. Prévoyez un téléchargement avec /schedule &lt;lien&gt; &lt;quand&gt;.
 schedule-starting = ⏰ Je lance le téléchargement que vous avez programmé : { $url }
+schedule-not-started = ⏰ Le téléchargement programmé n’a pas pu démarrer : { $url }
 
 ## Batch
 batch-usage = 📦 <b>Télécharger plusieurs liens d’un coup</b>
@@ -584,7 +600,7 @@ batch-reason-unavailable = introuvable ou supprimé
 batch-reason-private = privé ou réservé aux comptes connectés
 batch-reason-timeout = le site a mis trop de temps
 batch-reason-too_large = trop gros pour Telegram
-batch-reason-quota = quota du jour atteint
+batch-reason-quota = quota atteint
 batch-reason-bad_link = pas un lien que je peux ouvrir
 batch-reason-failed = échec du téléchargement
 batch-reason-undeliverable = n’a pas pu être terminé

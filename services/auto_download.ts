@@ -6,18 +6,19 @@
 import type { Api } from "grammy";
 import type { Translations } from "../bot/i18n.ts";
 import type { Config } from "../config.ts";
-import { quotaResetTime } from "../bot/account.ts";
-import { requestDownload } from "../bot/download_request.ts";
+import { type DownloadStart, requestDownload } from "../bot/download_request.ts";
+import { refusalText } from "../bot/job_requests.ts";
 import { cancelKeyboard } from "../bot/features/download.ts";
 import { translatorFor } from "../bot/i18n.ts";
 import { loadPreviewAdvice } from "../bot/recommend.ts";
 import { renderProgress } from "../bot/views.ts";
 import type { Job, JobQueue } from "../kv/jobs.ts";
+import type { BatchItem } from "../kv/batch_items.ts";
 import type { AutoDownload, ProbePayload } from "../kv/job_types.ts";
 import type { MediaStore } from "../kv/media.ts";
+import { getPlaylistItem } from "../kv/playlists.ts";
 import type { QuotaStore } from "../kv/quota.ts";
 import { userKey, type UserProfile } from "../kv/users.ts";
-import { formatBytes } from "../lib/format.ts";
 import type { ProbeInfo } from "../workers/media_types.ts";
 import { BATCH_PRIORITY, type BatchDownloads } from "./batch_downloads.ts";
 import type { EventBus } from "./events.ts";
@@ -62,16 +63,39 @@ export class AutoDownloads {
     const started = await this.request(job, payload, auto, info, user);
     if (item) {
       if (started.kind === "cached") await batches.settle(item, "done", info.title);
-      if (started.kind === "over_quota") await batches.settle(item, "failed", info.title, "quota");
-    } else if (started.kind === "over_quota") {
+      if (started.kind === "refused") {
+        await batches.settle(item, "failed", info.title, started.refusal.reason);
+      }
+    } else if (started.kind === "refused") {
       const t = translatorFor(this.deps.i18n, payload.lang);
-      const text = t("quota-exceeded", {
-        left: formatBytes(started.leftBytes ?? 0, payload.lang),
-        limit: formatBytes(started.limit, payload.lang),
-        reset: quotaResetTime(payload.lang, started.timezone),
-      });
+      const text = refusalText(t, payload.lang, started.timezone, started.refusal);
       await this.deps.api.sendMessage(job.chatId, text, { parse_mode: "HTML" });
     }
+  }
+
+  /**
+   * A saved playlist item's turn in its batch ("download all"): its saved probe asked for in
+   * the best quality, like the button would. Null when the item left the playlist meanwhile.
+   */
+  async downloadSaved(item: BatchItem): Promise<DownloadStart | null> {
+    const { api, kv } = this.deps;
+    if (!item.saved) return null;
+    const saved = await getPlaylistItem(kv, item.saved.playlistId, item.saved.itemId);
+    if (!saved) return null;
+    const user = (await kv.get<UserProfile>(userKey(item.userId))).value ?? undefined;
+    return await requestDownload(this.deps, {
+      api,
+      userId: item.userId,
+      user,
+      chatId: item.chatId,
+      lang: item.lang,
+      t: translatorFor(this.deps.i18n, item.lang),
+      botUsername: await this.botUsername(),
+      url: saved.url,
+      info: saved.info,
+      variant: "best",
+      key: `batch:${item.batchId}:${item.id}`,
+    }, { source: "playlist", jobId: item.id, batchId: item.batchId, priority: BATCH_PRIORITY });
   }
 
   private async request(

@@ -3,10 +3,13 @@
  * in the quality the user would be advised, and counted in the batch's one progress message
  * (services/batches.ts).
  *
- * Fairness: a user has at most `parallel` items running (its plan's); the others wait in KV
- * (kv/batch_items.ts) and the next is queued only when one ends. The queue claims by
- * (priority, dueAt, id), so that next item goes behind every job already waiting, other users'
- * included: users with batches take turns, and a batch never fills the queue ahead of anyone.
+ * Fairness: a user has at most `parallel` items running (its plan's), each taking one of the
+ * user's places (kv/job_limits.ts) in the atomic that starts it; the others wait in KV
+ * (kv/batch_items.ts) and the next is queued only when one ends, or when any job of the user
+ * ends while all places are taken: a waiting item never fails for want of a place. The queue
+ * claims by (priority, dueAt, id), so that next item goes behind every job already waiting,
+ * other users' included: users with batches take turns, and a batch never fills the queue ahead
+ * of anyone.
  * Batch jobs also have a lower priority than the downloads people ask for one by one.
  */
 import type { Api } from "grammy";
@@ -28,12 +31,15 @@ import {
   stopBatchItems,
 } from "../kv/batch_items.ts";
 import { type Batch, recordBatchOutcome } from "../kv/batches.ts";
+import { activeJobLimitsFor, readPlaces, takePlace } from "../kv/job_limits.ts";
 import { ACTIVE_STATES, type Job, JobQueue, outboxKey } from "../kv/jobs.ts";
 import type { ExpandPayload, JobResult, PlaylistEntry } from "../kv/job_types.ts";
+import type { PlaylistItem } from "../kv/playlists.ts";
 import { planOf, userKey, type UserProfile } from "../kv/users.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { UrlGuard } from "../lib/url_guard.ts";
 import type { BatchReporter } from "./batches.ts";
+import type { DownloadStart } from "../bot/download_request.ts";
 
 /** How many links one batch may have, and how many of a user's run at once, by plan. */
 export const BATCH_LIMITS = {
@@ -60,6 +66,8 @@ export interface BatchDownloadsDeps {
   urlGuard: UrlGuard;
   logger: Logger;
   reporter: BatchReporter;
+  /** asks for a saved playlist item's download (services/auto_download.ts); null when it is gone */
+  downloadSaved: (item: BatchItem) => Promise<DownloadStart | null>;
 }
 
 export interface NewLinkBatch {
@@ -108,6 +116,23 @@ export class BatchDownloads {
     if (refused.length > 0) await reporter.refresh(batch.id);
     await this.pump(input.userId);
     return batch;
+  }
+
+  /** The items of a saved playlist join a batch already started ("download all"), in order. */
+  async addSavedItems(batch: Batch, items: PlaylistItem[]): Promise<void> {
+    const base = {
+      batchId: batch.id,
+      userId: batch.userId,
+      chatId: batch.chatId,
+      lang: batch.lang,
+    };
+    const entries = items.map((item) => ({
+      url: item.url,
+      title: item.info.title,
+      saved: { playlistId: item.playlistId, itemId: item.id },
+    }));
+    await addWaitingItems(this.deps.kv, newBatchItems(base, entries));
+    await this.pump(batch.userId);
   }
 
   /** Checks every link with the URL guard: the accepted ones normalized, the refused as given. */
@@ -170,6 +195,11 @@ export class BatchDownloads {
       const item = { batchId: payload.batchId, id: job.id, userId: job.userId };
       await this.settle(item, "failed", payload.title, UNDELIVERABLE_REASON);
     }
+  }
+
+  /** Any other job of the user ended: the place it freed may go to a waiting item. */
+  async placeFreed(userId: number): Promise<void> {
+    if ((await listWaitingItems(this.deps.kv, userId, 1)).length > 0) await this.pump(userId);
   }
 
   /** Records how an item ended and frees its place. */
@@ -296,45 +326,62 @@ export class BatchDownloads {
     for (const item of await listRunningItems(kv, userId)) {
       if (await this.repair(item)) running++;
     }
-    let free = batchLimitsFor(user).parallel - running;
-    while (free > 0) {
-      const waiting = await listWaitingItems(kv, userId, free);
-      let dropped = false;
-      for (const entry of waiting) {
-        const item = entry.value;
-        const stopped = await isBatchStopped(kv, item.batchId);
-        // running first, then queued: a crash in between leaves an item that repair() queues
-        if (!(await startItem(kv, entry))) continue;
-        if (stopped) {
-          // settled here, not through settle(): its pump would wait behind this one for ever
-          await this.record(item, "cancelled", item.title ?? item.url);
-          await finishItem(kv, userId, item.id);
-          dropped = true;
-        } else {
-          await this.enqueueProbe(item);
-          free--;
-        }
+    const { parallel } = batchLimitsFor(user);
+    const limits = activeJobLimitsFor(user);
+    while (running < parallel) {
+      const places = await readPlaces(kv, userId);
+      // every place is taken: the next of the user's jobs to end pumps again
+      if (places.taken >= limits.places) return;
+      const [entry] = await listWaitingItems(kv, userId, 1);
+      if (!entry) return;
+      const item = entry.value;
+      const stopped = await isBatchStopped(kv, item.batchId);
+      // running first, then queued: a crash in between leaves an item that repair() queues
+      if (!(await startItem(kv, entry, (op) => takePlace(op, places, item.id)))) continue;
+      if (stopped) {
+        // settled here, not through settle(): its pump would wait behind this one for ever
+        await this.record(item, "cancelled", item.title ?? item.url);
+        await finishItem(kv, userId, item.id);
+      } else if (await this.run(item)) {
+        running++;
       }
-      // a dropped item took no place: the next waiting ones may take it
-      if (!dropped) return;
     }
   }
 
   /**
    * True when the item still holds its place. Repairs what a crash between two steps left: an
-   * item without its probe job gets it; one whose jobs all ended and were reported is freed.
+   * item without its job gets it; one whose jobs all ended and were reported is freed.
    */
   private async repair(item: BatchItem): Promise<boolean> {
     const { queue, kv } = this.deps;
     const job = await queue.get(item.id) ?? await queue.get(item.probeJobId);
-    if (!job) {
-      await this.enqueueProbe(item);
-      return true;
-    }
+    if (!job) return await this.run(item);
     if (ACTIVE_STATES.includes(job.state)) return true;
     const unreported = (await kv.get(outboxKey(job.id))).versionstamp !== null;
     if (unreported) return true;
     await finishItem(kv, item.userId, item.id);
+    return false;
+  }
+
+  /**
+   * Queues a started item's first job: the probe of a link, or the download of a saved playlist
+   * item. False when it ended at once (sent from the cache, over quota, gone).
+   */
+  private async run(item: BatchItem): Promise<boolean> {
+    if (!item.saved) {
+      await this.enqueueProbe(item);
+      return true;
+    }
+    const started = await this.deps.downloadSaved(item);
+    if (started?.kind === "queued") return true;
+    const title = item.title ?? item.url;
+    // recorded here, not through settle(): its pump would wait behind this one for ever
+    if (started?.kind === "cached") await this.record(item, "done", title);
+    else {
+      const reason = started?.kind === "refused" ? started.refusal.reason : "unavailable";
+      await this.record(item, "failed", title, reason);
+    }
+    await finishItem(this.deps.kv, item.userId, item.id);
     return false;
   }
 

@@ -111,7 +111,11 @@ export class JobService {
 
   constructor(private readonly deps: JobServiceDeps) {
     this.batches = new BatchReporter(deps);
-    this.batchDownloads = new BatchDownloads({ ...deps, reporter: this.batches });
+    this.batchDownloads = new BatchDownloads({
+      ...deps,
+      reporter: this.batches,
+      downloadSaved: (item) => this.#autoDownloads.downloadSaved(item),
+    });
     this.#autoDownloads = new AutoDownloads({ ...deps, batches: this.batchDownloads });
     this.#schedules = new ScheduleRunner(deps);
   }
@@ -308,7 +312,7 @@ export class JobService {
     if (isBatched(job)) {
       await this.batches.jobFinished(job);
       await this.batchDownloads.jobEnded(job);
-    }
+    } else await this.batchDownloads.placeFreed(job.userId);
   }
 
   /**
@@ -326,6 +330,7 @@ export class JobService {
         isBatched(job)
           ? this.batchDownloads.jobAbandoned(job)
           : this.editStatus(job, t("error-undeliverable", { what })),
+      () => isBatched(job) ? Promise.resolve() : this.batchDownloads.placeFreed(job.userId),
     ];
     for (const step of steps) {
       await step().catch((stepError: unknown) =>
@@ -435,11 +440,15 @@ export class JobService {
     await this.deleteStatus(job);
   }
 
-  /** A download's reservation becomes its real size, or is released when nothing was delivered. */
+  /**
+   * A job's reservation (a download, a recording, a subtitled video) becomes what it delivered,
+   * or is released when it delivered nothing.
+   */
   private async settleQuota(job: Job): Promise<void> {
-    if (job.payload.kind !== "download" || !job.payload.reservationId) return;
+    const { payload } = job;
+    if (!("reservationId" in payload) || !payload.reservationId) return;
     const delivered = job.state === "done" ? deliveredBytes(job.result) : 0;
-    await this.deps.quota.settle(job.payload.reservationId, delivered);
+    await this.deps.quota.settle(job.userId, payload.reservationId, delivered);
   }
 
   private async reportFailure(job: Job): Promise<void> {

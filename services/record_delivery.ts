@@ -1,7 +1,7 @@
 /** The app's side of a finished recording: its parts in the user's chat, or the normal offer. */
 import type { Job } from "../kv/jobs.ts";
 import type { JobResult, RecordPayload } from "../kv/job_types.ts";
-import { formatDuration } from "../lib/format.ts";
+import { formatBytes, formatDuration } from "../lib/format.ts";
 import { sendPreview } from "../bot/delivery.ts";
 import { translatorFor } from "../bot/i18n.ts";
 import type { JobServiceDeps } from "./job_service.ts";
@@ -37,15 +37,19 @@ export async function deliverRecording(
   for (const file of result.files) {
     if (file.chatId !== job.chatId) await api.copyMessage(job.chatId, file.chatId, file.messageId);
   }
-  // shorter than asked (Stop, or the stream ended or stalled): say how much there is
+  // shorter than asked (Stop, the stream ended or stalled, the quota): say how much there is
   if (result.stopped) {
     const t = translatorFor(deps.i18n, payload.lang);
-    await api.sendMessage(
-      job.chatId,
-      t("record-ended", {
-        recorded: formatDuration(result.seconds),
-        total: formatDuration(payload.seconds),
-      }),
-    );
+    const lengths = {
+      recorded: formatDuration(result.seconds),
+      total: formatDuration(payload.seconds),
+    };
+    const text = result.quotaReached
+      ? t("record-quota-reached", {
+        ...lengths,
+        reserved: formatBytes(payload.maxBytes ?? 0, payload.lang),
+      })
+      : t("record-ended", lengths);
+    await api.sendMessage(job.chatId, text);
   }
 }

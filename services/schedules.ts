@@ -7,7 +7,11 @@ import type { Api } from "grammy";
 import type { Translations } from "../bot/i18n.ts";
 import { ulid } from "ulid";
 import { translatorFor } from "../bot/i18n.ts";
+import type { Config } from "../config.ts";
+import { queueUserJob, refusalText } from "../bot/job_requests.ts";
+import { timezoneOf } from "../bot/account.ts";
 import type { JobQueue } from "../kv/jobs.ts";
+import type { QuotaStore } from "../kv/quota.ts";
 import { completeRun, leaseRun, listDueSchedules, type Schedule } from "../kv/schedules.ts";
 import { userKey, type UserProfile } from "../kv/users.ts";
 import { escapeHtml, truncate } from "../lib/format.ts";
@@ -15,8 +19,10 @@ import type { Logger } from "../lib/logger.ts";
 import { nextOccurrence } from "../lib/when.ts";
 
 export interface ScheduleRunnerDeps {
+  config: Config;
   kv: Deno.Kv;
   queue: JobQueue;
+  quota: QuotaStore;
   api: Api;
   i18n: Translations;
   logger: Logger;
@@ -50,14 +56,15 @@ export class ScheduleRunner {
   }
 
   private async fire(schedule: Schedule, now: number): Promise<void> {
-    const { kv, queue, api, i18n } = this.deps;
+    const { kv, queue, api, i18n, config } = this.deps;
     if (!(await leaseRun(kv, schedule, now, RUN_LEASE_MS))) return;
-    const user = (await kv.get<UserProfile>(userKey(schedule.userId))).value;
+    const user = (await kv.get<UserProfile>(userKey(schedule.userId))).value ?? undefined;
     const queuedBefore = await queue.get(schedule.nextJobId);
     if (!queuedBefore && !user?.blocked) {
-      await queue.enqueue({
+      const started = await queueUserJob(this.deps, {
         id: schedule.nextJobId,
         userId: schedule.userId,
+        user,
         chatId: schedule.chatId,
         payload: {
           kind: "probe",
@@ -68,7 +75,12 @@ export class ScheduleRunner {
       });
       const t = translatorFor(i18n, schedule.lang);
       const url = escapeHtml(truncate(schedule.url, 300));
-      await api.sendMessage(schedule.chatId, t("schedule-starting", { url }), {
+      // a run refused for want of a place is not retried: the next one, if any, comes as planned
+      const text = started.kind === "queued" ? t("schedule-starting", { url }) : [
+        t("schedule-not-started", { url }),
+        refusalText(t, schedule.lang, timezoneOf(config, user), started.refusal),
+      ].join("\n");
+      await api.sendMessage(schedule.chatId, text, {
         parse_mode: "HTML",
         link_preview_options: { is_disabled: true },
       }).catch((error) => this.deps.logger.warn("schedule notice failed", { error }));

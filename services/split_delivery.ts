@@ -33,9 +33,11 @@ export async function deliverSplit(
   }, job.id);
 }
 
-/** What a finished download sent the user, in bytes: its file, or all its parts. */
+/** What a finished job sent the user, in bytes: its file, or all its parts. */
 export function deliveredBytes(result: JobResult | undefined): number {
-  if (result?.kind === "download") return result.file.size;
-  if (result?.kind === "split") return result.files.reduce((sum, file) => sum + file.size, 0);
+  if (result?.kind === "download" || result?.kind === "subtitles") return result.file.size;
+  if (result?.kind === "split" || result?.kind === "record") {
+    return result.files.reduce((sum, file) => sum + file.size, 0);
+  }
   return 0;
 }

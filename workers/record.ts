@@ -39,6 +39,8 @@ const REMUX_TIMEOUT_MS = 10 * 60_000;
 /** mp4 parts come out a little smaller than their MPEG-TS source; aim below the limit anyway */
 const PART_TARGET_RATIO = 0.9;
 const SPLIT_ATTEMPTS = 4;
+/** ffmpeg's -fs stops a little past its limit: aim this far below the recording's reservation */
+const RESERVATION_TARGET_RATIO = 0.9;
 const RECORDING_FILE = "recording.ts";
 
 export async function runRecordJob(
@@ -56,9 +58,22 @@ export async function runRecordJob(
   if (!inspection.live) return { kind: "not_live", info: inspection.info };
   const seconds = Math.min(payload.seconds, MAX_RECORD_SECONDS);
   const recordingPath = join(resolve(options.outDir), RECORDING_FILE);
-  const recorded = await recordStream(inspection.inputs, recordingPath, seconds, options);
+  const sizeLimit = payload.maxBytes === undefined
+    ? undefined
+    : Math.floor(payload.maxBytes * RESERVATION_TARGET_RATIO);
+  const recorded = await recordStream(inspection.inputs, recordingPath, seconds, {
+    ...options,
+    maxBytes: sizeLimit,
+  });
+  const quotaReached = sizeLimit !== undefined &&
+    (await Deno.stat(recordingPath)).size >= sizeLimit;
   options.onProgress({ phase: "processing" });
   const parts = await splitForUpload(recordingPath, options);
+  const partSizes = await Promise.all(parts.map(async (part) => (await Deno.stat(part)).size));
+  const total = partSizes.reduce((sum, size) => sum + size, 0);
+  if (payload.maxBytes !== undefined && total > payload.maxBytes) {
+    throw new MediaError("too_large", "The recording came out larger than the quota it reserved.");
+  }
   const files: UploadedFile[] = [];
   for (const [index, path] of parts.entries()) {
     options.onProgress({ phase: "uploading", percent: (index / parts.length) * 100 });
@@ -78,7 +93,13 @@ export async function runRecordJob(
     );
   }
   const stopped = recorded.stopped || recorded.seconds < seconds - 1;
-  return { kind: "record", files, seconds: recorded.seconds, stopped };
+  return {
+    kind: "record",
+    files,
+    seconds: recorded.seconds,
+    stopped,
+    ...(quotaReached ? { quotaReached } : {}),
+  };
 }
 
 function partCaption(payload: RecordPayload, title: string, index: number, count: number): string {
@@ -93,11 +114,15 @@ export interface Recording {
   stopped: boolean;
 }
 
-/** Arguments for one recording: stream copy of the best video and audio into MPEG-TS. */
+/**
+ * Arguments for one recording: stream copy of the best video and audio into MPEG-TS, ending
+ * after `seconds` or once `maxBytes` are written, whichever comes first.
+ */
 export function buildRecordArgs(
   inputs: readonly StreamInput[],
   outPath: string,
   seconds: number,
+  maxBytes?: number,
 ): string[] {
   const inputArgs = inputs.flatMap((input) => {
     const { "User-Agent": userAgent, ...others } = input.headers;
@@ -119,6 +144,7 @@ export function buildRecordArgs(
     ...inputArgs,
     ...maps,
     ...["-t", seconds.toFixed(3), "-c", "copy", "-f", "mpegts"],
+    ...(maxBytes === undefined ? [] : ["-fs", String(maxBytes)]),
     ...["-progress", "pipe:1", "-stats_period", "1"],
     `file:${outPath}`,
   ];
@@ -128,10 +154,9 @@ export async function recordStream(
   inputs: readonly StreamInput[],
   outPath: string,
   seconds: number,
-  options: Pick<
-    RecordJobOptions,
-    "ffmpegPath" | "ffprobePath" | "signal" | "stopSignal" | "onProgress"
-  >,
+  options:
+    & Pick<RecordJobOptions, "ffmpegPath" | "ffprobePath" | "signal" | "stopSignal" | "onProgress">
+    & { maxBytes?: number },
 ): Promise<Recording> {
   const { signal, stopSignal } = options;
   let elapsed = 0;
@@ -150,7 +175,7 @@ export async function recordStream(
   try {
     const result = await runProcess(
       options.ffmpegPath,
-      buildRecordArgs(inputs, outPath, seconds),
+      buildRecordArgs(inputs, outPath, seconds, options.maxBytes),
       {
         signal: AbortSignal.any([signal, stopSignal]),
         timeoutMs: seconds * 1000 + RECORD_MARGIN_MS,

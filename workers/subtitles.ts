@@ -306,12 +306,14 @@ async function uploadVideoWithSubtitles(
       info.formats.some((f) => (f.height ?? 0) > 720)
     ? "720"
     : "best";
+  // within the upload limit and the quota it reserved
+  const maxBytes = Math.min(options.maxUploadBytes, payload.maxBytes ?? Infinity);
   options.onProgress({ phase: "downloading" });
   const video = await downloadMedia(payload.url, {
     variant,
     info,
     outDir: videoDir,
-    maxBytes: options.maxUploadBytes,
+    maxBytes,
     ytdlpPath: options.ytdlpPath,
     ffmpegPath: options.ffmpegPath,
     ffprobePath: options.ffprobePath,
@@ -334,7 +336,7 @@ async function uploadVideoWithSubtitles(
   }
   options.onProgress({ phase: "uploading" });
   const media = await describeMediaFile(outPath, {
-    maxBytes: options.maxUploadBytes,
+    maxBytes,
     thumbnailPath: join(resolve(options.outDir), "thumbnail.jpg"),
     ffmpegPath: options.ffmpegPath,
     ffprobePath: options.ffprobePath,

@@ -6,6 +6,7 @@ import { getPreview } from "../../kv/previews.ts";
 import { formatBytes } from "../../lib/format.ts";
 import { batchLimitsFor } from "../../services/batch_downloads.ts";
 import type { BotContext } from "../context.ts";
+import { queueForSender } from "../job_requests.ts";
 import { FeatureComposer } from "../composer.ts";
 
 export const batchFeature = new FeatureComposer<BotContext>();
@@ -124,9 +125,7 @@ async function listPlaylist(ctx: BotContext, url: string): Promise<void> {
     await ctx.reply(ctx.t("error-bad-link"));
     return;
   }
-  const status = await ctx.reply(ctx.t("batch-listing"));
-  await ctx.deps.queue.enqueue({
-    userId: ctx.from!.id,
+  await queueForSender(ctx, {
     chatId: ctx.chat!.id,
     priority: 1, // quick, and the user is waiting on it
     payload: {
@@ -134,8 +133,8 @@ async function listPlaylist(ctx: BotContext, url: string): Promise<void> {
       url: checked.url.href,
       lang: ctx.i18n.getLocale(),
       maxEntries: batchLimitsFor(ctx.user).maxItems,
-      statusMessageId: status.message_id,
     },
+    statusMessage: async () => (await ctx.reply(ctx.t("batch-listing"))).message_id,
   });
 }
 

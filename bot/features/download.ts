@@ -5,9 +5,9 @@ import type { Variant } from "../../workers/media_types.ts";
 import { recordChoice } from "../../kv/choices.ts";
 import { resendSplit } from "../parts.ts";
 import type { BotContext } from "../context.ts";
-import { quotaLimit, quotaResetTime, timezoneOf } from "../account.ts";
-import { formatBytes } from "../../lib/format.ts";
+import { quotaLimit, timezoneOf } from "../account.ts";
 import { requestDownload } from "../download_request.ts";
+import { type JobRefusal, refusalShortText, refusalText } from "../job_requests.ts";
 import { renderFileCaption, renderProgress } from "../views.ts";
 import { FeatureComposer } from "../composer.ts";
 
@@ -79,7 +79,9 @@ downloadFeature.callbackQuery(/^dl:([0-9A-Z]{26}):(\w+)$/, async (ctx) => {
       await ctx.answerCallbackQuery(ctx.t("download-cached"));
     },
     statusMessage: async () => {
-      if (!answered) await ctx.answerCallbackQuery(ctx.t("download-started"));
+      // a press delivered twice and handled at once is answered by whichever comes first
+      if (!answered) await ctx.answerCallbackQuery(ctx.t("download-started")).catch(() => {});
+      answered = true;
       const locale = ctx.i18n.getLocale();
       const text = renderProgress(ctx.t, locale, info.title, { phase: "queued" });
       const status = await ctx.reply(text, {
@@ -89,26 +91,16 @@ downloadFeature.callbackQuery(/^dl:([0-9A-Z]{26}):(\w+)$/, async (ctx) => {
       return status.message_id;
     },
   });
-  if (started.kind === "over_quota") {
-    await refuseOverQuota(ctx, started.timezone, started.limit, started.leftBytes);
-  }
+  if (started.kind === "refused") await refuseRequest(ctx, started.timezone, started.refusal);
+  // a press Telegram delivered again: its download is under way, the spinner can stop
+  else if (!answered) await ctx.answerCallbackQuery().catch(() => {});
 });
 
-export async function refuseOverQuota(
-  ctx: BotContext,
-  timezone: string,
-  limit: number,
-  leftBytes?: number,
-) {
-  const locale = ctx.i18n.getLocale();
-  const left = leftBytes ??
-    Math.max(0, limit - await ctx.deps.quota.usedToday(ctx.from!.id, timezone));
-  const text = ctx.t("quota-exceeded", {
-    left: formatBytes(left, locale),
-    limit: formatBytes(limit, locale),
-    reset: quotaResetTime(locale, timezone),
-  });
-  await ctx.answerCallbackQuery({ text: ctx.t("quota-exceeded-short"), show_alert: false });
+/** Answers a button press that the quota or the user's limits refused, saying what is left. */
+export async function refuseRequest(ctx: BotContext, timezone: string, refusal: JobRefusal) {
+  const text = refusalText(ctx.t, ctx.i18n.getLocale(), timezone, refusal);
+  // already answered when the job was about to start and lost its place to another request
+  await ctx.answerCallbackQuery({ text: refusalShortText(ctx.t, refusal) }).catch(() => {});
   await ctx.reply(text, { parse_mode: "HTML" });
 }
 

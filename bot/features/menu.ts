@@ -2,12 +2,13 @@
 import { InlineKeyboard } from "grammy";
 import type { InlineKeyboardMarkup } from "grammy/types";
 import { downloadsCountKey } from "../../kv/history.ts";
+import { activeJobLimitsFor } from "../../kv/job_limits.ts";
 import { planOf } from "../../kv/users.ts";
 import { PREMIUM_PLANS } from "../../kv/payments.ts";
 import { formatBytes, renderProgressBar } from "../../lib/format.ts";
 import type { BotContext } from "../context.ts";
 import { replyInWebhook } from "../webhook_reply.ts";
-import { formatDate, isAdmin, quotaLimit, quotaResetTime, timezoneOf } from "../account.ts";
+import { formatDate, isAdmin, quotaLimit, timezoneOf } from "../account.ts";
 import { FeatureComposer } from "../composer.ts";
 
 export const menuFeature = new FeatureComposer<BotContext>();
@@ -34,11 +35,12 @@ export async function renderMenu(
   const premium = user !== undefined && planOf(user) === "premium";
   const limit = quotaLimit(config, user);
   // one read for both: the menu is the most frequent answer
-  const [usedEntry, downloadsEntry] = await reads.getMany<[number, Deno.KvU64]>([
-    quota.usedTodayKey(ctx.from!.id, timezone),
-    downloadsCountKey(ctx.from!.id),
-  ]);
-  const used = usedEntry.value ?? 0;
+  const [ledgerEntry, legacyEntry, downloadsEntry] = await reads.getMany<
+    [unknown, unknown, Deno.KvU64]
+  >([...quota.usageKeys(ctx.from!.id, timezone), downloadsCountKey(ctx.from!.id)]);
+  const usage = quota.usageFrom([ledgerEntry, legacyEntry], limit);
+  // what running downloads reserved is already spoken for
+  const used = usage.usedBytes + usage.heldBytes;
   const downloads = Number(downloadsEntry.value?.value ?? 0n);
   const text = [
     ctx.t("menu-title"),
@@ -48,7 +50,7 @@ export async function renderMenu(
       ? ctx.t("menu-status-premium", { until: formatDate(locale, timezone, user!.premiumUntil!) })
       : ctx.t("menu-status-free"),
     ctx.t("menu-quota", { used: formatBytes(used, locale), limit: formatBytes(limit, locale) }),
-    `<code>${renderProgressBar((used / limit) * 100, 16)}</code>`,
+    `<code>${renderProgressBar(Math.min(100, (used / limit) * 100), 16)}</code>`,
     ctx.t("menu-downloads", { count: downloads }),
     "",
     ctx.t("menu-quick"),
@@ -93,15 +95,16 @@ export async function replyWithMenu(ctx: BotContext) {
 async function replyWithHelp(ctx: BotContext) {
   const locale = ctx.i18n.getLocale();
   const { config } = ctx.deps;
-  const timezone = timezoneOf(config, ctx.user);
   const premium = ctx.user !== undefined && planOf(ctx.user) === "premium";
+  const limits = activeJobLimitsFor(ctx.user);
   await replyInWebhook(
     ctx,
     ctx.t("help-text", {
       plan: ctx.t(premium ? "plan-premium" : "plan-free"),
       maxUpload: formatBytes(config.maxUploadBytes, locale),
       quota: formatBytes(quotaLimit(config, ctx.user), locale),
-      reset: quotaResetTime(locale, timezone),
+      places: limits.places,
+      heavy: limits.heavy,
       cheapest: Math.min(...PREMIUM_PLANS.map((p) => p.stars)),
       premiumQuota: formatBytes(config.premiumQuotaBytes, locale),
     }),

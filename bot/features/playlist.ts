@@ -28,6 +28,7 @@ import {
   revokeShareAs,
 } from "../../services/playlists.ts";
 import type { BotContext } from "../context.ts";
+import { queueForSender } from "../job_requests.ts";
 import { openPlaylistKeyboard, playlistName, roleName } from "../playlist_views.ts";
 import {
   actorOf,
@@ -194,7 +195,7 @@ async function createFromCommand(ctx: BotContext, text: string) {
 async function addFromCommand(ctx: BotContext, args: string) {
   const [raw, ref] = firstWord(args);
   if (!raw) return await ctx.reply(ctx.t("playlist-usage"));
-  const { kv, urlGuard, media, queue } = ctx.deps;
+  const { kv, urlGuard, media } = ctx.deps;
   const summaries = await listPlaylistsByUser(kv, ctx.from!.id);
   const editable = summaries.filter((s) => can(s.role, "add"));
   let playlistId: string | undefined;
@@ -230,19 +231,13 @@ async function addFromCommand(ctx: BotContext, args: string) {
     );
     return;
   }
-  const status = await ctx.reply(ctx.t("playlist-adding", { name: playlistName(playlist) }), {
-    parse_mode: "HTML",
-  });
-  await queue.enqueue({
-    userId: ctx.from!.id,
+  await queueForSender(ctx, {
     chatId: ctx.chat!.id,
     priority: 1,
-    payload: {
-      kind: "probe",
-      url,
-      lang: ctx.i18n.getLocale(),
-      statusMessageId: status.message_id,
-      playlistId,
+    payload: { kind: "probe", url, lang: ctx.i18n.getLocale(), playlistId },
+    statusMessage: async () => {
+      const text = ctx.t("playlist-adding", { name: playlistName(playlist) });
+      return (await ctx.reply(text, { parse_mode: "HTML" })).message_id;
     },
   });
 }

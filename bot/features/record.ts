@@ -3,6 +3,7 @@
  * status message has Stop, which ends the recording early and still sends it, and Cancel.
  */
 import { InlineKeyboard } from "grammy";
+import { MIN_RESERVATION_BYTES } from "../../kv/quota.ts";
 import { type Plan, planOf } from "../../kv/users.ts";
 import { escapeHtml, truncate } from "../../lib/format.ts";
 import type { BotContext } from "../context.ts";
@@ -10,11 +11,18 @@ import type { Translate } from "../i18n.ts";
 import { renderProgress } from "../views.ts";
 import { REFUSAL_MESSAGES } from "../preview_request.ts";
 import { FeatureComposer } from "../composer.ts";
+import { queueForSender } from "../job_requests.ts";
 
 export const recordFeature = new FeatureComposer<BotContext>();
 
 /** The longest recording each plan allows, in minutes. */
 export const RECORD_MINUTES: Record<Plan, number> = { free: 30, premium: 180 };
+
+/**
+ * What a recording reserves per second asked: 10 Mbit/s, more than live streams send. The
+ * recording stops at its reservation, so one asked with less quota left is shorter.
+ */
+export const RECORD_BYTES_PER_SECOND = 1_250_000;
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, sec: 1, m: 60, min: 60, h: 3600 };
 
@@ -58,24 +66,29 @@ recordFeature.command("record", async (ctx) => {
   const url = checked.url;
   const locale = ctx.i18n.getLocale();
   const title = streamLabel(url);
-  const status = await ctx.reply(renderProgress(ctx.t, locale, title, { phase: "queued" }), {
-    parse_mode: "HTML",
-    reply_markup: recordKeyboard(ctx.t),
-  });
   const link = `<a href="${escapeHtml(url.href)}">🔗 ${escapeHtml(url.host)}</a>`;
-  await ctx.deps.queue.enqueue({
-    userId: ctx.from.id,
+  await queueForSender(ctx, {
     chatId: ctx.chat.id,
     payload: {
       kind: "record",
       url: url.href,
       seconds,
       lang: locale,
-      statusMessageId: status.message_id,
       uploadChatId: ctx.deps.config.storageChatId ?? ctx.chat.id,
       caption: `${link}\n📥 @${escapeHtml(ctx.me.username)}`,
       title,
       partLabel: ctx.t("record-part"),
+    },
+    quota: {
+      wantedBytes: seconds * RECORD_BYTES_PER_SECOND,
+      minimumBytes: MIN_RESERVATION_BYTES,
+    },
+    statusMessage: async () => {
+      const status = await ctx.reply(renderProgress(ctx.t, locale, title, { phase: "queued" }), {
+        parse_mode: "HTML",
+        reply_markup: recordKeyboard(ctx.t),
+      });
+      return status.message_id;
     },
   });
 });

@@ -4,6 +4,7 @@
  */
 import { InlineKeyboard } from "grammy";
 import { subtitleLanguageSchema } from "../../kv/job_schemas.ts";
+import { MIN_RESERVATION_BYTES } from "../../kv/quota.ts";
 import type { SubtitleOutput, SubtitleTrack } from "../../kv/job_types.ts";
 import { getSubtitleChoice, type SubtitleChoice } from "../../kv/subtitle_choices.ts";
 import { escapeHtml, truncate } from "../../lib/format.ts";
@@ -14,6 +15,7 @@ import { renderProgress } from "../views.ts";
 import { cancelKeyboard } from "./download.ts";
 import { REFUSAL_MESSAGES } from "../preview_request.ts";
 import { FeatureComposer } from "../composer.ts";
+import { queueForSender } from "../job_requests.ts";
 
 export const subtitlesFeature = new FeatureComposer<BotContext>();
 
@@ -130,11 +132,7 @@ subtitlesFeature.command("subs", async (ctx) => {
   }
   const locale = ctx.i18n.getLocale();
   const url = checked.url.href;
-  const status = await ctx.reply(ctx.t("subs-looking"), {
-    reply_parameters: { message_id: ctx.msgId!, allow_sending_without_reply: true },
-  });
-  await ctx.deps.queue.enqueue({
-    userId: ctx.from.id,
+  await queueForSender(ctx, {
     chatId: ctx.chat.id,
     priority: args.language ? 5 : 1, // a list is quick and the user waits on it
     payload: {
@@ -144,9 +142,14 @@ subtitlesFeature.command("subs", async (ctx) => {
       target: args.target,
       output: "srt",
       lang: locale,
-      statusMessageId: status.message_id,
       uploadChatId: ctx.deps.config.storageChatId ?? ctx.chat.id,
       title: url,
+    },
+    statusMessage: async () => {
+      const status = await ctx.reply(ctx.t("subs-looking"), {
+        reply_parameters: { message_id: ctx.msgId!, allow_sending_without_reply: true },
+      });
+      return status.message_id;
     },
   });
 });
@@ -196,13 +199,7 @@ subtitlesFeature.callbackQuery(/^so:([0-9A-Z]{26}):(\d{1,3}):([stvb])$/, async (
   }
   const locale = ctx.i18n.getLocale();
   const target = option.translate ? translationTarget(choice, track, locale) : choice.target;
-  await ctx.answerCallbackQuery(ctx.t("download-started"));
-  const status = await ctx.reply(
-    renderProgress(ctx.t, locale, choice.title, { phase: "queued" }),
-    { parse_mode: "HTML", reply_markup: cancelKeyboard(ctx.t("button-stop")) },
-  );
-  await ctx.deps.queue.enqueue({
-    userId: choice.userId,
+  await queueForSender(ctx, {
     chatId: choice.chatId,
     payload: {
       kind: "subtitles",
@@ -212,9 +209,22 @@ subtitlesFeature.callbackQuery(/^so:([0-9A-Z]{26}):(\d{1,3}):([stvb])$/, async (
       target,
       output: option.output,
       lang: locale,
-      statusMessageId: status.message_id,
       uploadChatId: ctx.deps.config.storageChatId ?? choice.chatId,
       title: choice.title,
+    },
+    // the video comes back: its size is unknown, so up to the upload limit is reserved
+    quota: option.output === "srt" ? undefined : {
+      wantedBytes: ctx.deps.config.maxUploadBytes,
+      minimumBytes: MIN_RESERVATION_BYTES,
+    },
+    statusMessage: async () => {
+      // a press delivered twice and handled at once is answered by whichever comes first
+      await ctx.answerCallbackQuery(ctx.t("download-started")).catch(() => {});
+      const status = await ctx.reply(
+        renderProgress(ctx.t, locale, choice.title, { phase: "queued" }),
+        { parse_mode: "HTML", reply_markup: cancelKeyboard(ctx.t("button-stop")) },
+      );
+      return status.message_id;
     },
   });
 });

@@ -45,15 +45,13 @@ Deno.test("[e2e/accounts] downloads reserve quota, settle to the real size, and 
   const video = await waitForFile(telegram, user.id, "video");
   const size = video.media!.fileSize;
   const quota = new QuotaStore(system.kv);
-  await waitUntil(
-    async () => (await quota.usedToday(user.id, "UTC")) === size,
-    "the quota settled",
-  );
+  const usedBytes = async () => (await quota.usage(user.id, "UTC", 1.5 * 1024 * 1024)).usedBytes;
+  await waitUntil(async () => (await usedBytes()) === size, "the quota settled");
 
   user.pressButton(preview.message, dataFor(preview, "360p"));
   const small = await waitForFile(telegram, user.id, "video", video.messageId);
   await waitUntil(
-    async () => (await quota.usedToday(user.id, "UTC")) === size + small.media!.fileSize,
+    async () => (await usedBytes()) === size + small.media!.fileSize,
     "the second download settled",
   );
   await waitUntil(
@@ -63,14 +61,14 @@ Deno.test("[e2e/accounts] downloads reserve quota, settle to the real size, and 
   const menu = await reply(telegram, user, "/start", /Your account/);
   assertMatch(menu.text ?? "", /Downloads: 2/);
   const used = formatBytes(size + small.media!.fileSize, "en");
-  assert(menu.text?.includes(`Today: ${used} / 1.5 MB`), menu.text);
+  assert(menu.text?.includes(`Last 24 h: ${used} / 1.5 MB`), menu.text);
 
   user.pressButton(preview.message, dataFor(preview, "🎵 Audio only"));
   const refusal = await telegram.waitFor(() =>
-    telegram.messages(user.id).find((m) => /Daily quota reached/.test(m.text ?? ""))
+    telegram.messages(user.id).find((m) => /Quota reached/.test(m.text ?? ""))
   );
-  assertMatch(refusal.text ?? "", /left of 1\.5 MB today/);
-  assertMatch(refusal.text ?? "", /resets at .*\(UTC\)/);
+  assertMatch(refusal.text ?? "", /left of your 1\.5 MB per 24 hours/);
+  assertMatch(refusal.text ?? "", /free again at .*\(UTC\)/);
   assertEquals((await system.queue.countByState()).ready, 0, "nothing queued");
 });
 

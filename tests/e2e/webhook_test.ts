@@ -16,7 +16,7 @@ Deno.test("[e2e/webhook] /start is answered in the webhook reply; a link still b
     const menu = await telegram.waitFor(() =>
       telegram.messages(user.id).find((m) => m.text?.includes("MediaBot"))
     );
-    assert(menu.text?.includes("Aujourd’hui"), menu.text);
+    assert(menu.text?.includes("Dernières 24 h"), menu.text);
     const menuCall = telegram.calls.find((c) =>
       c.method === "sendMessage" && c.params.chat_id === user.id
     );

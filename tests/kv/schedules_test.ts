@@ -13,6 +13,8 @@ import {
   ScheduleLimitError,
 } from "../../kv/schedules.ts";
 import { JobQueue } from "../../kv/jobs.ts";
+import { QuotaStore } from "../../kv/quota.ts";
+import { loadConfig } from "../../config.ts";
 import { ScheduleRunner } from "../../services/schedules.ts";
 import { createI18n } from "../../bot/i18n.ts";
 import { createLogger } from "../../lib/logger.ts";
@@ -88,8 +90,10 @@ Deno.test("[services/schedules] two app instances sweeping at once start a due d
   const user = telegram.user(4242, { languageCode: "en" });
   const queue = new JobQueue(kv);
   const deps = {
+    config: loadConfig({ BOT_TOKEN: telegram.token }),
     kv,
     queue,
+    quota: new QuotaStore(kv),
     api: new Api(telegram.token, { apiRoot: telegram.apiRoot }),
     i18n: await createI18n(),
     logger: createLogger("error"),

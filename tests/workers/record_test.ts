@@ -2,7 +2,7 @@
 import { assert, assertEquals, assertRejects } from "../support/assert.ts";
 import { startMediaLab } from "../support/media_lab.ts";
 import { firstVariantUrl, inspectStream, isLivePlaylist } from "../../workers/live_stream.ts";
-import { buildRecordArgs } from "../../workers/record.ts";
+import { buildRecordArgs, recordStream } from "../../workers/record.ts";
 import { parseRecordDuration } from "../../bot/features/record.ts";
 import { UrlGuard } from "../../lib/url_guard.ts";
 
@@ -70,6 +70,38 @@ Deno.test("[record] ffmpeg gets network-only inputs with the site's headers, str
   assertEquals(args[at("-t") + 1], "90.000");
   assertEquals(args[at("-c") + 1], "copy");
   assertEquals(args.at(-1), "file:/tmp/out.ts");
+  assert(!args.includes("-fs"), "no size limit unless one is given");
+  const capped = buildRecordArgs(
+    [{ url: "https://cdn.example/v.m3u8", headers: {} }],
+    "/o.ts",
+    9,
+    5e6,
+  );
+  assertEquals(capped[capped.indexOf("-fs") + 1], "5000000");
+});
+
+Deno.test("[record] a recording stops at the bytes its quota reserved, long before its length", async () => {
+  await using lab = await startMediaLab();
+  const live = lab.startLive();
+  const dir = await Deno.makeTempDir({ prefix: "mediabot-record-" });
+  try {
+    const path = `${dir}/recording.ts`;
+    // the lab's stream sends about 40 kB a second: 60 kB is under two seconds of 30 asked
+    const recorded = await recordStream([{ url: live.url, headers: {} }], path, 30, {
+      ffmpegPath: "ffmpeg",
+      ffprobePath: "ffprobe",
+      signal: new AbortController().signal,
+      stopSignal: new AbortController().signal,
+      onProgress: () => {},
+      maxBytes: 60_000,
+    });
+    const { size } = await Deno.stat(path);
+    assert(size >= 60_000 && size < 120_000, `${size} bytes for a 60 kB limit`);
+    assert(recorded.seconds < 10, `${recorded.seconds} s recorded`);
+  } finally {
+    live.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("[record] durations read as minutes, or with a unit", () => {
