@@ -25,7 +25,7 @@ import { createApp } from "./routes/mod.ts";
 import { publicBaseUrl } from "./lib/links.ts";
 import { WEBHOOK_PATH } from "./routes/telegram.ts";
 import { startWorkerPool, type WorkerPool } from "./workers/pool.ts";
-import { localTransport } from "./workers/transport.ts";
+import { localTransport } from "./services/local_transport.ts";
 import { createTranslator } from "./workers/translate/mod.ts";
 import { KvTranslationCache } from "./workers/translate/cache.ts";
 

@@ -2,12 +2,8 @@
  * compressToFit against the plain ffmpeg command with the very same settings, on a 1080p clip of
  * the media lab: what our wrapper (progress parsing, size check) costs on top of the encode.
  */
-import {
-  buildVideoArgs,
-  compressToFit,
-  FIT_ENCODING,
-  planCompression,
-} from "../workers/compress.ts";
+import { buildVideoArgs, compressToFit } from "../workers/compress.ts";
+import { FIT_ENCODING, planCompression } from "../media/compression_plan.ts";
 import { ffprobeMedia } from "../workers/ffmpeg.ts";
 import { startMediaLab } from "../tests/support/media_lab.ts";
 import { ms, summarize } from "./stats.ts";

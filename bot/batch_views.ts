@@ -1,6 +1,6 @@
 /** Texts and keyboards of batches of links and listed playlists. */
 import { InlineKeyboard } from "grammy";
-import type { JobResult } from "../kv/job_types.ts";
+import type { JobResult } from "../media/job_types.ts";
 import { escapeHtml, truncate } from "../lib/format.ts";
 import type { Translate } from "./i18n.ts";
 

@@ -12,7 +12,7 @@ import type { UrlGuard } from "../lib/url_guard.ts";
 import type { RateLimiter } from "../lib/rate_limit.ts";
 import type { Throttle } from "../lib/throttle.ts";
 import type { Logger } from "../lib/logger.ts";
-import type { Translator } from "../workers/translate/translator.ts";
+import type { Translator } from "../media/translator.ts";
 
 export interface BotDeps {
   config: Config;

@@ -3,7 +3,7 @@ import { type Api, GrammyError, InputFile } from "grammy";
 import type { CachedFile } from "../kv/media.ts";
 import { createPreview, type Preview } from "../kv/previews.ts";
 import { type FetchGuard, guardedFetch } from "../lib/guarded_fetch.ts";
-import type { ProbeInfo } from "../workers/media_types.ts";
+import type { ProbeInfo } from "../media/media_types.ts";
 import type { Translate } from "./i18n.ts";
 import { type PreviewOptions, renderPreview } from "./views.ts";
 import { loadPreviewAdvice } from "./recommend.ts";

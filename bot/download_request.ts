@@ -5,11 +5,11 @@
  */
 import type { Api } from "grammy";
 import { addHistoryEntry, mediaLabels } from "../kv/history.ts";
-import type { Job } from "../kv/jobs.ts";
+import type { Job } from "../media/job_types.ts";
 import { MIN_RESERVATION_BYTES } from "../kv/quota.ts";
 import type { UserProfile } from "../kv/users.ts";
-import { estimateVariantSizes } from "../workers/formats.ts";
-import { MAX_PARTS, type ProbeInfo, type Variant } from "../workers/media_types.ts";
+import { estimateVariantSizes } from "../media/formats.ts";
+import { MAX_PARTS, type ProbeInfo, type Variant } from "../media/media_types.ts";
 import { quotaLimit, timezoneOf } from "./account.ts";
 import type { BotDeps } from "./context.ts";
 import { isStaleFileId, sendCachedFile } from "./delivery.ts";

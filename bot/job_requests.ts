@@ -6,8 +6,9 @@
 import type { Api } from "grammy";
 import { ulid } from "ulid";
 import { activeJobLimitsFor, type BusyRefusal, placeGate } from "../kv/job_limits.ts";
-import type { EnqueueGate, Job, NewJob } from "../kv/jobs.ts";
-import type { JobPayload } from "../kv/job_types.ts";
+import type { EnqueueGate, NewJob } from "../kv/jobs.ts";
+import type { Job } from "../media/job_types.ts";
+import type { JobPayload } from "../media/job_types.ts";
 import type { QuotaRefusal } from "../kv/quota.ts";
 import type { UserProfile } from "../kv/users.ts";
 import { formatBytes } from "../lib/format.ts";

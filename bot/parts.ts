@@ -3,7 +3,7 @@ import type { Api } from "grammy";
 import type { CachedFile, SendMode } from "../kv/media.ts";
 import { addHistoryEntry, mediaLabels } from "../kv/history.ts";
 import type { Preview } from "../kv/previews.ts";
-import { DEFAULT_PART_LABEL, partCaption } from "../workers/split_job.ts";
+import { DEFAULT_PART_LABEL, partCaption } from "../media/part_caption.ts";
 import type { BotContext } from "./context.ts";
 import { isStaleFileId, sendCachedFile } from "./delivery.ts";
 

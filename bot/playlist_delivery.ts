@@ -1,6 +1,6 @@
 /** The end of `/playlist add <link>` when the link had to be probed first: the job service calls it. */
 import type { Api } from "grammy";
-import type { ProbeInfo } from "../workers/media_types.ts";
+import type { ProbeInfo } from "../media/media_types.ts";
 import { escapeHtml, truncate } from "../lib/format.ts";
 import { addItem } from "../services/playlists.ts";
 import type { Translate } from "./i18n.ts";

@@ -8,8 +8,8 @@ import {
   mediaOffers,
   type Recommendation,
   recommendVariant,
-} from "../workers/quality.ts";
-import type { ProbeInfo } from "../workers/media_types.ts";
+} from "../media/quality.ts";
+import type { ProbeInfo } from "../media/media_types.ts";
 import { quotaLimit, timezoneOf } from "./account.ts";
 
 export interface PreviewAdvice {

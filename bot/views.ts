@@ -1,13 +1,8 @@
 /** Texts and keyboards shown both in answers to updates and in messages sent from job events. */
 import { InlineKeyboard } from "grammy";
-import type { JobProgress } from "../kv/jobs.ts";
-import {
-  COMPRESS_PRESETS,
-  presetOf,
-  type ProbeInfo,
-  type Variant,
-} from "../workers/media_types.ts";
-import { availableVariants, estimateVariantSizes } from "../workers/formats.ts";
+import type { JobProgress } from "../media/job_types.ts";
+import { COMPRESS_PRESETS, presetOf, type ProbeInfo, type Variant } from "../media/media_types.ts";
+import { availableVariants, estimateVariantSizes } from "../media/formats.ts";
 import {
   escapeHtml,
   formatBytes,
@@ -17,8 +12,8 @@ import {
 } from "../lib/format.ts";
 import type { Translate } from "./i18n.ts";
 import type { PreviewAdvice } from "./recommend.ts";
-import { contentLanguage } from "../workers/translate/detect.ts";
-import { primaryLanguage } from "../workers/translate/translator.ts";
+import { contentLanguage } from "../media/detect_language.ts";
+import { primaryLanguage } from "../media/translator.ts";
 
 export function variantLabel(t: Translate, variant: Variant): string {
   if (variant === "best") return t("button-best");

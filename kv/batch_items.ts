@@ -4,7 +4,7 @@
  * and its message are kv/batches.ts; this is only who goes next.
  */
 import { ulid } from "ulid";
-import type { PlaylistEntry } from "./job_types.ts";
+import type { PlaylistEntry } from "../media/job_types.ts";
 
 export interface BatchItem extends PlaylistEntry {
   /** an item of a saved playlist ("download all"): downloaded as saved, without probing again */

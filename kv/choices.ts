@@ -1,14 +1,9 @@
 /** The variants each user picked, counted by site and by media length: what recommendations learn from. */
 import { boundedKeyPart } from "../lib/kv_key.ts";
-import type { Variant } from "../workers/media_types.ts";
+import type { Variant } from "../media/media_types.ts";
+import type { ChoiceHistory } from "../media/quality.ts";
 
 export type LengthBucket = "short" | "medium" | "long" | "very_long" | "unknown";
-
-/** How often each variant was picked: on this site, and for media of a similar length. */
-export interface ChoiceHistory {
-  site: Partial<Record<Variant, number>>;
-  length: Partial<Record<Variant, number>>;
-}
 
 export interface Choice {
   userId: number;

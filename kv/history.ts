@@ -1,7 +1,7 @@
 /** Each user's delivered downloads, newest first. */
 import { encodeTime, ulid } from "ulid";
-import type { MediaKind, ProbeInfo, Variant } from "../workers/media_types.ts";
-import type { MediaRef } from "../lib/media_identity.ts";
+import type { MediaKind, ProbeInfo, Variant } from "../media/media_types.ts";
+import type { MediaRef } from "../media/media_identity.ts";
 import { utcDay } from "../lib/time.ts";
 
 export interface HistoryEntry {

@@ -16,10 +16,10 @@ import {
   activeJobsOfUserPrefix,
   type Admission,
   type EnqueueGate,
-  type Job,
   jobKey,
 } from "./jobs.ts";
-import type { JobPayload } from "./job_types.ts";
+import { type Job } from "../media/job_types.ts";
+import type { JobPayload } from "../media/job_types.ts";
 import { type Plan, planOf, type UserProfile } from "./users.ts";
 
 export interface ActiveJobLimits {

@@ -4,59 +4,19 @@
  * exactly one state and one index, whatever workers or the app do concurrently.
  */
 import { monotonicUlids } from "../lib/ids.ts";
-import type { JobPayload, JobResult } from "./job_types.ts";
+import type {
+  Claim,
+  Job,
+  JobFailure,
+  JobKind,
+  JobPayload,
+  JobProgress,
+  JobResult,
+  JobState,
+} from "../media/job_types.ts";
 
 /** Monotonic, so jobs queued within one millisecond keep their order. */
 const ulid = monotonicUlids();
-
-export type JobKind = JobPayload["kind"];
-export type JobState = "ready" | "leased" | "done" | "failed" | "dead" | "cancelled";
-export type JobPhase = "queued" | "downloading" | "processing" | "uploading";
-
-export interface JobProgress {
-  phase: JobPhase;
-  percent?: number;
-  downloadedBytes?: number;
-  totalBytes?: number;
-  /** bytes per second */
-  speed?: number;
-  /** seconds */
-  eta?: number;
-  /** a recording's position and length, in seconds */
-  elapsedSeconds?: number;
-  totalSeconds?: number;
-}
-
-export interface JobFailure {
-  code: string;
-  message: string;
-}
-
-export interface Job {
-  id: string;
-  userId: number;
-  chatId: number;
-  payload: JobPayload;
-  state: JobState;
-  priority: number;
-  dueAt: number;
-  attempts: number;
-  maxAttempts: number;
-  createdAt: number;
-  updatedAt: number;
-  /** set while leased: who holds it, until when, and the claim's own id */
-  workerId?: string;
-  leaseId?: string;
-  leaseUntil?: number;
-  cancelRequested?: boolean;
-  /** end early and deliver what there is (a recording), unlike a cancel */
-  stopRequested?: boolean;
-  progress?: JobProgress;
-  result?: JobResult;
-  error?: JobFailure;
-  startedAt?: number;
-  finishedAt?: number;
-}
 
 export type FinishedJob = Job & { state: "done" | "failed" | "dead" | "cancelled" };
 
@@ -197,13 +157,6 @@ export interface EnqueueGate<R> {
 export type EnqueueOutcome<R> =
   | { ok: true; job: Job; duplicate: boolean }
   | { ok: false; refusal: R };
-
-export interface Claim {
-  job: Job;
-  leaseId: string;
-  /** how long the lease lasts from each accepted heartbeat: the worker stops before it runs out */
-  leaseMs: number;
-}
 
 export interface ReportLease {
   job: Job;

@@ -1,6 +1,6 @@
 /** What we know about media: probe results (short-lived) and uploaded files (permanent). */
-import type { ProbeInfo, Variant } from "../workers/media_types.ts";
-import type { UploadedFile } from "./job_types.ts";
+import type { ProbeInfo, Variant } from "../media/media_types.ts";
+import type { UploadedFile } from "../media/job_types.ts";
 import { LruCache } from "../lib/lru.ts";
 import {
   hasSiteId,
@@ -8,7 +8,7 @@ import {
   mediaIdentity,
   type MediaRef,
   normalizeMediaUrl,
-} from "../lib/media_identity.ts";
+} from "../media/media_identity.ts";
 
 /** An uploaded file as the cache keeps it: Telegram's ids plus what a resend needs. */
 export interface CachedFile extends Omit<UploadedFile, "chatId" | "messageId"> {

@@ -6,8 +6,8 @@
  * the write instead of being bypassed.
  */
 import { ulid } from "ulid";
-import type { ProbeInfo } from "../workers/media_types.ts";
-import { mediaIdentity, type MediaRef, sha256Hex } from "../lib/media_identity.ts";
+import type { ProbeInfo } from "../media/media_types.ts";
+import { mediaIdentity, type MediaRef, sha256Hex } from "../media/media_identity.ts";
 import { positionBetween } from "../lib/position.ts";
 import { randomToken } from "../lib/tokens.ts";
 

@@ -1,6 +1,6 @@
 /** A preview's choices live in KV under a short id; callback data carries the id, never the URL. */
 import { ulid } from "ulid";
-import type { ProbeInfo } from "../workers/media_types.ts";
+import type { ProbeInfo } from "../media/media_types.ts";
 
 export interface Preview {
   id: string;

@@ -9,7 +9,8 @@
  * concurrent requests can never overrun a quota and a hold never exists without its job.
  */
 import { localDay } from "../lib/time.ts";
-import type { Admission, EnqueueGate, Job } from "./jobs.ts";
+import type { Admission, EnqueueGate } from "./jobs.ts";
+import type { Job } from "../media/job_types.ts";
 
 export const HOUR_MS = 3_600_000;
 /** a byte counts while its hour is one of the last 25: 24 to 25 hours after it was received */

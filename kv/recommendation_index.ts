@@ -6,7 +6,7 @@
  */
 import { ulid } from "ulid";
 import { type HistoryEntry, mediaOfEntry } from "./history.ts";
-import { mediaIdentity } from "../lib/media_identity.ts";
+import { mediaIdentity } from "../media/media_identity.ts";
 import { boundedKeyPart } from "../lib/kv_key.ts";
 
 /** What a recommendation shows and how it is downloaded again. */

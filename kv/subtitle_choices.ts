@@ -1,6 +1,6 @@
 /** A media's subtitle tracks as offered to a user; buttons carry this short id, never the URL. */
 import { ulid } from "ulid";
-import type { SubtitleTrack } from "./job_types.ts";
+import type { SubtitleTrack } from "../media/job_types.ts";
 
 export interface SubtitleChoice {
   id: string;

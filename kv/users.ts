@@ -1,5 +1,5 @@
 /** Users: plan, role, language, time zone and preferences. Cached in memory: most updates write nothing. */
-import type { Variant } from "../workers/media_types.ts";
+import type { Variant } from "../media/media_types.ts";
 import { LruCache } from "../lib/lru.ts";
 import { CoalescedReads } from "./coalesced_reads.ts";
 

@@ -4,8 +4,8 @@ import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import { bearerToken, matchesSecret } from "../lib/secrets.ts";
 import type { JobService } from "../services/job_service.ts";
-import { jobFailureSchema, jobProgressSchema, jobResultSchema } from "../kv/job_schemas.ts";
-import { CLAIM_WAIT_MS } from "../workers/transport.ts";
+import { jobFailureSchema, jobProgressSchema, jobResultSchema } from "../media/job_schemas.ts";
+import { CLAIM_WAIT_MS } from "../media/job_protocol.ts";
 
 const claimBody = z.object({
   workerId: z.string().min(1).max(100).regex(/^[\w.:-]+$/),

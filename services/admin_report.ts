@@ -1,7 +1,8 @@
 /** The admin's totals, gathered once for /admin in the chat and for the admin web page alike. */
 import { countActiveUsers, getEventCounts, getLabelCounts, lastDays } from "../kv/analytics.ts";
 import { getDailyTotals } from "../kv/history.ts";
-import type { JobQueue, JobState, UndeliverableReport } from "../kv/jobs.ts";
+import type { JobQueue, UndeliverableReport } from "../kv/jobs.ts";
+import type { JobState } from "../media/job_types.ts";
 import { starsRevenue } from "../kv/payments.ts";
 import { planOf, type UserStore } from "../kv/users.ts";
 import { allExperimentResults, type ExperimentResults } from "./experiments.ts";

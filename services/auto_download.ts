@@ -12,14 +12,15 @@ import { cancelKeyboard } from "../bot/features/download.ts";
 import { translatorFor } from "../bot/i18n.ts";
 import { loadPreviewAdvice } from "../bot/recommend.ts";
 import { renderProgress } from "../bot/views.ts";
-import type { Job, JobQueue } from "../kv/jobs.ts";
+import type { JobQueue } from "../kv/jobs.ts";
+import type { Job } from "../media/job_types.ts";
 import type { BatchItem } from "../kv/batch_items.ts";
-import type { AutoDownload, ProbePayload } from "../kv/job_types.ts";
+import type { AutoDownload, ProbePayload } from "../media/job_types.ts";
 import type { MediaStore } from "../kv/media.ts";
 import { getPlaylistItem } from "../kv/playlists.ts";
 import type { QuotaStore } from "../kv/quota.ts";
 import { userKey, type UserProfile } from "../kv/users.ts";
-import type { ProbeInfo } from "../workers/media_types.ts";
+import type { ProbeInfo } from "../media/media_types.ts";
 import { BATCH_PRIORITY, type BatchDownloads } from "./batch_downloads.ts";
 import type { EventBus } from "./events.ts";
 

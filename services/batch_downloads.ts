@@ -32,8 +32,9 @@ import {
 } from "../kv/batch_items.ts";
 import { type Batch, recordBatchOutcome } from "../kv/batches.ts";
 import { activeJobLimitsFor, readPlaces, takePlace } from "../kv/job_limits.ts";
-import { ACTIVE_STATES, type Job, JobQueue, outboxKey } from "../kv/jobs.ts";
-import type { ExpandPayload, JobResult, PlaylistEntry } from "../kv/job_types.ts";
+import { ACTIVE_STATES, JobQueue, outboxKey } from "../kv/jobs.ts";
+import { type Job } from "../media/job_types.ts";
+import type { ExpandPayload, JobResult, PlaylistEntry } from "../media/job_types.ts";
 import type { PlaylistItem } from "../kv/playlists.ts";
 import { planOf, userKey, type UserProfile } from "../kv/users.ts";
 import type { Logger } from "../lib/logger.ts";

@@ -17,7 +17,7 @@ import {
   listUnsuccessfulEntries,
   recordBatchOutcome,
 } from "../kv/batches.ts";
-import type { Job } from "../kv/jobs.ts";
+import type { Job } from "../media/job_types.ts";
 import { escapeHtml, renderProgressBar, truncate } from "../lib/format.ts";
 import type { Logger } from "../lib/logger.ts";
 

@@ -7,18 +7,16 @@
 import { type Api, GrammyError } from "grammy";
 import type { Translations } from "../bot/i18n.ts";
 import type { Config } from "../config.ts";
+import { isReportDue, JobQueue, MAX_REPORT_ATTEMPTS, type OutboxEntry } from "../kv/jobs.ts";
 import {
   type Claim,
-  isReportDue,
   type Job,
   type JobFailure,
   type JobKind,
   type JobProgress,
-  JobQueue,
-  MAX_REPORT_ATTEMPTS,
-  type OutboxEntry,
-} from "../kv/jobs.ts";
-import type { JobResult } from "../kv/job_types.ts";
+} from "../media/job_types.ts";
+import type { JobResult } from "../media/job_types.ts";
+import type { HeartbeatReply } from "../media/job_protocol.ts";
 import { cachedFileOf, type MediaStore } from "../kv/media.ts";
 import type { QuotaStore } from "../kv/quota.ts";
 import { addHistoryEntry, mediaLabels } from "../kv/history.ts";
@@ -53,13 +51,6 @@ export interface JobServiceDeps {
   urlGuard: UrlGuard;
   events: EventBus;
   logger: Logger;
-}
-
-export interface HeartbeatReply {
-  ok: boolean;
-  cancel: boolean;
-  /** end early and deliver what there is (a recording's Stop) */
-  stop?: boolean;
 }
 
 /** Telegram allows about one edit per second per chat; every 3 s keeps a margin for other messages. */

@@ -1,6 +1,6 @@
 /** The app's side of a finished recording: its parts in the user's chat, or the normal offer. */
-import type { Job } from "../kv/jobs.ts";
-import type { JobResult, RecordPayload } from "../kv/job_types.ts";
+import type { Job } from "../media/job_types.ts";
+import type { JobResult, RecordPayload } from "../media/job_types.ts";
 import { formatBytes, formatDuration } from "../lib/format.ts";
 import { sendPreview } from "../bot/delivery.ts";
 import { translatorFor } from "../bot/i18n.ts";

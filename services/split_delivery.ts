@@ -1,6 +1,6 @@
 /** The app's side of a split download: the parts cached, sent from a storage chat, recorded once. */
-import type { Job } from "../kv/jobs.ts";
-import type { DownloadPayload, JobResult, UploadedFile } from "../kv/job_types.ts";
+import type { Job } from "../media/job_types.ts";
+import type { DownloadPayload, JobResult, UploadedFile } from "../media/job_types.ts";
 import { cachedFileOf } from "../kv/media.ts";
 import { addHistoryEntry, type HistoryEntry } from "../kv/history.ts";
 import { sendCachedParts } from "../bot/parts.ts";

@@ -7,7 +7,7 @@ import { initWasm, Resvg } from "@resvg/resvg-wasm";
 import type { HistoryEntry } from "../kv/history.ts";
 import { escapeHtml } from "../lib/format.ts";
 import { localDay } from "../lib/time.ts";
-import type { MediaKind } from "../workers/media_types.ts";
+import type { MediaKind } from "../media/media_types.ts";
 
 export const CHART_WIDTH = 1000;
 export const CHART_HEIGHT = 640;

@@ -1,7 +1,7 @@
 /** The app's side of a subtitles job: the list of tracks to choose from, or the delivered file. */
 import type { InlineKeyboard } from "grammy";
-import type { Job } from "../kv/jobs.ts";
-import type { JobResult, SubtitlesPayload } from "../kv/job_types.ts";
+import type { Job } from "../media/job_types.ts";
+import type { JobResult, SubtitlesPayload } from "../media/job_types.ts";
 import { createSubtitleChoice } from "../kv/subtitle_choices.ts";
 import { escapeHtml, truncate } from "../lib/format.ts";
 import { translatorFor } from "../bot/i18n.ts";

@@ -1,8 +1,8 @@
 /** ffprobe and ffmpeg for finished files: what is inside, and a thumbnail Telegram accepts. */
 import { extname, resolve } from "node:path";
 import { z } from "zod";
-import { type DownloadedMedia, MediaError, type MediaKind } from "./media_types.ts";
-import { formatMegabytes } from "./formats.ts";
+import { type DownloadedMedia, MediaError, type MediaKind } from "../media/media_types.ts";
+import { formatMegabytes } from "../media/formats.ts";
 import { runProcess } from "./process.ts";
 import { mp4Duration } from "./mp4_duration.ts";
 

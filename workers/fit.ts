@@ -4,15 +4,14 @@
  */
 import { join } from "node:path";
 import { describeMediaFile, ffprobeMedia, type MediaFileInfo } from "./ffmpeg.ts";
+import { compressAudioToFit, compressToFit } from "./compress.ts";
 import {
-  compressAudioToFit,
   COMPRESSIBLE_SOURCE_FACTOR,
-  compressToFit,
   FIT_ENCODING,
   PRESET_ENCODINGS,
-} from "./compress.ts";
+} from "../media/compression_plan.ts";
 import { splitIntoParts } from "./split.ts";
-import { type DownloadedMedia, MAX_PARTS, MediaError, presetOf } from "./media_types.ts";
+import { type DownloadedMedia, MAX_PARTS, MediaError, presetOf } from "../media/media_types.ts";
 import { type DownloadOptions, downloadSource } from "./ytdlp.ts";
 
 const THUMBNAIL_NAME = "thumbnail.jpg";

@@ -3,10 +3,10 @@
  * silently (a partition, a dropped NAT entry) ends in an error the worker acts on, never a hang.
  */
 import { delay } from "es-toolkit";
-import type { Claim, JobFailure, JobProgress } from "../kv/jobs.ts";
-import type { JobResult } from "../kv/job_types.ts";
-import type { HeartbeatReply } from "../services/job_service.ts";
-import { CLAIM_WAIT_MS, type JobTransport } from "./transport.ts";
+import type { Claim, JobFailure, JobProgress } from "../media/job_types.ts";
+import type { JobResult } from "../media/job_types.ts";
+import type { HeartbeatReply } from "../media/job_protocol.ts";
+import { CLAIM_WAIT_MS, type JobTransport } from "../media/job_protocol.ts";
 
 export class WorkerApiError extends Error {
   override name = "WorkerApiError";

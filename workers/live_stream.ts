@@ -9,7 +9,7 @@ import {
   guardedFetch,
   ResponseTooLargeError,
 } from "../lib/guarded_fetch.ts";
-import { MediaError, type ProbeInfo } from "./media_types.ts";
+import { MediaError, type ProbeInfo } from "../media/media_types.ts";
 import { runProcess } from "./process.ts";
 import { classifyYtdlpFailure, overHttpOnly, toProbeInfo, YTDLP_BASE_ARGS } from "./ytdlp.ts";
 

@@ -1,7 +1,7 @@
 /** Lists the entries of a playlist or channel with `yt-dlp --flat-playlist`, without probing each. */
 import { z } from "zod";
-import type { PlaylistEntry } from "../kv/job_types.ts";
-import { MediaError } from "./media_types.ts";
+import type { PlaylistEntry } from "../media/job_types.ts";
+import { MediaError } from "../media/media_types.ts";
 import { runProcess } from "./process.ts";
 import { classifyYtdlpFailure, YTDLP_BASE_ARGS } from "./ytdlp.ts";
 

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { type FetchGuard, guardedFetch } from "../lib/guarded_fetch.ts";
-import type { ProbeFormat, ProbeInfo } from "./media_types.ts";
+import type { ProbeFormat, ProbeInfo } from "../media/media_types.ts";
 
 export interface SizeLookupOptions {
   urlGuard: FetchGuard;

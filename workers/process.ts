@@ -1,5 +1,5 @@
 /** Runs a binary with an argument array (never a shell), streaming its output, with timeout and cancel. */
-import { MediaError } from "./media_types.ts";
+import { MediaError } from "../media/media_types.ts";
 
 export interface RunProcessOptions {
   signal?: AbortSignal;

@@ -4,13 +4,13 @@
  */
 import type { Api } from "grammy";
 import { join, resolve } from "node:path";
-import type { JobProgress } from "../kv/jobs.ts";
-import type { JobResult, RecordPayload, UploadedFile } from "../kv/job_types.ts";
+import type { JobProgress } from "../media/job_types.ts";
+import type { JobResult, RecordPayload, UploadedFile } from "../media/job_types.ts";
 import { escapeHtml, truncate } from "../lib/format.ts";
 import type { UrlGuard } from "../lib/url_guard.ts";
 import { describeMediaFile, ffprobeMedia, localMediaInput, NETWORK_PROTOCOLS } from "./ffmpeg.ts";
 import { inspectStream, type StreamInput } from "./live_stream.ts";
-import { MediaError } from "./media_types.ts";
+import { MediaError } from "../media/media_types.ts";
 import { runProcess } from "./process.ts";
 import { uploadMedia } from "./upload.ts";
 

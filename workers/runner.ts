@@ -1,6 +1,6 @@
 /** Runs one claimed job: the same code for in-process workers and fleet workers. */
 import { type Api, GrammyError, HttpError } from "grammy";
-import type { Claim, JobFailure, JobProgress } from "../kv/jobs.ts";
+import type { Claim, JobFailure, JobProgress } from "../media/job_types.ts";
 import type {
   DownloadPayload,
   ExpandPayload,
@@ -9,19 +9,19 @@ import type {
   RecordPayload,
   SubtitlesPayload,
   UploadedFile,
-} from "../kv/job_types.ts";
+} from "../media/job_types.ts";
 import type { Logger } from "../lib/logger.ts";
-import { MediaError } from "./media_types.ts";
+import { MediaError } from "../media/media_types.ts";
 import { probeMedia } from "./ytdlp.ts";
 import { uploadMedia } from "./upload.ts";
 import { downloadFitted } from "./fit.ts";
 import { runSplitDownload } from "./split_job.ts";
 import { UrlGuard } from "../lib/url_guard.ts";
-import type { JobTransport } from "./transport.ts";
+import type { JobTransport } from "../media/job_protocol.ts";
 import { runRecordJob } from "./record.ts";
 import { runSubtitlesJob } from "./subtitles.ts";
 import { expandPlaylist } from "./playlist.ts";
-import { noTranslator, type Translator } from "./translate/translator.ts";
+import { noTranslator, type Translator } from "../media/translator.ts";
 import { heartbeatInterval, LeaseWatch } from "./lease_watch.ts";
 import { delay } from "es-toolkit";
 

@@ -1,7 +1,7 @@
 /** Cuts a long file into parts that each fit the upload limit: ffmpeg's segment muxer, stream copy. */
 import { join, resolve } from "node:path";
-import { MAX_PARTS, MediaError } from "./media_types.ts";
-import { formatMegabytes } from "./formats.ts";
+import { MAX_PARTS, MediaError } from "../media/media_types.ts";
+import { formatMegabytes } from "../media/formats.ts";
 import { runProcess } from "./process.ts";
 import { localMediaInput } from "./ffmpeg.ts";
 

@@ -1,8 +1,8 @@
 /** A split download: the best video in parts within the limit, uploaded in order as "part i/N". */
 import type { Api } from "grammy";
-import type { JobProgress } from "../kv/jobs.ts";
-import type { DownloadPayload, UploadedFile } from "../kv/job_types.ts";
-import { escapeHtml } from "../lib/format.ts";
+import type { JobProgress } from "../media/job_types.ts";
+import type { DownloadPayload, UploadedFile } from "../media/job_types.ts";
+import { DEFAULT_PART_LABEL, partCaption } from "../media/part_caption.ts";
 import { downloadParts, type PartsOptions } from "./fit.ts";
 import { uploadMedia } from "./upload.ts";
 
@@ -31,11 +31,4 @@ export async function runSplitDownload(
     );
   }
   return files;
-}
-
-export const DEFAULT_PART_LABEL = "part";
-
-/** The file's HTML caption with "🧩 part i/N" under it; the same for uploads and resends. */
-export function partCaption(caption: string, label: string, index: number, count: number): string {
-  return `${caption}\n🧩 ${escapeHtml(label)} ${index + 1}/${count}`;
 }

@@ -7,16 +7,21 @@ import type { Api } from "grammy";
 import { DiskFile } from "../lib/curl_upload.ts";
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import type { JobProgress } from "../kv/jobs.ts";
-import type { JobResult, SubtitlesPayload, SubtitleTrack, UploadedFile } from "../kv/job_types.ts";
-import { SUBTITLE_TRACKS_MAX, subtitleLanguageSchema } from "../kv/job_schemas.ts";
+import type { JobProgress } from "../media/job_types.ts";
+import type {
+  JobResult,
+  SubtitlesPayload,
+  SubtitleTrack,
+  UploadedFile,
+} from "../media/job_types.ts";
+import { SUBTITLE_TRACKS_MAX, subtitleLanguageSchema } from "../media/job_schemas.ts";
 import { escapeHtml, truncate } from "../lib/format.ts";
 import type { Logger } from "../lib/logger.ts";
 import { describeMediaFile, fileUrl, localMediaInput } from "./ffmpeg.ts";
-import { MediaError, type ProbeInfo, type Variant } from "./media_types.ts";
+import { MediaError, type ProbeInfo, type Variant } from "../media/media_types.ts";
 import { runProcess } from "./process.ts";
 import { type Cue, formatSrt, parseSubtitles, SubtitleFormatError } from "./subtitle_format.ts";
-import { primaryLanguage, translateOrKeep, type Translator } from "./translate/translator.ts";
+import { primaryLanguage, translateOrKeep, type Translator } from "../media/translator.ts";
 import { safeFileName, uploadMedia } from "./upload.ts";
 import { classifyYtdlpFailure, downloadMedia, toProbeInfo, YTDLP_BASE_ARGS } from "./ytdlp.ts";
 
@@ -210,7 +215,7 @@ function subtitlesCaption(title: string, language: string, target?: string): str
 async function sourceLanguage(language: string, cues: Cue[]): Promise<string> {
   const primary = primaryLanguage(language);
   if (/^[a-z]{2}$/.test(primary)) return primary;
-  const { detectLanguage } = await import("./translate/detect.ts");
+  const { detectLanguage } = await import("../media/detect_language.ts");
   return detectLanguage(cues.slice(0, 50).map((cue) => cue.text).join(" ")) ?? primary;
 }
 

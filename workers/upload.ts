@@ -2,8 +2,8 @@
 import type { Api } from "grammy";
 import { DiskFile } from "../lib/curl_upload.ts";
 import type { Message } from "grammy/types";
-import type { DownloadPayload, UploadedFile } from "../kv/job_types.ts";
-import type { DownloadedMedia } from "./media_types.ts";
+import type { DownloadPayload, UploadedFile } from "../media/job_types.ts";
+import type { DownloadedMedia } from "../media/media_types.ts";
 
 /** A file name Telegram shows to users: the title without path or control characters. */
 export function safeFileName(title: string, path: string): string {

@@ -3,7 +3,7 @@ import { extname, join, resolve } from "node:path";
 import { z } from "zod";
 import { describeMediaFile, LOCAL_MEDIA_INPUT, NETWORK_PROTOCOLS } from "./ffmpeg.ts";
 import { EGRESS_REFUSAL } from "./egress_guard.ts";
-import { formatMegabytes, selectFormat } from "./formats.ts";
+import { formatMegabytes, selectFormat } from "../media/formats.ts";
 import {
   type DownloadedMedia,
   MediaError,
@@ -11,7 +11,7 @@ import {
   type ProbeFormat,
   type ProbeInfo,
   type Variant,
-} from "./media_types.ts";
+} from "../media/media_types.ts";
 import { runProcess } from "./process.ts";
 import { fillMissingSizes, type SizeLookupOptions } from "./probe_sizes.ts";
 

@@ -1,7 +1,7 @@
 /** Choosing a quality on a preview: a cache hit is sent at once, otherwise a download job starts. */
 import { ownPreview } from "../preview_request.ts";
 import { InlineKeyboard } from "grammy";
-import type { Variant } from "../../workers/media_types.ts";
+import type { Variant } from "../../media/media_types.ts";
 import { recordChoice } from "../../kv/choices.ts";
 import { resendSplit } from "../parts.ts";
 import type { BotContext } from "../context.ts";

@@ -12,7 +12,7 @@ import {
   removeHistoryEntry,
 } from "../../kv/history.ts";
 import { escapeHtml, formatBytes, truncate } from "../../lib/format.ts";
-import type { MediaKind } from "../../workers/media_types.ts";
+import type { MediaKind } from "../../media/media_types.ts";
 import type { BotContext } from "../context.ts";
 import { redeliver } from "../redeliver.ts";
 import { timezoneOf } from "../account.ts";

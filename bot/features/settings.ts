@@ -2,7 +2,7 @@
 import { InlineKeyboard } from "grammy";
 import type { UserPreferences, UserProfile } from "../../kv/users.ts";
 import { isValidTimezone } from "../../lib/time.ts";
-import type { Variant } from "../../workers/media_types.ts";
+import type { Variant } from "../../media/media_types.ts";
 import type { BotContext } from "../context.ts";
 import { pickLocale } from "../i18n.ts";
 import { variantLabel } from "../views.ts";

@@ -3,12 +3,12 @@
  * as an .srt (translated on request) or inside the video (an mp4 track, or burned in).
  */
 import { InlineKeyboard } from "grammy";
-import { subtitleLanguageSchema } from "../../kv/job_schemas.ts";
+import { subtitleLanguageSchema } from "../../media/job_schemas.ts";
 import { MIN_RESERVATION_BYTES } from "../../kv/quota.ts";
-import type { SubtitleOutput, SubtitleTrack } from "../../kv/job_types.ts";
+import type { SubtitleOutput, SubtitleTrack } from "../../media/job_types.ts";
 import { getSubtitleChoice, type SubtitleChoice } from "../../kv/subtitle_choices.ts";
 import { escapeHtml, truncate } from "../../lib/format.ts";
-import { primaryLanguage } from "../../workers/translate/translator.ts";
+import { primaryLanguage } from "../../media/translator.ts";
 import type { BotContext } from "../context.ts";
 import type { Translate } from "../i18n.ts";
 import { renderProgress } from "../views.ts";

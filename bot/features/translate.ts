@@ -2,8 +2,8 @@
 import { ownPreview } from "../preview_request.ts";
 import type { InlineKeyboardButton } from "grammy/types";
 import { escapeHtml, truncate } from "../../lib/format.ts";
-import { contentLanguage } from "../../workers/translate/detect.ts";
-import { translateOrKeep } from "../../workers/translate/translator.ts";
+import { contentLanguage } from "../../media/detect_language.ts";
+import { translateOrKeep } from "../../media/translator.ts";
 import type { BotContext } from "../context.ts";
 import { languageName } from "./subtitles.ts";
 import { FeatureComposer } from "../composer.ts";

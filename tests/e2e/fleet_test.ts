@@ -7,7 +7,7 @@ import { serveApp, spawnWorker, TEST_WORKER_TOKEN } from "../support/fleet.ts";
 import { readMetrics, startTestSystem } from "../support/system.ts";
 import { waitUntil } from "../support/wait.ts";
 import { WORKER_BODY_MAX_BYTES } from "../../routes/worker_api.ts";
-import { PLAYLIST_ENTRIES_MAX } from "../../kv/job_schemas.ts";
+import { PLAYLIST_ENTRIES_MAX } from "../../media/job_schemas.ts";
 import type { FakeUser } from "../support/fake_telegram.ts";
 
 const LAB_CLIP_BYTES_PER_SECOND = 100_000; // the 720p clip (~400 kB) then takes about 4 s

@@ -7,7 +7,8 @@ import { startTestSystem } from "../support/system.ts";
 import type { FakeTelegram, FakeUser } from "../support/fake_telegram.ts";
 import { listRecentHistory } from "../../kv/history.ts";
 import { getXp } from "../../kv/xp.ts";
-import { type Job, outboxKey } from "../../kv/jobs.ts";
+import { outboxKey } from "../../kv/jobs.ts";
+import { type Job } from "../../media/job_types.ts";
 
 function count(telegram: FakeTelegram, user: FakeUser, pattern: RegExp): number {
   return telegram.messages(user.id).filter((m) => pattern.test(m.text ?? "")).length;

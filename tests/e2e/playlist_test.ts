@@ -19,7 +19,7 @@ import {
   listPlaylistsByUser,
 } from "../../kv/playlists.ts";
 import { createPreview } from "../../kv/previews.ts";
-import type { ProbeInfo } from "../../workers/media_types.ts";
+import type { ProbeInfo } from "../../media/media_types.ts";
 import { MINIMUM_ROLE, type PlaylistAction } from "../../services/playlists.ts";
 
 /** Flood limits of a test: Telegram's 1 message a second per chat would only slow it down. */

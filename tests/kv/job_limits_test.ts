@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../support/assert.ts";
 import { JobQueue, type NewJob } from "../../kv/jobs.ts";
-import type { JobResult } from "../../kv/job_types.ts";
+import type { JobResult } from "../../media/job_types.ts";
 import { placeGate, readPlaces } from "../../kv/job_limits.ts";
 import {
   addWaitingItems,

@@ -1,6 +1,6 @@
 import { type CachedFile, hashUrl, MediaStore, PROBE_TTL_MS } from "../../kv/media.ts";
-import { mediaIdentity } from "../../lib/media_identity.ts";
-import type { ProbeInfo } from "../../workers/media_types.ts";
+import { mediaIdentity } from "../../media/media_identity.ts";
+import type { ProbeInfo } from "../../media/media_types.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 
 function probe(id: string, formats = 1): ProbeInfo {

@@ -22,7 +22,7 @@ import {
   sharePlaylist,
   transferPlaylist,
 } from "../../kv/playlists.ts";
-import type { ProbeInfo } from "../../workers/media_types.ts";
+import type { ProbeInfo } from "../../media/media_types.ts";
 
 function infoFor(n: number): ProbeInfo {
   return {

@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "../support/assert.ts";
 import { HOUR_MS, type QuotaRefusal, QuotaStore } from "../../kv/quota.ts";
 import { type EnqueueGate, JobQueue, type NewJob } from "../../kv/jobs.ts";
-import type { ProbeInfo } from "../../workers/media_types.ts";
+import type { ProbeInfo } from "../../media/media_types.ts";
 
 const MB = 1024 * 1024;
 const INFO: ProbeInfo = {

@@ -19,7 +19,7 @@ import { fillMissingSizes } from "../../workers/probe_sizes.ts";
 import { isLiveHls } from "../../workers/live_stream.ts";
 import { sendPreview } from "../../bot/delivery.ts";
 import { createI18n, translatorFor } from "../../bot/i18n.ts";
-import type { ProbeInfo } from "../../workers/media_types.ts";
+import type { ProbeInfo } from "../../media/media_types.ts";
 import { UrlGuard } from "../../lib/url_guard.ts";
 
 const SITE_ADDRESS = "127.0.0.2";

@@ -1,4 +1,4 @@
-import { hasSiteId, mediaIdentity, type MediaRef } from "../../lib/media_identity.ts";
+import { hasSiteId, mediaIdentity, type MediaRef } from "../../media/media_identity.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 
 const keyOf = async (media: MediaRef) => (await mediaIdentity(media)).key;

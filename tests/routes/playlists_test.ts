@@ -31,7 +31,7 @@ import { userKey, UserStore } from "../../kv/users.ts";
 import { renamePlaylist } from "../../services/playlists.ts";
 import { startTestSystem } from "../support/system.ts";
 import { playlistRoutes, SESSION_COOKIE } from "../../routes/playlists.tsx";
-import type { ProbeInfo } from "../../workers/media_types.ts";
+import type { ProbeInfo } from "../../media/media_types.ts";
 
 const BOT_TOKEN = "123456789:AAF4keT0kenForLocalTests-only_0123456";
 const OTHER_TOKEN = "987654321:BBF4keT0kenOfAnotherBot-only_6543210";

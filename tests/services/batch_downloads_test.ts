@@ -4,7 +4,7 @@
  */
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { startTestSystem } from "../support/system.ts";
-import type { Job } from "../../kv/jobs.ts";
+import type { Job } from "../../media/job_types.ts";
 import {
   addWaitingItems,
   listRunningItems,

@@ -22,7 +22,7 @@ import {
 import { getStreak } from "../../kv/streaks.ts";
 import { listEarnedAchievements } from "../../kv/achievements.ts";
 import { joinThroughReferral, referralCodeOf } from "../../kv/referrals.ts";
-import type { MediaKind } from "../../workers/media_types.ts";
+import type { MediaKind } from "../../media/media_types.ts";
 
 const DAY = 86_400_000;
 const GiB = 1024 ** 3;

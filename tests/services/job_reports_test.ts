@@ -12,8 +12,9 @@ import { loadConfig } from "../../config.ts";
 import { createSystem } from "../../app.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { createTelegramApi } from "../../lib/telegram.ts";
-import { type Job, JobQueue, MAX_REPORT_ATTEMPTS } from "../../kv/jobs.ts";
-import type { UploadedFile } from "../../kv/job_types.ts";
+import { JobQueue, MAX_REPORT_ATTEMPTS } from "../../kv/jobs.ts";
+import { type Job } from "../../media/job_types.ts";
+import type { UploadedFile } from "../../media/job_types.ts";
 import { createWebSession, findLoginNonce, issueLoginNonce } from "../../kv/web_sessions.ts";
 import { ADMIN_COOKIE } from "../../routes/admin.tsx";
 

@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../support/assert.ts";
 import type { HistoryEntry } from "../../kv/history.ts";
-import type { MediaKind } from "../../workers/media_types.ts";
+import type { MediaKind } from "../../media/media_types.ts";
 import {
   CHART_HEIGHT,
   CHART_WIDTH,

@@ -1,16 +1,11 @@
 /** Re-encoding to a size, splitting into parts and sizing sources, with the real ffmpeg and yt-dlp. */
-import {
-  compressAudioToFit,
-  compressToFit,
-  ffmpegProgressReader,
-  MIN_BITS_PER_PIXEL,
-  planCompression,
-} from "../../workers/compress.ts";
+import { compressAudioToFit, compressToFit, ffmpegProgressReader } from "../../workers/compress.ts";
+import { MIN_BITS_PER_PIXEL, planCompression } from "../../media/compression_plan.ts";
 import { splitIntoParts } from "../../workers/split.ts";
 import { downloadFitted } from "../../workers/fit.ts";
 import { ffprobeMedia } from "../../workers/ffmpeg.ts";
 import { probeMedia } from "../../workers/ytdlp.ts";
-import { MediaError } from "../../workers/media_types.ts";
+import { MediaError } from "../../media/media_types.ts";
 import { fillMissingSizes } from "../../workers/probe_sizes.ts";
 import { UrlGuard } from "../../lib/url_guard.ts";
 import { fixturePath, LAB_CLIP, LAB_SONG, startMediaLab } from "../support/media_lab.ts";

@@ -3,8 +3,8 @@ import {
   estimateSize,
   estimateVariantSizes,
   selectFormat,
-} from "../../workers/formats.ts";
-import { MediaError, type ProbeFormat, type ProbeInfo } from "../../workers/media_types.ts";
+} from "../../media/formats.ts";
+import { MediaError, type ProbeFormat, type ProbeInfo } from "../../media/media_types.ts";
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 
 const MB = 1_000_000;

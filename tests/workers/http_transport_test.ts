@@ -4,7 +4,7 @@ import { CuttableProxy } from "../support/cuttable_proxy.ts";
 import { FakeTelegram } from "../support/fake_telegram.ts";
 import { serveApp, TEST_WORKER_TOKEN } from "../support/fleet.ts";
 import { httpTransport } from "../../workers/http_transport.ts";
-import type { JobResult } from "../../kv/job_types.ts";
+import type { JobResult } from "../../media/job_types.ts";
 
 /** How a call ended; "hung" when it had not after 20 s, far past every deadline set here. */
 function outcomeOf(call: Promise<unknown>): Promise<"answered" | "failed" | "hung"> {

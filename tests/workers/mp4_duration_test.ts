@@ -2,7 +2,7 @@ import { assertEquals } from "../support/assert.ts";
 import { fixturePath, LAB_CLIP, LAB_SONG, prepareFixtures } from "../support/media_lab.ts";
 import { mp4Duration } from "../../workers/mp4_duration.ts";
 import { describeMediaFile } from "../../workers/ffmpeg.ts";
-import { MediaError } from "../../workers/media_types.ts";
+import { MediaError } from "../../media/media_types.ts";
 
 Deno.test("[workers/mp4] the movie header's duration, read without ffprobe", async () => {
   await prepareFixtures();

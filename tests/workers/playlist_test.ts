@@ -3,7 +3,7 @@ import { assert, assertEquals } from "../support/assert.ts";
 import { LAB_SERIES, startMediaLab } from "../support/media_lab.ts";
 import { expandPlaylist, toListing } from "../../workers/playlist.ts";
 import { probeMedia } from "../../workers/ytdlp.ts";
-import { MediaError } from "../../workers/media_types.ts";
+import { MediaError } from "../../media/media_types.ts";
 
 const TIMEOUT_MS = 60_000;
 

@@ -1,5 +1,5 @@
 import { lineSplitter, runProcess, useEgressProxy } from "../../workers/process.ts";
-import { MediaError } from "../../workers/media_types.ts";
+import { MediaError } from "../../media/media_types.ts";
 import { assert, assertEquals, assertMatch, assertRejects } from "../support/assert.ts";
 
 /** Runs a snippet in a child Deno, so the tests need no shell and no extra binaries. */

@@ -4,8 +4,8 @@ import {
   recommendVariant,
   scoreVariants,
   WEIGHTS,
-} from "../../workers/quality.ts";
-import type { ProbeFormat, ProbeInfo } from "../../workers/media_types.ts";
+} from "../../media/quality.ts";
+import type { ProbeFormat, ProbeInfo } from "../../media/media_types.ts";
 import { DEFAULT_PREFERENCES } from "../../kv/users.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 

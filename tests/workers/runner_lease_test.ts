@@ -8,7 +8,7 @@ import { JobQueue } from "../../kv/jobs.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { createTelegramApi } from "../../lib/telegram.ts";
 import { runJob, type RunnerDeps } from "../../workers/runner.ts";
-import { localTransport } from "../../workers/transport.ts";
+import { localTransport } from "../../services/local_transport.ts";
 
 Deno.test("[workers/runner] an upload whose completion the app refuses, the lease having moved on, is withdrawn", async () => {
   await using lab = await startMediaLab();

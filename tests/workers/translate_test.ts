@@ -3,10 +3,10 @@ import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { ApertiumTranslator, findRoute } from "../../workers/translate/apertium.ts";
 import { CachedTranslator, KvTranslationCache } from "../../workers/translate/cache.ts";
 import { DeepLTranslator } from "../../workers/translate/deepl.ts";
-import { detectLanguage } from "../../workers/translate/detect.ts";
+import { detectLanguage } from "../../media/detect_language.ts";
 import { LibreTranslateTranslator } from "../../workers/translate/libretranslate.ts";
 import { createTranslator } from "../../workers/translate/mod.ts";
-import { noTranslator, translateOrKeep } from "../../workers/translate/translator.ts";
+import { noTranslator, translateOrKeep } from "../../media/translator.ts";
 
 const SENTENCE = "The cat is sleeping on the red chair.";
 

@@ -9,13 +9,13 @@ import {
   toProbeInfo,
 } from "../../workers/ytdlp.ts";
 import { ffprobeMedia } from "../../workers/ffmpeg.ts";
-import { availableVariants } from "../../workers/formats.ts";
+import { availableVariants } from "../../media/formats.ts";
 import {
   type DownloadedMedia,
   MediaError,
   type ProbeInfo,
   type Variant,
-} from "../../workers/media_types.ts";
+} from "../../media/media_types.ts";
 import { assert, assertEquals, assertExists, assertRejects } from "../support/assert.ts";
 import { LAB_CLIP, LAB_HLS, startMediaLab } from "../support/media_lab.ts";
 

@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import { runProcess } from "../process.ts";
-import { TranslationError, type Translator } from "./translator.ts";
+import { TranslationError, type Translator } from "../../media/translator.ts";
 
 export interface ApertiumOptions {
   apertiumPath?: string;

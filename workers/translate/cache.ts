@@ -1,7 +1,7 @@
 /** Translations are kept by language pair and text hash: in KV for the app, in memory elsewhere. */
 import { boundedKeyPart } from "../../lib/kv_key.ts";
 import { LruCache } from "../../lib/lru.ts";
-import type { Translator } from "./translator.ts";
+import type { Translator } from "../../media/translator.ts";
 
 export interface TranslationCache {
   /** one answer per key, undefined where nothing is stored */

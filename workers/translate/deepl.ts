@@ -1,7 +1,7 @@
 /** DeepL's API v2 (POST /v2/translate); free keys (ending ":fx") use the free endpoint. */
 import { z } from "zod";
 import { postJson } from "./http.ts";
-import { chunked, TranslationError, type Translator } from "./translator.ts";
+import { chunked, TranslationError, type Translator } from "../../media/translator.ts";
 
 export interface DeepLOptions {
   key: string;

@@ -1,5 +1,5 @@
 /** JSON over HTTP for the translation services, with a timeout and typed errors. */
-import { TranslationError } from "./translator.ts";
+import { TranslationError } from "../../media/translator.ts";
 
 /** POSTs JSON and returns the JSON answer; any HTTP error is a TranslationError. */
 export async function postJson(

@@ -1,7 +1,7 @@
 /** LibreTranslate over HTTP (POST /translate with a list of texts). */
 import { z } from "zod";
 import { postJson } from "./http.ts";
-import { chunked, TranslationError, type Translator } from "./translator.ts";
+import { chunked, TranslationError, type Translator } from "../../media/translator.ts";
 
 export interface HttpTranslatorOptions {
   url: string;

@@ -3,7 +3,7 @@ import { ApertiumTranslator } from "./apertium.ts";
 import { CachedTranslator, type TranslationCache } from "./cache.ts";
 import { DeepLTranslator } from "./deepl.ts";
 import { LibreTranslateTranslator } from "./libretranslate.ts";
-import { noTranslator, TranslationError, type Translator } from "./translator.ts";
+import { noTranslator, TranslationError, type Translator } from "../../media/translator.ts";
 
 export type TranslatorKind = "offline" | "libretranslate" | "deepl" | "none";
 

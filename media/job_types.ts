@@ -1,4 +1,4 @@
-import type { MediaKind, ProbeInfo, Variant } from "../workers/media_types.ts";
+import type { MediaKind, ProbeInfo, Variant } from "./media_types.ts";
 
 /** Look up a link: `yt-dlp -J`, answered with a preview. */
 export interface ProbePayload {
@@ -162,3 +162,59 @@ export type JobResult =
   | { kind: "subtitles"; file: UploadedFile; translation?: "done" | "failed" }
   /** count: as the site reports it, which may be more than the entries listed */
   | { kind: "playlist_entries"; title: string; count: number; entries: PlaylistEntry[] };
+
+export type JobKind = JobPayload["kind"];
+export type JobState = "ready" | "leased" | "done" | "failed" | "dead" | "cancelled";
+export type JobPhase = "queued" | "downloading" | "processing" | "uploading";
+
+export interface JobProgress {
+  phase: JobPhase;
+  percent?: number;
+  downloadedBytes?: number;
+  totalBytes?: number;
+  /** bytes per second */
+  speed?: number;
+  /** seconds */
+  eta?: number;
+  /** a recording's position and length, in seconds */
+  elapsedSeconds?: number;
+  totalSeconds?: number;
+}
+
+export interface JobFailure {
+  code: string;
+  message: string;
+}
+
+export interface Job {
+  id: string;
+  userId: number;
+  chatId: number;
+  payload: JobPayload;
+  state: JobState;
+  priority: number;
+  dueAt: number;
+  attempts: number;
+  maxAttempts: number;
+  createdAt: number;
+  updatedAt: number;
+  /** set while leased: who holds it, until when, and the claim's own id */
+  workerId?: string;
+  leaseId?: string;
+  leaseUntil?: number;
+  cancelRequested?: boolean;
+  /** end early and deliver what there is (a recording), unlike a cancel */
+  stopRequested?: boolean;
+  progress?: JobProgress;
+  result?: JobResult;
+  error?: JobFailure;
+  startedAt?: number;
+  finishedAt?: number;
+}
+
+export interface Claim {
+  job: Job;
+  leaseId: string;
+  /** how long the lease lasts from each accepted heartbeat: the worker stops before it runs out */
+  leaseMs: number;
+}

@@ -1,6 +1,6 @@
 /** zod schemas for what crosses the worker API: a worker's reports are checked, not trusted. */
 import { z } from "zod";
-import { MAX_PARTS } from "../workers/media_types.ts";
+import { MAX_PARTS } from "./media_types.ts";
 
 const probeFormat = z.object({
   id: z.string().max(200),

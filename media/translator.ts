@@ -1,5 +1,5 @@
 /** One interface for every machine translator, and the fallback that keeps the original text. */
-import type { Logger } from "../../lib/logger.ts";
+import type { Logger } from "../lib/logger.ts";
 
 export interface Translator {
   readonly name: string;

@@ -1,6 +1,11 @@
-import type { Claim, JobFailure, JobProgress } from "../kv/jobs.ts";
-import type { JobResult } from "../kv/job_types.ts";
-import type { HeartbeatReply, JobService } from "../services/job_service.ts";
+import type { Claim, JobFailure, JobProgress, JobResult } from "./job_types.ts";
+
+export interface HeartbeatReply {
+  ok: boolean;
+  cancel: boolean;
+  /** end early and deliver what there is (a recording's Stop) */
+  stop?: boolean;
+}
 
 /** How a worker talks to the app: directly in one process, or over /worker/v1. */
 export interface JobTransport {
@@ -18,14 +23,3 @@ export interface JobTransport {
 }
 
 export const CLAIM_WAIT_MS = 25_000;
-
-export function localTransport(jobs: JobService): JobTransport {
-  return {
-    claim: (workerId, signal) => jobs.claim(workerId, { waitMs: CLAIM_WAIT_MS, signal }),
-    heartbeat: (jobId, leaseId, progress) => jobs.heartbeat(jobId, leaseId, progress),
-    complete: (jobId, leaseId, result) => jobs.complete(jobId, leaseId, result),
-    fail: async (jobId, leaseId, failure) => {
-      await jobs.fail(jobId, leaseId, failure);
-    },
-  };
-}

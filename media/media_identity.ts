@@ -9,7 +9,7 @@
  * one whose ids we checked to be site ids. An extractor missing from that list costs a second
  * download when the same media is reached by another URL, never a wrong file.
  */
-import type { ProbeInfo } from "../workers/media_types.ts";
+import type { ProbeInfo } from "./media_types.ts";
 
 /**
  * Extractors (yt-dlp's `extractor`, its IE_NAME) whose ids are the site's own ids, unique on

@@ -3,15 +3,20 @@
  * weights (quality, how it fits, the user's preferences, what they picked before), and the reason
  * shown is the part of the score that decided. Pure: the caller gathers limits, prefs and history.
  */
-import type { ChoiceHistory } from "../kv/choices.ts";
 import { estimateVariants } from "./formats.ts";
 import {
   audioBitrateFor,
   COMPRESSIBLE_SOURCE_FACTOR,
   MIN_ACCEPTABLE_HEIGHT,
   planCompression,
-} from "./compress.ts";
+} from "./compression_plan.ts";
 import type { ProbeInfo, QualityVariant, Variant } from "./media_types.ts";
+
+/** How often each variant was picked: on this site, and for media of a similar length. */
+export interface ChoiceHistory {
+  site: Partial<Record<Variant, number>>;
+  length: Partial<Record<Variant, number>>;
+}
 
 export interface RecommendationLimits {
   maxUploadBytes: number;

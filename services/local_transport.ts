@@ -1,0 +1,14 @@
+/** In-process workers reach the job service directly, through the same protocol as the fleet's. */
+import { CLAIM_WAIT_MS, type JobTransport } from "../media/job_protocol.ts";
+import type { JobService } from "./job_service.ts";
+
+export function localTransport(jobs: JobService): JobTransport {
+  return {
+    claim: (workerId, signal) => jobs.claim(workerId, { waitMs: CLAIM_WAIT_MS, signal }),
+    heartbeat: (jobId, leaseId, progress) => jobs.heartbeat(jobId, leaseId, progress),
+    complete: (jobId, leaseId, result) => jobs.complete(jobId, leaseId, result),
+    fail: async (jobId, leaseId, failure) => {
+      await jobs.fail(jobId, leaseId, failure);
+    },
+  };
+}
