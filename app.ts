@@ -14,7 +14,7 @@ import { Throttle, type ThrottleLimits } from "./lib/throttle.ts";
 import { RateLimiter } from "./lib/rate_limit.ts";
 import { type AddressPolicy, UrlGuard } from "./lib/url_guard.ts";
 import { BOT_COMMANDS, createBot } from "./bot/bot.ts";
-import { createI18n } from "./bot/i18n.ts";
+import { createI18n } from "./i18n/translations.ts";
 import { JobService } from "./services/job_service.ts";
 import { EventBus } from "./services/events.ts";
 import { registerGamification } from "./services/gamification.ts";

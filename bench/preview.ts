@@ -5,8 +5,8 @@
 import { startMediaLab } from "../tests/support/media_lab.ts";
 import { startTestSystem } from "../tests/support/system.ts";
 import { waitForPreview } from "../tests/support/chat.ts";
-import { loadPreviewAdvice } from "../bot/recommend.ts";
-import { renderPreview } from "../bot/views.ts";
+import { loadPreviewAdvice } from "../services/preview_advice.ts";
+import { renderPreview } from "../views/media.ts";
 import { ms, summarize } from "./stats.ts";
 
 export async function benchPreview(samples = 50) {

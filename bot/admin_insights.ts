@@ -14,7 +14,7 @@ import {
   PRODUCT_EXPERIMENTS,
 } from "../services/experiments.ts";
 import type { BotContext } from "./context.ts";
-import type { Translate } from "./i18n.ts";
+import type { Translate } from "../i18n/translations.ts";
 
 function percent(locale: string, ratio: number, signed = false): string {
   return new Intl.NumberFormat(locale, {

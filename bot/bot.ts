@@ -7,6 +7,7 @@ import { settingsFeature } from "./features/settings.ts";
 import { premiumFeature } from "./features/premium.ts";
 import { loadUser, rateLimit } from "./middleware.ts";
 import { FeatureComposer } from "./composer.ts";
+import { i18nMiddleware } from "./i18n.ts";
 import { historyFeature } from "./features/history.ts";
 import { statsFeature } from "./features/stats.ts";
 import { recommendationsFeature } from "./features/recommendations.ts";
@@ -121,7 +122,7 @@ export function createBot(
       return next();
     },
     loadUser,
-    deps.i18n.middleware(),
+    i18nMiddleware(deps.i18n),
     rateLimit,
   );
   pipeline.errorBoundary(async (error) => {

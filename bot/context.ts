@@ -1,5 +1,6 @@
 import type { Context } from "grammy";
-import type { I18nFlavor, Translations } from "./i18n.ts";
+import type { I18nFlavor } from "./i18n.ts";
+import type { Translations } from "../i18n/translations.ts";
 import type { Config } from "../config.ts";
 import type { JobQueue } from "../kv/jobs.ts";
 import type { JobService } from "../services/job_service.ts";

@@ -1,21 +1,12 @@
-/**
- * The bot's words, from locales/<locale>.ftl through Fluent. Each update's locale is settled
- * once, so a translation is one lookup and one format: no language negotiation per message.
- */
-import { FluentBundle, FluentResource } from "@fluent/bundle";
+/** Sets each update's translator: its locale is settled once, from the user's choice or Telegram's. */
 import type { MiddlewareFn } from "grammy";
 import type { BotContext } from "./context.ts";
-
-export const LOCALES = ["en", "fr"] as const;
-export type Locale = typeof LOCALES[number];
-const FALLBACK: Locale = "en";
-
-/** Telegram's language_code (e.g. "fr-CA") mapped to a locale the bot speaks. */
-export function pickLocale(languageCode: string | undefined): Locale {
-  return languageCode?.toLowerCase().startsWith("fr") ? "fr" : "en";
-}
-
-export type Translate = (key: string, variables?: Record<string, string | number>) => string;
+import {
+  type Locale,
+  pickLocale,
+  type Translate,
+  type Translations,
+} from "../i18n/translations.ts";
 
 /** What the middleware puts on every update's context. */
 export interface I18nFlavor {
@@ -28,69 +19,16 @@ export interface I18nFlavor {
   };
 }
 
-export class Translations {
-  #bundles = new Map<string, FluentBundle>();
-  /** messages without variables, formatted once per locale: buttons, titles, most lines */
-  #plain = new Map<string, Map<string, string>>();
-
-  add(locale: Locale, source: string): void {
-    // Fluent's bidi isolation marks would show up in Telegram
-    const bundle = new FluentBundle(locale, { useIsolating: false });
-    const errors = bundle.addResource(new FluentResource(source));
-    if (errors.length > 0) throw new Error(`locales/${locale}.ftl: ${errors.join("; ")}`);
-    this.#bundles.set(locale, bundle);
-    this.#plain.clear();
-  }
-
-  /** The message in that locale, in English when the locale lacks it, else the key itself. */
-  t(locale: string, key: string, variables?: Record<string, string | number>): string {
-    if (variables) return this.#translate(locale, key, variables);
-    // a locale without a bundle reads English: one memo for all of them
-    const known = this.#bundles.has(locale) ? locale : FALLBACK;
-    let plain = this.#plain.get(known);
-    if (!plain) this.#plain.set(known, plain = new Map());
-    let text = plain.get(key);
-    if (text === undefined) plain.set(key, text = this.#translate(known, key));
-    return text;
-  }
-
-  #translate(locale: string, key: string, variables?: Record<string, string | number>) {
-    return this.#format(locale, key, variables) ?? this.#format(FALLBACK, key, variables) ?? key;
-  }
-
-  #format(locale: string, key: string, variables?: Record<string, string | number>) {
-    const bundle = this.#bundles.get(locale);
-    const message = bundle?.getMessage(key);
-    return message?.value ? bundle!.formatPattern(message.value, variables) : undefined;
-  }
-
-  middleware(): MiddlewareFn<BotContext> {
-    return (ctx, next) => {
-      let locale = pickLocale(ctx.user?.language ?? ctx.from?.language_code);
-      ctx.i18n = {
-        getLocale: () => locale,
-        useLocale: (chosen) => {
-          locale = pickLocale(chosen);
-        },
-      };
-      ctx.t = (key, variables) => this.t(locale, key, variables);
-      return next();
+export function i18nMiddleware(translations: Translations): MiddlewareFn<BotContext> {
+  return (ctx, next) => {
+    let locale = pickLocale(ctx.user?.language ?? ctx.from?.language_code);
+    ctx.i18n = {
+      getLocale: () => locale,
+      useLocale: (chosen) => {
+        locale = pickLocale(chosen);
+      },
     };
-  }
-}
-
-export async function createI18n(): Promise<Translations> {
-  const translations = new Translations();
-  for (const locale of LOCALES) {
-    translations.add(
-      locale,
-      await Deno.readTextFile(new URL(`../locales/${locale}.ftl`, import.meta.url)),
-    );
-  }
-  return translations;
-}
-
-/** A translate function bound to one locale, for messages sent outside an update. */
-export function translatorFor(i18n: Translations, locale: string): Translate {
-  return (key, variables) => i18n.t(locale, key, variables);
+    ctx.t = (key, variables) => translations.t(locale, key, variables);
+    return next();
+  };
 }

@@ -1,24 +1,9 @@
 /** Resending the parts of a split download that Telegram already has. */
-import type { Api } from "grammy";
-import type { CachedFile, SendMode } from "../kv/media.ts";
+import type { SendMode } from "../kv/media.ts";
 import { addHistoryEntry, mediaLabels } from "../kv/history.ts";
 import type { Preview } from "../kv/previews.ts";
-import { DEFAULT_PART_LABEL, partCaption } from "../media/part_caption.ts";
 import type { BotContext } from "./context.ts";
-import { isStaleFileId, sendCachedFile } from "./delivery.ts";
-
-/** Sends every part by file_id, in order, each captioned "part i/N". */
-export async function sendCachedParts(
-  api: Api,
-  chatId: number,
-  parts: CachedFile[],
-  caption: string,
-  partLabel = DEFAULT_PART_LABEL,
-): Promise<void> {
-  for (const [index, part] of parts.entries()) {
-    await sendCachedFile(api, chatId, part, partCaption(caption, partLabel, index, parts.length));
-  }
-}
+import { isStaleFileId, sendCachedParts } from "../services/delivery.ts";
 
 /**
  * A split delivered before: its parts again, charged to the quota like any cache hit. False when

@@ -30,7 +30,7 @@ import {
   renderPlaylistView,
   renderShare,
   roleName,
-} from "./playlist_views.ts";
+} from "../views/playlists.ts";
 
 export const ID = "[0-9A-Z]{26}";
 export const TOKEN = "[\\w-]{16,64}";

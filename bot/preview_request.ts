@@ -1,7 +1,7 @@
 /** A link the user wants to look at: checked, then previewed from the probe cache or probed. */
 import type { UrlRefusal } from "../lib/url_guard.ts";
 import type { BotContext } from "./context.ts";
-import { sendPreview } from "./delivery.ts";
+import { sendPreview } from "../services/previews.ts";
 import { getPreview, type Preview } from "../kv/previews.ts";
 import { queueForSender } from "./job_requests.ts";
 

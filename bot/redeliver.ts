@@ -6,12 +6,12 @@
 import { addHistoryEntry, type HistoryEntry, mediaOfEntry } from "../kv/history.ts";
 import type { SendMode } from "../kv/media.ts";
 import type { RequestSource } from "../services/events.ts";
-import { quotaLimit, timezoneOf } from "./account.ts";
+import { quotaLimit, timezoneOf } from "../services/account.ts";
 import type { BotContext } from "./context.ts";
-import { isStaleFileId, sendCachedFile } from "./delivery.ts";
+import { isStaleFileId, sendCachedFile } from "../services/delivery.ts";
 import { refuseRequest } from "./features/download.ts";
 import { offerPreview } from "./preview_request.ts";
-import { renderFileCaption } from "./views.ts";
+import { renderFileCaption } from "../views/media.ts";
 
 /** What is known of a download without probing its link again. */
 export type StoredMedia = Pick<

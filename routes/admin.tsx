@@ -10,7 +10,12 @@ import { getCookie, setCookie } from "hono/cookie";
 import { html } from "hono/html";
 import type { Child } from "hono/jsx";
 import { PageLayout } from "./page_layout.tsx";
-import { pickLocale, type Translate, type Translations, translatorFor } from "../bot/i18n.ts";
+import {
+  pickLocale,
+  type Translate,
+  type Translations,
+  translatorFor,
+} from "../i18n/translations.ts";
 import type { JobQueue } from "../kv/jobs.ts";
 import type { UserStore } from "../kv/users.ts";
 import {

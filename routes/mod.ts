@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Bot } from "grammy";
-import { pickLocale, type Translations, translatorFor } from "../bot/i18n.ts";
+import { pickLocale, type Translations, translatorFor } from "../i18n/translations.ts";
 import type { BotContext } from "../bot/context.ts";
 import type { Logger } from "../lib/logger.ts";
 import { type HealthDeps, healthRoutes } from "./health.ts";

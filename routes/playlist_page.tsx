@@ -6,7 +6,7 @@
 import type { Child } from "hono/jsx";
 import { PageLayout } from "./page_layout.tsx";
 import type { Playlist, PlaylistItem, PlaylistRole } from "../kv/playlists.ts";
-import type { Translate } from "../bot/i18n.ts";
+import type { Translate } from "../i18n/translations.ts";
 import { formatDuration } from "../lib/format.ts";
 import { can } from "../services/playlists.ts";
 

@@ -10,7 +10,7 @@ import { type Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { html } from "hono/html";
 import type { Child } from "hono/jsx";
-import { pickLocale, type Translations, translatorFor } from "../bot/i18n.ts";
+import { pickLocale, type Translations, translatorFor } from "../i18n/translations.ts";
 import {
   getPlaylistByShareToken,
   listPlaylistItems,

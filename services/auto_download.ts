@@ -4,14 +4,14 @@
  * so the quota is checked now, when it runs, and a file Telegram already has is sent at once.
  */
 import type { Api } from "grammy";
-import type { Translations } from "../bot/i18n.ts";
+import type { Translations } from "../i18n/translations.ts";
 import type { Config } from "../config.ts";
-import { type DownloadStart, requestDownload } from "../bot/download_request.ts";
-import { refusalText } from "../bot/job_requests.ts";
-import { cancelKeyboard } from "../bot/features/download.ts";
-import { translatorFor } from "../bot/i18n.ts";
-import { loadPreviewAdvice } from "../bot/recommend.ts";
-import { renderProgress } from "../bot/views.ts";
+import { type DownloadStart, requestDownload } from "./download_request.ts";
+import { refusalText } from "../views/refusals.ts";
+import { cancelKeyboard } from "../views/media.ts";
+import { translatorFor } from "../i18n/translations.ts";
+import { loadPreviewAdvice } from "./preview_advice.ts";
+import { renderProgress } from "../views/media.ts";
 import type { JobQueue } from "../kv/jobs.ts";
 import type { Job } from "../media/job_types.ts";
 import type { BatchItem } from "../kv/batch_items.ts";

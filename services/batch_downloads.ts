@@ -13,10 +13,10 @@
  * Batch jobs also have a lower priority than the downloads people ask for one by one.
  */
 import type { Api } from "grammy";
-import type { Translations } from "../bot/i18n.ts";
+import type { Translations } from "../i18n/translations.ts";
 import type { Config } from "../config.ts";
-import { translatorFor } from "../bot/i18n.ts";
-import { renderPlaylistOffer } from "../bot/batch_views.ts";
+import { translatorFor } from "../i18n/translations.ts";
+import { renderPlaylistOffer } from "../views/batches.ts";
 import {
   addWaitingItems,
   type BatchItem,
@@ -40,7 +40,7 @@ import { planOf, userKey, type UserProfile } from "../kv/users.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { UrlGuard } from "../lib/url_guard.ts";
 import type { BatchReporter } from "./batches.ts";
-import type { DownloadStart } from "../bot/download_request.ts";
+import type { DownloadStart } from "./download_request.ts";
 
 /** How many links one batch may have, and how many of a user's run at once, by plan. */
 export const BATCH_LIMITS = {

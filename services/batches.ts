@@ -5,8 +5,8 @@
  * (e.g. files sent at once from the cache) with record().
  */
 import { type Api, GrammyError } from "grammy";
-import type { Translations } from "../bot/i18n.ts";
-import { type Translate, translatorFor } from "../bot/i18n.ts";
+import type { Translations } from "../i18n/translations.ts";
+import { type Translate, translatorFor } from "../i18n/translations.ts";
 import {
   type Batch,
   type BatchEntry,

@@ -3,10 +3,10 @@
  * is keyed by its action's id, so an update or a job delivered twice pays once and notifies once.
  */
 import type { Api } from "grammy";
-import type { Translations } from "../bot/i18n.ts";
+import type { Translations } from "../i18n/translations.ts";
 import type { Config } from "../config.ts";
-import { pickLocale, type Translate, translatorFor } from "../bot/i18n.ts";
-import { timezoneOf } from "../bot/account.ts";
+import { pickLocale, type Translate, translatorFor } from "../i18n/translations.ts";
+import { timezoneOf } from "./account.ts";
 import { getHistoryTotals, type HistoryEntry } from "../kv/history.ts";
 import { planOf, type UserStore } from "../kv/users.ts";
 import {

@@ -4,9 +4,7 @@
  * job is reported to its user exactly when its outbox entry is cleared, so an app that
  * dies midway reports it on the next sweep instead of losing it.
  */
-import { type Api, GrammyError } from "grammy";
-import type { Translations } from "../bot/i18n.ts";
-import type { Config } from "../config.ts";
+import { GrammyError } from "grammy";
 import { isReportDue, JobQueue, MAX_REPORT_ATTEMPTS, type OutboxEntry } from "../kv/jobs.ts";
 import {
   type Claim,
@@ -17,18 +15,15 @@ import {
 } from "../media/job_types.ts";
 import type { JobResult } from "../media/job_types.ts";
 import type { HeartbeatReply } from "../media/job_protocol.ts";
-import { cachedFileOf, type MediaStore } from "../kv/media.ts";
-import type { QuotaStore } from "../kv/quota.ts";
+import { cachedFileOf } from "../kv/media.ts";
 import { addHistoryEntry, mediaLabels } from "../kv/history.ts";
-import type { UrlGuard } from "../lib/url_guard.ts";
-import type { EventBus } from "./events.ts";
-import type { Logger } from "../lib/logger.ts";
 import { LruCache } from "../lib/lru.ts";
-import { translatorFor } from "../bot/i18n.ts";
-import { sendCachedFile, sendPreview } from "../bot/delivery.ts";
-import { renderProgress } from "../bot/views.ts";
-import { cancelKeyboard } from "../bot/features/download.ts";
-import { recordKeyboard } from "../bot/features/record.ts";
+import { translatorFor } from "../i18n/translations.ts";
+import { sendPreview } from "./previews.ts";
+import { sendCachedFile } from "./delivery.ts";
+import { renderProgress } from "../views/media.ts";
+import { cancelKeyboard } from "../views/media.ts";
+import { recordKeyboard } from "../views/media.ts";
 import { deliverRecording } from "./record_delivery.ts";
 import { deliverSubtitles } from "./subtitles_delivery.ts";
 import { deliveredBytes, deliverSplit } from "./split_delivery.ts";
@@ -37,21 +32,9 @@ import { BatchReporter } from "./batches.ts";
 import { BatchDownloads } from "./batch_downloads.ts";
 import { AutoDownloads } from "./auto_download.ts";
 import { ScheduleRunner } from "./schedules.ts";
-import { addProbedMedia } from "../bot/playlist_delivery.ts";
+import { addProbedMedia } from "./playlist_delivery.ts";
 import { Histogram } from "../lib/histogram.ts";
-
-export interface JobServiceDeps {
-  config: Config;
-  kv: Deno.Kv;
-  queue: JobQueue;
-  media: MediaStore;
-  quota: QuotaStore;
-  api: Api;
-  i18n: Translations;
-  urlGuard: UrlGuard;
-  events: EventBus;
-  logger: Logger;
-}
+import type { ServiceDeps } from "./deps.ts";
 
 /** Telegram allows about one edit per second per chat; every 3 s keeps a margin for other messages. */
 export const PROGRESS_EDIT_INTERVAL_MS = 3_000;
@@ -100,7 +83,7 @@ export class JobService {
   readonly #autoDownloads: AutoDownloads;
   readonly #schedules: ScheduleRunner;
 
-  constructor(private readonly deps: JobServiceDeps) {
+  constructor(private readonly deps: ServiceDeps) {
     this.batches = new BatchReporter(deps);
     this.batchDownloads = new BatchDownloads({
       ...deps,

@@ -2,14 +2,14 @@
 import type { Job } from "../media/job_types.ts";
 import type { JobResult, RecordPayload } from "../media/job_types.ts";
 import { formatBytes, formatDuration } from "../lib/format.ts";
-import { sendPreview } from "../bot/delivery.ts";
-import { translatorFor } from "../bot/i18n.ts";
-import type { JobServiceDeps } from "./job_service.ts";
+import { sendPreview } from "./previews.ts";
+import { translatorFor } from "../i18n/translations.ts";
+import type { ServiceDeps } from "./deps.ts";
 
 type RecordResult = Extract<JobResult, { kind: "record" | "not_live" }>;
 
 export async function deliverRecording(
-  deps: JobServiceDeps,
+  deps: ServiceDeps,
   job: Job,
   payload: RecordPayload,
   result: RecordResult,

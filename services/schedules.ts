@@ -4,12 +4,13 @@
  * deployment. A run queues a probe that downloads at once (services/auto_download.ts).
  */
 import type { Api } from "grammy";
-import type { Translations } from "../bot/i18n.ts";
+import type { Translations } from "../i18n/translations.ts";
 import { ulid } from "ulid";
-import { translatorFor } from "../bot/i18n.ts";
+import { translatorFor } from "../i18n/translations.ts";
 import type { Config } from "../config.ts";
-import { queueUserJob, refusalText } from "../bot/job_requests.ts";
-import { timezoneOf } from "../bot/account.ts";
+import { refusalText } from "../views/refusals.ts";
+import { queueUserJob } from "./job_requests.ts";
+import { timezoneOf } from "./account.ts";
 import type { JobQueue } from "../kv/jobs.ts";
 import type { QuotaStore } from "../kv/quota.ts";
 import { completeRun, leaseRun, listDueSchedules, type Schedule } from "../kv/schedules.ts";

@@ -3,12 +3,12 @@ import type { Job } from "../media/job_types.ts";
 import type { DownloadPayload, JobResult, UploadedFile } from "../media/job_types.ts";
 import { cachedFileOf } from "../kv/media.ts";
 import { addHistoryEntry, type HistoryEntry } from "../kv/history.ts";
-import { sendCachedParts } from "../bot/parts.ts";
-import type { JobServiceDeps } from "./job_service.ts";
+import { sendCachedParts } from "./delivery.ts";
+import type { ServiceDeps } from "./deps.ts";
 
 /** Returns the history entry, or null when this job was already recorded. */
 export async function deliverSplit(
-  deps: Pick<JobServiceDeps, "api" | "kv" | "media">,
+  deps: Pick<ServiceDeps, "api" | "kv" | "media">,
   job: Job,
   payload: DownloadPayload,
   files: UploadedFile[],

@@ -4,14 +4,14 @@ import type { Job } from "../media/job_types.ts";
 import type { JobResult, SubtitlesPayload } from "../media/job_types.ts";
 import { createSubtitleChoice } from "../kv/subtitle_choices.ts";
 import { escapeHtml, truncate } from "../lib/format.ts";
-import { translatorFor } from "../bot/i18n.ts";
-import { renderTrackList } from "../bot/features/subtitles.ts";
-import type { JobServiceDeps } from "./job_service.ts";
+import { translatorFor } from "../i18n/translations.ts";
+import { renderTrackList } from "../views/subtitles.ts";
+import type { ServiceDeps } from "./deps.ts";
 
 type SubtitlesResult = Extract<JobResult, { kind: "subtitle_tracks" | "subtitles" }>;
 
 export async function deliverSubtitles(
-  deps: JobServiceDeps,
+  deps: ServiceDeps,
   job: Job,
   payload: SubtitlesPayload,
   result: SubtitlesResult,
@@ -36,7 +36,7 @@ export async function deliverSubtitles(
 
 /** Turns the status message into the list of tracks (or says there are none). */
 async function showTracks(
-  deps: JobServiceDeps,
+  deps: ServiceDeps,
   job: Job,
   payload: SubtitlesPayload,
   result: Extract<SubtitlesResult, { kind: "subtitle_tracks" }>,

@@ -1,15 +1,16 @@
 /** Choosing a quality on a preview: a cache hit is sent at once, otherwise a download job starts. */
 import { ownPreview } from "../preview_request.ts";
-import { InlineKeyboard } from "grammy";
 import type { Variant } from "../../media/media_types.ts";
 import { recordChoice } from "../../kv/choices.ts";
 import { resendSplit } from "../parts.ts";
 import type { BotContext } from "../context.ts";
-import { quotaLimit, timezoneOf } from "../account.ts";
-import { requestDownload } from "../download_request.ts";
-import { type JobRefusal, refusalShortText, refusalText } from "../job_requests.ts";
-import { renderFileCaption, renderProgress } from "../views.ts";
+import { quotaLimit, timezoneOf } from "../../services/account.ts";
+import { requestDownload } from "../../services/download_request.ts";
+import { refusalShortText, refusalText } from "../../views/refusals.ts";
+import { type JobRefusal } from "../../services/job_requests.ts";
+import { renderFileCaption, renderProgress } from "../../views/media.ts";
 import { FeatureComposer } from "../composer.ts";
+import { cancelKeyboard } from "../../views/media.ts";
 
 export const downloadFeature = new FeatureComposer<BotContext>();
 
@@ -17,10 +18,6 @@ const VARIANTS = new Set<Variant>([
   ...["best", "1080", "720", "480", "360", "audio"] as const,
   ...["c_low", "c_medium", "c_high", "split"] as const,
 ]);
-
-export function cancelKeyboard(label: string) {
-  return new InlineKeyboard().text(label, "cx");
-}
 
 downloadFeature.callbackQuery(/^pv:([0-9A-Z]{26}):close$/, async (ctx) => {
   await ctx.answerCallbackQuery(ctx.t("preview-cancelled"));

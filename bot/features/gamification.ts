@@ -23,7 +23,7 @@ import {
 import { escapeHtml, formatBytes, renderProgressBar, truncate } from "../../lib/format.ts";
 import { localDay } from "../../lib/time.ts";
 import { Gamification } from "../../services/gamification.ts";
-import { timezoneOf } from "../account.ts";
+import { timezoneOf } from "../../services/account.ts";
 import type { BotContext } from "../context.ts";
 import { MENU_ENTRIES } from "./menu.ts";
 import { FeatureComposer } from "../composer.ts";

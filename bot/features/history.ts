@@ -15,7 +15,7 @@ import { escapeHtml, formatBytes, truncate } from "../../lib/format.ts";
 import type { MediaKind } from "../../media/media_types.ts";
 import type { BotContext } from "../context.ts";
 import { redeliver } from "../redeliver.ts";
-import { timezoneOf } from "../account.ts";
+import { timezoneOf } from "../../services/account.ts";
 import { FeatureComposer } from "../composer.ts";
 
 export const historyFeature = new FeatureComposer<BotContext>();

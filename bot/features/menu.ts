@@ -8,7 +8,9 @@ import { PREMIUM_PLANS } from "../../kv/payments.ts";
 import { formatBytes, renderProgressBar } from "../../lib/format.ts";
 import type { BotContext } from "../context.ts";
 import { replyInWebhook } from "../webhook_reply.ts";
-import { formatDate, isAdmin, quotaLimit, timezoneOf } from "../account.ts";
+import { quotaLimit, timezoneOf } from "../../services/account.ts";
+import { isAdmin } from "../account.ts";
+import { formatDate } from "../../views/dates.ts";
 import { FeatureComposer } from "../composer.ts";
 
 export const menuFeature = new FeatureComposer<BotContext>();

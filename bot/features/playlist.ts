@@ -29,7 +29,7 @@ import {
 } from "../../services/playlists.ts";
 import type { BotContext } from "../context.ts";
 import { queueForSender } from "../job_requests.ts";
-import { openPlaylistKeyboard, playlistName, roleName } from "../playlist_views.ts";
+import { openPlaylistKeyboard, playlistName, roleName } from "../../views/playlists.ts";
 import {
   actorOf,
   announceCreated,

@@ -30,7 +30,7 @@ import {
   renderAddChoice,
   renderInviteChoice,
   renderItemView,
-} from "../playlist_views.ts";
+} from "../../views/playlists.ts";
 import {
   actorOf,
   announceCreated,

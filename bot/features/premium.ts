@@ -11,7 +11,8 @@ import { planOf, type UserProfile } from "../../kv/users.ts";
 import type { PreCheckoutQuery } from "grammy/types";
 import { formatBytes } from "../../lib/format.ts";
 import type { BotContext } from "../context.ts";
-import { formatDate, timezoneOf } from "../account.ts";
+import { timezoneOf } from "../../services/account.ts";
+import { formatDate } from "../../views/dates.ts";
 import { FeatureComposer } from "../composer.ts";
 
 export const premiumFeature = new FeatureComposer<BotContext>();

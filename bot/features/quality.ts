@@ -2,7 +2,7 @@
 import { ownPreview } from "../preview_request.ts";
 import type { InlineKeyboardButton } from "grammy/types";
 import type { BotContext } from "../context.ts";
-import { presetButtons } from "../views.ts";
+import { presetButtons } from "../../views/media.ts";
 import { FeatureComposer } from "../composer.ts";
 
 export const qualityFeature = new FeatureComposer<BotContext>();

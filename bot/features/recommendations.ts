@@ -9,7 +9,7 @@ import {
 import { escapeHtml, truncate } from "../../lib/format.ts";
 import { type Recommendation, recommendFor } from "../../services/recommendations.ts";
 import type { BotContext } from "../context.ts";
-import type { Translate } from "../i18n.ts";
+import type { Translate } from "../../i18n/translations.ts";
 import { redeliver } from "../redeliver.ts";
 import { FeatureComposer } from "../composer.ts";
 

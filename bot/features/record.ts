@@ -2,16 +2,15 @@
  * /record <url> <duration>: records a live stream for that long (within the plan's limit). Its
  * status message has Stop, which ends the recording early and still sends it, and Cancel.
  */
-import { InlineKeyboard } from "grammy";
 import { MIN_RESERVATION_BYTES } from "../../kv/quota.ts";
 import { type Plan, planOf } from "../../kv/users.ts";
 import { escapeHtml, truncate } from "../../lib/format.ts";
 import type { BotContext } from "../context.ts";
-import type { Translate } from "../i18n.ts";
-import { renderProgress } from "../views.ts";
+import { renderProgress } from "../../views/media.ts";
 import { REFUSAL_MESSAGES } from "../preview_request.ts";
 import { FeatureComposer } from "../composer.ts";
 import { queueForSender } from "../job_requests.ts";
+import { recordKeyboard } from "../../views/media.ts";
 
 export const recordFeature = new FeatureComposer<BotContext>();
 
@@ -32,10 +31,6 @@ export function parseRecordDuration(text: string): number | undefined {
   if (!match) return undefined;
   const seconds = Number(match[1].replace(",", ".")) * UNIT_SECONDS[match[2] ?? "min"];
   return seconds >= 1 ? Math.round(seconds) : undefined;
-}
-
-export function recordKeyboard(t: Translate): InlineKeyboard {
-  return new InlineKeyboard().text(t("button-record-stop"), "rs").text(t("button-stop"), "cx");
 }
 
 /** What the status message calls the stream until its title is known: host and path. */

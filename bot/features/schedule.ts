@@ -10,7 +10,7 @@ import {
 import { escapeHtml, truncate } from "../../lib/format.ts";
 import { extractUrl, type UrlRefusal } from "../../lib/url_guard.ts";
 import { formatWhen, localTimeOf, parseWhen, type WhenRefusal } from "../../lib/when.ts";
-import { timezoneOf } from "../account.ts";
+import { timezoneOf } from "../../services/account.ts";
 import type { BotContext } from "../context.ts";
 import { FeatureComposer } from "../composer.ts";
 

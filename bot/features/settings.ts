@@ -4,8 +4,8 @@ import type { UserPreferences, UserProfile } from "../../kv/users.ts";
 import { isValidTimezone } from "../../lib/time.ts";
 import type { Variant } from "../../media/media_types.ts";
 import type { BotContext } from "../context.ts";
-import { pickLocale } from "../i18n.ts";
-import { variantLabel } from "../views.ts";
+import { pickLocale } from "../../i18n/translations.ts";
+import { variantLabel } from "../../views/media.ts";
 import { FeatureComposer } from "../composer.ts";
 
 export const settingsFeature = new FeatureComposer<BotContext>();

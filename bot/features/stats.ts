@@ -9,7 +9,7 @@ import {
   summarizeActivity,
 } from "../../services/stats_chart.ts";
 import type { BotContext } from "../context.ts";
-import { timezoneOf } from "../account.ts";
+import { timezoneOf } from "../../services/account.ts";
 import { FeatureComposer } from "../composer.ts";
 
 export const statsFeature = new FeatureComposer<BotContext>();

@@ -2,105 +2,28 @@
  * /subs <url> [lang] [target]: the media's subtitle languages as buttons, then the chosen track
  * as an .srt (translated on request) or inside the video (an mp4 track, or burned in).
  */
-import { InlineKeyboard } from "grammy";
 import { subtitleLanguageSchema } from "../../media/job_schemas.ts";
 import { MIN_RESERVATION_BYTES } from "../../kv/quota.ts";
-import type { SubtitleOutput, SubtitleTrack } from "../../media/job_types.ts";
+import type { SubtitleOutput } from "../../media/job_types.ts";
 import { getSubtitleChoice, type SubtitleChoice } from "../../kv/subtitle_choices.ts";
-import { escapeHtml, truncate } from "../../lib/format.ts";
 import { primaryLanguage } from "../../media/translator.ts";
 import type { BotContext } from "../context.ts";
-import type { Translate } from "../i18n.ts";
-import { renderProgress } from "../views.ts";
-import { cancelKeyboard } from "./download.ts";
+import { renderProgress } from "../../views/media.ts";
+import { cancelKeyboard } from "../../views/media.ts";
 import { REFUSAL_MESSAGES } from "../preview_request.ts";
 import { FeatureComposer } from "../composer.ts";
 import { queueForSender } from "../job_requests.ts";
+import { renderTrackList, renderTrackOptions } from "../../views/subtitles.ts";
+import { translationTarget } from "../../views/subtitles.ts";
 
 export const subtitlesFeature = new FeatureComposer<BotContext>();
 
-/** Buttons past this many would bury the message; /subs <url> <lang> reaches the rest. */
-const TRACK_BUTTONS_MAX = 30;
 const OUTPUTS: Record<string, { output: SubtitleOutput; translate: boolean }> = {
   s: { output: "srt", translate: false },
   t: { output: "srt", translate: true },
   v: { output: "soft", translate: false },
   b: { output: "burned", translate: false },
 };
-
-/** "fr" → "French" (in the user's language); "en-orig" → "English (original)". */
-export function languageName(t: Translate, locale: string, track: SubtitleTrack): string {
-  if (track.name) return track.name;
-  const original = track.language.endsWith("-orig");
-  const code = track.language.replace(/-orig$/, "");
-  let name = code;
-  try {
-    name = new Intl.DisplayNames([locale], { type: "language" }).of(code) ?? code;
-  } catch {
-    // not a BCP 47 tag: the code itself is the best name there is
-  }
-  const label = original ? `${name} ${t("subs-original")}` : name;
-  return label.charAt(0).toLocaleUpperCase(locale) + label.slice(1);
-}
-
-function trackLabel(t: Translate, locale: string, track: SubtitleTrack): string {
-  return `${track.automatic ? "🤖 " : ""}${truncate(languageName(t, locale, track), 40)}`;
-}
-
-export function renderTrackList(
-  t: Translate,
-  locale: string,
-  choice: SubtitleChoice,
-  missing?: string,
-): { text: string; keyboard: InlineKeyboard } {
-  const lines = [`📝 <b>${escapeHtml(truncate(choice.title, 200))}</b>`, ""];
-  if (missing) lines.push(t("subs-missing", { language: escapeHtml(missing) }), "");
-  lines.push(t("subs-choose", { count: choice.tracks.length }));
-  if (choice.tracks.some((track) => track.automatic)) lines.push(t("subs-automatic-note"));
-  const keyboard = new InlineKeyboard();
-  choice.tracks.slice(0, TRACK_BUTTONS_MAX).forEach((track, i) => {
-    keyboard.text(trackLabel(t, locale, track), `sb:${choice.id}:${i}`);
-    if (i % 2 === 1) keyboard.row();
-  });
-  return { text: lines.join("\n"), keyboard };
-}
-
-/** Where a track can go: the file, translated, in the video, burned into the picture. */
-export function renderTrackOptions(
-  t: Translate,
-  locale: string,
-  choice: SubtitleChoice,
-  index: number,
-): { text: string; keyboard: InlineKeyboard } {
-  const track = choice.tracks[index];
-  const name = languageName(t, locale, track);
-  const target = translationTarget(choice, track, locale);
-  const text = [
-    `📝 <b>${escapeHtml(truncate(choice.title, 200))}</b>`,
-    "",
-    t("subs-options", { language: escapeHtml(name) }),
-  ].join("\n");
-  const data = (option: string) => `so:${choice.id}:${index}:${option}`;
-  const keyboard = new InlineKeyboard().text(t("button-subs-srt"), data("s")).row();
-  if (target) {
-    const targetName = languageName(t, locale, { language: target, automatic: false });
-    keyboard.text(t("button-subs-translate", { language: targetName }), data("t")).row();
-  }
-  keyboard.text(t("button-subs-soft"), data("v")).row()
-    .text(t("button-subs-burned"), data("b")).row()
-    .text(t("button-subs-back"), `sl:${choice.id}`);
-  return { text, keyboard };
-}
-
-/** The language /subs named, or else the user's own, unless the track is already in it. */
-function translationTarget(
-  choice: SubtitleChoice,
-  track: SubtitleTrack,
-  locale: string,
-): string | undefined {
-  const target = choice.target ?? locale;
-  return primaryLanguage(target) === primaryLanguage(track.language) ? undefined : target;
-}
 
 export interface SubsArguments {
   url: string;

@@ -5,7 +5,7 @@ import { escapeHtml, truncate } from "../../lib/format.ts";
 import { contentLanguage } from "../../media/detect_language.ts";
 import { translateOrKeep } from "../../media/translator.ts";
 import type { BotContext } from "../context.ts";
-import { languageName } from "./subtitles.ts";
+import { languageName } from "../../views/subtitles.ts";
 import { FeatureComposer } from "../composer.ts";
 
 export const translateFeature = new FeatureComposer<BotContext>();

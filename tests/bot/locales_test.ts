@@ -1,5 +1,5 @@
 import { assertEquals } from "../support/assert.ts";
-import { Translations } from "../../bot/i18n.ts";
+import { Translations } from "../../i18n/translations.ts";
 
 async function keysOf(locale: string): Promise<Set<string>> {
   const source = await Deno.readTextFile(new URL(`../../locales/${locale}.ftl`, import.meta.url));

@@ -9,7 +9,7 @@ import { chromium } from "playwright-core";
 import { assert, assertEquals } from "../support/assert.ts";
 import { startMediaLab } from "../support/media_lab.ts";
 import { signInitData, signLoginWidget } from "../support/telegram_login.ts";
-import { createI18n } from "../../bot/i18n.ts";
+import { createI18n } from "../../i18n/translations.ts";
 import {
   acceptPlaylistInvite,
   addPlaylistItem,

@@ -11,7 +11,7 @@ import type { BotMessage, FakeTelegram, FakeUser } from "../support/fake_telegra
 import { startTestSystem, type TestSystem } from "../support/system.ts";
 import { formatBytes } from "../../lib/format.ts";
 import { loadConfig } from "../../config.ts";
-import { requestDownload } from "../../bot/download_request.ts";
+import { requestDownload } from "../../services/download_request.ts";
 import { getBatch } from "../../kv/batches.ts";
 import { JobQueue } from "../../kv/jobs.ts";
 import { MediaStore } from "../../kv/media.ts";

@@ -1,7 +1,7 @@
 /** Batches: each entry counted once, whatever retries or races, and one message that says so. */
 import { assert, assertEquals } from "../support/assert.ts";
 import { createBatch, finishedCount, getBatch, recordBatchOutcome } from "../../kv/batches.ts";
-import { createI18n, translatorFor } from "../../bot/i18n.ts";
+import { createI18n, translatorFor } from "../../i18n/translations.ts";
 import { renderBatchProgress } from "../../services/batches.ts";
 
 Deno.test("[kv/batches] concurrent and repeated outcomes are each counted once", async () => {

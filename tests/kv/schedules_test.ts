@@ -16,7 +16,7 @@ import { JobQueue } from "../../kv/jobs.ts";
 import { QuotaStore } from "../../kv/quota.ts";
 import { loadConfig } from "../../config.ts";
 import { ScheduleRunner } from "../../services/schedules.ts";
-import { createI18n } from "../../bot/i18n.ts";
+import { createI18n } from "../../i18n/translations.ts";
 import { createLogger } from "../../lib/logger.ts";
 
 const T0 = Date.parse("2026-10-24T06:00:00Z"); // 08:00 in Paris, the day before DST ends

@@ -17,8 +17,8 @@ import {
 } from "../../lib/guarded_fetch.ts";
 import { fillMissingSizes } from "../../workers/probe_sizes.ts";
 import { isLiveHls } from "../../workers/live_stream.ts";
-import { sendPreview } from "../../bot/delivery.ts";
-import { createI18n, translatorFor } from "../../bot/i18n.ts";
+import { sendPreview } from "../../services/previews.ts";
+import { createI18n, translatorFor } from "../../i18n/translations.ts";
 import type { ProbeInfo } from "../../media/media_types.ts";
 import { UrlGuard } from "../../lib/url_guard.ts";
 

@@ -13,7 +13,7 @@ import {
   WebClient,
   widgetAuthUrl,
 } from "../support/web_client.ts";
-import { createI18n } from "../../bot/i18n.ts";
+import { createI18n } from "../../i18n/translations.ts";
 import {
   acceptPlaylistInvite,
   addPlaylistItem,

@@ -4,7 +4,7 @@ import type { UserFromGetMe } from "grammy/types";
 import { assert, assertEquals } from "../support/assert.ts";
 import { telegramRoutes, WEBHOOK_PATH } from "../../routes/telegram.ts";
 import type { BotContext } from "../../bot/context.ts";
-import { createI18n } from "../../bot/i18n.ts";
+import { createI18n } from "../../i18n/translations.ts";
 import { limitBodies } from "../../lib/body_limit.ts";
 import { requestBodyLimits } from "../../routes/mod.ts";
 

@@ -12,7 +12,7 @@ import { CANARY_BANNER, startTcpCanary, type TcpCanary } from "../support/canary
 import { fixturePath, fixtureRoot, prepareFixtures } from "../support/media_lab.ts";
 import { reportHostile } from "../support/hostile_report.ts";
 import type { BotMessage, FakeTelegram, FakeUser } from "../support/fake_telegram.ts";
-import { createI18n, translatorFor } from "../../bot/i18n.ts";
+import { createI18n, translatorFor } from "../../i18n/translations.ts";
 import { publicAddressOf, UrlGuard } from "../../lib/url_guard.ts";
 import { EGRESS_REFUSAL, startEgressGuard } from "../../workers/egress_guard.ts";
 import { runProcess, useEgressProxy } from "../../workers/process.ts";

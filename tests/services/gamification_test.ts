@@ -3,7 +3,7 @@ import { Api } from "grammy";
 import { assert, assertEquals } from "../support/assert.ts";
 import { FakeTelegram } from "../support/fake_telegram.ts";
 import { loadConfig } from "../../config.ts";
-import { createI18n } from "../../bot/i18n.ts";
+import { createI18n } from "../../i18n/translations.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { addHistoryEntry } from "../../kv/history.ts";
 import { UserStore } from "../../kv/users.ts";

@@ -2,9 +2,9 @@
 import type { Api } from "grammy";
 import type { ProbeInfo } from "../media/media_types.ts";
 import { escapeHtml, truncate } from "../lib/format.ts";
-import { addItem } from "../services/playlists.ts";
-import type { Translate } from "./i18n.ts";
-import { openPlaylistKeyboard, playlistErrorText, playlistName } from "./playlist_views.ts";
+import { addItem } from "./playlists.ts";
+import type { Translate } from "../i18n/translations.ts";
+import { openPlaylistKeyboard, playlistErrorText, playlistName } from "../views/playlists.ts";
 
 export async function addProbedMedia(
   target: { api: Api; kv: Deno.Kv; t: Translate; userId: number; chatId: number },

@@ -1,13 +1,12 @@
 /** Sending previews and cached files: used by update handlers and by job events alike. */
 import { type Api, GrammyError, InputFile } from "grammy";
-import type { CachedFile } from "../kv/media.ts";
 import { createPreview, type Preview } from "../kv/previews.ts";
 import { type FetchGuard, guardedFetch } from "../lib/guarded_fetch.ts";
 import type { ProbeInfo } from "../media/media_types.ts";
-import type { Translate } from "./i18n.ts";
-import { type PreviewOptions, renderPreview } from "./views.ts";
-import { loadPreviewAdvice } from "./recommend.ts";
-import { previewQualityOrder } from "../services/experiments.ts";
+import type { Translate } from "../i18n/translations.ts";
+import { type PreviewOptions, renderPreview } from "../views/media.ts";
+import { loadPreviewAdvice } from "./preview_advice.ts";
+import { previewQualityOrder } from "./experiments.ts";
 import type { Config } from "../config.ts";
 
 export interface PreviewTarget {
@@ -95,38 +94,4 @@ async function fetchThumbnail(urlGuard: FetchGuard, url: string): Promise<InputF
     // refused, unreachable or too big: the preview goes without a picture
     return undefined;
   }
-}
-
-/** Sends a file Telegram already has; no upload, no worker. */
-export async function sendCachedFile(
-  api: Api,
-  chatId: number,
-  file: CachedFile,
-  caption: string,
-): Promise<void> {
-  const common = { caption, parse_mode: "HTML" as const };
-  if (file.kind === "video") {
-    await api.sendVideo(chatId, file.fileId, {
-      ...common,
-      width: file.width,
-      height: file.height,
-      duration: file.duration === undefined ? undefined : Math.round(file.duration),
-      supports_streaming: true,
-    });
-  } else if (file.kind === "audio") {
-    await api.sendAudio(chatId, file.fileId, {
-      ...common,
-      title: file.title,
-      performer: file.performer,
-      duration: file.duration === undefined ? undefined : Math.round(file.duration),
-    });
-  } else {
-    await api.sendDocument(chatId, file.fileId, common);
-  }
-}
-
-/** True when Telegram refused a file_id we stored (the file is gone on its side). */
-export function isStaleFileId(error: unknown): boolean {
-  return error instanceof GrammyError && error.error_code === 400 &&
-    /wrong file identifier|file reference/i.test(error.description);
 }

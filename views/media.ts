@@ -10,8 +10,8 @@ import {
   renderProgressBar,
   truncate,
 } from "../lib/format.ts";
-import type { Translate } from "./i18n.ts";
-import type { PreviewAdvice } from "./recommend.ts";
+import type { Translate } from "../i18n/translations.ts";
+import type { PreviewAdvice } from "../services/preview_advice.ts";
 import { contentLanguage } from "../media/detect_language.ts";
 import { primaryLanguage } from "../media/translator.ts";
 
@@ -215,4 +215,12 @@ export function renderFileCaption(
   const title = `<b>${escapeHtml(truncate(info.title, 300))}</b>`;
   const link = `<a href="${escapeHtml(info.webpageUrl)}">🔗</a>`;
   return `${title} ${link}\n📥 @${escapeHtml(botUsername)}`;
+}
+
+export function cancelKeyboard(label: string) {
+  return new InlineKeyboard().text(label, "cx");
+}
+
+export function recordKeyboard(t: Translate): InlineKeyboard {
+  return new InlineKeyboard().text(t("button-record-stop"), "rs").text(t("button-stop"), "cx");
 }

@@ -20,7 +20,7 @@ import {
 } from "../kv/playlists.ts";
 import { escapeHtml, formatDuration, truncate } from "../lib/format.ts";
 import { can, PlaylistForbiddenError } from "../services/playlists.ts";
-import type { Translate } from "./i18n.ts";
+import type { Translate } from "../i18n/translations.ts";
 
 export const ITEMS_PER_PAGE = 10;
 /** longer URLs are shown without a link, so a page of items stays within a message */

@@ -11,12 +11,12 @@ import type { UserProfile } from "../kv/users.ts";
 import { estimateVariantSizes } from "../media/formats.ts";
 import { MAX_PARTS, type ProbeInfo, type Variant } from "../media/media_types.ts";
 import { quotaLimit, timezoneOf } from "./account.ts";
-import type { BotDeps } from "./context.ts";
+import type { BotDeps } from "../bot/context.ts";
 import { isStaleFileId, sendCachedFile } from "./delivery.ts";
-import type { Translate } from "./i18n.ts";
+import type { Translate } from "../i18n/translations.ts";
 import { type JobRefusal, queueUserJob } from "./job_requests.ts";
-import type { RequestSource } from "../services/events.ts";
-import { renderFileCaption } from "./views.ts";
+import type { RequestSource } from "./events.ts";
+import { renderFileCaption } from "../views/media.ts";
 
 export interface DownloadRequest {
   api: Api;

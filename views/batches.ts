@@ -2,7 +2,7 @@
 import { InlineKeyboard } from "grammy";
 import type { JobResult } from "../media/job_types.ts";
 import { escapeHtml, truncate } from "../lib/format.ts";
-import type { Translate } from "./i18n.ts";
+import type { Translate } from "../i18n/translations.ts";
 
 /** "Download all N?" for a listed playlist; N is what the plan allows. */
 export function renderPlaylistOffer(

@@ -1,0 +1,23 @@
+/** What the use cases are given by the wiring (app.ts): storage, the Bot API, words, events. */
+import type { Api } from "grammy";
+import type { Config } from "../config.ts";
+import type { Translations } from "../i18n/translations.ts";
+import type { JobQueue } from "../kv/jobs.ts";
+import type { MediaStore } from "../kv/media.ts";
+import type { QuotaStore } from "../kv/quota.ts";
+import type { Logger } from "../lib/logger.ts";
+import type { UrlGuard } from "../lib/url_guard.ts";
+import type { EventBus } from "./events.ts";
+
+export interface ServiceDeps {
+  config: Config;
+  kv: Deno.Kv;
+  queue: JobQueue;
+  media: MediaStore;
+  quota: QuotaStore;
+  api: Api;
+  i18n: Translations;
+  urlGuard: UrlGuard;
+  events: EventBus;
+  logger: Logger;
+}

@@ -1,0 +1,29 @@
+/** What a refused request tells the user: the limit it reached, what is left and when it frees up. */
+import type { Translate } from "../i18n/translations.ts";
+import { formatBytes } from "../lib/format.ts";
+import type { JobRefusal } from "../services/job_requests.ts";
+import { formatLocalTime } from "./dates.ts";
+
+/** What a refusal tells the user: the limit reached, what is left and when it frees up. */
+export function refusalText(
+  t: Translate,
+  locale: string,
+  timezone: string,
+  refusal: JobRefusal,
+): string {
+  if (refusal.reason === "busy") {
+    return t(refusal.heavy ? "limit-heavy" : "limit-places", { limit: refusal.limit });
+  }
+  const amounts = {
+    left: formatBytes(refusal.leftBytes, locale),
+    limit: formatBytes(refusal.limitBytes, locale),
+  };
+  return refusal.freesAt === undefined
+    ? t("quota-exceeded-held", amounts)
+    : t("quota-exceeded", { ...amounts, at: formatLocalTime(locale, timezone, refusal.freesAt) });
+}
+
+/** The few words of a refusal that fit a callback query's answer. */
+export function refusalShortText(t: Translate, refusal: JobRefusal): string {
+  return t(refusal.reason === "busy" ? "limit-short" : "quota-exceeded-short");
+}
