@@ -8,7 +8,7 @@ import { PageLayout } from "./page_layout.tsx";
 import type { Playlist, PlaylistItem, PlaylistRole } from "../kv/playlists.ts";
 import type { Translate } from "../i18n/translations.ts";
 import { formatDuration } from "../lib/format.ts";
-import { can } from "../services/playlists.ts";
+import { can } from "../kv/playlist_roles.ts";
 
 const CSS = `
 *{box-sizing:border-box}

@@ -38,10 +38,10 @@ import {
   cleanPlaylistName,
   deletePlaylistAs,
   moveItem,
-  PlaylistForbiddenError,
   removeItem,
   renamePlaylist,
 } from "../services/playlists.ts";
+import { PlaylistForbiddenError } from "../kv/playlist_roles.ts";
 import { LoginPage, MessagePage, MiniAppEntry, PlaylistPage } from "./playlist_page.tsx";
 
 export interface PlaylistRoutesDeps {

@@ -11,7 +11,7 @@ import type { UserProfile } from "../kv/users.ts";
 import { estimateVariantSizes } from "../media/formats.ts";
 import { MAX_PARTS, type ProbeInfo, type Variant } from "../media/media_types.ts";
 import { quotaLimit, timezoneOf } from "./account.ts";
-import type { BotDeps } from "../bot/context.ts";
+import type { ServiceDeps } from "./deps.ts";
 import { isStaleFileId, sendCachedFile } from "./delivery.ts";
 import type { Translate } from "../i18n/translations.ts";
 import { type JobRefusal, queueUserJob } from "./job_requests.ts";
@@ -59,7 +59,7 @@ export type DownloadStart =
   | { kind: "refused"; refusal: JobRefusal; timezone: string };
 
 export async function requestDownload(
-  deps: Pick<BotDeps, "kv" | "media" | "queue" | "quota" | "config" | "events">,
+  deps: Pick<ServiceDeps, "kv" | "media" | "queue" | "quota" | "config" | "events">,
   request: DownloadRequest,
   options: DownloadOptions = {},
 ): Promise<DownloadStart> {

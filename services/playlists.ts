@@ -1,8 +1,9 @@
 /**
- * Who may do what with a playlist, in one table used by the bot and the web page alike, and
- * the actions themselves: each checks the actor's role and passes the entry that granted it
- * to the write's atomic, so a role revoked meanwhile makes the write fail instead of pass.
+ * The playlist actions: each checks the actor's role against the table (kv/playlist_roles.ts) and
+ * passes the entry that granted it to the write's atomic, so a role revoked meanwhile makes the
+ * write fail instead of pass.
  */
+import { can, type PlaylistAction, PlaylistForbiddenError } from "../kv/playlist_roles.ts";
 import {
   acceptPlaylistInvite,
   addPlaylistItem,
@@ -33,40 +34,6 @@ import {
   updatePlaylist,
 } from "../kv/playlists.ts";
 
-export type PlaylistAction =
-  | "view"
-  | "download"
-  | "copy"
-  | "add"
-  | "remove"
-  | "reorder"
-  | "rename"
-  | "share"
-  | "invite"
-  | "remove_member"
-  | "delete"
-  | "transfer";
-
-/** The least role each action needs: view < edit < admin < owner. */
-export const MINIMUM_ROLE: Readonly<Record<PlaylistAction, PlaylistRole>> = {
-  view: "view",
-  download: "view",
-  copy: "view",
-  add: "edit",
-  remove: "edit",
-  reorder: "edit",
-  rename: "admin",
-  share: "admin",
-  invite: "admin",
-  remove_member: "admin",
-  delete: "owner",
-  transfer: "owner",
-};
-
-export function can(role: PlaylistRole | undefined, action: PlaylistAction): boolean {
-  return roleAtLeast(role, MINIMUM_ROLE[action]);
-}
-
 /** Who acts: a user, possibly holding a share link's token (which grants "view"). */
 export interface Actor {
   userId: number;
@@ -84,13 +51,6 @@ export interface PlaylistAccess {
   via: "member" | "share" | "none";
   /** the entry that grants the role, checked again by the write */
   guard: Guard;
-}
-
-export class PlaylistForbiddenError extends Error {
-  override name = "PlaylistForbiddenError";
-  constructor(readonly action: PlaylistAction) {
-    super(`not allowed to ${action} this playlist`);
-  }
 }
 
 export const NAME_MAX = 64;

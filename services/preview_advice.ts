@@ -3,19 +3,10 @@ import type { Config } from "../config.ts";
 import { getChoiceHistory } from "../kv/choices.ts";
 import { QuotaStore } from "../kv/quota.ts";
 import { DEFAULT_PREFERENCES, userKey, type UserProfile } from "../kv/users.ts";
-import {
-  type MediaOffers,
-  mediaOffers,
-  type Recommendation,
-  recommendVariant,
-} from "../media/quality.ts";
+import { mediaOffers, recommendVariant } from "../media/quality.ts";
 import type { ProbeInfo } from "../media/media_types.ts";
 import { quotaLimit, timezoneOf } from "./account.ts";
-
-export interface PreviewAdvice {
-  recommendation?: Recommendation;
-  offers: MediaOffers;
-}
+import type { PreviewAdvice } from "../views/media.ts";
 
 /** Four KV reads (profile, quota, two choice counters); no write. */
 export async function loadPreviewAdvice(

@@ -11,7 +11,7 @@ import {
   truncate,
 } from "../lib/format.ts";
 import type { Translate } from "../i18n/translations.ts";
-import type { PreviewAdvice } from "../services/preview_advice.ts";
+import type { MediaOffers, Recommendation } from "../media/quality.ts";
 import { contentLanguage } from "../media/detect_language.ts";
 import { primaryLanguage } from "../media/translator.ts";
 
@@ -29,6 +29,12 @@ function resolutionOf(info: ProbeInfo): string | undefined {
     .sort((a, b) => (b.height ?? 0) - (a.height ?? 0))[0];
   if (!best) return undefined;
   return best.width ? `${best.width}×${best.height}` : `${best.height}p`;
+}
+
+/** What a preview advises one user (services/preview_advice.ts gathers it). */
+export interface PreviewAdvice {
+  recommendation?: Recommendation;
+  offers: MediaOffers;
 }
 
 export interface PreviewOptions {

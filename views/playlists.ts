@@ -19,7 +19,7 @@ import {
   type PlaylistSummary,
 } from "../kv/playlists.ts";
 import { escapeHtml, formatDuration, truncate } from "../lib/format.ts";
-import { can, PlaylistForbiddenError } from "../services/playlists.ts";
+import { can, PlaylistForbiddenError } from "../kv/playlist_roles.ts";
 import type { Translate } from "../i18n/translations.ts";
 
 export const ITEMS_PER_PAGE = 10;

@@ -1,7 +1,8 @@
 /** What a refused request tells the user: the limit it reached, what is left and when it frees up. */
 import type { Translate } from "../i18n/translations.ts";
 import { formatBytes } from "../lib/format.ts";
-import type { JobRefusal } from "../services/job_requests.ts";
+import type { BusyRefusal } from "../kv/job_limits.ts";
+import type { QuotaRefusal } from "../kv/quota.ts";
 import { formatLocalTime } from "./dates.ts";
 
 /** What a refusal tells the user: the limit reached, what is left and when it frees up. */
@@ -9,7 +10,7 @@ export function refusalText(
   t: Translate,
   locale: string,
   timezone: string,
-  refusal: JobRefusal,
+  refusal: BusyRefusal | QuotaRefusal,
 ): string {
   if (refusal.reason === "busy") {
     return t(refusal.heavy ? "limit-heavy" : "limit-places", { limit: refusal.limit });
@@ -24,6 +25,6 @@ export function refusalText(
 }
 
 /** The few words of a refusal that fit a callback query's answer. */
-export function refusalShortText(t: Translate, refusal: JobRefusal): string {
+export function refusalShortText(t: Translate, refusal: BusyRefusal | QuotaRefusal): string {
   return t(refusal.reason === "busy" ? "limit-short" : "quota-exceeded-short");
 }

@@ -19,7 +19,6 @@ import {
   acceptInvite,
   addItem,
   authorize,
-  can,
   cleanDescription,
   cleanPlaylistName,
   createOwnPlaylist,
@@ -27,6 +26,7 @@ import {
   renamePlaylist,
   revokeShareAs,
 } from "../../services/playlists.ts";
+import { can } from "../../kv/playlist_roles.ts";
 import type { BotContext } from "../context.ts";
 import { queueForSender } from "../job_requests.ts";
 import { openPlaylistKeyboard, playlistName, roleName } from "../../views/playlists.ts";

@@ -13,7 +13,6 @@ import { escapeHtml, truncate } from "../../lib/format.ts";
 import {
   addItem,
   authorize,
-  can,
   copyPlaylistAs,
   createOwnPlaylist,
   deletePlaylistAs,
@@ -23,6 +22,7 @@ import {
   revokeShareAs,
   transferOwnership,
 } from "../../services/playlists.ts";
+import { can } from "../../kv/playlist_roles.ts";
 import {
   confirmKeyboard,
   openPlaylistKeyboard,

@@ -20,7 +20,7 @@ import {
 } from "../../kv/playlists.ts";
 import { createPreview } from "../../kv/previews.ts";
 import type { ProbeInfo } from "../../media/media_types.ts";
-import { MINIMUM_ROLE, type PlaylistAction } from "../../services/playlists.ts";
+import { MINIMUM_ROLE, type PlaylistAction } from "../../kv/playlist_roles.ts";
 
 /** Flood limits of a test: Telegram's 1 message a second per chat would only slow it down. */
 const FAST = {
