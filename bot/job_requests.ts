@@ -4,6 +4,7 @@ import { timezoneOf } from "../services/account.ts";
 import { queueUserJob, type UserJobRequest } from "../services/job_requests.ts";
 import { refusalShortText, refusalText } from "../views/refusals.ts";
 import type { BotContext } from "./context.ts";
+import type { JobRefusal } from "../services/job_requests.ts";
 
 /**
  * The request an update carries, the same however often Telegram delivers it: a callback query's
@@ -40,4 +41,12 @@ export async function queueForSender(
     parse_mode: "HTML",
   });
   return undefined;
+}
+
+/** Answers a button press that the quota or the user's limits refused, saying what is left. */
+export async function refuseRequest(ctx: BotContext, timezone: string, refusal: JobRefusal) {
+  const text = refusalText(ctx.t, ctx.i18n.getLocale(), timezone, refusal);
+  // already answered when the job was about to start and lost its place to another request
+  await ctx.answerCallbackQuery({ text: refusalShortText(ctx.t, refusal) }).catch(() => {});
+  await ctx.reply(text, { parse_mode: "HTML" });
 }

@@ -4,7 +4,6 @@
  * a download job is queued with its quota reservation. Both count against the quota.
  */
 import type { Api } from "grammy";
-import { addHistoryEntry, mediaLabels } from "../kv/history.ts";
 import type { Job } from "../media/job_types.ts";
 import { MIN_RESERVATION_BYTES } from "../kv/quota.ts";
 import type { UserProfile } from "../kv/users.ts";
@@ -12,7 +11,7 @@ import { estimateVariantSizes } from "../media/formats.ts";
 import { MAX_PARTS, type ProbeInfo, type Variant } from "../media/media_types.ts";
 import { quotaLimit, timezoneOf } from "./account.ts";
 import type { ServiceDeps } from "./deps.ts";
-import { isStaleFileId, sendCachedFile } from "./delivery.ts";
+import { deliveredMediaOf, sendFromCache } from "./delivery.ts";
 import type { Translate } from "../i18n/translations.ts";
 import { type JobRefusal, queueUserJob } from "./job_requests.ts";
 import type { RequestSource } from "./events.ts";
@@ -39,7 +38,7 @@ export interface DownloadRequest {
 export interface DownloadOptions {
   /** where the request came from, for the events that follow it (default "preview") */
   source?: RequestSource;
-  /** called before a cached file is sent */
+  /** called once a cached file is about to be sent */
   onCached?: () => Promise<unknown>;
   /** makes the message the job's progress edits; called once the quota is reserved */
   statusMessage?: () => Promise<number | undefined>;
@@ -53,7 +52,8 @@ export interface DownloadOptions {
 }
 
 export type DownloadStart =
-  | { kind: "cached" }
+  /** duplicate: Telegram delivered the request again and the file went with the first */
+  | { kind: "cached"; duplicate: boolean }
   /** duplicate: Telegram delivered the request again and its job was already queued */
   | { kind: "queued"; job: Job; duplicate: boolean }
   | { kind: "refused"; refusal: JobRefusal; timezone: string };
@@ -63,7 +63,7 @@ export async function requestDownload(
   request: DownloadRequest,
   options: DownloadOptions = {},
 ): Promise<DownloadStart> {
-  const { kv, media, queue, quota, config, events } = deps;
+  const { queue, config } = deps;
   const { info, variant, userId, chatId } = request;
   // delivered again by Telegram after its job was queued: that job answers it
   const earlier = await queue.getByRequest(userId, request.key);
@@ -71,54 +71,26 @@ export async function requestDownload(
   const caption = renderFileCaption(info, request.botUsername);
   const sendAs = request.user?.prefs.sendAs ?? "video";
   const timezone = timezoneOf(config, request.user);
-  const limit = quotaLimit(config, request.user);
-  const cached = await media.getFile(info, variant, sendAs);
-  if (cached) {
-    // the user still receives the bytes, so a cache hit counts against the quota
-    const charged = await quota.charge(userId, timezone, limit, cached.size, request.key);
-    if (!charged.ok) return { kind: "refused", refusal: charged.refusal, timezone };
-    // Telegram delivered this request again: the file went with the first
-    if (charged.duplicate) return { kind: "cached" };
-    await options.onCached?.();
-    try {
-      await sendCachedFile(request.api, chatId, cached, caption);
-      events.emit({
-        type: "cache_hit",
-        userId,
-        key: request.key,
-        extractor: info.extractor,
-        source: options.source ?? "preview",
-      });
-      const entry = await addHistoryEntry(kv, {
-        userId,
-        title: info.title,
-        url: request.url,
-        kind: cached.kind,
-        variant,
-        size: cached.size,
-        extractor: info.extractor,
-        mediaId: info.id,
-        webpageUrl: info.webpageUrl,
-        fromCache: true,
-        ...mediaLabels(info),
-      }, request.key);
-      if (entry) {
-        events.emit({
-          type: "download_delivered",
-          userId,
-          key: request.key,
-          entry,
-          chatId,
-          lang: request.lang,
-        });
-      }
-      return { kind: "cached" };
-    } catch (error) {
-      await quota.refund(userId, timezone, charged.charge);
-      if (!isStaleFileId(error)) throw error;
-      await media.forgetFile(info, variant, sendAs);
-    }
+  const fromCache = await sendFromCache(deps, {
+    api: request.api,
+    userId,
+    chatId,
+    lang: request.lang,
+    key: request.key,
+    media: deliveredMediaOf(request.url, info, variant),
+    modes: [sendAs],
+    caption,
+    partLabel: request.t("quality-part"),
+    quota: { timezone, limitBytes: quotaLimit(config, request.user) },
+    source: options.source ?? "preview",
+    beforeSend: options.onCached,
+  });
+  if (fromCache.kind === "refused") {
+    return { kind: "refused", refusal: fromCache.refusal, timezone };
   }
+  if (fromCache.kind === "sent") return { kind: "cached", duplicate: false };
+  // Telegram delivered this request again: the file went with the first
+  if (fromCache.kind === "duplicate") return { kind: "cached", duplicate: true };
   // a split's parts together may weigh up to MAX_PARTS uploads
   const estimate = estimateVariantSizes(info)[variant === "split" ? "best" : variant];
   const sizeCap = variant === "split" ? config.maxUploadBytes * MAX_PARTS : config.maxUploadBytes;

@@ -16,11 +16,10 @@ import {
 import type { JobResult } from "../media/job_types.ts";
 import type { HeartbeatReply } from "../media/job_protocol.ts";
 import { cachedFileOf } from "../kv/media.ts";
-import { addHistoryEntry, mediaLabels } from "../kv/history.ts";
 import { LruCache } from "../lib/lru.ts";
 import { translatorFor } from "../i18n/translations.ts";
 import { sendPreview } from "./previews.ts";
-import { sendCachedFile } from "./delivery.ts";
+import { deliveredMediaOf, recordDelivery, sendCachedFile } from "./delivery.ts";
 import { renderProgress } from "../views/media.ts";
 import { cancelKeyboard } from "../views/media.ts";
 import { recordKeyboard } from "../views/media.ts";
@@ -367,17 +366,7 @@ export class JobService {
       return;
     }
     if (result.kind === "split" && job.payload.kind === "download") {
-      const entry = await deliverSplit(this.deps, job, job.payload, result.files);
-      if (entry) {
-        this.deps.events.emit({
-          type: "download_delivered",
-          userId: job.userId,
-          key: job.id,
-          entry,
-          chatId: job.chatId,
-          lang: job.payload.lang,
-        });
-      }
+      await deliverSplit(this.deps, job, job.payload, result.files);
       await this.deleteStatus(job);
       return;
     }
@@ -388,29 +377,15 @@ export class JobService {
     await media.saveFile(payload.info, payload.variant, cached, payload.sendAs ?? "video");
     // uploaded to the storage chat: the user gets it by file_id, once (outbox guard)
     if (file.chatId !== job.chatId) await sendCachedFile(api, job.chatId, cached, payload.caption);
-    const entry = await addHistoryEntry(kv, {
+    await recordDelivery(this.deps, {
       userId: job.userId,
-      title: payload.title,
-      url: payload.url,
-      kind: file.kind,
-      variant: payload.variant,
-      size: file.size,
-      extractor: payload.info.extractor,
-      mediaId: payload.info.id,
-      webpageUrl: payload.info.webpageUrl,
+      chatId: job.chatId,
+      lang: payload.lang,
+      key: job.id,
+      media: deliveredMediaOf(payload.url, payload.info, payload.variant, payload.title),
+      files: [file],
       fromCache: false,
-      ...mediaLabels(payload.info),
-    }, job.id);
-    if (entry) {
-      this.deps.events.emit({
-        type: "download_delivered",
-        userId: job.userId,
-        key: job.id,
-        entry,
-        chatId: job.chatId,
-        lang: payload.lang,
-      });
-    }
+    });
     await this.deleteStatus(job);
   }
 

@@ -2,35 +2,31 @@
 import type { Job } from "../media/job_types.ts";
 import type { DownloadPayload, JobResult, UploadedFile } from "../media/job_types.ts";
 import { cachedFileOf } from "../kv/media.ts";
-import { addHistoryEntry, type HistoryEntry } from "../kv/history.ts";
-import { sendCachedParts } from "./delivery.ts";
+import { deliveredMediaOf, recordDelivery, sendCachedParts } from "./delivery.ts";
 import type { ServiceDeps } from "./deps.ts";
 
-/** Returns the history entry, or null when this job was already recorded. */
+/** Records the delivery once, creator and labels included, like any other (services/delivery.ts). */
 export async function deliverSplit(
-  deps: Pick<ServiceDeps, "api" | "kv" | "media">,
+  deps: Pick<ServiceDeps, "api" | "kv" | "media" | "events">,
   job: Job,
   payload: DownloadPayload,
   files: UploadedFile[],
-): Promise<HistoryEntry | null> {
+): Promise<void> {
   const parts = files.map((file) => cachedFileOf(file, payload));
   await deps.media.saveParts(payload.info, parts, payload.sendAs ?? "video");
   // uploaded to the storage chat: the user gets them by file_id, once (outbox guard)
   if (files[0].chatId !== job.chatId) {
     await sendCachedParts(deps.api, job.chatId, parts, payload.caption, payload.partLabel);
   }
-  return await addHistoryEntry(deps.kv, {
+  await recordDelivery(deps, {
     userId: job.userId,
-    title: payload.title,
-    url: payload.url,
-    kind: files[0].kind,
-    variant: payload.variant,
-    size: deliveredBytes({ kind: "split", files }),
-    extractor: payload.info.extractor,
-    mediaId: payload.info.id,
-    webpageUrl: payload.info.webpageUrl,
+    chatId: job.chatId,
+    lang: payload.lang,
+    key: job.id,
+    media: deliveredMediaOf(payload.url, payload.info, payload.variant, payload.title),
+    files,
     fromCache: false,
-  }, job.id);
+  });
 }
 
 /** What a finished job sent the user, in bytes: its file, or all its parts. */

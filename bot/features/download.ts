@@ -2,15 +2,12 @@
 import { ownPreview } from "../preview_request.ts";
 import type { Variant } from "../../media/media_types.ts";
 import { recordChoice } from "../../kv/choices.ts";
-import { resendSplit } from "../parts.ts";
 import type { BotContext } from "../context.ts";
-import { quotaLimit, timezoneOf } from "../../services/account.ts";
 import { requestDownload } from "../../services/download_request.ts";
-import { refusalShortText, refusalText } from "../../views/refusals.ts";
-import { type JobRefusal } from "../../services/job_requests.ts";
-import { renderFileCaption, renderProgress } from "../../views/media.ts";
+import { renderProgress } from "../../views/media.ts";
 import { FeatureComposer } from "../composer.ts";
 import { cancelKeyboard } from "../../views/media.ts";
+import { refuseRequest } from "../job_requests.ts";
 
 export const downloadFeature = new FeatureComposer<BotContext>();
 
@@ -27,7 +24,7 @@ downloadFeature.callbackQuery(/^pv:([0-9A-Z]{26}):close$/, async (ctx) => {
 downloadFeature.callbackQuery(/^dl:([0-9A-Z]{26}):(\w+)$/, async (ctx) => {
   const [, previewId, variantText] = ctx.match;
   const variant = variantText as Variant;
-  const { kv, config } = ctx.deps;
+  const { kv } = ctx.deps;
   if (!VARIANTS.has(variant)) {
     await ctx.answerCallbackQuery({ text: ctx.t("preview-expired"), show_alert: true });
     return;
@@ -50,12 +47,6 @@ downloadFeature.callbackQuery(/^dl:([0-9A-Z]{26}):(\w+)$/, async (ctx) => {
     variant,
   });
   const chatId = ctx.chat?.id ?? ctx.from.id;
-  const caption = renderFileCaption(info, ctx.me.username);
-  const sendAs = ctx.user?.prefs.sendAs ?? "video";
-  const timezone = timezoneOf(config, ctx.user);
-  const limit = quotaLimit(config, ctx.user);
-  const user = { sendAs, timezone, limit };
-  if (variant === "split" && await resendSplit(ctx, preview, caption, user)) return;
   let answered = false;
   const started = await requestDownload(ctx.deps, {
     api: ctx.api,
@@ -92,14 +83,6 @@ downloadFeature.callbackQuery(/^dl:([0-9A-Z]{26}):(\w+)$/, async (ctx) => {
   // a press Telegram delivered again: its download is under way, the spinner can stop
   else if (!answered) await ctx.answerCallbackQuery().catch(() => {});
 });
-
-/** Answers a button press that the quota or the user's limits refused, saying what is left. */
-export async function refuseRequest(ctx: BotContext, timezone: string, refusal: JobRefusal) {
-  const text = refusalText(ctx.t, ctx.i18n.getLocale(), timezone, refusal);
-  // already answered when the job was about to start and lost its place to another request
-  await ctx.answerCallbackQuery({ text: refusalShortText(ctx.t, refusal) }).catch(() => {});
-  await ctx.reply(text, { parse_mode: "HTML" });
-}
 
 /** The Cancel button of a status message stops the job that message follows. */
 downloadFeature.callbackQuery("cx", async (ctx) => {
