@@ -16,11 +16,7 @@ import {
   type UserItem,
 } from "../kv/recommendation_index.ts";
 import type { EventBus } from "./events.ts";
-
-export type RecommendationReason =
-  | { kind: "creator"; creator: string; because: string }
-  | { kind: "label"; label: string; because: string }
-  | { kind: "co_downloaded"; because: string };
+import type { RecommendationReason } from "../views/recommendations.ts";
 
 export interface Recommendation {
   item: CatalogItem;
