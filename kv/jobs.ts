@@ -1,5 +1,5 @@
 /**
- * The durable job queue on Deno KV atomics (see ARCHITECTURE.md, "Job queue on KV").
+ * The durable job queue on Deno KV atomics (see docs/architecture.md, "Job queue on KV").
  * Every state change is one atomic checked by versionstamp, so a job is always in
  * exactly one state and one index, whatever workers or the app do concurrently.
  */
