@@ -25,16 +25,9 @@ import { localDay } from "../../lib/time.ts";
 import { Gamification } from "../../services/gamification.ts";
 import { timezoneOf } from "../../services/account.ts";
 import type { BotContext } from "../context.ts";
-import { MENU_ENTRIES } from "./menu.ts";
 import { FeatureComposer } from "../composer.ts";
 
 export const gamificationFeature = new FeatureComposer<BotContext>();
-
-const helpEntry = MENU_ENTRIES.findIndex((entry) => entry.data === "menu:help");
-MENU_ENTRIES.splice(helpEntry === -1 ? MENU_ENTRIES.length : helpEntry, 0, {
-  key: "button-profile",
-  data: "menu:profile",
-});
 
 const MEDALS = ["🥇", "🥈", "🥉"];
 const LEADERBOARD_SIZE = 10;
