@@ -1,11 +1,5 @@
 /** /profile, /top, /achievements, and invite links (/start ref_<code>). */
-import { InlineKeyboard } from "grammy";
-import {
-  type Achievement,
-  ACHIEVEMENTS,
-  type AchievementStats,
-  listEarnedAchievements,
-} from "../../kv/achievements.ts";
+import { listEarnedAchievements } from "../../kv/achievements.ts";
 import { joinThroughReferral, REFERRAL_PAYLOAD, referralCodeOf } from "../../kv/referrals.ts";
 import { getStreak, liveStreak } from "../../kv/streaks.ts";
 import { planOf } from "../../kv/users.ts";
@@ -14,22 +8,24 @@ import {
   countPlayers,
   getXp,
   isoWeekOf,
-  levelOf,
   listLeaderboard,
   placeOf,
-  XP_ACTIONS,
-  xpForLevel,
 } from "../../kv/xp.ts";
-import { escapeHtml, formatBytes, renderProgressBar, truncate } from "../../lib/format.ts";
+import { escapeHtml, truncate } from "../../lib/format.ts";
 import { localDay } from "../../lib/time.ts";
 import { Gamification } from "../../services/gamification.ts";
 import { timezoneOf } from "../../services/account.ts";
 import type { BotContext } from "../context.ts";
 import { FeatureComposer } from "../composer.ts";
+import {
+  type BoardView,
+  renderAchievements,
+  renderProfile,
+  renderTop,
+} from "../../views/gamification.ts";
 
 export const gamificationFeature = new FeatureComposer<BotContext>();
 
-const MEDALS = ["🥇", "🥈", "🥉"];
 const LEADERBOARD_SIZE = 10;
 
 function gamificationFor(ctx: BotContext): Gamification {
@@ -61,41 +57,25 @@ async function replyWithProfile(ctx: BotContext) {
     listEarnedAchievements(kv, userId),
     referralCodeOf(kv, userId),
   ]);
-  const xp = record?.xp ?? 0;
-  const level = levelOf(xp);
-  const floor = xpForLevel(level);
-  const ceiling = xpForLevel(level + 1);
-  const earnedIds = new Set(earned.map((e) => e.id));
-  const badges = ACHIEVEMENTS.filter((a) => earnedIds.has(a.id)).map((a) => a.icon);
-  const today = localDay(now, timezoneOf(config, ctx.user));
-  const lines = [
-    ctx.t("profile-title", { name: escapeHtml(truncate(ctx.user.firstName, 40)), level }),
-    ctx.t("profile-xp", { xp, left: ceiling - xp, next: level + 1 }),
-    `<code>${renderProgressBar(((xp - floor) / (ceiling - floor)) * 100, 16)}</code>`,
-    place === null
-      ? ctx.t("profile-unranked")
-      : ctx.t("profile-rank", { place, players, week: weekPlace === null ? "—" : `#${weekPlace}` }),
-    ctx.t("profile-streak", { days: liveStreak(streak, today), best: streak?.best ?? 0 }),
-    badges.length > 0
-      ? ctx.t("profile-badges", { badges: badges.join(" ") })
-      : ctx.t("profile-no-badges"),
-    "",
-    ctx.t("profile-invite", {
-      link: `https://t.me/${ctx.me.username}?start=ref_${code}`,
-      xp: XP_ACTIONS.invite,
-    }),
-  ];
-  const keyboard = new InlineKeyboard()
-    .text(ctx.t("button-achievements"), "gm:achievements")
-    .text(ctx.t("button-top"), "gm:top");
-  await ctx.reply(lines.join("\n"), {
+  const { text, keyboard } = renderProfile(ctx.t, {
+    firstName: ctx.user.firstName,
+    xp: record?.xp ?? 0,
+    place,
+    weekPlace,
+    players,
+    streakDays: liveStreak(streak, localDay(now, timezoneOf(config, ctx.user))),
+    bestStreak: streak?.best ?? 0,
+    earnedIds: new Set(earned.map((e) => e.id)),
+    inviteLink: `https://t.me/${ctx.me.username}?start=ref_${code}`,
+  });
+  await ctx.reply(text, {
     parse_mode: "HTML",
     reply_markup: keyboard,
     link_preview_options: { is_disabled: true },
   });
 }
 
-async function renderBoard(ctx: BotContext, title: string, board: Board): Promise<string[]> {
+async function loadBoard(ctx: BotContext, title: string, board: Board): Promise<BoardView> {
   const { kv, users } = ctx.deps;
   const userId = ctx.from!.id;
   const [rows, place, record] = await Promise.all([
@@ -103,52 +83,32 @@ async function renderBoard(ctx: BotContext, title: string, board: Board): Promis
     placeOf(kv, board, userId),
     getXp(kv, userId),
   ]);
-  const lines = [ctx.t(title)];
+  const shown = [];
   for (const row of rows) {
-    const [player, total] = await Promise.all([
+    const [player, totalXp] = await Promise.all([
       users.get(row.userId),
       board.kind === "all" ? row.xp : getXp(kv, row.userId).then((r) => r?.xp ?? row.xp),
     ]);
-    const line = ctx.t("top-row", {
-      place: MEDALS[row.place - 1] ?? `${row.place}.`,
-      name: escapeHtml(truncate(player?.firstName ?? "?", 32)),
-      level: levelOf(total),
+    shown.push({
+      place: row.place,
+      name: player?.firstName ?? "?",
       xp: row.xp,
+      totalXp,
+      isViewer: row.userId === userId,
     });
-    lines.push(row.userId === userId ? `<b>${line}</b>` : line);
   }
-  if (rows.length === 0) lines.push(ctx.t("top-empty"));
-  if (place === null || !record) lines.push(ctx.t("top-you-unranked"));
-  else {lines.push(
-      ctx.t("top-you", { place, xp: board.kind === "all" ? record.xp : record.weekXp }),
-    );}
-  return lines;
+  const viewer = place === null || !record
+    ? null
+    : { place, xp: board.kind === "all" ? record.xp : record.weekXp };
+  return { title, rows: shown, viewer };
 }
 
 async function replyWithTop(ctx: BotContext) {
   if (!ctx.from) return;
   const now = Date.now();
-  const allTime = await renderBoard(ctx, "top-all-time", { kind: "all" });
-  const thisWeek = await renderBoard(ctx, "top-this-week", { kind: "week", week: isoWeekOf(now) });
-  await ctx.reply([ctx.t("top-title"), "", ...allTime, "", ...thisWeek].join("\n"), {
-    parse_mode: "HTML",
-  });
-}
-
-function renderProgress(
-  ctx: BotContext,
-  locale: string,
-  achievement: Achievement,
-  stats: AchievementStats,
-) {
-  const done = Math.min(stats[achievement.stat], achievement.target);
-  const show = (value: number) =>
-    achievement.stat === "bytes" ? formatBytes(value, locale) : String(value);
-  return ctx.t("achievements-progress", {
-    bar: renderProgressBar((done / achievement.target) * 100, 10),
-    done: show(done),
-    target: show(achievement.target),
-  });
+  const allTime = await loadBoard(ctx, "top-all-time", { kind: "all" });
+  const thisWeek = await loadBoard(ctx, "top-this-week", { kind: "week", week: isoWeekOf(now) });
+  await ctx.reply(renderTop(ctx.t, allTime, thisWeek), { parse_mode: "HTML" });
 }
 
 async function replyWithAchievements(ctx: BotContext) {
@@ -159,28 +119,10 @@ async function replyWithAchievements(ctx: BotContext) {
     gamification.statsOf(ctx.from.id),
     listEarnedAchievements(ctx.deps.kv, ctx.from.id),
   ]);
-  const locale = ctx.i18n.getLocale();
   const earnedIds = new Set(earned.map((e) => e.id));
-  const describe = (a: Achievement) => ({
-    icon: a.icon,
-    name: ctx.t(`achievement-${a.id}-name`),
-    description: ctx.t(`achievement-${a.id}-description`),
-    xp: a.xp,
+  await ctx.reply(renderAchievements(ctx.t, ctx.i18n.getLocale(), earnedIds, stats), {
+    parse_mode: "HTML",
   });
-  const lines = [
-    ctx.t("achievements-title", { earned: earnedIds.size, total: ACHIEVEMENTS.length }),
-  ];
-  for (const achievement of ACHIEVEMENTS.filter((a) => earnedIds.has(a.id))) {
-    lines.push("", ctx.t("achievements-earned", describe(achievement)));
-  }
-  for (const achievement of ACHIEVEMENTS.filter((a) => !earnedIds.has(a.id))) {
-    lines.push(
-      "",
-      ctx.t("achievements-locked", describe(achievement)),
-      renderProgress(ctx, locale, achievement, stats),
-    );
-  }
-  await ctx.reply(lines.join("\n"), { parse_mode: "HTML" });
 }
 
 gamificationFeature.command("start", async (ctx, next) => {
