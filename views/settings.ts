@@ -1,0 +1,89 @@
+/** /settings: the user's preferences, each with the button that changes it. */
+import { InlineKeyboard } from "grammy";
+import { pickLocale, type Translate } from "../i18n/translations.ts";
+import type { UserProfile } from "../kv/users.ts";
+import type { Variant } from "../media/media_types.ts";
+import { variantLabel } from "./media.ts";
+
+/** the default qualities, in the order the button cycles through them */
+export const SETTINGS_QUALITIES: (Variant | "ask")[] = [
+  "ask",
+  "best",
+  "1080",
+  "720",
+  "480",
+  "360",
+  "audio",
+];
+export const COMMON_TIMEZONES = [
+  "UTC",
+  "Europe/Paris",
+  "Europe/London",
+  "Europe/Brussels",
+  "America/Montreal",
+  "America/New_York",
+  "America/Los_Angeles",
+  "Africa/Dakar",
+  "Africa/Abidjan",
+  "Asia/Tokyo",
+];
+
+function onOff(t: Translate, value: boolean) {
+  return t(value ? "settings-on" : "settings-off");
+}
+
+function qualityLabel(t: Translate, quality: Variant | "ask") {
+  return quality === "ask" ? t("settings-quality-ask") : variantLabel(t, quality);
+}
+
+export function renderSettings(
+  t: Translate,
+  user: UserProfile,
+  defaultTimezone: string,
+): { text: string; keyboard: InlineKeyboard } {
+  const { prefs } = user;
+  const language = user.language ?? pickLocale(user.languageCode);
+  const timezone = user.timezone ?? defaultTimezone;
+  const text = [
+    t("settings-title"),
+    "",
+    t("settings-language", { value: language === "fr" ? "Français" : "English" }),
+    t("settings-quality", { value: qualityLabel(t, prefs.defaultQuality) }),
+    t("settings-audio", { value: onOff(t, prefs.preferAudio) }),
+    t("settings-send", { value: t(`settings-send-${prefs.sendAs}`) }),
+    t("settings-saver", { value: onOff(t, prefs.dataSaver) }),
+    t("settings-notifications", { value: onOff(t, prefs.notifications) }),
+    t("settings-timezone", { value: timezone }),
+  ].join("\n");
+  const nextQuality = SETTINGS_QUALITIES[
+    (SETTINGS_QUALITIES.indexOf(prefs.defaultQuality) + 1) % SETTINGS_QUALITIES.length
+  ];
+  const keyboard = new InlineKeyboard()
+    .text(
+      language === "fr" ? "🇬🇧 English" : "🇫🇷 Français",
+      `set:lang:${language === "fr" ? "en" : "fr"}`,
+    )
+    .text(
+      t("settings-button-quality", { value: qualityLabel(t, nextQuality) }),
+      `set:q:${nextQuality}`,
+    )
+    .row()
+    .text(t("settings-button-audio"), `set:audio:${prefs.preferAudio ? 0 : 1}`)
+    .text(t("settings-button-send"), `set:send:${prefs.sendAs === "video" ? "file" : "video"}`)
+    .row()
+    .text(t("settings-button-saver"), `set:saver:${prefs.dataSaver ? 0 : 1}`)
+    .text(t("settings-button-notifications"), `set:notif:${prefs.notifications ? 0 : 1}`)
+    .row()
+    .text(t("settings-button-timezone"), "set:tzs")
+    .text(t("button-menu"), "menu:main");
+  return { text, keyboard };
+}
+
+export function timezoneKeyboard(t: Translate): InlineKeyboard {
+  const keyboard = new InlineKeyboard();
+  COMMON_TIMEZONES.forEach((zone, i) => {
+    keyboard.text(zone, `set:tz:${zone}`);
+    if (i % 2 === 1) keyboard.row();
+  });
+  return keyboard.row().text(t("button-menu"), "menu:settings-back");
+}
