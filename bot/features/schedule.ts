@@ -1,5 +1,4 @@
 /** /schedule <link> <when>, /schedules: downloads at a time of the user's choosing. */
-import { InlineKeyboard } from "grammy";
 import {
   createSchedule,
   deleteSchedule,
@@ -9,10 +8,11 @@ import {
 } from "../../kv/schedules.ts";
 import { escapeHtml, truncate } from "../../lib/format.ts";
 import { extractUrl, type UrlRefusal } from "../../lib/url_guard.ts";
-import { formatWhen, localTimeOf, parseWhen, type WhenRefusal } from "../../lib/when.ts";
+import { localTimeOf, parseWhen, type WhenRefusal } from "../../lib/when.ts";
 import { timezoneOf } from "../../services/account.ts";
 import type { BotContext } from "../context.ts";
 import { FeatureComposer } from "../composer.ts";
+import { renderScheduled, renderScheduleList } from "../../views/schedules.ts";
 
 export const scheduleFeature = new FeatureComposer<BotContext>();
 const privateChats = scheduleFeature.chatType("private");
@@ -85,16 +85,17 @@ privateChats.command("schedule", async (ctx) => {
     await ctx.reply(ctx.t("schedule-too-many", { max: error.max }));
     return;
   }
-  await ctx.reply(renderScheduled(ctx, schedule, locale), {
+  const { text, keyboard } = renderScheduled(ctx.t, locale, schedule);
+  await ctx.reply(text, {
     parse_mode: "HTML",
     link_preview_options: { is_disabled: true },
-    reply_markup: new InlineKeyboard().text(ctx.t("schedule-button-cancel"), `sc:x:${schedule.id}`),
+    reply_markup: keyboard,
   });
 });
 
 privateChats.command("schedules", async (ctx) => {
   const locale = ctx.i18n.getLocale();
-  const { text, keyboard } = await renderScheduleList(ctx, locale);
+  const { text, keyboard } = await loadScheduleList(ctx, locale);
   await ctx.reply(text, {
     parse_mode: "HTML",
     link_preview_options: { is_disabled: true },
@@ -112,7 +113,7 @@ privateChats.callbackQuery(new RegExp(`^sc:([xl]):(${ID})$`), async (ctx) => {
     if (cancelled) await ctx.reply(ctx.t("schedule-cancelled"));
     return;
   }
-  const { text, keyboard } = await renderScheduleList(ctx, ctx.i18n.getLocale());
+  const { text, keyboard } = await loadScheduleList(ctx, ctx.i18n.getLocale());
   await ctx.editMessageText(text, {
     parse_mode: "HTML",
     link_preview_options: { is_disabled: true },
@@ -120,32 +121,7 @@ privateChats.callbackQuery(new RegExp(`^sc:([xl]):(${ID})$`), async (ctx) => {
   }).catch(() => {});
 });
 
-function renderScheduled(ctx: BotContext, schedule: Schedule, locale: string): string {
-  const lines = [
-    ctx.t("schedule-created", {
-      url: escapeHtml(truncate(schedule.url, 300)),
-      when: escapeHtml(formatWhen(schedule.runAt, locale, schedule.timezone)),
-      timezone: escapeHtml(schedule.timezone),
-    }),
-  ];
-  if (schedule.repeat) lines.push(ctx.t(`schedule-repeat-${schedule.repeat.every}`));
-  return lines.join("\n");
-}
-
-async function renderScheduleList(
-  ctx: BotContext,
-  locale: string,
-): Promise<{ text: string; keyboard: InlineKeyboard }> {
+async function loadScheduleList(ctx: BotContext, locale: string) {
   const schedules = await listSchedulesByUser(ctx.deps.kv, ctx.from!.id, MAX_SCHEDULES_PER_USER);
-  const keyboard = new InlineKeyboard();
-  if (schedules.length === 0) return { text: ctx.t("schedule-list-empty"), keyboard };
-  const lines = [ctx.t("schedule-list-title"), ""];
-  schedules.forEach((schedule, i) => {
-    const when = escapeHtml(formatWhen(schedule.runAt, locale, schedule.timezone));
-    const repeat = schedule.repeat ? ` 🔁 ${ctx.t(`schedule-every-${schedule.repeat.every}`)}` : "";
-    lines.push(`${i + 1}. ${escapeHtml(truncate(schedule.url, 80))}`, `   ⏰ ${when}${repeat}`);
-    keyboard.text(`✖️ ${i + 1}`, `sc:l:${schedule.id}`);
-    if (i % 5 === 4) keyboard.row();
-  });
-  return { text: lines.join("\n"), keyboard };
+  return renderScheduleList(ctx.t, locale, schedules);
 }
