@@ -1,45 +1,25 @@
 /** Premium paid in Telegram Stars: plans → invoice → pre-checkout check → payment applied once. */
-import { InlineKeyboard } from "grammy";
-import {
-  applyPayment,
-  findPlan,
-  invoicePayload,
-  parseInvoicePayload,
-  PREMIUM_PLANS,
-} from "../../kv/payments.ts";
+import { applyPayment, findPlan, invoicePayload, parseInvoicePayload } from "../../kv/payments.ts";
 import { planOf, type UserProfile } from "../../kv/users.ts";
 import type { PreCheckoutQuery } from "grammy/types";
-import { formatBytes } from "../../lib/format.ts";
 import type { BotContext } from "../context.ts";
 import { timezoneOf } from "../../services/account.ts";
 import { formatDate } from "../../views/dates.ts";
 import { FeatureComposer } from "../composer.ts";
+import { renderPlans } from "../../views/premium.ts";
 
 export const premiumFeature = new FeatureComposer<BotContext>();
 
 async function showPlans(ctx: BotContext) {
-  const locale = ctx.i18n.getLocale();
   const { config } = ctx.deps;
-  const lines = [
-    ctx.t("premium-title"),
-    "",
-    ctx.t("premium-benefits", {
-      quota: formatBytes(config.premiumQuotaBytes, locale),
-      free: formatBytes(config.freeQuotaBytes, locale),
-    }),
-  ];
-  if (ctx.user && planOf(ctx.user) === "premium") {
-    const until = formatDate(locale, timezoneOf(config, ctx.user), ctx.user.premiumUntil!);
-    lines.push("", ctx.t("premium-active", { until }));
-  }
-  const keyboard = new InlineKeyboard();
-  for (const plan of PREMIUM_PLANS) {
-    keyboard.text(
-      ctx.t("premium-plan-button", { days: plan.days, stars: plan.stars }),
-      `buy:${plan.id}`,
-    ).row();
-  }
-  await ctx.reply(lines.join("\n"), { parse_mode: "HTML", reply_markup: keyboard });
+  const premium = ctx.user !== undefined && planOf(ctx.user) === "premium";
+  const { text, keyboard } = renderPlans(ctx.t, ctx.i18n.getLocale(), {
+    premiumQuotaBytes: config.premiumQuotaBytes,
+    freeQuotaBytes: config.freeQuotaBytes,
+    premiumUntil: premium ? ctx.user!.premiumUntil : undefined,
+    timezone: timezoneOf(config, ctx.user),
+  });
+  await ctx.reply(text, { parse_mode: "HTML", reply_markup: keyboard });
 }
 
 premiumFeature.command("premium", showPlans);
