@@ -1,4 +1,4 @@
-/** The analytics part of /admin: the totals as text, and `/admin exp …` to run A/B tests. */
+/** `/admin exp …`: A/B tests created, reweighted and stopped from the chat. */
 import {
   createExperiment,
   ExperimentError,
@@ -6,96 +6,10 @@ import {
   setExperimentWeights,
   stopExperiment,
 } from "../kv/experiments.ts";
-import { escapeHtml, formatBytes, formatUtcMoment, truncate } from "../lib/format.ts";
-import type { AdminReport } from "../services/admin_report.ts";
-import {
-  allExperimentResults,
-  type ExperimentResults,
-  PRODUCT_EXPERIMENTS,
-} from "../services/experiments.ts";
+import { escapeHtml } from "../lib/format.ts";
+import { allExperimentResults, PRODUCT_EXPERIMENTS } from "../services/experiments.ts";
 import type { BotContext } from "./context.ts";
-import type { Translate } from "../i18n/translations.ts";
-
-function percent(locale: string, ratio: number, signed = false): string {
-  return new Intl.NumberFormat(locale, {
-    style: "percent",
-    maximumFractionDigits: 1,
-    signDisplay: signed ? "exceptZero" : "auto",
-  }).format(ratio);
-}
-
-function counted(entries: [string, number][], none: string): string {
-  return entries.length ? entries.map(([name, n]) => `${escapeHtml(name)} ${n}`).join(" · ") : none;
-}
-
-export function renderReportLines(t: Translate, locale: string, report: AdminReport): string[] {
-  return [
-    t("admin-users", { users: report.users, premium: report.premiumUsers }),
-    t("admin-actives", { daily: report.dailyActive, weekly: report.weeklyActive }),
-    t("admin-today", {
-      downloads: report.today.downloads,
-      bytes: formatBytes(report.today.bytes, locale),
-    }),
-    t("admin-week", {
-      downloads: report.week.downloads,
-      bytes: formatBytes(report.week.bytes, locale),
-    }),
-    report.cacheHitRatio === undefined ? t("admin-cache-ratio-none") : t("admin-cache-ratio", {
-      ratio: percent(locale, report.cacheHitRatio),
-      hits: report.cacheHits,
-      requests: report.requests,
-    }),
-    t("admin-failures", { failures: counted(report.failures, t("admin-none")) }),
-    t("admin-top-sites", { sites: counted(report.topSites, t("admin-none")) }),
-    t("admin-revenue", { stars: report.starsRevenue }),
-    t("admin-queue", report.jobs),
-    ...renderUndeliverableLines(t, locale, report.undeliverable),
-  ];
-}
-
-/** Reports given up after their last attempt: the count, then the latest few. */
-function renderUndeliverableLines(
-  t: Translate,
-  locale: string,
-  undeliverable: AdminReport["undeliverable"],
-): string[] {
-  if (undeliverable.count === 0) return [];
-  return [
-    t("admin-undeliverable", { count: undeliverable.count }),
-    ...undeliverable.latest.map((report) =>
-      t("admin-undeliverable-item", {
-        when: formatUtcMoment(report.movedAt, locale),
-        kind: report.kind,
-        user: String(report.userId),
-        job: report.jobId,
-        error: escapeHtml(truncate(report.error, 120)),
-      })
-    ),
-  ];
-}
-
-export function renderExperimentLines(
-  t: Translate,
-  locale: string,
-  results: ExperimentResults[],
-): string[] {
-  if (results.length === 0) return [t("admin-exp-none")];
-  return results.flatMap(({ experiment, variants }) => [
-    t("admin-exp-title", { id: experiment.id, status: t(`admin-exp-status-${experiment.status}`) }),
-    ...variants.map((v) => {
-      const line = t("admin-exp-variant", {
-        name: v.name,
-        weight: v.weight,
-        converted: v.converted,
-        exposed: v.exposed,
-        rate: percent(locale, v.rate),
-      });
-      if (v.pValue === undefined) return `${line} ${t("admin-exp-control")}`;
-      const uplift = v.uplift === undefined ? "—" : percent(locale, v.uplift, true);
-      return `${line} · ${t("admin-exp-compare", { uplift, p: v.pValue.toFixed(3) })}`;
-    }),
-  ]);
-}
+import { renderExperimentLines } from "../views/admin.ts";
 
 /** "a:1 b:3" → variants; null when a part is not name:weight. */
 function parseVariants(parts: string[]): ExperimentVariant[] | null {

@@ -27,7 +27,8 @@ import {
 import { formatBytes, formatUtcMoment } from "../lib/format.ts";
 import { verifyLoginWidget } from "../lib/telegram_auth.ts";
 import { isToken, randomToken } from "../lib/tokens.ts";
-import { type AdminReport, collectAdminReport } from "../services/admin_report.ts";
+import { collectAdminReport } from "../services/admin_report.ts";
+import { type AdminReport } from "../views/admin.ts";
 import { nonceOfSignIn, offerSignIn, type SignInBinding } from "./sign_in_nonce.ts";
 
 export interface AdminRoutesDeps {

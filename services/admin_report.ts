@@ -1,37 +1,16 @@
 /** The admin's totals, gathered once for /admin in the chat and for the admin web page alike. */
 import { countActiveUsers, getEventCounts, getLabelCounts, lastDays } from "../kv/analytics.ts";
 import { getDailyTotals } from "../kv/history.ts";
-import type { JobQueue, UndeliverableReport } from "../kv/jobs.ts";
-import type { JobState } from "../media/job_types.ts";
+import type { JobQueue } from "../kv/jobs.ts";
 import { starsRevenue } from "../kv/payments.ts";
 import { planOf, type UserStore } from "../kv/users.ts";
-import { allExperimentResults, type ExperimentResults } from "./experiments.ts";
+import { allExperimentResults } from "./experiments.ts";
+import type { AdminReport } from "../views/admin.ts";
 
 export interface AdminReportDeps {
   kv: Deno.Kv;
   queue: JobQueue;
   users: UserStore;
-}
-
-export interface AdminReport {
-  users: number;
-  premiumUsers: number;
-  dailyActive: number;
-  weeklyActive: number;
-  today: { downloads: number; bytes: number };
-  week: { downloads: number; bytes: number };
-  /** cache hits over download requests in the last 7 days; undefined before any request */
-  cacheHitRatio?: number;
-  cacheHits: number;
-  requests: number;
-  /** the last 7 days, most frequent first */
-  failures: [string, number][];
-  topSites: [string, number][];
-  jobs: Record<JobState, number>;
-  /** reports given up after their last attempt: how many in all, and the latest few */
-  undeliverable: { count: number; latest: UndeliverableReport[] };
-  starsRevenue: number;
-  experiments: ExperimentResults[];
 }
 
 const TOP_SITES = 5;

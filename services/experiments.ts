@@ -12,6 +12,7 @@ import {
   recordExposure,
 } from "../kv/experiments.ts";
 import type { EventBus } from "./events.ts";
+import type { ExperimentResults, VariantResult } from "../views/admin.ts";
 
 /** Experiments the code knows how to show; an admin starts, weighs and stops them. */
 export const PRODUCT_EXPERIMENTS = {
@@ -99,22 +100,6 @@ export function twoProportionZTest(
   if (se === 0) return { z: 0, pValue: 1 };
   const z = (b.converted / b.exposed - a.converted / a.exposed) / se;
   return { z, pValue: Math.min(1, erfc(Math.abs(z) / Math.SQRT2)) };
-}
-
-export interface VariantResult {
-  name: string;
-  weight: number;
-  exposed: number;
-  converted: number;
-  rate: number;
-  /** relative change of the rate against the control; undefined for the control itself */
-  uplift?: number;
-  pValue?: number;
-}
-
-export interface ExperimentResults {
-  experiment: Experiment;
-  variants: VariantResult[];
 }
 
 export async function experimentResults(

@@ -2,7 +2,8 @@
 import { applyRefund, getReceipt } from "../../kv/payments.ts";
 import type { UserProfile } from "../../kv/users.ts";
 import { collectAdminReport } from "../../services/admin_report.ts";
-import { experimentAction, renderExperimentLines, renderReportLines } from "../admin_insights.ts";
+import { experimentAction } from "../admin_insights.ts";
+import { renderExperimentLines, renderReportLines } from "../../views/admin.ts";
 import type { BotContext } from "../context.ts";
 import { isAdmin } from "../account.ts";
 import { FeatureComposer } from "../composer.ts";
