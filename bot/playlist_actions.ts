@@ -20,8 +20,8 @@ import {
 import { isToken } from "../lib/tokens.ts";
 import { type Actor, authorize, inviteAs, sharePlaylistAs } from "../services/playlists.ts";
 import type { BotContext } from "./context.ts";
+import { downloadPlaylist } from "../services/playlist_delivery.ts";
 import {
-  confirmKeyboard,
   playlistErrorText,
   playlistName,
   type PlaylistRef,
@@ -31,6 +31,7 @@ import {
   renderShare,
   roleName,
 } from "../views/playlists.ts";
+import { renderDeleteConfirm } from "../views/playlists.ts";
 
 export const ID = "[0-9A-Z]{26}";
 export const TOKEN = "[\\w-]{16,64}";
@@ -133,10 +134,6 @@ export function announceCreated(ctx: BotContext, playlistId: string) {
   ctx.deps.events.emit({ type: "playlist_created", userId: ctx.from!.id, key: playlistId });
 }
 
-export function backToList(ctx: BotContext) {
-  return new InlineKeyboard().text(ctx.t("playlist-button-back"), "pl:ls");
-}
-
 export async function shareView(ctx: BotContext, playlistId: string): Promise<Shown> {
   const playlist = await sharePlaylistAs(ctx.deps.kv, actorOf(ctx), playlistId);
   const base = publicBaseUrl(ctx.deps.config);
@@ -174,36 +171,23 @@ export async function askDelete(ctx: BotContext, playlistId: string, mode: "edit
   const { kv } = ctx.deps;
   const { playlist } = await authorize(kv, playlistId, actorOf(ctx), "delete");
   const count = (await listPlaylistItems(kv, playlistId)).length;
-  await present(ctx, {
-    text: ctx.t("playlist-delete-confirm", {
-      name: playlistName(playlist),
-      items: ctx.t("playlist-items-count", { count }),
-    }),
-    keyboard: confirmKeyboard(
-      ctx.t,
-      { label: ctx.t("playlist-button-confirm-delete"), data: `pl:rmok:${playlistId}` },
-      `pl:o:${playlistId}`,
-    ),
-  }, mode);
+  await present(ctx, renderDeleteConfirm(ctx.t, playlist, count), mode);
 }
 
-/**
- * Every item as one batch with one progress message, taking turns like any batch
- * (services/batch_downloads.ts): files Telegram already has are sent as their turn comes, the
- * others become download jobs of the saved probe, each with its quota reservation.
- */
+/** "Download all": the button is answered before the batch's progress message comes. */
 export async function downloadAll(ctx: BotContext, playlistId: string, shareToken?: string) {
   const { kv, jobs } = ctx.deps;
-  const { playlist } = await authorize(kv, playlistId, actorOf(ctx, shareToken), "download");
-  const items = await listPlaylistItems(kv, playlistId);
-  if (items.length === 0) return await answer(ctx, ctx.t("playlist-nothing-to-download"));
-  await answer(ctx, ctx.t("playlist-download-started", { count: items.length }));
-  const batch = await jobs.batches.start({
-    userId: ctx.from!.id,
-    chatId: ctx.chat?.id ?? ctx.from!.id,
-    lang: ctx.i18n.getLocale(),
-    title: playlist.name,
-    total: items.length,
-  });
-  await jobs.batchDownloads.addSavedItems(batch, items);
+  await downloadPlaylist(
+    { kv, batches: jobs.batches, batchDownloads: jobs.batchDownloads },
+    actorOf(ctx, shareToken),
+    playlistId,
+    { chatId: ctx.chat?.id ?? ctx.from!.id, lang: ctx.i18n.getLocale() },
+    (count) =>
+      answer(
+        ctx,
+        count === 0
+          ? ctx.t("playlist-nothing-to-download")
+          : ctx.t("playlist-download-started", { count }),
+      ),
+  );
 }

@@ -1,18 +1,9 @@
 /** A link the user wants to look at: checked, then previewed from the probe cache or probed. */
-import type { UrlRefusal } from "../lib/url_guard.ts";
+import { URL_REFUSAL_MESSAGES } from "../views/refusals.ts";
 import type { BotContext } from "./context.ts";
 import { sendPreview } from "../services/previews.ts";
 import { getPreview, type Preview } from "../kv/previews.ts";
 import { queueForSender } from "./job_requests.ts";
-
-export const REFUSAL_MESSAGES: Record<UrlRefusal, string> = {
-  not_a_url: "error-bad-link",
-  bad_scheme: "error-bad-link",
-  credentials: "error-bad-link",
-  too_long: "error-bad-link",
-  private_address: "error-private-link",
-  unresolvable: "error-unresolvable",
-};
 
 /** The link's preview, from the probe cache or a probe job; the link is checked again first. */
 export async function offerPreview(
@@ -25,7 +16,7 @@ export async function offerPreview(
   const chatId = ctx.chat?.id ?? userId;
   const checked = await urlGuard.check(rawUrl);
   if (!checked.ok) {
-    await ctx.reply(ctx.t(REFUSAL_MESSAGES[checked.reason]));
+    await ctx.reply(ctx.t(URL_REFUSAL_MESSAGES[checked.reason]));
     return;
   }
   const url = checked.url.href;

@@ -278,3 +278,26 @@ export function playlistErrorText(t: Translate, error: unknown): string | undefi
       return t("playlist-invalid");
   }
 }
+
+export function backToListKeyboard(t: Translate): InlineKeyboard {
+  return new InlineKeyboard().text(t("playlist-button-back"), "pl:ls");
+}
+
+/** "Delete <name> and its N items?", with the confirming button and a way back. */
+export function renderDeleteConfirm(
+  t: Translate,
+  playlist: Playlist,
+  count: number,
+): { text: string; keyboard: InlineKeyboard } {
+  return {
+    text: t("playlist-delete-confirm", {
+      name: playlistName(playlist),
+      items: t("playlist-items-count", { count }),
+    }),
+    keyboard: confirmKeyboard(
+      t,
+      { label: t("playlist-button-confirm-delete"), data: `pl:rmok:${playlist.id}` },
+      `pl:o:${playlist.id}`,
+    ),
+  };
+}

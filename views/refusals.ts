@@ -3,6 +3,7 @@ import type { Translate } from "../i18n/translations.ts";
 import { formatBytes } from "../lib/format.ts";
 import type { BusyRefusal } from "../kv/job_limits.ts";
 import type { QuotaRefusal } from "../kv/quota.ts";
+import type { UrlRefusal } from "../lib/url_guard.ts";
 import { formatLocalTime } from "./dates.ts";
 
 /** What a refusal tells the user: the limit reached, what is left and when it frees up. */
@@ -28,3 +29,13 @@ export function refusalText(
 export function refusalShortText(t: Translate, refusal: BusyRefusal | QuotaRefusal): string {
   return t(refusal.reason === "busy" ? "limit-short" : "quota-exceeded-short");
 }
+
+/** The message for a link the URL guard refused. */
+export const URL_REFUSAL_MESSAGES: Record<UrlRefusal, string> = {
+  not_a_url: "error-bad-link",
+  bad_scheme: "error-bad-link",
+  credentials: "error-bad-link",
+  too_long: "error-bad-link",
+  private_address: "error-private-link",
+  unresolvable: "error-unresolvable",
+};

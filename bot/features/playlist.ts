@@ -14,7 +14,6 @@ import {
 import { escapeHtml, truncate } from "../../lib/format.ts";
 import { INVITE_PAYLOAD_PREFIX, SHARE_PAYLOAD_PREFIX } from "../../lib/links.ts";
 import { isToken } from "../../lib/tokens.ts";
-import type { UrlRefusal } from "../../lib/url_guard.ts";
 import {
   acceptInvite,
   addItem,
@@ -46,19 +45,11 @@ import {
 } from "../playlist_actions.ts";
 import { playlistButtons } from "./playlist_buttons.ts";
 import { FeatureComposer } from "../composer.ts";
+import { URL_REFUSAL_MESSAGES } from "../../views/refusals.ts";
 
 export const playlistFeature = new FeatureComposer<BotContext>();
 
 // --- /playlist ---------------------------------------------------------------------
-
-const REFUSAL_MESSAGES: Record<UrlRefusal, string> = {
-  not_a_url: "error-bad-link",
-  bad_scheme: "error-bad-link",
-  credentials: "error-bad-link",
-  too_long: "error-bad-link",
-  private_address: "error-private-link",
-  unresolvable: "error-unresolvable",
-};
 
 /** A playlist named by its number in the user's list, its id, or its name. */
 function resolveRef(summaries: PlaylistSummary[], ref: string): string | undefined {
@@ -213,7 +204,7 @@ async function addFromCommand(ctx: BotContext, args: string) {
   }
   const { playlist } = await authorize(kv, playlistId, actorOf(ctx), "add");
   const checked = await urlGuard.check(raw);
-  if (!checked.ok) return await ctx.reply(ctx.t(REFUSAL_MESSAGES[checked.reason]));
+  if (!checked.ok) return await ctx.reply(ctx.t(URL_REFUSAL_MESSAGES[checked.reason]));
   const url = checked.url.href;
   const cached = await media.getProbe(url);
   if (cached) {

@@ -36,7 +36,6 @@ import {
   announceCreated,
   answer,
   askDelete,
-  backToList,
   displayName,
   downloadAll,
   guarded,
@@ -51,6 +50,7 @@ import {
   TOKEN,
 } from "../playlist_actions.ts";
 import { FeatureComposer } from "../composer.ts";
+import { backToListKeyboard } from "../../views/playlists.ts";
 
 export const playlistButtons = new FeatureComposer<BotContext>();
 
@@ -183,7 +183,7 @@ playlistButtons.callbackQuery(new RegExp(`^pl:rmok:(${ID})$`), async (ctx) => {
     await answer(ctx);
     await present(ctx, {
       text: ctx.t("playlist-deleted", { name: playlistName(playlist) }),
-      keyboard: backToList(ctx),
+      keyboard: backToListKeyboard(ctx.t),
     }, "edit");
   });
 });
@@ -195,7 +195,7 @@ playlistButtons.callbackQuery(new RegExp(`^pl:lv:(${ID})$`), async (ctx) => {
     await answer(ctx);
     await present(ctx, {
       text: ctx.t("playlist-left", { name: playlistName(playlist) }),
-      keyboard: backToList(ctx),
+      keyboard: backToListKeyboard(ctx.t),
     }, "edit");
   });
 });

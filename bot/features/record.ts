@@ -7,7 +7,7 @@ import { type Plan, planOf } from "../../kv/users.ts";
 import { escapeHtml, truncate } from "../../lib/format.ts";
 import type { BotContext } from "../context.ts";
 import { renderProgress } from "../../views/media.ts";
-import { REFUSAL_MESSAGES } from "../preview_request.ts";
+import { URL_REFUSAL_MESSAGES } from "../../views/refusals.ts";
 import { FeatureComposer } from "../composer.ts";
 import { queueForSender } from "../job_requests.ts";
 import { recordKeyboard } from "../../views/media.ts";
@@ -55,7 +55,7 @@ recordFeature.command("record", async (ctx) => {
   }
   const checked = await ctx.deps.urlGuard.check(rawUrl);
   if (!checked.ok) {
-    await ctx.reply(ctx.t(REFUSAL_MESSAGES[checked.reason]));
+    await ctx.reply(ctx.t(URL_REFUSAL_MESSAGES[checked.reason]));
     return;
   }
   const url = checked.url;

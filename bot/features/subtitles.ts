@@ -10,7 +10,7 @@ import { primaryLanguage } from "../../media/translator.ts";
 import type { BotContext } from "../context.ts";
 import { renderProgress } from "../../views/media.ts";
 import { cancelKeyboard } from "../../views/media.ts";
-import { REFUSAL_MESSAGES } from "../preview_request.ts";
+import { URL_REFUSAL_MESSAGES } from "../../views/refusals.ts";
 import { FeatureComposer } from "../composer.ts";
 import { queueForSender } from "../job_requests.ts";
 import { renderTrackList, renderTrackOptions } from "../../views/subtitles.ts";
@@ -50,7 +50,7 @@ subtitlesFeature.command("subs", async (ctx) => {
   }
   const checked = await ctx.deps.urlGuard.check(args.url);
   if (!checked.ok) {
-    await ctx.reply(ctx.t(REFUSAL_MESSAGES[checked.reason]));
+    await ctx.reply(ctx.t(URL_REFUSAL_MESSAGES[checked.reason]));
     return;
   }
   const locale = ctx.i18n.getLocale();
