@@ -14,6 +14,7 @@ import type { Translate } from "../i18n/translations.ts";
 import type { MediaOffers, Recommendation } from "../media/quality.ts";
 import { contentLanguage } from "../media/detect_language.ts";
 import { primaryLanguage } from "../media/translator.ts";
+import type { InlineKeyboardButton } from "grammy/types";
 
 export function variantLabel(t: Translate, variant: Variant): string {
   if (variant === "best") return t("button-best");
@@ -229,4 +230,46 @@ export function cancelKeyboard(label: string) {
 
 export function recordKeyboard(t: Translate): InlineKeyboard {
   return new InlineKeyboard().text(t("button-record-stop"), "rs").text(t("button-stop"), "cx");
+}
+
+/** A preview's keyboard with "⚙️ Compress…" opened into the presets; the other buttons stay. */
+export function withPresetsOpened(
+  t: Translate,
+  rows: InlineKeyboardButton[][],
+  data: string,
+  previewId: string,
+): InlineKeyboardButton[][] {
+  return rows.map((row) =>
+    row.flatMap((button) =>
+      "callback_data" in button && button.callback_data === data
+        ? presetButtons(t, previewId)
+        : [button]
+    )
+  );
+}
+
+/** A keyboard without the button that carried `data` (and without the rows left empty). */
+export function withoutButton(
+  rows: InlineKeyboardButton[][],
+  data: string,
+): InlineKeyboardButton[][] {
+  return rows
+    .map((row) =>
+      row.filter((button) => !("callback_data" in button) || button.callback_data !== data)
+    )
+    .filter((row) => row.length > 0);
+}
+
+/** "Title in <language>:" and the translated title, or the original with a note. */
+export function renderTitleTranslation(
+  t: Translate,
+  language: string,
+  outcome: { texts: string[]; translated: boolean },
+): string {
+  const lines = [
+    t("translate-title", { language: escapeHtml(language) }),
+    `<b>${escapeHtml(truncate(outcome.texts[0], 500))}</b>`,
+  ];
+  if (!outcome.translated) lines.push("", t("translate-failed"));
+  return lines.join("\n");
 }

@@ -1,8 +1,7 @@
 /** "⚙️ Compress…" on a preview: the button opens into the low/medium/high presets, in place. */
 import { ownPreview } from "../preview_request.ts";
-import type { InlineKeyboardButton } from "grammy/types";
 import type { BotContext } from "../context.ts";
-import { presetButtons } from "../../views/media.ts";
+import { withPresetsOpened } from "../../views/media.ts";
 import { FeatureComposer } from "../composer.ts";
 
 export const qualityFeature = new FeatureComposer<BotContext>();
@@ -14,12 +13,6 @@ qualityFeature.callbackQuery(/^cz:([0-9A-Z]{26})$/, async (ctx) => {
   await ctx.answerCallbackQuery();
   // only this button changes: the rest of the keyboard (other features' buttons) stays as it is
   const rows = ctx.callbackQuery.message?.reply_markup?.inline_keyboard ?? [];
-  const opened: InlineKeyboardButton[][] = rows.map((row) =>
-    row.flatMap((button) =>
-      "callback_data" in button && button.callback_data === data
-        ? presetButtons(ctx.t, previewId)
-        : [button]
-    )
-  );
+  const opened = withPresetsOpened(ctx.t, rows, data, previewId);
   await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: opened } });
 });

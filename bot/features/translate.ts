@@ -1,12 +1,11 @@
 /** "Translate title" on a preview whose media is in another language than the user's. */
 import { ownPreview } from "../preview_request.ts";
-import type { InlineKeyboardButton } from "grammy/types";
-import { escapeHtml, truncate } from "../../lib/format.ts";
 import { contentLanguage } from "../../media/detect_language.ts";
 import { translateOrKeep } from "../../media/translator.ts";
 import type { BotContext } from "../context.ts";
 import { languageName } from "../../views/subtitles.ts";
 import { FeatureComposer } from "../composer.ts";
+import { renderTitleTranslation, withoutButton } from "../../views/media.ts";
 
 export const translateFeature = new FeatureComposer<BotContext>();
 
@@ -21,16 +20,11 @@ translateFeature.callbackQuery(/^tt:([0-9A-Z]{26})$/, async (ctx) => {
     ? await translateOrKeep(translator, [info.title], source, locale, { logger })
     : { texts: [info.title], translated: false };
   await ctx.answerCallbackQuery();
+  const previewMessage = ctx.callbackQuery.message;
   const language = source
     ? languageName(ctx.t, locale, { language: source, automatic: false })
     : "?";
-  const lines = [
-    ctx.t("translate-title", { language: escapeHtml(language) }),
-    `<b>${escapeHtml(truncate(outcome.texts[0], 500))}</b>`,
-  ];
-  if (!outcome.translated) lines.push("", ctx.t("translate-failed"));
-  const previewMessage = ctx.callbackQuery.message;
-  await ctx.reply(lines.join("\n"), {
+  await ctx.reply(renderTitleTranslation(ctx.t, language, outcome), {
     parse_mode: "HTML",
     ...(previewMessage
       ? {
@@ -49,14 +43,3 @@ translateFeature.callbackQuery(/^tt:([0-9A-Z]{26})$/, async (ctx) => {
     }).catch((error) => logger.warn("could not remove the translate button", { error }));
   }
 });
-
-function withoutButton(
-  rows: InlineKeyboardButton[][],
-  data: string,
-): InlineKeyboardButton[][] {
-  return rows
-    .map((row) =>
-      row.filter((button) => !("callback_data" in button) || button.callback_data !== data)
-    )
-    .filter((row) => row.length > 0);
-}

@@ -17,7 +17,7 @@ import {
 import { indexDownload, listUserItems } from "../../kv/recommendation_index.ts";
 import type { CachedFile } from "../../kv/media.ts";
 import type { Experiment } from "../../kv/experiments.ts";
-import { CHART_HEIGHT, CHART_WIDTH } from "../../services/stats_chart.ts";
+import { CHART_HEIGHT, CHART_WIDTH } from "../../views/stats_chart.ts";
 import { experimentResults } from "../../services/experiments.ts";
 
 async function reply(

@@ -5,7 +5,8 @@
  */
 import { initWasm, Resvg } from "@resvg/resvg-wasm";
 import type { HistoryEntry } from "../kv/history.ts";
-import { escapeHtml } from "../lib/format.ts";
+import type { Translate } from "../i18n/translations.ts";
+import { escapeHtml, formatBytes } from "../lib/format.ts";
 import { localDay } from "../lib/time.ts";
 import type { MediaKind } from "../media/media_types.ts";
 
@@ -86,6 +87,60 @@ export function summarizeActivity(
   const busiest = days.reduce((best, d) => (total(d) > total(best) ? d : best), days[0]);
   if (busiest && total(busiest) > 0) summary.busiest = busiest;
   return summary;
+}
+
+/** "3 Nov": a local day (YYYY-MM-DD) in the user's language. */
+function dayFormatter(locale: string): (day: string) => string {
+  const dayFormat = new Intl.DateTimeFormat(locale, {
+    day: "numeric",
+    month: "short",
+    timeZone: "UTC",
+  });
+  return (day) => dayFormat.format(new Date(`${day}T00:00:00Z`));
+}
+
+/** The chart with its words in the user's language. */
+export function renderStatsChart(t: Translate, locale: string, summary: ActivitySummary): string {
+  return renderActivitySvg(summary, {
+    title: t("stats-chart-title"),
+    perDay: t("stats-chart-per-day"),
+    topSites: t("stats-chart-top-sites"),
+    noDownloads: t("stats-chart-empty"),
+    kinds: {
+      video: t("stats-kind-video"),
+      audio: t("stats-kind-audio"),
+      document: t("stats-kind-document"),
+    },
+    formatDay: dayFormatter(locale),
+  });
+}
+
+/** The photo's caption: the month's totals, the busiest day and the top site. */
+export function renderStatsCaption(t: Translate, locale: string, summary: ActivitySummary): string {
+  const formatDay = dayFormatter(locale);
+  const lines = [
+    t("stats-title"),
+    t("stats-summary", {
+      downloads: summary.downloads,
+      bytes: formatBytes(summary.bytes, locale),
+      videos: summary.byKind.video,
+      audio: summary.byKind.audio,
+      files: summary.byKind.document,
+    }),
+  ];
+  if (summary.busiest) {
+    const count = Object.values(summary.busiest.counts).reduce((a, b) => a + b, 0);
+    lines.push(t("stats-busiest", { day: formatDay(summary.busiest.day), count }));
+  }
+  if (summary.sites.length > 0) {
+    lines.push(
+      t("stats-top-site", {
+        site: escapeHtml(summary.sites[0][0]),
+        count: summary.sites[0][1],
+      }),
+    );
+  }
+  return lines.join("\n");
 }
 
 export interface ChartLabels {

@@ -9,7 +9,7 @@ import {
   renderActivitySvg,
   renderPng,
   summarizeActivity,
-} from "../../services/stats_chart.ts";
+} from "../../views/stats_chart.ts";
 
 const NOW = Date.UTC(2026, 10, 24, 23, 30);
 
@@ -51,7 +51,7 @@ function pngSize(png: Uint8Array): { width: number; height: number } {
   return { width: view.getUint32(16), height: view.getUint32(20) };
 }
 
-Deno.test("[services/stats_chart] days are the user's local days, counted by kind, with top sites", () => {
+Deno.test("[views/stats_chart] days are the user's local days, counted by kind, with top sites", () => {
   const day = 86_400_000;
   const entries = [
     entry(NOW, "video", "youtube"),
@@ -76,7 +76,7 @@ Deno.test("[services/stats_chart] days are the user's local days, counted by kin
   ]);
 });
 
-Deno.test("[services/stats_chart] the chart is a valid PNG of the expected size, text escaped", async () => {
+Deno.test("[views/stats_chart] the chart is a valid PNG of the expected size, text escaped", async () => {
   const entries = Array.from(
     { length: 60 },
     (_, i) =>
