@@ -122,3 +122,22 @@ export function renderExperimentLines(
     }),
   ]);
 }
+
+/** /admin in the bot: the report, the file cache's hits, the A/B tests and the commands. */
+export function renderDashboard(
+  t: Translate,
+  locale: string,
+  view: { report: AdminReport; fileCache: { hits: number; total: number }; webUrl?: string },
+): string {
+  return [
+    t("admin-title"),
+    "",
+    ...renderReportLines(t, locale, view.report),
+    t("admin-cache", view.fileCache),
+    "",
+    ...renderExperimentLines(t, locale, view.report.experiments),
+    ...(view.webUrl ? ["", t("admin-web", { url: view.webUrl })] : []),
+    "",
+    t("admin-commands"),
+  ].join("\n");
+}

@@ -3,7 +3,7 @@ import { applyRefund, getReceipt } from "../../kv/payments.ts";
 import type { UserProfile } from "../../kv/users.ts";
 import { collectAdminReport } from "../../services/admin_report.ts";
 import { experimentAction } from "../admin_insights.ts";
-import { renderExperimentLines, renderReportLines } from "../../views/admin.ts";
+import { renderDashboard } from "../../views/admin.ts";
 import type { BotContext } from "../context.ts";
 import { isAdmin } from "../account.ts";
 import { FeatureComposer } from "../composer.ts";
@@ -15,20 +15,12 @@ async function replyWithDashboard(ctx: BotContext) {
   const locale = ctx.i18n.getLocale();
   const report = await collectAdminReport({ kv, queue, users });
   const files = media.stats.files;
-  await ctx.reply(
-    [
-      ctx.t("admin-title"),
-      "",
-      ...renderReportLines(ctx.t, locale, report),
-      ctx.t("admin-cache", { hits: files.hits, total: files.hits + files.misses }),
-      "",
-      ...renderExperimentLines(ctx.t, locale, report.experiments),
-      ...(config.publicUrl ? ["", ctx.t("admin-web", { url: `${config.publicUrl}/admin` })] : []),
-      "",
-      ctx.t("admin-commands"),
-    ].join("\n"),
-    { parse_mode: "HTML", link_preview_options: { is_disabled: true } },
-  );
+  const text = renderDashboard(ctx.t, locale, {
+    report,
+    fileCache: { hits: files.hits, total: files.hits + files.misses },
+    webUrl: config.publicUrl ? `${config.publicUrl}/admin` : undefined,
+  });
+  await ctx.reply(text, { parse_mode: "HTML", link_preview_options: { is_disabled: true } });
 }
 
 type AdminAction = (ctx: BotContext, args: string[]) => Promise<string>;
