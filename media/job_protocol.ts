@@ -1,3 +1,7 @@
+/**
+ * The worker protocol, spoken by fleet workers over /worker/v1 and by in-process workers directly:
+ * claim, heartbeat, complete, fail.
+ */
 import type { Claim, JobFailure, JobProgress, JobResult } from "./job_types.ts";
 
 export interface HeartbeatReply {

@@ -1,4 +1,7 @@
-/** Sending previews and cached files: used by update handlers and by job events alike. */
+/**
+ * Sending a link's preview (its thumbnail fetched through the guard, its choices, what it advises
+ * this user): from an update's handler and from a finished probe alike.
+ */
 import { type Api, GrammyError, InputFile } from "grammy";
 import { createPreview, type Preview } from "../kv/previews.ts";
 import { type FetchGuard, guardedFetch } from "../lib/guarded_fetch.ts";

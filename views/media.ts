@@ -1,4 +1,7 @@
-/** Texts and keyboards shown both in answers to updates and in messages sent from job events. */
+/**
+ * A media's preview, progress and caption, and the preview's keyboards: shown in answers to
+ * updates and in messages sent from job events alike.
+ */
 import { InlineKeyboard } from "grammy";
 import type { JobProgress } from "../media/job_types.ts";
 import { COMPRESS_PRESETS, presetOf, type ProbeInfo, type Variant } from "../media/media_types.ts";
