@@ -1,4 +1,4 @@
-/** Jobs as the app and the workers both see them: payloads, results, progress, the job a claim carries. */
+/** Jobs as the app and the workers both see them: payloads, results, progress, the claimed job. */
 import type { MediaKind, ProbeInfo, Variant } from "./media_types.ts";
 
 /** Look up a link: `yt-dlp -J`, answered with a preview. */
