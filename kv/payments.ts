@@ -3,6 +3,7 @@
  * in the same atomic that extends the user's premium, so a duplicated update grants nothing more.
  */
 import { boundedKeyPart } from "../lib/kv_key.ts";
+import { type Commit, commit, retryAtomic } from "./retry_atomic.ts";
 import { userKey, type UserProfile } from "./users.ts";
 
 export interface PremiumPlan {
@@ -57,12 +58,16 @@ export type PaymentOutcome =
   | { applied: true; user: UserProfile; receipt: Receipt }
   | { applied: false; reason: "duplicate" | "unknown_user" };
 
+export type RefundOutcome =
+  | { refunded: true; user: UserProfile }
+  | { refunded: false; reason: "unknown" | "already" };
+
 export async function applyPayment(
   kv: Deno.Kv,
   input: { chargeId: string; userId: number; plan: PremiumPlan; stars: number },
   now = Date.now(),
 ): Promise<PaymentOutcome> {
-  for (let attempt = 0; attempt < 10; attempt++) {
+  return await retryAtomic(kv, async (op): Promise<PaymentOutcome | Commit<PaymentOutcome>> => {
     const [existing, userEntry] = await kv.getMany<[Receipt, UserProfile]>([
       receiptKey(input.chargeId),
       userKey(input.userId),
@@ -83,17 +88,14 @@ export async function applyPayment(
       paidAt: now,
     };
     const updated = { ...user, premiumUntil };
-    const result = await kv.atomic()
-      .check(existing)
+    op.check(existing)
       .check(userEntry)
       .set(receiptKey(input.chargeId), receipt)
       .set(receiptByUserKey(input.userId, input.chargeId), input.chargeId)
       .set(userKey(input.userId), updated)
-      .sum(STARS_REVENUE_KEY, BigInt(input.stars))
-      .commit();
-    if (result.ok) return { applied: true, user: updated, receipt };
-  }
-  throw new Error(`payment ${input.chargeId} could not be recorded`);
+      .sum(STARS_REVENUE_KEY, BigInt(input.stars));
+    return commit({ applied: true, user: updated, receipt });
+  }, { what: `payment ${input.chargeId}`, attempts: 10 });
 }
 
 export async function getReceipt(kv: Deno.Kv, chargeId: string): Promise<Receipt | null> {
@@ -105,10 +107,8 @@ export async function applyRefund(
   kv: Deno.Kv,
   chargeId: string,
   now = Date.now(),
-): Promise<
-  { refunded: true; user: UserProfile } | { refunded: false; reason: "unknown" | "already" }
-> {
-  for (let attempt = 0; attempt < 10; attempt++) {
+): Promise<RefundOutcome> {
+  return await retryAtomic(kv, async (op): Promise<RefundOutcome | Commit<RefundOutcome>> => {
     const receiptEntry = await kv.get<Receipt>(receiptKey(chargeId));
     const receipt = receiptEntry.value;
     if (!receipt) return { refunded: false, reason: "unknown" };
@@ -120,17 +120,14 @@ export async function applyRefund(
       ...user,
       premiumUntil: (user.premiumUntil ?? now) - receipt.days * 86_400_000,
     };
-    const result = await kv.atomic()
-      .check(receiptEntry)
+    op.check(receiptEntry)
       .check(userEntry)
       .set(receiptKey(chargeId), { ...receipt, refundedAt: now })
       .set(userKey(receipt.userId), updated)
       // KvU64 sums wrap around: adding 2^64 - n subtracts n
-      .sum(STARS_REVENUE_KEY, (1n << 64n) - BigInt(receipt.stars))
-      .commit();
-    if (result.ok) return { refunded: true, user: updated };
-  }
-  throw new Error(`refund of ${chargeId} could not be recorded`);
+      .sum(STARS_REVENUE_KEY, (1n << 64n) - BigInt(receipt.stars));
+    return commit({ refunded: true, user: updated });
+  }, { what: `the refund of ${chargeId}`, attempts: 10 });
 }
 
 export async function starsRevenue(kv: Deno.Kv): Promise<number> {

@@ -10,6 +10,7 @@ import type { ProbeInfo } from "../workers/media_types.ts";
 import { mediaIdentity, type MediaRef, sha256Hex } from "../lib/media_identity.ts";
 import { positionBetween } from "../lib/position.ts";
 import { randomToken } from "../lib/tokens.ts";
+import { commit, type Committed, retryAtomic } from "./retry_atomic.ts";
 
 export type PlaylistRole = "owner" | "admin" | "edit" | "view";
 export type InviteRole = Exclude<PlaylistRole, "owner">;
@@ -95,6 +96,21 @@ export class PlaylistError extends Error {
   constructor(readonly code: PlaylistErrorCode, message: string) {
     super(message);
   }
+}
+
+/** A playlist write retried on contention; one that keeps losing is a "conflict" PlaylistError. */
+function retryPlaylistWrite<R>(
+  kv: Deno.Kv,
+  what: string,
+  step: (op: Deno.AtomicOperation) => Promise<R>,
+): Promise<Committed<R>> {
+  return retryAtomic(kv, step, {
+    what,
+    attempts: MAX_ATTEMPTS,
+    onContention: (error) => {
+      throw new PlaylistError("conflict", error.message);
+    },
+  });
 }
 
 // --- keys -------------------------------------------------------------------
@@ -222,12 +238,12 @@ export async function updatePlaylist(
 
 /** Deletes the playlist, its memberships and its link at once; its items are removed after. */
 export async function deletePlaylist(kv: Deno.Kv, id: string, guard: Guard = []): Promise<void> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  await retryPlaylistWrite(kv, `playlist ${id}`, async (op) => {
     const current = await kv.get<Playlist>(playlistKey(id));
     const playlist = current.value;
     if (!playlist) throw new PlaylistError("not_found", `no playlist ${id}`);
     const members = await listPlaylistMembers(kv, id);
-    const op = kv.atomic().check(current, ...guard)
+    op.check(current, ...guard)
       .delete(playlistKey(id))
       .delete(itemCountKey(id));
     for (const member of members) {
@@ -235,12 +251,9 @@ export async function deletePlaylist(kv: Deno.Kv, id: string, guard: Guard = [])
     }
     if (playlist.shareToken) op.delete(shareKey(playlist.shareToken));
     // member changes rewrite the playlist, so the check above covers the member list too
-    if ((await op.commit()).ok) {
-      await deleteOrphanItems(kv, id);
-      return;
-    }
-  }
-  throw new PlaylistError("conflict", `could not delete playlist ${id}`);
+    return commit(undefined);
+  });
+  await deleteOrphanItems(kv, id);
 }
 
 async function deleteOrphanItems(kv: Deno.Kv, playlistId: string): Promise<void> {
@@ -270,15 +283,14 @@ async function rewritePlaylist(
   guard: Guard,
   change: (playlist: Playlist, op: Deno.AtomicOperation) => Playlist,
 ): Promise<Playlist> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  return await retryPlaylistWrite(kv, `playlist ${id}`, async (op) => {
     const current = await kv.get<Playlist>(playlistKey(id));
     if (!current.value) throw new PlaylistError("not_found", `no playlist ${id}`);
-    const op = kv.atomic().check(current, ...guard);
+    op.check(current, ...guard);
     const updated = { ...change(current.value, op), updatedAt: Date.now() };
     op.set(playlistKey(id), updated);
-    if ((await op.commit()).ok) return updated;
-  }
-  throw new PlaylistError("conflict", `playlist ${id} is too busy`);
+    return commit(updated);
+  });
 }
 
 // --- items -------------------------------------------------------------------
@@ -330,7 +342,7 @@ export async function addPlaylistItem(
   const id = await mediaItemId(input.info);
   // the same id for a site id
   const legacyId = await legacyItemId(input.info);
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  return await retryPlaylistWrite(kv, `playlist ${playlistId}`, async (op) => {
     const [current, count, known, legacy] = await kv.getMany<
       [Playlist, Deno.KvU64, string, string]
     >([
@@ -365,8 +377,7 @@ export async function addPlaylistItem(
       addedBy: input.addedBy,
       addedAt: now,
     };
-    const op = kv.atomic()
-      .check(current, known, ...guard)
+    op.check(current, known, ...guard)
       .check({ key: itemKey(playlistId, item.position), versionstamp: null })
       .set(itemKey(playlistId, item.position), item)
       .set(itemPositionKey(playlistId, id), item.position)
@@ -374,10 +385,8 @@ export async function addPlaylistItem(
     if (!playlist.cover && item.info.thumbnail) {
       op.set(playlistKey(playlistId), { ...playlist, cover: item.info.thumbnail, updatedAt: now });
     }
-    if ((await op.commit()).ok) return { item, created: true };
-    await pause(attempt);
-  }
-  throw new PlaylistError("conflict", `playlist ${playlistId} is too busy`);
+    return commit({ item, created: true });
+  });
 }
 
 async function lastItem(kv: Deno.Kv, playlistId: string): Promise<PlaylistItem | undefined> {
@@ -425,19 +434,15 @@ export async function removePlaylistItem(
   itemId: string,
   guard: Guard = [],
 ): Promise<boolean> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  return await retryPlaylistWrite(kv, `playlist ${playlistId}`, async (op) => {
     const found = await readItem(kv, playlistId, itemId);
     if (!found) return false;
-    const result = await kv.atomic()
-      .check(found.index, found.item, ...guard)
+    op.check(found.index, found.item, ...guard)
       .delete(found.index.key)
       .delete(found.item.key)
-      .sum(itemCountKey(playlistId), MINUS_ONE)
-      .commit();
-    if (result.ok) return true;
-    await pause(attempt);
-  }
-  throw new PlaylistError("conflict", `playlist ${playlistId} is too busy`);
+      .sum(itemCountKey(playlistId), MINUS_ONE);
+    return commit(true);
+  });
 }
 
 /**
@@ -451,7 +456,7 @@ export async function movePlaylistItem(
   direction: "up" | "down",
   guard: Guard = [],
 ): Promise<boolean> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  return await retryPlaylistWrite(kv, `playlist ${playlistId}`, async (op) => {
     const found = await readItem(kv, playlistId, itemId);
     if (!found) throw new PlaylistError("not_found", `no item ${itemId} in ${playlistId}`);
     const neighbours = await neighboursOf(kv, playlistId, found.item.value.position, direction);
@@ -461,17 +466,13 @@ export async function movePlaylistItem(
       ? positionBetween(beyond?.value.position, next.value.position)
       : positionBetween(next.value.position, beyond?.value.position);
     const moved = { ...found.item.value, position };
-    const result = await kv.atomic()
-      .check(found.index, found.item, ...neighbours, ...guard)
+    op.check(found.index, found.item, ...neighbours, ...guard)
       .check({ key: itemKey(playlistId, position), versionstamp: null })
       .delete(found.item.key)
       .set(itemKey(playlistId, position), moved)
-      .set(found.index.key, position)
-      .commit();
-    if (result.ok) return true;
-    await pause(attempt);
-  }
-  throw new PlaylistError("conflict", `playlist ${playlistId} is too busy`);
+      .set(found.index.key, position);
+    return commit(true);
+  });
 }
 
 /** The (up to) two items next to a position on one side, nearest first. */
@@ -531,7 +532,7 @@ export async function acceptPlaylistInvite(
   token: string,
   user: { id: number; name: string },
 ): Promise<{ playlist: Playlist; role: PlaylistRole }> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  return await retryPlaylistWrite(kv, "the invite", async (op) => {
     const invite = await kv.get<PlaylistInvite>(inviteKey(token));
     if (!invite.value || invite.value.createdAt + INVITE_TTL_MS <= Date.now()) {
       throw new PlaylistError("not_found", "no such invite");
@@ -548,8 +549,7 @@ export async function acceptPlaylistInvite(
       throw new PlaylistError("too_many_members", `playlist ${playlistId} has too many members`);
     }
     const now = Date.now();
-    const result = await kv.atomic()
-      .check(invite, current, member)
+    op.check(invite, current, member)
       .delete(invite.key)
       .set(
         memberKey(playlistId, user.id),
@@ -562,11 +562,9 @@ export async function acceptPlaylistInvite(
         } satisfies PlaylistMember,
       )
       .set(byUserKey(user.id, playlistId), role)
-      .set(playlistKey(playlistId), { ...current.value, updatedAt: now })
-      .commit();
-    if (result.ok) return { playlist: current.value, role };
-  }
-  throw new PlaylistError("conflict", "the invite is too busy");
+      .set(playlistKey(playlistId), { ...current.value, updatedAt: now });
+    return commit({ playlist: current.value, role });
+  });
 }
 
 /** Removes a collaborator (never the owner). */
@@ -590,7 +588,7 @@ export async function transferPlaylist(
   newOwnerId: number,
   guard: Guard = [],
 ): Promise<Playlist> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  return await retryPlaylistWrite(kv, `playlist ${playlistId}`, async (op) => {
     const current = await kv.get<Playlist>(playlistKey(playlistId));
     const playlist = current.value;
     if (!playlist) throw new PlaylistError("not_found", `no playlist ${playlistId}`);
@@ -608,17 +606,14 @@ export async function transferPlaylist(
       ownerName: heir.value.name,
       updatedAt: Date.now(),
     };
-    const result = await kv.atomic()
-      .check(current, owner, heir, ...guard)
+    op.check(current, owner, heir, ...guard)
       .set(memberKey(playlistId, playlist.ownerId), { ...owner.value, role: "admin" })
       .set(byUserKey(playlist.ownerId, playlistId), "admin")
       .set(memberKey(playlistId, newOwnerId), { ...heir.value, role: "owner" })
       .set(byUserKey(newOwnerId, playlistId), "owner")
-      .set(playlistKey(playlistId), updated)
-      .commit();
-    if (result.ok) return updated;
-  }
-  throw new PlaylistError("conflict", `playlist ${playlistId} is too busy`);
+      .set(playlistKey(playlistId), updated);
+    return commit(updated);
+  });
 }
 
 /** Makes the playlist public; sharing an already public playlist returns its link's token. */
@@ -696,12 +691,6 @@ export async function copyPlaylist(
     await op.commit();
   }
   return (await getPlaylist(kv, copy.id)) ?? copy;
-}
-
-/** Spreads retries so writers that collided do not collide again in lockstep. */
-function pause(attempt: number): Promise<void> {
-  const ms = Math.random() * Math.min(50, 2 ** attempt);
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 // --- prompts -----------------------------------------------------------------------

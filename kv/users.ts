@@ -2,6 +2,7 @@
 import type { Variant } from "../workers/media_types.ts";
 import { LruCache } from "../lib/lru.ts";
 import { CoalescedReads } from "./coalesced_reads.ts";
+import { commit, retryAtomic } from "./retry_atomic.ts";
 
 export type Plan = "free" | "premium";
 export type SendMode = "video" | "file";
@@ -94,22 +95,17 @@ export class UserStore {
     id: number,
     change: (user: UserProfile | null) => UserProfile,
   ): Promise<UserProfile> {
-    for (let attempt = 0; attempt < 10; attempt++) {
+    const next = await retryAtomic(this.kv, async (op) => {
       const entry = await this.kv.get<UserProfile>(userKey(id));
       const next = change(entry.value);
       // unchanged: nothing to write
-      if (next === entry.value) {
-        this.#cache.set(id, next);
-        return next;
-      }
-      const op = this.kv.atomic().check(entry).set(userKey(id), next);
+      if (next === entry.value) return next;
+      op.check(entry).set(userKey(id), next);
       if (!entry.value) op.sum(USER_COUNT_KEY, 1n);
-      if ((await op.commit()).ok) {
-        this.#cache.set(id, next);
-        return next;
-      }
-    }
-    throw new Error(`user ${id} is too busy to update`);
+      return commit(next);
+    }, { what: `user ${id}`, attempts: 10 });
+    this.#cache.set(id, next);
+    return next;
   }
 
   /** Drops the in-memory copy (after a change made by another process, e.g. a payment). */
