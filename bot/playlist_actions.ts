@@ -1,13 +1,9 @@
 /** What the playlist feature's commands and buttons share: showing, answering, acting. */
 import { GrammyError, InlineKeyboard } from "grammy";
 import type { User } from "grammy/types";
-import {
-  getPlaylistByShareToken,
-  type InviteRole,
-  listPlaylistItems,
-  listPlaylistMembers,
-  listPlaylistsByUser,
-} from "../kv/playlists.ts";
+import { getPlaylistByShareToken, listPlaylistsByUser } from "../kv/playlists.ts";
+import { listPlaylistItems } from "../kv/playlist_items.ts";
+import { type InviteRole, listPlaylistMembers } from "../kv/playlist_members.ts";
 import { escapeHtml } from "../lib/format.ts";
 import {
   botDeepLink,

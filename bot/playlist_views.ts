@@ -8,16 +8,14 @@
  */
 import { InlineKeyboard } from "grammy";
 import {
-  type InviteRole,
-  MAX_ITEMS,
   MAX_PLAYLISTS_PER_USER,
   type Playlist,
   PlaylistError,
-  type PlaylistItem,
-  type PlaylistMember,
   type PlaylistRole,
   type PlaylistSummary,
 } from "../kv/playlists.ts";
+import { MAX_ITEMS, type PlaylistItem } from "../kv/playlist_items.ts";
+import { type InviteRole, type PlaylistMember } from "../kv/playlist_members.ts";
 import { escapeHtml, formatDuration, truncate } from "../lib/format.ts";
 import { can, PlaylistForbiddenError } from "../services/playlists.ts";
 import type { Translate } from "./i18n.ts";

@@ -11,12 +11,8 @@ import { getCookie, setCookie } from "hono/cookie";
 import { html } from "hono/html";
 import type { Child } from "hono/jsx";
 import { pickLocale, type Translations, translatorFor } from "../bot/i18n.ts";
-import {
-  getPlaylistByShareToken,
-  listPlaylistItems,
-  type Playlist,
-  PlaylistError,
-} from "../kv/playlists.ts";
+import { getPlaylistByShareToken, type Playlist, PlaylistError } from "../kv/playlists.ts";
+import { listPlaylistItems } from "../kv/playlist_items.ts";
 import {
   createWebSession,
   getWebSession,

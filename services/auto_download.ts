@@ -16,7 +16,7 @@ import type { Job, JobQueue } from "../kv/jobs.ts";
 import type { BatchItem } from "../kv/batch_items.ts";
 import type { AutoDownload, ProbePayload } from "../kv/job_types.ts";
 import type { MediaStore } from "../kv/media.ts";
-import { getPlaylistItem } from "../kv/playlists.ts";
+import { getPlaylistItem } from "../kv/playlist_items.ts";
 import type { QuotaStore } from "../kv/quota.ts";
 import { userKey, type UserProfile } from "../kv/users.ts";
 import type { ProbeInfo } from "../workers/media_types.ts";

@@ -34,7 +34,7 @@ import { type Batch, recordBatchOutcome } from "../kv/batches.ts";
 import { activeJobLimitsFor, readPlaces, takePlace } from "../kv/job_limits.ts";
 import { ACTIVE_STATES, type Job, JobQueue, outboxKey } from "../kv/jobs.ts";
 import type { ExpandPayload, JobResult, PlaylistEntry } from "../kv/job_types.ts";
-import type { PlaylistItem } from "../kv/playlists.ts";
+import type { PlaylistItem } from "../kv/playlist_items.ts";
 import { planOf, userKey, type UserProfile } from "../kv/users.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { UrlGuard } from "../lib/url_guard.ts";

@@ -4,34 +4,38 @@
  * to the write's atomic, so a role revoked meanwhile makes the write fail instead of pass.
  */
 import {
-  acceptPlaylistInvite,
-  addPlaylistItem,
   copyPlaylist,
   createPlaylist,
-  createPlaylistInvite,
   deletePlaylist,
   getPlaylist,
   getPlaylistByShareToken,
-  getPlaylistMember,
   type Guard,
-  type InviteRole,
   listPlaylistsByUser,
   MAX_PLAYLISTS_PER_USER,
-  movePlaylistItem,
-  type NewPlaylistItem,
   type Playlist,
   PlaylistError,
-  type PlaylistInvite,
-  type PlaylistItem,
   type PlaylistRole,
-  removePlaylistItem,
-  removePlaylistMember,
   revokePlaylistShare,
   roleAtLeast,
   sharePlaylist,
-  transferPlaylist,
   updatePlaylist,
 } from "../kv/playlists.ts";
+import {
+  addPlaylistItem,
+  movePlaylistItem,
+  type NewPlaylistItem,
+  type PlaylistItem,
+  removePlaylistItem,
+} from "../kv/playlist_items.ts";
+import {
+  acceptPlaylistInvite,
+  createPlaylistInvite,
+  getPlaylistMember,
+  type InviteRole,
+  type PlaylistInvite,
+  removePlaylistMember,
+  transferPlaylist,
+} from "../kv/playlist_members.ts";
 
 export type PlaylistAction =
   | "view"

@@ -3,14 +3,10 @@
  * through services/playlists.ts, which checks the actor's role in one table; buttons a role
  * may not use are hidden, but a forged callback is refused all the same.
  */
-import {
-  type InviteRole,
-  listPlaylistItems,
-  listPlaylistsByUser,
-  PlaylistError,
-  type PlaylistSummary,
-  takePlaylistPrompt,
-} from "../../kv/playlists.ts";
+import { listPlaylistsByUser, PlaylistError, type PlaylistSummary } from "../../kv/playlists.ts";
+import { listPlaylistItems } from "../../kv/playlist_items.ts";
+import { type InviteRole } from "../../kv/playlist_members.ts";
+import { takePlaylistPrompt } from "../../kv/playlist_prompts.ts";
 import { escapeHtml, truncate } from "../../lib/format.ts";
 import { INVITE_PAYLOAD_PREFIX, SHARE_PAYLOAD_PREFIX } from "../../lib/links.ts";
 import { isToken } from "../../lib/tokens.ts";

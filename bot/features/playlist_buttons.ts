@@ -1,14 +1,10 @@
 /** The playlist feature's buttons; their callback data is described in bot/playlist_views.ts. */
 import { ownPreview } from "../preview_request.ts";
 import type { BotContext } from "../context.ts";
-import {
-  getPlaylistByShareToken,
-  type InviteRole,
-  listPlaylistItems,
-  listPlaylistMembers,
-  listPlaylistsByUser,
-  setPlaylistPrompt,
-} from "../../kv/playlists.ts";
+import { getPlaylistByShareToken, listPlaylistsByUser } from "../../kv/playlists.ts";
+import { listPlaylistItems } from "../../kv/playlist_items.ts";
+import { type InviteRole, listPlaylistMembers } from "../../kv/playlist_members.ts";
+import { setPlaylistPrompt } from "../../kv/playlist_prompts.ts";
 import { escapeHtml, truncate } from "../../lib/format.ts";
 import {
   addItem,

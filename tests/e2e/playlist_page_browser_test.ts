@@ -10,14 +10,9 @@ import { assert, assertEquals } from "../support/assert.ts";
 import { startMediaLab } from "../support/media_lab.ts";
 import { signInitData, signLoginWidget } from "../support/telegram_login.ts";
 import { createI18n } from "../../bot/i18n.ts";
-import {
-  acceptPlaylistInvite,
-  addPlaylistItem,
-  createPlaylist,
-  createPlaylistInvite,
-  listPlaylistItems,
-  sharePlaylist,
-} from "../../kv/playlists.ts";
+import { createPlaylist, sharePlaylist } from "../../kv/playlists.ts";
+import { addPlaylistItem, listPlaylistItems } from "../../kv/playlist_items.ts";
+import { acceptPlaylistInvite, createPlaylistInvite } from "../../kv/playlist_members.ts";
 import { playlistRoutes } from "../../routes/playlists.tsx";
 
 const CHROMIUM = "/usr/bin/chromium";
