@@ -6,7 +6,7 @@ import { type FetchGuard, guardedFetch } from "../lib/guarded_fetch.ts";
 import type { ProbeInfo } from "../workers/media_types.ts";
 import type { Translate } from "./i18n.ts";
 import { type PreviewOptions, renderPreview } from "./views.ts";
-import { loadPreviewAdvice } from "./recommend.ts";
+import { type AdviceDeps, loadPreviewAdvice } from "./recommend.ts";
 import { previewQualityOrder } from "../services/experiments.ts";
 import type { Config } from "../config.ts";
 
@@ -21,7 +21,7 @@ export interface PreviewTarget {
   replyToMessageId?: number;
   preview?: PreviewOptions;
   /** given: the preview recommends a quality for this user's limits, prefs and habits */
-  config?: Config;
+  advice?: AdviceDeps;
 }
 
 /** Stores the preview's choices and shows them: a photo of the thumbnail, or text without one. */
@@ -32,8 +32,8 @@ export async function sendPreview(
 ): Promise<Preview> {
   const { api, kv, chatId } = target;
   const preview = await createPreview(kv, { userId: target.userId, chatId, url, info });
-  const advice = target.config
-    ? await loadPreviewAdvice(kv, target.config, target.userId, info)
+  const advice = target.advice
+    ? await loadPreviewAdvice(target.advice, target.userId, info)
     : undefined;
   const { caption, keyboard } = renderPreview(target.t, target.locale, info, preview.id, {
     ...target.preview,

@@ -3,8 +3,7 @@
  * in the same atomic that extends the user's premium, so a duplicated update grants nothing more.
  */
 import { boundedKeyPart } from "../lib/kv_key.ts";
-import { type Commit, commit, retryAtomic } from "./retry_atomic.ts";
-import { userKey, type UserProfile } from "./users.ts";
+import type { UserProfile, UserStore } from "./users.ts";
 
 export interface PremiumPlan {
   id: string;
@@ -62,19 +61,17 @@ export type RefundOutcome =
   | { refunded: true; user: UserProfile }
   | { refunded: false; reason: "unknown" | "already" };
 
+/** Records the payment and extends the user's premium in one atomic, through the user store. */
 export async function applyPayment(
   kv: Deno.Kv,
+  users: UserStore,
   input: { chargeId: string; userId: number; plan: PremiumPlan; stars: number },
   now = Date.now(),
 ): Promise<PaymentOutcome> {
-  return await retryAtomic(kv, async (op): Promise<PaymentOutcome | Commit<PaymentOutcome>> => {
-    const [existing, userEntry] = await kv.getMany<[Receipt, UserProfile]>([
-      receiptKey(input.chargeId),
-      userKey(input.userId),
-    ]);
-    if (existing.value) return { applied: false, reason: "duplicate" };
-    if (!userEntry.value) return { applied: false, reason: "unknown_user" };
-    const user = userEntry.value;
+  return await users.updateWith<PaymentOutcome>(input.userId, async (user, op) => {
+    const existing = await kv.get<Receipt>(receiptKey(input.chargeId));
+    if (existing.value) return { user: null, result: { applied: false, reason: "duplicate" } };
+    if (!user) return { user: null, result: { applied: false, reason: "unknown_user" } };
     const from = Math.max(now, user.premiumUntil ?? 0);
     const premiumUntil = from + input.plan.days * 86_400_000;
     const receipt: Receipt = {
@@ -89,45 +86,43 @@ export async function applyPayment(
     };
     const updated = { ...user, premiumUntil };
     op.check(existing)
-      .check(userEntry)
       .set(receiptKey(input.chargeId), receipt)
       .set(receiptByUserKey(input.userId, input.chargeId), input.chargeId)
-      .set(userKey(input.userId), updated)
       .sum(STARS_REVENUE_KEY, BigInt(input.stars));
-    return commit({ applied: true, user: updated, receipt });
-  }, { what: `payment ${input.chargeId}`, attempts: 10 });
+    return { user: updated, result: { applied: true, user: updated, receipt } };
+  });
 }
 
 export async function getReceipt(kv: Deno.Kv, chargeId: string): Promise<Receipt | null> {
   return (await kv.get<Receipt>(receiptKey(chargeId))).value;
 }
 
-/** Marks a receipt refunded and takes back the premium days it bought. */
+/** Marks a receipt refunded and takes back the premium days it bought, in one atomic. */
 export async function applyRefund(
   kv: Deno.Kv,
+  users: UserStore,
   chargeId: string,
   now = Date.now(),
 ): Promise<RefundOutcome> {
-  return await retryAtomic(kv, async (op): Promise<RefundOutcome | Commit<RefundOutcome>> => {
+  // a receipt's user never changes: the atomic checks the rest
+  const payer = (await getReceipt(kv, chargeId))?.userId;
+  if (payer === undefined) return { refunded: false, reason: "unknown" };
+  return await users.updateWith<RefundOutcome>(payer, async (user, op) => {
     const receiptEntry = await kv.get<Receipt>(receiptKey(chargeId));
     const receipt = receiptEntry.value;
-    if (!receipt) return { refunded: false, reason: "unknown" };
-    if (receipt.refundedAt) return { refunded: false, reason: "already" };
-    const userEntry = await kv.get<UserProfile>(userKey(receipt.userId));
-    if (!userEntry.value) return { refunded: false, reason: "unknown" };
-    const user = userEntry.value;
+    if (!receipt) return { user: null, result: { refunded: false, reason: "unknown" } };
+    if (receipt.refundedAt) return { user: null, result: { refunded: false, reason: "already" } };
+    if (!user) return { user: null, result: { refunded: false, reason: "unknown" } };
     const updated = {
       ...user,
       premiumUntil: (user.premiumUntil ?? now) - receipt.days * 86_400_000,
     };
     op.check(receiptEntry)
-      .check(userEntry)
       .set(receiptKey(chargeId), { ...receipt, refundedAt: now })
-      .set(userKey(receipt.userId), updated)
       // KvU64 sums wrap around: adding 2^64 - n subtracts n
       .sum(STARS_REVENUE_KEY, (1n << 64n) - BigInt(receipt.stars));
-    return commit({ refunded: true, user: updated });
-  }, { what: `the refund of ${chargeId}`, attempts: 10 });
+    return { user: updated, result: { refunded: true, user: updated } };
+  });
 }
 
 export async function starsRevenue(kv: Deno.Kv): Promise<number> {

@@ -1,4 +1,8 @@
-/** Users: plan, role, language, time zone and preferences. Cached in memory: most updates write nothing. */
+/**
+ * Users: plan, role, language, time zone and preferences. Every read and write of a user's record
+ * goes through UserStore, which keeps a copy of each user it saw in memory for up to 60 s (most
+ * updates write nothing); its writes, a payment's included, update that copy.
+ */
 import type { Variant } from "../workers/media_types.ts";
 import { LruCache } from "../lib/lru.ts";
 import { CoalescedReads } from "./coalesced_reads.ts";
@@ -65,12 +69,23 @@ export class UserStore {
     private readonly reads = new CoalescedReads(kv),
   ) {}
 
+  /** This instance's copy, read from KV when it has none (or one older than 60 s). */
   async get(id: number): Promise<UserProfile | null> {
     const cached = this.#cache.get(id);
     if (cached) return cached;
     const user = (await this.reads.get<UserProfile>(userKey(id))).value;
     if (user) this.#cache.set(id, user);
     return user;
+  }
+
+  /** The user as KV has it now, never a copy: for decisions another instance's change must reach. */
+  async getFresh(id: number): Promise<UserProfile | null> {
+    return (await this.getFreshEntry(id)).value;
+  }
+
+  /** The user's entry as KV has it now, for a write elsewhere that checks it did not change. */
+  getFreshEntry(id: number): Promise<Deno.KvEntryMaybe<UserProfile>> {
+    return this.kv.get<UserProfile>(userKey(id));
   }
 
   /** Creates the user on first contact; writes again only when Telegram's data changed. */
@@ -91,26 +106,41 @@ export class UserStore {
    * Read-modify-write checked by versionstamp, retried on contention; a `change` that returns the
    * user as it is writes nothing.
    */
-  async update(
+  update(
     id: number,
     change: (user: UserProfile | null) => UserProfile,
   ): Promise<UserProfile> {
-    const next = await retryAtomic(this.kv, async (op) => {
-      const entry = await this.kv.get<UserProfile>(userKey(id));
-      const next = change(entry.value);
-      // unchanged: nothing to write
-      if (next === entry.value) return next;
-      op.check(entry).set(userKey(id), next);
-      if (!entry.value) op.sum(USER_COUNT_KEY, 1n);
-      return commit(next);
-    }, { what: `user ${id}`, attempts: 10 });
-    this.#cache.set(id, next);
-    return next;
+    return this.updateWith(id, (user) => {
+      const next = change(user);
+      return Promise.resolve({ user: next, result: next });
+    });
   }
 
-  /** Drops the in-memory copy (after a change made by another process, e.g. a payment). */
-  forget(id: number): void {
-    this.#cache.delete(id);
+  /**
+   * A read-modify-write of the user that carries the caller's own reads, checks and writes (a
+   * payment's receipt) in the same atomic, which also checks the user's entry. `plan` runs again
+   * after a conflict, with the user read again; the user it returns is written (the same object,
+   * or null: nothing is written, and neither are the plan's writes).
+   */
+  async updateWith<T>(
+    id: number,
+    plan: (
+      user: UserProfile | null,
+      op: Deno.AtomicOperation,
+    ) => Promise<{ user: UserProfile | null; result: T }>,
+  ): Promise<T> {
+    const { user, result } = await retryAtomic(this.kv, async (op) => {
+      const entry = await this.kv.get<UserProfile>(userKey(id));
+      const planned = await plan(entry.value, op);
+      if (planned.user === null || planned.user === entry.value) {
+        return { user: entry.value, result: planned.result };
+      }
+      op.check(entry).set(userKey(id), planned.user);
+      if (!entry.value) op.sum(USER_COUNT_KEY, 1n);
+      return commit(planned);
+    }, { what: `user ${id}`, attempts: 10 });
+    if (user) this.#cache.set(id, user);
+    return result;
   }
 
   async count(): Promise<number> {

@@ -21,6 +21,7 @@ import {
 import type { JobResult } from "../kv/job_types.ts";
 import { cachedFileOf, type MediaStore } from "../kv/media.ts";
 import type { QuotaStore } from "../kv/quota.ts";
+import type { UserStore } from "../kv/users.ts";
 import { addHistoryEntry, mediaLabels } from "../kv/history.ts";
 import type { UrlGuard } from "../lib/url_guard.ts";
 import type { EventBus } from "./events.ts";
@@ -45,6 +46,7 @@ import { Histogram } from "../lib/histogram.ts";
 export interface JobServiceDeps {
   config: Config;
   kv: Deno.Kv;
+  users: UserStore;
   queue: JobQueue;
   media: MediaStore;
   quota: QuotaStore;
@@ -370,7 +372,7 @@ export class JobService {
           chatId: job.chatId,
           replyToMessageId: job.payload.replyToMessageId,
           preview: { preferAudio: job.payload.preferAudio },
-          config: this.deps.config,
+          advice: this.deps,
         },
         job.payload.url,
         result.info,

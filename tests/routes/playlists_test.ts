@@ -77,6 +77,7 @@ async function startBed(): Promise<Bed> {
   const kv = await Deno.openKv(":memory:");
   const app = playlistRoutes({
     kv,
+    users: new UserStore(kv),
     botToken: BOT_TOKEN,
     botUsername: () => "MediaTestBot",
     baseUrl: BASE,
