@@ -4,7 +4,7 @@
  * updates write nothing); its writes, a payment's included, update that copy.
  */
 import type { Variant } from "../workers/media_types.ts";
-import { LruCache } from "../lib/lru.ts";
+import { LRUCache } from "lru-cache";
 import { CoalescedReads } from "./coalesced_reads.ts";
 import { commit, retryAtomic } from "./retry_atomic.ts";
 
@@ -62,7 +62,7 @@ export interface TelegramUserInfo {
 }
 
 export class UserStore {
-  readonly #cache = new LruCache<number, UserProfile>(20_000, 60_000);
+  readonly #cache = new LRUCache<number, UserProfile>({ max: 20_000, ttl: 60_000 });
 
   constructor(
     private readonly kv: Deno.Kv,

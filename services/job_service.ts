@@ -26,7 +26,7 @@ import { addHistoryEntry, mediaLabels } from "../kv/history.ts";
 import type { UrlGuard } from "../lib/url_guard.ts";
 import type { EventBus } from "./events.ts";
 import type { Logger } from "../lib/logger.ts";
-import { LruCache } from "../lib/lru.ts";
+import { LRUCache } from "lru-cache";
 import { translatorFor } from "../bot/i18n.ts";
 import { sendCachedFile, sendPreview } from "../bot/delivery.ts";
 import { renderProgress } from "../bot/views.ts";
@@ -100,7 +100,7 @@ export class JobService {
   /** this instance's name on the reports it holds (app instances share one KV) */
   readonly #reporter = crypto.randomUUID();
   #outboxPass?: Promise<void>;
-  readonly #lastEdits = new LruCache<string, { at: number; text: string }>(10_000);
+  readonly #lastEdits = new LRUCache<string, { at: number; text: string }>({ max: 10_000 });
   readonly workersSeen = new Map<string, number>();
   /** ends waiting claims at shutdown, so the HTTP server can close at once */
   readonly #closing = new AbortController();
