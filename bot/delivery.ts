@@ -8,7 +8,6 @@ import type { Translate } from "./i18n.ts";
 import { type PreviewOptions, renderPreview } from "./views.ts";
 import { type AdviceDeps, loadPreviewAdvice } from "./recommend.ts";
 import { previewQualityOrder } from "../services/experiments.ts";
-import type { Config } from "../config.ts";
 
 export interface PreviewTarget {
   api: Api;
