@@ -106,7 +106,7 @@ export class AutoDownloads {
     info: ProbeInfo,
     user: UserProfile | undefined,
   ) {
-    const { api, config, kv } = this.deps;
+    const { api } = this.deps;
     const t = translatorFor(this.deps.i18n, payload.lang);
     const advice = await loadPreviewAdvice(this.deps, job.userId, info);
     // a scheduled run gets its own progress message; a batch's items show in the batch's one
