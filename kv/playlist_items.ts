@@ -165,6 +165,55 @@ export async function listPlaylistItems(
   return items;
 }
 
+/**
+ * A page of at most `limit` items in playlist order, from the item whose id is `cursor` (the
+ * first item when empty); the result's `cursor` is the next page's first item, "" after the last.
+ * Reads `limit + 1` items. Null when the cursor's item is not in the playlist (any more).
+ */
+export async function listPlaylistItemsPage(
+  kv: Deno.Kv,
+  playlistId: string,
+  { limit, cursor = "" }: { limit: number; cursor?: string },
+): Promise<{ values: PlaylistItem[]; cursor: string } | null> {
+  let selector: Deno.KvListSelector = { prefix: itemsPrefix(playlistId) };
+  if (cursor) {
+    const position = (await kv.get<string>(itemPositionKey(playlistId, cursor))).value;
+    if (!position) return null;
+    selector = { prefix: itemsPrefix(playlistId), start: itemKey(playlistId, position) };
+  }
+  const values: PlaylistItem[] = [];
+  for await (const entry of kv.list<PlaylistItem>(selector, { limit: limit + 1 })) {
+    values.push(entry.value);
+  }
+  if (cursor && values[0]?.id !== cursor) return null;
+  return { values: values.slice(0, limit), cursor: values[limit]?.id ?? "" };
+}
+
+/**
+ * The id of the item `places` before the item `itemId` (itself for 0), reading only those; ""
+ * when fewer come before it (the page starts at the first item), null when it is gone.
+ */
+export async function itemIdBefore(
+  kv: Deno.Kv,
+  playlistId: string,
+  itemId: string,
+  places: number,
+): Promise<string | null> {
+  const position = (await kv.get<string>(itemPositionKey(playlistId, itemId))).value;
+  if (!position) return null;
+  if (places === 0) return itemId;
+  const selector = { prefix: itemsPrefix(playlistId), end: itemKey(playlistId, position) };
+  let found = 0;
+  let id = "";
+  for await (
+    const entry of kv.list<PlaylistItem>(selector, { limit: places, reverse: true })
+  ) {
+    found++;
+    id = entry.value.id;
+  }
+  return found === places ? id : "";
+}
+
 export async function getPlaylistItem(
   kv: Deno.Kv,
   playlistId: string,
