@@ -100,6 +100,7 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
   const jobs = new JobService({
     config,
     kv,
+    users,
     queue,
     media,
     quota,

@@ -31,7 +31,7 @@ export async function benchPreview(samples = 50) {
   const renderTimes: number[] = [];
   for (let i = 0; i < 500; i++) {
     const at = performance.now();
-    const advice = await loadPreviewAdvice(system.kv, system.config, 2000 + (i % samples), info);
+    const advice = await loadPreviewAdvice(system, 2000 + (i % samples), info);
     renderPreview(t, "en", info, "01J00000000000000000000000", { advice });
     renderTimes.push(performance.now() - at);
   }

@@ -1,13 +1,15 @@
 /** What the playlist feature's commands and buttons share: showing, answering, acting. */
 import { GrammyError, InlineKeyboard } from "grammy";
 import type { User } from "grammy/types";
+import { getPlaylistByShareToken, listPlaylistsByUser } from "../kv/playlists.ts";
 import {
-  getPlaylistByShareToken,
-  type InviteRole,
+  countPlaylistItems,
+  getPlaylistItem,
+  itemIdBefore,
   listPlaylistItems,
-  listPlaylistMembers,
-  listPlaylistsByUser,
-} from "../kv/playlists.ts";
+  listPlaylistItemsPage,
+} from "../kv/playlist_items.ts";
+import { type InviteRole, listPlaylistMembers } from "../kv/playlist_members.ts";
 import { escapeHtml } from "../lib/format.ts";
 import {
   botDeepLink,
@@ -22,6 +24,7 @@ import { type Actor, authorize, inviteAs, sharePlaylistAs } from "../services/pl
 import type { BotContext } from "./context.ts";
 import { downloadPlaylist } from "../services/playlist_delivery.ts";
 import {
+  ITEMS_PER_PAGE,
   playlistErrorText,
   playlistName,
   type PlaylistRef,
@@ -94,27 +97,80 @@ export async function showList(ctx: BotContext, mode: "edit" | "reply", withHelp
   await present(ctx, { text, keyboard: list.keyboard }, mode);
 }
 
+/** A page of a playlist: its number, and the id of its first item ("" for the first page). */
+export interface PageAt {
+  page: number;
+  start: string;
+}
+
+export const FIRST_PAGE: PageAt = { page: 0, start: "" };
+
+/** Shows one page, reading only its items (and, after the first page, those of the one before). */
 export async function showPlaylist(
   ctx: BotContext,
   playlistId: string,
-  page: number,
+  at: PageAt,
   mode: "edit" | "reply",
   shareToken?: string,
 ) {
   const { kv } = ctx.deps;
   const access = await authorize(kv, playlistId, actorOf(ctx, shareToken), "view");
-  const items = await listPlaylistItems(kv, playlistId);
+  // a page whose first item left meanwhile (or a button from before pages had one) starts over
+  if (at.page > 0 && !at.start) at = FIRST_PAGE;
+  const limit = ITEMS_PER_PAGE;
+  let listed = await listPlaylistItemsPage(kv, playlistId, { limit, cursor: at.start });
+  if (!listed) {
+    at = FIRST_PAGE;
+    listed = await listPlaylistItemsPage(kv, playlistId, { limit });
+  }
+  const previous = at.page > 0 ? await itemIdBefore(kv, playlistId, at.start, limit) : undefined;
   const ref: PlaylistRef = access.via === "share" && shareToken
     ? { kind: "share", token: shareToken }
     : { kind: "member" };
   const { playlist, role } = access;
-  await present(ctx, renderPlaylistView(ctx.t, { playlist, role, items, page, ref }), mode);
+  await present(
+    ctx,
+    renderPlaylistView(ctx.t, {
+      playlist,
+      role,
+      items: listed?.values ?? [],
+      itemCount: await countPlaylistItems(kv, playlistId),
+      page: at.page,
+      previous: previous ?? undefined,
+      next: listed?.cursor ?? "",
+      ref,
+    }),
+    mode,
+  );
+}
+
+/**
+ * Where an item stands: its index as its button said (counted, reading the items before it, for a
+ * button without one), the item count and its page's first item. Null when the item is gone.
+ */
+export async function itemPlace(
+  kv: Deno.Kv,
+  playlistId: string,
+  itemId: string,
+  shownIndex?: number,
+) {
+  const [item, total] = await Promise.all([
+    getPlaylistItem(kv, playlistId, itemId),
+    countPlaylistItems(kv, playlistId),
+  ]);
+  if (!item) return null;
+  const index = shownIndex === undefined
+    ? (await listPlaylistItems(kv, playlistId)).findIndex((listed) => listed.id === itemId)
+    : Math.min(Math.max(0, shownIndex), total - 1);
+  if (index < 0) return null;
+  const pageStart = await itemIdBefore(kv, playlistId, itemId, index % ITEMS_PER_PAGE);
+  return pageStart === null ? null : { item, index, total, pageStart };
 }
 
 export async function showShared(
   ctx: BotContext,
   token: string,
-  page: number,
+  at: PageAt,
   mode: "edit" | "reply",
 ) {
   const shared = isToken(token) ? await getPlaylistByShareToken(ctx.deps.kv, token) : null;
@@ -124,7 +180,7 @@ export async function showShared(
     } else await ctx.reply(ctx.t("playlist-share-invalid"));
     return;
   }
-  await showPlaylist(ctx, shared.playlist.id, page, mode, token);
+  await showPlaylist(ctx, shared.playlist.id, at, mode, token);
 }
 
 // --- helpers ---------------------------------------------------------------------------
@@ -170,7 +226,7 @@ export async function showMembers(ctx: BotContext, playlistId: string) {
 export async function askDelete(ctx: BotContext, playlistId: string, mode: "edit" | "reply") {
   const { kv } = ctx.deps;
   const { playlist } = await authorize(kv, playlistId, actorOf(ctx), "delete");
-  const count = (await listPlaylistItems(kv, playlistId)).length;
+  const count = await countPlaylistItems(kv, playlistId);
   await present(ctx, renderDeleteConfirm(ctx.t, playlist, count), mode);
 }
 

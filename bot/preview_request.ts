@@ -11,7 +11,7 @@ export async function offerPreview(
   rawUrl: string,
   replyToMessageId?: number,
 ): Promise<void> {
-  const { urlGuard, media, kv, config } = ctx.deps;
+  const { urlGuard, media, kv } = ctx.deps;
   const userId = ctx.from!.id;
   const chatId = ctx.chat?.id ?? userId;
   const checked = await urlGuard.check(rawUrl);
@@ -35,7 +35,7 @@ export async function offerPreview(
         chatId,
         replyToMessageId,
         preview: { preferAudio },
-        config,
+        advice: ctx.deps,
       },
       url,
       info,

@@ -5,6 +5,7 @@
  */
 import { ulid } from "ulid";
 import type { PlaylistEntry } from "../media/job_types.ts";
+import { commit, retryAtomic } from "./retry_atomic.ts";
 
 export interface BatchItem extends PlaylistEntry {
   /** an item of a saved playlist ("download all"): downloaded as saved, without probing again */
@@ -109,12 +110,14 @@ export async function finishItem(kv: Deno.Kv, userId: number, id: string): Promi
 export async function dropWaitingItems(kv: Deno.Kv, userId: number): Promise<BatchItem[]> {
   const dropped: BatchItem[] = [];
   while (true) {
-    const entries = await listWaitingItems(kv, userId, WRITE_CHUNK);
-    if (entries.length === 0) return dropped;
-    const op = kv.atomic();
-    for (const entry of entries) op.check(entry).delete(entry.key);
     // a start that took one of them meanwhile fails the commit: read again
-    if ((await op.commit()).ok) dropped.push(...entries.map((entry) => entry.value));
+    const chunk = await retryAtomic(kv, async (op) => {
+      const entries = await listWaitingItems(kv, userId, WRITE_CHUNK);
+      for (const entry of entries) op.check(entry).delete(entry.key);
+      return entries.length === 0 ? [] : commit(entries.map((entry) => entry.value));
+    }, { what: `the waiting links of user ${userId}`, attempts: 20 });
+    if (chunk.length === 0) return dropped;
+    dropped.push(...chunk);
   }
 }
 

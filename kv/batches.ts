@@ -4,6 +4,7 @@
  * atomic with the batch's counts, so concurrent finishes never lose a count.
  */
 import { ulid } from "ulid";
+import { commit, retryAtomic } from "./retry_atomic.ts";
 
 export interface Batch {
   id: string;
@@ -73,21 +74,18 @@ export async function recordBatchOutcome(
   entryId: string,
   entry: BatchEntry,
 ): Promise<Batch | null> {
-  for (let attempt = 0; attempt < 50; attempt++) {
+  return await retryAtomic(kv, async (op) => {
     const [current, recorded] = await kv.getMany<[Batch, BatchEntry]>([
       batchKey(batchId),
       entryKey(batchId, entryId),
     ]);
     if (!current.value || recorded.value) return null;
     const updated = { ...current.value, [entry.outcome]: current.value[entry.outcome] + 1 };
-    const result = await kv.atomic()
-      .check(current, recorded)
+    op.check(current, recorded)
       .set(entryKey(batchId, entryId), entry, { expireIn: BATCH_TTL_MS })
-      .set(batchKey(batchId), updated, { expireIn: BATCH_TTL_MS })
-      .commit();
-    if (result.ok) return updated;
-  }
-  throw new Error(`batch ${batchId} is too busy`);
+      .set(batchKey(batchId), updated, { expireIn: BATCH_TTL_MS });
+    return commit(updated);
+  }, { what: `batch ${batchId}`, attempts: 50 });
 }
 
 /** Titles of the entries that did not succeed, for the final message. */

@@ -2,6 +2,7 @@
  * A/B experiments: their definitions, each user's exposure (recorded once, with the variant the
  * user saw from then on) and conversion (once, only after an exposure), and per-variant counters.
  */
+import { commit, retryAtomic } from "./retry_atomic.ts";
 
 export interface ExperimentVariant {
   name: string;
@@ -94,15 +95,19 @@ async function changeExperiment(
   id: string,
   change: (experiment: Experiment) => Experiment,
 ): Promise<Experiment> {
-  for (let attempt = 0; attempt < 5; attempt++) {
+  return await retryAtomic(kv, async (op) => {
     const entry = await kv.get<Experiment>(experimentKey(id));
     if (!entry.value) throw new ExperimentError("unknown", `no experiment ${id}`);
     const changed = change(entry.value);
-    if ((await kv.atomic().check(entry).set(experimentKey(id), changed).commit()).ok) {
-      return changed;
-    }
-  }
-  throw new ExperimentError("invalid", `experiment ${id} changed too often to update`);
+    op.check(entry).set(experimentKey(id), changed);
+    return commit(changed);
+  }, {
+    what: `experiment ${id}`,
+    attempts: 5,
+    onContention: (error) => {
+      throw new ExperimentError("invalid", error.message);
+    },
+  });
 }
 
 /** New weights for the same variants; users already exposed keep their variant. */
@@ -144,17 +149,14 @@ export async function recordExposure(
   userId: number,
   assigned: string,
 ): Promise<string> {
-  for (let attempt = 0; attempt < 5; attempt++) {
+  return await retryAtomic(kv, async (op) => {
     const existing = await kv.get<string>(exposureKey(id, userId));
     if (existing.value !== null) return existing.value;
-    const result = await kv.atomic()
-      .check(existing)
+    op.check(existing)
       .set(exposureKey(id, userId), assigned)
-      .sum(countKey(id, assigned, "exposed"), 1n)
-      .commit();
-    if (result.ok) return assigned;
-  }
-  throw new Error(`exposure of user ${userId} to ${id} could not be recorded`);
+      .sum(countKey(id, assigned, "exposed"), 1n);
+    return commit(assigned);
+  }, { what: `the exposure of user ${userId} to ${id}`, attempts: 5 });
 }
 
 /** Counts a conversion once per user, for the variant they were exposed to; false otherwise. */

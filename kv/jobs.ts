@@ -14,6 +14,7 @@ import type {
   JobResult,
   JobState,
 } from "../media/job_types.ts";
+import { type Commit, commit, retryAtomic } from "./retry_atomic.ts";
 
 /** Monotonic, so jobs queued within one millisecond keep their order. */
 const ulid = monotonicUlids();
@@ -212,41 +213,44 @@ export class JobQueue {
       updatedAt: now,
       progress: { phase: "queued" },
     };
-    for (let attempt = 0; attempt < ENQUEUE_ATTEMPTS; attempt++) {
-      if (options.dryRun || attempt > 0) {
-        const existing = await this.findRequested(input, draft.id);
-        if (existing) return { ok: true, job: existing, duplicate: true };
-      }
-      let job = draft;
-      const writes: ((op: Deno.AtomicOperation) => void)[] = [];
-      for (const gate of gates) {
-        const decision = await gate.admit(job);
-        if (!decision.ok) {
-          const existing = attempt === 0 && !options.dryRun
-            ? await this.findRequested(input, draft.id)
-            : null;
-          return existing ? { ok: true, job: existing, duplicate: true } : decision;
+    return await retryAtomic(
+      this.kv,
+      async (op, attempt): Promise<EnqueueOutcome<R> | Commit<EnqueueOutcome<R>>> => {
+        const first = attempt === 0;
+        if (options.dryRun || !first) {
+          const existing = await this.findRequested(input, draft.id);
+          if (existing) return { ok: true, job: existing, duplicate: true };
         }
-        job = decision.job;
-        writes.push(decision.writes);
-      }
-      if (options.dryRun) return { ok: true, job, duplicate: false };
-      const op = this.kv.atomic()
-        .check({ key: jobKey(job.id), versionstamp: null })
-        .set(jobKey(job.id), job)
-        .set(readyKey(job), job.id)
-        .set(byUserKey(job.userId, job.id), job.id)
-        .sum(stateCountKey("ready"), 1n)
-        .sum(JOBS_SIGNAL_KEY, 1n);
-      if (input.requestKey) {
-        const key = requestKey(job.userId, input.requestKey);
-        op.check({ key, versionstamp: null }).set(key, job.id, { expireIn: REQUEST_KEY_TTL_MS });
-      }
-      for (const write of writes) write(op);
-      if ((await op.commit()).ok) return { ok: true, job, duplicate: false };
-      // the job or its request is already queued, or a gate's reads changed: read again
-    }
-    throw new Error(`could not enqueue job ${draft.id}`);
+        let job = draft;
+        const writes: ((op: Deno.AtomicOperation) => void)[] = [];
+        for (const gate of gates) {
+          const decision = await gate.admit(job);
+          if (!decision.ok) {
+            const existing = first && !options.dryRun
+              ? await this.findRequested(input, draft.id)
+              : null;
+            return existing ? { ok: true, job: existing, duplicate: true } : decision;
+          }
+          job = decision.job;
+          writes.push(decision.writes);
+        }
+        if (options.dryRun) return { ok: true, job, duplicate: false };
+        op.check({ key: jobKey(job.id), versionstamp: null })
+          .set(jobKey(job.id), job)
+          .set(readyKey(job), job.id)
+          .set(byUserKey(job.userId, job.id), job.id)
+          .sum(stateCountKey("ready"), 1n)
+          .sum(JOBS_SIGNAL_KEY, 1n);
+        if (input.requestKey) {
+          const key = requestKey(job.userId, input.requestKey);
+          op.check({ key, versionstamp: null }).set(key, job.id, { expireIn: REQUEST_KEY_TTL_MS });
+        }
+        for (const write of writes) write(op);
+        // a lost race: the job or its request is already queued, or a gate's reads changed
+        return commit({ ok: true, job, duplicate: false });
+      },
+      { what: `the queueing of job ${draft.id}`, attempts: ENQUEUE_ATTEMPTS },
+    );
   }
 
   /** The job a request queued (see `NewJob.requestKey`), for a day after it was asked. */
@@ -304,34 +308,33 @@ export class JobQueue {
 
   /** Extends the lease and records progress; tells the worker when to stop. */
   async heartbeat(id: string, leaseId: string, progress?: JobProgress): Promise<HeartbeatAnswer> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await this.kv.get<Job>(jobKey(id));
-      const job = current.value;
-      if (!job || job.state !== "leased" || job.leaseId !== leaseId) return { ok: false };
-      const now = this.options.now();
-      const updated: Job = {
-        ...job,
-        leaseUntil: now + this.options.leaseMs,
-        progress: progress ?? job.progress,
-        updatedAt: now,
-      };
-      const result = await this.kv.atomic()
-        .check(current)
-        .delete(leasedKey(job.leaseUntil!, id))
-        .set(leasedKey(updated.leaseUntil!, id), id)
-        .set(jobKey(id), updated)
-        .commit();
-      if (result.ok) {
+    return await retryAtomic(
+      this.kv,
+      async (op): Promise<HeartbeatAnswer | Commit<HeartbeatAnswer>> => {
+        const current = await this.kv.get<Job>(jobKey(id));
+        const job = current.value;
+        if (!job || job.state !== "leased" || job.leaseId !== leaseId) return { ok: false };
+        const now = this.options.now();
+        const updated: Job = {
+          ...job,
+          leaseUntil: now + this.options.leaseMs,
+          progress: progress ?? job.progress,
+          updatedAt: now,
+        };
+        op.check(current)
+          .delete(leasedKey(job.leaseUntil!, id))
+          .set(leasedKey(updated.leaseUntil!, id), id)
+          .set(jobKey(id), updated);
         const { cancelRequested, stopRequested } = job;
-        return {
+        return commit({
           ok: true,
           cancel: Boolean(cancelRequested),
           stop: Boolean(stopRequested),
           job: updated,
-        };
-      }
-    }
-    return { ok: false };
+        });
+      },
+      { what: `job ${id}`, attempts: 5, onContention: () => ({ ok: false }) },
+    );
   }
 
   /** Completes a leased job. Completing twice, or with a lost lease, changes nothing. */
@@ -359,44 +362,50 @@ export class JobQueue {
 
   /** Cancels a job: at once when it waits, through the next heartbeat when a worker runs it. */
   async cancel(id: string): Promise<SettleOutcome> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await this.kv.get<Job>(jobKey(id));
-      const job = current.value;
-      if (!job || !ACTIVE_STATES.includes(job.state)) return { changed: false, job };
-      const now = this.options.now();
-      const op = this.kv.atomic().check(current);
-      let updated: Job;
-      if (job.state === "ready") {
-        updated = this.finish(job, "cancelled", now, { code: "cancelled", message: "cancelled" });
-        op.delete(readyKey(job))
-          .delete(byUserKey(job.userId, id))
-          .set(outboxKey(id), newOutboxEntry(id))
-          .sum(stateCountKey("ready"), MINUS_ONE)
-          .sum(stateCountKey("cancelled"), 1n)
-          .set(jobKey(id), updated, { expireIn: this.options.finishedTtlMs });
-      } else {
-        if (job.cancelRequested) return { changed: false, job };
-        updated = { ...job, cancelRequested: true, updatedAt: now };
-        op.set(jobKey(id), updated);
-      }
-      if ((await op.commit()).ok) return { changed: true, job: updated };
-    }
-    return { changed: false, job: await this.get(id) };
+    return await retryAtomic(
+      this.kv,
+      async (op): Promise<SettleOutcome | Commit<SettleOutcome>> => {
+        const current = await this.kv.get<Job>(jobKey(id));
+        const job = current.value;
+        if (!job || !ACTIVE_STATES.includes(job.state)) return { changed: false, job };
+        const now = this.options.now();
+        op.check(current);
+        let updated: Job;
+        if (job.state === "ready") {
+          updated = this.finish(job, "cancelled", now, { code: "cancelled", message: "cancelled" });
+          op.delete(readyKey(job))
+            .delete(byUserKey(job.userId, id))
+            .set(outboxKey(id), newOutboxEntry(id))
+            .sum(stateCountKey("ready"), MINUS_ONE)
+            .sum(stateCountKey("cancelled"), 1n)
+            .set(jobKey(id), updated, { expireIn: this.options.finishedTtlMs });
+        } else {
+          if (job.cancelRequested) return { changed: false, job };
+          updated = { ...job, cancelRequested: true, updatedAt: now };
+          op.set(jobKey(id), updated);
+        }
+        return commit({ changed: true, job: updated });
+      },
+      { what: `job ${id}`, attempts: 5, onContention: () => this.unchanged(id) },
+    );
   }
 
   /** Asks the worker running a job to end it early and deliver what it has; waiting jobs are left alone. */
   async requestStop(id: string): Promise<SettleOutcome> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await this.kv.get<Job>(jobKey(id));
-      const job = current.value;
-      if (!job || job.state !== "leased" || job.stopRequested || job.cancelRequested) {
-        return { changed: false, job };
-      }
-      const updated: Job = { ...job, stopRequested: true, updatedAt: this.options.now() };
-      const result = await this.kv.atomic().check(current).set(jobKey(id), updated).commit();
-      if (result.ok) return { changed: true, job: updated };
-    }
-    return { changed: false, job: await this.get(id) };
+    return await retryAtomic(
+      this.kv,
+      async (op): Promise<SettleOutcome | Commit<SettleOutcome>> => {
+        const current = await this.kv.get<Job>(jobKey(id));
+        const job = current.value;
+        if (!job || job.state !== "leased" || job.stopRequested || job.cancelRequested) {
+          return { changed: false, job };
+        }
+        const updated: Job = { ...job, stopRequested: true, updatedAt: this.options.now() };
+        op.check(current).set(jobKey(id), updated);
+        return commit({ changed: true, job: updated });
+      },
+      { what: `job ${id}`, attempts: 5, onContention: () => this.unchanged(id) },
+    );
   }
 
   /** Returns jobs whose lease ran out to the queue (or to the dead letters). */
@@ -587,15 +596,24 @@ export class JobQueue {
     leaseId: string,
     next: (job: Job, now: number) => Job,
   ): Promise<SettleOutcome> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await this.kv.get<Job>(jobKey(id));
-      const job = current.value;
-      if (!job || job.state !== "leased" || job.leaseId !== leaseId) {
-        return { changed: false, job };
-      }
-      const updated = next(job, this.options.now());
-      if (await this.commitTransition(current, updated)) return { changed: true, job: updated };
-    }
+    return await retryAtomic(
+      this.kv,
+      async (op): Promise<SettleOutcome | Commit<SettleOutcome>> => {
+        const current = await this.kv.get<Job>(jobKey(id));
+        const job = current.value;
+        if (!job || job.state !== "leased" || job.leaseId !== leaseId) {
+          return { changed: false, job };
+        }
+        const updated = next(job, this.options.now());
+        this.addTransition(op, current, updated);
+        return commit({ changed: true, job: updated });
+      },
+      { what: `job ${id}`, attempts: 5, onContention: () => this.unchanged(id) },
+    );
+  }
+
+  /** What a change that kept losing its race leaves: the job as it is now. */
+  private async unchanged(id: string): Promise<SettleOutcome> {
     return { changed: false, job: await this.get(id) };
   }
 
@@ -636,9 +654,18 @@ export class JobQueue {
 
   /** Moves a leased job to its next state in one atomic; false when someone else moved it. */
   private async commitTransition(current: Deno.KvEntryMaybe<Job>, updated: Job): Promise<boolean> {
+    const op = this.kv.atomic();
+    this.addTransition(op, current, updated);
+    return (await op.commit()).ok;
+  }
+
+  private addTransition(
+    op: Deno.AtomicOperation,
+    current: Deno.KvEntryMaybe<Job>,
+    updated: Job,
+  ): void {
     const job = current.value!;
-    const op = this.kv.atomic()
-      .check(current)
+    op.check(current)
       .delete(leasedKey(job.leaseUntil!, job.id))
       .sum(stateCountKey(job.state), MINUS_ONE)
       .sum(stateCountKey(updated.state), 1n);
@@ -651,7 +678,6 @@ export class JobQueue {
         .set(outboxKey(updated.id), newOutboxEntry(updated.id))
         .set(jobKey(updated.id), updated, { expireIn: this.options.finishedTtlMs });
     }
-    return (await op.commit()).ok;
   }
 }
 

@@ -1,7 +1,7 @@
 /** What we know about media: probe results (short-lived) and uploaded files (permanent). */
 import type { ProbeInfo, Variant } from "../media/media_types.ts";
 import type { UploadedFile } from "../media/job_types.ts";
-import { LruCache } from "../lib/lru.ts";
+import { LRUCache } from "lru-cache";
 import {
   hasSiteId,
   type MediaIdentity,
@@ -89,20 +89,21 @@ export class MediaStore {
     probeL2: { hits: 0, misses: 0 },
     files: { hits: 0, misses: 0 },
   };
-  readonly #probes: LruCache<string, ProbeEntry>;
+  readonly #probes: LRUCache<string, ProbeEntry>;
   readonly #now: () => number;
 
   constructor(private readonly kv: Deno.Kv, options: MediaStoreOptions = {}) {
     this.#now = options.now ?? Date.now;
-    this.#probes = new LruCache<string, ProbeEntry>(
-      options.memoryEntries ?? PROBE_MEMORY_ENTRIES,
-      PROBE_TTL_MS,
-      this.#now,
-      {
-        of: (entry) => entry.url.length + JSON.stringify(entry.info).length,
-        max: options.memoryBytes ?? PROBE_MEMORY_BYTES,
-      },
-    );
+    this.#probes = new LRUCache<string, ProbeEntry>({
+      max: options.memoryEntries ?? PROBE_MEMORY_ENTRIES,
+      ttl: PROBE_TTL_MS,
+      // approximate bytes; a probe larger than the whole bound is not kept
+      maxSize: options.memoryBytes ?? PROBE_MEMORY_BYTES,
+      sizeCalculation: (entry) => entry.url.length + JSON.stringify(entry.info).length,
+      perf: { now: this.#now },
+      // read the clock at every check: tests move it
+      ttlResolution: 0,
+    });
   }
 
   /** L1 (memory) first, then L2 (KV); an L2 hit is kept in L1 for the rest of its life. */
@@ -118,7 +119,9 @@ export class MediaStore {
     // entries from before the URL was stored have none, so they never match
     const fresh = stored?.url === normalized && stored.expiresAt > now ? stored : undefined;
     this.count(this.stats.probeL2, fresh !== undefined);
-    if (fresh) this.#probes.set(hash, { url: normalized, info: fresh.info }, fresh.expiresAt - now);
+    if (fresh) {
+      this.#probes.set(hash, { url: normalized, info: fresh.info }, { ttl: fresh.expiresAt - now });
+    }
     return fresh?.info;
   }
 
@@ -132,7 +135,7 @@ export class MediaStore {
 
   /** Probes held in memory and their approximate size. */
   memoryUsage(): { entries: number; bytes: number } {
-    return { entries: this.#probes.size, bytes: this.#probes.totalWeight };
+    return { entries: this.#probes.size, bytes: this.#probes.calculatedSize };
   }
 
   async getFile(

@@ -3,7 +3,7 @@
  * in the same atomic that extends the user's premium, so a duplicated update grants nothing more.
  */
 import { boundedKeyPart } from "../lib/kv_key.ts";
-import { userKey, type UserProfile } from "./users.ts";
+import type { UserProfile, UserStore } from "./users.ts";
 
 export interface PremiumPlan {
   id: string;
@@ -57,19 +57,21 @@ export type PaymentOutcome =
   | { applied: true; user: UserProfile; receipt: Receipt }
   | { applied: false; reason: "duplicate" | "unknown_user" };
 
+export type RefundOutcome =
+  | { refunded: true; user: UserProfile }
+  | { refunded: false; reason: "unknown" | "already" };
+
+/** Records the payment and extends the user's premium in one atomic, through the user store. */
 export async function applyPayment(
   kv: Deno.Kv,
+  users: UserStore,
   input: { chargeId: string; userId: number; plan: PremiumPlan; stars: number },
   now = Date.now(),
 ): Promise<PaymentOutcome> {
-  for (let attempt = 0; attempt < 10; attempt++) {
-    const [existing, userEntry] = await kv.getMany<[Receipt, UserProfile]>([
-      receiptKey(input.chargeId),
-      userKey(input.userId),
-    ]);
-    if (existing.value) return { applied: false, reason: "duplicate" };
-    if (!userEntry.value) return { applied: false, reason: "unknown_user" };
-    const user = userEntry.value;
+  return await users.updateWith<PaymentOutcome>(input.userId, async (user, op) => {
+    const existing = await kv.get<Receipt>(receiptKey(input.chargeId));
+    if (existing.value) return { user: null, result: { applied: false, reason: "duplicate" } };
+    if (!user) return { user: null, result: { applied: false, reason: "unknown_user" } };
     const from = Math.max(now, user.premiumUntil ?? 0);
     const premiumUntil = from + input.plan.days * 86_400_000;
     const receipt: Receipt = {
@@ -83,54 +85,44 @@ export async function applyPayment(
       paidAt: now,
     };
     const updated = { ...user, premiumUntil };
-    const result = await kv.atomic()
-      .check(existing)
-      .check(userEntry)
+    op.check(existing)
       .set(receiptKey(input.chargeId), receipt)
       .set(receiptByUserKey(input.userId, input.chargeId), input.chargeId)
-      .set(userKey(input.userId), updated)
-      .sum(STARS_REVENUE_KEY, BigInt(input.stars))
-      .commit();
-    if (result.ok) return { applied: true, user: updated, receipt };
-  }
-  throw new Error(`payment ${input.chargeId} could not be recorded`);
+      .sum(STARS_REVENUE_KEY, BigInt(input.stars));
+    return { user: updated, result: { applied: true, user: updated, receipt } };
+  });
 }
 
 export async function getReceipt(kv: Deno.Kv, chargeId: string): Promise<Receipt | null> {
   return (await kv.get<Receipt>(receiptKey(chargeId))).value;
 }
 
-/** Marks a receipt refunded and takes back the premium days it bought. */
+/** Marks a receipt refunded and takes back the premium days it bought, in one atomic. */
 export async function applyRefund(
   kv: Deno.Kv,
+  users: UserStore,
   chargeId: string,
   now = Date.now(),
-): Promise<
-  { refunded: true; user: UserProfile } | { refunded: false; reason: "unknown" | "already" }
-> {
-  for (let attempt = 0; attempt < 10; attempt++) {
+): Promise<RefundOutcome> {
+  // a receipt's user never changes: the atomic checks the rest
+  const payer = (await getReceipt(kv, chargeId))?.userId;
+  if (payer === undefined) return { refunded: false, reason: "unknown" };
+  return await users.updateWith<RefundOutcome>(payer, async (user, op) => {
     const receiptEntry = await kv.get<Receipt>(receiptKey(chargeId));
     const receipt = receiptEntry.value;
-    if (!receipt) return { refunded: false, reason: "unknown" };
-    if (receipt.refundedAt) return { refunded: false, reason: "already" };
-    const userEntry = await kv.get<UserProfile>(userKey(receipt.userId));
-    if (!userEntry.value) return { refunded: false, reason: "unknown" };
-    const user = userEntry.value;
+    if (!receipt) return { user: null, result: { refunded: false, reason: "unknown" } };
+    if (receipt.refundedAt) return { user: null, result: { refunded: false, reason: "already" } };
+    if (!user) return { user: null, result: { refunded: false, reason: "unknown" } };
     const updated = {
       ...user,
       premiumUntil: (user.premiumUntil ?? now) - receipt.days * 86_400_000,
     };
-    const result = await kv.atomic()
-      .check(receiptEntry)
-      .check(userEntry)
+    op.check(receiptEntry)
       .set(receiptKey(chargeId), { ...receipt, refundedAt: now })
-      .set(userKey(receipt.userId), updated)
       // KvU64 sums wrap around: adding 2^64 - n subtracts n
-      .sum(STARS_REVENUE_KEY, (1n << 64n) - BigInt(receipt.stars))
-      .commit();
-    if (result.ok) return { refunded: true, user: updated };
-  }
-  throw new Error(`refund of ${chargeId} could not be recorded`);
+      .sum(STARS_REVENUE_KEY, (1n << 64n) - BigInt(receipt.stars));
+    return { user: updated, result: { refunded: true, user: updated } };
+  });
 }
 
 export async function starsRevenue(kv: Deno.Kv): Promise<number> {

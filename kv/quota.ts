@@ -11,6 +11,7 @@
 import { localDay } from "../lib/time.ts";
 import type { Admission, EnqueueGate } from "./jobs.ts";
 import type { Job } from "../media/job_types.ts";
+import { commit, retryAtomic } from "./retry_atomic.ts";
 
 export const HOUR_MS = 3_600_000;
 /** a byte counts while its hour is one of the last 25: 24 to 25 hours after it was received */
@@ -150,26 +151,25 @@ export class QuotaStore {
     | { ok: false; refusal: QuotaRefusal }
   > {
     const requestKey = chargedRequestKey(userId, request);
-    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    return await retryAtomic(this.kv, async (op) => {
       const now = this.now();
       const hour = Math.floor(now / HOUR_MS);
       const [read, requested] = await Promise.all([
         this.read(userId, timezone),
         this.kv.get<QuotaCharge>(requestKey),
       ]);
-      if (requested.value) return { ok: true, charge: requested.value, duplicate: true };
+      if (requested.value) {
+        return { ok: true as const, charge: requested.value, duplicate: true };
+      }
       const ledger = this.ledgerOf(read);
       if (usageOf(ledger, now, limitBytes).leftBytes < bytes) {
-        return { ok: false, refusal: refusalOf(ledger, now, limitBytes, bytes) };
+        return { ok: false as const, refusal: refusalOf(ledger, now, limitBytes, bytes) };
       }
       const charge = { hour, bytes };
-      const op = this.kv.atomic()
-        .check(requested)
-        .set(requestKey, charge, { expireIn: REQUEST_TTL_MS });
+      op.check(requested).set(requestKey, charge, { expireIn: REQUEST_TTL_MS });
       this.write(op, read, addToHour(ledger, hour, bytes));
-      if ((await op.commit()).ok) return { ok: true, charge, duplicate: false };
-    }
-    throw new Error(`quota of user ${userId} is too busy`);
+      return commit({ ok: true as const, charge, duplicate: false });
+    }, { what: `the quota of user ${userId}`, attempts: ATTEMPTS });
   }
 
   /** Gives back a charge for a delivery that did not happen. */
@@ -200,15 +200,13 @@ export class QuotaStore {
     timezone: string | undefined,
     change: (ledger: QuotaLedger) => QuotaLedger | null,
   ): Promise<void> {
-    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    await retryAtomic(this.kv, async (op) => {
       const read = await this.read(userId, timezone);
       const next = change(this.ledgerOf(read));
       if (!next) return;
-      const op = this.kv.atomic();
       this.write(op, read, next);
-      if ((await op.commit()).ok) return;
-    }
-    throw new Error(`quota of user ${userId} is too busy`);
+      return commit(undefined);
+    }, { what: `the quota of user ${userId}`, attempts: ATTEMPTS });
   }
 
   /** The ledger and, while the user has none yet, the count kept per local day before it. */

@@ -8,6 +8,7 @@ import { ulid } from "ulid";
 import { type HistoryEntry, mediaOfEntry } from "./history.ts";
 import { mediaIdentity } from "../media/media_identity.ts";
 import { boundedKeyPart } from "../lib/kv_key.ts";
+import { commit, retryAtomic } from "./retry_atomic.ts";
 
 /** What a recommendation shows and how it is downloaded again. */
 export interface CatalogItem {
@@ -38,7 +39,7 @@ export const INDEX_TTL_MS = 180 * 86_400_000;
 export const MAX_USERS_PER_MEDIA = 1_000;
 
 /**
- * A media's key in the index: its identity (lib/media_identity.ts). Items indexed before keys
+ * A media's key in the index: its identity (media/media_identity.ts). Items indexed before keys
  * were identities keep their "extractor:id" keys until they expire; a download from one goes
  * through the identity-checked file cache like any other.
  */
@@ -110,14 +111,13 @@ export async function indexDownload(kv: Deno.Kv, entry: HistoryEntry): Promise<v
   const labels = labelsOf(item);
   const userItem: UserItem = { key: item.key, title: item.title, creator, labels, at: entry.at };
   const expireIn = INDEX_TTL_MS;
-  for (let attempt = 0; attempt < 5; attempt++) {
+  await retryAtomic(kv, async (op) => {
     const [pair, popularity] = await kv.getMany<[number, Deno.KvU64]>([
       itemUserKey(item.key, entry.userId),
       popularityKey(item.key),
     ]);
     const users = Number(popularity.value?.value ?? 0n);
-    const op = kv.atomic()
-      .check(pair)
+    op.check(pair)
       .set(itemKey(item.key), item, { expireIn })
       .set(userItemKey(entry.userId, item.key), userItem, { expireIn });
     if (pair.value !== null || users < MAX_USERS_PER_MEDIA) {
@@ -126,9 +126,8 @@ export async function indexDownload(kv: Deno.Kv, entry: HistoryEntry): Promise<v
     if (pair.value === null) op.sum(popularityKey(item.key), 1n);
     if (creator) op.set(creatorKey(creator, item.key), entry.at, { expireIn });
     for (const label of labels) op.set(labelKey(label, item.key), entry.at, { expireIn });
-    if ((await op.commit()).ok) return;
-  }
-  throw new Error(`could not index ${item.key} for user ${entry.userId}`);
+    return commit(undefined);
+  }, { what: `the index of ${item.key} for user ${entry.userId}`, attempts: 5 });
 }
 
 async function listKeyParts<T>(kv: Deno.Kv, prefix: Deno.KvKey, limit: number): Promise<T[]> {

@@ -1,6 +1,7 @@
 /** Invite links: each user's code, who brought whom, and the inviter's credit, paid once. */
 import { randomToken } from "../lib/tokens.ts";
 import { type AwardOutcome, awardXp, XP_ACTIONS } from "./xp.ts";
+import { commit, retryAtomic } from "./retry_atomic.ts";
 
 export interface Referral {
   inviterId: number;
@@ -31,19 +32,16 @@ export function referralKey(inviteeId: number) {
 
 /** The user's invite code, made on first use. */
 export async function referralCodeOf(kv: Deno.Kv, userId: number): Promise<string> {
-  for (let attempt = 0; attempt < 5; attempt++) {
+  return await retryAtomic(kv, async (op) => {
     const existing = await kv.get<string>(codeOfUserKey(userId));
     if (existing.value) return existing.value;
     const code = randomToken(9);
-    const result = await kv.atomic()
-      .check(existing)
+    op.check(existing)
       .check({ key: codeKey(code), versionstamp: null })
       .set(codeOfUserKey(userId), code)
-      .set(codeKey(code), userId)
-      .commit();
-    if (result.ok) return code;
-  }
-  throw new Error(`could not create an invite code for user ${userId}`);
+      .set(codeKey(code), userId);
+    return commit(code);
+  }, { what: `the invite code of user ${userId}`, attempts: 5 });
 }
 
 /**

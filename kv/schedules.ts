@@ -5,6 +5,7 @@
  */
 import { ulid } from "ulid";
 import type { Repeat } from "../lib/when.ts";
+import { commit, retryAtomic } from "./retry_atomic.ts";
 
 export interface Schedule {
   id: string;
@@ -107,18 +108,15 @@ export async function listDueSchedules(kv: Deno.Kv, now: number, limit = 50): Pr
 
 /** Removes a schedule of this user; false when there is none (any more). */
 export async function deleteSchedule(kv: Deno.Kv, id: string, userId: number): Promise<boolean> {
-  for (let attempt = 0; attempt < 5; attempt++) {
+  return await retryAtomic(kv, async (op) => {
     const entry = await kv.get<Schedule>(scheduleKey(id));
     if (!entry.value || entry.value.userId !== userId) return false;
-    const result = await kv.atomic()
-      .check(entry)
+    op.check(entry)
       .delete(scheduleKey(id))
       .delete(dueKey(entry.value.runAt, id))
-      .delete(byUserKey(userId, id))
-      .commit();
-    if (result.ok) return true;
-  }
-  throw new Error(`schedule ${id} is too busy`);
+      .delete(byUserKey(userId, id));
+    return commit(true);
+  }, { what: `schedule ${id}`, attempts: 5 });
 }
 
 /**

@@ -1,7 +1,12 @@
-/** Users: plan, role, language, time zone and preferences. Cached in memory: most updates write nothing. */
+/**
+ * Users: plan, role, language, time zone and preferences. Every read and write of a user's record
+ * goes through UserStore, which keeps a copy of each user it saw in memory for up to 60 s (most
+ * updates write nothing); its writes, a payment's included, update that copy.
+ */
 import type { Variant } from "../media/media_types.ts";
-import { LruCache } from "../lib/lru.ts";
+import { LRUCache } from "lru-cache";
 import { CoalescedReads } from "./coalesced_reads.ts";
+import { commit, retryAtomic } from "./retry_atomic.ts";
 
 export type Plan = "free" | "premium";
 export type SendMode = "video" | "file";
@@ -57,19 +62,30 @@ export interface TelegramUserInfo {
 }
 
 export class UserStore {
-  readonly #cache = new LruCache<number, UserProfile>(20_000, 60_000);
+  readonly #cache = new LRUCache<number, UserProfile>({ max: 20_000, ttl: 60_000 });
 
   constructor(
     private readonly kv: Deno.Kv,
     private readonly reads = new CoalescedReads(kv),
   ) {}
 
+  /** This instance's copy, read from KV when it has none (or one older than 60 s). */
   async get(id: number): Promise<UserProfile | null> {
     const cached = this.#cache.get(id);
     if (cached) return cached;
     const user = (await this.reads.get<UserProfile>(userKey(id))).value;
     if (user) this.#cache.set(id, user);
     return user;
+  }
+
+  /** The user as KV has it now, never a copy: for decisions another instance's change must reach. */
+  async getFresh(id: number): Promise<UserProfile | null> {
+    return (await this.getFreshEntry(id)).value;
+  }
+
+  /** The user's entry as KV has it now, for a write elsewhere that checks it did not change. */
+  getFreshEntry(id: number): Promise<Deno.KvEntryMaybe<UserProfile>> {
+    return this.kv.get<UserProfile>(userKey(id));
   }
 
   /** Creates the user on first contact; writes again only when Telegram's data changed. */
@@ -90,31 +106,41 @@ export class UserStore {
    * Read-modify-write checked by versionstamp, retried on contention; a `change` that returns the
    * user as it is writes nothing.
    */
-  async update(
+  update(
     id: number,
     change: (user: UserProfile | null) => UserProfile,
   ): Promise<UserProfile> {
-    for (let attempt = 0; attempt < 10; attempt++) {
-      const entry = await this.kv.get<UserProfile>(userKey(id));
-      const next = change(entry.value);
-      // unchanged: nothing to write
-      if (next === entry.value) {
-        this.#cache.set(id, next);
-        return next;
-      }
-      const op = this.kv.atomic().check(entry).set(userKey(id), next);
-      if (!entry.value) op.sum(USER_COUNT_KEY, 1n);
-      if ((await op.commit()).ok) {
-        this.#cache.set(id, next);
-        return next;
-      }
-    }
-    throw new Error(`user ${id} is too busy to update`);
+    return this.updateWith(id, (user) => {
+      const next = change(user);
+      return Promise.resolve({ user: next, result: next });
+    });
   }
 
-  /** Drops the in-memory copy (after a change made by another process, e.g. a payment). */
-  forget(id: number): void {
-    this.#cache.delete(id);
+  /**
+   * A read-modify-write of the user that carries the caller's own reads, checks and writes (a
+   * payment's receipt) in the same atomic, which also checks the user's entry. `plan` runs again
+   * after a conflict, with the user read again; the user it returns is written (the same object,
+   * or null: nothing is written, and neither are the plan's writes).
+   */
+  async updateWith<T>(
+    id: number,
+    plan: (
+      user: UserProfile | null,
+      op: Deno.AtomicOperation,
+    ) => Promise<{ user: UserProfile | null; result: T }>,
+  ): Promise<T> {
+    const { user, result } = await retryAtomic(this.kv, async (op) => {
+      const entry = await this.kv.get<UserProfile>(userKey(id));
+      const planned = await plan(entry.value, op);
+      if (planned.user === null || planned.user === entry.value) {
+        return { user: entry.value, result: planned.result };
+      }
+      op.check(entry).set(userKey(id), planned.user);
+      if (!entry.value) op.sum(USER_COUNT_KEY, 1n);
+      return commit(planned);
+    }, { what: `user ${id}`, attempts: 10 });
+    if (user) this.#cache.set(id, user);
+    return result;
   }
 
   async count(): Promise<number> {

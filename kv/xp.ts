@@ -3,6 +3,7 @@
  * adds the XP), levels, counters behind achievements, and the leaderboards kept in step.
  */
 import { boundedKeyPart } from "../lib/kv_key.ts";
+import { commit, retryAtomic } from "./retry_atomic.ts";
 
 /** The seed's XP table. */
 export const XP_ACTIONS = {
@@ -72,13 +73,6 @@ export interface LeaderboardRow {
   userId: number;
   xp: number;
   place: number;
-}
-
-export class XpContentionError extends Error {
-  constructor(readonly userId: number) {
-    super(`XP of user ${userId} changed too often to award`);
-    this.name = "XpContentionError";
-  }
 }
 
 // a job can be reported again, and Telegram redelivers updates, well within history's 30 days
@@ -154,7 +148,7 @@ export async function awardXp(
   userId: number,
   plan: () => Promise<XpAward | null>,
 ): Promise<AwardOutcome | null> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  return await retryAtomic(kv, async (op) => {
     const award = await plan();
     if (!award) return null;
     const [record, paid] = await kv.getMany<[XpRecord, unknown]>([
@@ -162,7 +156,7 @@ export async function awardXp(
       awardKey(userId, award.action),
     ]);
     if (paid.versionstamp) return null;
-    const op = kv.atomic().check(paid).check(record);
+    op.check(paid).check(record);
     for (const check of award.checks ?? []) op.check(check);
     op.set(
       awardKey(userId, award.action),
@@ -184,12 +178,14 @@ export async function awardXp(
       op.set(allTimeKey(after, userId), userId);
       op.set(weekKey(after, userId), userId, { expireIn: WEEK_INDEX_TTL_MS });
     }
-    if ((await op.commit()).ok) {
-      const xp = after?.xp ?? 0;
-      return { xp, gained: award.xp, levelBefore: levelOf(before?.xp ?? 0), level: levelOf(xp) };
-    }
-  }
-  throw new XpContentionError(userId);
+    const xp = after?.xp ?? 0;
+    return commit({
+      xp,
+      gained: award.xp,
+      levelBefore: levelOf(before?.xp ?? 0),
+      level: levelOf(xp),
+    });
+  }, { what: `the XP of user ${userId}`, attempts: MAX_ATTEMPTS });
 }
 
 export async function getXp(kv: Deno.Kv, userId: number): Promise<XpRecord | null> {

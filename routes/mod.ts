@@ -57,6 +57,7 @@ export function createApp(deps: AppDeps): Hono {
     "/",
     playlistRoutes({
       kv: deps.kv,
+      users: deps.users,
       botToken: deps.bot.token,
       // the server may answer before the bot's getMe: the page's t.me link then lacks the name
       botUsername: () => (deps.bot.isInited() ? deps.bot.botInfo.username : ""),

@@ -5,7 +5,8 @@
  */
 import type { Child } from "hono/jsx";
 import { PageLayout } from "./page_layout.tsx";
-import type { Playlist, PlaylistItem, PlaylistRole } from "../kv/playlists.ts";
+import type { Playlist, PlaylistRole } from "../kv/playlists.ts";
+import type { PlaylistItem } from "../kv/playlist_items.ts";
 import type { Translate } from "../i18n/translations.ts";
 import { formatDuration } from "../lib/format.ts";
 import { can } from "../kv/playlist_roles.ts";

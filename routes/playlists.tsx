@@ -11,12 +11,8 @@ import { getCookie, setCookie } from "hono/cookie";
 import { html } from "hono/html";
 import type { Child } from "hono/jsx";
 import { pickLocale, type Translations, translatorFor } from "../i18n/translations.ts";
-import {
-  getPlaylistByShareToken,
-  listPlaylistItems,
-  type Playlist,
-  PlaylistError,
-} from "../kv/playlists.ts";
+import { getPlaylistByShareToken, type Playlist, PlaylistError } from "../kv/playlists.ts";
+import { listPlaylistItems } from "../kv/playlist_items.ts";
 import {
   createWebSession,
   getWebSession,
@@ -30,7 +26,7 @@ import {
   verifyWebAppInitData,
 } from "../lib/telegram_auth.ts";
 import { isToken, randomToken } from "../lib/tokens.ts";
-import { userKey, type UserProfile } from "../kv/users.ts";
+import type { UserStore } from "../kv/users.ts";
 import { nonceOfSignIn, offerSignIn, type SignInBinding } from "./sign_in_nonce.ts";
 import {
   accessPlaylist,
@@ -46,6 +42,7 @@ import { LoginPage, MessagePage, MiniAppEntry, PlaylistPage } from "./playlist_p
 
 export interface PlaylistRoutesDeps {
   kv: Deno.Kv;
+  users: UserStore;
   botToken: string;
   /** known once the bot has called getMe */
   botUsername: () => string;
@@ -81,7 +78,7 @@ function contentPolicy(nonce: string, kind: PageKind): string {
 }
 
 export function playlistRoutes(deps: PlaylistRoutesDeps) {
-  const { kv, botToken, i18n } = deps;
+  const { kv, users, botToken, i18n } = deps;
   const maxAgeSeconds = deps.authMaxAgeSeconds ?? AUTH_MAX_AGE_SECONDS;
   const secureCookie = deps.baseUrl.startsWith("https:");
   // a Mini App in Telegram's web client is a cross-site frame: its cookies must be None
@@ -146,7 +143,7 @@ export function playlistRoutes(deps: PlaylistRoutesDeps) {
    * instance, is blocked here. The entry goes into the write's checks too.
    */
   const standingOf = async (userId: number) => {
-    const profile = await kv.get<UserProfile>(userKey(userId));
+    const profile = await users.getFreshEntry(userId);
     return { blocked: profile.value?.blocked === true, entry: profile };
   };
 

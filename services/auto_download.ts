@@ -17,9 +17,9 @@ import type { Job } from "../media/job_types.ts";
 import type { BatchItem } from "../kv/batch_items.ts";
 import type { AutoDownload, ProbePayload } from "../media/job_types.ts";
 import type { MediaStore } from "../kv/media.ts";
-import { getPlaylistItem } from "../kv/playlists.ts";
+import { getPlaylistItem } from "../kv/playlist_items.ts";
 import type { QuotaStore } from "../kv/quota.ts";
-import { userKey, type UserProfile } from "../kv/users.ts";
+import type { UserProfile, UserStore } from "../kv/users.ts";
 import type { ProbeInfo } from "../media/media_types.ts";
 import { BATCH_PRIORITY, type BatchDownloads } from "./batch_downloads.ts";
 import type { EventBus } from "./events.ts";
@@ -27,6 +27,7 @@ import type { EventBus } from "./events.ts";
 export interface AutoDownloadDeps {
   config: Config;
   kv: Deno.Kv;
+  users: UserStore;
   queue: JobQueue;
   media: MediaStore;
   quota: QuotaStore;
@@ -44,7 +45,7 @@ export class AutoDownloads {
   async continueAfterProbe(job: Job, payload: ProbePayload, info: ProbeInfo): Promise<void> {
     const auto = payload.autoDownload;
     if (!auto) return;
-    const { kv, media, queue, batches } = this.deps;
+    const { media, queue, batches, users } = this.deps;
     // a page's other entries must not replace the preview of its link
     if (payload.playlistItem === undefined) await media.saveProbe(payload.url, info);
     // a report retried after a crash: the download was asked for already
@@ -56,7 +57,7 @@ export class AutoDownloads {
       await batches.settle(item, "cancelled", info.title);
       return;
     }
-    const user = (await kv.get<UserProfile>(userKey(job.userId))).value ?? undefined;
+    const user = await users.getFresh(job.userId) ?? undefined;
     if (user?.blocked) {
       if (item) await batches.settle(item, "failed", info.title);
       return;
@@ -79,11 +80,11 @@ export class AutoDownloads {
    * the best quality, like the button would. Null when the item left the playlist meanwhile.
    */
   async downloadSaved(item: BatchItem): Promise<DownloadStart | null> {
-    const { api, kv } = this.deps;
+    const { api, kv, users } = this.deps;
     if (!item.saved) return null;
     const saved = await getPlaylistItem(kv, item.saved.playlistId, item.saved.itemId);
     if (!saved) return null;
-    const user = (await kv.get<UserProfile>(userKey(item.userId))).value ?? undefined;
+    const user = await users.getFresh(item.userId) ?? undefined;
     return await requestDownload(this.deps, {
       api,
       userId: item.userId,
@@ -106,9 +107,9 @@ export class AutoDownloads {
     info: ProbeInfo,
     user: UserProfile | undefined,
   ) {
-    const { api, config, kv } = this.deps;
+    const { api } = this.deps;
     const t = translatorFor(this.deps.i18n, payload.lang);
-    const advice = await loadPreviewAdvice(kv, config, job.userId, info);
+    const advice = await loadPreviewAdvice(this.deps, job.userId, info);
     // a scheduled run gets its own progress message; a batch's items show in the batch's one
     const statusMessage = auto.batchId ? undefined : async () => {
       const text = renderProgress(t, payload.lang, info.title, { phase: "queued" });

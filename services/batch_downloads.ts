@@ -33,10 +33,9 @@ import {
 import { type Batch, recordBatchOutcome } from "../kv/batches.ts";
 import { activeJobLimitsFor, readPlaces, takePlace } from "../kv/job_limits.ts";
 import { ACTIVE_STATES, JobQueue, outboxKey } from "../kv/jobs.ts";
-import { type Job } from "../media/job_types.ts";
-import type { ExpandPayload, JobResult, PlaylistEntry } from "../media/job_types.ts";
-import type { PlaylistItem } from "../kv/playlists.ts";
-import { planOf, userKey, type UserProfile } from "../kv/users.ts";
+import type { ExpandPayload, Job, JobResult, PlaylistEntry } from "../media/job_types.ts";
+import type { PlaylistItem } from "../kv/playlist_items.ts";
+import { planOf, type UserProfile, type UserStore } from "../kv/users.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { UrlGuard } from "../lib/url_guard.ts";
 import type { BatchReporter } from "./batches.ts";
@@ -61,6 +60,7 @@ export function batchLimitsFor(user: UserProfile | undefined, now = Date.now()) 
 export interface BatchDownloadsDeps {
   config: Config;
   kv: Deno.Kv;
+  users: UserStore;
   queue: JobQueue;
   api: Api;
   i18n: Translations;
@@ -267,7 +267,7 @@ export class BatchDownloads {
     payload: ExpandPayload,
     result: Extract<JobResult, { kind: "playlist_entries" }>,
   ): Promise<void> {
-    const { api, kv, i18n } = this.deps;
+    const { api, users, i18n } = this.deps;
     if (result.entries.length === 1) {
       if (payload.statusMessageId) {
         await api.deleteMessage(job.chatId, payload.statusMessageId).catch(() => {});
@@ -275,7 +275,7 @@ export class BatchDownloads {
       await this.startListing(job, result);
       return;
     }
-    const user = (await kv.get<UserProfile>(userKey(job.userId))).value ?? undefined;
+    const user = await users.getFresh(job.userId) ?? undefined;
     const t = translatorFor(i18n, payload.lang);
     const { text, keyboard } = renderPlaylistOffer(
       t,
@@ -298,7 +298,7 @@ export class BatchDownloads {
     job: Job,
     result: Extract<JobResult, { kind: "playlist_entries" }>,
   ): Promise<Batch> {
-    const user = (await this.deps.kv.get<UserProfile>(userKey(job.userId))).value ?? undefined;
+    const user = await this.deps.users.getFresh(job.userId) ?? undefined;
     const listed = result.entries.slice(0, batchLimitsFor(user).maxItems);
     const own = await this.checkLinks(listed.map((entry) => entry.url));
     const allowed = new Set(own.entries.map((entry) => entry.url));
@@ -321,8 +321,8 @@ export class BatchDownloads {
   }
 
   private async pumpNow(userId: number): Promise<void> {
-    const { kv } = this.deps;
-    const user = (await kv.get<UserProfile>(userKey(userId))).value ?? undefined;
+    const { kv, users } = this.deps;
+    const user = await users.getFresh(userId) ?? undefined;
     let running = 0;
     for (const item of await listRunningItems(kv, userId)) {
       if (await this.repair(item)) running++;

@@ -5,6 +5,7 @@ import type { Translations } from "../i18n/translations.ts";
 import type { JobQueue } from "../kv/jobs.ts";
 import type { MediaStore } from "../kv/media.ts";
 import type { QuotaStore } from "../kv/quota.ts";
+import type { UserStore } from "../kv/users.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { UrlGuard } from "../lib/url_guard.ts";
 import type { EventBus } from "./events.ts";
@@ -12,6 +13,7 @@ import type { EventBus } from "./events.ts";
 export interface ServiceDeps {
   config: Config;
   kv: Deno.Kv;
+  users: UserStore;
   queue: JobQueue;
   media: MediaStore;
   quota: QuotaStore;

@@ -16,7 +16,7 @@ import {
 import type { JobResult } from "../media/job_types.ts";
 import type { HeartbeatReply } from "../media/job_protocol.ts";
 import { cachedFileOf } from "../kv/media.ts";
-import { LruCache } from "../lib/lru.ts";
+import { LRUCache } from "lru-cache";
 import { translatorFor } from "../i18n/translations.ts";
 import { sendPreview } from "./previews.ts";
 import { deliveredMediaOf, recordDelivery, sendCachedFile } from "./delivery.ts";
@@ -71,7 +71,7 @@ export class JobService {
   /** this instance's name on the reports it holds (app instances share one KV) */
   readonly #reporter = crypto.randomUUID();
   #outboxPass?: Promise<void>;
-  readonly #lastEdits = new LruCache<string, { at: number; text: string }>(10_000);
+  readonly #lastEdits = new LRUCache<string, { at: number; text: string }>({ max: 10_000 });
   readonly workersSeen = new Map<string, number>();
   /** ends waiting claims at shutdown, so the HTTP server can close at once */
   readonly #closing = new AbortController();
@@ -343,7 +343,7 @@ export class JobService {
           chatId: job.chatId,
           replyToMessageId: job.payload.replyToMessageId,
           preview: { preferAudio: job.payload.preferAudio },
-          config: this.deps.config,
+          advice: this.deps,
         },
         job.payload.url,
         result.info,

@@ -5,7 +5,7 @@
 import type { Api } from "grammy";
 import type { ProbeInfo } from "../media/media_types.ts";
 import { escapeHtml, truncate } from "../lib/format.ts";
-import { listPlaylistItems } from "../kv/playlists.ts";
+import { listPlaylistItems } from "../kv/playlist_items.ts";
 import { type Actor, addItem, authorize } from "./playlists.ts";
 import type { BatchReporter } from "./batches.ts";
 import type { BatchDownloads } from "./batch_downloads.ts";

@@ -5,34 +5,38 @@
  */
 import { can, type PlaylistAction, PlaylistForbiddenError } from "../kv/playlist_roles.ts";
 import {
-  acceptPlaylistInvite,
-  addPlaylistItem,
   copyPlaylist,
   createPlaylist,
-  createPlaylistInvite,
   deletePlaylist,
   getPlaylist,
   getPlaylistByShareToken,
-  getPlaylistMember,
   type Guard,
-  type InviteRole,
   listPlaylistsByUser,
   MAX_PLAYLISTS_PER_USER,
-  movePlaylistItem,
-  type NewPlaylistItem,
   type Playlist,
   PlaylistError,
-  type PlaylistInvite,
-  type PlaylistItem,
   type PlaylistRole,
-  removePlaylistItem,
-  removePlaylistMember,
   revokePlaylistShare,
   roleAtLeast,
   sharePlaylist,
-  transferPlaylist,
   updatePlaylist,
 } from "../kv/playlists.ts";
+import {
+  addPlaylistItem,
+  movePlaylistItem,
+  type NewPlaylistItem,
+  type PlaylistItem,
+  removePlaylistItem,
+} from "../kv/playlist_items.ts";
+import {
+  acceptPlaylistInvite,
+  createPlaylistInvite,
+  getPlaylistMember,
+  type InviteRole,
+  type PlaylistInvite,
+  removePlaylistMember,
+  transferPlaylist,
+} from "../kv/playlist_members.ts";
 
 /** Who acts: a user, possibly holding a share link's token (which grants "view"). */
 export interface Actor {

@@ -2,20 +2,25 @@
 import type { Config } from "../config.ts";
 import { getChoiceHistory } from "../kv/choices.ts";
 import { QuotaStore } from "../kv/quota.ts";
-import { DEFAULT_PREFERENCES, userKey, type UserProfile } from "../kv/users.ts";
+import { DEFAULT_PREFERENCES, type UserStore } from "../kv/users.ts";
 import { mediaOffers, recommendVariant } from "../media/quality.ts";
 import type { ProbeInfo } from "../media/media_types.ts";
 import { quotaLimit, timezoneOf } from "./account.ts";
 import type { PreviewAdvice } from "../views/media.ts";
 
+export interface AdviceDeps {
+  kv: Deno.Kv;
+  config: Config;
+  users: UserStore;
+}
+
 /** Four KV reads (profile, quota, two choice counters); no write. */
 export async function loadPreviewAdvice(
-  kv: Deno.Kv,
-  config: Config,
+  { kv, config, users }: AdviceDeps,
   userId: number,
   info: ProbeInfo,
 ): Promise<PreviewAdvice> {
-  const user = (await kv.get<UserProfile>(userKey(userId))).value ?? undefined;
+  const user = await users.getFresh(userId) ?? undefined;
   const [usage, history] = await Promise.all([
     new QuotaStore(kv).usage(userId, timezoneOf(config, user), quotaLimit(config, user)),
     getChoiceHistory(kv, userId, info.extractor, info.duration),

@@ -8,9 +8,8 @@ import { type FetchGuard, guardedFetch } from "../lib/guarded_fetch.ts";
 import type { ProbeInfo } from "../media/media_types.ts";
 import type { Translate } from "../i18n/translations.ts";
 import { type PreviewOptions, renderPreview } from "../views/media.ts";
-import { loadPreviewAdvice } from "./preview_advice.ts";
+import { type AdviceDeps, loadPreviewAdvice } from "./preview_advice.ts";
 import { previewQualityOrder } from "./experiments.ts";
-import type { Config } from "../config.ts";
 
 export interface PreviewTarget {
   api: Api;
@@ -23,7 +22,7 @@ export interface PreviewTarget {
   replyToMessageId?: number;
   preview?: PreviewOptions;
   /** given: the preview recommends a quality for this user's limits, prefs and habits */
-  config?: Config;
+  advice?: AdviceDeps;
 }
 
 /** Stores the preview's choices and shows them: a photo of the thumbnail, or text without one. */
@@ -34,8 +33,8 @@ export async function sendPreview(
 ): Promise<Preview> {
   const { api, kv, chatId } = target;
   const preview = await createPreview(kv, { userId: target.userId, chatId, url, info });
-  const advice = target.config
-    ? await loadPreviewAdvice(kv, target.config, target.userId, info)
+  const advice = target.advice
+    ? await loadPreviewAdvice(target.advice, target.userId, info)
     : undefined;
   const { caption, keyboard } = renderPreview(target.t, target.locale, info, preview.id, {
     ...target.preview,

@@ -14,7 +14,7 @@ import { timezoneOf } from "./account.ts";
 import type { JobQueue } from "../kv/jobs.ts";
 import type { QuotaStore } from "../kv/quota.ts";
 import { completeRun, leaseRun, listDueSchedules, type Schedule } from "../kv/schedules.ts";
-import { userKey, type UserProfile } from "../kv/users.ts";
+import type { UserStore } from "../kv/users.ts";
 import { escapeHtml, truncate } from "../lib/format.ts";
 import type { Logger } from "../lib/logger.ts";
 import { nextOccurrence } from "../lib/when.ts";
@@ -22,6 +22,7 @@ import { nextOccurrence } from "../lib/when.ts";
 export interface ScheduleRunnerDeps {
   config: Config;
   kv: Deno.Kv;
+  users: UserStore;
   queue: JobQueue;
   quota: QuotaStore;
   api: Api;
@@ -59,7 +60,7 @@ export class ScheduleRunner {
   private async fire(schedule: Schedule, now: number): Promise<void> {
     const { kv, queue, api, i18n, config } = this.deps;
     if (!(await leaseRun(kv, schedule, now, RUN_LEASE_MS))) return;
-    const user = (await kv.get<UserProfile>(userKey(schedule.userId))).value ?? undefined;
+    const user = await this.deps.users.getFresh(schedule.userId) ?? undefined;
     const queuedBefore = await queue.get(schedule.nextJobId);
     if (!queuedBefore && !user?.blocked) {
       const started = await queueUserJob(this.deps, {

@@ -2,22 +2,21 @@
  * Texts and keyboards of the playlist feature. Callback data is short and typed:
  *   pl:<action>:<playlist id>[:<arg>]     a playlist opened as a collaborator
  *   ps:<action>:<share token>[:<page>]    a playlist opened through its public link
- *   pi:<action>:<playlist id>:<item id>   one item
+ *   pl:o / ps:o …:<page>:<item id>        a page after the first, from that item on
+ *   pi:<action>:<playlist id>:<item id>[:<index>]   one item, and where it stands
  *   pm:<action>:<playlist id>:<user id>   one collaborator
  *   pa:<preview id>[:<playlist id>|new]   "add to playlist" from a preview
  */
 import { InlineKeyboard } from "grammy";
 import {
-  type InviteRole,
-  MAX_ITEMS,
   MAX_PLAYLISTS_PER_USER,
   type Playlist,
   PlaylistError,
-  type PlaylistItem,
-  type PlaylistMember,
   type PlaylistRole,
   type PlaylistSummary,
 } from "../kv/playlists.ts";
+import { MAX_ITEMS, type PlaylistItem } from "../kv/playlist_items.ts";
+import { type InviteRole, type PlaylistMember } from "../kv/playlist_members.ts";
 import { escapeHtml, formatDuration, truncate } from "../lib/format.ts";
 import { can, PlaylistForbiddenError } from "../kv/playlist_roles.ts";
 import type { Translate } from "../i18n/translations.ts";
@@ -62,8 +61,13 @@ export function renderPlaylistList(
 export interface PlaylistViewInput {
   playlist: Playlist;
   role?: PlaylistRole;
+  /** the page's items, and how many the playlist has */
   items: PlaylistItem[];
+  itemCount: number;
   page: number;
+  /** where the previous page starts ("" for the first) and the next ("" when none) */
+  previous?: string;
+  next: string;
   ref: PlaylistRef;
 }
 
@@ -75,15 +79,14 @@ export function renderPlaylistView(
   t: Translate,
   input: PlaylistViewInput,
 ): { text: string; keyboard: InlineKeyboard } {
-  const { playlist, role, items, ref } = input;
-  const pages = pageCount(items.length);
-  const page = Math.min(Math.max(0, input.page), pages - 1);
-  const shown = items.slice(page * ITEMS_PER_PAGE, (page + 1) * ITEMS_PER_PAGE);
+  const { playlist, role, items: shown, itemCount, ref } = input;
+  const pages = Math.max(pageCount(itemCount), input.page + 1);
+  const page = input.page;
   const lines = [`📁 <b>${name(playlist)}</b>`];
   if (playlist.description) lines.push(`<i>${escapeHtml(truncate(playlist.description, 300))}</i>`);
   lines.push(t("playlist-view-owner", {
     owner: escapeHtml(truncate(playlist.ownerName, 40)),
-    items: t("playlist-items-count", { count: items.length }),
+    items: t("playlist-items-count", { count: itemCount }),
     visibility: t(playlist.isPublic ? "playlist-public" : "playlist-private"),
   }));
   lines.push(
@@ -92,32 +95,33 @@ export function renderPlaylistView(
       : t("playlist-your-role", { role: role ? roleName(t, role) : "—" }),
   );
   lines.push("");
-  if (items.length === 0) lines.push(t("playlist-empty"));
+  if (shown.length === 0) lines.push(t("playlist-empty"));
   shown.forEach((item, i) => lines.push(renderItemLine(item, page * ITEMS_PER_PAGE + i + 1)));
   if (pages > 1) lines.push("", t("playlist-page", { page: page + 1, pages }));
 
   const keyboard = new InlineKeyboard();
-  const open = (to: number) =>
-    ref.kind === "share" ? `ps:o:${ref.token}:${to}` : `pl:o:${playlist.id}:${to}`;
+  const open = (to: number, start: string) =>
+    (ref.kind === "share" ? `ps:o:${ref.token}:` : `pl:o:${playlist.id}:`) +
+    (start ? `${to}:${start}` : "0");
   if (ref.kind === "member" && can(role, "reorder")) {
     shown.forEach((item, i) => {
-      keyboard.text(String(page * ITEMS_PER_PAGE + i + 1), `pi:o:${playlist.id}:${item.id}`);
+      const index = page * ITEMS_PER_PAGE + i;
+      keyboard.text(String(index + 1), `pi:o:${playlist.id}:${item.id}:${index}`);
       if (i % 5 === 4) keyboard.row();
     });
     keyboard.row();
   }
-  if (pages > 1) {
-    if (page > 0) keyboard.text("◀️", open(page - 1));
-    if (page < pages - 1) keyboard.text("▶️", open(page + 1));
-    keyboard.row();
-  }
+  const hasPrevious = page > 0 && input.previous !== undefined;
+  if (hasPrevious) keyboard.text("◀️", open(page - 1, input.previous!));
+  if (input.next) keyboard.text("▶️", open(page + 1, input.next));
+  if (hasPrevious || input.next) keyboard.row();
   if (ref.kind === "share") {
-    if (items.length > 0) keyboard.text(t("playlist-button-download-all"), `ps:dl:${ref.token}`);
+    if (itemCount > 0) keyboard.text(t("playlist-button-download-all"), `ps:dl:${ref.token}`);
     keyboard.text(t("playlist-button-copy"), `ps:cp:${ref.token}`);
     return { text: lines.join("\n"), keyboard };
   }
   const id = playlist.id;
-  if (items.length > 0 && can(role, "download")) {
+  if (itemCount > 0 && can(role, "download")) {
     keyboard.text(t("playlist-button-download-all"), `pl:dl:${id}`).row();
   }
   if (can(role, "share")) {
@@ -145,13 +149,14 @@ function renderItemLine(item: PlaylistItem, number: number): string {
   return `${number}. ${linked}${duration}`;
 }
 
+/** One item: `index` is where it stands, `pageStart` the first item of its page ("" the first). */
 export function renderItemView(
   t: Translate,
   playlist: Playlist,
   item: PlaylistItem,
-  index: number,
-  total: number,
+  place: { index: number; total: number; pageStart: string },
 ): { text: string; keyboard: InlineKeyboard } {
+  const { index, total } = place;
   const lines = [`🎬 <b>${escapeHtml(truncate(item.info.title, 200))}</b>`];
   const details = [
     item.info.duration ? `⏱ ${formatDuration(item.info.duration)}` : "",
@@ -160,12 +165,14 @@ export function renderItemView(
   if (details.length > 0) lines.push(details.join(" · "));
   lines.push("", t("playlist-item-position", { number: index + 1, total, name: name(playlist) }));
   const ids = `${playlist.id}:${item.id}`;
+  const page = Math.floor(index / ITEMS_PER_PAGE);
+  const back = place.pageStart ? `${page}:${place.pageStart}` : "0";
   const keyboard = new InlineKeyboard()
-    .text(t("playlist-button-up"), `pi:u:${ids}`)
-    .text(t("playlist-button-down"), `pi:d:${ids}`)
+    .text(t("playlist-button-up"), `pi:u:${ids}:${index}`)
+    .text(t("playlist-button-down"), `pi:d:${ids}:${index}`)
     .text(t("playlist-button-remove"), `pi:x:${ids}`)
     .row()
-    .text(t("playlist-button-back"), `pl:o:${playlist.id}:${Math.floor(index / ITEMS_PER_PAGE)}`);
+    .text(t("playlist-button-back"), `pl:o:${playlist.id}:${back}`);
   return { text: lines.join("\n"), keyboard };
 }
 

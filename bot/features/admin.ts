@@ -65,8 +65,7 @@ const ACTIONS: Record<string, AdminAction> = {
     if (!receipt) return ctx.t("admin-unknown-payment");
     if (receipt.refundedAt) return ctx.t("admin-already-refunded");
     await ctx.api.refundStarPayment(receipt.userId, receipt.chargeId);
-    const outcome = await applyRefund(ctx.deps.kv, receipt.chargeId);
-    if (outcome.refunded) ctx.deps.users.forget(receipt.userId);
+    await applyRefund(ctx.deps.kv, ctx.deps.users, receipt.chargeId);
     return ctx.t("admin-refunded", { stars: receipt.stars, id: String(receipt.userId) });
   },
 };

@@ -3,14 +3,10 @@
  * through services/playlists.ts, which checks the actor's role in one table; buttons a role
  * may not use are hidden, but a forged callback is refused all the same.
  */
-import {
-  type InviteRole,
-  listPlaylistItems,
-  listPlaylistsByUser,
-  PlaylistError,
-  type PlaylistSummary,
-  takePlaylistPrompt,
-} from "../../kv/playlists.ts";
+import { listPlaylistsByUser, PlaylistError, type PlaylistSummary } from "../../kv/playlists.ts";
+import { listPlaylistItems, MAX_ITEMS } from "../../kv/playlist_items.ts";
+import { type InviteRole } from "../../kv/playlist_members.ts";
+import { takePlaylistPrompt } from "../../kv/playlist_prompts.ts";
 import { escapeHtml, truncate } from "../../lib/format.ts";
 import { INVITE_PAYLOAD_PREFIX, SHARE_PAYLOAD_PREFIX } from "../../lib/links.ts";
 import { isToken } from "../../lib/tokens.ts";
@@ -34,6 +30,7 @@ import {
   announceCreated,
   askDelete,
   displayName,
+  FIRST_PAGE,
   guarded,
   ID,
   present,
@@ -105,7 +102,7 @@ playlistFeature.command("playlist", async (ctx) => {
       case "open": {
         if (!rest) return await showList(ctx, "reply");
         const id = await resolveOrTell(ctx, rest);
-        if (id) await showPlaylist(ctx, id, 0, "reply");
+        if (id) await showPlaylist(ctx, id, FIRST_PAGE, "reply");
         return;
       }
       case "share": {
@@ -150,7 +147,9 @@ playlistFeature.command("playlist", async (ctx) => {
         const id = await resolveOrTell(ctx, ref);
         if (!id) return;
         await authorize(ctx.deps.kv, id, actorOf(ctx), "remove");
-        const items = await listPlaylistItems(ctx.deps.kv, id);
+        // the items up to the one named, no further
+        const wanted = Math.min(Number(number), MAX_ITEMS);
+        const items = wanted > 0 ? await listPlaylistItems(ctx.deps.kv, id, wanted) : [];
         const item = items[Number(number) - 1];
         if (!item) return await ctx.reply(ctx.t("playlist-no-such-item", { number }));
         await removeItem(ctx.deps.kv, actorOf(ctx), id, item.id);
@@ -240,7 +239,7 @@ playlistFeature.command("start", async (ctx, next) => {
   if (payload.startsWith(SHARE_PAYLOAD_PREFIX)) {
     return await guarded(
       ctx,
-      () => showShared(ctx, payload.slice(SHARE_PAYLOAD_PREFIX.length), 0, "reply"),
+      () => showShared(ctx, payload.slice(SHARE_PAYLOAD_PREFIX.length), FIRST_PAGE, "reply"),
     );
   }
   if (payload.startsWith(INVITE_PAYLOAD_PREFIX)) {
@@ -255,7 +254,7 @@ playlistFeature.command("start", async (ctx, next) => {
         }),
         { parse_mode: "HTML" },
       );
-      await showPlaylist(ctx, accepted.playlist.id, 0, "reply");
+      await showPlaylist(ctx, accepted.playlist.id, FIRST_PAGE, "reply");
     });
   }
   await next();

@@ -1,14 +1,9 @@
 /** The playlist feature's buttons; their callback data is described in bot/playlist_views.ts. */
 import { ownPreview } from "../preview_request.ts";
 import type { BotContext } from "../context.ts";
-import {
-  getPlaylistByShareToken,
-  type InviteRole,
-  listPlaylistItems,
-  listPlaylistMembers,
-  listPlaylistsByUser,
-  setPlaylistPrompt,
-} from "../../kv/playlists.ts";
+import { getPlaylistByShareToken, listPlaylistsByUser } from "../../kv/playlists.ts";
+import { type InviteRole, listPlaylistMembers } from "../../kv/playlist_members.ts";
+import { setPlaylistPrompt } from "../../kv/playlist_prompts.ts";
 import { escapeHtml, truncate } from "../../lib/format.ts";
 import {
   addItem,
@@ -38,8 +33,10 @@ import {
   askDelete,
   displayName,
   downloadAll,
+  FIRST_PAGE,
   guarded,
   ID,
+  itemPlace,
   present,
   sendInvite,
   shareView,
@@ -61,19 +58,27 @@ playlistButtons.callbackQuery("pl:ls", async (ctx) => {
   await showList(ctx, "edit");
 });
 
-playlistButtons.callbackQuery(new RegExp(`^pl:o:(${ID})(?::(\\d+))?$`), async (ctx) => {
-  await guarded(ctx, async () => {
-    await showPlaylist(ctx, ctx.match[1], Number(ctx.match[2] ?? 0), "edit");
-    await answer(ctx);
-  });
-});
+playlistButtons.callbackQuery(
+  new RegExp(`^pl:o:(${ID})(?::(\\d{1,3})(?::(${ID}))?)?$`),
+  async (ctx) => {
+    await guarded(ctx, async () => {
+      const at = { page: Number(ctx.match[2] ?? 0), start: ctx.match[3] ?? "" };
+      await showPlaylist(ctx, ctx.match[1], at, "edit");
+      await answer(ctx);
+    });
+  },
+);
 
-playlistButtons.callbackQuery(new RegExp(`^ps:o:(${TOKEN}):(\\d+)$`), async (ctx) => {
-  await guarded(ctx, async () => {
-    await showShared(ctx, ctx.match[1], Number(ctx.match[2]), "edit");
-    await answer(ctx);
-  });
-});
+playlistButtons.callbackQuery(
+  new RegExp(`^ps:o:(${TOKEN}):(\\d{1,3})(?::(${ID}))?$`),
+  async (ctx) => {
+    await guarded(ctx, async () => {
+      const at = { page: Number(ctx.match[2]), start: ctx.match[3] ?? "" };
+      await showShared(ctx, ctx.match[1], at, "edit");
+      await answer(ctx);
+    });
+  },
+);
 
 playlistButtons.callbackQuery(new RegExp(`^pl:dl:(${ID})$`), async (ctx) => {
   await guarded(ctx, () => downloadAll(ctx, ctx.match[1]));
@@ -200,34 +205,33 @@ playlistButtons.callbackQuery(new RegExp(`^pl:lv:(${ID})$`), async (ctx) => {
   });
 });
 
-playlistButtons.callbackQuery(new RegExp(`^pi:(o|u|d|x):(${ID}):(${ID})$`), async (ctx) => {
-  const [, action, playlistId, itemId] = ctx.match;
-  const { kv } = ctx.deps;
-  await guarded(ctx, async () => {
-    if (action === "x") {
-      await removeItem(kv, actorOf(ctx), playlistId, itemId);
-      await answer(ctx, ctx.t("playlist-item-removed"));
-      return await showPlaylist(ctx, playlistId, 0, "edit");
-    }
-    if (action === "o") await authorize(kv, playlistId, actorOf(ctx), "reorder");
-    else {
-      const moved = await moveItem(
-        kv,
-        actorOf(ctx),
-        playlistId,
-        itemId,
-        action === "u" ? "up" : "down",
-      );
-      await answer(ctx, ctx.t(moved ? "playlist-item-moved" : "playlist-item-at-end"));
-    }
-    const { playlist } = await authorize(kv, playlistId, actorOf(ctx), "view");
-    const items = await listPlaylistItems(kv, playlistId);
-    const index = items.findIndex((item) => item.id === itemId);
-    if (index < 0) return await showPlaylist(ctx, playlistId, 0, "edit");
-    await present(ctx, renderItemView(ctx.t, playlist, items[index], index, items.length), "edit");
-    if (action === "o") await answer(ctx);
-  });
-});
+playlistButtons.callbackQuery(
+  new RegExp(`^pi:(o|u|d|x):(${ID}):(${ID})(?::(\\d{1,3}))?$`),
+  async (ctx) => {
+    const [, action, playlistId, itemId, indexText] = ctx.match;
+    const { kv } = ctx.deps;
+    await guarded(ctx, async () => {
+      if (action === "x") {
+        await removeItem(kv, actorOf(ctx), playlistId, itemId);
+        await answer(ctx, ctx.t("playlist-item-removed"));
+        return await showPlaylist(ctx, playlistId, FIRST_PAGE, "edit");
+      }
+      let index = indexText === undefined ? undefined : Number(indexText);
+      if (action === "o") await authorize(kv, playlistId, actorOf(ctx), "reorder");
+      else {
+        const up = action === "u";
+        const moved = await moveItem(kv, actorOf(ctx), playlistId, itemId, up ? "up" : "down");
+        await answer(ctx, ctx.t(moved ? "playlist-item-moved" : "playlist-item-at-end"));
+        if (moved && index !== undefined) index += up ? -1 : 1;
+      }
+      const { playlist } = await authorize(kv, playlistId, actorOf(ctx), "view");
+      const place = await itemPlace(kv, playlistId, itemId, index);
+      if (!place) return await showPlaylist(ctx, playlistId, FIRST_PAGE, "edit");
+      await present(ctx, renderItemView(ctx.t, playlist, place.item, place), "edit");
+      if (action === "o") await answer(ctx);
+    });
+  },
+);
 
 playlistButtons.callbackQuery(new RegExp(`^pm:(x|t|tc):(${ID}):(\\d{1,15})$`), async (ctx) => {
   const [, action, playlistId, userText] = ctx.match;

@@ -61,7 +61,7 @@ premiumFeature.on("message:successful_payment", async (ctx) => {
   const payment = ctx.message.successful_payment;
   const parsed = parseInvoicePayload(payment.invoice_payload);
   if (!parsed || payment.currency !== "XTR") return;
-  const outcome = await applyPayment(ctx.deps.kv, {
+  const outcome = await applyPayment(ctx.deps.kv, ctx.deps.users, {
     chargeId: payment.telegram_payment_charge_id,
     userId: ctx.from.id,
     plan: parsed.plan,
@@ -71,7 +71,6 @@ premiumFeature.on("message:successful_payment", async (ctx) => {
   const key = payment.telegram_payment_charge_id;
   const paid = { stars: payment.total_amount, planId: parsed.plan.id };
   ctx.deps.events.emit({ type: "payment", userId: ctx.from.id, key, ...paid });
-  ctx.deps.users.forget(ctx.from.id);
   ctx.user = outcome.user;
   const locale = ctx.i18n.getLocale();
   const until = formatDate(

@@ -10,14 +10,10 @@ import { assert, assertEquals } from "../support/assert.ts";
 import { startMediaLab } from "../support/media_lab.ts";
 import { signInitData, signLoginWidget } from "../support/telegram_login.ts";
 import { createI18n } from "../../i18n/translations.ts";
-import {
-  acceptPlaylistInvite,
-  addPlaylistItem,
-  createPlaylist,
-  createPlaylistInvite,
-  listPlaylistItems,
-  sharePlaylist,
-} from "../../kv/playlists.ts";
+import { createPlaylist, sharePlaylist } from "../../kv/playlists.ts";
+import { addPlaylistItem, listPlaylistItems } from "../../kv/playlist_items.ts";
+import { acceptPlaylistInvite, createPlaylistInvite } from "../../kv/playlist_members.ts";
+import { UserStore } from "../../kv/users.ts";
 import { playlistRoutes } from "../../routes/playlists.tsx";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -42,6 +38,7 @@ Deno.test("[e2e/browser] the playlist page renders on a phone in Chromium, and a
   const baseUrl = `http://127.0.0.1:${server.addr.port}`;
   const app = playlistRoutes({
     kv,
+    users: new UserStore(kv),
     botToken: BOT_TOKEN,
     botUsername: () => "MediaTestBot",
     baseUrl,

@@ -7,17 +7,14 @@ import { buttons, dataFor, waitForPreview } from "../support/chat.ts";
 import { startTestSystem, type TestSystem } from "../support/system.ts";
 import type { BotMessage, FakeUser } from "../support/fake_telegram.ts";
 import { waitUntil } from "../support/wait.ts";
+import { createPlaylist, getPlaylist, listPlaylistsByUser } from "../../kv/playlists.ts";
+import { addPlaylistItem, listPlaylistItems } from "../../kv/playlist_items.ts";
 import {
   acceptPlaylistInvite,
-  addPlaylistItem,
-  createPlaylist,
   createPlaylistInvite,
-  getPlaylist,
   getPlaylistMember,
   type InviteRole,
-  listPlaylistItems,
-  listPlaylistsByUser,
-} from "../../kv/playlists.ts";
+} from "../../kv/playlist_members.ts";
 import { createPreview } from "../../kv/previews.ts";
 import type { ProbeInfo } from "../../media/media_types.ts";
 import { MINIMUM_ROLE, type PlaylistAction } from "../../kv/playlist_roles.ts";

@@ -2,26 +2,30 @@
 import { assert, assertEquals, assertRejects } from "../support/assert.ts";
 import { positionBetween } from "../../lib/position.ts";
 import {
-  acceptPlaylistInvite,
-  addPlaylistItem,
   copyPlaylist,
-  countPlaylistItems,
   createPlaylist,
-  createPlaylistInvite,
   deletePlaylist,
   getPlaylistByShareToken,
-  listPlaylistItems,
-  listPlaylistMembers,
   listPlaylistsByUser,
+  revokePlaylistShare,
+  sharePlaylist,
+} from "../../kv/playlists.ts";
+import {
+  addPlaylistItem,
+  countPlaylistItems,
+  listPlaylistItems,
   mediaItemId,
-  memberKey,
   movePlaylistItem,
   type PlaylistItem,
   removePlaylistItem,
-  revokePlaylistShare,
-  sharePlaylist,
+} from "../../kv/playlist_items.ts";
+import {
+  acceptPlaylistInvite,
+  createPlaylistInvite,
+  listPlaylistMembers,
+  memberKey,
   transferPlaylist,
-} from "../../kv/playlists.ts";
+} from "../../kv/playlist_members.ts";
 import type { ProbeInfo } from "../../media/media_types.ts";
 
 function infoFor(n: number): ProbeInfo {

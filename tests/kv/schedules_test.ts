@@ -14,6 +14,7 @@ import {
 } from "../../kv/schedules.ts";
 import { JobQueue } from "../../kv/jobs.ts";
 import { QuotaStore } from "../../kv/quota.ts";
+import { UserStore } from "../../kv/users.ts";
 import { loadConfig } from "../../config.ts";
 import { ScheduleRunner } from "../../services/schedules.ts";
 import { createI18n } from "../../i18n/translations.ts";
@@ -92,6 +93,7 @@ Deno.test("[services/schedules] two app instances sweeping at once start a due d
   const deps = {
     config: loadConfig({ BOT_TOKEN: telegram.token }),
     kv,
+    users: new UserStore(kv),
     queue,
     quota: new QuotaStore(kv),
     api: new Api(telegram.token, { apiRoot: telegram.apiRoot }),

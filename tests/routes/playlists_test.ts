@@ -15,17 +15,18 @@ import {
 } from "../support/web_client.ts";
 import { createI18n } from "../../i18n/translations.ts";
 import {
-  acceptPlaylistInvite,
-  addPlaylistItem,
   createPlaylist,
-  createPlaylistInvite,
   deletePlaylist,
   getPlaylist,
-  type InviteRole,
-  listPlaylistItems,
   revokePlaylistShare,
   sharePlaylist,
 } from "../../kv/playlists.ts";
+import { addPlaylistItem, listPlaylistItems } from "../../kv/playlist_items.ts";
+import {
+  acceptPlaylistInvite,
+  createPlaylistInvite,
+  type InviteRole,
+} from "../../kv/playlist_members.ts";
 import { getWebSession } from "../../kv/web_sessions.ts";
 import { userKey, UserStore } from "../../kv/users.ts";
 import { renamePlaylist } from "../../services/playlists.ts";
@@ -76,6 +77,7 @@ async function startBed(): Promise<Bed> {
   const kv = await Deno.openKv(":memory:");
   const app = playlistRoutes({
     kv,
+    users: new UserStore(kv),
     botToken: BOT_TOKEN,
     botUsername: () => "MediaTestBot",
     baseUrl: BASE,

@@ -26,6 +26,8 @@ export async function startTestSystem(
     throttle?: ThrottleLimits;
     /** where the workers' egress guard connects (by default ALLOW_PRIVATE_URLS decides) */
     egressPolicy?: AddressPolicy;
+    /** the KV the system uses (by default its own, in memory); the caller closes it */
+    kv?: Deno.Kv;
   } = {},
 ): Promise<TestSystem> {
   const telegram = options.telegram ?? await FakeTelegram.start();
@@ -47,6 +49,7 @@ export async function startTestSystem(
     reportRetryBaseMs: options.reportRetryBaseMs,
     throttle: options.throttle,
     egressPolicy: options.egressPolicy,
+    kv: options.kv,
   });
   await system.start();
   const close = async () => {
