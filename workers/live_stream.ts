@@ -11,7 +11,7 @@ import {
 } from "../lib/guarded_fetch.ts";
 import { MediaError, type ProbeInfo } from "./media_types.ts";
 import { toProbeInfo } from "./ytdlp.ts";
-import { firstMediaOf, readYtdlpJson, runYtdlp } from "./ytdlp_run.ts";
+import { firstMediaOf, readYtdlpJson, runYtdlp, type YtdlpRunOptions } from "./ytdlp_run.ts";
 
 /** One input for ffmpeg: a stream URL and the headers the site expects with it. */
 export interface StreamInput {
@@ -27,12 +27,9 @@ export interface StreamInspection {
   inputs: StreamInput[];
 }
 
-export interface InspectOptions {
-  ytdlpPath?: string;
+export interface InspectOptions extends YtdlpRunOptions {
   /** every playlist address, and each redirect, is checked before it is fetched */
   urlGuard: FetchGuard;
-  signal?: AbortSignal;
-  timeoutMs: number;
 }
 
 /** Recordings are capped at 720p: hours of stream copy must stay uploadable in parts. */

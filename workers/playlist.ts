@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { PlaylistEntry } from "../kv/job_types.ts";
 import { MediaError } from "./media_types.ts";
-import { readYtdlpJson, runYtdlp } from "./ytdlp_run.ts";
+import { readYtdlpJson, runYtdlp, type YtdlpRunOptions } from "./ytdlp_run.ts";
 
 export interface PlaylistListing {
   title: string;
@@ -11,11 +11,8 @@ export interface PlaylistListing {
   entries: PlaylistEntry[];
 }
 
-export interface ExpandOptions {
-  ytdlpPath?: string;
+export interface ExpandOptions extends YtdlpRunOptions {
   maxEntries: number;
-  signal?: AbortSignal;
-  timeoutMs: number;
 }
 
 export const ENTRY_URL_MAX = 2048;

@@ -78,11 +78,7 @@ export async function probeSubtitles(
   url: string,
   options: Pick<SubtitlesJobOptions, "ytdlpPath" | "signal"> & { preferred: string[] },
 ): Promise<MediaSubtitles> {
-  const json = await runYtdlp({ mode: "json", url }, {
-    ytdlpPath: options.ytdlpPath,
-    signal: options.signal,
-    timeoutMs: PROBE_TIMEOUT_MS,
-  });
+  const json = await runYtdlp({ mode: "json", url }, { ...options, timeoutMs: PROBE_TIMEOUT_MS });
   const info = toProbeInfo(json, url);
   const media = firstMediaOf(json);
   const parsed = rawSubtitles.safeParse(media);
@@ -217,7 +213,7 @@ async function fetchCues(
     language: track.language,
     automatic: track.automatic,
     output: { dir: outDir, template: "subs" },
-  }, { ytdlpPath: options.ytdlpPath, signal: options.signal, timeoutMs: FETCH_TIMEOUT_MS });
+  }, { ...options, timeoutMs: FETCH_TIMEOUT_MS });
   const path = await findSubtitleFile(outDir);
   try {
     const cues = parseSubtitles(await Deno.readTextFile(path), { rolling: track.automatic });

@@ -17,12 +17,10 @@ import {
   readYtdlpJson,
   runYtdlp,
   type YtdlpDownloadRequest,
+  type YtdlpRunOptions,
 } from "./ytdlp_run.ts";
 
-export interface ProbeOptions {
-  ytdlpPath?: string;
-  signal?: AbortSignal;
-  timeoutMs: number;
+export interface ProbeOptions extends YtdlpRunOptions {
   /** ask the sources for the sizes yt-dlp did not report */
   sizeLookup?: Omit<SizeLookupOptions, "signal">;
   /** the entry of a playlist page to probe (1-based; the first by default) */
@@ -41,7 +39,7 @@ export interface DownloadProgress {
   percent?: number;
 }
 
-export interface DownloadOptions {
+export interface DownloadOptions extends YtdlpRunOptions {
   variant: Variant;
   info: ProbeInfo;
   /** an empty scratch directory owned by the caller, who also removes it */
@@ -49,12 +47,9 @@ export interface DownloadOptions {
   maxBytes: number;
   /** how big the download itself may get when the caller shrinks it afterwards (default maxBytes) */
   maxSourceBytes?: number;
-  ytdlpPath?: string;
   /** a path (with "/") is handed to yt-dlp; a bare name is left to its PATH lookup */
   ffmpegPath?: string;
   ffprobePath?: string;
-  signal?: AbortSignal;
-  timeoutMs: number;
   /** called for every progress line yt-dlp prints; throttle on the receiving side */
   onProgress?: (progress: DownloadProgress) => void;
   /** the entry of a playlist page to download (1-based; the first by default) */
@@ -166,7 +161,7 @@ async function runDownload(
     : oversize.signal;
   const timeoutMs = Math.max(deadline - Date.now(), 1);
   try {
-    await runYtdlp({ ...download, onLine }, { ytdlpPath: options.ytdlpPath, signal, timeoutMs });
+    await runYtdlp({ ...download, onLine }, { ...options, signal, timeoutMs });
   } catch (error) {
     if (overLimit && !options.signal?.aborted) throw tooLarge(options.maxBytes);
     throw error;
