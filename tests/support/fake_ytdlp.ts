@@ -48,9 +48,14 @@ export class FakeYtdlp implements AsyncDisposable {
 
   /** The nth run (1-based); undefined until it has recorded itself. */
   async run(n: number): Promise<FakeYtdlpRun | undefined> {
-    if (!(await exists(`${this.dir}/pids.${n}`))) return undefined;
+    let pids: string;
+    try {
+      pids = await Deno.readTextFile(`${this.dir}/pids.${n}`);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return undefined;
+      throw error;
+    }
     const argv = await Deno.readTextFile(`${this.dir}/argv.${n}`);
-    const pids = await Deno.readTextFile(`${this.dir}/pids.${n}`);
     return {
       argv: argv.split("\0").slice(0, -1),
       cwd: (await Deno.readTextFile(`${this.dir}/cwd.${n}`)).trim(),
@@ -65,15 +70,6 @@ export class FakeYtdlp implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await Deno.remove(this.dir, { recursive: true });
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

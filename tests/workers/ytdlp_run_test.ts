@@ -33,47 +33,47 @@ function valueOf(args: string[], flag: string): string | undefined {
   return index < 0 ? undefined : args[index + 1];
 }
 
-async function scratchDir(): Promise<string> {
-  return await Deno.makeTempDir({ prefix: "ytdlp-run-test-" });
+/** An empty directory for a run's output, removed when the test is done with it. */
+async function scratchDir() {
+  const path = await Deno.makeTempDir({ prefix: "ytdlp-run-test-" });
+  return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
 }
 
 // --- arguments -------------------------------------------------------------------------------------
 
 Deno.test("[workers/ytdlp_run] every mode carries the flags for every run; a link comes last, after --", async () => {
-  const dir = await scratchDir();
-  try {
-    const output = { dir, template: "media.%(ext)s" };
-    const requests: YtdlpRequest[] = [
-      { mode: "json", url: LINK },
-      { mode: "listing", url: LINK, maxEntries: 10 },
-      { mode: "download", url: LINK, format: "b", maxFilesize: 1, output, onLine: () => {} },
-      {
-        mode: "subtitles",
-        infoJsonPath: `${dir}/info.json`,
-        language: "en",
-        automatic: false,
-        output,
-      },
-    ];
-    for (const request of requests) {
-      const { argv } = await recordRun(request);
-      assertEquals(argv.slice(0, YTDLP_BASE_ARGS.length), YTDLP_BASE_ARGS, request.mode);
-      for (const [flag, value] of [["--socket-timeout", "20"], ["--retries", "3"]]) {
-        assertEquals(valueOf(argv, flag), value, `${request.mode} ${flag}`);
-      }
-      assert(argv.includes("--ignore-config") && argv.includes("--no-cache-dir"), request.mode);
-      assert(argv.includes("--no-warnings"), request.mode);
-      const separators = argv.filter((arg) => arg === "--").length;
-      if (request.mode === "subtitles") {
-        assertEquals(separators, 0, "a run from saved JSON has no link");
-        assertEquals(valueOf(argv, "--load-info-json"), `${dir}/info.json`);
-      } else {
-        assertEquals(argv.slice(-2), ["--", LINK], request.mode);
-        assertEquals(separators, 1, request.mode);
-      }
+  await using scratch = await scratchDir();
+  const dir = scratch.path;
+  const output = { dir, template: "media.%(ext)s" };
+  const requests: YtdlpRequest[] = [
+    { mode: "json", url: LINK },
+    { mode: "listing", url: LINK, maxEntries: 10 },
+    { mode: "download", url: LINK, format: "b", maxFilesize: 1, output, onLine: () => {} },
+    {
+      mode: "subtitles",
+      infoJsonPath: `${dir}/info.json`,
+      language: "en",
+      automatic: false,
+      output,
+    },
+  ];
+  for (const request of requests) {
+    const { argv } = await recordRun(request);
+    assertEquals(argv.slice(0, YTDLP_BASE_ARGS.length), YTDLP_BASE_ARGS, request.mode);
+    const network = [["--socket-timeout", "20"], ["--retries", "3"], ["--fragment-retries", "5"]];
+    for (const [flag, value] of network) {
+      assertEquals(valueOf(argv, flag), value, `${request.mode} ${flag}`);
     }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
+    assert(argv.includes("--ignore-config") && argv.includes("--no-cache-dir"), request.mode);
+    assert(argv.includes("--no-warnings"), request.mode);
+    const separators = argv.filter((arg) => arg === "--").length;
+    if (request.mode === "subtitles") {
+      assertEquals(separators, 0, "a run from saved JSON has no link");
+      assertEquals(valueOf(argv, "--load-info-json"), `${dir}/info.json`);
+    } else {
+      assertEquals(argv.slice(-2), ["--", LINK], request.mode);
+      assertEquals(separators, 1, request.mode);
+    }
   }
 });
 
@@ -118,42 +118,39 @@ Deno.test("[workers/ytdlp_run] a listing run reads the whole playlist flat, up t
 });
 
 Deno.test("[workers/ytdlp_run] a download stays in its directory, within the http filter and the size, and streams its lines", async () => {
-  const dir = await scratchDir();
-  try {
-    await using ytdlp = await FakeYtdlp.create({
-      stdout: '@@progress {"status": "downloading", "downloaded_bytes": 5}\r\n[Merger] Merging\n',
-    });
-    const lines: string[] = [];
-    await runYtdlp({
-      mode: "download",
-      url: LINK,
-      format: "136+140/best",
-      maxFilesize: 50_000_000,
-      output: { dir, template: "media.%(ext)s" },
-      ffmpegPath: "ffmpeg",
-      onLine: (line) => lines.push(line),
-    }, { ytdlpPath: ytdlp.path, timeoutMs: TIMEOUT_MS });
-    assertEquals(lines, [
-      '@@progress {"status": "downloading", "downloaded_bytes": 5}',
-      "[Merger] Merging",
-    ]);
-    const run = await ytdlp.run(1);
-    assert(run);
-    const { argv } = run;
-    assertEquals(run.cwd, dir, "yt-dlp's intermediate files land in the job's directory");
-    assertEquals(valueOf(argv, "--paths"), dir);
-    assertEquals(valueOf(argv, "--output"), "media.%(ext)s");
-    assertEquals(valueOf(argv, "-f"), `(136+140/best)${HTTP_ONLY}`);
-    assertEquals(valueOf(argv, "--max-filesize"), "50000000");
-    assertEquals(valueOf(argv, "--merge-output-format"), "mp4");
-    assertEquals(valueOf(argv, "--playlist-items"), "1");
-    assert(argv.includes("--no-playlist"));
-    assert(valueOf(argv, "--progress-template")?.startsWith("download:@@progress "));
-    assert(!argv.includes("--ffmpeg-location"), "a bare name is left to yt-dlp's own lookup");
-    assert(!argv.includes("--extract-audio"));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using scratch = await scratchDir();
+  const dir = scratch.path;
+  await using ytdlp = await FakeYtdlp.create({
+    stdout: '@@progress {"status": "downloading", "downloaded_bytes": 5}\r\n[Merger] Merging\n',
+  });
+  const lines: string[] = [];
+  await runYtdlp({
+    mode: "download",
+    url: LINK,
+    format: "136+140/best",
+    maxFilesize: 50_000_000,
+    output: { dir, template: "media.%(ext)s" },
+    ffmpegPath: "ffmpeg",
+    onLine: (line) => lines.push(line),
+  }, { ytdlpPath: ytdlp.path, timeoutMs: TIMEOUT_MS });
+  assertEquals(lines, [
+    '@@progress {"status": "downloading", "downloaded_bytes": 5}',
+    "[Merger] Merging",
+  ]);
+  const run = await ytdlp.run(1);
+  assert(run);
+  const { argv } = run;
+  assertEquals(run.cwd, dir, "yt-dlp's intermediate files land in the job's directory");
+  assertEquals(valueOf(argv, "--paths"), dir);
+  assertEquals(valueOf(argv, "--output"), "media.%(ext)s");
+  assertEquals(valueOf(argv, "-f"), `(136+140/best)${HTTP_ONLY}`);
+  assertEquals(valueOf(argv, "--max-filesize"), "50000000");
+  assertEquals(valueOf(argv, "--merge-output-format"), "mp4");
+  assertEquals(valueOf(argv, "--playlist-items"), "1");
+  assert(argv.includes("--no-playlist"));
+  assert(valueOf(argv, "--progress-template")?.startsWith("download:@@progress "));
+  assert(!argv.includes("--ffmpeg-location"), "a bare name is left to yt-dlp's own lookup");
+  assert(!argv.includes("--extract-audio"));
 });
 
 Deno.test("[workers/ytdlp_run] an audio download extracts audio and passes an ffmpeg path on", async () => {
@@ -176,27 +173,24 @@ Deno.test("[workers/ytdlp_run] an audio download extracts audio and passes an ff
 });
 
 Deno.test("[workers/ytdlp_run] a subtitles run writes the track asked for from the saved JSON, in its directory", async () => {
-  const dir = await scratchDir();
-  try {
-    const request = {
-      mode: "subtitles",
-      infoJsonPath: `${dir}/info.json`,
-      language: "fr-CA",
-      automatic: true,
-      output: { dir, template: "subs" },
-    } as const;
-    const automatic = await recordRun(request);
-    assertEquals(automatic.cwd, dir);
-    assert(
-      automatic.argv.includes("--skip-download") && automatic.argv.includes("--write-auto-subs"),
-    );
-    assertEquals(valueOf(automatic.argv, "--sub-langs"), "fr-CA");
-    assertEquals(valueOf(automatic.argv, "--output"), "subs");
-    const manual = await recordRun({ ...request, automatic: false });
-    assert(manual.argv.includes("--write-subs") && !manual.argv.includes("--write-auto-subs"));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using scratch = await scratchDir();
+  const dir = scratch.path;
+  const request = {
+    mode: "subtitles",
+    infoJsonPath: `${dir}/info.json`,
+    language: "fr-CA",
+    automatic: true,
+    output: { dir, template: "subs" },
+  } as const;
+  const automatic = await recordRun(request);
+  assertEquals(automatic.cwd, dir);
+  assert(
+    automatic.argv.includes("--skip-download") && automatic.argv.includes("--write-auto-subs"),
+  );
+  assertEquals(valueOf(automatic.argv, "--sub-langs"), "fr-CA");
+  assertEquals(valueOf(automatic.argv, "--output"), "subs");
+  const manual = await recordRun({ ...request, automatic: false });
+  assert(manual.argv.includes("--write-subs") && !manual.argv.includes("--write-auto-subs"));
 });
 
 // --- failures ----------------------------------------------------------------------------------------
@@ -217,32 +211,29 @@ Deno.test("[workers/ytdlp_run] a failed run is a MediaError classified from its 
       message: "Unable to download video data: HTTP Error 503: Service Unavailable",
     },
   ];
-  const dir = await scratchDir();
-  try {
-    for (const { stderr, code, retryable, message } of failures) {
-      await using ytdlp = await FakeYtdlp.create({ stdout: "{}", stderr, exitCode: 1 });
-      const options = { ytdlpPath: ytdlp.path, timeoutMs: TIMEOUT_MS };
-      const output = { dir, template: "media.%(ext)s" };
-      const errors = [
-        await assertRejects(() => runYtdlp({ mode: "json", url: LINK }, options)),
-        await assertRejects(() =>
-          runYtdlp({
-            mode: "download",
-            url: LINK,
-            format: "b",
-            maxFilesize: 1,
-            output,
-            onLine() {},
-          }, options)
-        ),
-      ];
-      for (const error of errors) {
-        assert(error instanceof MediaError, String(error));
-        assertEquals([error.code, error.retryable, error.message], [code, retryable, message]);
-      }
+  await using scratch = await scratchDir();
+  const dir = scratch.path;
+  for (const { stderr, code, retryable, message } of failures) {
+    await using ytdlp = await FakeYtdlp.create({ stdout: "{}", stderr, exitCode: 1 });
+    const options = { ytdlpPath: ytdlp.path, timeoutMs: TIMEOUT_MS };
+    const output = { dir, template: "media.%(ext)s" };
+    const errors = [
+      await assertRejects(() => runYtdlp({ mode: "json", url: LINK }, options)),
+      await assertRejects(() =>
+        runYtdlp({
+          mode: "download",
+          url: LINK,
+          format: "b",
+          maxFilesize: 1,
+          output,
+          onLine() {},
+        }, options)
+      ),
+    ];
+    for (const error of errors) {
+      assert(error instanceof MediaError, String(error));
+      assertEquals([error.code, error.retryable, error.message], [code, retryable, message]);
     }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
   }
 });
 
@@ -409,36 +400,33 @@ Deno.test("[workers/ytdlp_run] a run past its timeout is stopped, its children t
 Deno.test("[workers/ytdlp_run] a cancelled run stops, its children too; one cancelled before it starts never starts", async () => {
   await using ytdlp = await FakeYtdlp.create({ hang: true });
   const controller = new AbortController();
-  const dir = await scratchDir();
-  try {
-    const running = runYtdlp({
-      mode: "download",
-      url: LINK,
-      format: "b",
-      maxFilesize: 1,
-      output: { dir, template: "media.%(ext)s" },
-      onLine: () => {},
-    }, { ytdlpPath: ytdlp.path, timeoutMs: TIMEOUT_MS, signal: controller.signal });
-    const pids = await startedPids(ytdlp);
-    assert(pids.every(isRunning), "both run until the cancel");
-    controller.abort();
-    const error = await assertRejects(() => running);
-    assert(error instanceof MediaError && error.code === "cancelled", String(error));
-    await waitUntil(() => Promise.resolve(!pids.some(isRunning)), "no process left behind");
+  await using scratch = await scratchDir();
+  const dir = scratch.path;
+  const running = runYtdlp({
+    mode: "download",
+    url: LINK,
+    format: "b",
+    maxFilesize: 1,
+    output: { dir, template: "media.%(ext)s" },
+    onLine: () => {},
+  }, { ytdlpPath: ytdlp.path, timeoutMs: TIMEOUT_MS, signal: controller.signal });
+  const pids = await startedPids(ytdlp);
+  assert(pids.every(isRunning), "both run until the cancel");
+  controller.abort();
+  const error = await assertRejects(() => running);
+  assert(error instanceof MediaError && error.code === "cancelled", String(error));
+  await waitUntil(() => Promise.resolve(!pids.some(isRunning)), "no process left behind");
 
-    await assertRejects(
-      () =>
-        runYtdlp({ mode: "json", url: LINK }, {
-          ytdlpPath: ytdlp.path,
-          timeoutMs: TIMEOUT_MS,
-          signal: controller.signal,
-        }),
-      /cancelled/,
-    );
-    assertEquals(await ytdlp.runCount(), 1, "the second run never started");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await assertRejects(
+    () =>
+      runYtdlp({ mode: "json", url: LINK }, {
+        ytdlpPath: ytdlp.path,
+        timeoutMs: TIMEOUT_MS,
+        signal: controller.signal,
+      }),
+    /cancelled/,
+  );
+  assertEquals(await ytdlp.runCount(), 1, "the second run never started");
 });
 
 // --- progress -----------------------------------------------------------------------------------------
