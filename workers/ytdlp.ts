@@ -133,7 +133,7 @@ export async function downloadSource(url: string, options: DownloadOptions): Pro
   return await findOutput(outDir, selection.audioOnly);
 }
 
-type AudioFormat = "m4a" | "mp3";
+type AudioFormat = NonNullable<YtdlpDownloadRequest["audioFormat"]>;
 
 async function runDownload(
   options: DownloadOptions,
