@@ -7,18 +7,27 @@ export type Logger = Record<LogLevel, (message: string, fields?: Record<string, 
 export function createLogger(level: LogLevel, base: Record<string, unknown> = {}): Logger {
   const write = (at: LogLevel) => (message: string, fields: Record<string, unknown> = {}) => {
     if (LEVELS[at] < LEVELS[level]) return;
-    const line = JSON.stringify({
-      time: new Date().toISOString(),
-      level: at,
-      message,
-      ...base,
-      ...fields,
-    }, (
-      _key,
-      value,
-    ) => value instanceof Error ? { name: value.name, message: value.message } : value);
+    const line = JSON.stringify(
+      { time: new Date().toISOString(), level: at, message, ...base, ...fields },
+      errorsInFull(),
+    );
     if (LEVELS[at] >= LEVELS.warn) console.error(line);
     else console.log(line);
   };
   return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
+}
+
+/**
+ * A JSON.stringify replacer for what an Error's own JSON ({}) drops: its name, message, stack and
+ * cause (each cause in full too). An error met again, as a cause that leads back to it, is named.
+ */
+function errorsInFull(): (key: string, value: unknown) => unknown {
+  const seen = new WeakSet<Error>();
+  return (_key, value) => {
+    if (!(value instanceof Error)) return value;
+    if (seen.has(value)) return `${value.name}: ${value.message} (again)`;
+    seen.add(value);
+    const { name, message, stack, cause } = value;
+    return { name, message, stack, ...(cause === undefined ? {} : { cause }) };
+  };
 }

@@ -10,8 +10,8 @@ import {
   ResponseTooLargeError,
 } from "../lib/guarded_fetch.ts";
 import { MediaError, type ProbeInfo } from "../media/media_types.ts";
-import { runProcess } from "./process.ts";
-import { classifyYtdlpFailure, overHttpOnly, toProbeInfo, YTDLP_BASE_ARGS } from "./ytdlp.ts";
+import { toProbeInfo } from "./ytdlp.ts";
+import { firstMediaOf, readYtdlpJson, runYtdlp, type YtdlpRunOptions } from "./ytdlp_run.ts";
 
 /** One input for ffmpeg: a stream URL and the headers the site expects with it. */
 export interface StreamInput {
@@ -27,12 +27,9 @@ export interface StreamInspection {
   inputs: StreamInput[];
 }
 
-export interface InspectOptions {
-  ytdlpPath?: string;
+export interface InspectOptions extends YtdlpRunOptions {
   /** every playlist address, and each redirect, is checked before it is fetched */
   urlGuard: FetchGuard;
-  signal?: AbortSignal;
-  timeoutMs: number;
 }
 
 /** Recordings are capped at 720p: hours of stream copy must stay uploadable in parts. */
@@ -48,34 +45,17 @@ const selectedFormat = z.object({
   http_headers: headers,
 });
 const selection = selectedFormat.extend({
-  _type: z.string().optional().catch(undefined),
   requested_formats: z.array(selectedFormat).optional().catch(undefined),
-  entries: z.array(z.unknown()).optional().catch(undefined),
 });
 
 export async function inspectStream(
   url: string,
   options: InspectOptions,
 ): Promise<StreamInspection> {
-  const args = [
-    ...[...YTDLP_BASE_ARGS, "--no-playlist", "--playlist-items", "1", "--no-warnings"],
-    ...["--socket-timeout", "20", "-f", overHttpOnly(FORMAT_SELECTOR), "--dump-single-json"],
-    "--",
-    url,
-  ];
-  const result = await runProcess(options.ytdlpPath ?? "yt-dlp", args, {
-    signal: options.signal,
-    timeoutMs: options.timeoutMs,
-  });
-  if (result.code !== 0) throw classifyYtdlpFailure(result.stderrTail);
-  const json = parseJson(result.stdout);
+  const json = await runYtdlp({ mode: "json", url, format: FORMAT_SELECTOR }, options);
   const info = toProbeInfo(json, url);
-  const top = selection.safeParse(json);
-  const chosen = top.success && top.data._type === "playlist"
-    ? selection.safeParse(top.data.entries?.[0])
-    : top;
-  if (!chosen.success) throw new MediaError("failed", "yt-dlp printed unexpected output");
-  const formats = chosen.data.requested_formats ?? [chosen.data];
+  const chosen = readYtdlpJson(selection, firstMediaOf(json));
+  const formats = chosen.requested_formats ?? [chosen];
   const inputs = formats.flatMap((format) =>
     format.url && /^https?:\/\//i.test(format.url)
       ? [{ url: format.url, headers: format.http_headers ?? {}, protocol: format.protocol }]
@@ -147,13 +127,5 @@ async function fetchPlaylist(
     }
     if (signal?.aborted) throw new MediaError("cancelled", "cancelled");
     throw new MediaError("failed", `could not read the playlist: ${String(error)}`, true);
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new MediaError("failed", "yt-dlp printed invalid JSON");
   }
 }

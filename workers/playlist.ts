@@ -2,8 +2,7 @@
 import { z } from "zod";
 import type { PlaylistEntry } from "../media/job_types.ts";
 import { MediaError } from "../media/media_types.ts";
-import { runProcess } from "./process.ts";
-import { classifyYtdlpFailure, YTDLP_BASE_ARGS } from "./ytdlp.ts";
+import { readYtdlpJson, runYtdlp, type YtdlpRunOptions } from "./ytdlp_run.ts";
 
 export interface PlaylistListing {
   title: string;
@@ -12,11 +11,8 @@ export interface PlaylistListing {
   entries: PlaylistEntry[];
 }
 
-export interface ExpandOptions {
-  ytdlpPath?: string;
+export interface ExpandOptions extends YtdlpRunOptions {
   maxEntries: number;
-  signal?: AbortSignal;
-  timeoutMs: number;
 }
 
 export const ENTRY_URL_MAX = 2048;
@@ -44,22 +40,7 @@ export async function expandPlaylist(
   url: string,
   options: ExpandOptions,
 ): Promise<PlaylistListing> {
-  const args = [
-    ...[...YTDLP_BASE_ARGS, "--no-warnings", "--socket-timeout", "20"],
-    ...["--yes-playlist", "--flat-playlist", "--playlist-end", String(options.maxEntries)],
-    ...["--dump-single-json", "--", url],
-  ];
-  const result = await runProcess(options.ytdlpPath ?? "yt-dlp", args, {
-    signal: options.signal,
-    timeoutMs: options.timeoutMs,
-  });
-  if (result.code !== 0) throw classifyYtdlpFailure(result.stderrTail);
-  let json: unknown;
-  try {
-    json = JSON.parse(result.stdout);
-  } catch {
-    throw new MediaError("failed", "yt-dlp printed invalid JSON");
-  }
+  const json = await runYtdlp({ mode: "listing", url, maxEntries: options.maxEntries }, options);
   return toListing(json, url, options.maxEntries);
 }
 
@@ -69,9 +50,7 @@ export async function expandPlaylist(
  * A link that is not a playlist lists itself.
  */
 export function toListing(json: unknown, url: string, maxEntries: number): PlaylistListing {
-  const parsed = rawListing.safeParse(json);
-  if (!parsed.success) throw new MediaError("failed", "yt-dlp printed unexpected output");
-  const listing = parsed.data;
+  const listing = readYtdlpJson(rawListing, json);
   const title = (listing.title ?? url).slice(0, ENTRY_TITLE_MAX);
   if (listing._type !== "playlist") return { title, count: 1, entries: [{ url, title }] };
   const entries: PlaylistEntry[] = [];

@@ -174,6 +174,7 @@ async function runProbe(
   signal: AbortSignal,
 ): Promise<JobResult> {
   const info = await probeMedia(payload.url, {
+    ytdlpPath: config.ytdlpPath,
     signal,
     timeoutMs: PROBE_TIMEOUT_MS,
     sizeLookup: { urlGuard: new UrlGuard(config.allowPrivateUrls ?? false) },

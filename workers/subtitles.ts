@@ -23,7 +23,8 @@ import { runProcess } from "./process.ts";
 import { type Cue, formatSrt, parseSubtitles, SubtitleFormatError } from "./subtitle_format.ts";
 import { primaryLanguage, translateOrKeep, type Translator } from "../media/translator.ts";
 import { safeFileName, uploadMedia } from "./upload.ts";
-import { classifyYtdlpFailure, downloadMedia, toProbeInfo, YTDLP_BASE_ARGS } from "./ytdlp.ts";
+import { downloadMedia, toProbeInfo } from "./ytdlp.ts";
+import { firstMediaOf, runYtdlp } from "./ytdlp_run.ts";
 
 export interface SubtitlesJobOptions {
   outDir: string;
@@ -66,8 +67,6 @@ const trackList = z.record(
   z.array(z.object({ name: z.string().optional().catch(undefined) }).passthrough()).catch([]),
 ).nullish().catch(undefined);
 const rawSubtitles = z.object({
-  _type: z.string().optional().catch(undefined),
-  entries: z.array(z.unknown()).optional().catch(undefined),
   subtitles: trackList,
   automatic_captions: trackList,
 });
@@ -84,24 +83,9 @@ export async function probeSubtitles(
   url: string,
   options: Pick<SubtitlesJobOptions, "ytdlpPath" | "signal"> & { preferred: string[] },
 ): Promise<MediaSubtitles> {
-  const args = [
-    ...[...YTDLP_BASE_ARGS, "--no-playlist", "--playlist-items", "1", "--no-warnings"],
-    ...["--socket-timeout", "20", "--dump-single-json", "--", url],
-  ];
-  const result = await runProcess(options.ytdlpPath, args, {
-    signal: options.signal,
-    timeoutMs: PROBE_TIMEOUT_MS,
-  });
-  if (result.code !== 0) throw classifyYtdlpFailure(result.stderrTail);
-  let json: unknown;
-  try {
-    json = JSON.parse(result.stdout);
-  } catch {
-    throw new MediaError("failed", "yt-dlp printed invalid JSON");
-  }
+  const json = await runYtdlp({ mode: "json", url }, { ...options, timeoutMs: PROBE_TIMEOUT_MS });
   const info = toProbeInfo(json, url);
-  const top = rawSubtitles.safeParse(json);
-  const media = top.success && top.data._type === "playlist" ? top.data.entries?.[0] : json;
+  const media = firstMediaOf(json);
   const parsed = rawSubtitles.safeParse(media);
   const data = parsed.success ? parsed.data : {};
   return {
@@ -228,19 +212,13 @@ async function fetchCues(
 ): Promise<Cue[]> {
   const infoPath = join(outDir, "info.json");
   await Deno.writeTextFile(infoPath, JSON.stringify(json));
-  const args = [
-    ...[...YTDLP_BASE_ARGS, "--no-warnings", "--socket-timeout", "20"],
-    ...["--load-info-json", infoPath, "--skip-download"],
-    track.automatic ? "--write-auto-subs" : "--write-subs",
-    ...["--sub-langs", track.language, "--sub-format", "vtt/srt/best"],
-    ...["--paths", outDir, "--output", "subs"],
-  ];
-  const result = await runProcess(options.ytdlpPath, args, {
-    signal: options.signal,
-    timeoutMs: FETCH_TIMEOUT_MS,
-    cwd: outDir,
-  });
-  if (result.code !== 0) throw classifyYtdlpFailure(result.stderrTail);
+  await runYtdlp({
+    mode: "subtitles",
+    infoJsonPath: infoPath,
+    language: track.language,
+    automatic: track.automatic,
+    output: { dir: outDir, template: "subs" },
+  }, { ...options, timeoutMs: FETCH_TIMEOUT_MS });
   const path = await findSubtitleFile(outDir);
   try {
     const cues = parseSubtitles(await Deno.readTextFile(path), { rolling: track.automatic });

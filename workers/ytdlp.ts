@@ -1,24 +1,26 @@
 /** yt-dlp: probe a link into a ProbeInfo, download a variant into a file ready to upload. */
 import { extname, join, resolve } from "node:path";
 import { z } from "zod";
-import { describeMediaFile, LOCAL_MEDIA_INPUT, NETWORK_PROTOCOLS } from "./ffmpeg.ts";
-import { EGRESS_REFUSAL } from "./egress_guard.ts";
+import { describeMediaFile } from "./ffmpeg.ts";
 import { formatMegabytes, selectFormat } from "../media/formats.ts";
 import {
   type DownloadedMedia,
   MediaError,
-  type MediaErrorCode,
   type ProbeFormat,
   type ProbeInfo,
   type Variant,
 } from "../media/media_types.ts";
-import { runProcess } from "./process.ts";
 import { fillMissingSizes, type SizeLookupOptions } from "./probe_sizes.ts";
+import {
+  ALLOWED_PROTOCOLS,
+  parseProgressLine,
+  readYtdlpJson,
+  runYtdlp,
+  type YtdlpDownloadRequest,
+  type YtdlpRunOptions,
+} from "./ytdlp_run.ts";
 
-export interface ProbeOptions {
-  ytdlpPath?: string;
-  signal?: AbortSignal;
-  timeoutMs: number;
+export interface ProbeOptions extends YtdlpRunOptions {
   /** ask the sources for the sizes yt-dlp did not report */
   sizeLookup?: Omit<SizeLookupOptions, "signal">;
   /** the entry of a playlist page to probe (1-based; the first by default) */
@@ -37,7 +39,7 @@ export interface DownloadProgress {
   percent?: number;
 }
 
-export interface DownloadOptions {
+export interface DownloadOptions extends YtdlpRunOptions {
   variant: Variant;
   info: ProbeInfo;
   /** an empty scratch directory owned by the caller, who also removes it */
@@ -45,12 +47,9 @@ export interface DownloadOptions {
   maxBytes: number;
   /** how big the download itself may get when the caller shrinks it afterwards (default maxBytes) */
   maxSourceBytes?: number;
-  ytdlpPath?: string;
   /** a path (with "/") is handed to yt-dlp; a bare name is left to its PATH lookup */
   ffmpegPath?: string;
   ffprobePath?: string;
-  signal?: AbortSignal;
-  timeoutMs: number;
   /** called for every progress line yt-dlp prints; throttle on the receiving side */
   onProgress?: (progress: DownloadProgress) => void;
   /** the entry of a playlist page to download (1-based; the first by default) */
@@ -61,55 +60,9 @@ export interface DownloadOptions {
 const num = z.number().optional().catch(undefined);
 const str = z.string().optional().catch(undefined);
 
-/** yt-dlp's postprocessors a download may run; each one's ffmpeg reads local media files only. */
-const FFMPEG_POSTPROCESSORS = [
-  ...["Merger", "VideoRemuxer", "ExtractAudio", "FixupM3u8", "FixupM4a", "FixupTimestamp"],
-  ...["FixupDuration", "FixupStretched"],
-];
-
-/**
- * Flags for every yt-dlp run: no user config or cache, and the ffmpeg it starts limited to the
- * network when it downloads a stream, to local media files when it merges or converts them.
- */
-export const YTDLP_BASE_ARGS = [
-  "--ignore-config",
-  "--no-cache-dir",
-  ...["--downloader-args", `ffmpeg_i:-protocol_whitelist ${NETWORK_PROTOCOLS}`],
-  ...FFMPEG_POSTPROCESSORS.flatMap((pp) => [
-    "--postprocessor-args",
-    `${pp}+ffmpeg_i:${LOCAL_MEDIA_INPUT.join(" ")}`,
-  ]),
-];
-
-/** Flags for every run on a link: one item only, bounded network waits. */
-const COMMON_ARGS = [
-  ...YTDLP_BASE_ARGS,
-  ...["--no-playlist", "--playlist-items", "1"],
-  ...["--no-warnings", "--socket-timeout", "20", "--retries", "3", "--fragment-retries", "5"],
-];
-
-/** How yt-dlp may fetch a format: http(s), HLS or DASH; never ftp, rtmp, rtsp, mms… */
-const ALLOWED_PROTOCOLS = [
-  "http",
-  "https",
-  "m3u8",
-  "m3u8_native",
-  "http_dash_segments",
-  "http_dash_segments_generator",
-];
 /** a URL whose scheme is not http(s) (a relative path has none) */
 const FOREIGN_SCHEME = /^\s*(?!https?:)[a-z][a-z\d+.-]*:/i;
 
-/**
- * A format selector that only picks formats fetched over ALLOWED_PROTOCOLS: a page can change
- * between the probe and the download, so the filter goes with every selection.
- */
-export function overHttpOnly(selector: string): string {
-  return `(${selector})[protocol~='^(${ALLOWED_PROTOCOLS.join("|")})$']`;
-}
-
-const PROGRESS_PREFIX = "@@progress ";
-const PROGRESS_FIELDS = "status,downloaded_bytes,total_bytes,total_bytes_estimate,speed,eta";
 /** fixed, so a title can never choose a path; yt-dlp fills in the extension */
 const OUTPUT_NAME = "media";
 const OUTPUT_FILE = /^media\.[a-z0-9]+$/i;
@@ -122,15 +75,8 @@ const POSTPROCESSOR_LINE =
 const MAX_FILESIZE_LINE = /File is larger than max-filesize/;
 
 export async function probeMedia(url: string, options: ProbeOptions): Promise<ProbeInfo> {
-  const { ytdlpPath = "yt-dlp", signal, timeoutMs } = options;
-  const args = [
-    ...COMMON_ARGS,
-    ...playlistItemArgs(options.playlistItem),
-    ...["--dump-single-json", "--", url],
-  ];
-  const result = await runProcess(ytdlpPath, args, { signal, timeoutMs });
-  if (result.code !== 0) throw classifyYtdlpFailure(result.stderrTail);
-  const json = parseJson(result.stdout);
+  const { playlistItem, signal } = options;
+  const json = await runYtdlp({ mode: "json", url, playlistItem }, options);
   const info = toProbeInfo(json, url);
   if (!options.sizeLookup) return info;
   return await fillMissingSizes(info, json, { ...options.sizeLookup, signal });
@@ -159,16 +105,17 @@ export async function downloadSource(url: string, options: DownloadOptions): Pro
   const deadline = Date.now() + options.timeoutMs;
   const run = (audioFormat?: AudioFormat) =>
     runDownload(options, deadline, selection.estimatedBytes, {
+      mode: "download",
       url,
-      outDir,
-      selector: selection.selector,
-      audioFormat,
-      maxDownloadBytes: Math.max(
+      playlistItem: options.playlistItem,
+      format: selection.selector,
+      maxFilesize: Math.max(
         maxSourceBytes,
         selection.audioOnly ? maxBytes * AUDIO_SOURCE_SIZE_FACTOR : maxBytes,
       ),
+      output: { dir: outDir, template: `${OUTPUT_NAME}.%(ext)s` },
+      audioFormat,
       ffmpegPath: options.ffmpegPath,
-      playlistItem: options.playlistItem,
     });
   if (!selection.audioOnly) {
     await run();
@@ -186,57 +133,23 @@ export async function downloadSource(url: string, options: DownloadOptions): Pro
   return await findOutput(outDir, selection.audioOnly);
 }
 
-type AudioFormat = "m4a" | "mp3";
-
-export interface DownloadArgs {
-  url: string;
-  outDir: string;
-  selector: string;
-  /** extract audio to this format; a video is merged or remuxed to mp4 otherwise */
-  audioFormat?: AudioFormat;
-  maxDownloadBytes: number;
-  ffmpegPath?: string;
-  playlistItem?: number;
-}
-
-/** Another entry of a playlist page than COMMON_ARGS's first: the later flag wins. */
-function playlistItemArgs(item: number | undefined): string[] {
-  return item !== undefined && item > 1 ? ["--playlist-items", String(item)] : [];
-}
-
-export function buildDownloadArgs(download: DownloadArgs): string[] {
-  const { url, outDir, selector, audioFormat, maxDownloadBytes, ffmpegPath } = download;
-  const template = `download:${PROGRESS_PREFIX}%(progress.{${PROGRESS_FIELDS}})j`;
-  return [
-    ...COMMON_ARGS,
-    ...playlistItemArgs(download.playlistItem),
-    ...["--newline", "--progress", "--progress-template", template, "--no-mtime"],
-    ...["-f", overHttpOnly(selector), "--max-filesize", String(maxDownloadBytes)],
-    ...["--paths", outDir, "--output", `${OUTPUT_NAME}.%(ext)s`],
-    ...(audioFormat
-      ? ["--extract-audio", "--audio-format", audioFormat]
-      : ["--merge-output-format", "mp4", "--remux-video", "mp4"]),
-    ...(ffmpegPath?.includes("/") ? ["--ffmpeg-location", ffmpegPath] : []),
-    "--",
-    url,
-  ];
-}
+type AudioFormat = NonNullable<YtdlpDownloadRequest["audioFormat"]>;
 
 async function runDownload(
   options: DownloadOptions,
   deadline: number,
   estimatedBytes: number | undefined,
-  download: DownloadArgs,
+  download: Omit<YtdlpDownloadRequest, "onLine">,
 ): Promise<void> {
   const readProgress = progressReader(estimatedBytes);
   const oversize = new AbortController();
   let overLimit = false;
-  const onStdoutLine = (line: string) => {
+  const onLine = (line: string) => {
     if (MAX_FILESIZE_LINE.test(line)) overLimit = true;
     const progress = readProgress(line);
     if (!progress) return;
     // yt-dlp checks --max-filesize only against a announced size; HLS and chunked bodies need this
-    if (progress.downloadedBytes > download.maxDownloadBytes) {
+    if (progress.downloadedBytes > download.maxFilesize) {
       overLimit = true;
       oversize.abort();
       return;
@@ -247,47 +160,16 @@ async function runDownload(
     ? AbortSignal.any([options.signal, oversize.signal])
     : oversize.signal;
   const timeoutMs = Math.max(deadline - Date.now(), 1);
-  const args = buildDownloadArgs(download);
-  const ytdlp = options.ytdlpPath ?? "yt-dlp";
-  let code: number;
-  let stderrTail: string;
   try {
-    ({ code, stderrTail } = await runProcess(ytdlp, args, {
-      signal,
-      timeoutMs,
-      cwd: download.outDir,
-      onStdoutLine,
-    }));
+    await runYtdlp({ ...download, onLine }, { ...options, signal, timeoutMs });
   } catch (error) {
     if (overLimit && !options.signal?.aborted) throw tooLarge(options.maxBytes);
     throw error;
   }
   if (overLimit) throw tooLarge(options.maxBytes);
-  if (code !== 0) throw classifyYtdlpFailure(stderrTail);
 }
 
 // --- progress -----------------------------------------------------------------------------------
-
-const rawProgress = z.object({
-  status: z.string(),
-  downloaded_bytes: num,
-  total_bytes: num,
-  total_bytes_estimate: num,
-  speed: num,
-  eta: num,
-});
-export type YtdlpProgress = z.infer<typeof rawProgress>;
-
-/** Reads one line of our --progress-template; undefined for any other line. */
-export function parseProgressLine(line: string): YtdlpProgress | undefined {
-  if (!line.startsWith(PROGRESS_PREFIX)) return undefined;
-  try {
-    const parsed = rawProgress.safeParse(JSON.parse(line.slice(PROGRESS_PREFIX.length)));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined; // Python's json prints NaN for some odd values
-  }
-}
 
 /** Turns yt-dlp's per-file progress into one running total over all parts (video, then audio). */
 export function progressReader(
@@ -398,9 +280,7 @@ function labelsOf(info: { tags?: string[]; categories?: string[] }) {
 
 /** Trims yt-dlp's JSON (often megabytes) to what the bot keeps. A playlist yields its first entry. */
 export function toProbeInfo(json: unknown, url: string, inPlaylist = false): ProbeInfo {
-  const parsed = rawInfo.safeParse(json);
-  if (!parsed.success) throw new MediaError("failed", "yt-dlp printed unexpected output");
-  const info = parsed.data;
+  const info = readYtdlpJson(rawInfo, json);
   if (info._type === "playlist") {
     if (!info.entries?.length) throw new MediaError("unsupported", "This link has no media in it.");
     const first = toProbeInfo(info.entries[0], url, true);
@@ -472,73 +352,4 @@ function toProbeFormat(format: z.infer<typeof rawFormat>): ProbeFormat {
     abr: format.abr,
     vbr: format.vbr,
   };
-}
-
-// --- failures -----------------------------------------------------------------------------------
-
-/** First match wins: transient server errors come before the words they contain ("Unavailable"). */
-const FAILURE_RULES: { pattern: RegExp; code: MediaErrorCode; retryable?: boolean }[] = [
-  // refused by the egress guard: the same answer whatever is (or is not) at the address, so the
-  // user learns nothing about what answered there
-  { pattern: new RegExp(EGRESS_REFUSAL, "i"), code: "failed" },
-  {
-    pattern:
-      /private video|video is private|sign in|log ?in|login required|members.only|--cookies|confirm your age/i,
-    code: "private",
-  },
-  {
-    pattern:
-      /HTTP Error (5\d\d|429)|connection (reset|refused|aborted)|temporary failure in name resolution|network is unreachable|remote end closed|incompleteread/i,
-    code: "failed",
-    retryable: true,
-  },
-  { pattern: /timed out|timeout/i, code: "timeout", retryable: true },
-  {
-    pattern:
-      /unsupported url|no video formats|not a valid url|drm protected|urls are explicitly disabled/i,
-    code: "unsupported",
-  },
-  { pattern: /requested format is not available/i, code: "failed" },
-  {
-    pattern:
-      /HTTP Error (403|404|410)|unavailable|not available|been removed|no longer available|does not exist|geo.?restrict/i,
-    code: "unavailable",
-  },
-];
-
-const URL_PATTERN = /\b[a-z][\w+.-]*:\/\/\S+/gi;
-
-/** Turns yt-dlp's stderr into a MediaError with a code the app can explain. */
-export function classifyYtdlpFailure(stderr: string): MediaError {
-  const errorLines = stderr.split("\n").filter((line) => line.startsWith("ERROR:"));
-  // words inside a URL ("/login", "/unavailable") say nothing about the failure
-  const text = (errorLines.length > 0 ? errorLines.join("\n") : stderr).replace(
-    URL_PATTERN,
-    "<url>",
-  );
-  const message = cleanMessage(errorLines.at(-1) ?? stderr.trim().split("\n").at(-1) ?? "");
-  const rule = FAILURE_RULES.find(({ pattern }) => pattern.test(text));
-  return new MediaError(
-    rule?.code ?? "failed",
-    message || "yt-dlp failed",
-    rule?.retryable ?? false,
-  );
-}
-
-/** "ERROR: [generic] None: Unable to … (caused by …); please report …" → "Unable to …" */
-function cleanMessage(line: string): string {
-  return line
-    .replace(/^ERROR:\s*/, "")
-    .replace(/^\[[\w:]+\]\s*[^:\s]*:\s*/, "")
-    .replace(/;\s*please report this issue.*$/i, "")
-    .replace(/\s*\(caused by .*\)$/, "")
-    .slice(0, 300);
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new MediaError("failed", "yt-dlp printed invalid JSON");
-  }
 }

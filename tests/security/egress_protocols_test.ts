@@ -16,7 +16,7 @@ import { createI18n, translatorFor } from "../../i18n/translations.ts";
 import { publicAddressOf, UrlGuard } from "../../lib/url_guard.ts";
 import { EGRESS_REFUSAL, startEgressGuard } from "../../workers/egress_guard.ts";
 import { runProcess, useEgressProxy } from "../../workers/process.ts";
-import { YTDLP_BASE_ARGS } from "../../workers/ytdlp.ts";
+import { YTDLP_BASE_ARGS } from "../../workers/ytdlp_run.ts";
 
 /** The hostile site's name: the guard's policy takes it for a public host (it is on loopback). */
 const SITE_HOST = "public.test";

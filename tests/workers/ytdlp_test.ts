@@ -1,9 +1,6 @@
 import {
-  buildDownloadArgs,
-  classifyYtdlpFailure,
   downloadMedia,
   type DownloadOptions,
-  parseProgressLine,
   probeMedia,
   progressReader,
   toProbeInfo,
@@ -18,130 +15,6 @@ import {
 } from "../../media/media_types.ts";
 import { assert, assertEquals, assertExists, assertRejects } from "../support/assert.ts";
 import { LAB_CLIP, LAB_HLS, startMediaLab } from "../support/media_lab.ts";
-
-// --- failure classification (stderr as yt-dlp 2023.03.04 prints it) ----------------------------
-
-const FAILURES: { stderr: string; code: string; retryable: boolean; message?: string }[] = [
-  {
-    stderr: "ERROR: Unsupported URL: http://127.0.0.1:8766/text",
-    code: "unsupported",
-    retryable: false,
-    message: "Unsupported URL: http://127.0.0.1:8766/text",
-  },
-  {
-    stderr: "ERROR: [generic] None: Unable to download webpage: HTTP Error 404: Not Found " +
-      "(caused by <HTTPError 404: 'Not Found'>); please report this issue on  https://github.com/yt-dlp/yt-dlp/issues?q= ," +
-      " filling out the appropriate issue template. Confirm you are on the latest version using  yt-dlp -U",
-    code: "unavailable",
-    retryable: false,
-    message: "Unable to download webpage: HTTP Error 404: Not Found",
-  },
-  {
-    stderr:
-      "ERROR: [generic] None: Unable to download webpage: HTTP Error 410: Gone (caused by <HTTPError 410: 'Gone'>)",
-    code: "unavailable",
-    retryable: false,
-  },
-  {
-    stderr:
-      "ERROR: [generic] None: Unable to download webpage: HTTP Error 403: Forbidden (caused by <HTTPError 403: 'Forbidden'>)",
-    code: "unavailable",
-    retryable: false,
-  },
-  {
-    stderr: "ERROR: [youtube] abc: Video unavailable. This video has been removed by the uploader",
-    code: "unavailable",
-    retryable: false,
-    message: "Video unavailable. This video has been removed by the uploader",
-  },
-  {
-    stderr:
-      "ERROR: [youtube] abc: Private video. Sign in if you've been granted access to this video",
-    code: "private",
-    retryable: false,
-  },
-  {
-    stderr:
-      "ERROR: [instagram] abc: Requested content is not available, rate-limit reached or login required. " +
-      "Use --cookies, --cookies-from-browser, --username and --password, --netrc-cmd, or --netrc to provide account credentials",
-    code: "private",
-    retryable: false,
-  },
-  {
-    stderr:
-      "ERROR: [youtube] abc: Sign in to confirm your age. This video may be inappropriate for some users.",
-    code: "private",
-    retryable: false,
-  },
-  {
-    stderr:
-      "ERROR: [generic] None: Unable to download webpage: HTTP Error 503: Service Unavailable (caused by <HTTPError 503: 'Service Unavailable'>)",
-    code: "failed",
-    retryable: true,
-  },
-  {
-    stderr: "ERROR: Unable to download video data: HTTP Error 429: Too Many Requests",
-    code: "failed",
-    retryable: true,
-  },
-  {
-    stderr:
-      "ERROR: [generic] None: Unable to download webpage: <urlopen error [Errno 111] Connection refused> " +
-      "(caused by URLError(ConnectionRefusedError(111, 'Connection refused')))",
-    code: "failed",
-    retryable: true,
-  },
-  {
-    stderr:
-      "ERROR: [download] Got error: ('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer'))",
-    code: "failed",
-    retryable: true,
-  },
-  {
-    stderr: "ERROR: [generic] None: Unable to download webpage: The read operation timed out",
-    code: "timeout",
-    retryable: true,
-  },
-  {
-    stderr:
-      "ERROR: [generic] abc: No video formats found!; please report this issue on  https://github.com/yt-dlp/yt-dlp/issues",
-    code: "unsupported",
-    retryable: false,
-    message: "No video formats found!",
-  },
-  {
-    stderr:
-      'ERROR: [generic] None: \'not a url\' is not a valid URL. Set --default-search "ytsearch" (or run  yt-dlp "ytsearch:not a url" ) to search YouTube',
-    code: "unsupported",
-    retryable: false,
-  },
-  {
-    stderr:
-      "ERROR: [youtube] abc: Requested format is not available. Use --list-formats for a list of available formats",
-    code: "failed",
-    retryable: false,
-  },
-  {
-    stderr: "ERROR: Unsupported URL: https://example.com/login/unavailable-page",
-    code: "unsupported",
-    retryable: false,
-  },
-  {
-    stderr: "ERROR: Postprocessing: audio conversion failed: Unknown encoder 'aac'",
-    code: "failed",
-    retryable: false,
-    message: "Postprocessing: audio conversion failed: Unknown encoder 'aac'",
-  },
-  { stderr: "Traceback (most recent call last):\nKeyError: 'x'", code: "failed", retryable: false },
-];
-
-Deno.test("[workers/ytdlp] failures are classified from yt-dlp's stderr", () => {
-  for (const { stderr, code, retryable, message } of FAILURES) {
-    const error = classifyYtdlpFailure(`[generic] Extracting URL\n${stderr}\n`);
-    assertEquals({ code: error.code, retryable: error.retryable }, { code, retryable }, stderr);
-    if (message) assertEquals(error.message, message);
-  }
-});
 
 // --- probe JSON ----------------------------------------------------------------------------------
 
@@ -341,32 +214,7 @@ Deno.test("[workers/ytdlp] only formats fetched over http(s), HLS or DASH are of
   assert(single instanceof MediaError && single.code === "unsupported", String(single));
 });
 
-Deno.test("[workers/ytdlp] the egress guard's refusals are a generic failure, whatever was behind them", () => {
-  const refused = classifyYtdlpFailure(
-    "ERROR: unable to download video data: HTTP Error 403: Refused by the egress guard\n" +
-      "ERROR: fragment 2 not found, unable to continue",
-  );
-  assertEquals([refused.code, refused.retryable], ["failed", false]);
-});
-
 // --- progress ------------------------------------------------------------------------------------
-
-Deno.test("[workers/ytdlp] progress lines of our template are parsed, other lines ignored", () => {
-  assertEquals(
-    parseProgressLine(
-      '@@progress {"status": "downloading", "downloaded_bytes": 1024, "total_bytes": 2431997, "speed": null, "eta": 4}',
-    ),
-    {
-      status: "downloading",
-      downloaded_bytes: 1024,
-      total_bytes: 2431997,
-      speed: undefined,
-      eta: 4,
-    },
-  );
-  assertEquals(parseProgressLine("[download] Destination: media.mp4"), undefined);
-  assertEquals(parseProgressLine('@@progress {"status": "downloading", "speed": NaN}'), undefined);
-});
 
 Deno.test("[workers/ytdlp] progress adds up the parts of a merged download", () => {
   const read = progressReader(1_000);
@@ -419,51 +267,6 @@ Deno.test("[workers/ytdlp] progress without any size has no total or percent", (
     percent: undefined,
   });
 });
-
-// --- arguments -----------------------------------------------------------------------------------
-
-Deno.test("[workers/ytdlp] download arguments end with -- and the URL, output stays in outDir", () => {
-  const args = buildDownloadArgs({
-    url: "-oops https://example.test/v",
-    outDir: "/scratch/job",
-    selector: "136+140/best",
-    maxDownloadBytes: 50_000_000,
-    ffmpegPath: "ffmpeg",
-  });
-  assertEquals(args.slice(-2), ["--", "-oops https://example.test/v"]);
-  assertEquals(args.indexOf("--"), args.length - 2);
-  assertEquals(valueOf(args, "--paths"), "/scratch/job");
-  assertEquals(valueOf(args, "--output"), "media.%(ext)s");
-  assertEquals(
-    valueOf(args, "-f"),
-    "(136+140/best)[protocol~='^(http|https|m3u8|m3u8_native|http_dash_segments|http_dash_segments_generator)$']",
-  );
-  assertEquals(valueOf(args, "--max-filesize"), "50000000");
-  assertEquals(valueOf(args, "--merge-output-format"), "mp4");
-  assert(args.includes("--ignore-config") && args.includes("--no-playlist"));
-  assert(!args.includes("--ffmpeg-location"), "a bare name is left to yt-dlp's own lookup");
-  assert(!args.includes("--extract-audio"));
-});
-
-Deno.test("[workers/ytdlp] audio downloads extract audio and pass an ffmpeg path on", () => {
-  const args = buildDownloadArgs({
-    url: "https://example.test/v",
-    outDir: "/scratch/job",
-    selector: "140",
-    audioFormat: "m4a",
-    maxDownloadBytes: 1,
-    ffmpegPath: "/opt/ffmpeg/bin/ffmpeg",
-  });
-  assertEquals(valueOf(args, "--audio-format"), "m4a");
-  assert(args.includes("--extract-audio"));
-  assertEquals(valueOf(args, "--ffmpeg-location"), "/opt/ffmpeg/bin/ffmpeg");
-  assert(!args.includes("--merge-output-format"));
-});
-
-function valueOf(args: string[], flag: string): string | undefined {
-  const index = args.indexOf(flag);
-  return index < 0 ? undefined : args[index + 1];
-}
 
 function catchError(fn: () => unknown): unknown {
   try {

@@ -1,0 +1,298 @@
+/**
+ * Every yt-dlp run goes through runYtdlp: the flags each run carries, the binary, the timeout and
+ * cancellation, `--` before the link, stdout lines for progress, a failed run turned into a
+ * MediaError the app can explain, and the JSON it prints. Callers say only what their run is.
+ */
+import { z } from "zod";
+import { EGRESS_REFUSAL } from "./egress_guard.ts";
+import { LOCAL_MEDIA_INPUT, NETWORK_PROTOCOLS } from "./ffmpeg.ts";
+import { MediaError, type MediaErrorCode } from "../media/media_types.ts";
+import { runProcess } from "./process.ts";
+
+export interface YtdlpRunOptions {
+  /** the yt-dlp binary; "yt-dlp" from PATH by default */
+  ytdlpPath?: string;
+  signal?: AbortSignal;
+  timeoutMs: number;
+}
+
+/** `-J` of one media; of a playlist page, the entry playlistItem (1-based, the first by default). */
+export interface YtdlpJsonRequest {
+  mode: "json";
+  url: string;
+  playlistItem?: number;
+  /** a format selector: the JSON then says which formats yt-dlp would download (requested_formats) */
+  format?: string;
+}
+
+/** The entries of a playlist or channel as the page lists them, without extracting each. */
+export interface YtdlpListingRequest {
+  mode: "listing";
+  url: string;
+  maxEntries: number;
+}
+
+/** Where a run writes: a directory (also its working directory) and yt-dlp's output template. */
+export interface YtdlpOutput {
+  dir: string;
+  template: string;
+}
+
+/** Downloads a format; every stdout line (progress included, see parseProgressLine) goes to onLine. */
+export interface YtdlpDownloadRequest {
+  mode: "download";
+  url: string;
+  playlistItem?: number;
+  format: string;
+  /** yt-dlp refuses a format announced larger; a stream without a size is the caller's to watch */
+  maxFilesize: number;
+  output: YtdlpOutput;
+  /** extract audio to this format; a video is merged or remuxed to mp4 otherwise */
+  audioFormat?: "m4a" | "mp3";
+  /** a path (with "/") is handed to yt-dlp; a bare name is left to its PATH lookup */
+  ffmpegPath?: string;
+  onLine: (line: string) => void;
+}
+
+/** Writes one subtitle track from a probe's JSON saved on disk, without extracting again. */
+export interface YtdlpSubtitlesRequest {
+  mode: "subtitles";
+  infoJsonPath: string;
+  language: string;
+  automatic: boolean;
+  output: YtdlpOutput;
+}
+
+export type YtdlpRequest =
+  | YtdlpJsonRequest
+  | YtdlpListingRequest
+  | YtdlpDownloadRequest
+  | YtdlpSubtitlesRequest;
+
+/** yt-dlp's postprocessors a download may run; each one's ffmpeg reads local media files only. */
+const FFMPEG_POSTPROCESSORS = [
+  ...["Merger", "VideoRemuxer", "ExtractAudio", "FixupM3u8", "FixupM4a", "FixupTimestamp"],
+  ...["FixupDuration", "FixupStretched"],
+];
+
+/**
+ * No user config or cache, and the ffmpeg yt-dlp starts limited to the network when it downloads
+ * a stream, to local media files when it merges or converts them.
+ */
+export const YTDLP_BASE_ARGS = [
+  "--ignore-config",
+  "--no-cache-dir",
+  ...["--downloader-args", `ffmpeg_i:-protocol_whitelist ${NETWORK_PROTOCOLS}`],
+  ...FFMPEG_POSTPROCESSORS.flatMap((pp) => [
+    "--postprocessor-args",
+    `${pp}+ffmpeg_i:${LOCAL_MEDIA_INPUT.join(" ")}`,
+  ]),
+];
+
+/** Bounded network waits (--retries counts for downloads only, extraction has its own). */
+const NETWORK_ARGS = [
+  ...["--no-warnings", "--socket-timeout", "20", "--retries", "3", "--fragment-retries", "5"],
+];
+
+/** How yt-dlp may fetch a format: http(s), HLS or DASH; never ftp, rtmp, rtsp, mms… */
+export const ALLOWED_PROTOCOLS = [
+  "http",
+  "https",
+  "m3u8",
+  "m3u8_native",
+  "http_dash_segments",
+  "http_dash_segments_generator",
+];
+
+const PROGRESS_PREFIX = "@@progress ";
+const PROGRESS_FIELDS = "status,downloaded_bytes,total_bytes,total_bytes_estimate,speed,eta";
+
+/** Runs yt-dlp; a JSON or listing run resolves to the JSON it printed. */
+export function runYtdlp(
+  request: YtdlpJsonRequest | YtdlpListingRequest,
+  options: YtdlpRunOptions,
+): Promise<unknown>;
+export function runYtdlp(
+  request: YtdlpDownloadRequest | YtdlpSubtitlesRequest,
+  options: YtdlpRunOptions,
+): Promise<void>;
+export async function runYtdlp(
+  request: YtdlpRequest,
+  options: YtdlpRunOptions,
+): Promise<unknown> {
+  const result = await runProcess(options.ytdlpPath ?? "yt-dlp", ytdlpArgs(request), {
+    signal: options.signal,
+    timeoutMs: options.timeoutMs,
+    cwd: "output" in request ? request.output.dir : undefined,
+    onStdoutLine: request.mode === "download" ? request.onLine : undefined,
+  });
+  if (result.code !== 0) throw classifyYtdlpFailure(result.stderrTail);
+  if (request.mode === "json" || request.mode === "listing") return parseJson(result.stdout);
+}
+
+function ytdlpArgs(request: YtdlpRequest): string[] {
+  const link = "url" in request ? ["--", request.url] : [];
+  return [...YTDLP_BASE_ARGS, ...NETWORK_ARGS, ...modeArgs(request), ...link];
+}
+
+function modeArgs(request: YtdlpRequest): string[] {
+  switch (request.mode) {
+    case "json":
+      return [
+        ...oneEntry(request.playlistItem),
+        ...(request.format ? ["-f", overHttpOnly(request.format)] : []),
+        "--dump-single-json",
+      ];
+    case "listing":
+      return [
+        ...["--yes-playlist", "--flat-playlist", "--playlist-end", String(request.maxEntries)],
+        "--dump-single-json",
+      ];
+    case "download": {
+      const template = `download:${PROGRESS_PREFIX}%(progress.{${PROGRESS_FIELDS}})j`;
+      const { audioFormat, ffmpegPath } = request;
+      return [
+        ...oneEntry(request.playlistItem),
+        ...["--newline", "--progress", "--progress-template", template, "--no-mtime"],
+        ...["-f", overHttpOnly(request.format), "--max-filesize", String(request.maxFilesize)],
+        ...outputArgs(request.output),
+        ...(audioFormat
+          ? ["--extract-audio", "--audio-format", audioFormat]
+          : ["--merge-output-format", "mp4", "--remux-video", "mp4"]),
+        ...(ffmpegPath?.includes("/") ? ["--ffmpeg-location", ffmpegPath] : []),
+      ];
+    }
+    case "subtitles":
+      return [
+        ...["--load-info-json", request.infoJsonPath, "--skip-download"],
+        request.automatic ? "--write-auto-subs" : "--write-subs",
+        ...["--sub-langs", request.language, "--sub-format", "vtt/srt/best"],
+        ...outputArgs(request.output),
+      ];
+  }
+}
+
+/** One entry of a link: a playlist page gives only the one asked for. */
+function oneEntry(playlistItem = 1): string[] {
+  return ["--no-playlist", "--playlist-items", String(playlistItem)];
+}
+
+function outputArgs(output: YtdlpOutput): string[] {
+  return ["--paths", output.dir, "--output", output.template];
+}
+
+/**
+ * A format selector that only picks formats fetched over ALLOWED_PROTOCOLS: a page can change
+ * between the probe and the download, so the filter goes with every selection.
+ */
+function overHttpOnly(selector: string): string {
+  return `(${selector})[protocol~='^(${ALLOWED_PROTOCOLS.join("|")})$']`;
+}
+
+// --- output ---------------------------------------------------------------------------------------
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new MediaError("failed", "yt-dlp printed invalid JSON");
+  }
+}
+
+/** yt-dlp's JSON read with a schema; output of another shape fails the run clearly. */
+export function readYtdlpJson<T extends z.ZodTypeAny>(schema: T, json: unknown): z.infer<T> {
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new MediaError("failed", "yt-dlp printed unexpected output");
+  return parsed.data;
+}
+
+const playlistJson = z.object({ _type: z.literal("playlist"), entries: z.array(z.unknown()) });
+
+/** The media a JSON run describes: a playlist page's first entry (the one asked for), or itself. */
+export function firstMediaOf(json: unknown): unknown {
+  const playlist = playlistJson.safeParse(json);
+  return playlist.success ? playlist.data.entries[0] : json;
+}
+
+const num = z.number().optional().catch(undefined);
+const rawProgress = z.object({
+  status: z.string(),
+  downloaded_bytes: num,
+  total_bytes: num,
+  total_bytes_estimate: num,
+  speed: num,
+  eta: num,
+});
+export type YtdlpProgress = z.infer<typeof rawProgress>;
+
+/** Reads one progress line of a download run; undefined for any other line. */
+export function parseProgressLine(line: string): YtdlpProgress | undefined {
+  if (!line.startsWith(PROGRESS_PREFIX)) return undefined;
+  try {
+    const parsed = rawProgress.safeParse(JSON.parse(line.slice(PROGRESS_PREFIX.length)));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined; // Python's json prints NaN for some odd values
+  }
+}
+
+// --- failures -----------------------------------------------------------------------------------
+
+/** First match wins: transient server errors come before the words they contain ("Unavailable"). */
+const FAILURE_RULES: { pattern: RegExp; code: MediaErrorCode; retryable?: boolean }[] = [
+  // refused by the egress guard: the same answer whatever is (or is not) at the address, so the
+  // user learns nothing about what answered there
+  { pattern: new RegExp(EGRESS_REFUSAL, "i"), code: "failed" },
+  {
+    pattern:
+      /private video|video is private|sign in|log ?in|login required|members.only|--cookies|confirm your age/i,
+    code: "private",
+  },
+  {
+    pattern:
+      /HTTP Error (5\d\d|429)|connection (reset|refused|aborted)|temporary failure in name resolution|network is unreachable|remote end closed|incompleteread/i,
+    code: "failed",
+    retryable: true,
+  },
+  { pattern: /timed out|timeout/i, code: "timeout", retryable: true },
+  {
+    pattern:
+      /unsupported url|no video formats|not a valid url|drm protected|urls are explicitly disabled/i,
+    code: "unsupported",
+  },
+  { pattern: /requested format is not available/i, code: "failed" },
+  {
+    pattern:
+      /HTTP Error (403|404|410)|unavailable|not available|been removed|no longer available|does not exist|geo.?restrict/i,
+    code: "unavailable",
+  },
+];
+
+const URL_PATTERN = /\b[a-z][\w+.-]*:\/\/\S+/gi;
+
+/** Turns yt-dlp's stderr into a MediaError with a code the app can explain. */
+export function classifyYtdlpFailure(stderr: string): MediaError {
+  const errorLines = stderr.split("\n").filter((line) => line.startsWith("ERROR:"));
+  // words inside a URL ("/login", "/unavailable") say nothing about the failure
+  const text = (errorLines.length > 0 ? errorLines.join("\n") : stderr).replace(
+    URL_PATTERN,
+    "<url>",
+  );
+  const message = cleanMessage(errorLines.at(-1) ?? stderr.trim().split("\n").at(-1) ?? "");
+  const rule = FAILURE_RULES.find(({ pattern }) => pattern.test(text));
+  return new MediaError(
+    rule?.code ?? "failed",
+    message || "yt-dlp failed",
+    rule?.retryable ?? false,
+  );
+}
+
+/** "ERROR: [generic] None: Unable to … (caused by …); please report …" → "Unable to …" */
+function cleanMessage(line: string): string {
+  return line
+    .replace(/^ERROR:\s*/, "")
+    .replace(/^\[[\w:]+\]\s*[^:\s]*:\s*/, "")
+    .replace(/;\s*please report this issue.*$/i, "")
+    .replace(/\s*\(caused by .*\)$/, "")
+    .slice(0, 300);
+}
