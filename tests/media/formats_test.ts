@@ -47,7 +47,7 @@ const audioOnly = probe([
   { id: "opus-64", ext: "opus", vcodec: "none", acodec: "opus", abr: 64 },
 ], 180);
 
-Deno.test("[workers/formats] estimateSize prefers filesize, then filesize_approx, then bitrate × duration", () => {
+Deno.test("[media/formats] estimateSize prefers filesize, then filesize_approx, then bitrate × duration", () => {
   assertEquals(estimateSize({ id: "a", ext: "mp4", filesize: 123, filesizeApprox: 456 }, 10), 123);
   assertEquals(estimateSize({ id: "a", ext: "mp4", filesizeApprox: 456, tbr: 1000 }, 10), 456);
   assertEquals(estimateSize({ id: "a", ext: "mp4", tbr: 800 }, 10), 1_000_000);
@@ -55,7 +55,7 @@ Deno.test("[workers/formats] estimateSize prefers filesize, then filesize_approx
   assertEquals(estimateSize({ id: "a", ext: "mp4", vbr: 800 }, 10), 1_000_000);
 });
 
-Deno.test("[workers/formats] estimateSize is unknown without a size, a bitrate or a duration", () => {
+Deno.test("[media/formats] estimateSize is unknown without a size, a bitrate or a duration", () => {
   assertEquals(estimateSize({ id: "a", ext: "mp4" }, 10), undefined);
   assertEquals(estimateSize({ id: "a", ext: "mp4", tbr: 800 }), undefined);
   assertEquals(estimateSize({ id: "a", ext: "mp4", tbr: 800 }, 0), undefined);
@@ -65,19 +65,19 @@ Deno.test("[workers/formats] estimateSize is unknown without a size, a bitrate o
   );
 });
 
-Deno.test("[workers/formats] a DASH source offers every height band it has, best and audio", () => {
+Deno.test("[media/formats] a DASH source offers every height band it has, best and audio", () => {
   assertEquals(availableVariants(dash), ["best", "1080", "720", "480", "360", "audio"]);
 });
 
-Deno.test("[workers/formats] a 720p source offers 720, 360 … but never 1080", () => {
+Deno.test("[media/formats] a 720p source offers 720, 360 … but never 1080", () => {
   assertEquals(availableVariants(progressive), ["best", "720", "360", "audio"]);
 });
 
-Deno.test("[workers/formats] an audio-only source offers only audio", () => {
+Deno.test("[media/formats] an audio-only source offers only audio", () => {
   assertEquals(availableVariants(audioOnly), ["audio"]);
 });
 
-Deno.test("[workers/formats] heights above 1080 and below 360 fall into best and 360", () => {
+Deno.test("[media/formats] heights above 1080 and below 360 fall into best and 360", () => {
   const info = probe([
     { id: "low", ext: "mp4", height: 240 },
     { id: "uhd", ext: "mp4", height: 2160 },
@@ -85,7 +85,7 @@ Deno.test("[workers/formats] heights above 1080 and below 360 fall into best and
   assertEquals(availableVariants(info), ["best", "360", "audio"]);
 });
 
-Deno.test("[workers/formats] estimateVariantSizes adds the best audio to video-only streams", () => {
+Deno.test("[media/formats] estimateVariantSizes adds the best audio to video-only streams", () => {
   assertEquals(estimateVariantSizes(dash), {
     best: 85 * MB,
     "1080": 85 * MB,
@@ -96,12 +96,12 @@ Deno.test("[workers/formats] estimateVariantSizes adds the best audio to video-o
   });
 });
 
-Deno.test("[workers/formats] estimateVariantSizes leaves unknown sizes out", () => {
+Deno.test("[media/formats] estimateVariantSizes leaves unknown sizes out", () => {
   assertEquals(estimateVariantSizes(progressive), {});
   assertEquals(estimateVariantSizes(audioOnly), { audio: 3 * MB });
 });
 
-Deno.test("[workers/formats] selectFormat caps the height and prefers mp4 video with m4a audio", () => {
+Deno.test("[media/formats] selectFormat caps the height and prefers mp4 video with m4a audio", () => {
   const selection = selectFormat(dash, "720", 1000 * MB);
   assertEquals(selection, {
     selector: "136+140/bestvideo[height<=720][ext=mp4]+bestaudio[ext=m4a]/" +
@@ -112,19 +112,19 @@ Deno.test("[workers/formats] selectFormat caps the height and prefers mp4 video 
   });
 });
 
-Deno.test("[workers/formats] selectFormat for best takes the highest format", () => {
+Deno.test("[media/formats] selectFormat for best takes the highest format", () => {
   const selection = selectFormat(dash, "best", 1000 * MB);
   assertEquals(selection.selector.split("/")[0], "137+140");
   assertEquals(selection.height, 1080);
 });
 
-Deno.test("[workers/formats] selectFormat takes another codec at the same height before stepping down", () => {
+Deno.test("[media/formats] selectFormat takes another codec at the same height before stepping down", () => {
   const selection = selectFormat(dash, "720", 38 * MB);
   assertEquals(selection.selector.split("/")[0], "247+140");
   assertEquals(selection.estimatedBytes, 35 * MB);
 });
 
-Deno.test("[workers/formats] selectFormat steps down to the largest version that fits", () => {
+Deno.test("[media/formats] selectFormat steps down to the largest version that fits", () => {
   const fromBest = selectFormat(dash, "best", 30 * MB);
   assertEquals(fromBest.selector.split("/")[0], "135+140");
   assertEquals(fromBest.height, 480);
@@ -133,13 +133,13 @@ Deno.test("[workers/formats] selectFormat steps down to the largest version that
   assertEquals(from720.selector.split("/")[0], "134+140");
 });
 
-Deno.test("[workers/formats] selectFormat throws too_large when nothing fits", () => {
+Deno.test("[media/formats] selectFormat throws too_large when nothing fits", () => {
   const error = mediaErrorOf(() => selectFormat(dash, "720", 5 * MB));
   assertEquals([error.code, error.retryable], ["too_large", false]);
   assertMatch(error.message, /smallest 144p version is about 8\.0 MB, more than the 5\.0 MB limit/);
 });
 
-Deno.test("[workers/formats] selectFormat picks m4a for audio and steps down to smaller audio", () => {
+Deno.test("[media/formats] selectFormat picks m4a for audio and steps down to smaller audio", () => {
   assertEquals(selectFormat(dash, "audio", 50 * MB), {
     selector: "140/bestaudio[ext=m4a]/bestaudio/best",
     estimatedBytes: 5 * MB,
@@ -149,7 +149,7 @@ Deno.test("[workers/formats] selectFormat picks m4a for audio and steps down to 
   assertEquals(selectFormat(dash, "audio", 3 * MB).selector.split("/")[0], "139");
 });
 
-Deno.test("[workers/formats] selectFormat accepts unknown sizes of a progressive source", () => {
+Deno.test("[media/formats] selectFormat accepts unknown sizes of a progressive source", () => {
   assertEquals(selectFormat(progressive, "720", 1 * MB), {
     selector: "720p/bestvideo[height<=720][ext=mp4]+bestaudio[ext=m4a]/" +
       "bestvideo[height<=720]+bestaudio/best[height<=720]",
@@ -160,21 +160,21 @@ Deno.test("[workers/formats] selectFormat accepts unknown sizes of a progressive
   assertEquals(selectFormat(progressive, "480", 1 * MB).selector.split("/")[0], "360p");
 });
 
-Deno.test("[workers/formats] audio of a progressive-only source is extracted from its smallest file", () => {
+Deno.test("[media/formats] audio of a progressive-only source is extracted from its smallest file", () => {
   const selection = selectFormat(progressive, "audio", 1 * MB);
   assertEquals(selection.selector, "360p/bestaudio[ext=m4a]/bestaudio/best");
   assert(selection.audioOnly);
   assertEquals(selection.height, undefined);
 });
 
-Deno.test("[workers/formats] best on an audio-only source downloads the audio as it is", () => {
+Deno.test("[media/formats] best on an audio-only source downloads the audio as it is", () => {
   const selection = selectFormat(audioOnly, "best", 50 * MB);
   assertEquals(selection.selector, "mp3-128/bestaudio[ext=m4a]/bestaudio/best");
   assert(selection.audioOnly, "so it is extracted to m4a rather than remuxed to mp4");
   assertEquals(selection.estimatedBytes, 3 * MB);
 });
 
-Deno.test("[workers/formats] a height below every format is not offered and cannot be selected", () => {
+Deno.test("[media/formats] a height below every format is not offered and cannot be selected", () => {
   const info = probe([{ id: "hd", ext: "mp4", height: 720 }]);
   assertEquals(availableVariants(info), ["best", "720", "audio"]);
   const error = mediaErrorOf(() => selectFormat(info, "360", 10 * MB));
@@ -182,7 +182,7 @@ Deno.test("[workers/formats] a height below every format is not offered and cann
   assertMatch(error.message, /No 360p or lower version/);
 });
 
-Deno.test("[workers/formats] bitrates and duration give sizes when filesize is missing", () => {
+Deno.test("[media/formats] bitrates and duration give sizes when filesize is missing", () => {
   const info = probe([
     { id: "a", ext: "m4a", vcodec: "none", acodec: "mp4a.40.2", abr: 128 },
     { id: "v", ext: "mp4", height: 720, vcodec: "avc1", acodec: "none", vbr: 2000 },
@@ -191,7 +191,7 @@ Deno.test("[workers/formats] bitrates and duration give sizes when filesize is m
   assertEquals(selectFormat(info, "720", 100 * MB).estimatedBytes, 26_600_000);
 });
 
-Deno.test("[workers/formats] with room to compress, the best version within the source cap is taken", () => {
+Deno.test("[media/formats] with room to compress, the best version within the source cap is taken", () => {
   // only 144p fits 10 MB as it is; up to 40 MB may be downloaded and compressed instead
   const selection = selectFormat(dash, "best", 10 * MB, 40 * MB);
   assertEquals(selection.selector.split("/")[0], "247+140");

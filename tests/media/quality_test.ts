@@ -47,7 +47,7 @@ function input(overrides: Partial<RecommendationInput> = {}): RecommendationInpu
   };
 }
 
-Deno.test("[workers/quality] the best quality that fits the upload limit as it is wins", () => {
+Deno.test("[media/quality] the best quality that fits the upload limit as it is wins", () => {
   const recommendation = recommendVariant(input());
   assertEquals(recommendation?.variant, "720");
   assertEquals(recommendation?.reason, { code: "fits", sizeBytes: 45 * MB });
@@ -55,14 +55,14 @@ Deno.test("[workers/quality] the best quality that fits the upload limit as it i
   assertEquals([best.fit, best.deliveredBytes], ["compressed", 50 * MB]);
 });
 
-Deno.test("[workers/quality] a 1080p source that is only a little too big is recommended compressed", () => {
+Deno.test("[media/quality] a 1080p source that is only a little too big is recommended compressed", () => {
   const single = probe([{ id: "1080p", ext: "mp4", height: 1080, filesize: 62 * MB }]);
   const recommendation = recommendVariant(input({ info: single }));
   assertEquals(recommendation?.variant, "best");
   assertEquals(recommendation?.reason, { code: "compressed", sizeBytes: 50 * MB });
 });
 
-Deno.test("[workers/quality] the quota left lowers the choice, and none is offered without quota", () => {
+Deno.test("[media/quality] the quota left lowers the choice, and none is offered without quota", () => {
   const low = recommendVariant(
     input({ limits: { maxUploadBytes: 50 * MB, quotaLeftBytes: 30 * MB } }),
   );
@@ -78,7 +78,7 @@ Deno.test("[workers/quality] the quota left lowers the choice, and none is offer
   );
 });
 
-Deno.test("[workers/quality] what would need more than a 4× compression is never recommended", () => {
+Deno.test("[media/quality] what would need more than a 4× compression is never recommended", () => {
   const scores = scoreVariants(
     input({ limits: { maxUploadBytes: 10 * MB, quotaLeftBytes: 500 * MB } }),
   );
@@ -93,7 +93,7 @@ Deno.test("[workers/quality] what would need more than a 4× compression is neve
   });
 });
 
-Deno.test("[workers/quality] preferences decide, and the reason says so", () => {
+Deno.test("[media/quality] preferences decide, and the reason says so", () => {
   const prefs = DEFAULT_PREFERENCES;
   const pick = (overrides: Partial<typeof prefs>) =>
     recommendVariant(input({ prefs: { ...prefs, ...overrides } }));
@@ -115,7 +115,7 @@ Deno.test("[workers/quality] preferences decide, and the reason says so", () => 
   );
 });
 
-Deno.test("[workers/quality] past picks on the site and for similar lengths tip the choice", () => {
+Deno.test("[media/quality] past picks on the site and for similar lengths tip the choice", () => {
   const site = recommendVariant(input({ history: { site: { "480": 3 }, length: {} } }));
   assertEquals([site?.variant, site?.reason.code], ["480", "history"]);
   // the site alone is a tie between 720 and 480: the picks for this length break it
@@ -128,7 +128,7 @@ Deno.test("[workers/quality] past picks on the site and for similar lengths tip 
   assertEquals([weak?.variant, weak?.reason.code], ["720", "fits"]);
 });
 
-Deno.test("[workers/quality] unknown sizes still give a recommendation, said to be checked later", () => {
+Deno.test("[media/quality] unknown sizes still give a recommendation, said to be checked later", () => {
   const page = probe([
     { id: "360p", ext: "mp4", height: 360, protocol: "http" },
     { id: "720p", ext: "mp4", height: 720, protocol: "http" },
@@ -138,7 +138,7 @@ Deno.test("[workers/quality] unknown sizes still give a recommendation, said to 
   assertEquals(recommendation?.reason, { code: "size_unknown", sizeBytes: undefined });
 });
 
-Deno.test("[workers/quality] each score is the sum of its parts from the weights table", () => {
+Deno.test("[media/quality] each score is the sum of its parts from the weights table", () => {
   const scores = scoreVariants(
     input({
       history: { site: { "720": 1 }, length: {} },
@@ -156,7 +156,7 @@ Deno.test("[workers/quality] each score is the sum of its parts from the weights
   assertEquals(byVariant["best"].compressed, WEIGHTS.compressed);
 });
 
-Deno.test("[workers/quality] parts are offered for media too long to fit whole at an acceptable quality", () => {
+Deno.test("[media/quality] parts are offered for media too long to fit whole at an acceptable quality", () => {
   const film = probe([{ id: "1080p", ext: "mp4", height: 1080, filesize: 2000 * MB }], 3 * 3600);
   assertEquals(mediaOffers(film, 50 * MB), { compress: true, split: true });
   // a quarter of an hour still fits whole at 360p

@@ -8,7 +8,7 @@ const generic = (webpageUrl: string): MediaRef => ({
   webpageUrl,
 });
 
-Deno.test("[lib/media_identity] a URL-derived id is told apart by its page; a site id is not", async () => {
+Deno.test("[media/media_identity] a URL-derived id is told apart by its page; a site id is not", async () => {
   assert(
     await keyOf(generic("https://a.example/x/video.mp4")) !==
       await keyOf(generic("https://b.example/y/video.mp4")),
@@ -34,7 +34,7 @@ Deno.test("[lib/media_identity] a URL-derived id is told apart by its page; a si
   assert(!hasSiteId({ extractor: "some-new-site", id: "1" }), "unknown extractors add the URL");
 });
 
-Deno.test("[lib/media_identity] host case, default port and dot segments do not matter; the rest does", async () => {
+Deno.test("[media/media_identity] host case, default port and dot segments do not matter; the rest does", async () => {
   const same = [
     ["HTTPS://A.Example:443/x/video.mp4", "https://a.example/x/video.mp4"],
     ["http://a.example:80/x/video.mp4", "http://a.example/x/video.mp4"],
@@ -61,7 +61,7 @@ Deno.test("[lib/media_identity] host case, default port and dot segments do not 
   );
 });
 
-Deno.test("[lib/media_identity] names and ids cannot be spliced into another media's identity", async () => {
+Deno.test("[media/media_identity] names and ids cannot be spliced into another media's identity", async () => {
   const url = "https://a.example/x/video.mp4";
   assert(
     await keyOf({ extractor: "a\nb", id: "c", webpageUrl: url }) !==
