@@ -36,9 +36,6 @@ import {
 } from "../views/playlists.ts";
 import { renderDeleteConfirm } from "../views/playlists.ts";
 
-export const ID = "[0-9A-Z]{26}";
-export const TOKEN = "[\\w-]{16,64}";
-
 export type Shown = { text: string; keyboard: InlineKeyboard };
 
 export function displayName(user: User): string {

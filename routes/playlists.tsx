@@ -26,6 +26,7 @@ import {
   verifyWebAppInitData,
 } from "../lib/telegram_auth.ts";
 import { isToken, randomToken } from "../lib/tokens.ts";
+import { isId } from "../lib/ids.ts";
 import type { UserStore } from "../kv/users.ts";
 import { nonceOfSignIn, offerSignIn, type SignInBinding } from "./sign_in_nonce.ts";
 import {
@@ -57,7 +58,6 @@ export const SESSION_COOKIE = "mb_session";
 /** names the browser that was given a sign-in nonce */
 export const SIGN_IN_COOKIE = "mb_login";
 export const AUTH_MAX_AGE_SECONDS = 3600;
-const ITEM_ID = /^[0-9A-Z]{26}$/;
 
 type PageKind = "page" | "app" | "login";
 
@@ -345,6 +345,6 @@ function pagePath(playlist: Playlist): string {
 
 function itemIdOf(c: Context): string {
   const itemId = c.req.param("itemId") ?? "";
-  if (!ITEM_ID.test(itemId)) throw new PlaylistError("not_found", "no such item");
+  if (!isId(itemId)) throw new PlaylistError("not_found", "no such item");
   return itemId;
 }

@@ -7,6 +7,7 @@ import { renderDashboard } from "../../views/admin.ts";
 import type { BotContext } from "../context.ts";
 import { isAdmin } from "../account.ts";
 import { FeatureComposer } from "../composer.ts";
+import { onCallback } from "../callbacks.ts";
 
 export const adminFeature = new FeatureComposer<BotContext>();
 
@@ -81,7 +82,7 @@ adminFeature.command("admin", async (ctx) => {
   await ctx.reply(action ? await action(ctx, args) : ctx.t("admin-usage"), { parse_mode: "HTML" });
 });
 
-adminFeature.callbackQuery("menu:admin", async (ctx) => {
+onCallback(adminFeature, "menuAdmin", async (ctx) => {
   await ctx.answerCallbackQuery();
   if (isAdmin(ctx)) await replyWithDashboard(ctx);
   else await ctx.reply(ctx.t("error-forbidden"));

@@ -8,6 +8,8 @@ import { batchLimitsFor } from "../../services/batch_downloads.ts";
 import type { BotContext } from "../context.ts";
 import { queueForSender } from "../job_requests.ts";
 import { FeatureComposer } from "../composer.ts";
+import { onCallback } from "../callbacks.ts";
+import type { CallbackQueryContext } from "grammy";
 
 export const batchFeature = new FeatureComposer<BotContext>();
 const privateChats = batchFeature.chatType("private");
@@ -16,7 +18,6 @@ const privateChats = batchFeature.chatType("private");
 export const LINKS_FILE_MAX_BYTES = 64 * 1024;
 const LINKS_FILE_TIMEOUT_MS = 15_000;
 const URLS = /\bhttps?:\/\/[^\s<>"']+/gi;
-const ID = "[0-9A-Z]{26}";
 
 privateChats.command("batch", async (ctx) => {
   const urls = [...(ctx.match.match(URLS) ?? [])].map((url) => url.replace(/[.,;:!?)\]]+$/, ""));
@@ -58,8 +59,8 @@ privateChats.on("message:document", async (ctx, next) => {
 });
 
 /** "📚 All N" on a preview whose link is a playlist. */
-privateChats.callbackQuery(new RegExp(`^px:(${ID})$`), async (ctx) => {
-  const preview = await getPreview(ctx.deps.kv, ctx.match[1]);
+onCallback(privateChats, "batchList", async (ctx, { previewId }) => {
+  const preview = await getPreview(ctx.deps.kv, previewId);
   if (!preview || preview.userId !== ctx.from.id) {
     await ctx.answerCallbackQuery({ text: ctx.t("preview-expired"), show_alert: true });
     return;
@@ -68,9 +69,19 @@ privateChats.callbackQuery(new RegExp(`^px:(${ID})$`), async (ctx) => {
   await listPlaylist(ctx, preview.url);
 });
 
-/** The answer to "Download all N?": bx:<expand job id>, or bx:<id>:x to decline. */
-privateChats.callbackQuery(new RegExp(`^bx:(${ID})(:x)?$`), async (ctx) => {
-  const [, jobId, declined] = ctx.match;
+/** The answer to "Download all N?", for the listing job's result. */
+onCallback(privateChats, "batchStart", (ctx, { jobId }) => answerPlaylistOffer(ctx, jobId, true));
+onCallback(
+  privateChats,
+  "batchDecline",
+  (ctx, { jobId }) => answerPlaylistOffer(ctx, jobId, false),
+);
+
+async function answerPlaylistOffer(
+  ctx: CallbackQueryContext<BotContext>,
+  jobId: string,
+  accepted: boolean,
+) {
   const { queue, jobs } = ctx.deps;
   const job = await queue.get(jobId);
   const result = job?.state === "done" && job.userId === ctx.from.id ? job.result : undefined;
@@ -83,9 +94,9 @@ privateChats.callbackQuery(new RegExp(`^bx:(${ID})(:x)?$`), async (ctx) => {
     await ctx.answerCallbackQuery({ text: ctx.t("preview-expired"), show_alert: true });
     return;
   }
-  await ctx.answerCallbackQuery(declined ? ctx.t("preview-cancelled") : ctx.t("download-started"));
-  if (!declined) await jobs.batchDownloads.startListing(job, result);
-});
+  await ctx.answerCallbackQuery(accepted ? ctx.t("download-started") : ctx.t("preview-cancelled"));
+  if (accepted) await jobs.batchDownloads.startListing(job, result);
+}
 
 /** Before the download feature's /cancel, which then cancels the running jobs. */
 privateChats.command("cancel", async (ctx, next) => {

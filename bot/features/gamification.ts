@@ -17,6 +17,7 @@ import { Gamification } from "../../services/gamification.ts";
 import { timezoneOf } from "../../services/account.ts";
 import type { BotContext } from "../context.ts";
 import { FeatureComposer } from "../composer.ts";
+import { onCallback } from "../callbacks.ts";
 import {
   type BoardView,
   renderAchievements,
@@ -143,15 +144,15 @@ gamificationFeature.command("start", async (ctx, next) => {
 gamificationFeature.command("profile", replyWithProfile);
 gamificationFeature.command("top", replyWithTop);
 gamificationFeature.command("achievements", replyWithAchievements);
-gamificationFeature.callbackQuery("menu:profile", async (ctx) => {
+onCallback(gamificationFeature, "menuProfile", async (ctx) => {
   await ctx.answerCallbackQuery();
   await replyWithProfile(ctx);
 });
-gamificationFeature.callbackQuery("gm:top", async (ctx) => {
+onCallback(gamificationFeature, "gamificationTop", async (ctx) => {
   await ctx.answerCallbackQuery();
   await replyWithTop(ctx);
 });
-gamificationFeature.callbackQuery("gm:achievements", async (ctx) => {
+onCallback(gamificationFeature, "gamificationAchievements", async (ctx) => {
   await ctx.answerCallbackQuery();
   await replyWithAchievements(ctx);
 });

@@ -10,6 +10,7 @@ import { quotaLimit, timezoneOf } from "../../services/account.ts";
 import { isAdmin } from "../account.ts";
 import { type MenuView, renderMenu } from "../../views/menu.ts";
 import { FeatureComposer } from "../composer.ts";
+import { onCallback } from "../callbacks.ts";
 
 export const menuFeature = new FeatureComposer<BotContext>();
 
@@ -64,19 +65,19 @@ async function replyWithHelp(ctx: BotContext) {
 
 menuFeature.command(["start", "menu"], replyWithMenu);
 menuFeature.command("help", replyWithHelp);
-menuFeature.callbackQuery("menu:help", async (ctx) => {
+onCallback(menuFeature, "menuHelp", async (ctx) => {
   await ctx.answerCallbackQuery();
   await replyWithHelp(ctx);
 });
-menuFeature.callbackQuery("menu:download", async (ctx) => {
+onCallback(menuFeature, "menuDownload", async (ctx) => {
   await ctx.answerCallbackQuery();
   await ctx.reply(ctx.t("download-how"));
 });
-menuFeature.callbackQuery("menu:news", async (ctx) => {
+onCallback(menuFeature, "menuNews", async (ctx) => {
   await ctx.answerCallbackQuery();
   await ctx.reply(ctx.t("news-text"), { parse_mode: "HTML" });
 });
-menuFeature.callbackQuery("menu:main", async (ctx) => {
+onCallback(menuFeature, "menuMain", async (ctx) => {
   await ctx.answerCallbackQuery();
   await replyWithMenu(ctx);
 });

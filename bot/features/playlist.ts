@@ -32,7 +32,6 @@ import {
   displayName,
   FIRST_PAGE,
   guarded,
-  ID,
   present,
   sendInvite,
   shareView,
@@ -42,6 +41,7 @@ import {
 } from "../playlist_actions.ts";
 import { playlistButtons } from "./playlist_buttons.ts";
 import { FeatureComposer } from "../composer.ts";
+import { isId } from "../../lib/ids.ts";
 import { URL_REFUSAL_MESSAGES } from "../../views/refusals.ts";
 
 export const playlistFeature = new FeatureComposer<BotContext>();
@@ -52,7 +52,7 @@ export const playlistFeature = new FeatureComposer<BotContext>();
 function resolveRef(summaries: PlaylistSummary[], ref: string): string | undefined {
   const text = ref.trim();
   if (/^\d+$/.test(text)) return summaries[Number(text) - 1]?.playlist.id;
-  if (new RegExp(`^${ID}$`).test(text)) return text;
+  if (isId(text)) return text;
   const lower = text.toLowerCase();
   return summaries.find((s) => s.playlist.name.toLowerCase() === lower)?.playlist.id;
 }

@@ -6,6 +6,7 @@ import type { BotContext } from "../context.ts";
 import { timezoneOf } from "../../services/account.ts";
 import { formatDate } from "../../views/dates.ts";
 import { FeatureComposer } from "../composer.ts";
+import { onCallback } from "../callbacks.ts";
 import { renderPlans } from "../../views/premium.ts";
 
 export const premiumFeature = new FeatureComposer<BotContext>();
@@ -23,13 +24,13 @@ async function showPlans(ctx: BotContext) {
 }
 
 premiumFeature.command("premium", showPlans);
-premiumFeature.callbackQuery("menu:premium", async (ctx) => {
+onCallback(premiumFeature, "menuPremium", async (ctx) => {
   await ctx.answerCallbackQuery();
   await showPlans(ctx);
 });
 
-premiumFeature.callbackQuery(/^buy:(\w+)$/, async (ctx) => {
-  const plan = findPlan(ctx.match[1]);
+onCallback(premiumFeature, "premiumBuy", async (ctx, { planId }) => {
+  const plan = findPlan(planId);
   await ctx.answerCallbackQuery();
   if (!plan || !ctx.chat) return;
   await ctx.api.sendInvoice(

@@ -9,6 +9,7 @@ import type { BotContext } from "../context.ts";
 import { renderProgress } from "../../views/media.ts";
 import { URL_REFUSAL_MESSAGES } from "../../views/refusals.ts";
 import { FeatureComposer } from "../composer.ts";
+import { onCallback } from "../callbacks.ts";
 import { queueForSender } from "../job_requests.ts";
 import { recordKeyboard } from "../../views/media.ts";
 
@@ -89,7 +90,7 @@ recordFeature.command("record", async (ctx) => {
 });
 
 /** Stop on a recording's status message: end it now and send what was recorded. */
-recordFeature.callbackQuery("rs", async (ctx) => {
+onCallback(recordFeature, "recordStop", async (ctx) => {
   const messageId = ctx.callbackQuery.message?.message_id;
   const jobs = await ctx.deps.queue.listActiveByUser(ctx.from.id);
   const job = jobs.find((j) =>

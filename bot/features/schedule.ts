@@ -12,6 +12,7 @@ import { localTimeOf, parseWhen, type WhenRefusal } from "../../lib/when.ts";
 import { timezoneOf } from "../../services/account.ts";
 import type { BotContext } from "../context.ts";
 import { FeatureComposer } from "../composer.ts";
+import { onCallback } from "../callbacks.ts";
 import { renderScheduled, renderScheduleList } from "../../views/schedules.ts";
 
 export const scheduleFeature = new FeatureComposer<BotContext>();
@@ -20,8 +21,6 @@ const privateChats = scheduleFeature.chatType("private");
 /** how far ahead a download may be scheduled */
 export const SCHEDULE_HORIZON_DAYS = 30;
 export const MAX_SCHEDULES_PER_USER = 20;
-
-const ID = "[0-9A-Z]{26}";
 
 const URL_REFUSALS: Record<UrlRefusal, string> = {
   not_a_url: "error-bad-link",
@@ -103,12 +102,11 @@ privateChats.command("schedules", async (ctx) => {
   });
 });
 
-/** sc:x:<id> cancels from the confirmation; sc:l:<id> from the list, which is shown again. */
-privateChats.callbackQuery(new RegExp(`^sc:([xl]):(${ID})$`), async (ctx) => {
-  const [, from, id] = ctx.match;
-  const cancelled = await deleteSchedule(ctx.deps.kv, id, ctx.from.id);
+/** Cancel, from the confirmation or from the list (which is shown again). */
+onCallback(privateChats, "scheduleCancel", async (ctx, { from, scheduleId }) => {
+  const cancelled = await deleteSchedule(ctx.deps.kv, scheduleId, ctx.from.id);
   await ctx.answerCallbackQuery(ctx.t(cancelled ? "schedule-cancelled" : "schedule-gone"));
-  if (from === "x") {
+  if (from === "confirmation") {
     await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => {});
     if (cancelled) await ctx.reply(ctx.t("schedule-cancelled"));
     return;

@@ -1,10 +1,10 @@
 /** /settings: language, default quality, audio preference, send mode, time zone, notifications. */
 import type { UserPreferences, UserProfile } from "../../kv/users.ts";
 import { isValidTimezone } from "../../lib/time.ts";
-import type { Variant } from "../../media/media_types.ts";
 import type { BotContext } from "../context.ts";
-import { renderSettings, SETTINGS_QUALITIES, timezoneKeyboard } from "../../views/settings.ts";
+import { renderSettings, timezoneKeyboard } from "../../views/settings.ts";
 import { FeatureComposer } from "../composer.ts";
+import { onCallback } from "../callbacks.ts";
 
 export const settingsFeature = new FeatureComposer<BotContext>();
 
@@ -24,14 +24,11 @@ async function savePreference(ctx: BotContext, change: (user: UserProfile) => Us
   if (ctx.user.language) ctx.i18n.useLocale(ctx.user.language);
 }
 
-const PREFERENCE_SETTERS: Record<string, (value: string) => Partial<UserPreferences> | null> = {
-  q: (v) =>
-    SETTINGS_QUALITIES.includes(v as Variant) ? { defaultQuality: v as Variant | "ask" } : null,
-  audio: (v) => ({ preferAudio: v === "1" }),
-  send: (v) => v === "video" || v === "file" ? { sendAs: v } : null,
-  saver: (v) => ({ dataSaver: v === "1" }),
-  notif: (v) => ({ notifications: v === "1" }),
-};
+async function savePreferences(ctx: BotContext, change: Partial<UserPreferences>) {
+  await savePreference(ctx, (user) => ({ ...user, prefs: { ...user.prefs, ...change } }));
+  await ctx.answerCallbackQuery(ctx.t("settings-saved"));
+  await showSettings(ctx, true);
+}
 
 settingsFeature.command("settings", async (ctx) => {
   const [subcommand, value] = ctx.match.trim().split(/\s+/);
@@ -44,30 +41,34 @@ settingsFeature.command("settings", async (ctx) => {
   }
   await showSettings(ctx, false);
 });
-settingsFeature.callbackQuery("menu:settings", async (ctx) => {
+onCallback(settingsFeature, "menuSettings", async (ctx) => {
   await ctx.answerCallbackQuery();
   await showSettings(ctx, false);
 });
 
-settingsFeature.callbackQuery(/^set:lang:(en|fr)$/, async (ctx) => {
-  const language = ctx.match[1] as "en" | "fr";
+onCallback(settingsFeature, "settingLanguage", async (ctx, { language }) => {
   await savePreference(ctx, (user) => ({ ...user, language }));
   await ctx.answerCallbackQuery(ctx.t("settings-saved"));
   await showSettings(ctx, true);
 });
 
-settingsFeature.callbackQuery(/^set:(q|audio|send|saver|notif):(\w+)$/, async (ctx) => {
-  const change = PREFERENCE_SETTERS[ctx.match[1]](ctx.match[2]);
-  if (!change) {
-    await ctx.answerCallbackQuery();
-    return;
-  }
-  await savePreference(ctx, (user) => ({ ...user, prefs: { ...user.prefs, ...change } }));
-  await ctx.answerCallbackQuery(ctx.t("settings-saved"));
-  await showSettings(ctx, true);
+onCallback(settingsFeature, "settingQuality", async (ctx, { quality }) => {
+  await savePreferences(ctx, { defaultQuality: quality });
+});
+onCallback(settingsFeature, "settingPreferAudio", async (ctx, { on }) => {
+  await savePreferences(ctx, { preferAudio: on });
+});
+onCallback(settingsFeature, "settingSendAs", async (ctx, { sendAs }) => {
+  await savePreferences(ctx, { sendAs });
+});
+onCallback(settingsFeature, "settingDataSaver", async (ctx, { on }) => {
+  await savePreferences(ctx, { dataSaver: on });
+});
+onCallback(settingsFeature, "settingNotifications", async (ctx, { on }) => {
+  await savePreferences(ctx, { notifications: on });
 });
 
-settingsFeature.callbackQuery("set:tzs", async (ctx) => {
+onCallback(settingsFeature, "settingTimezones", async (ctx) => {
   await ctx.answerCallbackQuery();
   await ctx.editMessageText(ctx.t("settings-timezone-choose"), {
     parse_mode: "HTML",
@@ -75,8 +76,7 @@ settingsFeature.callbackQuery("set:tzs", async (ctx) => {
   }).catch(() => {});
 });
 
-settingsFeature.callbackQuery(/^set:tz:([\w/+-]{1,50})$/, async (ctx) => {
-  const timezone = ctx.match[1];
+onCallback(settingsFeature, "settingTimezone", async (ctx, { timezone }) => {
   if (!isValidTimezone(timezone)) {
     await ctx.answerCallbackQuery();
     return;
@@ -86,7 +86,7 @@ settingsFeature.callbackQuery(/^set:tz:([\w/+-]{1,50})$/, async (ctx) => {
   await showSettings(ctx, true);
 });
 
-settingsFeature.callbackQuery("menu:settings-back", async (ctx) => {
+onCallback(settingsFeature, "settingsBack", async (ctx) => {
   await ctx.answerCallbackQuery();
   await showSettings(ctx, true);
 });

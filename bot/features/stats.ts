@@ -10,6 +10,7 @@ import {
 import type { BotContext } from "../context.ts";
 import { timezoneOf } from "../../services/account.ts";
 import { FeatureComposer } from "../composer.ts";
+import { onCallback } from "../callbacks.ts";
 import { renderStatsCaption } from "../../views/stats_chart.ts";
 
 export const statsFeature = new FeatureComposer<BotContext>();
@@ -37,7 +38,7 @@ async function replyWithStats(ctx: BotContext) {
 }
 
 statsFeature.command("stats", replyWithStats);
-statsFeature.callbackQuery("menu:stats", async (ctx) => {
+onCallback(statsFeature, "menuStats", async (ctx) => {
   await ctx.answerCallbackQuery();
   await replyWithStats(ctx);
 });
