@@ -1,6 +1,6 @@
 import { Bot, type BotConfig, BotError, Context, type WebhookReplyEnvelope } from "grammy";
 import type { Update } from "grammy/types";
-import { installResilience, telegramClientOptions } from "../lib/telegram.ts";
+import { installApiDefaults, telegramClientOptions } from "../lib/telegram.ts";
 import type { BotContext, BotDeps } from "./context.ts";
 import { menuFeature } from "./features/menu.ts";
 import { settingsFeature } from "./features/settings.ts";
@@ -89,7 +89,7 @@ export function createBot(
       ...botConfig.client,
     },
   });
-  installResilience(bot.api, deps.throttle);
+  installApiDefaults(bot.api, deps.throttle);
 
   // one list of features rather than grammY's nested chain: see FeatureComposer
   const features = new FeatureComposer<BotContext>(

@@ -21,7 +21,7 @@ async function replyWithDashboard(ctx: BotContext) {
     fileCache: { hits: files.hits, total: files.hits + files.misses },
     webUrl: config.publicUrl ? `${config.publicUrl}/admin` : undefined,
   });
-  await ctx.reply(text, { parse_mode: "HTML", link_preview_options: { is_disabled: true } });
+  await ctx.reply(text, { link_preview_options: { is_disabled: true } });
 }
 
 type AdminAction = (ctx: BotContext, args: string[]) => Promise<string>;
@@ -79,7 +79,7 @@ adminFeature.command("admin", async (ctx) => {
   const [name, ...args] = ctx.match.trim().split(/\s+/).filter(Boolean);
   if (!name) return await replyWithDashboard(ctx);
   const action = ACTIONS[name];
-  await ctx.reply(action ? await action(ctx, args) : ctx.t("admin-usage"), { parse_mode: "HTML" });
+  await ctx.reply(action ? await action(ctx, args) : ctx.t("admin-usage"));
 });
 
 onCallback(adminFeature, "menuAdmin", async (ctx) => {

@@ -8,6 +8,7 @@ import { batchLimitsFor } from "../../services/batch_downloads.ts";
 import type { BotContext } from "../context.ts";
 import { queueForSender } from "../job_requests.ts";
 import { FeatureComposer } from "../composer.ts";
+import { URL_REFUSAL_MESSAGES } from "../../views/refusals.ts";
 import { onCallback } from "../callbacks.ts";
 import type { CallbackQueryContext } from "grammy";
 
@@ -22,7 +23,7 @@ const URLS = /\bhttps?:\/\/[^\s<>"']+/gi;
 privateChats.command("batch", async (ctx) => {
   const urls = [...(ctx.match.match(URLS) ?? [])].map((url) => url.replace(/[.,;:!?)\]]+$/, ""));
   if (urls.length === 0) {
-    await ctx.reply(ctx.t("batch-usage"), { parse_mode: "HTML" });
+    await ctx.reply(ctx.t("batch-usage"));
     return;
   }
   if (urls.length === 1) {
@@ -52,7 +53,7 @@ privateChats.on("message:document", async (ctx, next) => {
     .map((line) => line.trim().split(/\s+/)[0])
     .filter((word) => /^https?:\/\//i.test(word));
   if (urls.length === 0) {
-    await ctx.reply(ctx.t("batch-file-empty"), { parse_mode: "HTML" });
+    await ctx.reply(ctx.t("batch-file-empty"));
     return;
   }
   await startLinks(ctx, urls, () => name);
@@ -133,7 +134,7 @@ async function startLinks(
 async function listPlaylist(ctx: BotContext, url: string): Promise<void> {
   const checked = await ctx.deps.urlGuard.check(url);
   if (!checked.ok) {
-    await ctx.reply(ctx.t("error-bad-link"));
+    await ctx.reply(ctx.t(URL_REFUSAL_MESSAGES[checked.reason]));
     return;
   }
   await queueForSender(ctx, {

@@ -62,7 +62,6 @@ onCallback(downloadFeature, "download", async (ctx, { previewId, variant }) => {
       const locale = ctx.i18n.getLocale();
       const text = renderProgress(ctx.t, locale, info.title, { phase: "queued" });
       const status = await ctx.reply(text, {
-        parse_mode: "HTML",
         reply_markup: cancelKeyboard(ctx.t("button-stop")),
       });
       return status.message_id;

@@ -70,7 +70,6 @@ async function replyWithProfile(ctx: BotContext) {
     inviteLink: `https://t.me/${ctx.me.username}?start=ref_${code}`,
   });
   await ctx.reply(text, {
-    parse_mode: "HTML",
     reply_markup: keyboard,
     link_preview_options: { is_disabled: true },
   });
@@ -109,7 +108,7 @@ async function replyWithTop(ctx: BotContext) {
   const now = Date.now();
   const allTime = await loadBoard(ctx, "top-all-time", { kind: "all" });
   const thisWeek = await loadBoard(ctx, "top-this-week", { kind: "week", week: isoWeekOf(now) });
-  await ctx.reply(renderTop(ctx.t, allTime, thisWeek), { parse_mode: "HTML" });
+  await ctx.reply(renderTop(ctx.t, allTime, thisWeek));
 }
 
 async function replyWithAchievements(ctx: BotContext) {
@@ -121,9 +120,7 @@ async function replyWithAchievements(ctx: BotContext) {
     listEarnedAchievements(ctx.deps.kv, ctx.from.id),
   ]);
   const earnedIds = new Set(earned.map((e) => e.id));
-  await ctx.reply(renderAchievements(ctx.t, ctx.i18n.getLocale(), earnedIds, stats), {
-    parse_mode: "HTML",
-  });
+  await ctx.reply(renderAchievements(ctx.t, ctx.i18n.getLocale(), earnedIds, stats));
 }
 
 gamificationFeature.command("start", async (ctx, next) => {
@@ -134,7 +131,6 @@ gamificationFeature.command("start", async (ctx, next) => {
       const inviter = await ctx.deps.users.get(outcome.inviterId);
       await ctx.reply(
         ctx.t("referral-welcome", { name: escapeHtml(truncate(inviter?.firstName ?? "?", 40)) }),
-        { parse_mode: "HTML" },
       );
     }
   }

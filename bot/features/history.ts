@@ -47,7 +47,6 @@ async function replyWithHistory(ctx: BotContext) {
   if (!ctx.from) return;
   const { text, keyboard } = await loadHistory(ctx, "all");
   await ctx.reply(text, {
-    parse_mode: "HTML",
     reply_markup: keyboard,
     link_preview_options: { is_disabled: true },
   });
@@ -57,7 +56,6 @@ async function showPage(ctx: BotContext, filter: HistoryFilter, from?: string) {
   const { text, keyboard } = await loadHistory(ctx, filter, from);
   try {
     await ctx.editMessageText(text, {
-      parse_mode: "HTML",
       reply_markup: keyboard,
       link_preview_options: { is_disabled: true },
     });

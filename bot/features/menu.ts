@@ -38,7 +38,7 @@ async function loadMenu(ctx: BotContext): Promise<MenuView> {
 export async function replyWithMenu(ctx: BotContext) {
   if (!ctx.from) return;
   const { text, keyboard } = renderMenu(ctx.t, ctx.i18n.getLocale(), await loadMenu(ctx));
-  await replyInWebhook(ctx, text, { parse_mode: "HTML", reply_markup: keyboard });
+  await replyInWebhook(ctx, text, { reply_markup: keyboard });
   const key = `update:${ctx.update.update_id}`;
   ctx.deps.events.emit({ type: "menu_opened", userId: ctx.from.id, key, menu: "main" });
 }
@@ -59,7 +59,7 @@ async function replyWithHelp(ctx: BotContext) {
       cheapest: Math.min(...PREMIUM_PLANS.map((p) => p.stars)),
       premiumQuota: formatBytes(config.premiumQuotaBytes, locale),
     }),
-    { parse_mode: "HTML", link_preview_options: { is_disabled: true } },
+    { link_preview_options: { is_disabled: true } },
   );
 }
 
@@ -75,7 +75,7 @@ onCallback(menuFeature, "menuDownload", async (ctx) => {
 });
 onCallback(menuFeature, "menuNews", async (ctx) => {
   await ctx.answerCallbackQuery();
-  await ctx.reply(ctx.t("news-text"), { parse_mode: "HTML" });
+  await ctx.reply(ctx.t("news-text"));
 });
 onCallback(menuFeature, "menuMain", async (ctx) => {
   await ctx.answerCallbackQuery();

@@ -105,7 +105,6 @@ onCallback(playlistButtons, "sharedCopy", async (ctx, { token }) => {
     announceCreated(ctx, copy.id);
     await answer(ctx);
     await ctx.reply(ctx.t("playlist-copied", { name: playlistName(copy) }), {
-      parse_mode: "HTML",
       reply_markup: openPlaylistKeyboard(copy),
     });
   });
@@ -123,7 +122,6 @@ onCallback(playlistButtons, "playlistRevoke", async (ctx, { playlistId }) => {
     const playlist = await revokeShareAs(ctx.deps.kv, actorOf(ctx), playlistId);
     await answer(ctx);
     await ctx.reply(ctx.t("playlist-share-revoked", { name: playlistName(playlist) }), {
-      parse_mode: "HTML",
       reply_markup: openPlaylistKeyboard(playlist),
     });
   });
@@ -160,7 +158,6 @@ onCallback(playlistButtons, "playlistAsk", async (ctx, { question: action, playl
       ctx.t(action === "rename" ? "playlist-ask-name" : "playlist-ask-description", {
         name: playlistName(playlist),
       }),
-      { parse_mode: "HTML" },
     );
   });
 });

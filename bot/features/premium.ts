@@ -20,7 +20,7 @@ async function showPlans(ctx: BotContext) {
     premiumUntil: premium ? ctx.user!.premiumUntil : undefined,
     timezone: timezoneOf(config, ctx.user),
   });
-  await ctx.reply(text, { parse_mode: "HTML", reply_markup: keyboard });
+  await ctx.reply(text, { reply_markup: keyboard });
 }
 
 premiumFeature.command("premium", showPlans);
@@ -79,7 +79,7 @@ premiumFeature.on("message:successful_payment", async (ctx) => {
     timezoneOf(ctx.deps.config, outcome.user),
     outcome.user.premiumUntil!,
   );
-  await ctx.reply(ctx.t("premium-thanks", { until }), { parse_mode: "HTML" });
+  await ctx.reply(ctx.t("premium-thanks", { until }));
   ctx.deps.events.emit({
     type: "premium_granted",
     userId: ctx.from.id,

@@ -33,7 +33,6 @@ async function replyWithRecommendations(ctx: BotContext) {
   const list = await saveRecommendationList(kv, ctx.from.id, recommendations.map((r) => r.item));
   const { text, keyboard } = renderRecommendations(ctx.t, list.id, recommendations);
   await ctx.reply(text, {
-    parse_mode: "HTML",
     reply_markup: keyboard,
     link_preview_options: { is_disabled: true },
   });

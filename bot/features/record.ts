@@ -44,7 +44,7 @@ recordFeature.command("record", async (ctx) => {
   const [rawUrl, rawDuration, ...rest] = ctx.match.trim().split(/\s+/).filter(Boolean);
   const seconds = rawDuration === undefined ? undefined : parseRecordDuration(rawDuration);
   if (!rawUrl || seconds === undefined || rest.length > 0) {
-    await ctx.reply(ctx.t("record-usage"), { parse_mode: "HTML" });
+    await ctx.reply(ctx.t("record-usage"));
     return;
   }
   const plan = ctx.user ? planOf(ctx.user) : "free";
@@ -81,7 +81,6 @@ recordFeature.command("record", async (ctx) => {
     },
     statusMessage: async () => {
       const status = await ctx.reply(renderProgress(ctx.t, locale, title, { phase: "queued" }), {
-        parse_mode: "HTML",
         reply_markup: recordKeyboard(ctx.t),
       });
       return status.message_id;

@@ -1,6 +1,7 @@
 /** /settings: language, default quality, audio preference, send mode, time zone, notifications. */
 import type { UserPreferences, UserProfile } from "../../kv/users.ts";
 import { isValidTimezone } from "../../lib/time.ts";
+import { escapeHtml } from "../../lib/format.ts";
 import type { BotContext } from "../context.ts";
 import { renderSettings, timezoneKeyboard } from "../../views/settings.ts";
 import { FeatureComposer } from "../composer.ts";
@@ -12,9 +13,9 @@ async function showSettings(ctx: BotContext, edit: boolean) {
   if (!ctx.user) return;
   const { text, keyboard } = renderSettings(ctx.t, ctx.user, ctx.deps.config.defaultTimezone);
   if (edit) {
-    await ctx.editMessageText(text, { parse_mode: "HTML", reply_markup: keyboard }).catch(() => {});
+    await ctx.editMessageText(text, { reply_markup: keyboard }).catch(() => {});
   } else {
-    await ctx.reply(text, { parse_mode: "HTML", reply_markup: keyboard });
+    await ctx.reply(text, { reply_markup: keyboard });
   }
 }
 
@@ -34,7 +35,9 @@ settingsFeature.command("settings", async (ctx) => {
   const [subcommand, value] = ctx.match.trim().split(/\s+/);
   if (subcommand === "timezone" && value) {
     if (!isValidTimezone(value)) {
-      await ctx.reply(ctx.t("settings-timezone-invalid", { value: value.slice(0, 60) }));
+      await ctx.reply(
+        ctx.t("settings-timezone-invalid", { value: escapeHtml(value.slice(0, 60)) }),
+      );
       return;
     }
     await savePreference(ctx, (user) => ({ ...user, timezone: value }));
@@ -71,7 +74,6 @@ onCallback(settingsFeature, "settingNotifications", async (ctx, { on }) => {
 onCallback(settingsFeature, "settingTimezones", async (ctx) => {
   await ctx.answerCallbackQuery();
   await ctx.editMessageText(ctx.t("settings-timezone-choose"), {
-    parse_mode: "HTML",
     reply_markup: timezoneKeyboard(ctx.t),
   }).catch(() => {});
 });

@@ -31,10 +31,10 @@ async function replyWithStats(ctx: BotContext) {
   } catch (error) {
     // the summary alone still answers the question
     logger.warn("stats chart could not be drawn", { error });
-    await ctx.reply(caption, { parse_mode: "HTML" });
+    await ctx.reply(caption);
     return;
   }
-  await ctx.replyWithPhoto(new InputFile(png, "stats.png"), { caption, parse_mode: "HTML" });
+  await ctx.replyWithPhoto(new InputFile(png, "stats.png"), { caption });
 }
 
 statsFeature.command("stats", replyWithStats);

@@ -49,7 +49,7 @@ subtitlesFeature.command("subs", async (ctx) => {
   if (!ctx.from || !ctx.chat) return;
   const args = parseSubsArguments(ctx.match);
   if (!args) {
-    await ctx.reply(ctx.t("subs-usage"), { parse_mode: "HTML" });
+    await ctx.reply(ctx.t("subs-usage"));
     return;
   }
   const checked = await ctx.deps.urlGuard.check(args.url);
@@ -99,7 +99,7 @@ onCallback(subtitlesFeature, "subtitleTracks", async (ctx, { choiceId }) => {
   if (!choice) return;
   await ctx.answerCallbackQuery();
   const { text, keyboard } = renderTrackList(ctx.t, ctx.i18n.getLocale(), choice);
-  await ctx.editMessageText(text, { parse_mode: "HTML", reply_markup: keyboard });
+  await ctx.editMessageText(text, { reply_markup: keyboard });
 });
 
 onCallback(subtitlesFeature, "subtitleTrack", async (ctx, { choiceId, track: index }) => {
@@ -111,7 +111,7 @@ onCallback(subtitlesFeature, "subtitleTrack", async (ctx, { choiceId, track: ind
   }
   await ctx.answerCallbackQuery();
   const { text, keyboard } = renderTrackOptions(ctx.t, ctx.i18n.getLocale(), choice, index);
-  await ctx.editMessageText(text, { parse_mode: "HTML", reply_markup: keyboard });
+  await ctx.editMessageText(text, { reply_markup: keyboard });
 });
 
 onCallback(subtitlesFeature, "subtitleOutput", async (ctx, { choiceId, track: index, output }) => {
@@ -148,7 +148,7 @@ onCallback(subtitlesFeature, "subtitleOutput", async (ctx, { choiceId, track: in
       await ctx.answerCallbackQuery(ctx.t("download-started")).catch(() => {});
       const status = await ctx.reply(
         renderProgress(ctx.t, locale, choice.title, { phase: "queued" }),
-        { parse_mode: "HTML", reply_markup: cancelKeyboard(ctx.t("button-stop")) },
+        { reply_markup: cancelKeyboard(ctx.t("button-stop")) },
       );
       return status.message_id;
     },

@@ -26,7 +26,6 @@ onCallback(translateFeature, "translateTitle", async (ctx, { previewId }) => {
     ? languageName(ctx.t, locale, { language: source, automatic: false })
     : "?";
   await ctx.reply(renderTitleTranslation(ctx.t, language, outcome), {
-    parse_mode: "HTML",
     ...(previewMessage
       ? {
         reply_parameters: {
