@@ -82,7 +82,7 @@ const flag: Field<boolean> = {
   decode: (text) => text === "1",
 };
 
-/** A free word, as Telegram's ids of plans are. */
+/** A word of at most `maxLength` characters (a plan's id). */
 function word(maxLength: number): Field<string> {
   return {
     pattern: `\\w{1,${maxLength}}`,

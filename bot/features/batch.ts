@@ -71,14 +71,10 @@ onCallback(privateChats, "batchList", async (ctx, { previewId }) => {
 });
 
 /** The answer to "Download all N?", for the listing job's result. */
-onCallback(privateChats, "batchStart", (ctx, { jobId }) => answerPlaylistOffer(ctx, jobId, true));
-onCallback(
-  privateChats,
-  "batchDecline",
-  (ctx, { jobId }) => answerPlaylistOffer(ctx, jobId, false),
-);
+onCallback(privateChats, "batchStart", (ctx, { jobId }) => answerOffer(ctx, jobId, true));
+onCallback(privateChats, "batchDecline", (ctx, { jobId }) => answerOffer(ctx, jobId, false));
 
-async function answerPlaylistOffer(
+async function answerOffer(
   ctx: CallbackQueryContext<BotContext>,
   jobId: string,
   accepted: boolean,

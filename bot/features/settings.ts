@@ -19,14 +19,15 @@ async function showSettings(ctx: BotContext, edit: boolean) {
   }
 }
 
-async function savePreference(ctx: BotContext, change: (user: UserProfile) => UserProfile) {
+async function saveProfile(ctx: BotContext, change: (user: UserProfile) => UserProfile) {
   if (!ctx.from) return;
   ctx.user = await ctx.deps.users.update(ctx.from.id, (user) => change(user!));
   if (ctx.user.language) ctx.i18n.useLocale(ctx.user.language);
 }
 
-async function savePreferences(ctx: BotContext, change: Partial<UserPreferences>) {
-  await savePreference(ctx, (user) => ({ ...user, prefs: { ...user.prefs, ...change } }));
+/** A preference button: saved, said so, and the settings shown again with the change. */
+async function changePreferences(ctx: BotContext, change: Partial<UserPreferences>) {
+  await saveProfile(ctx, (user) => ({ ...user, prefs: { ...user.prefs, ...change } }));
   await ctx.answerCallbackQuery(ctx.t("settings-saved"));
   await showSettings(ctx, true);
 }
@@ -40,7 +41,7 @@ settingsFeature.command("settings", async (ctx) => {
       );
       return;
     }
-    await savePreference(ctx, (user) => ({ ...user, timezone: value }));
+    await saveProfile(ctx, (user) => ({ ...user, timezone: value }));
   }
   await showSettings(ctx, false);
 });
@@ -50,25 +51,25 @@ onCallback(settingsFeature, "menuSettings", async (ctx) => {
 });
 
 onCallback(settingsFeature, "settingLanguage", async (ctx, { language }) => {
-  await savePreference(ctx, (user) => ({ ...user, language }));
+  await saveProfile(ctx, (user) => ({ ...user, language }));
   await ctx.answerCallbackQuery(ctx.t("settings-saved"));
   await showSettings(ctx, true);
 });
 
 onCallback(settingsFeature, "settingQuality", async (ctx, { quality }) => {
-  await savePreferences(ctx, { defaultQuality: quality });
+  await changePreferences(ctx, { defaultQuality: quality });
 });
 onCallback(settingsFeature, "settingPreferAudio", async (ctx, { on }) => {
-  await savePreferences(ctx, { preferAudio: on });
+  await changePreferences(ctx, { preferAudio: on });
 });
 onCallback(settingsFeature, "settingSendAs", async (ctx, { sendAs }) => {
-  await savePreferences(ctx, { sendAs });
+  await changePreferences(ctx, { sendAs });
 });
 onCallback(settingsFeature, "settingDataSaver", async (ctx, { on }) => {
-  await savePreferences(ctx, { dataSaver: on });
+  await changePreferences(ctx, { dataSaver: on });
 });
 onCallback(settingsFeature, "settingNotifications", async (ctx, { on }) => {
-  await savePreferences(ctx, { notifications: on });
+  await changePreferences(ctx, { notifications: on });
 });
 
 onCallback(settingsFeature, "settingTimezones", async (ctx) => {
@@ -83,7 +84,7 @@ onCallback(settingsFeature, "settingTimezone", async (ctx, { timezone }) => {
     await ctx.answerCallbackQuery();
     return;
   }
-  await savePreference(ctx, (user) => ({ ...user, timezone }));
+  await saveProfile(ctx, (user) => ({ ...user, timezone }));
   await ctx.answerCallbackQuery(ctx.t("settings-saved"));
   await showSettings(ctx, true);
 });
