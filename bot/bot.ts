@@ -1,6 +1,13 @@
-import { Bot, type BotConfig, BotError, Context, type WebhookReplyEnvelope } from "grammy";
+import {
+  Bot,
+  type BotConfig,
+  BotError,
+  Context,
+  type Transformer,
+  type WebhookReplyEnvelope,
+} from "grammy";
 import type { Update } from "grammy/types";
-import { installResilience, telegramClientOptions } from "../lib/telegram.ts";
+import { installApiDefaults, telegramClientOptions } from "../lib/telegram.ts";
 import type { BotContext, BotDeps } from "./context.ts";
 import { menuFeature } from "./features/menu.ts";
 import { settingsFeature } from "./features/settings.ts";
@@ -78,9 +85,14 @@ class MediaBot extends Bot<BotContext> {
   }
 }
 
+/**
+ * The bot and its features. `apiTransformers` go under the app's own Bot API transformers, next to
+ * the HTTP call: tests answer the calls there, seeing them as Telegram would.
+ */
 export function createBot(
   deps: BotDeps,
   botConfig: BotConfig<BotContext> = {},
+  apiTransformers: Transformer[] = [],
 ): Bot<BotContext> {
   const bot = new MediaBot(deps.config.botToken, {
     ...botConfig,
@@ -89,7 +101,8 @@ export function createBot(
       ...botConfig.client,
     },
   });
-  installResilience(bot.api, deps.throttle);
+  bot.api.config.use(...apiTransformers);
+  installApiDefaults(bot.api, deps.throttle);
 
   // one list of features rather than grammY's nested chain: see FeatureComposer
   const features = new FeatureComposer<BotContext>(

@@ -37,9 +37,7 @@ export async function queueForSender(
   if (ctx.callbackQuery) {
     await ctx.answerCallbackQuery({ text: refusalShortText(ctx.t, refusal) }).catch(() => {});
   }
-  await ctx.reply(refusalText(ctx.t, ctx.i18n.getLocale(), timezone, refusal), {
-    parse_mode: "HTML",
-  });
+  await ctx.reply(refusalText(ctx.t, ctx.i18n.getLocale(), timezone, refusal));
   return undefined;
 }
 
@@ -48,5 +46,5 @@ export async function refuseRequest(ctx: BotContext, timezone: string, refusal: 
   const text = refusalText(ctx.t, ctx.i18n.getLocale(), timezone, refusal);
   // already answered when the job was about to start and lost its place to another request
   await ctx.answerCallbackQuery({ text: refusalShortText(ctx.t, refusal) }).catch(() => {});
-  await ctx.reply(text, { parse_mode: "HTML" });
+  await ctx.reply(text);
 }

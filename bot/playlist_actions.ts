@@ -36,9 +36,6 @@ import {
 } from "../views/playlists.ts";
 import { renderDeleteConfirm } from "../views/playlists.ts";
 
-export const ID = "[0-9A-Z]{26}";
-export const TOKEN = "[\\w-]{16,64}";
-
 export type Shown = { text: string; keyboard: InlineKeyboard };
 
 export function displayName(user: User): string {
@@ -56,7 +53,6 @@ export async function present(
   mode: "edit" | "reply",
 ): Promise<void> {
   const options = {
-    parse_mode: "HTML" as const,
     reply_markup: shown.keyboard,
     link_preview_options: { is_disabled: true },
   };
@@ -80,7 +76,7 @@ export async function guarded(ctx: BotContext, action: () => Promise<unknown>): 
     const text = playlistErrorText(ctx.t, error);
     if (!text) throw error;
     if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text, show_alert: true });
-    else await ctx.reply(text, { parse_mode: "HTML" });
+    else await ctx.reply(text);
   }
 }
 
@@ -209,7 +205,7 @@ export async function sendInvite(ctx: BotContext, playlistId: string, role: Invi
       role: roleName(ctx.t, role),
       link: escapeHtml(botDeepLink(ctx.me.username, INVITE_PAYLOAD_PREFIX + invite.token)),
     }),
-    { parse_mode: "HTML", link_preview_options: { is_disabled: true } },
+    { link_preview_options: { is_disabled: true } },
   );
 }
 

@@ -5,6 +5,7 @@
  */
 import type { Update } from "grammy/types";
 import type { BotContext } from "./context.ts";
+import { withHtmlParseMode } from "../lib/telegram.ts";
 
 /** The answer to one webhook delivery: a call it carries, or nothing once closed without one. */
 export class WebhookAnswer {
@@ -62,7 +63,8 @@ export async function replyInWebhook(
   await ctx.deps.throttle.take(chatId);
   const msg = ctx.msg;
   // the fields grammY's ctx.reply adds, so a topic or business chat gets the reply where it was asked
-  const call = {
+  // and the parse mode the bot's Api client would set (lib/telegram.ts)
+  const call = withHtmlParseMode("sendMessage", {
     method: "sendMessage",
     chat_id: chatId,
     text,
@@ -70,7 +72,7 @@ export async function replyInWebhook(
     message_thread_id: msg?.is_topic_message ? msg.message_thread_id : undefined,
     direct_messages_topic_id: msg?.direct_messages_topic?.topic_id,
     ...other,
-  };
+  });
   // the answer went out while the throttle held this reply: it goes by the Bot API instead
   if (!answer.carry(JSON.stringify(call))) await ctx.reply(text, other);
 }

@@ -20,3 +20,13 @@ function pooledRandom(): number {
 export function monotonicUlids(): (at?: number) => string {
   return monotonicFactory(pooledRandom);
 }
+
+/** What every id the app makes looks like (a ULID's 26 characters), as a RegExp source. */
+export const ID_PATTERN = "[0-9A-Z]{26}";
+
+const wholeId = new RegExp(`^${ID_PATTERN}$`);
+
+/** Whether a string from outside (a URL, a button) can be one of our ids, before any KV read. */
+export function isId(text: string): boolean {
+  return wholeId.test(text);
+}

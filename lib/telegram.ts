@@ -1,4 +1,4 @@
-import { Api, type ApiClientOptions } from "grammy";
+import { Api, type ApiClientOptions, type Transformer } from "grammy";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { uploadsThroughCurl } from "./curl_upload.ts";
 import { Throttle } from "./throttle.ts";
@@ -43,7 +43,7 @@ export function createTelegramApi(
   api.config.use(
     uploadsThroughCurl({ botToken: config.botToken, apiRoot: config.telegramApiRoot }),
   );
-  installResilience(api, throttle);
+  installApiDefaults(api, throttle);
   return api;
 }
 
@@ -52,3 +52,44 @@ export function installResilience(api: Api, throttle: Throttle): void {
   api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
   api.config.use(throttle.transformer);
 }
+
+/** What every Bot API client of the app adds to grammY's: resilience, and HTML by default. */
+export function installApiDefaults(api: Api, throttle: Throttle): void {
+  installResilience(api, throttle);
+  // installed last, so it runs first: curl uploads, retries and the throttle see the HTML mode
+  api.config.use(htmlByDefault);
+}
+
+/** Methods whose text is written in HTML. */
+const TEXT_METHODS = new Set(["sendMessage", "editMessageText"]);
+/** Methods whose caption, when they have one, is written in HTML. */
+const CAPTION_METHODS = new Set([
+  "sendPhoto",
+  "sendVideo",
+  "sendAudio",
+  "sendDocument",
+  "sendAnimation",
+  "sendVoice",
+  "copyMessage",
+  "editMessageCaption",
+]);
+
+/**
+ * A Bot API call's parameters with `parse_mode: "HTML"` when the app writes that call's text or
+ * caption in HTML, which it always does. A call that names a parse_mode (even undefined, for
+ * plain text) or carries its own entities is left as it is, and so is every other method: inline
+ * query results, media groups and reply markup edits say their parse mode per item or have none.
+ */
+export function withHtmlParseMode<P>(method: string, payload: P): P {
+  if (payload === null || typeof payload !== "object") return payload;
+  if ("parse_mode" in payload || "entities" in payload || "caption_entities" in payload) {
+    return payload;
+  }
+  const takesIt = TEXT_METHODS.has(method) ||
+    (CAPTION_METHODS.has(method) && "caption" in payload && payload.caption !== undefined);
+  return takesIt ? { ...payload, parse_mode: "HTML" } : payload;
+}
+
+/** A grammY transformer that sets HTML as the parse mode of every call that takes one. */
+export const htmlByDefault: Transformer = (prev, method, payload, signal) =>
+  prev(method, withHtmlParseMode(method, payload), signal);

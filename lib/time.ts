@@ -1,13 +1,18 @@
-/** Calendar dates in a user's time zone. */
+/** Calendar dates and wall clocks in a user's time zone (Temporal does the zone arithmetic). */
 
-/** Per zone: its formatter (null when the zone is unknown) and the latest day it gave. */
+/** The instant `at` (ms since the epoch) as the wall clock and calendar of `timezone` show it. */
+export function zonedAt(at: number, timezone: string): Temporal.ZonedDateTime {
+  return Temporal.Instant.fromEpochMilliseconds(at).toZonedDateTimeISO(timezone);
+}
+
+/** Per zone: whether Temporal knows it, and the latest day it gave. */
 interface ZoneDays {
-  formatter: Intl.DateTimeFormat | null;
+  known: boolean;
   minute: number;
   day: string;
 }
 
-// building an Intl formatter costs far more than using one: keep one per zone
+// a day is asked for on every quota check: each zone's answer is kept for the minute it holds
 const zones = new Map<string, ZoneDays>();
 
 /** "2026-11-24" for the instant `at` as seen in `timezone` (unknown zones fall back to UTC). */
@@ -17,11 +22,11 @@ export function localDay(at: number, timezone: string): string {
   let zone = zones.get(timezone);
   if (zone?.minute === minute) return zone.day;
   if (!zone) {
-    zone = { formatter: dayFormatter(timezone), minute: NaN, day: "" };
+    zone = { known: isValidTimezone(timezone), minute: NaN, day: "" };
     if (zones.size < 1_000) zones.set(timezone, zone);
   }
   zone.minute = minute;
-  zone.day = zone.formatter?.format(at) ?? utcDay(at);
+  zone.day = zone.known ? zonedAt(at, timezone).toPlainDate().toString() : utcDay(at);
   return zone.day;
 }
 
@@ -36,22 +41,9 @@ export function utcDay(at: number): string {
   return lastUtc.day;
 }
 
-function dayFormatter(timezone: string): Intl.DateTimeFormat | null {
-  try {
-    return new Intl.DateTimeFormat("en-CA", {
-      timeZone: timezone,
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-    });
-  } catch {
-    return null;
-  }
-}
-
 export function isValidTimezone(timezone: string): boolean {
   try {
-    new Intl.DateTimeFormat("en", { timeZone: timezone });
+    Temporal.Instant.fromEpochMilliseconds(0).toZonedDateTimeISO(timezone);
     return true;
   } catch {
     return false;

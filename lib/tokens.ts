@@ -5,7 +5,15 @@ export function randomToken(bytes = 16): string {
     .replace(/=+$/, "");
 }
 
+/** The length of a token randomToken() makes by default. */
+export const TOKEN_LENGTH = 22;
+
+/** What a token from outside may look like, as a RegExp source (longer ones than ours too). */
+export const TOKEN_PATTERN = "[\\w-]{16,64}";
+
+const wholeToken = new RegExp(`^${TOKEN_PATTERN}$`);
+
 /** Whether a string looks like a token made by randomToken (callers check it before KV reads). */
 export function isToken(text: string): boolean {
-  return /^[\w-]{16,64}$/.test(text);
+  return wholeToken.test(text);
 }

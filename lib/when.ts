@@ -5,13 +5,7 @@
  * which is an hour off across a DST change, so wall-clock results are placed in the time zone here.
  */
 import * as chrono from "chrono-node";
-import {
-  addLocalDays,
-  instantOfWallTime,
-  offsetMinutesAt,
-  type WallTime,
-  wallTimeAt,
-} from "./zoned_time.ts";
+import { zonedAt } from "./time.ts";
 
 export type Repeat = "daily" | "weekly";
 
@@ -59,7 +53,7 @@ export function parseWhen(text: string, options: WhenOptions): ParsedWhen {
   const { rest, repeat } = extractRepeat(text);
   const reference = {
     instant: new Date(options.now),
-    timezone: offsetMinutesAt(options.now, options.timezone),
+    timezone: zonedAt(options.now, options.timezone).offsetNanoseconds / 60e9,
   };
   const parsers = options.locale.startsWith("fr") ? [chrono.fr, chrono.en] : [chrono.en, chrono.fr];
   // the language that understood more of the text wins: "demain 8h" is French even for an English user
@@ -75,23 +69,27 @@ export function parseWhen(text: string, options: WhenOptions): ParsedWhen {
   return { ok: true, at, ...(repeat ? { repeat } : {}) };
 }
 
-/** "in 2 hours" and "8pm UTC" carry their offset; "tomorrow 8:00" is 8:00 on the wall in that zone. */
+/**
+ * "in 2 hours" and "8pm UTC" carry their offset; "tomorrow 8:00" is 8:00 on the wall in that zone.
+ * A wall time that happens twice (clocks go back) is the first; one that is skipped (clocks go
+ * forward) moves on by the gap, so 02:30 on a spring-forward night in Paris is 03:30.
+ */
 function instantOf(components: chrono.ParsedComponents, timezone: string): number {
   if (components.isCertain("timezoneOffset")) return components.date().getTime();
-  const wall: WallTime = {
+  const wall = Temporal.PlainDateTime.from({
     year: components.get("year")!,
     month: components.get("month")!,
     day: components.get("day")!,
     hour: components.get("hour")!,
     minute: components.get("minute")!,
     second: components.get("second") ?? 0,
-  };
-  return instantOfWallTime(wall, timezone);
+  });
+  return wall.toZonedDateTime(timezone, { disambiguation: "compatible" }).epochMilliseconds;
 }
 
 /** The time of day a repeated schedule keeps, read from its first run. */
 export function localTimeOf(at: number, timezone: string): { hour: number; minute: number } {
-  const { hour, minute } = wallTimeAt(at, timezone);
+  const { hour, minute } = zonedAt(at, timezone);
   return { hour, minute };
 }
 
@@ -106,11 +104,13 @@ export function nextOccurrence(
   timezone: string,
   after: number,
 ): number {
-  let wall: WallTime = { ...wallTimeAt(previous, timezone), ...time, second: 0 };
-  const step = repeat === "daily" ? 1 : 7;
+  // days are added to the wall time, not to the instant: a day across a DST change is 23 or 25 h,
+  // and a run moved by a skipped hour goes back to its own time the next day
+  let wall = zonedAt(previous, timezone).toPlainDate().toPlainDateTime(time);
+  const days = repeat === "daily" ? 1 : 7;
   while (true) {
-    wall = addLocalDays(wall, step);
-    const at = instantOfWallTime(wall, timezone);
+    wall = wall.add({ days });
+    const at = wall.toZonedDateTime(timezone, { disambiguation: "compatible" }).epochMilliseconds;
     if (at > after) return at;
   }
 }

@@ -1,10 +1,16 @@
-/** A quality on a preview; "best" and heights are video, "audio" is audio only. */
-export type QualityVariant = "best" | "1080" | "720" | "480" | "360" | "audio";
+/** The qualities on a preview; "best" and heights are video, "audio" is audio only. */
+export const QUALITY_VARIANTS = ["best", "1080", "720", "480", "360", "audio"] as const;
+export type QualityVariant = (typeof QUALITY_VARIANTS)[number];
 
 export const COMPRESS_PRESETS = ["low", "medium", "high"] as const;
 export type CompressPreset = (typeof COMPRESS_PRESETS)[number];
 
 /** What the bot offers: a quality, the best video re-encoded with a preset, or split into parts. */
+export const VARIANTS = [
+  ...QUALITY_VARIANTS,
+  ...COMPRESS_PRESETS.map((preset) => `c_${preset}` as const),
+  "split",
+] as const;
 export type Variant = QualityVariant | `c_${CompressPreset}` | "split";
 
 /** A split download sends at most this many parts. */

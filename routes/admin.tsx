@@ -5,6 +5,7 @@
  * session (kv/web_sessions.ts) in an HttpOnly cookie scoped to /admin. Anyone else gets 401
  * (not signed in) or 403.
  */
+import { pageHeaders, renderUnder } from "./page_headers.ts";
 import { type Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { html } from "hono/html";
@@ -26,7 +27,7 @@ import {
 } from "../kv/web_sessions.ts";
 import { formatBytes, formatUtcMoment } from "../lib/format.ts";
 import { verifyLoginWidget } from "../lib/telegram_auth.ts";
-import { isToken, randomToken } from "../lib/tokens.ts";
+import { isToken } from "../lib/tokens.ts";
 import { collectAdminReport } from "../services/admin_report.ts";
 import { type AdminReport } from "../views/admin.ts";
 import { nonceOfSignIn, offerSignIn, type SignInBinding } from "./sign_in_nonce.ts";
@@ -65,18 +66,18 @@ td,th{padding:6px 10px;text-align:left;border-bottom:1px solid #eceef1}
 @media (prefers-color-scheme:dark){body{background:#17191c;color:#e8eaed}.card,table{background:#23262b}td,th{border-color:#33373d}.muted{color:#9aa0a6}}
 `;
 
-function contentPolicy(nonce: string, login: boolean): string {
-  return [
-    "default-src 'none'",
-    `style-src 'nonce-${nonce}'`,
-    login ? "script-src https://telegram.org" : "",
-    login ? "frame-src https://oauth.telegram.org" : "",
-    "img-src data: https://telegram.org",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].filter(Boolean).join("; ");
-}
+const ADMIN_POLICY = {
+  images: ["data:", "https://telegram.org"],
+  forms: "'none'",
+  framedBy: ["'none'"],
+};
+const ADMIN_HEADERS = pageHeaders(ADMIN_POLICY);
+/** the sign-in page: the Telegram Login Widget's script, and the frame it opens */
+const SIGN_IN_HEADERS = pageHeaders({
+  ...ADMIN_POLICY,
+  scripts: ["https://telegram.org"],
+  frames: ["https://oauth.telegram.org"],
+});
 
 function Layout(props: { lang: string; title: string; nonce: string; children?: Child }) {
   return <PageLayout {...props} css={CSS} head={<meta name="robots" content="noindex" />} />;
@@ -220,14 +221,12 @@ export function adminRoutes(deps: AdminRoutesDeps) {
     status: 200 | 401 | 403,
     login: boolean,
     body: (nonce: string) => Child,
-  ) => {
-    const nonce = randomToken();
-    c.header("content-security-policy", contentPolicy(nonce, login));
-    c.header("referrer-policy", "no-referrer");
-    c.header("x-content-type-options", "nosniff");
-    c.header("cache-control", "no-store");
-    return c.html(html`<!DOCTYPE html>${body(nonce)}`, status);
-  };
+  ) =>
+    renderUnder(
+      c,
+      login ? SIGN_IN_HEADERS : ADMIN_HEADERS,
+      (nonce) => c.html(html`<!DOCTYPE html>${body(nonce)}`, status),
+    );
 
   const signIn = async (c: Context, text: string) => {
     const lang = pickLocale(c.req.header("accept-language"));

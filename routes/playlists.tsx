@@ -6,7 +6,7 @@
  * (routes/sign_in_nonce.ts), then a session cookie. Forms carry the session's CSRF token;
  * every action goes through the same permission table as the bot.
  */
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { html } from "hono/html";
 import type { Child } from "hono/jsx";
@@ -25,9 +25,11 @@ import {
   verifyLoginWidget,
   verifyWebAppInitData,
 } from "../lib/telegram_auth.ts";
-import { isToken, randomToken } from "../lib/tokens.ts";
+import { isToken } from "../lib/tokens.ts";
+import { isId } from "../lib/ids.ts";
 import type { UserStore } from "../kv/users.ts";
 import { nonceOfSignIn, offerSignIn, type SignInBinding } from "./sign_in_nonce.ts";
+import { pageHeaders, renderUnder } from "./page_headers.ts";
 import {
   accessPlaylist,
   type Actor,
@@ -57,25 +59,26 @@ export const SESSION_COOKIE = "mb_session";
 /** names the browser that was given a sign-in nonce */
 export const SIGN_IN_COOKIE = "mb_login";
 export const AUTH_MAX_AGE_SECONDS = 3600;
-const ITEM_ID = /^[0-9A-Z]{26}$/;
 
 type PageKind = "page" | "app" | "login";
 
 /** Inline styles and the Mini App script run by nonce only; nothing else may load but images. */
-function contentPolicy(nonce: string, kind: PageKind): string {
-  return [
-    "default-src 'none'",
-    "img-src http: https: data:",
-    `style-src 'nonce-${nonce}'`,
-    kind === "app" ? `script-src 'nonce-${nonce}'` : "",
-    kind === "login" ? "script-src https://telegram.org" : "",
-    kind === "login" ? "frame-src https://oauth.telegram.org" : "",
-    "form-action 'self'",
-    "base-uri 'none'",
-    // Telegram's web client shows Mini Apps in a frame
-    "frame-ancestors 'self' https://web.telegram.org",
-  ].filter(Boolean).join("; ");
-}
+const PAGE_POLICY = {
+  images: ["http:", "https:", "data:"],
+  forms: "'self'",
+  // Telegram's web client shows Mini Apps in a frame
+  framedBy: ["'self'", "https://web.telegram.org"],
+};
+const PAGE_HEADERS: Record<PageKind, MiddlewareHandler> = {
+  page: pageHeaders(PAGE_POLICY),
+  app: pageHeaders({ ...PAGE_POLICY, scripts: ["nonce"] }),
+  // the Telegram Login Widget: its script, and the frame it opens
+  login: pageHeaders({
+    ...PAGE_POLICY,
+    scripts: ["https://telegram.org"],
+    frames: ["https://oauth.telegram.org"],
+  }),
+};
 
 export function playlistRoutes(deps: PlaylistRoutesDeps) {
   const { kv, users, botToken, i18n } = deps;
@@ -99,14 +102,12 @@ export function playlistRoutes(deps: PlaylistRoutesDeps) {
     status: 200 | 400 | 401 | 403 | 404 | 409,
     kind: PageKind,
     body: (nonce: string) => Child,
-  ) => {
-    const nonce = randomToken();
-    c.header("content-security-policy", contentPolicy(nonce, kind));
-    c.header("referrer-policy", "no-referrer");
-    c.header("x-content-type-options", "nosniff");
-    c.header("cache-control", "no-store");
-    return c.html(html`<!DOCTYPE html>${body(nonce)}`, status);
-  };
+  ) =>
+    renderUnder(
+      c,
+      PAGE_HEADERS[kind],
+      (nonce) => c.html(html`<!DOCTYPE html>${body(nonce)}`, status),
+    );
 
   const message = (
     c: Context,
@@ -345,6 +346,6 @@ function pagePath(playlist: Playlist): string {
 
 function itemIdOf(c: Context): string {
   const itemId = c.req.param("itemId") ?? "";
-  if (!ITEM_ID.test(itemId)) throw new PlaylistError("not_found", "no such item");
+  if (!isId(itemId)) throw new PlaylistError("not_found", "no such item");
   return itemId;
 }

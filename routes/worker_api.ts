@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import { bearerToken, matchesSecret } from "../lib/secrets.ts";
+import { isId } from "../lib/ids.ts";
 import type { JobService } from "../services/job_service.ts";
 import { jobFailureSchema, jobProgressSchema, jobResultSchema } from "../media/job_schemas.ts";
 import { CLAIM_WAIT_MS } from "../media/job_protocol.ts";
@@ -17,7 +18,6 @@ const heartbeatBody = z.object({
 });
 const completeBody = z.object({ leaseId: z.string().min(1).max(100), result: jobResultSchema });
 const failBody = z.object({ leaseId: z.string().min(1).max(100), failure: jobFailureSchema });
-const jobIdPattern = /^[0-9A-Z]{26}$/;
 /** The largest report, a playlist of 500 entries with the longest URLs and titles, is ~1.3 MB. */
 export const WORKER_BODY_MAX_BYTES = 8 * 1024 * 1024;
 
@@ -30,7 +30,7 @@ async function parseBody<T extends z.ZodType>(request: Request, schema: T): Prom
 }
 
 function jobId(id: string): string {
-  if (!jobIdPattern.test(id)) throw new HTTPException(400, { message: "bad job id" });
+  if (!isId(id)) throw new HTTPException(400, { message: "bad job id" });
   return id;
 }
 

@@ -71,7 +71,7 @@ export class AutoDownloads {
     } else if (started.kind === "refused") {
       const t = translatorFor(this.deps.i18n, payload.lang);
       const text = refusalText(t, payload.lang, started.timezone, started.refusal);
-      await this.deps.api.sendMessage(job.chatId, text, { parse_mode: "HTML" });
+      await this.deps.api.sendMessage(job.chatId, text);
     }
   }
 
@@ -114,7 +114,6 @@ export class AutoDownloads {
     const statusMessage = auto.batchId ? undefined : async () => {
       const text = renderProgress(t, payload.lang, info.title, { phase: "queued" });
       const message = await api.sendMessage(job.chatId, text, {
-        parse_mode: "HTML",
         reply_markup: cancelKeyboard(t("button-stop")),
       });
       return message.message_id;

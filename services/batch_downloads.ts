@@ -283,7 +283,7 @@ export class BatchDownloads {
       result,
       batchLimitsFor(user).maxItems,
     );
-    const options = { parse_mode: "HTML" as const, reply_markup: keyboard };
+    const options = { reply_markup: keyboard };
     // the "reading the playlist" message becomes the offer; a new one if it is gone
     const edited = payload.statusMessageId !== undefined &&
       await api.editMessageText(job.chatId, payload.statusMessageId, text, options).then(

@@ -92,7 +92,7 @@ export class BatchReporter {
   ): Promise<Batch> {
     const t = translatorFor(this.deps.i18n, input.lang);
     const text = renderBatchProgress(t, { ...input, done: 0, failed: 0, cancelled: 0 });
-    const message = await this.deps.api.sendMessage(input.chatId, text, { parse_mode: "HTML" });
+    const message = await this.deps.api.sendMessage(input.chatId, text);
     return await createBatch(this.deps.kv, { ...input, statusMessageId: message.message_id });
   }
 
@@ -139,7 +139,7 @@ export class BatchReporter {
       : [];
     const text = renderBatchProgress(translatorFor(i18n, batch.lang), batch, unsuccessful);
     try {
-      await api.editMessageText(batch.chatId, batch.statusMessageId, text, { parse_mode: "HTML" });
+      await api.editMessageText(batch.chatId, batch.statusMessageId, text);
     } catch (error) {
       if (!(error instanceof GrammyError && /not modified/.test(error.description))) throw error;
     }

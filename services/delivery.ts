@@ -200,7 +200,7 @@ export async function sendCachedFile(
   file: CachedFile,
   caption: string,
 ): Promise<void> {
-  const common = { caption, parse_mode: "HTML" as const };
+  const common = { caption };
   if (file.kind === "video") {
     await api.sendVideo(chatId, file.fileId, {
       ...common,

@@ -207,7 +207,7 @@ export class Gamification {
     if (!user || user.blocked || !user.prefs.notifications) return;
     const t = translatorFor(this.deps.i18n, user.language ?? pickLocale(user.languageCode));
     const text = render(t);
-    await this.deps.api.sendMessage(userId, text, { parse_mode: "HTML" }).catch((error) =>
+    await this.deps.api.sendMessage(userId, text).catch((error) =>
       this.deps.logger.warn("gamification notice not sent", { userId, error })
     );
   }

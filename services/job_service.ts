@@ -423,7 +423,6 @@ export class JobService {
       ? recordKeyboard(t)
       : cancelKeyboard(t("button-stop"));
     await this.deps.api.editMessageText(job.chatId, payload.statusMessageId, text, {
-      parse_mode: "HTML",
       reply_markup: keyboard,
     }).catch((error) => this.deps.logger.warn("progress edit failed", { jobId: job.id, error }));
   }
@@ -438,13 +437,13 @@ export class JobService {
     this.#lastEdits.delete(job.id);
     if (messageId) {
       try {
-        await this.deps.api.editMessageText(job.chatId, messageId, text, { parse_mode: "HTML" });
+        await this.deps.api.editMessageText(job.chatId, messageId, text);
         return;
       } catch (error) {
         this.deps.logger.warn("status edit failed, sending instead", { jobId: job.id, error });
       }
     }
-    await this.deps.api.sendMessage(job.chatId, text, { parse_mode: "HTML" });
+    await this.deps.api.sendMessage(job.chatId, text);
   }
 
   private async deleteStatus(job: Job): Promise<void> {

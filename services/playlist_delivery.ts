@@ -31,13 +31,12 @@ export async function addProbedMedia(
       name: playlistName(playlist),
     });
     await api.sendMessage(chatId, text, {
-      parse_mode: "HTML",
       reply_markup: openPlaylistKeyboard(playlist),
     });
   } catch (error) {
     const text = playlistErrorText(t, error);
     if (!text) throw error;
-    await api.sendMessage(chatId, text, { parse_mode: "HTML" });
+    await api.sendMessage(chatId, text);
   }
 }
 

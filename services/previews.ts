@@ -42,7 +42,6 @@ export async function sendPreview(
     qualityOrder: await previewQualityOrder(kv, target.userId),
   });
   const common = {
-    parse_mode: "HTML" as const,
     reply_markup: keyboard,
     ...(target.replyToMessageId
       ? {

@@ -83,7 +83,6 @@ export class ScheduleRunner {
         refusalText(t, schedule.lang, timezoneOf(config, user), started.refusal),
       ].join("\n");
       await api.sendMessage(schedule.chatId, text, {
-        parse_mode: "HTML",
         link_preview_options: { is_disabled: true },
       }).catch((error) => this.deps.logger.warn("schedule notice failed", { error }));
     }

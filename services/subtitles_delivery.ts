@@ -56,7 +56,7 @@ async function showTracks(
     });
     ({ text, keyboard } = renderTrackList(t, payload.lang, choice, payload.language));
   }
-  const options = { parse_mode: "HTML" as const, reply_markup: keyboard };
+  const options = { reply_markup: keyboard };
   if (payload.statusMessageId) {
     await api.editMessageText(job.chatId, payload.statusMessageId, text, options);
   } else await api.sendMessage(job.chatId, text, options);

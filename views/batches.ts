@@ -1,4 +1,5 @@
 /** Texts and keyboards of batches of links and listed playlists. */
+import { buildCallback } from "./callbacks.ts";
 import { InlineKeyboard } from "grammy";
 import type { JobResult } from "../media/job_types.ts";
 import { escapeHtml, truncate } from "../lib/format.ts";
@@ -20,7 +21,7 @@ export function renderPlaylistOffer(
   ];
   if (listing.count > count) lines.push(t("batch-playlist-capped", { count }));
   const keyboard = new InlineKeyboard()
-    .text(t("batch-playlist-download", { count }), `bx:${jobId}`)
-    .text(t("button-cancel"), `bx:${jobId}:x`);
+    .text(t("batch-playlist-download", { count }), buildCallback("batchStart", { jobId }))
+    .text(t("button-cancel"), buildCallback("batchDecline", { jobId }));
   return { text: lines.join("\n"), keyboard };
 }

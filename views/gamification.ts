@@ -1,4 +1,5 @@
 /** /profile, /top and /achievements as text: levels, boards and progress towards badges. */
+import { buildCallback } from "./callbacks.ts";
 import { InlineKeyboard } from "grammy";
 import type { Translate } from "../i18n/translations.ts";
 import { type Achievement, ACHIEVEMENTS, type AchievementStats } from "../kv/achievements.ts";
@@ -44,8 +45,8 @@ export function renderProfile(
     t("profile-invite", { link: view.inviteLink, xp: XP_ACTIONS.invite }),
   ];
   const keyboard = new InlineKeyboard()
-    .text(t("button-achievements"), "gm:achievements")
-    .text(t("button-top"), "gm:top");
+    .text(t("button-achievements"), buildCallback("gamificationAchievements"))
+    .text(t("button-top"), buildCallback("gamificationTop"));
   return { text: lines.join("\n"), keyboard };
 }
 

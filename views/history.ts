@@ -1,4 +1,5 @@
 /** /history's page: the totals, five entries with their buttons, the filters and the paging. */
+import { buildCallback, HISTORY_FILTER_CODES } from "./callbacks.ts";
 import { InlineKeyboard } from "grammy";
 import type { HistoryEntry, HistoryFilter, HistoryPage, HistoryTotals } from "../kv/history.ts";
 import type { Translate } from "../i18n/translations.ts";
@@ -6,19 +7,10 @@ import { escapeHtml, formatBytes, truncate } from "../lib/format.ts";
 import type { MediaKind } from "../media/media_types.ts";
 
 const KIND_ICONS: Record<MediaKind, string> = { video: "🎬", audio: "🎵", document: "📄" };
-/** one letter per filter keeps callback data short */
-const FILTER_CODES: Record<HistoryFilter, string> = {
-  all: "a",
-  video: "v",
-  audio: "u",
-  document: "d",
-};
-export const HISTORY_FILTERS_BY_CODE = Object.fromEntries(
-  Object.entries(FILTER_CODES).map(([filter, code]) => [code, filter as HistoryFilter]),
-);
+const FILTERS = Object.keys(HISTORY_FILTER_CODES) as HistoryFilter[];
 
 function historyPageData(filter: HistoryFilter, from?: string): string {
-  return `hp:${FILTER_CODES[filter]}${from ? `:${from}` : ""}`;
+  return buildCallback("historyPage", { filter, ...(from ? { from } : {}) });
 }
 
 export interface HistoryView {
@@ -70,15 +62,15 @@ export function renderHistory(
     keyboard
       .text(
         t("history-button-download", { number, title: truncate(entry.title, 24) }),
-        `hd:${entry.id}`,
+        buildCallback("historySend", { entryId: entry.id }),
       )
       .text(
         t("history-button-remove", { number }),
-        `hr:${FILTER_CODES[filter]}:${entry.id}${from ? `:${from}` : ""}`,
+        buildCallback("historyRemove", { filter, entryId: entry.id, ...(from ? { from } : {}) }),
       )
       .row();
   });
-  for (const option of Object.keys(FILTER_CODES) as HistoryFilter[]) {
+  for (const option of FILTERS) {
     const label = t(`history-filter-${option}`);
     keyboard.text(option === filter ? `• ${label} •` : label, historyPageData(option));
   }

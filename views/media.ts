@@ -2,6 +2,7 @@
  * A media's preview, progress and caption, and the preview's keyboards: shown in answers to
  * updates and in messages sent from job events alike.
  */
+import { buildCallback } from "./callbacks.ts";
 import { InlineKeyboard } from "grammy";
 import type { JobProgress } from "../media/job_types.ts";
 import { COMPRESS_PRESETS, presetOf, type ProbeInfo, type Variant } from "../media/media_types.ts";
@@ -86,33 +87,38 @@ export function renderPreview(
   lines.push("", t("preview-choose"));
 
   const keyboard = new InlineKeyboard();
+  const download = (variant: Variant) => buildCallback("download", { previewId, variant });
   const choiceLabel = (variant: Variant) =>
     variants.length > 1 && options.advice?.recommendation?.variant === variant
       ? t("quality-mark", { label: variantLabel(t, variant) })
       : variantLabel(t, variant);
   const hasAudio = variants.includes("audio");
   if (hasAudio && options.preferAudio) {
-    keyboard.text(choiceLabel("audio"), `dl:${previewId}:audio`).row();
+    keyboard.text(choiceLabel("audio"), download("audio")).row();
   }
   const videoVariants = variants.filter((v) => v !== "audio");
   if (options.qualityOrder === "smallest_first") videoVariants.reverse();
   videoVariants.forEach((variant, i) => {
-    keyboard.text(choiceLabel(variant), `dl:${previewId}:${variant}`);
+    keyboard.text(choiceLabel(variant), download(variant));
     if (i % 3 === 2) keyboard.row();
   });
   if (videoVariants.length % 3 !== 0) keyboard.row();
   addOfferButtons(t, keyboard, previewId, options.advice);
   if (titleInOtherLanguage(info, locale)) {
-    keyboard.text(t("button-translate-title"), `tt:${previewId}`).row();
+    keyboard.text(t("button-translate-title"), buildCallback("translateTitle", { previewId }))
+      .row();
   }
   if (hasAudio && !options.preferAudio) {
-    keyboard.text(choiceLabel("audio"), `dl:${previewId}:audio`);
+    keyboard.text(choiceLabel("audio"), download("audio"));
   }
-  keyboard.text(t("playlist-button-add"), `pa:${previewId}`).row();
+  keyboard.text(t("playlist-button-add"), buildCallback("playlistAdd", { previewId })).row();
   if (info.playlist) {
-    keyboard.text(t("batch-button-all", { count: info.playlist.count }), `px:${previewId}`).row();
+    keyboard.text(
+      t("batch-button-all", { count: info.playlist.count }),
+      buildCallback("batchList", { previewId }),
+    ).row();
   }
-  keyboard.text(t("button-cancel"), `pv:${previewId}:close`);
+  keyboard.text(t("button-cancel"), buildCallback("previewClose", { previewId }));
   // every part is bounded (title 200, author 80), so the caption stays under Telegram's 1024
   return { caption: lines.join("\n"), keyboard };
 }
@@ -161,15 +167,22 @@ function addOfferButtons(
   advice: PreviewAdvice | undefined,
 ) {
   if (!advice?.offers.compress && !advice?.offers.split) return;
-  if (advice.offers.compress) keyboard.text(t("button-compress"), `cz:${previewId}`);
-  if (advice.offers.split) keyboard.text(t("button-split"), `dl:${previewId}:split`);
+  if (advice.offers.compress) {
+    keyboard.text(t("button-compress"), buildCallback("compressOpen", { previewId }));
+  }
+  if (advice.offers.split) {
+    keyboard.text(t("button-split"), buildCallback("download", { previewId, variant: "split" }));
+  }
   keyboard.row();
 }
 
 /** What "⚙️ Compress…" turns into: one button per preset. */
 export function presetButtons(t: Translate, previewId: string) {
   return COMPRESS_PRESETS.map((preset) =>
-    InlineKeyboard.text(t(`button-compress-${preset}`), `dl:${previewId}:c_${preset}`)
+    InlineKeyboard.text(
+      t(`button-compress-${preset}`),
+      buildCallback("download", { previewId, variant: `c_${preset}` }),
+    )
   );
 }
 
@@ -228,11 +241,12 @@ export function renderFileCaption(
 }
 
 export function cancelKeyboard(label: string) {
-  return new InlineKeyboard().text(label, "cx");
+  return new InlineKeyboard().text(label, buildCallback("jobCancel"));
 }
 
 export function recordKeyboard(t: Translate): InlineKeyboard {
-  return new InlineKeyboard().text(t("button-record-stop"), "rs").text(t("button-stop"), "cx");
+  return new InlineKeyboard().text(t("button-record-stop"), buildCallback("recordStop"))
+    .text(t("button-stop"), buildCallback("jobCancel"));
 }
 
 /** A preview's keyboard with "⚙️ Compress…" opened into the presets; the other buttons stay. */

@@ -1,4 +1,5 @@
 /** The main menu: the account's plan and quota, and the features' buttons. */
+import { buildCallback } from "./callbacks.ts";
 import { InlineKeyboard } from "grammy";
 import type { InlineKeyboardMarkup } from "grammy/types";
 import type { Translate } from "../i18n/translations.ts";
@@ -7,15 +8,15 @@ import { formatDate } from "./dates.ts";
 
 /** The menu's buttons, in order; admins get one more. */
 export const MENU_ENTRIES: readonly { key: string; data: string }[] = [
-  { key: "button-download", data: "menu:download" },
-  { key: "button-history", data: "menu:history" },
-  { key: "button-stats", data: "menu:stats" },
-  { key: "button-recommend", data: "menu:recommend" },
-  { key: "button-premium", data: "menu:premium" },
-  { key: "button-settings", data: "menu:settings" },
-  { key: "button-profile", data: "menu:profile" },
-  { key: "button-help", data: "menu:help" },
-  { key: "button-news", data: "menu:news" },
+  { key: "button-download", data: buildCallback("menuDownload") },
+  { key: "button-history", data: buildCallback("menuHistory") },
+  { key: "button-stats", data: buildCallback("menuStats") },
+  { key: "button-recommend", data: buildCallback("menuRecommend") },
+  { key: "button-premium", data: buildCallback("menuPremium") },
+  { key: "button-settings", data: buildCallback("menuSettings") },
+  { key: "button-profile", data: buildCallback("menuProfile") },
+  { key: "button-help", data: buildCallback("menuHelp") },
+  { key: "button-news", data: buildCallback("menuNews") },
 ];
 
 export interface MenuView {
@@ -69,7 +70,7 @@ function menuKeyboard(t: Translate, locale: string, admin: boolean): InlineKeybo
       if (i % 2 === 1) keyboard.row();
     });
     if (MENU_ENTRIES.length % 2 === 1) keyboard.row();
-    if (admin) keyboard.text(t("button-admin"), "menu:admin");
+    if (admin) keyboard.text(t("button-admin"), buildCallback("menuAdmin"));
     markup = { inline_keyboard: keyboard.inline_keyboard };
     menuKeyboards.set(key, markup);
   }

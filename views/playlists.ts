@@ -1,13 +1,6 @@
-/**
- * Texts and keyboards of the playlist feature. Callback data is short and typed:
- *   pl:<action>:<playlist id>[:<arg>]     a playlist opened as a collaborator
- *   ps:<action>:<share token>[:<page>]    a playlist opened through its public link
- *   pl:o / ps:o …:<page>:<item id>        a page after the first, from that item on
- *   pi:<action>:<playlist id>:<item id>[:<index>]   one item, and where it stands
- *   pm:<action>:<playlist id>:<user id>   one collaborator
- *   pa:<preview id>[:<playlist id>|new]   "add to playlist" from a preview
- */
+/** Texts and keyboards of the playlist feature (their callback data: views/callbacks.ts). */
 import { InlineKeyboard } from "grammy";
+import { buildCallback } from "./callbacks.ts";
 import {
   MAX_PLAYLISTS_PER_USER,
   type Playlist,
@@ -32,6 +25,11 @@ export function roleName(t: Translate, role: PlaylistRole): string {
   return t(`playlist-role-${role}`);
 }
 
+/** The data of a button that opens the playlist at its first page. */
+export function openData(playlistId: string): string {
+  return buildCallback("playlistOpen", { playlistId });
+}
+
 function name(playlist: Pick<Playlist, "name">): string {
   return escapeHtml(truncate(playlist.name, 64));
 }
@@ -52,7 +50,7 @@ export function renderPlaylistList(
     })
   );
   summaries.forEach(({ playlist }, i) => {
-    keyboard.text(`${i + 1}. ${truncate(playlist.name, 30)}`, `pl:o:${playlist.id}`);
+    keyboard.text(`${i + 1}. ${truncate(playlist.name, 30)}`, openData(playlist.id));
     if (i % 2 === 1) keyboard.row();
   });
   return { text: [t("playlist-list-title"), "", ...lines].join("\n"), keyboard };
@@ -100,13 +98,24 @@ export function renderPlaylistView(
   if (pages > 1) lines.push("", t("playlist-page", { page: page + 1, pages }));
 
   const keyboard = new InlineKeyboard();
+  // a page after the first is opened from its first item on
+  const at = (to: number, start: string) => start ? { page: to, start } : { page: 0 };
   const open = (to: number, start: string) =>
-    (ref.kind === "share" ? `ps:o:${ref.token}:` : `pl:o:${playlist.id}:`) +
-    (start ? `${to}:${start}` : "0");
+    ref.kind === "share"
+      ? buildCallback("sharedOpen", { token: ref.token, ...at(to, start) })
+      : buildCallback("playlistOpen", { playlistId: playlist.id, ...at(to, start) });
   if (ref.kind === "member" && can(role, "reorder")) {
     shown.forEach((item, i) => {
       const index = page * ITEMS_PER_PAGE + i;
-      keyboard.text(String(index + 1), `pi:o:${playlist.id}:${item.id}:${index}`);
+      keyboard.text(
+        String(index + 1),
+        buildCallback("playlistItem", {
+          action: "open",
+          playlistId: playlist.id,
+          itemId: item.id,
+          index,
+        }),
+      );
       if (i % 5 === 4) keyboard.row();
     });
     keyboard.row();
@@ -116,26 +125,41 @@ export function renderPlaylistView(
   if (input.next) keyboard.text("▶️", open(page + 1, input.next));
   if (hasPrevious || input.next) keyboard.row();
   if (ref.kind === "share") {
-    if (itemCount > 0) keyboard.text(t("playlist-button-download-all"), `ps:dl:${ref.token}`);
-    keyboard.text(t("playlist-button-copy"), `ps:cp:${ref.token}`);
+    const { token } = ref;
+    if (itemCount > 0) {
+      keyboard.text(t("playlist-button-download-all"), buildCallback("sharedDownload", { token }));
+    }
+    keyboard.text(t("playlist-button-copy"), buildCallback("sharedCopy", { token }));
     return { text: lines.join("\n"), keyboard };
   }
-  const id = playlist.id;
+  const playlistId = playlist.id;
   if (itemCount > 0 && can(role, "download")) {
-    keyboard.text(t("playlist-button-download-all"), `pl:dl:${id}`).row();
+    keyboard.text(
+      t("playlist-button-download-all"),
+      buildCallback("playlistDownload", { playlistId }),
+    ).row();
   }
   if (can(role, "share")) {
-    keyboard.text(t("playlist-button-share"), `pl:sh:${id}`)
-      .text(t("playlist-button-invite"), `pl:in:${id}`)
-      .text(t("playlist-button-members"), `pl:mb:${id}`)
+    keyboard.text(t("playlist-button-share"), buildCallback("playlistShare", { playlistId }))
+      .text(t("playlist-button-invite"), buildCallback("playlistInvite", { playlistId }))
+      .text(t("playlist-button-members"), buildCallback("playlistMembers", { playlistId }))
       .row()
-      .text(t("playlist-button-rename"), `pl:rn:${id}`)
-      .text(t("playlist-button-describe"), `pl:ds:${id}`)
+      .text(
+        t("playlist-button-rename"),
+        buildCallback("playlistAsk", { question: "rename", playlistId }),
+      )
+      .text(
+        t("playlist-button-describe"),
+        buildCallback("playlistAsk", { question: "describe", playlistId }),
+      )
       .row();
   }
-  if (can(role, "delete")) keyboard.text(t("playlist-button-delete"), `pl:rm:${id}`);
-  else if (role) keyboard.text(t("playlist-button-leave"), `pl:lv:${id}`);
-  keyboard.text(t("playlist-button-back"), "pl:ls");
+  if (can(role, "delete")) {
+    keyboard.text(t("playlist-button-delete"), buildCallback("playlistDelete", { playlistId }));
+  } else if (role) {
+    keyboard.text(t("playlist-button-leave"), buildCallback("playlistLeave", { playlistId }));
+  }
+  keyboard.text(t("playlist-button-back"), buildCallback("playlistList"));
   return { text: lines.join("\n"), keyboard };
 }
 
@@ -164,15 +188,21 @@ export function renderItemView(
   ].filter(Boolean);
   if (details.length > 0) lines.push(details.join(" · "));
   lines.push("", t("playlist-item-position", { number: index + 1, total, name: name(playlist) }));
-  const ids = `${playlist.id}:${item.id}`;
+  const ids = { playlistId: playlist.id, itemId: item.id };
   const page = Math.floor(index / ITEMS_PER_PAGE);
-  const back = place.pageStart ? `${page}:${place.pageStart}` : "0";
+  const back = place.pageStart ? { page, start: place.pageStart } : { page: 0 };
   const keyboard = new InlineKeyboard()
-    .text(t("playlist-button-up"), `pi:u:${ids}:${index}`)
-    .text(t("playlist-button-down"), `pi:d:${ids}:${index}`)
-    .text(t("playlist-button-remove"), `pi:x:${ids}`)
+    .text(t("playlist-button-up"), buildCallback("playlistItem", { action: "up", ...ids, index }))
+    .text(
+      t("playlist-button-down"),
+      buildCallback("playlistItem", { action: "down", ...ids, index }),
+    )
+    .text(t("playlist-button-remove"), buildCallback("playlistItem", { action: "remove", ...ids }))
     .row()
-    .text(t("playlist-button-back"), `pl:o:${playlist.id}:${back}`);
+    .text(
+      t("playlist-button-back"),
+      buildCallback("playlistOpen", { playlistId: playlist.id, ...back }),
+    );
   return { text: lines.join("\n"), keyboard };
 }
 
@@ -189,8 +219,11 @@ export function renderShare(
   const keyboard = new InlineKeyboard();
   // Telegram opens Mini Apps from https only
   if (links.app) keyboard.webApp(t("playlist-button-open-app"), links.app).row();
-  keyboard.text(t("playlist-button-revoke"), `pl:rv:${playlist.id}`)
-    .text(t("playlist-button-back"), `pl:o:${playlist.id}`);
+  keyboard.text(
+    t("playlist-button-revoke"),
+    buildCallback("playlistRevoke", { playlistId: playlist.id }),
+  )
+    .text(t("playlist-button-back"), openData(playlist.id));
   return { text, keyboard };
 }
 
@@ -201,9 +234,12 @@ export function renderInviteChoice(
   const roles: InviteRole[] = ["view", "edit", "admin"];
   const keyboard = new InlineKeyboard();
   for (const role of roles) {
-    keyboard.text(t(`playlist-button-role-${role}`), `pl:iv:${playlist.id}:${role}`);
+    keyboard.text(
+      t(`playlist-button-role-${role}`),
+      buildCallback("playlistInviteAs", { playlistId: playlist.id, role }),
+    );
   }
-  keyboard.row().text(t("playlist-button-back"), `pl:o:${playlist.id}`);
+  keyboard.row().text(t("playlist-button-back"), openData(playlist.id));
   return { text: t("playlist-invite-choose", { name: name(playlist) }), keyboard };
 }
 
@@ -222,20 +258,24 @@ export function renderMembers(
   const keyboard = new InlineKeyboard();
   for (const member of members) {
     if (member.role === "owner" || member.userId === viewer.userId) continue;
+    const who = { playlistId: playlist.id, userId: member.userId };
     const outranks = viewer.role === "owner" ||
       (can(viewer.role, "remove_member") && member.role !== "admin");
     if (outranks) {
-      keyboard.text(`✖️ ${truncate(member.name, 20)}`, `pm:x:${playlist.id}:${member.userId}`);
+      keyboard.text(
+        `✖️ ${truncate(member.name, 20)}`,
+        buildCallback("playlistMember", { action: "remove", ...who }),
+      );
     }
     if (can(viewer.role, "transfer")) {
       keyboard.text(
         `${t("playlist-button-make-owner")}: ${truncate(member.name, 20)}`,
-        `pm:t:${playlist.id}:${member.userId}`,
+        buildCallback("playlistMember", { action: "transfer", ...who }),
       );
     }
     keyboard.row();
   }
-  keyboard.text(t("playlist-button-back"), `pl:o:${playlist.id}`);
+  keyboard.text(t("playlist-button-back"), openData(playlist.id));
   return {
     text: [t("playlist-members-title", { name: name(playlist) }), "", ...lines].join("\n"),
     keyboard,
@@ -250,9 +290,15 @@ export function renderAddChoice(
 ): { text: string; keyboard: InlineKeyboard } {
   const keyboard = new InlineKeyboard();
   for (const playlist of playlists) {
-    keyboard.text(`📁 ${truncate(playlist.name, 40)}`, `pa:${previewId}:${playlist.id}`).row();
+    keyboard.text(
+      `📁 ${truncate(playlist.name, 40)}`,
+      buildCallback("playlistAdd", { previewId, target: playlist.id }),
+    ).row();
   }
-  keyboard.text(t("playlist-button-new"), `pa:${previewId}:new`);
+  keyboard.text(
+    t("playlist-button-new"),
+    buildCallback("playlistAdd", { previewId, target: "new" }),
+  );
   return { text: t("playlist-choose", { title: escapeHtml(truncate(title, 100)) }), keyboard };
 }
 
@@ -261,7 +307,7 @@ export function confirmKeyboard(t: Translate, yes: { label: string; data: string
 }
 
 export function openPlaylistKeyboard(playlist: Playlist) {
-  return new InlineKeyboard().text(`📁 ${truncate(playlist.name, 40)}`, `pl:o:${playlist.id}`);
+  return new InlineKeyboard().text(`📁 ${truncate(playlist.name, 40)}`, openData(playlist.id));
 }
 
 export function playlistName(playlist: Pick<Playlist, "name">): string {
@@ -287,7 +333,7 @@ export function playlistErrorText(t: Translate, error: unknown): string | undefi
 }
 
 export function backToListKeyboard(t: Translate): InlineKeyboard {
-  return new InlineKeyboard().text(t("playlist-button-back"), "pl:ls");
+  return new InlineKeyboard().text(t("playlist-button-back"), buildCallback("playlistList"));
 }
 
 /** "Delete <name> and its N items?", with the confirming button and a way back. */
@@ -303,8 +349,11 @@ export function renderDeleteConfirm(
     }),
     keyboard: confirmKeyboard(
       t,
-      { label: t("playlist-button-confirm-delete"), data: `pl:rmok:${playlist.id}` },
-      `pl:o:${playlist.id}`,
+      {
+        label: t("playlist-button-confirm-delete"),
+        data: buildCallback("playlistDeleteConfirmed", { playlistId: playlist.id }),
+      },
+      openData(playlist.id),
     ),
   };
 }

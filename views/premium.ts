@@ -1,4 +1,5 @@
 /** /premium: what Premium gives, until when the user has it, and a button per plan. */
+import { buildCallback } from "./callbacks.ts";
 import { InlineKeyboard } from "grammy";
 import type { Translate } from "../i18n/translations.ts";
 import { PREMIUM_PLANS } from "../kv/payments.ts";
@@ -36,7 +37,7 @@ export function renderPlans(
   for (const plan of PREMIUM_PLANS) {
     keyboard.text(
       t("premium-plan-button", { days: plan.days, stars: plan.stars }),
-      `buy:${plan.id}`,
+      buildCallback("premiumBuy", { planId: plan.id }),
     )
       .row();
   }

@@ -1,4 +1,5 @@
 /** /recommend's list: each media with the reason that weighed most, and a button to get it. */
+import { buildCallback } from "./callbacks.ts";
 import { InlineKeyboard } from "grammy";
 import type { Translate } from "../i18n/translations.ts";
 import type { CatalogItem } from "../kv/recommendation_index.ts";
@@ -30,7 +31,7 @@ export function renderRecommendations(
     );
     keyboard.text(
       t("recommend-button-download", { number: i + 1, title: truncate(item.title, 28) }),
-      `rd:${listId}:${i}`,
+      buildCallback("recommendationSend", { listId, index: i }),
     ).row();
   });
   return { text: lines.join("\n").trimEnd(), keyboard };

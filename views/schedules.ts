@@ -1,4 +1,5 @@
 /** Scheduled downloads as the user sees them: in their time zone, with Cancel buttons. */
+import { buildCallback } from "./callbacks.ts";
 import { InlineKeyboard } from "grammy";
 import type { Translate } from "../i18n/translations.ts";
 import type { Schedule } from "../kv/schedules.ts";
@@ -21,7 +22,13 @@ export function renderScheduled(
   if (schedule.repeat) lines.push(t(`schedule-repeat-${schedule.repeat.every}`));
   return {
     text: lines.join("\n"),
-    keyboard: new InlineKeyboard().text(t("schedule-button-cancel"), `sc:x:${schedule.id}`),
+    keyboard: new InlineKeyboard().text(
+      t("schedule-button-cancel"),
+      buildCallback("scheduleCancel", {
+        from: "confirmation",
+        scheduleId: schedule.id,
+      }),
+    ),
   };
 }
 
@@ -38,7 +45,10 @@ export function renderScheduleList(
     const when = escapeHtml(formatWhen(schedule.runAt, locale, schedule.timezone));
     const repeat = schedule.repeat ? ` 🔁 ${t(`schedule-every-${schedule.repeat.every}`)}` : "";
     lines.push(`${i + 1}. ${escapeHtml(truncate(schedule.url, 80))}`, `   ⏰ ${when}${repeat}`);
-    keyboard.text(`✖️ ${i + 1}`, `sc:l:${schedule.id}`);
+    keyboard.text(
+      `✖️ ${i + 1}`,
+      buildCallback("scheduleCancel", { from: "list", scheduleId: schedule.id }),
+    );
     if (i % 5 === 4) keyboard.row();
   });
   return { text: lines.join("\n"), keyboard };

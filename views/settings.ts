@@ -1,4 +1,5 @@
 /** /settings: the user's preferences, each with the button that changes it. */
+import { buildCallback } from "./callbacks.ts";
 import { InlineKeyboard } from "grammy";
 import { pickLocale, type Translate } from "../i18n/translations.ts";
 import type { UserProfile } from "../kv/users.ts";
@@ -61,29 +62,40 @@ export function renderSettings(
   const keyboard = new InlineKeyboard()
     .text(
       language === "fr" ? "🇬🇧 English" : "🇫🇷 Français",
-      `set:lang:${language === "fr" ? "en" : "fr"}`,
+      buildCallback("settingLanguage", { language: language === "fr" ? "en" : "fr" }),
     )
     .text(
       t("settings-button-quality", { value: qualityLabel(t, nextQuality) }),
-      `set:q:${nextQuality}`,
+      buildCallback("settingQuality", { quality: nextQuality }),
     )
     .row()
-    .text(t("settings-button-audio"), `set:audio:${prefs.preferAudio ? 0 : 1}`)
-    .text(t("settings-button-send"), `set:send:${prefs.sendAs === "video" ? "file" : "video"}`)
+    .text(
+      t("settings-button-audio"),
+      buildCallback("settingPreferAudio", { on: !prefs.preferAudio }),
+    )
+    .text(
+      t("settings-button-send"),
+      buildCallback("settingSendAs", {
+        sendAs: prefs.sendAs === "video" ? "file" : "video",
+      }),
+    )
     .row()
-    .text(t("settings-button-saver"), `set:saver:${prefs.dataSaver ? 0 : 1}`)
-    .text(t("settings-button-notifications"), `set:notif:${prefs.notifications ? 0 : 1}`)
+    .text(t("settings-button-saver"), buildCallback("settingDataSaver", { on: !prefs.dataSaver }))
+    .text(
+      t("settings-button-notifications"),
+      buildCallback("settingNotifications", { on: !prefs.notifications }),
+    )
     .row()
-    .text(t("settings-button-timezone"), "set:tzs")
-    .text(t("button-menu"), "menu:main");
+    .text(t("settings-button-timezone"), buildCallback("settingTimezones"))
+    .text(t("button-menu"), buildCallback("menuMain"));
   return { text, keyboard };
 }
 
 export function timezoneKeyboard(t: Translate): InlineKeyboard {
   const keyboard = new InlineKeyboard();
   COMMON_TIMEZONES.forEach((zone, i) => {
-    keyboard.text(zone, `set:tz:${zone}`);
+    keyboard.text(zone, buildCallback("settingTimezone", { timezone: zone }));
     if (i % 2 === 1) keyboard.row();
   });
-  return keyboard.row().text(t("button-menu"), "menu:settings-back");
+  return keyboard.row().text(t("button-menu"), buildCallback("settingsBack"));
 }

@@ -1,4 +1,5 @@
 /** The subtitle tracks of a media as buttons, and where a chosen track can go. */
+import { buildCallback, type CallbackFields } from "./callbacks.ts";
 import { InlineKeyboard } from "grammy";
 import type { SubtitleChoice } from "../kv/subtitle_choices.ts";
 import type { SubtitleTrack } from "../media/job_types.ts";
@@ -40,13 +41,18 @@ export function renderTrackList(
   if (choice.tracks.some((track) => track.automatic)) lines.push(t("subs-automatic-note"));
   const keyboard = new InlineKeyboard();
   choice.tracks.slice(0, TRACK_BUTTONS_MAX).forEach((track, i) => {
-    keyboard.text(trackLabel(t, locale, track), `sb:${choice.id}:${i}`);
+    keyboard.text(
+      trackLabel(t, locale, track),
+      buildCallback("subtitleTrack", { choiceId: choice.id, track: i }),
+    );
     if (i % 2 === 1) keyboard.row();
   });
   return { text: lines.join("\n"), keyboard };
 }
 
 /** Where a track can go: the file, translated, in the video, burned into the picture. */
+type SubtitleButtonOutput = CallbackFields<"subtitleOutput">["output"];
+
 export function renderTrackOptions(
   t: Translate,
   locale: string,
@@ -61,15 +67,16 @@ export function renderTrackOptions(
     "",
     t("subs-options", { language: escapeHtml(name) }),
   ].join("\n");
-  const data = (option: string) => `so:${choice.id}:${index}:${option}`;
-  const keyboard = new InlineKeyboard().text(t("button-subs-srt"), data("s")).row();
+  const data = (output: SubtitleButtonOutput) =>
+    buildCallback("subtitleOutput", { choiceId: choice.id, track: index, output });
+  const keyboard = new InlineKeyboard().text(t("button-subs-srt"), data("srt")).row();
   if (target) {
     const targetName = languageName(t, locale, { language: target, automatic: false });
-    keyboard.text(t("button-subs-translate", { language: targetName }), data("t")).row();
+    keyboard.text(t("button-subs-translate", { language: targetName }), data("translated")).row();
   }
-  keyboard.text(t("button-subs-soft"), data("v")).row()
-    .text(t("button-subs-burned"), data("b")).row()
-    .text(t("button-subs-back"), `sl:${choice.id}`);
+  keyboard.text(t("button-subs-soft"), data("soft")).row()
+    .text(t("button-subs-burned"), data("burned")).row()
+    .text(t("button-subs-back"), buildCallback("subtitleTracks", { choiceId: choice.id }));
   return { text, keyboard };
 }
 

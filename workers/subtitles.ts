@@ -256,7 +256,7 @@ async function uploadSrt(
   const message = await api.sendDocument(
     payload.uploadChatId,
     new DiskFile(srtPath, name),
-    { caption, parse_mode: "HTML" },
+    { caption },
     signal as ApiSignal,
   );
   const document = message.document;

@@ -35,7 +35,7 @@ export async function uploadMedia(
     ? new DiskFile(media.thumbnailPath, "thumb.jpg")
     : undefined;
   const duration = media.duration === undefined ? undefined : Math.round(media.duration);
-  const common = { caption: payload.caption, parse_mode: "HTML" as const };
+  const common = { caption: payload.caption };
   let message: Message;
   const kind = payload.sendAs === "file" ? "document" : media.kind;
   if (kind === "video") {

@@ -7,6 +7,7 @@ import { renderDashboard } from "../../views/admin.ts";
 import type { BotContext } from "../context.ts";
 import { isAdmin } from "../account.ts";
 import { FeatureComposer } from "../composer.ts";
+import { onCallback } from "../callbacks.ts";
 
 export const adminFeature = new FeatureComposer<BotContext>();
 
@@ -20,7 +21,7 @@ async function replyWithDashboard(ctx: BotContext) {
     fileCache: { hits: files.hits, total: files.hits + files.misses },
     webUrl: config.publicUrl ? `${config.publicUrl}/admin` : undefined,
   });
-  await ctx.reply(text, { parse_mode: "HTML", link_preview_options: { is_disabled: true } });
+  await ctx.reply(text, { link_preview_options: { is_disabled: true } });
 }
 
 type AdminAction = (ctx: BotContext, args: string[]) => Promise<string>;
@@ -78,10 +79,10 @@ adminFeature.command("admin", async (ctx) => {
   const [name, ...args] = ctx.match.trim().split(/\s+/).filter(Boolean);
   if (!name) return await replyWithDashboard(ctx);
   const action = ACTIONS[name];
-  await ctx.reply(action ? await action(ctx, args) : ctx.t("admin-usage"), { parse_mode: "HTML" });
+  await ctx.reply(action ? await action(ctx, args) : ctx.t("admin-usage"));
 });
 
-adminFeature.callbackQuery("menu:admin", async (ctx) => {
+onCallback(adminFeature, "menuAdmin", async (ctx) => {
   await ctx.answerCallbackQuery();
   if (isAdmin(ctx)) await replyWithDashboard(ctx);
   else await ctx.reply(ctx.t("error-forbidden"));

@@ -8,6 +8,9 @@ import { batchLimitsFor } from "../../services/batch_downloads.ts";
 import type { BotContext } from "../context.ts";
 import { queueForSender } from "../job_requests.ts";
 import { FeatureComposer } from "../composer.ts";
+import { URL_REFUSAL_MESSAGES } from "../../views/refusals.ts";
+import { onCallback } from "../callbacks.ts";
+import type { CallbackQueryContext } from "grammy";
 
 export const batchFeature = new FeatureComposer<BotContext>();
 const privateChats = batchFeature.chatType("private");
@@ -16,12 +19,11 @@ const privateChats = batchFeature.chatType("private");
 export const LINKS_FILE_MAX_BYTES = 64 * 1024;
 const LINKS_FILE_TIMEOUT_MS = 15_000;
 const URLS = /\bhttps?:\/\/[^\s<>"']+/gi;
-const ID = "[0-9A-Z]{26}";
 
 privateChats.command("batch", async (ctx) => {
   const urls = [...(ctx.match.match(URLS) ?? [])].map((url) => url.replace(/[.,;:!?)\]]+$/, ""));
   if (urls.length === 0) {
-    await ctx.reply(ctx.t("batch-usage"), { parse_mode: "HTML" });
+    await ctx.reply(ctx.t("batch-usage"));
     return;
   }
   if (urls.length === 1) {
@@ -51,15 +53,15 @@ privateChats.on("message:document", async (ctx, next) => {
     .map((line) => line.trim().split(/\s+/)[0])
     .filter((word) => /^https?:\/\//i.test(word));
   if (urls.length === 0) {
-    await ctx.reply(ctx.t("batch-file-empty"), { parse_mode: "HTML" });
+    await ctx.reply(ctx.t("batch-file-empty"));
     return;
   }
   await startLinks(ctx, urls, () => name);
 });
 
 /** "📚 All N" on a preview whose link is a playlist. */
-privateChats.callbackQuery(new RegExp(`^px:(${ID})$`), async (ctx) => {
-  const preview = await getPreview(ctx.deps.kv, ctx.match[1]);
+onCallback(privateChats, "batchList", async (ctx, { previewId }) => {
+  const preview = await getPreview(ctx.deps.kv, previewId);
   if (!preview || preview.userId !== ctx.from.id) {
     await ctx.answerCallbackQuery({ text: ctx.t("preview-expired"), show_alert: true });
     return;
@@ -68,9 +70,15 @@ privateChats.callbackQuery(new RegExp(`^px:(${ID})$`), async (ctx) => {
   await listPlaylist(ctx, preview.url);
 });
 
-/** The answer to "Download all N?": bx:<expand job id>, or bx:<id>:x to decline. */
-privateChats.callbackQuery(new RegExp(`^bx:(${ID})(:x)?$`), async (ctx) => {
-  const [, jobId, declined] = ctx.match;
+/** The answer to "Download all N?", for the listing job's result. */
+onCallback(privateChats, "batchStart", (ctx, { jobId }) => answerOffer(ctx, jobId, true));
+onCallback(privateChats, "batchDecline", (ctx, { jobId }) => answerOffer(ctx, jobId, false));
+
+async function answerOffer(
+  ctx: CallbackQueryContext<BotContext>,
+  jobId: string,
+  accepted: boolean,
+) {
   const { queue, jobs } = ctx.deps;
   const job = await queue.get(jobId);
   const result = job?.state === "done" && job.userId === ctx.from.id ? job.result : undefined;
@@ -83,9 +91,9 @@ privateChats.callbackQuery(new RegExp(`^bx:(${ID})(:x)?$`), async (ctx) => {
     await ctx.answerCallbackQuery({ text: ctx.t("preview-expired"), show_alert: true });
     return;
   }
-  await ctx.answerCallbackQuery(declined ? ctx.t("preview-cancelled") : ctx.t("download-started"));
-  if (!declined) await jobs.batchDownloads.startListing(job, result);
-});
+  await ctx.answerCallbackQuery(accepted ? ctx.t("download-started") : ctx.t("preview-cancelled"));
+  if (accepted) await jobs.batchDownloads.startListing(job, result);
+}
 
 /** Before the download feature's /cancel, which then cancels the running jobs. */
 privateChats.command("cancel", async (ctx, next) => {
@@ -122,7 +130,7 @@ async function startLinks(
 async function listPlaylist(ctx: BotContext, url: string): Promise<void> {
   const checked = await ctx.deps.urlGuard.check(url);
   if (!checked.ok) {
-    await ctx.reply(ctx.t("error-bad-link"));
+    await ctx.reply(ctx.t(URL_REFUSAL_MESSAGES[checked.reason]));
     return;
   }
   await queueForSender(ctx, {

@@ -1,34 +1,23 @@
 /** Choosing a quality on a preview: a cache hit is sent at once, otherwise a download job starts. */
 import { ownPreview } from "../preview_request.ts";
-import type { Variant } from "../../media/media_types.ts";
 import { recordChoice } from "../../kv/choices.ts";
 import type { BotContext } from "../context.ts";
 import { requestDownload } from "../../services/download_request.ts";
 import { renderProgress } from "../../views/media.ts";
 import { FeatureComposer } from "../composer.ts";
+import { onCallback } from "../callbacks.ts";
 import { cancelKeyboard } from "../../views/media.ts";
 import { refuseRequest } from "../job_requests.ts";
 
 export const downloadFeature = new FeatureComposer<BotContext>();
 
-const VARIANTS = new Set<Variant>([
-  ...["best", "1080", "720", "480", "360", "audio"] as const,
-  ...["c_low", "c_medium", "c_high", "split"] as const,
-]);
-
-downloadFeature.callbackQuery(/^pv:([0-9A-Z]{26}):close$/, async (ctx) => {
+onCallback(downloadFeature, "previewClose", async (ctx) => {
   await ctx.answerCallbackQuery(ctx.t("preview-cancelled"));
   await ctx.deleteMessage().catch(() => {});
 });
 
-downloadFeature.callbackQuery(/^dl:([0-9A-Z]{26}):(\w+)$/, async (ctx) => {
-  const [, previewId, variantText] = ctx.match;
-  const variant = variantText as Variant;
+onCallback(downloadFeature, "download", async (ctx, { previewId, variant }) => {
   const { kv } = ctx.deps;
-  if (!VARIANTS.has(variant)) {
-    await ctx.answerCallbackQuery({ text: ctx.t("preview-expired"), show_alert: true });
-    return;
-  }
   const preview = await ownPreview(ctx, previewId);
   if (!preview) return;
   const { info } = preview;
@@ -73,7 +62,6 @@ downloadFeature.callbackQuery(/^dl:([0-9A-Z]{26}):(\w+)$/, async (ctx) => {
       const locale = ctx.i18n.getLocale();
       const text = renderProgress(ctx.t, locale, info.title, { phase: "queued" });
       const status = await ctx.reply(text, {
-        parse_mode: "HTML",
         reply_markup: cancelKeyboard(ctx.t("button-stop")),
       });
       return status.message_id;
@@ -85,7 +73,7 @@ downloadFeature.callbackQuery(/^dl:([0-9A-Z]{26}):(\w+)$/, async (ctx) => {
 });
 
 /** The Cancel button of a status message stops the job that message follows. */
-downloadFeature.callbackQuery("cx", async (ctx) => {
+onCallback(downloadFeature, "jobCancel", async (ctx) => {
   const messageId = ctx.callbackQuery.message?.message_id;
   const jobs = await ctx.deps.queue.listActiveByUser(ctx.from.id);
   const job = jobs.find((j) => j.payload.statusMessageId === messageId);

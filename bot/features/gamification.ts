@@ -17,6 +17,7 @@ import { Gamification } from "../../services/gamification.ts";
 import { timezoneOf } from "../../services/account.ts";
 import type { BotContext } from "../context.ts";
 import { FeatureComposer } from "../composer.ts";
+import { onCallback } from "../callbacks.ts";
 import {
   type BoardView,
   renderAchievements,
@@ -69,7 +70,6 @@ async function replyWithProfile(ctx: BotContext) {
     inviteLink: `https://t.me/${ctx.me.username}?start=ref_${code}`,
   });
   await ctx.reply(text, {
-    parse_mode: "HTML",
     reply_markup: keyboard,
     link_preview_options: { is_disabled: true },
   });
@@ -108,7 +108,7 @@ async function replyWithTop(ctx: BotContext) {
   const now = Date.now();
   const allTime = await loadBoard(ctx, "top-all-time", { kind: "all" });
   const thisWeek = await loadBoard(ctx, "top-this-week", { kind: "week", week: isoWeekOf(now) });
-  await ctx.reply(renderTop(ctx.t, allTime, thisWeek), { parse_mode: "HTML" });
+  await ctx.reply(renderTop(ctx.t, allTime, thisWeek));
 }
 
 async function replyWithAchievements(ctx: BotContext) {
@@ -120,9 +120,7 @@ async function replyWithAchievements(ctx: BotContext) {
     listEarnedAchievements(ctx.deps.kv, ctx.from.id),
   ]);
   const earnedIds = new Set(earned.map((e) => e.id));
-  await ctx.reply(renderAchievements(ctx.t, ctx.i18n.getLocale(), earnedIds, stats), {
-    parse_mode: "HTML",
-  });
+  await ctx.reply(renderAchievements(ctx.t, ctx.i18n.getLocale(), earnedIds, stats));
 }
 
 gamificationFeature.command("start", async (ctx, next) => {
@@ -133,7 +131,6 @@ gamificationFeature.command("start", async (ctx, next) => {
       const inviter = await ctx.deps.users.get(outcome.inviterId);
       await ctx.reply(
         ctx.t("referral-welcome", { name: escapeHtml(truncate(inviter?.firstName ?? "?", 40)) }),
-        { parse_mode: "HTML" },
       );
     }
   }
@@ -143,15 +140,15 @@ gamificationFeature.command("start", async (ctx, next) => {
 gamificationFeature.command("profile", replyWithProfile);
 gamificationFeature.command("top", replyWithTop);
 gamificationFeature.command("achievements", replyWithAchievements);
-gamificationFeature.callbackQuery("menu:profile", async (ctx) => {
+onCallback(gamificationFeature, "menuProfile", async (ctx) => {
   await ctx.answerCallbackQuery();
   await replyWithProfile(ctx);
 });
-gamificationFeature.callbackQuery("gm:top", async (ctx) => {
+onCallback(gamificationFeature, "gamificationTop", async (ctx) => {
   await ctx.answerCallbackQuery();
   await replyWithTop(ctx);
 });
-gamificationFeature.callbackQuery("gm:achievements", async (ctx) => {
+onCallback(gamificationFeature, "gamificationAchievements", async (ctx) => {
   await ctx.answerCallbackQuery();
   await replyWithAchievements(ctx);
 });

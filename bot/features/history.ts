@@ -10,11 +10,12 @@ import {
   listHistoryPage,
   removeHistoryEntry,
 } from "../../kv/history.ts";
-import { HISTORY_FILTERS_BY_CODE, renderHistory } from "../../views/history.ts";
+import { renderHistory } from "../../views/history.ts";
 import type { BotContext } from "../context.ts";
 import { redeliver } from "../redeliver.ts";
 import { timezoneOf } from "../../services/account.ts";
 import { FeatureComposer } from "../composer.ts";
+import { onCallback } from "../callbacks.ts";
 
 export const historyFeature = new FeatureComposer<BotContext>();
 
@@ -46,7 +47,6 @@ async function replyWithHistory(ctx: BotContext) {
   if (!ctx.from) return;
   const { text, keyboard } = await loadHistory(ctx, "all");
   await ctx.reply(text, {
-    parse_mode: "HTML",
     reply_markup: keyboard,
     link_preview_options: { is_disabled: true },
   });
@@ -56,7 +56,6 @@ async function showPage(ctx: BotContext, filter: HistoryFilter, from?: string) {
   const { text, keyboard } = await loadHistory(ctx, filter, from);
   try {
     await ctx.editMessageText(text, {
-      parse_mode: "HTML",
       reply_markup: keyboard,
       link_preview_options: { is_disabled: true },
     });
@@ -67,18 +66,18 @@ async function showPage(ctx: BotContext, filter: HistoryFilter, from?: string) {
 }
 
 historyFeature.command("history", replyWithHistory);
-historyFeature.callbackQuery("menu:history", async (ctx) => {
+onCallback(historyFeature, "menuHistory", async (ctx) => {
   await ctx.answerCallbackQuery();
   await replyWithHistory(ctx);
 });
 
-historyFeature.callbackQuery(/^hp:([avud])(?::([0-9A-Z]{26}))?$/, async (ctx) => {
+onCallback(historyFeature, "historyPage", async (ctx, { filter, from }) => {
   await ctx.answerCallbackQuery();
-  await showPage(ctx, HISTORY_FILTERS_BY_CODE[ctx.match[1]], ctx.match[2]);
+  await showPage(ctx, filter, from);
 });
 
-historyFeature.callbackQuery(/^hd:([0-9A-Z]{26})$/, async (ctx) => {
-  const entry = await getHistoryEntry(ctx.deps.kv, ctx.from.id, ctx.match[1]);
+onCallback(historyFeature, "historySend", async (ctx, { entryId }) => {
+  const entry = await getHistoryEntry(ctx.deps.kv, ctx.from.id, entryId);
   if (!entry) {
     await ctx.answerCallbackQuery({ text: ctx.t("history-gone"), show_alert: true });
     return;
@@ -86,8 +85,8 @@ historyFeature.callbackQuery(/^hd:([0-9A-Z]{26})$/, async (ctx) => {
   await redeliver(ctx, entry, "history");
 });
 
-historyFeature.callbackQuery(/^hr:([avud]):([0-9A-Z]{26})(?::([0-9A-Z]{26}))?$/, async (ctx) => {
-  const removed = await removeHistoryEntry(ctx.deps.kv, ctx.from.id, ctx.match[2]);
+onCallback(historyFeature, "historyRemove", async (ctx, { filter, entryId, from }) => {
+  const removed = await removeHistoryEntry(ctx.deps.kv, ctx.from.id, entryId);
   await ctx.answerCallbackQuery(ctx.t(removed ? "history-removed" : "history-gone"));
-  await showPage(ctx, HISTORY_FILTERS_BY_CODE[ctx.match[1]], ctx.match[3]);
+  await showPage(ctx, filter, from);
 });

@@ -10,6 +10,7 @@ import { quotaLimit, timezoneOf } from "../../services/account.ts";
 import { isAdmin } from "../account.ts";
 import { type MenuView, renderMenu } from "../../views/menu.ts";
 import { FeatureComposer } from "../composer.ts";
+import { onCallback } from "../callbacks.ts";
 
 export const menuFeature = new FeatureComposer<BotContext>();
 
@@ -37,7 +38,7 @@ async function loadMenu(ctx: BotContext): Promise<MenuView> {
 export async function replyWithMenu(ctx: BotContext) {
   if (!ctx.from) return;
   const { text, keyboard } = renderMenu(ctx.t, ctx.i18n.getLocale(), await loadMenu(ctx));
-  await replyInWebhook(ctx, text, { parse_mode: "HTML", reply_markup: keyboard });
+  await replyInWebhook(ctx, text, { reply_markup: keyboard });
   const key = `update:${ctx.update.update_id}`;
   ctx.deps.events.emit({ type: "menu_opened", userId: ctx.from.id, key, menu: "main" });
 }
@@ -58,25 +59,25 @@ async function replyWithHelp(ctx: BotContext) {
       cheapest: Math.min(...PREMIUM_PLANS.map((p) => p.stars)),
       premiumQuota: formatBytes(config.premiumQuotaBytes, locale),
     }),
-    { parse_mode: "HTML", link_preview_options: { is_disabled: true } },
+    { link_preview_options: { is_disabled: true } },
   );
 }
 
 menuFeature.command(["start", "menu"], replyWithMenu);
 menuFeature.command("help", replyWithHelp);
-menuFeature.callbackQuery("menu:help", async (ctx) => {
+onCallback(menuFeature, "menuHelp", async (ctx) => {
   await ctx.answerCallbackQuery();
   await replyWithHelp(ctx);
 });
-menuFeature.callbackQuery("menu:download", async (ctx) => {
+onCallback(menuFeature, "menuDownload", async (ctx) => {
   await ctx.answerCallbackQuery();
   await ctx.reply(ctx.t("download-how"));
 });
-menuFeature.callbackQuery("menu:news", async (ctx) => {
+onCallback(menuFeature, "menuNews", async (ctx) => {
   await ctx.answerCallbackQuery();
-  await ctx.reply(ctx.t("news-text"), { parse_mode: "HTML" });
+  await ctx.reply(ctx.t("news-text"));
 });
-menuFeature.callbackQuery("menu:main", async (ctx) => {
+onCallback(menuFeature, "menuMain", async (ctx) => {
   await ctx.answerCallbackQuery();
   await replyWithMenu(ctx);
 });

@@ -32,7 +32,6 @@ import {
   displayName,
   FIRST_PAGE,
   guarded,
-  ID,
   present,
   sendInvite,
   shareView,
@@ -42,6 +41,7 @@ import {
 } from "../playlist_actions.ts";
 import { playlistButtons } from "./playlist_buttons.ts";
 import { FeatureComposer } from "../composer.ts";
+import { isId } from "../../lib/ids.ts";
 import { URL_REFUSAL_MESSAGES } from "../../views/refusals.ts";
 
 export const playlistFeature = new FeatureComposer<BotContext>();
@@ -52,7 +52,7 @@ export const playlistFeature = new FeatureComposer<BotContext>();
 function resolveRef(summaries: PlaylistSummary[], ref: string): string | undefined {
   const text = ref.trim();
   if (/^\d+$/.test(text)) return summaries[Number(text) - 1]?.playlist.id;
-  if (new RegExp(`^${ID}$`).test(text)) return text;
+  if (isId(text)) return text;
   const lower = text.toLowerCase();
   return summaries.find((s) => s.playlist.name.toLowerCase() === lower)?.playlist.id;
 }
@@ -66,7 +66,6 @@ async function resolveOrTell(ctx: BotContext, ref: string): Promise<string | und
       ref.trim()
         ? ctx.t("playlist-unknown-ref", { ref: escapeHtml(truncate(ref.trim(), 40)) })
         : ctx.t("playlist-usage"),
-      { parse_mode: "HTML" },
     );
   }
   return id;
@@ -114,9 +113,7 @@ playlistFeature.command("playlist", async (ctx) => {
         const id = await resolveOrTell(ctx, rest);
         if (!id) return;
         const playlist = await revokeShareAs(ctx.deps.kv, actorOf(ctx), id);
-        await ctx.reply(ctx.t("playlist-share-revoked", { name: playlistName(playlist) }), {
-          parse_mode: "HTML",
-        });
+        await ctx.reply(ctx.t("playlist-share-revoked", { name: playlistName(playlist) }));
         return;
       }
       case "invite": {
@@ -136,7 +133,6 @@ playlistFeature.command("playlist", async (ctx) => {
         if (!id) return;
         const playlist = await renamePlaylist(ctx.deps.kv, actorOf(ctx), id, { name });
         await ctx.reply(ctx.t("playlist-renamed", { name: playlistName(playlist) }), {
-          parse_mode: "HTML",
           reply_markup: openPlaylistKeyboard(playlist),
         });
         return;
@@ -176,7 +172,6 @@ async function createFromCommand(ctx: BotContext, text: string) {
   }, name);
   announceCreated(ctx, playlist.id);
   await ctx.reply(ctx.t("playlist-created", { name: playlistName(playlist) }), {
-    parse_mode: "HTML",
     reply_markup: openPlaylistKeyboard(playlist),
   });
 }
@@ -197,9 +192,7 @@ async function addFromCommand(ctx: BotContext, args: string) {
       : editable.length === 0
       ? "playlist-none-editable"
       : "playlist-which";
-    return await ctx.reply(ctx.t(key, { ref: escapeHtml(truncate(ref, 40)) }), {
-      parse_mode: "HTML",
-    });
+    return await ctx.reply(ctx.t(key, { ref: escapeHtml(truncate(ref, 40)) }));
   }
   const { playlist } = await authorize(kv, playlistId, actorOf(ctx), "add");
   const checked = await urlGuard.check(raw);
@@ -217,7 +210,7 @@ async function addFromCommand(ctx: BotContext, args: string) {
         title: escapeHtml(truncate(cached.title, 100)),
         name: playlistName(playlist),
       }),
-      { parse_mode: "HTML", reply_markup: openPlaylistKeyboard(playlist) },
+      { reply_markup: openPlaylistKeyboard(playlist) },
     );
     return;
   }
@@ -227,7 +220,7 @@ async function addFromCommand(ctx: BotContext, args: string) {
     payload: { kind: "probe", url, lang: ctx.i18n.getLocale(), playlistId },
     statusMessage: async () => {
       const text = ctx.t("playlist-adding", { name: playlistName(playlist) });
-      return (await ctx.reply(text, { parse_mode: "HTML" })).message_id;
+      return (await ctx.reply(text)).message_id;
     },
   });
 }
@@ -252,7 +245,6 @@ playlistFeature.command("start", async (ctx, next) => {
           role: roleName(ctx.t, accepted.role),
           name: playlistName(accepted.playlist),
         }),
-        { parse_mode: "HTML" },
       );
       await showPlaylist(ctx, accepted.playlist.id, FIRST_PAGE, "reply");
     });
@@ -288,7 +280,6 @@ playlistFeature.chatType("private").on("message:text", async (ctx, next) => {
       if (!name) return await ctx.reply(ctx.t("playlist-usage"));
       const playlist = await renamePlaylist(ctx.deps.kv, actorOf(ctx), prompt.playlistId, { name });
       await ctx.reply(ctx.t("playlist-renamed", { name: playlistName(playlist) }), {
-        parse_mode: "HTML",
         reply_markup: openPlaylistKeyboard(playlist),
       });
       return;

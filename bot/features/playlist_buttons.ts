@@ -1,8 +1,8 @@
-/** The playlist feature's buttons; their callback data is described in bot/playlist_views.ts. */
+/** The playlist feature's buttons (their callback data: views/callbacks.ts). */
 import { ownPreview } from "../preview_request.ts";
 import type { BotContext } from "../context.ts";
 import { getPlaylistByShareToken, listPlaylistsByUser } from "../../kv/playlists.ts";
-import { type InviteRole, listPlaylistMembers } from "../../kv/playlist_members.ts";
+import { listPlaylistMembers } from "../../kv/playlist_members.ts";
 import { setPlaylistPrompt } from "../../kv/playlist_prompts.ts";
 import { escapeHtml, truncate } from "../../lib/format.ts";
 import {
@@ -35,7 +35,6 @@ import {
   downloadAll,
   FIRST_PAGE,
   guarded,
-  ID,
   itemPlace,
   present,
   sendInvite,
@@ -44,62 +43,55 @@ import {
   showMembers,
   showPlaylist,
   showShared,
-  TOKEN,
 } from "../playlist_actions.ts";
 import { FeatureComposer } from "../composer.ts";
 import { backToListKeyboard } from "../../views/playlists.ts";
+import { onCallback } from "../callbacks.ts";
+import { buildCallback } from "../../views/callbacks.ts";
 
 export const playlistButtons = new FeatureComposer<BotContext>();
 
 // --- buttons -----------------------------------------------------------------------
 
-playlistButtons.callbackQuery("pl:ls", async (ctx) => {
+onCallback(playlistButtons, "playlistList", async (ctx) => {
   await answer(ctx);
   await showList(ctx, "edit");
 });
 
-playlistButtons.callbackQuery(
-  new RegExp(`^pl:o:(${ID})(?::(\\d{1,3})(?::(${ID}))?)?$`),
-  async (ctx) => {
-    await guarded(ctx, async () => {
-      const at = { page: Number(ctx.match[2] ?? 0), start: ctx.match[3] ?? "" };
-      await showPlaylist(ctx, ctx.match[1], at, "edit");
-      await answer(ctx);
-    });
-  },
-);
-
-playlistButtons.callbackQuery(
-  new RegExp(`^ps:o:(${TOKEN}):(\\d{1,3})(?::(${ID}))?$`),
-  async (ctx) => {
-    await guarded(ctx, async () => {
-      const at = { page: Number(ctx.match[2]), start: ctx.match[3] ?? "" };
-      await showShared(ctx, ctx.match[1], at, "edit");
-      await answer(ctx);
-    });
-  },
-);
-
-playlistButtons.callbackQuery(new RegExp(`^pl:dl:(${ID})$`), async (ctx) => {
-  await guarded(ctx, () => downloadAll(ctx, ctx.match[1]));
+onCallback(playlistButtons, "playlistOpen", async (ctx, { playlistId, page = 0, start = "" }) => {
+  await guarded(ctx, async () => {
+    await showPlaylist(ctx, playlistId, { page, start }, "edit");
+    await answer(ctx);
+  });
 });
 
-playlistButtons.callbackQuery(new RegExp(`^ps:dl:(${TOKEN})$`), async (ctx) => {
+onCallback(playlistButtons, "sharedOpen", async (ctx, { token, page, start = "" }) => {
   await guarded(ctx, async () => {
-    const shared = await getPlaylistByShareToken(ctx.deps.kv, ctx.match[1]);
+    await showShared(ctx, token, { page, start }, "edit");
+    await answer(ctx);
+  });
+});
+
+onCallback(playlistButtons, "playlistDownload", async (ctx, { playlistId }) => {
+  await guarded(ctx, () => downloadAll(ctx, playlistId));
+});
+
+onCallback(playlistButtons, "sharedDownload", async (ctx, { token }) => {
+  await guarded(ctx, async () => {
+    const shared = await getPlaylistByShareToken(ctx.deps.kv, token);
     if (!shared) {
       return await ctx.answerCallbackQuery({
         text: ctx.t("playlist-share-invalid"),
         show_alert: true,
       });
     }
-    await downloadAll(ctx, shared.playlist.id, ctx.match[1]);
+    await downloadAll(ctx, shared.playlist.id, token);
   });
 });
 
-playlistButtons.callbackQuery(new RegExp(`^ps:cp:(${TOKEN})$`), async (ctx) => {
+onCallback(playlistButtons, "sharedCopy", async (ctx, { token }) => {
   await guarded(ctx, async () => {
-    const shared = await getPlaylistByShareToken(ctx.deps.kv, ctx.match[1]);
+    const shared = await getPlaylistByShareToken(ctx.deps.kv, token);
     if (!shared) {
       return await ctx.answerCallbackQuery({
         text: ctx.t("playlist-share-invalid"),
@@ -107,83 +99,79 @@ playlistButtons.callbackQuery(new RegExp(`^ps:cp:(${TOKEN})$`), async (ctx) => {
       });
     }
     const copy = await copyPlaylistAs(ctx.deps.kv, {
-      ...actorOf(ctx, ctx.match[1]),
+      ...actorOf(ctx, token),
       name: displayName(ctx.from),
     }, shared.playlist.id);
     announceCreated(ctx, copy.id);
     await answer(ctx);
     await ctx.reply(ctx.t("playlist-copied", { name: playlistName(copy) }), {
-      parse_mode: "HTML",
       reply_markup: openPlaylistKeyboard(copy),
     });
   });
 });
 
-playlistButtons.callbackQuery(new RegExp(`^pl:sh:(${ID})$`), async (ctx) => {
+onCallback(playlistButtons, "playlistShare", async (ctx, { playlistId }) => {
   await guarded(ctx, async () => {
-    await present(ctx, await shareView(ctx, ctx.match[1]), "edit");
+    await present(ctx, await shareView(ctx, playlistId), "edit");
     await answer(ctx);
   });
 });
 
-playlistButtons.callbackQuery(new RegExp(`^pl:rv:(${ID})$`), async (ctx) => {
+onCallback(playlistButtons, "playlistRevoke", async (ctx, { playlistId }) => {
   await guarded(ctx, async () => {
-    const playlist = await revokeShareAs(ctx.deps.kv, actorOf(ctx), ctx.match[1]);
+    const playlist = await revokeShareAs(ctx.deps.kv, actorOf(ctx), playlistId);
     await answer(ctx);
     await ctx.reply(ctx.t("playlist-share-revoked", { name: playlistName(playlist) }), {
-      parse_mode: "HTML",
       reply_markup: openPlaylistKeyboard(playlist),
     });
   });
 });
 
-playlistButtons.callbackQuery(new RegExp(`^pl:in:(${ID})$`), async (ctx) => {
+onCallback(playlistButtons, "playlistInvite", async (ctx, { playlistId }) => {
   await guarded(ctx, async () => {
-    const { playlist } = await authorize(ctx.deps.kv, ctx.match[1], actorOf(ctx), "invite");
+    const { playlist } = await authorize(ctx.deps.kv, playlistId, actorOf(ctx), "invite");
     await present(ctx, renderInviteChoice(ctx.t, playlist), "edit");
     await answer(ctx);
   });
 });
 
-playlistButtons.callbackQuery(new RegExp(`^pl:iv:(${ID}):(view|edit|admin)$`), async (ctx) => {
+onCallback(playlistButtons, "playlistInviteAs", async (ctx, { playlistId, role }) => {
   await guarded(ctx, async () => {
-    await sendInvite(ctx, ctx.match[1], ctx.match[2] as InviteRole);
+    await sendInvite(ctx, playlistId, role);
     await answer(ctx);
   });
 });
 
-playlistButtons.callbackQuery(new RegExp(`^pl:mb:(${ID})$`), async (ctx) => {
+onCallback(playlistButtons, "playlistMembers", async (ctx, { playlistId }) => {
   await guarded(ctx, async () => {
-    await showMembers(ctx, ctx.match[1]);
+    await showMembers(ctx, playlistId);
     await answer(ctx);
   });
 });
 
-playlistButtons.callbackQuery(new RegExp(`^pl:(rn|ds):(${ID})$`), async (ctx) => {
+onCallback(playlistButtons, "playlistAsk", async (ctx, { question: action, playlistId }) => {
   await guarded(ctx, async () => {
-    const { playlist } = await authorize(ctx.deps.kv, ctx.match[2], actorOf(ctx), "rename");
-    const action = ctx.match[1] === "rn" ? "rename" : "describe";
+    const { playlist } = await authorize(ctx.deps.kv, playlistId, actorOf(ctx), "rename");
     await setPlaylistPrompt(ctx.deps.kv, ctx.from.id, { action, playlistId: playlist.id });
     await answer(ctx);
     await ctx.reply(
       ctx.t(action === "rename" ? "playlist-ask-name" : "playlist-ask-description", {
         name: playlistName(playlist),
       }),
-      { parse_mode: "HTML" },
     );
   });
 });
 
-playlistButtons.callbackQuery(new RegExp(`^pl:rm:(${ID})$`), async (ctx) => {
+onCallback(playlistButtons, "playlistDelete", async (ctx, { playlistId }) => {
   await guarded(ctx, async () => {
-    await askDelete(ctx, ctx.match[1], "edit");
+    await askDelete(ctx, playlistId, "edit");
     await answer(ctx);
   });
 });
 
-playlistButtons.callbackQuery(new RegExp(`^pl:rmok:(${ID})$`), async (ctx) => {
+onCallback(playlistButtons, "playlistDeleteConfirmed", async (ctx, { playlistId }) => {
   await guarded(ctx, async () => {
-    const { playlist } = await authorize(ctx.deps.kv, ctx.match[1], actorOf(ctx), "delete");
+    const { playlist } = await authorize(ctx.deps.kv, playlistId, actorOf(ctx), "delete");
     await deletePlaylistAs(ctx.deps.kv, actorOf(ctx), playlist.id);
     await answer(ctx);
     await present(ctx, {
@@ -193,9 +181,9 @@ playlistButtons.callbackQuery(new RegExp(`^pl:rmok:(${ID})$`), async (ctx) => {
   });
 });
 
-playlistButtons.callbackQuery(new RegExp(`^pl:lv:(${ID})$`), async (ctx) => {
+onCallback(playlistButtons, "playlistLeave", async (ctx, { playlistId }) => {
   await guarded(ctx, async () => {
-    const { playlist } = await authorize(ctx.deps.kv, ctx.match[1], actorOf(ctx), "view");
+    const { playlist } = await authorize(ctx.deps.kv, playlistId, actorOf(ctx), "view");
     await removeMember(ctx.deps.kv, actorOf(ctx), playlist.id, ctx.from.id);
     await answer(ctx);
     await present(ctx, {
@@ -205,45 +193,39 @@ playlistButtons.callbackQuery(new RegExp(`^pl:lv:(${ID})$`), async (ctx) => {
   });
 });
 
-playlistButtons.callbackQuery(
-  new RegExp(`^pi:(o|u|d|x):(${ID}):(${ID})(?::(\\d{1,3}))?$`),
-  async (ctx) => {
-    const [, action, playlistId, itemId, indexText] = ctx.match;
-    const { kv } = ctx.deps;
-    await guarded(ctx, async () => {
-      if (action === "x") {
-        await removeItem(kv, actorOf(ctx), playlistId, itemId);
-        await answer(ctx, ctx.t("playlist-item-removed"));
-        return await showPlaylist(ctx, playlistId, FIRST_PAGE, "edit");
-      }
-      let index = indexText === undefined ? undefined : Number(indexText);
-      if (action === "o") await authorize(kv, playlistId, actorOf(ctx), "reorder");
-      else {
-        const up = action === "u";
-        const moved = await moveItem(kv, actorOf(ctx), playlistId, itemId, up ? "up" : "down");
-        await answer(ctx, ctx.t(moved ? "playlist-item-moved" : "playlist-item-at-end"));
-        if (moved && index !== undefined) index += up ? -1 : 1;
-      }
-      const { playlist } = await authorize(kv, playlistId, actorOf(ctx), "view");
-      const place = await itemPlace(kv, playlistId, itemId, index);
-      if (!place) return await showPlaylist(ctx, playlistId, FIRST_PAGE, "edit");
-      await present(ctx, renderItemView(ctx.t, playlist, place.item, place), "edit");
-      if (action === "o") await answer(ctx);
-    });
-  },
-);
-
-playlistButtons.callbackQuery(new RegExp(`^pm:(x|t|tc):(${ID}):(\\d{1,15})$`), async (ctx) => {
-  const [, action, playlistId, userText] = ctx.match;
-  const userId = Number(userText);
+onCallback(playlistButtons, "playlistItem", async (ctx, fields) => {
+  const { action, playlistId, itemId } = fields;
   const { kv } = ctx.deps;
   await guarded(ctx, async () => {
-    if (action === "x") {
+    if (action === "remove") {
+      await removeItem(kv, actorOf(ctx), playlistId, itemId);
+      await answer(ctx, ctx.t("playlist-item-removed"));
+      return await showPlaylist(ctx, playlistId, FIRST_PAGE, "edit");
+    }
+    let index = fields.index;
+    if (action === "open") await authorize(kv, playlistId, actorOf(ctx), "reorder");
+    else {
+      const moved = await moveItem(kv, actorOf(ctx), playlistId, itemId, action);
+      await answer(ctx, ctx.t(moved ? "playlist-item-moved" : "playlist-item-at-end"));
+      if (moved && index !== undefined) index += action === "up" ? -1 : 1;
+    }
+    const { playlist } = await authorize(kv, playlistId, actorOf(ctx), "view");
+    const place = await itemPlace(kv, playlistId, itemId, index);
+    if (!place) return await showPlaylist(ctx, playlistId, FIRST_PAGE, "edit");
+    await present(ctx, renderItemView(ctx.t, playlist, place.item, place), "edit");
+    if (action === "open") await answer(ctx);
+  });
+});
+
+onCallback(playlistButtons, "playlistMember", async (ctx, { action, playlistId, userId }) => {
+  const { kv } = ctx.deps;
+  await guarded(ctx, async () => {
+    if (action === "remove") {
       await removeMember(kv, actorOf(ctx), playlistId, userId);
       await answer(ctx, ctx.t("playlist-member-removed"));
       return await showMembers(ctx, playlistId);
     }
-    if (action === "t") {
+    if (action === "transfer") {
       const { playlist } = await authorize(kv, playlistId, actorOf(ctx), "transfer");
       const heir = (await listPlaylistMembers(kv, playlistId)).find((m) => m.userId === userId);
       if (!heir) return await answer(ctx, ctx.t("playlist-invalid"));
@@ -255,8 +237,15 @@ playlistButtons.callbackQuery(new RegExp(`^pm:(x|t|tc):(${ID}):(\\d{1,15})$`), a
         }),
         keyboard: confirmKeyboard(
           ctx.t,
-          { label: ctx.t("playlist-button-make-owner"), data: `pm:tc:${playlistId}:${userId}` },
-          `pl:mb:${playlistId}`,
+          {
+            label: ctx.t("playlist-button-make-owner"),
+            data: buildCallback("playlistMember", {
+              action: "transferConfirmed",
+              playlistId,
+              userId,
+            }),
+          },
+          buildCallback("playlistMembers", { playlistId }),
         ),
       }, "edit");
     }
@@ -274,8 +263,7 @@ playlistButtons.callbackQuery(new RegExp(`^pm:(x|t|tc):(${ID}):(\\d{1,15})$`), a
 
 // --- add from a preview ----------------------------------------------------------------
 
-playlistButtons.callbackQuery(new RegExp(`^pa:(${ID})(?::(${ID}|new))?$`), async (ctx) => {
-  const [, previewId, target] = ctx.match;
+onCallback(playlistButtons, "playlistAdd", async (ctx, { previewId, target }) => {
   const { kv } = ctx.deps;
   const preview = await ownPreview(ctx, previewId);
   if (!preview) return;

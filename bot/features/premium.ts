@@ -6,6 +6,7 @@ import type { BotContext } from "../context.ts";
 import { timezoneOf } from "../../services/account.ts";
 import { formatDate } from "../../views/dates.ts";
 import { FeatureComposer } from "../composer.ts";
+import { onCallback } from "../callbacks.ts";
 import { renderPlans } from "../../views/premium.ts";
 
 export const premiumFeature = new FeatureComposer<BotContext>();
@@ -19,17 +20,17 @@ async function showPlans(ctx: BotContext) {
     premiumUntil: premium ? ctx.user!.premiumUntil : undefined,
     timezone: timezoneOf(config, ctx.user),
   });
-  await ctx.reply(text, { parse_mode: "HTML", reply_markup: keyboard });
+  await ctx.reply(text, { reply_markup: keyboard });
 }
 
 premiumFeature.command("premium", showPlans);
-premiumFeature.callbackQuery("menu:premium", async (ctx) => {
+onCallback(premiumFeature, "menuPremium", async (ctx) => {
   await ctx.answerCallbackQuery();
   await showPlans(ctx);
 });
 
-premiumFeature.callbackQuery(/^buy:(\w+)$/, async (ctx) => {
-  const plan = findPlan(ctx.match[1]);
+onCallback(premiumFeature, "premiumBuy", async (ctx, { planId }) => {
+  const plan = findPlan(planId);
   await ctx.answerCallbackQuery();
   if (!plan || !ctx.chat) return;
   await ctx.api.sendInvoice(
@@ -78,7 +79,7 @@ premiumFeature.on("message:successful_payment", async (ctx) => {
     timezoneOf(ctx.deps.config, outcome.user),
     outcome.user.premiumUntil!,
   );
-  await ctx.reply(ctx.t("premium-thanks", { until }), { parse_mode: "HTML" });
+  await ctx.reply(ctx.t("premium-thanks", { until }));
   ctx.deps.events.emit({
     type: "premium_granted",
     userId: ctx.from.id,

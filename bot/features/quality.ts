@@ -3,11 +3,12 @@ import { ownPreview } from "../preview_request.ts";
 import type { BotContext } from "../context.ts";
 import { withPresetsOpened } from "../../views/media.ts";
 import { FeatureComposer } from "../composer.ts";
+import { onCallback } from "../callbacks.ts";
 
 export const qualityFeature = new FeatureComposer<BotContext>();
 
-qualityFeature.callbackQuery(/^cz:([0-9A-Z]{26})$/, async (ctx) => {
-  const [data, previewId] = ctx.match;
+onCallback(qualityFeature, "compressOpen", async (ctx, { previewId }) => {
+  const data = ctx.callbackQuery.data;
   const preview = await ownPreview(ctx, previewId);
   if (!preview) return;
   await ctx.answerCallbackQuery();

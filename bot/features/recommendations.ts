@@ -9,6 +9,7 @@ import { recommendFor } from "../../services/recommendations.ts";
 import type { BotContext } from "../context.ts";
 import { redeliver } from "../redeliver.ts";
 import { FeatureComposer } from "../composer.ts";
+import { onCallback } from "../callbacks.ts";
 import { renderRecommendations } from "../../views/recommendations.ts";
 
 export const recommendationsFeature = new FeatureComposer<BotContext>();
@@ -32,21 +33,20 @@ async function replyWithRecommendations(ctx: BotContext) {
   const list = await saveRecommendationList(kv, ctx.from.id, recommendations.map((r) => r.item));
   const { text, keyboard } = renderRecommendations(ctx.t, list.id, recommendations);
   await ctx.reply(text, {
-    parse_mode: "HTML",
     reply_markup: keyboard,
     link_preview_options: { is_disabled: true },
   });
 }
 
 recommendationsFeature.command("recommend", replyWithRecommendations);
-recommendationsFeature.callbackQuery("menu:recommend", async (ctx) => {
+onCallback(recommendationsFeature, "menuRecommend", async (ctx) => {
   await ctx.answerCallbackQuery();
   await replyWithRecommendations(ctx);
 });
 
-recommendationsFeature.callbackQuery(/^rd:([0-9A-Z]{26}):(\d{1,2})$/, async (ctx) => {
-  const list = await getRecommendationList(ctx.deps.kv, ctx.match[1]);
-  const item = list?.userId === ctx.from.id ? list.items[Number(ctx.match[2])] : undefined;
+onCallback(recommendationsFeature, "recommendationSend", async (ctx, { listId, index }) => {
+  const list = await getRecommendationList(ctx.deps.kv, listId);
+  const item = list?.userId === ctx.from.id ? list.items[index] : undefined;
   if (!item) {
     await ctx.answerCallbackQuery({ text: ctx.t("recommend-expired"), show_alert: true });
     return;

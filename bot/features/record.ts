@@ -9,6 +9,7 @@ import type { BotContext } from "../context.ts";
 import { renderProgress } from "../../views/media.ts";
 import { URL_REFUSAL_MESSAGES } from "../../views/refusals.ts";
 import { FeatureComposer } from "../composer.ts";
+import { onCallback } from "../callbacks.ts";
 import { queueForSender } from "../job_requests.ts";
 import { recordKeyboard } from "../../views/media.ts";
 
@@ -43,7 +44,7 @@ recordFeature.command("record", async (ctx) => {
   const [rawUrl, rawDuration, ...rest] = ctx.match.trim().split(/\s+/).filter(Boolean);
   const seconds = rawDuration === undefined ? undefined : parseRecordDuration(rawDuration);
   if (!rawUrl || seconds === undefined || rest.length > 0) {
-    await ctx.reply(ctx.t("record-usage"), { parse_mode: "HTML" });
+    await ctx.reply(ctx.t("record-usage"));
     return;
   }
   const plan = ctx.user ? planOf(ctx.user) : "free";
@@ -80,7 +81,6 @@ recordFeature.command("record", async (ctx) => {
     },
     statusMessage: async () => {
       const status = await ctx.reply(renderProgress(ctx.t, locale, title, { phase: "queued" }), {
-        parse_mode: "HTML",
         reply_markup: recordKeyboard(ctx.t),
       });
       return status.message_id;
@@ -89,7 +89,7 @@ recordFeature.command("record", async (ctx) => {
 });
 
 /** Stop on a recording's status message: end it now and send what was recorded. */
-recordFeature.callbackQuery("rs", async (ctx) => {
+onCallback(recordFeature, "recordStop", async (ctx) => {
   const messageId = ctx.callbackQuery.message?.message_id;
   const jobs = await ctx.deps.queue.listActiveByUser(ctx.from.id);
   const job = jobs.find((j) =>

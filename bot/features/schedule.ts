@@ -7,12 +7,14 @@ import {
   ScheduleLimitError,
 } from "../../kv/schedules.ts";
 import { escapeHtml, truncate } from "../../lib/format.ts";
-import { extractUrl, type UrlRefusal } from "../../lib/url_guard.ts";
+import { extractUrl } from "../../lib/url_guard.ts";
 import { localTimeOf, parseWhen, type WhenRefusal } from "../../lib/when.ts";
 import { timezoneOf } from "../../services/account.ts";
 import type { BotContext } from "../context.ts";
 import { FeatureComposer } from "../composer.ts";
+import { onCallback } from "../callbacks.ts";
 import { renderScheduled, renderScheduleList } from "../../views/schedules.ts";
+import { URL_REFUSAL_MESSAGES } from "../../views/refusals.ts";
 
 export const scheduleFeature = new FeatureComposer<BotContext>();
 const privateChats = scheduleFeature.chatType("private");
@@ -20,17 +22,6 @@ const privateChats = scheduleFeature.chatType("private");
 /** how far ahead a download may be scheduled */
 export const SCHEDULE_HORIZON_DAYS = 30;
 export const MAX_SCHEDULES_PER_USER = 20;
-
-const ID = "[0-9A-Z]{26}";
-
-const URL_REFUSALS: Record<UrlRefusal, string> = {
-  not_a_url: "error-bad-link",
-  bad_scheme: "error-bad-link",
-  credentials: "error-bad-link",
-  too_long: "error-bad-link",
-  private_address: "error-private-link",
-  unresolvable: "error-unresolvable",
-};
 
 const WHEN_REFUSALS: Record<WhenRefusal, string> = {
   unparsed: "schedule-unparsed",
@@ -42,13 +33,13 @@ privateChats.command("schedule", async (ctx) => {
   const raw = extractUrl(ctx.match);
   const when = raw ? ctx.match.replace(raw, " ").trim() : "";
   if (!raw || !when) {
-    await ctx.reply(ctx.t("schedule-usage"), { parse_mode: "HTML" });
+    await ctx.reply(ctx.t("schedule-usage"));
     return;
   }
   const { urlGuard, kv, config } = ctx.deps;
   const checked = await urlGuard.check(raw);
   if (!checked.ok) {
-    await ctx.reply(ctx.t(URL_REFUSALS[checked.reason]));
+    await ctx.reply(ctx.t(URL_REFUSAL_MESSAGES[checked.reason]));
     return;
   }
   const locale = ctx.i18n.getLocale();
@@ -64,7 +55,7 @@ privateChats.command("schedule", async (ctx) => {
       when: escapeHtml(truncate(when, 100)),
       days: SCHEDULE_HORIZON_DAYS,
     });
-    await ctx.reply(text, { parse_mode: "HTML" });
+    await ctx.reply(text);
     return;
   }
   let schedule: Schedule;
@@ -87,7 +78,6 @@ privateChats.command("schedule", async (ctx) => {
   }
   const { text, keyboard } = renderScheduled(ctx.t, locale, schedule);
   await ctx.reply(text, {
-    parse_mode: "HTML",
     link_preview_options: { is_disabled: true },
     reply_markup: keyboard,
   });
@@ -97,25 +87,22 @@ privateChats.command("schedules", async (ctx) => {
   const locale = ctx.i18n.getLocale();
   const { text, keyboard } = await loadScheduleList(ctx, locale);
   await ctx.reply(text, {
-    parse_mode: "HTML",
     link_preview_options: { is_disabled: true },
     reply_markup: keyboard,
   });
 });
 
-/** sc:x:<id> cancels from the confirmation; sc:l:<id> from the list, which is shown again. */
-privateChats.callbackQuery(new RegExp(`^sc:([xl]):(${ID})$`), async (ctx) => {
-  const [, from, id] = ctx.match;
-  const cancelled = await deleteSchedule(ctx.deps.kv, id, ctx.from.id);
+/** Cancel, from the confirmation or from the list (which is shown again). */
+onCallback(privateChats, "scheduleCancel", async (ctx, { from, scheduleId }) => {
+  const cancelled = await deleteSchedule(ctx.deps.kv, scheduleId, ctx.from.id);
   await ctx.answerCallbackQuery(ctx.t(cancelled ? "schedule-cancelled" : "schedule-gone"));
-  if (from === "x") {
+  if (from === "confirmation") {
     await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => {});
     if (cancelled) await ctx.reply(ctx.t("schedule-cancelled"));
     return;
   }
   const { text, keyboard } = await loadScheduleList(ctx, ctx.i18n.getLocale());
   await ctx.editMessageText(text, {
-    parse_mode: "HTML",
     link_preview_options: { is_disabled: true },
     reply_markup: keyboard,
   }).catch(() => {});

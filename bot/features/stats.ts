@@ -10,6 +10,7 @@ import {
 import type { BotContext } from "../context.ts";
 import { timezoneOf } from "../../services/account.ts";
 import { FeatureComposer } from "../composer.ts";
+import { onCallback } from "../callbacks.ts";
 import { renderStatsCaption } from "../../views/stats_chart.ts";
 
 export const statsFeature = new FeatureComposer<BotContext>();
@@ -30,14 +31,14 @@ async function replyWithStats(ctx: BotContext) {
   } catch (error) {
     // the summary alone still answers the question
     logger.warn("stats chart could not be drawn", { error });
-    await ctx.reply(caption, { parse_mode: "HTML" });
+    await ctx.reply(caption);
     return;
   }
-  await ctx.replyWithPhoto(new InputFile(png, "stats.png"), { caption, parse_mode: "HTML" });
+  await ctx.replyWithPhoto(new InputFile(png, "stats.png"), { caption });
 }
 
 statsFeature.command("stats", replyWithStats);
-statsFeature.callbackQuery("menu:stats", async (ctx) => {
+onCallback(statsFeature, "menuStats", async (ctx) => {
   await ctx.answerCallbackQuery();
   await replyWithStats(ctx);
 });

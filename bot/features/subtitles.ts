@@ -12,18 +12,22 @@ import { renderProgress } from "../../views/media.ts";
 import { cancelKeyboard } from "../../views/media.ts";
 import { URL_REFUSAL_MESSAGES } from "../../views/refusals.ts";
 import { FeatureComposer } from "../composer.ts";
+import { onCallback } from "../callbacks.ts";
+import type { CallbackFields } from "../../views/callbacks.ts";
 import { queueForSender } from "../job_requests.ts";
 import { renderTrackList, renderTrackOptions } from "../../views/subtitles.ts";
 import { translationTarget } from "../../views/subtitles.ts";
 
 export const subtitlesFeature = new FeatureComposer<BotContext>();
 
-const OUTPUTS: Record<string, { output: SubtitleOutput; translate: boolean }> = {
-  s: { output: "srt", translate: false },
-  t: { output: "srt", translate: true },
-  v: { output: "soft", translate: false },
-  b: { output: "burned", translate: false },
+/** What each button makes: "translated" is an .srt in the user's (or the asked) language. */
+const OUTPUTS: Record<SubtitleButtonOutput, { output: SubtitleOutput; translate: boolean }> = {
+  srt: { output: "srt", translate: false },
+  translated: { output: "srt", translate: true },
+  soft: { output: "soft", translate: false },
+  burned: { output: "burned", translate: false },
 };
+type SubtitleButtonOutput = CallbackFields<"subtitleOutput">["output"];
 
 export interface SubsArguments {
   url: string;
@@ -45,7 +49,7 @@ subtitlesFeature.command("subs", async (ctx) => {
   if (!ctx.from || !ctx.chat) return;
   const args = parseSubsArguments(ctx.match);
   if (!args) {
-    await ctx.reply(ctx.t("subs-usage"), { parse_mode: "HTML" });
+    await ctx.reply(ctx.t("subs-usage"));
     return;
   }
   const checked = await ctx.deps.urlGuard.check(args.url);
@@ -90,33 +94,32 @@ async function loadChoice(ctx: BotContext, id: string): Promise<SubtitleChoice |
   return choice;
 }
 
-subtitlesFeature.callbackQuery(/^sl:([0-9A-Z]{26})$/, async (ctx) => {
-  const choice = await loadChoice(ctx, ctx.match[1]);
+onCallback(subtitlesFeature, "subtitleTracks", async (ctx, { choiceId }) => {
+  const choice = await loadChoice(ctx, choiceId);
   if (!choice) return;
   await ctx.answerCallbackQuery();
   const { text, keyboard } = renderTrackList(ctx.t, ctx.i18n.getLocale(), choice);
-  await ctx.editMessageText(text, { parse_mode: "HTML", reply_markup: keyboard });
+  await ctx.editMessageText(text, { reply_markup: keyboard });
 });
 
-subtitlesFeature.callbackQuery(/^sb:([0-9A-Z]{26}):(\d{1,3})$/, async (ctx) => {
-  const choice = await loadChoice(ctx, ctx.match[1]);
+onCallback(subtitlesFeature, "subtitleTrack", async (ctx, { choiceId, track: index }) => {
+  const choice = await loadChoice(ctx, choiceId);
   if (!choice) return;
-  const index = Number(ctx.match[2]);
   if (!choice.tracks[index]) {
     await ctx.answerCallbackQuery({ text: ctx.t("preview-expired"), show_alert: true });
     return;
   }
   await ctx.answerCallbackQuery();
   const { text, keyboard } = renderTrackOptions(ctx.t, ctx.i18n.getLocale(), choice, index);
-  await ctx.editMessageText(text, { parse_mode: "HTML", reply_markup: keyboard });
+  await ctx.editMessageText(text, { reply_markup: keyboard });
 });
 
-subtitlesFeature.callbackQuery(/^so:([0-9A-Z]{26}):(\d{1,3}):([stvb])$/, async (ctx) => {
-  const choice = await loadChoice(ctx, ctx.match[1]);
+onCallback(subtitlesFeature, "subtitleOutput", async (ctx, { choiceId, track: index, output }) => {
+  const choice = await loadChoice(ctx, choiceId);
   if (!choice) return;
-  const track = choice.tracks[Number(ctx.match[2])];
-  const option = OUTPUTS[ctx.match[3]];
-  if (!track || !option) {
+  const track = choice.tracks[index];
+  const option = OUTPUTS[output];
+  if (!track) {
     await ctx.answerCallbackQuery({ text: ctx.t("preview-expired"), show_alert: true });
     return;
   }
@@ -145,7 +148,7 @@ subtitlesFeature.callbackQuery(/^so:([0-9A-Z]{26}):(\d{1,3}):([stvb])$/, async (
       await ctx.answerCallbackQuery(ctx.t("download-started")).catch(() => {});
       const status = await ctx.reply(
         renderProgress(ctx.t, locale, choice.title, { phase: "queued" }),
-        { parse_mode: "HTML", reply_markup: cancelKeyboard(ctx.t("button-stop")) },
+        { reply_markup: cancelKeyboard(ctx.t("button-stop")) },
       );
       return status.message_id;
     },

@@ -5,13 +5,14 @@ import { translateOrKeep } from "../../media/translator.ts";
 import type { BotContext } from "../context.ts";
 import { languageName } from "../../views/subtitles.ts";
 import { FeatureComposer } from "../composer.ts";
+import { onCallback } from "../callbacks.ts";
 import { renderTitleTranslation, withoutButton } from "../../views/media.ts";
 
 export const translateFeature = new FeatureComposer<BotContext>();
 
-translateFeature.callbackQuery(/^tt:([0-9A-Z]{26})$/, async (ctx) => {
+onCallback(translateFeature, "translateTitle", async (ctx, { previewId }) => {
   const { translator, logger } = ctx.deps;
-  const preview = await ownPreview(ctx, ctx.match[1]);
+  const preview = await ownPreview(ctx, previewId);
   if (!preview) return;
   const { info } = preview;
   const locale = ctx.i18n.getLocale();
@@ -25,7 +26,6 @@ translateFeature.callbackQuery(/^tt:([0-9A-Z]{26})$/, async (ctx) => {
     ? languageName(ctx.t, locale, { language: source, automatic: false })
     : "?";
   await ctx.reply(renderTitleTranslation(ctx.t, language, outcome), {
-    parse_mode: "HTML",
     ...(previewMessage
       ? {
         reply_parameters: {

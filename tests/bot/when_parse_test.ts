@@ -7,7 +7,7 @@ import {
   parseWhen,
   type WhenOptions,
 } from "../../lib/when.ts";
-import { instantOfWallTime, offsetMinutesAt, wallTimeAt } from "../../lib/zoned_time.ts";
+import { zonedAt } from "../../lib/time.ts";
 
 const DAY = 86_400_000;
 
@@ -70,7 +70,7 @@ Deno.test("[when] the same words name the wall clock of the user's zone", () => 
   const zones = ["UTC", "Europe/Paris", "America/New_York", "Asia/Tokyo", "Asia/Kolkata"];
   for (const timezone of zones) {
     const at = Date.parse(when("tomorrow at 8am", { timezone, now: NOV_24 }));
-    const wall = wallTimeAt(at, timezone);
+    const wall = zonedAt(at, timezone);
     assertEquals([wall.hour, wall.minute], [8, 0], `8:00 in ${timezone}`);
     assert(at > NOV_24 && at - NOV_24 < 2 * DAY, `${timezone}: tomorrow, not later`);
   }
@@ -88,7 +88,7 @@ Deno.test("[when] the same words name the wall clock of the user's zone", () => 
 Deno.test("[when] autumn DST change in Paris (2026-10-25): wall times keep their hour, durations their length", () => {
   // Saturday 2026-10-24 20:00 in Paris, UTC+2; Sunday is UTC+1
   const now = Date.parse("2026-10-24T18:00:00Z");
-  assertEquals(offsetMinutesAt(now, "Europe/Paris"), 120);
+  assertEquals(zonedAt(now, "Europe/Paris").offset, "+02:00");
   // chrono alone applies today's +2 and would say 06:00Z (07:00 on Sunday's clocks)
   assertEquals(when("demain 8h", { locale: "fr", now }), "2026-10-25T07:00:00.000Z");
   assertEquals(when("tomorrow at 8pm", { now }), "2026-10-25T19:00:00.000Z");
@@ -103,7 +103,7 @@ Deno.test("[when] spring DST change in Paris (2027-03-28): the skipped hour move
   assertEquals(when("demain 8h", { locale: "fr", now }), "2027-03-28T06:00:00.000Z");
   // 02:30 does not exist that night: 03:30 summer time
   assertEquals(when("tomorrow at 2:30am", { now }), "2027-03-28T01:30:00.000Z");
-  assertEquals(wallTimeAt(Date.parse("2027-03-28T01:30:00Z"), "Europe/Paris").hour, 3);
+  assertEquals(zonedAt(Date.parse("2027-03-28T01:30:00Z"), "Europe/Paris").hour, 3);
 });
 
 Deno.test("[when] New York's DST change (2026-11-01) too", () => {
@@ -113,8 +113,8 @@ Deno.test("[when] New York's DST change (2026-11-01) too", () => {
     "2026-11-01T14:00:00.000Z",
   );
   assertEquals(
-    instantOfWallTime({ year: 2026, month: 11, day: 1, hour: 1, minute: 30 }, "America/New_York"),
-    Date.parse("2026-11-01T05:30:00Z"),
+    when("tomorrow at 1:30am", { timezone: "America/New_York", now }),
+    "2026-11-01T05:30:00.000Z",
     "01:30 happens twice: the first (EDT)",
   );
 });
@@ -170,6 +170,18 @@ Deno.test("[when] a daily 08:00 stays 08:00 across the DST change, and missed ru
   // the app was down until Tuesday 07:00: the next run is Tuesday's, not Sunday's or Monday's
   const afterOutage = nextOccurrence(saturday8, "daily", time, timezone, saturday8 + 3 * DAY);
   assertEquals(new Date(afterOutage).toISOString(), "2026-10-27T07:00:00.000Z");
+});
+
+Deno.test("[when] a daily 02:30 is 03:30 on the night that skips it, and 02:30 again after", () => {
+  const timezone = "Europe/Paris";
+  const friday = Date.parse("2027-03-26T01:30:00Z"); // 02:30 winter time
+  const time = localTimeOf(friday, timezone);
+  const saturday = nextOccurrence(friday, "daily", time, timezone, friday);
+  assertEquals(new Date(saturday).toISOString(), "2027-03-27T01:30:00.000Z");
+  const sunday = nextOccurrence(saturday, "daily", time, timezone, saturday);
+  assertEquals(new Date(sunday).toISOString(), "2027-03-28T01:30:00.000Z", "03:30 summer time");
+  const monday = nextOccurrence(sunday, "daily", time, timezone, sunday);
+  assertEquals(new Date(monday).toISOString(), "2027-03-29T00:30:00.000Z", "02:30 summer time");
 });
 
 Deno.test("[when] the confirmation shows the local time in the user's language", () => {

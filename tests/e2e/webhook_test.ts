@@ -21,6 +21,9 @@ Deno.test("[e2e/webhook] /start is answered in the webhook reply; a link still b
       c.method === "sendMessage" && c.params.chat_id === user.id
     );
     assertEquals(menuCall?.viaWebhookReply, true);
+    // written like the Bot API client's calls: in HTML, which Telegram reads
+    assertEquals(menuCall?.params.parse_mode, "HTML");
+    assert(!menu.text?.includes("<b>"), menu.text);
 
     // the preview is edited and pressed later: it needs a real Message, so no webhook reply
     user.sendText(lab.urls.page);

@@ -1,5 +1,5 @@
 /** Scheduled downloads in KV, and their runs: on time, once, repeated at the same wall time. */
-import { Api } from "grammy";
+import { createTelegramApi } from "../../lib/telegram.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 import { FakeTelegram } from "../support/fake_telegram.ts";
 import {
@@ -96,7 +96,7 @@ Deno.test("[services/schedules] two app instances sweeping at once start a due d
     users: new UserStore(kv),
     queue,
     quota: new QuotaStore(kv),
-    api: new Api(telegram.token, { apiRoot: telegram.apiRoot }),
+    api: createTelegramApi({ botToken: telegram.token, telegramApiRoot: telegram.apiRoot }),
     i18n: await createI18n(),
     logger: createLogger("error"),
   };

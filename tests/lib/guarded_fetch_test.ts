@@ -4,7 +4,7 @@
  * the test's guard answers 127.0.0.2 (a site it counts as public) while the system resolver
  * answers 127.0.0.1, where a canary listens on the same port.
  */
-import { Api } from "grammy";
+import { createTelegramApi } from "../../lib/telegram.ts";
 import { assert, assertEquals, assertRejects } from "../support/assert.ts";
 import { startTcpCanary, type TcpCanary } from "../support/canary.ts";
 import { FakeTelegram } from "../support/fake_telegram.ts";
@@ -119,7 +119,7 @@ Deno.test("[bot/delivery] a preview's thumbnail is fetched from the checked addr
     const user = telegram.user(4242, { languageCode: "en" });
     await sendPreview(
       {
-        api: new Api(telegram.token, { apiRoot: telegram.apiRoot }),
+        api: createTelegramApi({ botToken: telegram.token, telegramApiRoot: telegram.apiRoot }),
         kv,
         urlGuard: world.guard,
         t: translatorFor(await createI18n(), "en"),

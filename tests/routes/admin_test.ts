@@ -104,8 +104,23 @@ Deno.test("[routes/admin] the web page is refused to everyone but ADMIN_IDS sign
 
   const page = await app.request("/admin", { headers: { cookie: cookie.split(";")[0] } });
   assertEquals(page.status, 200);
-  assertMatch(page.headers.get("content-security-policy") ?? "", /default-src 'none'/);
   const html = await page.text();
+  const styleNonce = /<style nonce="([^"]+)"/.exec(html)?.[1];
+  assertEquals(
+    page.headers.get("content-security-policy"),
+    [
+      "default-src 'none'",
+      "img-src data: https://telegram.org",
+      `style-src 'nonce-${styleNonce}'`,
+      "form-action 'none'",
+      "base-uri 'none'",
+      "frame-ancestors 'none'",
+    ].join("; "),
+    "styles by the page's nonce, no script, never in a frame",
+  );
+  assertEquals(page.headers.get("x-frame-options"), "DENY");
+  assertEquals(page.headers.get("referrer-policy"), "no-referrer");
+  assertEquals(page.headers.get("cache-control"), "no-store");
   assertMatch(html, /Signed in as User 8001/);
   for (
     const label of [

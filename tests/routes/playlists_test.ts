@@ -163,7 +163,24 @@ Deno.test("[routes/playlists] the page shows the items, escapes everything and h
     assertMatch(csp, /default-src 'none'/);
     assert(!/script-src/.test(csp), "the page runs no script at all");
     assertEquals(response.headers.get("referrer-policy"), "no-referrer");
+    assertEquals(response.headers.get("x-content-type-options"), "nosniff");
+    assertEquals(response.headers.get("cache-control"), "no-store");
+    // Telegram's web client shows the page in a frame: no X-Frame-Options, frame-ancestors rules
+    assertEquals(response.headers.get("x-frame-options"), null);
     const page = await response.text();
+    const nonce = /<style nonce="([^"]+)"/.exec(page)?.[1];
+    assertExists(nonce, "the page's styles carry the nonce");
+    assertEquals(
+      csp,
+      [
+        "default-src 'none'",
+        "img-src http: https: data:",
+        `style-src 'nonce-${nonce}'`,
+        "form-action 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'self' https://web.telegram.org",
+      ].join("; "),
+    );
     assert(page.startsWith("<!DOCTYPE html>"), "a full document");
     assert(!page.includes("<script"), "no script element, no injected one");
     assert(!page.includes("<img src=x"), "titles are escaped");

@@ -1,5 +1,5 @@
 /** XP, streaks, leaderboards, referrals and achievements against real KV and the fake Bot API. */
-import { Api } from "grammy";
+import { createTelegramApi } from "../../lib/telegram.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 import { FakeTelegram } from "../support/fake_telegram.ts";
 import { loadConfig } from "../../config.ts";
@@ -77,7 +77,7 @@ async function startBed(): Promise<Bed> {
   const clock = { now: Date.UTC(2026, 2, 10, 12) };
   const gamification = registerGamification({
     kv,
-    api: new Api(telegram.token, { apiRoot: telegram.apiRoot }),
+    api: createTelegramApi({ botToken: telegram.token, telegramApiRoot: telegram.apiRoot }),
     i18n: await createI18n(),
     events,
     users,

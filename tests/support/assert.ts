@@ -50,3 +50,16 @@ export async function assertRejects(
   }
   throw new AssertionError("expected a rejection");
 }
+
+export function assertThrows(fn: () => unknown, match?: RegExp): Error {
+  try {
+    fn();
+  } catch (error) {
+    const err = error instanceof Error ? error : new Error(String(error));
+    if (match && !match.test(err.message)) {
+      throw new AssertionError(`threw ${inspect(err.message)}, expected ${match}`);
+    }
+    return err;
+  }
+  throw new AssertionError("expected an exception");
+}

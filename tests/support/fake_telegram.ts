@@ -540,6 +540,18 @@ interface OpenTag {
 type ParsedEntity = MessageEntity | (MessageEntity & { language?: string });
 
 /** Parses Telegram's HTML subset the way tdlib does (see the module doc for the stricter bits). */
+/** What Telegram does with `html` sent with parse_mode HTML: the text shown, or its Bad Request. */
+export function readTelegramHtml(
+  html: string,
+): { ok: true; text: string } | { ok: false; description: string } {
+  try {
+    return { ok: true, text: parseHtml(html).text };
+  } catch (error) {
+    if (error instanceof ApiError) return { ok: false, description: error.description };
+    throw error;
+  }
+}
+
 function parseHtml(html: string): FormattedText {
   const fail = (message: string): never => {
     throw badRequest(`can't parse entities: ${message}`);

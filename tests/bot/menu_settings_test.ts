@@ -1,0 +1,77 @@
+/** The menu and /settings, driven through bot.handleUpdate (tests/support/bot_harness.ts). */
+import { assert, assertEquals, assertMatch } from "../support/assert.ts";
+import { startBotHarness } from "../support/bot_harness.ts";
+import { createI18n, translatorFor } from "../../i18n/translations.ts";
+import { MENU_ENTRIES } from "../../views/menu.ts";
+
+const i18n = await createI18n();
+const en = translatorFor(i18n, "en");
+const fr = translatorFor(i18n, "fr");
+/** what a message shows for a translation with tags: Telegram reads the HTML */
+const shown = (html: string) => html.replace(/<[^>]+>/g, "");
+
+Deno.test("[bot/menu] /start shows the account and every menu button answers without an error", async () => {
+  await using bot = await startBotHarness();
+  const alice = bot.user(7001);
+  await alice.send("/start");
+  const menu = bot.lastMessage(alice.info.id);
+  assert(menu.text.startsWith(shown(en("menu-title"))), menu.text);
+  assertMatch(menu.text, /Your account/);
+  assertEquals(menu.keyboard.flat().length, MENU_ENTRIES.length, "no admin button for a user");
+  for (const entry of MENU_ENTRIES) {
+    const before = bot.answers().length;
+    await alice.press(menu, en(entry.key));
+    assertEquals(bot.answers().length, before + 1, `${entry.key} is answered once`);
+  }
+  const errors = bot.messages(alice.info.id).filter((m) => m.text === en("error-generic"));
+  assertEquals(errors.length, 0, "no button ended in an error");
+  const sent = bot.calls.filter((call) =>
+    call.method === "sendMessage" || call.method === "sendPhoto"
+  );
+  assert(sent.length >= MENU_ENTRIES.length, "each button brought its screen");
+});
+
+Deno.test("[bot/settings] each button changes its setting and the message shows the change", async () => {
+  await using bot = await startBotHarness();
+  const bob = bot.user(7002);
+  await bob.send("/settings");
+  let settings = bot.lastMessage(bob.info.id);
+  assert(settings.text.startsWith(shown(en("settings-title"))), settings.text);
+  const profile = () => bot.users.get(bob.info.id);
+
+  await bob.press(settings, en("settings-button-audio"));
+  assertEquals((await profile())?.prefs.preferAudio, true);
+  await bob.press(settings, en("settings-button-send"));
+  assertEquals((await profile())?.prefs.sendAs, "file");
+  await bob.press(settings, en("settings-button-saver"));
+  assertEquals((await profile())?.prefs.dataSaver, true);
+  const notified = (await profile())!.prefs.notifications;
+  await bob.press(settings, en("settings-button-notifications"));
+  assertEquals((await profile())?.prefs.notifications, !notified);
+  await bob.press(settings, /^🎞/);
+  assertEquals((await profile())?.prefs.defaultQuality, "best");
+  assertEquals(bot.answers().at(-1)?.text, en("settings-saved"));
+  // the same message, edited in place
+  settings = bot.lastMessage(bob.info.id);
+  assertMatch(settings.text, /Best/);
+
+  await bob.press(settings, en("settings-button-timezone"));
+  await bob.press(bot.lastMessage(bob.info.id), "Asia/Tokyo");
+  assertEquals((await profile())?.timezone, "Asia/Tokyo");
+  assertMatch(bot.lastMessage(bob.info.id).text, /Asia\/Tokyo/);
+
+  await bob.press(bot.lastMessage(bob.info.id), "🇫🇷 Français");
+  assertEquals((await profile())?.language, "fr");
+  assertEquals(bot.answers().at(-1)?.text, fr("settings-saved"), "answered in the new language");
+  assert(bot.lastMessage(bob.info.id).text.startsWith(shown(fr("settings-title"))));
+  assertEquals(bot.messages(bob.info.id).length, 1, "every change edited the one message");
+});
+
+Deno.test("[bot/settings] a time zone typed with markup is refused, shown as typed, and not saved", async () => {
+  await using bot = await startBotHarness();
+  const carol = bot.user(7003);
+  await carol.send("/settings timezone <b>Mars&Co");
+  const answer = bot.lastMessage(carol.info.id);
+  assertEquals(answer.text, en("settings-timezone-invalid", { value: "<b>Mars&Co" }));
+  assertEquals((await bot.users.get(carol.info.id))?.timezone, undefined);
+});
