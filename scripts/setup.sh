@@ -53,7 +53,7 @@ cache_ytdlp_solver() {
   local ytdlp shebang lib
   ytdlp=$(command -v "${YTDLP_PATH:-yt-dlp}") || return 0
   # a Python yt-dlp names its interpreter on its first line; a release binary has none
-  read -r shebang <"$ytdlp" || true
+  read -r -n 200 shebang <"$ytdlp" || true
   [[ "$shebang" == "#!"*python* ]] || return 0
   # shellcheck disable=SC2086 # "#!/usr/bin/env python3" is two words
   lib=$(${shebang#\#!} -c 'import pathlib, yt_dlp.extractor.youtube.jsc._builtin.vendor as vendor

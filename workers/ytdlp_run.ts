@@ -13,7 +13,7 @@ import { runProcess } from "./process.ts";
 export interface YtdlpSetup {
   /** the yt-dlp binary; "yt-dlp" from PATH by default */
   ytdlpPath?: string;
-  /** yt-dlp's cache (YouTube's player script is then fetched once); without one, none */
+  /** yt-dlp's cache (what it learns from YouTube's player scripts); without one, none */
   cacheDir?: string;
   /** the operator's yt-dlp config file (YTDLP_CONFIG), read after --ignore-config */
   configFile?: string;
