@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { z } from "zod";
 
 const booleanFromEnv = z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) =>
@@ -11,6 +12,22 @@ const idList = z.string().transform((s, ctx) => {
   }
   return ids;
 });
+
+/** A file that exists at start, as an absolute path (subprocesses run in other directories). */
+const existingFile = z.string().transform((path, ctx) => {
+  try {
+    if (Deno.statSync(path).isFile) return resolve(path);
+  } catch {
+    // reported below
+  }
+  ctx.addIssue({
+    code: "custom",
+    message: `must be the path of an existing file (${path} is not)`,
+  });
+  return z.NEVER;
+});
+/** the release channel a self-updatable yt-dlp follows; unset, it is never updated */
+const ytdlpUpdateChannel = z.enum(["stable", "nightly"]);
 
 const envSchema = z.object({
   BOT_TOKEN: z.string({ error: "is required: the bot's token from @BotFather" })
@@ -35,6 +52,8 @@ const envSchema = z.object({
   MAX_UPLOAD_MB: megabytes.default(50),
   ALLOW_PRIVATE_URLS: booleanFromEnv.default(false),
   YTDLP_PATH: z.string().default("yt-dlp"),
+  YTDLP_CONFIG: existingFile.optional(),
+  YTDLP_UPDATE: ytdlpUpdateChannel.optional(),
   FFMPEG_PATH: z.string().default("ffmpeg"),
   FFPROBE_PATH: z.string().default("ffprobe"),
   FREE_QUOTA_MB: megabytes.default(500),
@@ -101,6 +120,9 @@ function toConfig(env: z.output<typeof envSchema>) {
     maxUploadBytes: Math.floor(env.MAX_UPLOAD_MB * 1024 * 1024),
     allowPrivateUrls: env.ALLOW_PRIVATE_URLS,
     ytdlpPath: env.YTDLP_PATH,
+    /** the operator's yt-dlp options (site settings), read after --ignore-config */
+    ytdlpConfig: env.YTDLP_CONFIG,
+    ytdlpUpdate: env.YTDLP_UPDATE,
     ffmpegPath: env.FFMPEG_PATH,
     ffprobePath: env.FFPROBE_PATH,
     freeQuotaBytes: Math.floor(env.FREE_QUOTA_MB * 1024 * 1024),
@@ -153,6 +175,8 @@ const workerEnvSchema = z.object({
   DATA_DIR: z.string().default("./data"),
   MAX_UPLOAD_MB: megabytes.default(50),
   YTDLP_PATH: z.string().default("yt-dlp"),
+  YTDLP_CONFIG: envSchema.shape.YTDLP_CONFIG,
+  YTDLP_UPDATE: envSchema.shape.YTDLP_UPDATE,
   FFMPEG_PATH: z.string().default("ffmpeg"),
   FFPROBE_PATH: z.string().default("ffprobe"),
   TRANSLATOR: envSchema.shape.TRANSLATOR,
@@ -177,6 +201,8 @@ export function loadWorkerConfig(env: Record<string, string | undefined>) {
     maxUploadBytes: Math.floor(e.MAX_UPLOAD_MB * 1024 * 1024),
     allowPrivateUrls: e.ALLOW_PRIVATE_URLS,
     ytdlpPath: e.YTDLP_PATH,
+    ytdlpConfig: e.YTDLP_CONFIG,
+    ytdlpUpdate: e.YTDLP_UPDATE,
     ffmpegPath: e.FFMPEG_PATH,
     ffprobePath: e.FFPROBE_PATH,
     translator: e.TRANSLATOR,

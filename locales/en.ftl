@@ -545,6 +545,17 @@ web-admin-converted = Converted
 web-admin-rate = Rate
 web-admin-uplift = Uplift
 web-admin-control = control
+admin-ytdlp = 🧩 yt-dlp: { $versions }
+admin-ytdlp-version = { $version } ({ $count ->
+    [one] 1 worker
+   *[other] { $count } workers
+})
+admin-ytdlp-none = 🧩 yt-dlp: no worker has claimed a job in the last day
+admin-ytdlp-stale = ⚠️ The oldest yt-dlp in the fleet, { $version }, is { $days } days old (over { $limit }): sites change, update it (README: “Keeping up with sites”).
+web-admin-ytdlp = yt-dlp of the workers (last day)
+web-admin-ytdlp-version = Version
+web-admin-ytdlp-age = Days since its release
+web-admin-ytdlp-workers = Workers
 
 ## Schedule
 schedule-usage = ⏰ <b>Download a link later</b>

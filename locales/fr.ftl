@@ -545,6 +545,17 @@ web-admin-converted = Convertis
 web-admin-rate = Taux
 web-admin-uplift = Écart
 web-admin-control = témoin
+admin-ytdlp = 🧩 yt-dlp : { $versions }
+admin-ytdlp-version = { $version } ({ $count ->
+    [one] 1 worker
+   *[other] { $count } workers
+})
+admin-ytdlp-none = 🧩 yt-dlp : aucun worker n’a demandé de tâche depuis un jour
+admin-ytdlp-stale = ⚠️ Le plus ancien yt-dlp de la flotte, { $version }, a { $days } jours (plus de { $limit }) : les sites changent, mettez-le à jour (README : « Keeping up with sites »).
+web-admin-ytdlp = yt-dlp des workers (dernier jour)
+web-admin-ytdlp-version = Version
+web-admin-ytdlp-age = Jours depuis sa sortie
+web-admin-ytdlp-workers = Workers
 
 ## Schedule
 schedule-usage = ⏰ <b>Télécharger un lien plus tard</b>

@@ -11,10 +11,21 @@ export interface HeartbeatReply {
   stop?: boolean;
 }
 
+/** What a worker says about itself with each claim. */
+export interface WorkerStatus {
+  /** the worker process (its loops claim as `<worker>-<n>`) */
+  worker: string;
+  /** `yt-dlp --version`, its release date (see media/ytdlp_version.ts) */
+  ytdlpVersion: string;
+}
+
 /** How a worker talks to the app: directly in one process, or over /worker/v1. */
 export interface JobTransport {
-  /** waits (long poll) for a job; null when none came in time or the signal fired */
-  claim(workerId: string, signal: AbortSignal): Promise<Claim | null>;
+  /**
+   * waits (long poll) for a job; null when none came in time or the signal fired. A worker that
+   * could not learn its yt-dlp version sends no status.
+   */
+  claim(workerId: string, signal: AbortSignal, status?: WorkerStatus): Promise<Claim | null>;
   heartbeat(
     jobId: string,
     leaseId: string,

@@ -1,6 +1,7 @@
 /** zod schemas for what crosses the worker API: a worker's reports are checked, not trusted. */
 import { z } from "zod";
 import { MAX_PARTS } from "./media_types.ts";
+import { YTDLP_VERSION_PATTERN } from "./ytdlp_version.ts";
 
 const probeFormat = z.object({
   id: z.string().max(200),
@@ -110,4 +111,10 @@ export const jobFailureSchema = z.object({
   code: z.string().min(1).max(50),
   message: z.string().max(2000),
   retryable: z.boolean(),
+});
+
+/** A worker's name and yt-dlp version go into KV keys and metric labels: short and plain. */
+export const workerStatusSchema = z.object({
+  worker: z.string().regex(/^[\w.:-]{1,100}$/),
+  ytdlpVersion: z.string().regex(YTDLP_VERSION_PATTERN),
 });

@@ -29,7 +29,8 @@ import { formatBytes, formatUtcMoment } from "../lib/format.ts";
 import { verifyLoginWidget } from "../lib/telegram_auth.ts";
 import { isToken } from "../lib/tokens.ts";
 import { collectAdminReport } from "../services/admin_report.ts";
-import { type AdminReport } from "../views/admin.ts";
+import { type AdminReport, type YtdlpFleet } from "../views/admin.ts";
+import { YTDLP_STALE_DAYS } from "../media/ytdlp_version.ts";
 import { nonceOfSignIn, offerSignIn, type SignInBinding } from "./sign_in_nonce.ts";
 
 export interface AdminRoutesDeps {
@@ -61,9 +62,10 @@ h2{font-size:1.05em;margin:20px 0 8px}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:8px}
 .card{background:#fff;border-radius:12px;padding:12px}
 .card b{display:block;font-size:1.4em}
+.warning{background:#fff4d6;border-radius:12px;padding:10px 12px}
 table{border-collapse:collapse;width:100%;background:#fff;border-radius:12px;overflow:hidden}
 td,th{padding:6px 10px;text-align:left;border-bottom:1px solid #eceef1}
-@media (prefers-color-scheme:dark){body{background:#17191c;color:#e8eaed}.card,table{background:#23262b}td,th{border-color:#33373d}.muted{color:#9aa0a6}}
+@media (prefers-color-scheme:dark){body{background:#17191c;color:#e8eaed}.warning{background:#4a3b12}.card,table{background:#23262b}td,th{border-color:#33373d}.muted{color:#9aa0a6}}
 `;
 
 const ADMIN_POLICY = {
@@ -103,6 +105,40 @@ function Counts(props: { rows: [string, number][]; empty: string }) {
         </tr>
       ))}
     </table>
+  );
+}
+
+function YtdlpVersions(props: { t: Translate; fleet: YtdlpFleet }) {
+  const { t, fleet } = props;
+  return (
+    <>
+      <h2>{t("web-admin-ytdlp")}</h2>
+      {fleet.stale && (
+        <p class="warning">
+          {t("admin-ytdlp-stale", {
+            version: fleet.stale.version,
+            days: fleet.stale.ageDays,
+            limit: YTDLP_STALE_DAYS,
+          })}
+        </p>
+      )}
+      {fleet.versions.length === 0 ? <p class="muted">{t("admin-ytdlp-none")}</p> : (
+        <table>
+          <tr>
+            <th>{t("web-admin-ytdlp-version")}</th>
+            <th>{t("web-admin-ytdlp-age")}</th>
+            <th>{t("web-admin-ytdlp-workers")}</th>
+          </tr>
+          {fleet.versions.map((v) => (
+            <tr>
+              <td>{v.version}</td>
+              <td>{v.ageDays ?? "—"}</td>
+              <td>{v.workers.join(", ")}</td>
+            </tr>
+          ))}
+        </table>
+      )}
+    </>
   );
 }
 
@@ -157,6 +193,7 @@ function Dashboard(
           ))}
         </table>
       )}
+      <YtdlpVersions t={t} fleet={report.ytdlp} />
       <h2>{t("web-admin-experiments")}</h2>
       {report.experiments.length === 0 ? <p class="muted">{t("admin-exp-none")}</p> : (
         <table>

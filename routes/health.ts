@@ -3,6 +3,9 @@ import { getHeapSpaceStatistics } from "node:v8";
 import type { JobService } from "../services/job_service.ts";
 import type { MediaStore } from "../kv/media.ts";
 import { bearerToken, matchesSecret } from "../lib/secrets.ts";
+import { readYtdlpFleet } from "../services/ytdlp_fleet.ts";
+import { ytdlpReleaseDate } from "../media/ytdlp_version.ts";
+import type { YtdlpFleet } from "../views/admin.ts";
 
 export interface HealthDeps {
   kv: Deno.Kv;
@@ -42,6 +45,34 @@ function memoryLines(): string[] {
   ];
 }
 
+/** A Prometheus label value: backslash, quote and newline escaped. */
+function label(value: string): string {
+  return value.replace(/[\\"\n]/g, (c) => c === "\n" ? "\\n" : `\\${c}`);
+}
+
+/** Each worker's yt-dlp (heard from in the last day), and how long ago it was released. */
+function ytdlpLines(fleet: YtdlpFleet, now: number): string[] {
+  const workers = fleet.versions.flatMap(({ version, workers }) =>
+    workers.map((worker) => ({ version, worker: label(worker) }))
+  );
+  return [
+    "# HELP mediabot_ytdlp_info The yt-dlp version each worker reported with its claims (last day).",
+    "# TYPE mediabot_ytdlp_info gauge",
+    ...workers.map(({ version, worker }) =>
+      `mediabot_ytdlp_info{version="${label(version)}",worker="${worker}"} 1`
+    ),
+    "# HELP mediabot_ytdlp_age_seconds Time since the release of each worker's yt-dlp.",
+    "# TYPE mediabot_ytdlp_age_seconds gauge",
+    ...workers.flatMap(({ version, worker }) => {
+      const released = ytdlpReleaseDate(version);
+      if (released === undefined) return [];
+      return [
+        `mediabot_ytdlp_age_seconds{worker="${worker}"} ${Math.floor((now - released) / 1000)}`,
+      ];
+    }),
+  ];
+}
+
 function hitRatio(hits: number, misses: number): string {
   return hits + misses === 0 ? "0" : (hits / (hits + misses)).toFixed(4);
 }
@@ -57,12 +88,22 @@ export function healthRoutes({ kv, jobs, media, metricsToken }: HealthDeps) {
       try {
         const counts = await jobs.queue.countByState();
         await kv.get(["healthz"]);
+        const fleet = await readYtdlpFleet(kv);
         return c.json({
           status: "ok",
           kv: "reachable",
           queueDepth: counts.ready,
           jobs: counts,
           workersSeen: workersSeen(jobs),
+          // open to anyone: versions and how many workers run each, not the workers' names
+          ytdlp: {
+            versions: fleet.versions.map(({ version, ageDays, workers }) => ({
+              version,
+              ageDays,
+              workers: workers.length,
+            })),
+            stale: fleet.stale !== undefined,
+          },
         });
       } catch (error) {
         return c.json({ status: "error", error: String(error) }, 503);
@@ -77,6 +118,8 @@ export function healthRoutes({ kv, jobs, media, metricsToken }: HealthDeps) {
         return c.text("unauthorized\n", 401, { "www-authenticate": "Bearer" });
       }
       const counts = await jobs.queue.countByState();
+      const now = Date.now();
+      const fleet = await readYtdlpFleet(kv, now);
       const lines = [
         "# HELP mediabot_queue_depth Jobs waiting for a worker.",
         "# TYPE mediabot_queue_depth gauge",
@@ -106,6 +149,7 @@ export function healthRoutes({ kv, jobs, media, metricsToken }: HealthDeps) {
         `mediabot_probe_memory_bytes ${media.memoryUsage().bytes}`,
         ...jobs.durations.waited.lines(),
         ...jobs.durations.ran.lines(),
+        ...ytdlpLines(fleet, now),
         ...memoryLines(),
       ];
       return c.text(lines.join("\n") + "\n", 200, { "content-type": "text/plain; version=0.0.4" });

@@ -5,12 +5,18 @@ import { z } from "zod";
 import { bearerToken, matchesSecret } from "../lib/secrets.ts";
 import { isId } from "../lib/ids.ts";
 import type { JobService } from "../services/job_service.ts";
-import { jobFailureSchema, jobProgressSchema, jobResultSchema } from "../media/job_schemas.ts";
+import {
+  jobFailureSchema,
+  jobProgressSchema,
+  jobResultSchema,
+  workerStatusSchema,
+} from "../media/job_schemas.ts";
 import { CLAIM_WAIT_MS } from "../media/job_protocol.ts";
 
 const claimBody = z.object({
   workerId: z.string().min(1).max(100).regex(/^[\w.:-]+$/),
   waitMs: z.number().int().min(0).max(CLAIM_WAIT_MS).optional(),
+  status: workerStatusSchema.optional(),
 });
 const heartbeatBody = z.object({
   leaseId: z.string().min(1).max(100),
@@ -49,6 +55,7 @@ export function workerApiRoutes(jobs: JobService, workerToken: string | undefine
       const claim = await jobs.claim(body.workerId, {
         waitMs: body.waitMs ?? CLAIM_WAIT_MS,
         signal: c.req.raw.signal,
+        status: body.status,
       });
       if (!claim) return c.body(null, 204);
       return c.json(claim);

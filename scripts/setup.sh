@@ -10,24 +10,30 @@ if [ "${1:-}" = "app" ] && [ "${WORKERS:-2}" = "0" ]; then
 fi
 
 # Debian 12 and 13: current yt-dlp comes from trixie-backports (architecture-independent Python
-# whose dependencies both satisfy); a pin keeps every other package from coming from there.
+# whose dependencies both satisfy); a pin keeps every other package from coming from there
+# (priority -1: never installed, even when asked for by name).
 add_trixie_backports() {
   [ -r /etc/os-release ] || return 0
   # shellcheck disable=SC1091
   . /etc/os-release
   [ "${ID:-}" = "debian" ] || return 0
   case "${VERSION_ID:-}" in 12 | 13) ;; *) return 0 ;; esac
+  # bookworm's keyring is a .gpg file, trixie's a .pgp one
+  local keyring
+  for keyring in /usr/share/keyrings/debian-archive-keyring.pgp /usr/share/keyrings/debian-archive-keyring.gpg; do
+    [ -f "$keyring" ] && break
+  done
   "${sudo_cmd[@]}" tee /etc/apt/sources.list.d/mediabot-trixie-backports.sources >/dev/null <<SOURCES
 Types: deb
 URIs: http://deb.debian.org/debian
 Suites: trixie-backports
 Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+Signed-By: $keyring
 SOURCES
   "${sudo_cmd[@]}" tee /etc/apt/preferences.d/mediabot-trixie-backports >/dev/null <<PINS
 Package: *
 Pin: release n=trixie-backports
-Pin-Priority: 1
+Pin-Priority: -1
 
 Package: yt-dlp
 Pin: release n=trixie-backports
@@ -37,6 +43,35 @@ PINS
 
 # yt-dlp older than this cannot solve YouTube's JavaScript challenges (it needs an external runtime)
 readonly YTDLP_MIN_VERSION="2025.11.12"
+
+# yt-dlp solves YouTube's JavaScript challenges by running Deno (the worker passes its own binary).
+# Debian's yt-dlp ships the solver as a script that imports two npm packages: they are cached in
+# the DENO_DIR of the user running this (the worker's user), since yt-dlp runs Deno offline
+# (--cached-only). Release binaries bundle a self-contained solver and need nothing here.
+cache_ytdlp_solver() {
+  command -v deno >/dev/null 2>&1 || return 0
+  local ytdlp shebang lib
+  ytdlp=$(command -v "${YTDLP_PATH:-yt-dlp}") || return 0
+  # a Python yt-dlp names its interpreter on its first line; a release binary has none
+  read -r -n 200 shebang <"$ytdlp" || true
+  [[ "$shebang" == "#!"*python* ]] || return 0
+  # shellcheck disable=SC2086 # "#!/usr/bin/env python3" is two words
+  lib=$(${shebang#\#!} -c 'import pathlib, yt_dlp.extractor.youtube.jsc._builtin.vendor as vendor
+print(pathlib.Path(vendor.__file__).parent / "yt.solver.deno.lib.js")' 2>/dev/null) || return 0
+  [ -f "$lib" ] || return 0
+  # the check yt-dlp makes before it uses the solver, with its flags
+  if deno run --ext=js --no-code-cache --no-prompt --no-remote --no-lock --node-modules-dir=none \
+    --no-config --cached-only - <"$lib" >/dev/null 2>&1; then
+    return 0
+  fi
+  echo "setup: caching the npm packages of yt-dlp's JavaScript challenge solver ($lib)" >&2
+  local output
+  if ! output=$(deno cache --no-config --no-lock --node-modules-dir=none "$lib" 2>&1); then
+    echo "$output" >&2
+    echo "setup: without them yt-dlp cannot solve YouTube's challenges; run this again with" \
+      "access to the npm registry" >&2
+  fi
+}
 
 # media tools come without their recommended extras (rtmpdump, mpv…): nothing that could fetch
 # around the egress guard
@@ -76,6 +111,7 @@ fi
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing_packages+=(fonts-dejavu-core)
 
 if [ ${#missing_packages[@]} -eq 0 ] && [ ${#media_packages[@]} -eq 0 ]; then
+  cache_ytdlp_solver
   exit 0
 fi
 
@@ -104,6 +140,7 @@ if command -v apt-get >/dev/null 2>&1; then
     echo "setup: this system's yt-dlp (${ytdlp_version:-none}) is older than $YTDLP_MIN_VERSION and cannot" \
       "handle today's sites; install a current one (pipx install yt-dlp) and set YTDLP_PATH" >&2
   fi
+  cache_ytdlp_solver
   exit 0
 fi
 

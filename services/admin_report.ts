@@ -6,6 +6,7 @@ import { starsRevenue } from "../kv/payments.ts";
 import { planOf, type UserStore } from "../kv/users.ts";
 import { allExperimentResults } from "./experiments.ts";
 import type { AdminReport } from "../views/admin.ts";
+import { readYtdlpFleet } from "./ytdlp_fleet.ts";
 
 export interface AdminReportDeps {
   kv: Deno.Kv;
@@ -42,6 +43,7 @@ export async function collectAdminReport(
     undeliverable,
     revenue,
     experiments,
+    ytdlp,
   ] = await Promise.all([
     users.count(),
     countPremium(users, now),
@@ -55,6 +57,7 @@ export async function collectAdminReport(
     queue.listUndeliverable(LATEST_UNDELIVERABLE),
     starsRevenue(kv),
     allExperimentResults(kv),
+    readYtdlpFleet(kv, now),
   ]);
   const cacheHits = events.get("cache_hit") ?? 0;
   const requests = events.get("download_requested") ?? 0;
@@ -80,5 +83,6 @@ export async function collectAdminReport(
     undeliverable,
     starsRevenue: revenue,
     experiments,
+    ytdlp,
   };
 }

@@ -14,7 +14,7 @@ import {
   type JobProgress,
 } from "../media/job_types.ts";
 import type { JobResult } from "../media/job_types.ts";
-import type { HeartbeatReply } from "../media/job_protocol.ts";
+import type { HeartbeatReply, WorkerStatus } from "../media/job_protocol.ts";
 import { cachedFileOf } from "../kv/media.ts";
 import { LRUCache } from "lru-cache";
 import { translatorFor } from "../i18n/translations.ts";
@@ -34,6 +34,7 @@ import { ScheduleRunner } from "./schedules.ts";
 import { addProbedMedia } from "./playlist_delivery.ts";
 import { Histogram } from "../lib/histogram.ts";
 import type { ServiceDeps } from "./deps.ts";
+import { WorkerStatusLog } from "./ytdlp_fleet.ts";
 
 /** Telegram allows about one edit per second per chat; every 3 s keeps a margin for other messages. */
 export const PROGRESS_EDIT_INTERVAL_MS = 3_000;
@@ -81,8 +82,11 @@ export class JobService {
   readonly batchDownloads: BatchDownloads;
   readonly #autoDownloads: AutoDownloads;
   readonly #schedules: ScheduleRunner;
+  /** the yt-dlp each worker runs, from what it says with its claims */
+  readonly #workerStatuses: WorkerStatusLog;
 
   constructor(private readonly deps: ServiceDeps) {
+    this.#workerStatuses = new WorkerStatusLog(deps.kv);
     this.batches = new BatchReporter(deps);
     this.batchDownloads = new BatchDownloads({
       ...deps,
@@ -100,13 +104,19 @@ export class JobService {
   /** Long poll: the first due job, waiting up to waitMs for one to be queued. */
   async claim(
     workerId: string,
-    options: { kinds?: readonly JobKind[]; waitMs?: number; signal?: AbortSignal } = {},
+    options: {
+      kinds?: readonly JobKind[];
+      waitMs?: number;
+      signal?: AbortSignal;
+      status?: WorkerStatus;
+    } = {},
   ): Promise<Claim | null> {
     const deadline = Date.now() + (options.waitMs ?? 0);
     const signal = options.signal
       ? AbortSignal.any([options.signal, this.#closing.signal])
       : this.#closing.signal;
     this.workersSeen.set(workerId, Date.now());
+    if (options.status) await this.#workerStatuses.note(options.status);
     while (!signal.aborted) {
       const claim = await this.deps.queue.claim(workerId, options.kinds);
       if (claim) return claim;

@@ -4,7 +4,8 @@ import type { JobService } from "./job_service.ts";
 
 export function localTransport(jobs: JobService): JobTransport {
   return {
-    claim: (workerId, signal) => jobs.claim(workerId, { waitMs: CLAIM_WAIT_MS, signal }),
+    claim: (workerId, signal, status) =>
+      jobs.claim(workerId, { waitMs: CLAIM_WAIT_MS, signal, status }),
     heartbeat: (jobId, leaseId, progress) => jobs.heartbeat(jobId, leaseId, progress),
     complete: (jobId, leaseId, result) => jobs.complete(jobId, leaseId, result),
     fail: async (jobId, leaseId, failure) => {

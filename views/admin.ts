@@ -4,6 +4,7 @@ import type { Experiment } from "../kv/experiments.ts";
 import type { UndeliverableReport } from "../kv/jobs.ts";
 import { escapeHtml, formatBytes, formatUtcMoment, truncate } from "../lib/format.ts";
 import type { JobState } from "../media/job_types.ts";
+import { YTDLP_STALE_DAYS } from "../media/ytdlp_version.ts";
 
 export interface AdminReport {
   users: number;
@@ -24,6 +25,15 @@ export interface AdminReport {
   undeliverable: { count: number; latest: UndeliverableReport[] };
   starsRevenue: number;
   experiments: ExperimentResults[];
+  ytdlp: YtdlpFleet;
+}
+
+/** The yt-dlp versions the workers reported in the last day. */
+export interface YtdlpFleet {
+  /** oldest release first; ageDays is undefined for a version that is not a date */
+  versions: { version: string; workers: string[]; ageDays?: number }[];
+  /** the oldest version, when it is more than YTDLP_STALE_DAYS old */
+  stale?: { version: string; ageDays: number };
 }
 
 export interface VariantResult {
@@ -76,6 +86,25 @@ export function renderReportLines(t: Translate, locale: string, report: AdminRep
     t("admin-revenue", { stars: report.starsRevenue }),
     t("admin-queue", report.jobs),
     ...renderUndeliverableLines(t, locale, report.undeliverable),
+    ...renderYtdlpLines(t, report.ytdlp),
+  ];
+}
+
+/** The fleet's yt-dlp versions, and a warning when the oldest is too old for today's sites. */
+export function renderYtdlpLines(t: Translate, fleet: YtdlpFleet): string[] {
+  if (fleet.versions.length === 0) return [t("admin-ytdlp-none")];
+  const versions = fleet.versions.map(({ version, workers }) =>
+    t("admin-ytdlp-version", { version: escapeHtml(version), count: workers.length })
+  );
+  return [
+    t("admin-ytdlp", { versions: versions.join(" · ") }),
+    ...(fleet.stale
+      ? [t("admin-ytdlp-stale", {
+        version: escapeHtml(fleet.stale.version),
+        days: fleet.stale.ageDays,
+        limit: YTDLP_STALE_DAYS,
+      })]
+      : []),
   ];
 }
 

@@ -79,8 +79,8 @@ export function httpTransport(
   };
 
   return {
-    async claim(workerId, signal) {
-      const body = { workerId, waitMs: timeouts.claimWaitMs };
+    async claim(workerId, signal, status) {
+      const body = { workerId, waitMs: timeouts.claimWaitMs, status };
       const response = await call("/claim", body, timeouts.claimWaitMs + timeouts.callMs, signal);
       if (response.status === 204) return null;
       if (!response.ok) throw new WorkerApiError(response.status, await response.text());

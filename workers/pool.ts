@@ -4,6 +4,11 @@ import { runJob, type RunnerDeps, scratchRoot } from "./runner.ts";
 import { startEgressGuard } from "./egress_guard.ts";
 import { useEgressProxy } from "./process.ts";
 import { type AddressPolicy, UrlGuard } from "../lib/url_guard.ts";
+import { ClaimGate } from "./claim_gate.ts";
+import { type YtdlpUpdateChannel, YtdlpUpkeep } from "./ytdlp_upkeep.ts";
+
+/** How often YTDLP_UPDATE updates yt-dlp after the start, once the pool is idle. */
+export const YTDLP_UPDATE_INTERVAL_MS = 24 * 60 * 60_000;
 
 /** A download needs room for the file and its merge or compression copy. */
 export function minimumFreeBytes(maxUploadBytes: number): number {
@@ -22,7 +27,10 @@ export interface WorkerPool {
 }
 
 export interface WorkerPoolDeps extends RunnerDeps {
+  config: RunnerDeps["config"] & { ytdlpUpdate?: YtdlpUpdateChannel };
   workerIdPrefix: string;
+  /** tests only: how often yt-dlp is updated (YTDLP_UPDATE_INTERVAL_MS by default) */
+  ytdlpUpdateIntervalMs?: number;
   /** tests only: where the egress guard connects (by default ALLOW_PRIVATE_URLS decides) */
   egressPolicy?: AddressPolicy;
 }
@@ -45,6 +53,26 @@ export async function startWorkerPool(
   const claiming = new AbortController();
   const shutdown = new AbortController();
   let running = 0;
+  // yt-dlp is updated (YTDLP_UPDATE) and its version read only while no claim is out and no job
+  // runs: at start, before the first claim, then daily
+  const gate = new ClaimGate();
+  const upkeep = new YtdlpUpkeep({
+    ytdlpPath: deps.config.ytdlpPath,
+    channel: deps.config.ytdlpUpdate,
+    worker: deps.workerIdPrefix,
+    logger: deps.logger,
+  });
+  let refreshing = Promise.resolve();
+  const refreshYtdlp = () => {
+    deps.logger.debug("yt-dlp upkeep due: new claims wait until no job runs");
+    refreshing = gate.whileIdle(async () => {
+      if (!claiming.signal.aborted) await upkeep.refresh(claiming.signal);
+    }).catch((error) => deps.logger.error("yt-dlp upkeep failed", { error }));
+  };
+  refreshYtdlp();
+  const updates = deps.config.ytdlpUpdate
+    ? setInterval(refreshYtdlp, deps.ytdlpUpdateIntervalMs ?? YTDLP_UPDATE_INTERVAL_MS)
+    : undefined;
   const loops = Array.from({ length: count }, async (_, i) => {
     const workerId = `${deps.workerIdPrefix}-${i}`;
     while (!claiming.signal.aborted) {
@@ -55,13 +83,18 @@ export async function startWorkerPool(
           await new Promise((resolve) => setTimeout(resolve, 10_000));
           continue;
         }
-        const claim = await deps.transport.claim(workerId, claiming.signal);
-        if (!claim) continue;
-        running++;
+        if (!await gate.enter(claiming.signal)) break;
         try {
-          await runJob(claim, deps, shutdown.signal);
+          const claim = await deps.transport.claim(workerId, claiming.signal, upkeep.status);
+          if (!claim) continue;
+          running++;
+          try {
+            await runJob(claim, deps, shutdown.signal);
+          } finally {
+            running--;
+          }
         } finally {
-          running--;
+          gate.leave();
         }
       } catch (error) {
         if (claiming.signal.aborted) break;
@@ -76,8 +109,10 @@ export async function startWorkerPool(
     },
     async stop(graceMs = 20_000) {
       claiming.abort();
+      clearInterval(updates);
       const timer = setTimeout(() => shutdown.abort(), graceMs);
       await Promise.all(loops);
+      await refreshing;
       clearTimeout(timer);
       releaseProxy();
       await guard.close();

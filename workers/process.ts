@@ -105,8 +105,12 @@ export async function runProcess(
   }
 }
 
-/** What a media tool needs from the worker's environment; nothing else (no tokens, no no_proxy). */
-const INHERITED_VARIABLES = ["PATH", "HOME", "TMPDIR"];
+/**
+ * What a media tool needs from the worker's environment; nothing else (no tokens, no no_proxy).
+ * DENO_DIR and XDG_CACHE_HOME say where the Deno yt-dlp runs finds its challenge solver's cached
+ * npm packages.
+ */
+const INHERITED_VARIABLES = ["PATH", "HOME", "TMPDIR", "DENO_DIR", "XDG_CACHE_HOME"];
 /** the egress guards of the worker pools running in this process; the latest one is used */
 const egressProxies: string[] = [];
 

@@ -13,11 +13,11 @@ import { inspectStream, type StreamInput } from "./live_stream.ts";
 import { MediaError } from "../media/media_types.ts";
 import { runProcess } from "./process.ts";
 import { uploadMedia } from "./upload.ts";
+import { type YtdlpSetup, ytdlpSetupOf } from "./ytdlp_run.ts";
 
-export interface RecordJobOptions {
+export interface RecordJobOptions extends YtdlpSetup {
   outDir: string;
   maxUploadBytes: number;
-  ytdlpPath: string;
   ffmpegPath: string;
   ffprobePath: string;
   urlGuard: UrlGuard;
@@ -52,7 +52,7 @@ export async function runRecordJob(
   const inspection = await inspectStream(payload.url, {
     signal,
     timeoutMs: INSPECT_TIMEOUT_MS,
-    ytdlpPath: options.ytdlpPath,
+    ...ytdlpSetupOf(options),
     urlGuard: options.urlGuard,
   });
   if (!inspection.live) return { kind: "not_live", info: inspection.info };

@@ -24,10 +24,14 @@ import { expandPlaylist } from "./playlist.ts";
 import { noTranslator, type Translator } from "../media/translator.ts";
 import { heartbeatInterval, LeaseWatch } from "./lease_watch.ts";
 import { delay } from "es-toolkit";
+import { resolve } from "node:path";
+import type { YtdlpSetup } from "./ytdlp_run.ts";
 
 export interface RunnerConfig {
   dataDir: string;
   ytdlpPath: string;
+  /** the operator's yt-dlp config file (YTDLP_CONFIG) */
+  ytdlpConfig?: string;
   ffmpegPath: string;
   ffprobePath: string;
   maxUploadBytes: number;
@@ -50,6 +54,15 @@ export const DOWNLOAD_TIMEOUT_MS = 60 * 60_000;
 
 export function scratchRoot(dataDir: string): string {
   return `${dataDir}/scratch`;
+}
+
+/** Every yt-dlp run of this worker: its binary, its cache under DATA_DIR, the operator's config. */
+export function ytdlpSetup(config: RunnerConfig): YtdlpSetup {
+  return {
+    ytdlpPath: config.ytdlpPath,
+    cacheDir: resolve(config.dataDir, "ytdlp-cache"),
+    configFile: config.ytdlpConfig,
+  };
 }
 
 export async function runJob(
@@ -174,7 +187,7 @@ async function runProbe(
   signal: AbortSignal,
 ): Promise<JobResult> {
   const info = await probeMedia(payload.url, {
-    ytdlpPath: config.ytdlpPath,
+    ...ytdlpSetup(config),
     signal,
     timeoutMs: PROBE_TIMEOUT_MS,
     sizeLookup: { urlGuard: new UrlGuard(config.allowPrivateUrls ?? false) },
@@ -189,7 +202,7 @@ async function runExpand(
   signal: AbortSignal,
 ): Promise<JobResult> {
   const listing = await expandPlaylist(payload.url, {
-    ytdlpPath: config.ytdlpPath,
+    ...ytdlpSetup(config),
     maxEntries: payload.maxEntries,
     signal,
     timeoutMs: PROBE_TIMEOUT_MS,
@@ -210,7 +223,7 @@ async function runDownload(
     info: payload.info,
     outDir: scratch,
     maxBytes: Math.min(config.maxUploadBytes, payload.maxBytes ?? Infinity),
-    ytdlpPath: config.ytdlpPath,
+    ...ytdlpSetup(config),
     ffmpegPath: config.ffmpegPath,
     ffprobePath: config.ffprobePath,
     signal,
@@ -241,7 +254,7 @@ function runRecord(
     urlGuard: new UrlGuard(config.allowPrivateUrls ?? false),
     outDir: scratch,
     maxUploadBytes: config.maxUploadBytes,
-    ytdlpPath: config.ytdlpPath,
+    ...ytdlpSetup(config),
     ffmpegPath: config.ffmpegPath,
     ffprobePath: config.ffprobePath,
   });
@@ -258,7 +271,7 @@ function runSubtitles(
   return runSubtitlesJob(payload, deps.api, {
     outDir: scratch,
     maxUploadBytes: config.maxUploadBytes,
-    ytdlpPath: config.ytdlpPath,
+    ...ytdlpSetup(config),
     ffmpegPath: config.ffmpegPath,
     ffprobePath: config.ffprobePath,
     translator: deps.translator ?? noTranslator,

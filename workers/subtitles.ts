@@ -24,12 +24,11 @@ import { type Cue, formatSrt, parseSubtitles, SubtitleFormatError } from "./subt
 import { primaryLanguage, translateOrKeep, type Translator } from "../media/translator.ts";
 import { safeFileName, uploadMedia } from "./upload.ts";
 import { downloadMedia, toProbeInfo } from "./ytdlp.ts";
-import { firstMediaOf, runYtdlp } from "./ytdlp_run.ts";
+import { firstMediaOf, runYtdlp, type YtdlpSetup, ytdlpSetupOf } from "./ytdlp_run.ts";
 
-export interface SubtitlesJobOptions {
+export interface SubtitlesJobOptions extends YtdlpSetup {
   outDir: string;
   maxUploadBytes: number;
-  ytdlpPath: string;
   ffmpegPath: string;
   ffprobePath: string;
   translator: Translator;
@@ -81,7 +80,7 @@ export interface MediaSubtitles {
 /** `yt-dlp -J`: the media and its tracks (people's first, then the useful automatic ones). */
 export async function probeSubtitles(
   url: string,
-  options: Pick<SubtitlesJobOptions, "ytdlpPath" | "signal"> & { preferred: string[] },
+  options: YtdlpSetup & Pick<SubtitlesJobOptions, "signal"> & { preferred: string[] },
 ): Promise<MediaSubtitles> {
   const json = await runYtdlp({ mode: "json", url }, { ...options, timeoutMs: PROBE_TIMEOUT_MS });
   const info = toProbeInfo(json, url);
@@ -208,7 +207,7 @@ async function fetchCues(
   json: unknown,
   track: SubtitleTrack,
   outDir: string,
-  options: Pick<SubtitlesJobOptions, "ytdlpPath" | "signal">,
+  options: YtdlpSetup & Pick<SubtitlesJobOptions, "signal">,
 ): Promise<Cue[]> {
   const infoPath = join(outDir, "info.json");
   await Deno.writeTextFile(infoPath, JSON.stringify(json));
@@ -297,7 +296,7 @@ async function uploadVideoWithSubtitles(
     info,
     outDir: videoDir,
     maxBytes,
-    ytdlpPath: options.ytdlpPath,
+    ...ytdlpSetupOf(options),
     ffmpegPath: options.ffmpegPath,
     ffprobePath: options.ffprobePath,
     signal,

@@ -309,7 +309,7 @@ export function toProbeInfo(json: unknown, url: string, inPlaylist = false): Pro
   };
 }
 
-/** yt-dlp 2023.03.04 numbers even the only video of an HTML5 page: "Title (1)". */
+/** yt-dlp (2026.11.23 still) numbers even the only video of an HTML5 page: "Title (1)". */
 function cleanTitle(title: string, extractor: string | undefined, inPlaylist: boolean): string {
   const alone = extractor === "html5" && !inPlaylist;
   return (alone ? title.replace(/ \(1\)$/, "") : title).slice(0, MAX_TITLE_CHARS);

@@ -9,9 +9,22 @@ import { LOCAL_MEDIA_INPUT, NETWORK_PROTOCOLS } from "./ffmpeg.ts";
 import { MediaError, type MediaErrorCode } from "../media/media_types.ts";
 import { runProcess } from "./process.ts";
 
-export interface YtdlpRunOptions {
+/** How a worker runs yt-dlp: the same for all its runs. */
+export interface YtdlpSetup {
   /** the yt-dlp binary; "yt-dlp" from PATH by default */
   ytdlpPath?: string;
+  /** yt-dlp's cache (what it learns from YouTube's player scripts); without one, none */
+  cacheDir?: string;
+  /** the operator's yt-dlp config file (YTDLP_CONFIG), read after --ignore-config */
+  configFile?: string;
+}
+
+/** The setup part of a caller's options, handed on to the runs it makes. */
+export function ytdlpSetupOf({ ytdlpPath, cacheDir, configFile }: YtdlpSetup): YtdlpSetup {
+  return { ytdlpPath, cacheDir, configFile };
+}
+
+export interface YtdlpRunOptions extends YtdlpSetup {
   signal?: AbortSignal;
   timeoutMs: number;
 }
@@ -76,12 +89,10 @@ const FFMPEG_POSTPROCESSORS = [
 ];
 
 /**
- * No user config or cache, and the ffmpeg yt-dlp starts limited to the network when it downloads
- * a stream, to local media files when it merges or converts them.
+ * The ffmpeg yt-dlp starts limited to the network when it downloads a stream, to local media
+ * files when it merges or converts them.
  */
 export const YTDLP_BASE_ARGS = [
-  "--ignore-config",
-  "--no-cache-dir",
   ...["--downloader-args", `ffmpeg_i:-protocol_whitelist ${NETWORK_PROTOCOLS}`],
   ...FFMPEG_POSTPROCESSORS.flatMap((pp) => [
     "--postprocessor-args",
@@ -120,7 +131,7 @@ export async function runYtdlp(
   request: YtdlpRequest,
   options: YtdlpRunOptions,
 ): Promise<unknown> {
-  const result = await runProcess(options.ytdlpPath ?? "yt-dlp", ytdlpArgs(request), {
+  const result = await runProcess(options.ytdlpPath ?? "yt-dlp", ytdlpArgs(request, options), {
     signal: options.signal,
     timeoutMs: options.timeoutMs,
     cwd: "output" in request ? request.output.dir : undefined,
@@ -130,9 +141,22 @@ export async function runYtdlp(
   if (request.mode === "json" || request.mode === "listing") return parseJson(result.stdout);
 }
 
-function ytdlpArgs(request: YtdlpRequest): string[] {
+function ytdlpArgs(request: YtdlpRequest, setup: YtdlpSetup): string[] {
   const link = "url" in request ? ["--", request.url] : [];
-  return [...YTDLP_BASE_ARGS, ...NETWORK_ARGS, ...modeArgs(request), ...link];
+  return [...setupArgs(setup), ...YTDLP_BASE_ARGS, ...NETWORK_ARGS, ...modeArgs(request), ...link];
+}
+
+/**
+ * No config but the operator's, the worker's cache, and this process's own Deno binary as the
+ * JavaScript runtime (YouTube's challenges), found without PATH.
+ */
+function setupArgs({ configFile, cacheDir }: YtdlpSetup): string[] {
+  return [
+    "--ignore-config",
+    ...(configFile ? ["--config-locations", configFile] : []),
+    ...(cacheDir ? ["--cache-dir", cacheDir] : ["--no-cache-dir"]),
+    ...["--js-runtimes", `deno:${Deno.execPath()}`],
+  ];
 }
 
 function modeArgs(request: YtdlpRequest): string[] {

@@ -17,8 +17,8 @@ Deno.test("[e2e/quality] too big at its best: compressed to fit, a preset, or sp
     const user = telegram.user(7001, { languageCode: "en" });
     user.sendText(url);
     const preview = await waitForPreview(telegram, user.id);
-    // without a poster the preview is text; the size comes from a HEAD request (Debian's
-    // yt-dlp reports none for HTML5 pages)
+    // without a poster the preview is text; the size comes from a HEAD request (yt-dlp
+    // reports none for HTML5 pages)
     const text = preview.caption ?? preview.text ?? "";
     assertMatch(text, /1080p: ~(59|60)\.\d MB/);
     assertMatch(text, /Recommended: ⭐ Best \(1080p\) · ≤ 50\.0 MB · compressed to fit/);

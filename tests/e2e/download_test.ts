@@ -22,8 +22,8 @@ Deno.test("[e2e] a link gives a preview, 720p gives a playable video, and a seco
       preview.html?.includes("Lab clip &lt;b&gt;&amp;&lt;/b&gt;"),
       `title escaped: ${preview.html}`,
     );
-    // Debian's yt-dlp reads heights from <source> but neither width, duration nor size:
-    // the worker asks the sources for their size (HEAD)
+    // yt-dlp's HTML5 extractor reads heights from <source> but neither width, duration nor
+    // size: the worker asks the sources for their size (HEAD)
     assertMatch(preview.caption ?? "", /🖼 720p/);
     assertMatch(preview.caption ?? "", /720p: ~\d+ KB/);
     const labels = buttons(preview).map((b) => b.text);

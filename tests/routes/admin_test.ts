@@ -3,6 +3,8 @@ import { startTestSystem } from "../support/system.ts";
 import { createWebSession, findLoginNonce, issueLoginNonce } from "../../kv/web_sessions.ts";
 import { ADMIN_COOKIE } from "../../routes/admin.tsx";
 import { WebClient, widgetAuthUrl } from "../support/web_client.ts";
+import { waitUntil } from "../support/wait.ts";
+import { listWorkerYtdlp, recordWorkerYtdlp } from "../../kv/worker_ytdlp.ts";
 
 const ADMIN = 8001;
 const OTHER = 8002;
@@ -173,4 +175,32 @@ Deno.test("[routes/admin] /admin in the chat stays refused to others, A/B comman
   assertMatch(dashboard.text ?? "", /Users: 2/);
   assertMatch(dashboard.text ?? "", /preview_buttons \(running\)/);
   assertMatch(dashboard.text ?? "", /best_first \(weight 1\): 0\/0 = 0%/);
+});
+
+Deno.test("[routes/admin] the web page lists the workers' yt-dlp and warns when the oldest is over 60 days old", async () => {
+  await using bed = await startTestSystem({ ADMIN_IDS: String(ADMIN) });
+  const { app, kv } = bed.system;
+  const browser = new WebClient((path, init) => app.request(path, init));
+  const page = await browser.page("/admin");
+  const auth = new URL(widgetAuthUrl(page.html)!).pathname;
+  assertEquals(
+    (await browser.request(`${auth}?${await signedLogin(bed.telegram.token, ADMIN)}`)).status,
+    303,
+  );
+  // the in-process workers report the real yt-dlp with their first claim
+  const [local] = await waitUntil(async () => {
+    const workers = await listWorkerYtdlp(kv);
+    return workers.length > 0 && workers;
+  }, "the in-process workers' report");
+  const current = await browser.page("/admin");
+  assert(current.html.includes("yt-dlp of the workers"), "the page has the section");
+  assert(current.html.includes(`<td>${local.version}</td>`), current.html);
+
+  await recordWorkerYtdlp(kv, { worker: "old-box", ytdlpVersion: "2025.01.01" });
+  const warned = await browser.page("/admin");
+  assertMatch(
+    warned.html,
+    /<p class="warning">⚠️ The oldest yt-dlp in the fleet, \u2068?2025\.01\.01\u2069?, is \u2068?\d+\u2069? days old/,
+  );
+  assert(warned.html.includes("<td>old-box</td>"), "the worker that runs it");
 });

@@ -16,8 +16,8 @@
 export const MEDIALAB_VERSION = "v1";
 
 /**
- * Facts about `/watch/clip` that tests can assert. yt-dlp 2023.03.04 reports the title as
- * `${title} (1)` (its html5 embed extractor numbers entries) and the id as `clip-1`.
+ * Facts about `/watch/clip` that tests can assert. yt-dlp (2026.11.23 as 2023.03.04) reports the
+ * title as `${title} (1)` (its html5 embed extractor numbers entries) and the id as `clip-1`.
  */
 export const LAB_CLIP = {
   title: 'Lab clip <b>&</b> "quotes"',
@@ -85,7 +85,7 @@ export const LAB_BIG = {
   title: (mb: number) => `Lab big clip ${mb} MiB`,
 } as const;
 
-/** Text in the "ERROR: " line Debian's yt-dlp 2023.03.04 prints for the error URLs. */
+/** Text in the "ERROR: " line yt-dlp prints for the error URLs. */
 export const LAB_YTDLP_ERRORS = {
   missing: "HTTP Error 404: Not Found",
   text: "Unsupported URL",

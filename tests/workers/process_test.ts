@@ -168,6 +168,8 @@ Deno.test("[workers/process] a subprocess gets a cleared environment, and every 
     MEDIABOT_TEST_TOKEN: "123:secret",
     no_proxy: "*",
     ftp_proxy: "http://10.0.0.1:21",
+    // where yt-dlp's Deno finds its challenge solver's npm packages
+    DENO_DIR: "/srv/deno-dir",
   };
   for (const [name, value] of Object.entries(planted)) Deno.env.set(name, value);
   const release = useEgressProxy("http://127.0.0.1:9");
@@ -179,9 +181,10 @@ Deno.test("[workers/process] a subprocess gets a cleared environment, and every 
       assertEquals(seen[`${scheme.toUpperCase()}_PROXY`], "http://127.0.0.1:9", scheme);
     }
     assertEquals([seen.no_proxy, seen.NO_PROXY], ["", ""], "nothing bypasses the guard");
-    const allowed = ["PATH", "HOME", "TMPDIR", "LANG", "no_proxy", "NO_PROXY"];
+    assertEquals(seen.DENO_DIR, "/srv/deno-dir");
+    const allowed = ["PATH", "HOME", "TMPDIR", "LANG", "DENO_DIR", "XDG_CACHE_HOME"];
     const unexpected = Object.keys(seen).filter((name) =>
-      !allowed.includes(name) && !/^(http|https|ftp|all)_proxy$/i.test(name)
+      !allowed.includes(name) && !/^(http|https|ftp|all|no)_proxy$/i.test(name)
     );
     assertEquals(unexpected, []);
   } finally {

@@ -59,7 +59,8 @@ Deno.test("[workers/ytdlp_run] every mode carries the flags for every run; a lin
   ];
   for (const request of requests) {
     const { argv } = await recordRun(request);
-    assertEquals(argv.slice(0, YTDLP_BASE_ARGS.length), YTDLP_BASE_ARGS, request.mode);
+    const base = argv.indexOf(YTDLP_BASE_ARGS[0]);
+    assertEquals(argv.slice(base, base + YTDLP_BASE_ARGS.length), YTDLP_BASE_ARGS, request.mode);
     const network = [["--socket-timeout", "20"], ["--retries", "3"], ["--fragment-retries", "5"]];
     for (const [flag, value] of network) {
       assertEquals(valueOf(argv, flag), value, `${request.mode} ${flag}`);
@@ -75,6 +76,30 @@ Deno.test("[workers/ytdlp_run] every mode carries the flags for every run; a lin
       assertEquals(separators, 1, request.mode);
     }
   }
+});
+
+Deno.test("[workers/ytdlp_run] no config but the operator's file, yt-dlp's cache where the worker says, and the worker's own Deno for JavaScript", async () => {
+  await using scratch = await scratchDir();
+  const dir = scratch.path;
+  const configFile = `${dir}/yt-dlp.conf`;
+  await Deno.writeTextFile(configFile, "--extractor-args youtube:lang=fr\n");
+  await using ytdlp = await FakeYtdlp.create({ stdout: "{}" });
+  await runYtdlp({ mode: "json", url: LINK }, {
+    ytdlpPath: ytdlp.path,
+    cacheDir: `${dir}/ytdlp-cache`,
+    configFile,
+    timeoutMs: TIMEOUT_MS,
+  });
+  const { argv } = (await ytdlp.run(1))!;
+  assertEquals(argv.slice(0, 3), ["--ignore-config", "--config-locations", configFile]);
+  assertEquals(valueOf(argv, "--cache-dir"), `${dir}/ytdlp-cache`);
+  assert(!argv.includes("--no-cache-dir"));
+  assertEquals(valueOf(argv, "--js-runtimes"), `deno:${Deno.execPath()}`);
+
+  const bare = await recordRun({ mode: "json", url: LINK });
+  assertEquals(bare.argv[0], "--ignore-config");
+  assert(!bare.argv.includes("--config-locations") && bare.argv.includes("--no-cache-dir"));
+  assertEquals(valueOf(bare.argv, "--js-runtimes"), `deno:${Deno.execPath()}`);
 });
 
 Deno.test("[workers/ytdlp_run] the ffmpeg yt-dlp starts reads only the network when it downloads, only local media files when it converts", () => {

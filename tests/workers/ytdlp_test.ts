@@ -109,7 +109,7 @@ Deno.test("[workers/ytdlp] a playlist yields its first entry, an empty one is un
   assert(error instanceof MediaError && error.code === "unsupported");
 });
 
-Deno.test("[workers/ytdlp] the (1) yt-dlp 2023 adds to a lone HTML5 video is dropped", () => {
+Deno.test("[workers/ytdlp] the (1) yt-dlp adds to a lone HTML5 video is dropped", () => {
   assertEquals(toProbeInfo({ ...YTDLP_JSON, title: "Clip (1)" }, "u").title, "Clip");
   const series = { _type: "playlist", id: "s", entries: [{ ...YTDLP_JSON, title: "Series (1)" }] };
   assertEquals(toProbeInfo(series, "u").title, "Series (1)", "the first of several keeps it");
@@ -331,6 +331,7 @@ Deno.test("[workers/ytdlp] the media lab, end to end", async (t) => {
     await t.step("an HLS VOD downloads into an mp4", async () => {
       const info = await probeMedia(lab.urls.hlsVod, { timeoutMs: TIMEOUT_MS });
       assertEquals(info.formats.map((f) => f.height).sort(), [...LAB_HLS.heights].sort());
+      assertEquals(info.duration, LAB_HLS.durationSeconds, "yt-dlp adds up the segments");
       const progress: number[] = [];
       const media = await download(lab.urls.hlsVod, info, "720", {
         onProgress: (p) => progress.push(p.downloadedBytes),
