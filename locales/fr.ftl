@@ -9,11 +9,12 @@ menu-quick = 📥 <b>Action rapide :</b> envoyez-moi simplement un lien !
 menu-sites = <b>Plateformes :</b> YouTube • Instagram • TikTok • X • Reddit • SoundCloud • +1000 sites
 button-download = 📥 Télécharger
 button-history = 📜 Historique
+button-playlists = 🎵 Playlists
 button-help = ❓ Aide
 button-premium = ⭐ Premium
 button-settings = ⚙️ Paramètres
-button-news = 📰 Nouveautés
-button-admin = 🛠 Admin
+button-news = 📢 Nouveautés
+button-admin = 🔧 Admin
 button-menu = ⬅️ Menu
 download-how = 📥 Envoyez-moi un lien (ou transférez un message qui en contient un) et je vous proposerai les qualités disponibles.
 
@@ -21,19 +22,22 @@ download-how = 📥 Envoyez-moi un lien (ou transférez un message qui en contie
 help-text =
     ❓ <b>Comment fonctionne MediaBot</b>
 
-    Envoyez un lien YouTube, Instagram, TikTok, X, Reddit, SoundCloud ou de plus de 1000 sites (la liste complète est celle de yt-dlp). Je réponds par un aperçu : choisissez une qualité ou l’audio seul, et le fichier arrive ici avec une barre de progression en direct. Redemander un média déjà téléchargé est instantané.
+    Envoyez un lien YouTube, Instagram, TikTok, X, Reddit, SoundCloud ou de plus de 1000 sites (la liste complète est celle de yt-dlp). Je réponds par un aperçu : le début de sa description, ses vues et ses j’aime, la taille de chaque qualité et celle qui vous convient. Choisissez une qualité ou l’audio seul (⚙️ Compresser… réencode pour tenir, ✂️ Découper envoie une longue vidéo en parties), et le fichier arrive ici avec une barre de progression en direct. ➕ l’ajoute à une playlist, 🌐 traduit un titre dans une autre langue. L’aperçu d’un direct propose des enregistrements 🔴 à la place. Redemander un média déjà téléchargé est instantané.
 
     <b>Commandes</b>
     /start, /menu — menu principal
-    /history — vos derniers téléchargements
+    /history — vos derniers téléchargements, à renvoyer
+    /stats — vos 30 derniers jours en graphique
+    /recommend — des suggestions d’après vos téléchargements
+    /playlist — vos playlists : créer, ajouter, voir, partager par lien et page web, inviter des collaborateurs
     /record &lt;lien&gt; &lt;minutes&gt; — enregistrer un direct
     /subs &lt;lien&gt; [langue] [traduire en] — sous-titres en .srt, traduits ou dans la vidéo
-    /schedule &lt;lien&gt; &lt;quand&gt; — télécharger plus tard : « 20:00 », « demain 8h », « dans 2 heures », « tous les jours à 19h »
+    /schedule &lt;lien&gt; &lt;quand&gt; [audio|meilleure|1080|720|480|360] — télécharger plus tard : « 20:00 », « demain 8h », « dans 2 heures », « tous les jours à 19h »
     /schedules — vos téléchargements programmés
-    /batch &lt;liens…&gt; — plusieurs liens d’un coup (ou envoyez un fichier .txt, un lien par ligne)
+    /batch &lt;liens…&gt; — plusieurs liens d’un coup (ou envoyez un fichier .txt, un lien par ligne, ou le lien d’une playlist)
     /settings — langue, qualité, audio, fuseau horaire…
     /premium — plus de quota avec les Telegram Stars
-    /profile — votre niveau, vos XP, votre rang, votre série et vos badges
+    /profile — votre niveau, vos XP, votre rang, votre série, vos badges et votre lien d’invitation
     /top — le classement, depuis toujours et cette semaine
     /achievements — vos badges et où vous en êtes pour les autres
     /cancel — arrêter vos téléchargements en cours
@@ -50,16 +54,26 @@ help-text =
     }
     Premium : { $premiumQuota } sur 24 heures, dès { $cheapest } ⭐.
 
+help-admin = /admin — utilisateurs, file d’attente, revenus et tests A/B ; grant, revoke, block, refund (administrateurs)
+
 ## Account
 plan-free = Gratuit
 plan-premium = Premium
 news-text =
-    📰 <b>Nouveautés</b>
+    📢 <b>Nouveautés</b>
 
-    • Des aperçus avec les qualités réellement disponibles, et leur taille quand le site la donne
+    • Des aperçus avec le début de la description, les vues et les j’aime, les qualités réellement disponibles, leur taille et celle qui vous convient
     • Barre de progression en direct, et un bouton Annuler qui arrête tout de suite
     • Re-téléchargements instantanés : un fichier déjà envoyé est renvoyé par Telegram
-    • Premium avec les Telegram Stars, paramètres, français et anglais
+    • ⚙️ Compresser et ✂️ Découper pour ce qui est trop gros pour Telegram
+    • 🔴 Des directs enregistrés, depuis l’aperçu d’un lien en direct ou avec /record
+    • 🎵 Des playlists partagées par lien et page web, avec des collaborateurs : /playlist
+    • ⏰ Des téléchargements à l’heure choisie, en audio ou dans la qualité demandée : /schedule, /schedules
+    • 📦 Plusieurs liens d’un coup, un fichier .txt ou toute une playlist : /batch
+    • 📝 Des sous-titres, traduits ou dans la vidéo : /subs ; 🌐 des titres traduits depuis l’aperçu
+    • 📜 Vos téléchargements et votre activité : /history, /stats ; ✨ des suggestions : /recommend
+    • 🏆 XP, niveaux, séries, badges et classement : /profile, /achievements, /top
+    • ⭐ Premium avec les Telegram Stars : /premium ; vos réglages : /settings ; français et anglais
 quota-exceeded = 📊 <b>Quota atteint.</b> Il reste { $left } sur vos { $limit } par 24 heures ; ceci demande plus. Assez sera de nouveau libre le { $at }. /premium l’augmente.
 quota-exceeded-held = 📊 <b>Quota atteint.</b> Il reste { $left } sur vos { $limit } par 24 heures ; ceci demande plus. Le reste est réservé par vos téléchargements en cours : il se libère quand ils se terminent. /premium l’augmente.
 quota-exceeded-short = Quota atteint
@@ -170,7 +184,7 @@ error-undeliverable = ⚠️ Un problème est survenu en terminant votre demande
 error-forbidden = 🚫 Réservé aux administrateurs.
 
 ## Admin
-admin-title = 🛠 <b>Admin</b>
+admin-title = 🔧 <b>Admin</b>
 admin-users = 👥 Utilisateurs : { $users } · ⭐ premium : { $premium }
 admin-today = 📥 Aujourd’hui : { $downloads } téléchargements · { $bytes }
 admin-revenue = 💫 Revenus en Stars : { $stars } ⭐

@@ -5,15 +5,16 @@ import type { Translate } from "../i18n/translations.ts";
 import { formatBytes, renderProgressBar } from "../lib/format.ts";
 import { formatDate } from "./dates.ts";
 
-/** The menu's buttons, in order; admins get one more. */
+/** The menu's buttons, two a row in the seed's pairs; admins get one more. */
 export const MENU_ENTRIES: readonly { key: string; data: string }[] = [
   { key: "button-download", data: "menu:download" },
   { key: "button-history", data: "menu:history" },
+  { key: "button-playlists", data: "menu:playlists" },
   { key: "button-stats", data: "menu:stats" },
   { key: "button-recommend", data: "menu:recommend" },
+  { key: "button-profile", data: "menu:profile" },
   { key: "button-premium", data: "menu:premium" },
   { key: "button-settings", data: "menu:settings" },
-  { key: "button-profile", data: "menu:profile" },
   { key: "button-help", data: "menu:help" },
   { key: "button-news", data: "menu:news" },
 ];

@@ -58,6 +58,12 @@ playlistButtons.callbackQuery("pl:ls", async (ctx) => {
   await showList(ctx, "edit");
 });
 
+/** The main menu's "🎵 Playlists": what /playlist answers. */
+playlistButtons.callbackQuery("menu:playlists", async (ctx) => {
+  await answer(ctx);
+  await showList(ctx, "reply", true);
+});
+
 playlistButtons.callbackQuery(
   new RegExp(`^pl:o:(${ID})(?::(\\d{1,3})(?::(${ID}))?)?$`),
   async (ctx) => {
