@@ -566,17 +566,20 @@ web-admin-control = control
 
 ## Schedule
 schedule-usage = ⏰ <b>Download a link later</b>
-    /schedule &lt;link&gt; &lt;when&gt;, for example:
+    /schedule &lt;link&gt; &lt;when&gt; [audio|quality], for example:
     /schedule https://… 20:00
     /schedule https://… tomorrow 8am
     /schedule https://… in 2 hours
     /schedule https://… every day at 7pm
+    /schedule https://… 20:00 audio
+    After the time, <code>audio</code> or a quality (<code>best</code>, <code>1080</code>, <code>720</code>, <code>480</code>, <code>360</code>) chooses what I download; without one, audio if you prefer it (/settings), else what I would recommend.
 schedule-unparsed = 🤔 I did not understand when “{ $when }” is. Try “20:00”, “tomorrow 8am”, “in 2 hours” or a date.
 schedule-past = ⌛ “{ $when }” is already past. Pick a time to come.
 schedule-too-far = 📅 That is too far ahead: I schedule up to { $days } days in advance.
 schedule-too-many = 📋 You already have { $max } scheduled downloads. Cancel one in /schedules first.
 schedule-created = ⏰ <b>Scheduled.</b> I will download { $url }
     on <b>{ $when }</b> ({ $timezone }).
+schedule-quality = 🎞 Quality: { $quality }
 schedule-repeat-daily = 🔁 Then every day at the same time.
 schedule-repeat-weekly = 🔁 Then every week at the same time.
 schedule-every-daily = every day

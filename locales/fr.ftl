@@ -566,17 +566,20 @@ web-admin-control = témoin
 
 ## Schedule
 schedule-usage = ⏰ <b>Télécharger un lien plus tard</b>
-    /schedule &lt;lien&gt; &lt;quand&gt;, par exemple :
+    /schedule &lt;lien&gt; &lt;quand&gt; [audio|qualité], par exemple :
     /schedule https://… 20:00
     /schedule https://… demain 8h
     /schedule https://… dans 2 heures
     /schedule https://… tous les jours à 19h
+    /schedule https://… 20:00 audio
+    Après l’heure, <code>audio</code> ou une qualité (<code>meilleure</code>, <code>1080</code>, <code>720</code>, <code>480</code>, <code>360</code>) choisit ce que je télécharge ; sans rien, l’audio si vous le préférez (/settings), sinon ce que je recommanderais.
 schedule-unparsed = 🤔 Je n’ai pas compris quand est « { $when } ». Essayez « 20:00 », « demain 8h », « dans 2 heures » ou une date.
 schedule-past = ⌛ « { $when } » est déjà passé. Choisissez un moment à venir.
 schedule-too-far = 📅 C’est trop loin : je programme jusqu’à { $days } jours à l’avance.
 schedule-too-many = 📋 Vous avez déjà { $max } téléchargements programmés. Annulez-en un dans /schedules d’abord.
 schedule-created = ⏰ <b>C’est programmé.</b> Je téléchargerai { $url }
     le <b>{ $when }</b> ({ $timezone }).
+schedule-quality = 🎞 Qualité : { $quality }
 schedule-repeat-daily = 🔁 Puis chaque jour à la même heure.
 schedule-repeat-weekly = 🔁 Puis chaque semaine à la même heure.
 schedule-every-daily = chaque jour
