@@ -209,14 +209,14 @@ playlist-help =
 
     /playlist create <i>name</i> — a new playlist
     /playlist add <i>link</i> [<i>playlist</i>] — add a video or a song
-    /playlist show [<i>playlist</i>] — yours and those shared with you
-    /playlist share <i>playlist</i> — a public link (/playlist unshare revokes it)
+    /playlist show [<i>playlist</i>] — open one of yours or of those shared with you
+    /playlist share [<i>playlist</i>] — a public link (/playlist unshare revokes it)
     /playlist invite <i>playlist</i> view|edit|admin — invite a collaborator
     /playlist rename <i>playlist</i> <i>new name</i>
-    /playlist remove <i>playlist</i> <i>item number</i>
+    /playlist remove [<i>playlist</i>] <i>item number</i>
     /playlist delete <i>playlist</i>
 
-    A <i>playlist</i> is its number in the list below, or its name. The ➕ button on every preview adds to a playlist too.
+    A <i>playlist</i> is its number in the list below, or its name; left out, your only playlist is used, or I ask which by buttons. The ➕ button on every preview adds to a playlist too.
 playlist-list-title = 📁 <b>Your playlists</b>
 playlist-list-empty = You have no playlist yet: /playlist create <i>name</i>, or ➕ on a preview.
 playlist-list-item = { $number }. { $icon } <b>{ $name }</b> · { $items }{ $role }
@@ -308,7 +308,12 @@ playlist-too-many = 📦 You have too many playlists ({ $max } at most).
 playlist-busy = ⏳ Many changes at once: please try again.
 playlist-invalid = ⚠️ That cannot be done.
 playlist-usage = Not quite: see /playlist for the commands.
-playlist-which = You have several playlists: add its number or name, e.g. /playlist add <i>link</i> 2.
+playlist-choose-show = 📁 Which playlist?
+playlist-choose-share = 🔗 Share which playlist?
+playlist-choose-add = ➕ Add { $link } to which playlist?
+playlist-choose-remove = 🗑 Remove item { $number } from which playlist?
+playlist-choice-expired = This question has expired: send the command again.
+playlist-none-shareable = You have no playlist you can share: only its owner and admins can. Create your own with /playlist create <i>name</i>.
 playlist-none-editable = You have no playlist you can add to. Create one with /playlist create <i>name</i>.
 playlist-no-such-item = ⚠️ There is no item { $number } in this playlist.
 

@@ -209,14 +209,14 @@ playlist-help =
 
     /playlist create <i>nom</i> — une nouvelle playlist
     /playlist add <i>lien</i> [<i>playlist</i>] — ajouter une vidéo ou un morceau
-    /playlist show [<i>playlist</i>] — les vôtres et celles partagées avec vous
-    /playlist share <i>playlist</i> — un lien public (/playlist unshare le révoque)
+    /playlist show [<i>playlist</i>] — ouvrir l’une des vôtres ou de celles partagées avec vous
+    /playlist share [<i>playlist</i>] — un lien public (/playlist unshare le révoque)
     /playlist invite <i>playlist</i> view|edit|admin — inviter un collaborateur
     /playlist rename <i>playlist</i> <i>nouveau nom</i>
-    /playlist remove <i>playlist</i> <i>numéro d’élément</i>
+    /playlist remove [<i>playlist</i>] <i>numéro d’élément</i>
     /playlist delete <i>playlist</i>
 
-    Une <i>playlist</i> se désigne par son numéro dans la liste ci-dessous, ou par son nom. Le bouton ➕ de chaque aperçu ajoute aussi à une playlist.
+    Une <i>playlist</i> se désigne par son numéro dans la liste ci-dessous, ou par son nom ; sans elle, votre seule playlist est utilisée, ou je demande laquelle par des boutons. Le bouton ➕ de chaque aperçu ajoute aussi à une playlist.
 playlist-list-title = 📁 <b>Vos playlists</b>
 playlist-list-empty = Vous n’avez pas encore de playlist : /playlist create <i>nom</i>, ou ➕ sur un aperçu.
 playlist-list-item = { $number }. { $icon } <b>{ $name }</b> · { $items }{ $role }
@@ -308,7 +308,12 @@ playlist-too-many = 📦 Vous avez trop de playlists ({ $max } au plus).
 playlist-busy = ⏳ Trop de modifications en même temps : réessayez.
 playlist-invalid = ⚠️ Ce n’est pas possible.
 playlist-usage = Pas tout à fait : voir /playlist pour les commandes.
-playlist-which = Vous avez plusieurs playlists : ajoutez son numéro ou son nom, par ex. /playlist add <i>lien</i> 2.
+playlist-choose-show = 📁 Quelle playlist ?
+playlist-choose-share = 🔗 Partager quelle playlist ?
+playlist-choose-add = ➕ Ajouter { $link } à quelle playlist ?
+playlist-choose-remove = 🗑 Retirer l’élément { $number } de quelle playlist ?
+playlist-choice-expired = Cette question a expiré : renvoyez la commande.
+playlist-none-shareable = Vous n’avez aucune playlist que vous pouvez partager : seuls son propriétaire et ses administrateurs le peuvent. Créez la vôtre avec /playlist create <i>nom</i>.
 playlist-none-editable = Vous n’avez aucune playlist où ajouter. Créez-en une avec /playlist create <i>nom</i>.
 playlist-no-such-item = ⚠️ Il n’y a pas d’élément { $number } dans cette playlist.
 

@@ -47,7 +47,9 @@ import {
   TOKEN,
 } from "../playlist_actions.ts";
 import { FeatureComposer } from "../composer.ts";
-import { backToListKeyboard } from "../../views/playlists.ts";
+import { backToListKeyboard, renderPlaylistChoice } from "../../views/playlists.ts";
+import { getPlaylistChoice } from "../../kv/playlist_choices.ts";
+import { eligiblePlaylists, runChoice } from "../playlist_choice.ts";
 
 export const playlistButtons = new FeatureComposer<BotContext>();
 
@@ -275,6 +277,29 @@ playlistButtons.callbackQuery(new RegExp(`^pm:(x|t|tc):(${ID}):(\\d{1,15})$`), a
       }),
       keyboard: openPlaylistKeyboard(playlist),
     }, "edit");
+  });
+});
+
+// --- the playlist a command without one acts on -----------------------------------------
+
+playlistButtons.callbackQuery(new RegExp(`^pc:(${ID}):(?:(${ID})|(\\d{1,2}))$`), async (ctx) => {
+  const [, choiceId, playlistId, page] = ctx.match;
+  const choice = await getPlaylistChoice(ctx.deps.kv, choiceId);
+  if (!choice || choice.userId !== ctx.from.id) {
+    return await ctx.answerCallbackQuery({
+      text: ctx.t("playlist-choice-expired"),
+      show_alert: true,
+    });
+  }
+  await guarded(ctx, async () => {
+    if (playlistId) {
+      await runChoice(ctx, choice, playlistId, "edit");
+      // a download refused for want of quota or places was answered already
+      return await answer(ctx).catch(() => {});
+    }
+    const playlists = await eligiblePlaylists(ctx, choice.action);
+    await present(ctx, renderPlaylistChoice(ctx.t, choice, playlists, Number(page)), "edit");
+    await answer(ctx);
   });
 });
 
