@@ -197,14 +197,28 @@ function recordButtons(t: Translate, previewId: string, minutes: readonly number
 }
 
 /**
+ * What Telegram turns into something to tap in a message: addresses with a scheme (https://,
+ * tg://…) or www., host names followed by a path, e-mail addresses and @usernames.
+ */
+const LINK_LIKE = new RegExp(
+  [
+    String.raw`\b[a-z][a-z\d+.-]*:\/\/\S+`,
+    String.raw`\bwww\.\S+`,
+    String.raw`\b[\w-]+(?:\.[\w-]+)+\/\S*`,
+    String.raw`\S+@[\w-]+(?:\.[\w-]+)+`,
+    String.raw`(?<![\w@])@\w{3,}`,
+  ].join("|"),
+  "gi",
+);
+
+/**
  * The start of a description as plain text: on one line, without its links (Telegram would make
  * them clickable in our message), cut on a word and ended with "…" when longer than `max`
  * (counted as Telegram counts, in UTF-16 units).
  */
 export function descriptionExcerpt(description: string, max: number): string {
   const text = description
-    .replace(/\b(?:https?:\/\/|www\.)\S+/gi, " ")
-    .replace(/\b[\w-]+(?:\.[\w-]+)+\/\S*/g, " ")
+    .replace(LINK_LIKE, " ")
     .replace(/\s+/g, " ")
     .trim();
   if (text.length <= max) return text;
