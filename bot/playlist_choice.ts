@@ -7,8 +7,8 @@ import { listPlaylistsByUser } from "../kv/playlists.ts";
 import { listPlaylistItems, MAX_ITEMS } from "../kv/playlist_items.ts";
 import {
   createPlaylistChoice,
-  type PlaylistChoice,
   type PlaylistChoiceAction,
+  type PlaylistCommand,
 } from "../kv/playlist_choices.ts";
 import { can, type PlaylistAction } from "../kv/playlist_roles.ts";
 import { escapeHtml, truncate } from "../lib/format.ts";
@@ -42,17 +42,14 @@ export async function eligiblePlaylists(ctx: BotContext, action: PlaylistChoiceA
 }
 
 /** Runs the command on the user's one fitting playlist, or asks which one by buttons. */
-export async function chooseOrRun(
-  ctx: BotContext,
-  command: Omit<PlaylistChoice, "id" | "userId">,
-): Promise<void> {
+export async function chooseOrRun(ctx: BotContext, command: PlaylistCommand): Promise<void> {
   const playlists = await eligiblePlaylists(ctx, command.action);
   if (playlists.length === 0) {
     await ctx.reply(ctx.t(NONE_KEYS[command.action]), { parse_mode: "HTML" });
     return;
   }
   if (playlists.length === 1) {
-    await runChoice(ctx, { ...command, id: "", userId: ctx.from!.id }, playlists[0].id, "reply");
+    await runCommand(ctx, command, playlists[0].id, "reply");
     return;
   }
   const choice = await createPlaylistChoice(ctx.deps.kv, { ...command, userId: ctx.from!.id });
@@ -60,21 +57,21 @@ export async function chooseOrRun(
 }
 
 /** The command, on the playlist now known. */
-export async function runChoice(
+export async function runCommand(
   ctx: BotContext,
-  choice: PlaylistChoice,
+  command: PlaylistCommand,
   playlistId: string,
   mode: "edit" | "reply",
 ): Promise<void> {
-  switch (choice.action) {
+  switch (command.action) {
     case "show":
       return await showPlaylist(ctx, playlistId, FIRST_PAGE, mode);
     case "share":
       return await present(ctx, await shareView(ctx, playlistId), mode);
     case "add":
-      return await addLink(ctx, playlistId, choice.url!, mode);
+      return await addLink(ctx, playlistId, command.url!, mode);
     case "remove":
-      return await removeNumbered(ctx, playlistId, choice.itemNumber!, mode);
+      return await removeNumbered(ctx, playlistId, command.itemNumber!, mode);
   }
 }
 

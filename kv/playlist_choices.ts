@@ -7,14 +7,18 @@ import { ulid } from "ulid";
 
 export type PlaylistChoiceAction = "add" | "remove" | "share" | "show";
 
-export interface PlaylistChoice {
-  id: string;
-  userId: number;
+/** The command, without its playlist. */
+export interface PlaylistCommand {
   action: PlaylistChoiceAction;
   /** add: the link, as the URL guard let it through */
   url?: string;
   /** remove: the item's number in the playlist */
   itemNumber?: number;
+}
+
+export interface PlaylistChoice extends PlaylistCommand {
+  id: string;
+  userId: number;
 }
 
 const CHOICE_TTL_MS = 24 * 3600_000;

@@ -8,13 +8,13 @@ import { escapeHtml } from "../lib/format.ts";
 import type { UserJobRequest } from "./job_requests.ts";
 
 /** The longest recording each plan allows, in minutes. */
-export const RECORD_MINUTES: Record<Plan, number> = { free: 30, premium: 180 };
+const RECORD_MINUTES: Record<Plan, number> = { free: 30, premium: 180 };
 
 /**
  * What a recording reserves per second asked: 10 Mbit/s, more than live streams send. The
  * recording stops at its reservation, so one asked with less quota left is shorter.
  */
-export const RECORD_BYTES_PER_SECOND = 1_250_000;
+const RECORD_BYTES_PER_SECOND = 1_250_000;
 
 /** The short lengths a live preview offers; the plan's longest comes after them. */
 const OFFERED_MINUTES = [5, 15, 30];

@@ -55,7 +55,7 @@ export interface PreviewOptions {
 }
 
 /** Telegram's limit on a photo's caption, counted after its HTML is parsed. */
-export const CAPTION_MAX_CHARS = 1024;
+const CAPTION_MAX_CHARS = 1024;
 /** the seed's excerpt: the start of the description, about this long */
 const EXCERPT_MAX_CHARS = 200;
 /** an excerpt shorter than this says too little to be worth its lines */

@@ -35,7 +35,7 @@ import {
   showShared,
 } from "../playlist_actions.ts";
 import { playlistButtons } from "./playlist_buttons.ts";
-import { addLink, chooseOrRun, runChoice } from "../playlist_choice.ts";
+import { addLink, chooseOrRun, runCommand } from "../playlist_choice.ts";
 import { FeatureComposer } from "../composer.ts";
 import { URL_REFUSAL_MESSAGES } from "../../views/refusals.ts";
 
@@ -143,7 +143,7 @@ playlistFeature.command("playlist", async (ctx) => {
         const command = { action: "remove", itemNumber: Number(number) } as const;
         if (!ref) return await chooseOrRun(ctx, command);
         const id = await resolveOrTell(ctx, ref);
-        if (id) await runChoice(ctx, { ...command, id: "", userId: ctx.from!.id }, id, "reply");
+        if (id) await runCommand(ctx, command, id, "reply");
         return;
       }
       case "delete": {

@@ -49,7 +49,7 @@ import {
 import { FeatureComposer } from "../composer.ts";
 import { backToListKeyboard, renderPlaylistChoice } from "../../views/playlists.ts";
 import { getPlaylistChoice } from "../../kv/playlist_choices.ts";
-import { eligiblePlaylists, runChoice } from "../playlist_choice.ts";
+import { eligiblePlaylists, runCommand } from "../playlist_choice.ts";
 
 export const playlistButtons = new FeatureComposer<BotContext>();
 
@@ -293,7 +293,7 @@ playlistButtons.callbackQuery(new RegExp(`^pc:(${ID}):(?:(${ID})|(\\d{1,2}))$`),
   }
   await guarded(ctx, async () => {
     if (playlistId) {
-      await runChoice(ctx, choice, playlistId, "edit");
+      await runCommand(ctx, choice, playlistId, "edit");
       // a download refused for want of quota or places was answered already
       return await answer(ctx).catch(() => {});
     }

@@ -1,6 +1,7 @@
 /**
- * /record <url> <duration>: records a live stream for that long (within the plan's limit). Its
- * status message has Stop, which ends the recording early and still sends it, and Cancel.
+ * /record <url> <duration>, and a live preview's 🔴 buttons: record a live stream for that long
+ * (within the plan's limit). The status message has Stop, which ends the recording early and
+ * still sends it, and Cancel.
  */
 import { truncate } from "../../lib/format.ts";
 import type { BotContext } from "../context.ts";
