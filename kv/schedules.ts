@@ -5,6 +5,7 @@
  */
 import { ulid } from "ulid";
 import type { Repeat } from "../lib/when.ts";
+import type { QualityVariant } from "../media/media_types.ts";
 import { commit, retryAtomic } from "./retry_atomic.ts";
 
 export interface Schedule {
@@ -17,6 +18,8 @@ export interface Schedule {
   runAt: number;
   timezone: string;
   repeat?: { every: Repeat; hour: number; minute: number };
+  /** the quality asked for; without one, the run chooses as a batch's links do */
+  variant?: QualityVariant;
   /** the probe job the next run queues */
   nextJobId: string;
   runs: number;
@@ -25,7 +28,7 @@ export interface Schedule {
 
 export type NewSchedule = Pick<
   Schedule,
-  "userId" | "chatId" | "lang" | "url" | "runAt" | "timezone" | "repeat"
+  "userId" | "chatId" | "lang" | "url" | "runAt" | "timezone" | "repeat" | "variant"
 >;
 
 function scheduleKey(id: string) {

@@ -9,6 +9,11 @@ const HTML_ENTITIES: Record<string, string> = {
   '"': "&quot;",
 };
 
+/** How long an HTML text of ours is once Telegram has parsed it (tags gone, entities one character). */
+export function htmlTextLength(html: string): number {
+  return html.replace(/<[^>]*>/g, "").replace(/&(?:amp|lt|gt|quot);/g, "&").length;
+}
+
 /** Cuts text to at most `max` characters (code points), ending with an ellipsis when cut. */
 export function truncate(text: string, max: number): string {
   const chars = Array.from(text);
@@ -45,6 +50,18 @@ function numberFormat(locale: string, digits: number): Intl.NumberFormat {
     if (numberFormats.size < 100) numberFormats.set(key, format);
   }
   return format;
+}
+
+const compactFormats = new Map<string, Intl.NumberFormat>();
+
+/** 1234567 → "1.2M" in English, "1,2 M" in French: counts of views and likes. */
+export function formatCount(count: number, locale = "en"): string {
+  let format = compactFormats.get(locale);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, { notation: "compact", maximumFractionDigits: 1 });
+    if (compactFormats.size < 100) compactFormats.set(locale, format);
+  }
+  return format.format(count);
 }
 
 /** 1536 → "1.5 KB", in the locale's number format. */

@@ -9,11 +9,12 @@ menu-quick = 📥 <b>Quick start:</b> just send me a link!
 menu-sites = <b>Supported:</b> YouTube • Instagram • TikTok • X • Reddit • SoundCloud • +1000 sites
 button-download = 📥 Download
 button-history = 📜 History
+button-playlists = 🎵 Playlists
 button-help = ❓ Help
 button-premium = ⭐ Premium
 button-settings = ⚙️ Settings
-button-news = 📰 News
-button-admin = 🛠 Admin
+button-news = 📢 News
+button-admin = 🔧 Admin
 button-menu = ⬅️ Menu
 download-how = 📥 Send me a link (or forward a message that contains one) and I will show you the qualities to choose from.
 
@@ -21,19 +22,22 @@ download-how = 📥 Send me a link (or forward a message that contains one) and 
 help-text =
     ❓ <b>How MediaBot works</b>
 
-    Send a link from YouTube, Instagram, TikTok, X, Reddit, SoundCloud or any of 1000+ sites (the full list is yt-dlp's). I answer with a preview: pick a quality or audio only, and the file arrives here with a live progress bar. Asking again for something already downloaded is instant.
+    Send a link from YouTube, Instagram, TikTok, X, Reddit, SoundCloud or any of 1000+ sites (the full list is yt-dlp's). I answer with a preview: the start of its description, its views and likes, the size of each quality and the one that suits you. Pick a quality or audio only (⚙️ Compress… re-encodes to fit, ✂️ Split sends a long video in parts), and the file arrives here with a live progress bar. ➕ adds it to a playlist, 🌐 translates a title in another language. A live stream's preview offers 🔴 recordings instead. Asking again for something already downloaded is instant.
 
     <b>Commands</b>
     /start, /menu — main menu
-    /history — your last downloads
+    /history — your last downloads, to send again
+    /stats — your last 30 days as a chart
+    /recommend — picked for you from your downloads
+    /playlist — your playlists: create, add, show, share by link and web page, invite collaborators
     /record &lt;link&gt; &lt;minutes&gt; — record a live stream
     /subs &lt;link&gt; [language] [translate to] — subtitles as .srt, translated or in the video
-    /schedule &lt;link&gt; &lt;when&gt; — download later: “20:00”, “tomorrow 8am”, “in 2 hours”, “every day at 7pm”
+    /schedule &lt;link&gt; &lt;when&gt; [audio|best|1080|720|480|360] — download later: “20:00”, “tomorrow 8am”, “in 2 hours”, “every day at 7pm”
     /schedules — your scheduled downloads
-    /batch &lt;links…&gt; — many links at once (or send a .txt file, one link per line)
+    /batch &lt;links…&gt; — many links at once (or send a .txt file, one link per line, or a playlist's link)
     /settings — language, quality, audio, time zone…
     /premium — more quota with Telegram Stars
-    /profile — your level, XP, rank, streak and badges
+    /profile — your level, XP, rank, streak, badges and invite link
     /top — the leaderboard, all time and this week
     /achievements — your badges and how close you are to the others
     /cancel — stop your running downloads
@@ -50,16 +54,26 @@ help-text =
     }
     Premium: { $premiumQuota } in 24 hours, from { $cheapest } ⭐.
 
+help-admin = /admin — users, queue, revenue and A/B tests; grant, revoke, block, refund (administrators)
+
 ## Account
 plan-free = Free
 plan-premium = Premium
 news-text =
-    📰 <b>What's new</b>
+    📢 <b>What's new</b>
 
-    • Previews with the qualities that really exist, and their sizes when the site tells them
+    • Previews with the start of the description, views and likes, the qualities that really exist, their sizes and the one that suits you
     • Live progress bar, and a Cancel button that stops a download at once
     • Instant re-downloads: files already sent are sent again by Telegram
-    • Premium with Telegram Stars, settings, French and English
+    • ⚙️ Compress and ✂️ Split for what is too big for Telegram
+    • 🔴 Live streams recorded, from a live link's preview or with /record
+    • 🎵 Playlists shared by link and web page, with collaborators: /playlist
+    • ⏰ Downloads at the time you choose, in audio or the quality you name: /schedule, /schedules
+    • 📦 Many links at once, a .txt file or a whole playlist: /batch
+    • 📝 Subtitles, translated or in the video: /subs; 🌐 titles translated from the preview
+    • 📜 Your downloads and activity: /history, /stats; ✨ suggestions: /recommend
+    • 🏆 XP, levels, streaks, badges and a leaderboard: /profile, /achievements, /top
+    • ⭐ Premium with Telegram Stars: /premium; your settings: /settings; French and English
 quota-exceeded = 📊 <b>Quota reached.</b> { $left } left of your { $limit } per 24 hours; this needs more. Enough is free again at { $at }. /premium raises it.
 quota-exceeded-held = 📊 <b>Quota reached.</b> { $left } left of your { $limit } per 24 hours; this needs more. The rest is reserved by your downloads in progress: it frees up as they finish. /premium raises it.
 quota-exceeded-short = Quota reached
@@ -113,6 +127,10 @@ preview-by = 👤 { $author }
 preview-duration = ⏱ { $duration }
 preview-resolution = 🖼 { $resolution }
 preview-live = 🔴 Live stream
+preview-views = 👁 { $count } views
+preview-likes = 👍 { $count } likes
+preview-record-choose = 🔴 <b>Record</b> this live stream for:
+button-record-minutes = 🔴 { $minutes } min
 preview-sizes = 📦 <b>Estimated sizes</b>
 preview-choose = Choose a quality:
 button-best = ⭐ Best
@@ -166,7 +184,7 @@ error-undeliverable = ⚠️ Something went wrong while finishing your request f
 error-forbidden = 🚫 This is for administrators only.
 
 ## Admin
-admin-title = 🛠 <b>Admin</b>
+admin-title = 🔧 <b>Admin</b>
 admin-users = 👥 Users: { $users } · ⭐ premium: { $premium }
 admin-today = 📥 Today: { $downloads } downloads · { $bytes }
 admin-revenue = 💫 Stars revenue: { $stars } ⭐
@@ -191,14 +209,14 @@ playlist-help =
 
     /playlist create <i>name</i> — a new playlist
     /playlist add <i>link</i> [<i>playlist</i>] — add a video or a song
-    /playlist show [<i>playlist</i>] — yours and those shared with you
-    /playlist share <i>playlist</i> — a public link (/playlist unshare revokes it)
+    /playlist show [<i>playlist</i>] — open one of yours or of those shared with you
+    /playlist share [<i>playlist</i>] — a public link (/playlist unshare revokes it)
     /playlist invite <i>playlist</i> view|edit|admin — invite a collaborator
     /playlist rename <i>playlist</i> <i>new name</i>
-    /playlist remove <i>playlist</i> <i>item number</i>
+    /playlist remove [<i>playlist</i>] <i>item number</i>
     /playlist delete <i>playlist</i>
 
-    A <i>playlist</i> is its number in the list below, or its name. The ➕ button on every preview adds to a playlist too.
+    A <i>playlist</i> is its number in the list below, or its name; left out, your only playlist is used, or I ask which by buttons. The ➕ button on every preview adds to a playlist too.
 playlist-list-title = 📁 <b>Your playlists</b>
 playlist-list-empty = You have no playlist yet: /playlist create <i>name</i>, or ➕ on a preview.
 playlist-list-item = { $number }. { $icon } <b>{ $name }</b> · { $items }{ $role }
@@ -290,7 +308,12 @@ playlist-too-many = 📦 You have too many playlists ({ $max } at most).
 playlist-busy = ⏳ Many changes at once: please try again.
 playlist-invalid = ⚠️ That cannot be done.
 playlist-usage = Not quite: see /playlist for the commands.
-playlist-which = You have several playlists: add its number or name, e.g. /playlist add <i>link</i> 2.
+playlist-choose-show = 📁 Which playlist?
+playlist-choose-share = 🔗 Share which playlist?
+playlist-choose-add = ➕ Add { $link } to which playlist?
+playlist-choose-remove = 🗑 Remove item { $number } from which playlist?
+playlist-choice-expired = This question has expired: send the command again.
+playlist-none-shareable = You have no playlist you can share: only its owner and admins can. Create your own with /playlist create <i>name</i>.
 playlist-none-editable = You have no playlist you can add to. Create one with /playlist create <i>name</i>.
 playlist-no-such-item = ⚠️ There is no item { $number } in this playlist.
 
@@ -559,17 +582,20 @@ web-admin-ytdlp-workers = Workers
 
 ## Schedule
 schedule-usage = ⏰ <b>Download a link later</b>
-    /schedule &lt;link&gt; &lt;when&gt;, for example:
+    /schedule &lt;link&gt; &lt;when&gt; [audio|quality], for example:
     /schedule https://… 20:00
     /schedule https://… tomorrow 8am
     /schedule https://… in 2 hours
     /schedule https://… every day at 7pm
+    /schedule https://… 20:00 audio
+    After the time, <code>audio</code> or a quality (<code>best</code>, <code>1080</code>, <code>720</code>, <code>480</code>, <code>360</code>) chooses what I download; without one, audio if you prefer it (/settings), else what I would recommend.
 schedule-unparsed = 🤔 I did not understand when “{ $when }” is. Try “20:00”, “tomorrow 8am”, “in 2 hours” or a date.
 schedule-past = ⌛ “{ $when }” is already past. Pick a time to come.
 schedule-too-far = 📅 That is too far ahead: I schedule up to { $days } days in advance.
 schedule-too-many = 📋 You already have { $max } scheduled downloads. Cancel one in /schedules first.
 schedule-created = ⏰ <b>Scheduled.</b> I will download { $url }
     on <b>{ $when }</b> ({ $timezone }).
+schedule-quality = 🎞 Quality: { $quality }
 schedule-repeat-daily = 🔁 Then every day at the same time.
 schedule-repeat-weekly = 🔁 Then every week at the same time.
 schedule-every-daily = every day

@@ -9,11 +9,12 @@ menu-quick = 📥 <b>Action rapide :</b> envoyez-moi simplement un lien !
 menu-sites = <b>Plateformes :</b> YouTube • Instagram • TikTok • X • Reddit • SoundCloud • +1000 sites
 button-download = 📥 Télécharger
 button-history = 📜 Historique
+button-playlists = 🎵 Playlists
 button-help = ❓ Aide
 button-premium = ⭐ Premium
 button-settings = ⚙️ Paramètres
-button-news = 📰 Nouveautés
-button-admin = 🛠 Admin
+button-news = 📢 Nouveautés
+button-admin = 🔧 Admin
 button-menu = ⬅️ Menu
 download-how = 📥 Envoyez-moi un lien (ou transférez un message qui en contient un) et je vous proposerai les qualités disponibles.
 
@@ -21,19 +22,22 @@ download-how = 📥 Envoyez-moi un lien (ou transférez un message qui en contie
 help-text =
     ❓ <b>Comment fonctionne MediaBot</b>
 
-    Envoyez un lien YouTube, Instagram, TikTok, X, Reddit, SoundCloud ou de plus de 1000 sites (la liste complète est celle de yt-dlp). Je réponds par un aperçu : choisissez une qualité ou l’audio seul, et le fichier arrive ici avec une barre de progression en direct. Redemander un média déjà téléchargé est instantané.
+    Envoyez un lien YouTube, Instagram, TikTok, X, Reddit, SoundCloud ou de plus de 1000 sites (la liste complète est celle de yt-dlp). Je réponds par un aperçu : le début de sa description, ses vues et ses j’aime, la taille de chaque qualité et celle qui vous convient. Choisissez une qualité ou l’audio seul (⚙️ Compresser… réencode pour tenir, ✂️ Découper envoie une longue vidéo en parties), et le fichier arrive ici avec une barre de progression en direct. ➕ l’ajoute à une playlist, 🌐 traduit un titre dans une autre langue. L’aperçu d’un direct propose des enregistrements 🔴 à la place. Redemander un média déjà téléchargé est instantané.
 
     <b>Commandes</b>
     /start, /menu — menu principal
-    /history — vos derniers téléchargements
+    /history — vos derniers téléchargements, à renvoyer
+    /stats — vos 30 derniers jours en graphique
+    /recommend — des suggestions d’après vos téléchargements
+    /playlist — vos playlists : créer, ajouter, voir, partager par lien et page web, inviter des collaborateurs
     /record &lt;lien&gt; &lt;minutes&gt; — enregistrer un direct
     /subs &lt;lien&gt; [langue] [traduire en] — sous-titres en .srt, traduits ou dans la vidéo
-    /schedule &lt;lien&gt; &lt;quand&gt; — télécharger plus tard : « 20:00 », « demain 8h », « dans 2 heures », « tous les jours à 19h »
+    /schedule &lt;lien&gt; &lt;quand&gt; [audio|meilleure|1080|720|480|360] — télécharger plus tard : « 20:00 », « demain 8h », « dans 2 heures », « tous les jours à 19h »
     /schedules — vos téléchargements programmés
-    /batch &lt;liens…&gt; — plusieurs liens d’un coup (ou envoyez un fichier .txt, un lien par ligne)
+    /batch &lt;liens…&gt; — plusieurs liens d’un coup (ou envoyez un fichier .txt, un lien par ligne, ou le lien d’une playlist)
     /settings — langue, qualité, audio, fuseau horaire…
     /premium — plus de quota avec les Telegram Stars
-    /profile — votre niveau, vos XP, votre rang, votre série et vos badges
+    /profile — votre niveau, vos XP, votre rang, votre série, vos badges et votre lien d’invitation
     /top — le classement, depuis toujours et cette semaine
     /achievements — vos badges et où vous en êtes pour les autres
     /cancel — arrêter vos téléchargements en cours
@@ -50,16 +54,26 @@ help-text =
     }
     Premium : { $premiumQuota } sur 24 heures, dès { $cheapest } ⭐.
 
+help-admin = /admin — utilisateurs, file d’attente, revenus et tests A/B ; grant, revoke, block, refund (administrateurs)
+
 ## Account
 plan-free = Gratuit
 plan-premium = Premium
 news-text =
-    📰 <b>Nouveautés</b>
+    📢 <b>Nouveautés</b>
 
-    • Des aperçus avec les qualités réellement disponibles, et leur taille quand le site la donne
+    • Des aperçus avec le début de la description, les vues et les j’aime, les qualités réellement disponibles, leur taille et celle qui vous convient
     • Barre de progression en direct, et un bouton Annuler qui arrête tout de suite
     • Re-téléchargements instantanés : un fichier déjà envoyé est renvoyé par Telegram
-    • Premium avec les Telegram Stars, paramètres, français et anglais
+    • ⚙️ Compresser et ✂️ Découper pour ce qui est trop gros pour Telegram
+    • 🔴 Des directs enregistrés, depuis l’aperçu d’un lien en direct ou avec /record
+    • 🎵 Des playlists partagées par lien et page web, avec des collaborateurs : /playlist
+    • ⏰ Des téléchargements à l’heure choisie, en audio ou dans la qualité demandée : /schedule, /schedules
+    • 📦 Plusieurs liens d’un coup, un fichier .txt ou toute une playlist : /batch
+    • 📝 Des sous-titres, traduits ou dans la vidéo : /subs ; 🌐 des titres traduits depuis l’aperçu
+    • 📜 Vos téléchargements et votre activité : /history, /stats ; ✨ des suggestions : /recommend
+    • 🏆 XP, niveaux, séries, badges et classement : /profile, /achievements, /top
+    • ⭐ Premium avec les Telegram Stars : /premium ; vos réglages : /settings ; français et anglais
 quota-exceeded = 📊 <b>Quota atteint.</b> Il reste { $left } sur vos { $limit } par 24 heures ; ceci demande plus. Assez sera de nouveau libre le { $at }. /premium l’augmente.
 quota-exceeded-held = 📊 <b>Quota atteint.</b> Il reste { $left } sur vos { $limit } par 24 heures ; ceci demande plus. Le reste est réservé par vos téléchargements en cours : il se libère quand ils se terminent. /premium l’augmente.
 quota-exceeded-short = Quota atteint
@@ -113,6 +127,10 @@ preview-by = 👤 { $author }
 preview-duration = ⏱ { $duration }
 preview-resolution = 🖼 { $resolution }
 preview-live = 🔴 Direct
+preview-views = 👁 { $count } vues
+preview-likes = 👍 { $count } j’aime
+preview-record-choose = 🔴 <b>Enregistrer</b> ce direct pendant :
+button-record-minutes = 🔴 { $minutes } min
 preview-sizes = 📦 <b>Tailles estimées</b>
 preview-choose = Choisissez une qualité :
 button-best = ⭐ Meilleure
@@ -166,7 +184,7 @@ error-undeliverable = ⚠️ Un problème est survenu en terminant votre demande
 error-forbidden = 🚫 Réservé aux administrateurs.
 
 ## Admin
-admin-title = 🛠 <b>Admin</b>
+admin-title = 🔧 <b>Admin</b>
 admin-users = 👥 Utilisateurs : { $users } · ⭐ premium : { $premium }
 admin-today = 📥 Aujourd’hui : { $downloads } téléchargements · { $bytes }
 admin-revenue = 💫 Revenus en Stars : { $stars } ⭐
@@ -191,14 +209,14 @@ playlist-help =
 
     /playlist create <i>nom</i> — une nouvelle playlist
     /playlist add <i>lien</i> [<i>playlist</i>] — ajouter une vidéo ou un morceau
-    /playlist show [<i>playlist</i>] — les vôtres et celles partagées avec vous
-    /playlist share <i>playlist</i> — un lien public (/playlist unshare le révoque)
+    /playlist show [<i>playlist</i>] — ouvrir l’une des vôtres ou de celles partagées avec vous
+    /playlist share [<i>playlist</i>] — un lien public (/playlist unshare le révoque)
     /playlist invite <i>playlist</i> view|edit|admin — inviter un collaborateur
     /playlist rename <i>playlist</i> <i>nouveau nom</i>
-    /playlist remove <i>playlist</i> <i>numéro d’élément</i>
+    /playlist remove [<i>playlist</i>] <i>numéro d’élément</i>
     /playlist delete <i>playlist</i>
 
-    Une <i>playlist</i> se désigne par son numéro dans la liste ci-dessous, ou par son nom. Le bouton ➕ de chaque aperçu ajoute aussi à une playlist.
+    Une <i>playlist</i> se désigne par son numéro dans la liste ci-dessous, ou par son nom ; sans elle, votre seule playlist est utilisée, ou je demande laquelle par des boutons. Le bouton ➕ de chaque aperçu ajoute aussi à une playlist.
 playlist-list-title = 📁 <b>Vos playlists</b>
 playlist-list-empty = Vous n’avez pas encore de playlist : /playlist create <i>nom</i>, ou ➕ sur un aperçu.
 playlist-list-item = { $number }. { $icon } <b>{ $name }</b> · { $items }{ $role }
@@ -290,7 +308,12 @@ playlist-too-many = 📦 Vous avez trop de playlists ({ $max } au plus).
 playlist-busy = ⏳ Trop de modifications en même temps : réessayez.
 playlist-invalid = ⚠️ Ce n’est pas possible.
 playlist-usage = Pas tout à fait : voir /playlist pour les commandes.
-playlist-which = Vous avez plusieurs playlists : ajoutez son numéro ou son nom, par ex. /playlist add <i>lien</i> 2.
+playlist-choose-show = 📁 Quelle playlist ?
+playlist-choose-share = 🔗 Partager quelle playlist ?
+playlist-choose-add = ➕ Ajouter { $link } à quelle playlist ?
+playlist-choose-remove = 🗑 Retirer l’élément { $number } de quelle playlist ?
+playlist-choice-expired = Cette question a expiré : renvoyez la commande.
+playlist-none-shareable = Vous n’avez aucune playlist que vous pouvez partager : seuls son propriétaire et ses administrateurs le peuvent. Créez la vôtre avec /playlist create <i>nom</i>.
 playlist-none-editable = Vous n’avez aucune playlist où ajouter. Créez-en une avec /playlist create <i>nom</i>.
 playlist-no-such-item = ⚠️ Il n’y a pas d’élément { $number } dans cette playlist.
 
@@ -559,17 +582,20 @@ web-admin-ytdlp-workers = Workers
 
 ## Schedule
 schedule-usage = ⏰ <b>Télécharger un lien plus tard</b>
-    /schedule &lt;lien&gt; &lt;quand&gt;, par exemple :
+    /schedule &lt;lien&gt; &lt;quand&gt; [audio|qualité], par exemple :
     /schedule https://… 20:00
     /schedule https://… demain 8h
     /schedule https://… dans 2 heures
     /schedule https://… tous les jours à 19h
+    /schedule https://… 20:00 audio
+    Après l’heure, <code>audio</code> ou une qualité (<code>meilleure</code>, <code>1080</code>, <code>720</code>, <code>480</code>, <code>360</code>) choisit ce que je télécharge ; sans rien, l’audio si vous le préférez (/settings), sinon ce que je recommanderais.
 schedule-unparsed = 🤔 Je n’ai pas compris quand est « { $when } ». Essayez « 20:00 », « demain 8h », « dans 2 heures » ou une date.
 schedule-past = ⌛ « { $when } » est déjà passé. Choisissez un moment à venir.
 schedule-too-far = 📅 C’est trop loin : je programme jusqu’à { $days } jours à l’avance.
 schedule-too-many = 📋 Vous avez déjà { $max } téléchargements programmés. Annulez-en un dans /schedules d’abord.
 schedule-created = ⏰ <b>C’est programmé.</b> Je téléchargerai { $url }
     le <b>{ $when }</b> ({ $timezone }).
+schedule-quality = 🎞 Qualité : { $quality }
 schedule-repeat-daily = 🔁 Puis chaque jour à la même heure.
 schedule-repeat-weekly = 🔁 Puis chaque semaine à la même heure.
 schedule-every-daily = chaque jour

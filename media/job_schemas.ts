@@ -27,6 +27,8 @@ export const probeInfoSchema = z.object({
   uploader: z.string().max(500).optional(),
   duration: z.number().nonnegative().optional(),
   thumbnail: z.string().max(4096).optional(),
+  viewCount: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+  likeCount: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
   tags: z.array(z.string().max(100)).max(20).optional(),
   categories: z.array(z.string().max(100)).max(20).optional(),
   isLive: z.boolean(),

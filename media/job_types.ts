@@ -1,5 +1,5 @@
 /** Jobs as the app and the workers both see them: payloads, results, progress, the claimed job. */
-import type { MediaKind, ProbeInfo, Variant } from "./media_types.ts";
+import type { MediaKind, ProbeInfo, QualityVariant, Variant } from "./media_types.ts";
 
 /** Look up a link: `yt-dlp -J`, answered with a preview. */
 export interface ProbePayload {
@@ -27,6 +27,8 @@ export interface AutoDownload {
   batchId?: string;
   /** how the batch's summary names the item until the probe knows its title */
   title?: string;
+  /** the quality asked for (`/schedule … audio`); otherwise chosen when the probe is done */
+  variant?: QualityVariant;
 }
 
 /** Download one variant of a probed media and upload it to Telegram. */

@@ -59,6 +59,9 @@ export interface ProbeInfo {
   uploader?: string;
   duration?: number;
   thumbnail?: string;
+  /** as the site counts them, when it says */
+  viewCount?: number;
+  likeCount?: number;
   tags?: string[];
   categories?: string[];
   isLive: boolean;

@@ -3,14 +3,14 @@
  * weights (quality, how it fits, the user's preferences, what they picked before), and the reason
  * shown is the part of the score that decided. Pure: the caller gathers limits, prefs and history.
  */
-import { estimateVariants } from "./formats.ts";
+import { availableVariants, estimateVariants } from "./formats.ts";
 import {
   audioBitrateFor,
   COMPRESSIBLE_SOURCE_FACTOR,
   MIN_ACCEPTABLE_HEIGHT,
   planCompression,
 } from "./compression_plan.ts";
-import type { ProbeInfo, QualityVariant, Variant } from "./media_types.ts";
+import { type ProbeInfo, type QualityVariant, type Variant, VIDEO_HEIGHTS } from "./media_types.ts";
 
 /** How often each variant was picked: on this site, and for media of a similar length. */
 export interface ChoiceHistory {
@@ -163,6 +163,29 @@ export function scoreVariants(input: RecommendationInput): ScoredVariant[] {
     const score = Object.values(parts).reduce((sum, points) => sum + (points ?? 0), 0);
     return { variant, sizeBytes, deliveredBytes, height, fit, excluded, score, parts };
   });
+}
+
+/**
+ * What a download nobody watches gets (a scheduled run, a batch's link, a playlist's item): the
+ * quality asked for, or the closest the media has below it; without one, audio for a user who
+ * prefers it, else the fallback (what a preview would recommend, or "best").
+ */
+export function unattendedVariant(
+  info: ProbeInfo,
+  choice: { asked?: QualityVariant; preferAudio: boolean; fallback: QualityVariant },
+): QualityVariant {
+  const offered = availableVariants(info);
+  const { asked } = choice;
+  if (asked && offered.includes(asked)) return asked;
+  if (asked) {
+    // a height the media lacks: the next one down ("audio" and "best" have none)
+    const lower = VIDEO_HEIGHTS.filter((height) => height < Number(asked))
+      .map((height) => String(height) as QualityVariant)
+      .find((variant) => offered.includes(variant));
+    return lower ?? (offered.includes("best") ? "best" : offered[0]);
+  }
+  if (choice.preferAudio && offered.includes("audio")) return "audio";
+  return choice.fallback;
 }
 
 export interface MediaOffers {

@@ -1,6 +1,7 @@
 /**
  * A probe that downloads at once (a scheduled run, an item of a batch): with its result, the
- * app picks the quality the preview would recommend and asks for it like a button press would,
+ * app picks the quality asked for, else audio for a user who prefers it, else the quality the
+ * preview would recommend, and asks for it like a button press would,
  * so the quota is checked now, when it runs, and a file Telegram already has is sent at once.
  */
 import type { Api } from "grammy";
@@ -21,6 +22,7 @@ import { getPlaylistItem } from "../kv/playlist_items.ts";
 import type { QuotaStore } from "../kv/quota.ts";
 import type { UserProfile, UserStore } from "../kv/users.ts";
 import type { ProbeInfo } from "../media/media_types.ts";
+import { unattendedVariant } from "../media/quality.ts";
 import { BATCH_PRIORITY, type BatchDownloads } from "./batch_downloads.ts";
 import type { EventBus } from "./events.ts";
 
@@ -77,7 +79,8 @@ export class AutoDownloads {
 
   /**
    * A saved playlist item's turn in its batch ("download all"): its saved probe asked for in
-   * the best quality, like the button would. Null when the item left the playlist meanwhile.
+   * the best quality (audio for a user who prefers it), like the button would. Null when the
+   * item left the playlist meanwhile.
    */
   async downloadSaved(item: BatchItem): Promise<DownloadStart | null> {
     const { api, kv, users } = this.deps;
@@ -95,7 +98,10 @@ export class AutoDownloads {
       botUsername: await this.botUsername(),
       url: saved.url,
       info: saved.info,
-      variant: "best",
+      variant: unattendedVariant(saved.info, {
+        preferAudio: user?.prefs.preferAudio ?? false,
+        fallback: "best",
+      }),
       key: `batch:${item.batchId}:${item.id}`,
     }, { source: "playlist", jobId: item.id, batchId: item.batchId, priority: BATCH_PRIORITY });
   }
@@ -128,7 +134,11 @@ export class AutoDownloads {
       botUsername: await this.botUsername(),
       url: payload.url,
       info,
-      variant: advice.recommendation?.variant ?? "best",
+      variant: unattendedVariant(info, {
+        asked: auto.variant,
+        preferAudio: user?.prefs.preferAudio ?? false,
+        fallback: advice.recommendation?.variant ?? "best",
+      }),
       key: `auto:${auto.jobId}`,
     }, {
       jobId: auto.jobId,

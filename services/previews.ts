@@ -10,6 +10,7 @@ import type { Translate } from "../i18n/translations.ts";
 import { type PreviewOptions, renderPreview } from "../views/media.ts";
 import { type AdviceDeps, loadPreviewAdvice } from "./preview_advice.ts";
 import { previewQualityOrder } from "./experiments.ts";
+import { offeredRecordMinutes } from "./recordings.ts";
 
 export interface PreviewTarget {
   api: Api;
@@ -33,14 +34,19 @@ export async function sendPreview(
 ): Promise<Preview> {
   const { api, kv, chatId } = target;
   const preview = await createPreview(kv, { userId: target.userId, chatId, url, info });
-  const advice = target.advice
-    ? await loadPreviewAdvice(target.advice, target.userId, info)
-    : undefined;
-  const { caption, keyboard } = renderPreview(target.t, target.locale, info, preview.id, {
-    ...target.preview,
-    advice,
-    qualityOrder: await previewQualityOrder(kv, target.userId),
-  });
+  const { caption, keyboard } = renderPreview(
+    target.t,
+    target.locale,
+    info,
+    preview.id,
+    info.isLive ? await liveOptions(target) : {
+      ...target.preview,
+      advice: target.advice
+        ? await loadPreviewAdvice(target.advice, target.userId, info)
+        : undefined,
+      qualityOrder: await previewQualityOrder(kv, target.userId),
+    },
+  );
   const common = {
     reply_markup: keyboard,
     ...(target.replyToMessageId
@@ -68,6 +74,12 @@ export async function sendPreview(
     link_preview_options: { is_disabled: true },
   });
   return preview;
+}
+
+/** A live stream cannot be downloaded whole: its preview offers recordings of the plan's lengths. */
+async function liveOptions(target: PreviewTarget): Promise<PreviewOptions> {
+  const user = await target.advice?.users.getFresh(target.userId) ?? undefined;
+  return { recordMinutes: offeredRecordMinutes(user) };
 }
 
 /** Telegram takes photos of up to 10 MB; a preview's picture needs far less. */

@@ -72,7 +72,7 @@ export class ScheduleRunner {
           kind: "probe",
           url: schedule.url,
           lang: schedule.lang,
-          autoDownload: { jobId: ulid(), scheduleId: schedule.id },
+          autoDownload: { jobId: ulid(), scheduleId: schedule.id, variant: schedule.variant },
         },
       });
       const t = translatorFor(i18n, schedule.lang);

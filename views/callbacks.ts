@@ -130,6 +130,7 @@ export const CALLBACK_KINDS = {
   menuMain: { prefix: "menu:main" },
   menuDownload: { prefix: "menu:download" },
   menuHistory: { prefix: "menu:history" },
+  menuPlaylists: { prefix: "menu:playlists" },
   menuStats: { prefix: "menu:stats" },
   menuRecommend: { prefix: "menu:recommend" },
   menuPremium: { prefix: "menu:premium" },
@@ -145,6 +146,7 @@ export const CALLBACK_KINDS = {
   translateTitle: { prefix: "tt", fields: { previewId: id } },
   playlistAdd: { prefix: "pa", fields: { previewId: id }, optional: { target: playlistOrNew } },
   batchList: { prefix: "px", fields: { previewId: id } },
+  recordLive: { prefix: "rc", fields: { previewId: id, minutes: count(4) } },
   // a status message
   jobCancel: { prefix: "cx" },
   recordStop: { prefix: "rs" },
@@ -220,6 +222,9 @@ export const CALLBACK_KINDS = {
   playlistDelete: { prefix: "pl:rm", fields: { playlistId: id } },
   playlistDeleteConfirmed: { prefix: "pl:rmok", fields: { playlistId: id } },
   playlistLeave: { prefix: "pl:lv", fields: { playlistId: id } },
+  // the playlist a /playlist command without one acts on, or a page of the question
+  playlistChoose: { prefix: "pc", fields: { choiceId: id, playlistId: id } },
+  playlistChoicePage: { prefix: "pc", fields: { choiceId: id, page: count(2) } },
   playlistItem: {
     prefix: "pi",
     fields: {

@@ -10,7 +10,9 @@ import { availableVariants, estimateVariantSizes } from "../media/formats.ts";
 import {
   escapeHtml,
   formatBytes,
+  formatCount,
   formatDuration,
+  htmlTextLength,
   renderProgressBar,
   truncate,
 } from "../lib/format.ts";
@@ -49,7 +51,16 @@ export interface PreviewOptions {
   advice?: PreviewAdvice;
   /** the A/B test "preview_buttons" (services/experiments.ts): smallest quality first */
   qualityOrder?: "best_first" | "smallest_first";
+  /** a live stream: the recording lengths offered, in minutes, instead of qualities */
+  recordMinutes?: readonly number[];
 }
+
+/** Telegram's limit on a photo's caption, counted after its HTML is parsed. */
+const CAPTION_MAX_CHARS = 1024;
+/** the seed's excerpt: the start of the description, about this long */
+const EXCERPT_MAX_CHARS = 200;
+/** an excerpt shorter than this says too little to be worth its lines */
+const EXCERPT_MIN_CHARS = 40;
 
 export function renderPreview(
   t: Translate,
@@ -58,7 +69,8 @@ export function renderPreview(
   previewId: string,
   options: PreviewOptions = {},
 ): { caption: string; keyboard: InlineKeyboard } {
-  const lines = [`🎬 <b>${escapeHtml(truncate(info.title, 200))}</b>`, ""];
+  const head = [`🎬 <b>${escapeHtml(truncate(info.title, 200))}</b>`];
+  const lines: string[] = [];
   if (info.uploader) {
     lines.push(t("preview-by", { author: escapeHtml(truncate(info.uploader, 80)) }));
   }
@@ -68,48 +80,29 @@ export function renderPreview(
   }
   const resolution = resolutionOf(info);
   if (resolution) lines.push(t("preview-resolution", { resolution }));
+  const audience = audienceLine(t, locale, info);
+  if (audience) lines.push(audience);
   if (info.playlist) {
     const title = escapeHtml(truncate(info.playlist.title, 100));
     lines.push(t("batch-preview-playlist", { title, count: info.playlist.count }));
   }
 
-  const variants = availableVariants(info);
-  const sizes = estimateVariantSizes(info);
-  const sized = variants.filter((v) => sizes[v] !== undefined);
-  lines.push("", t("preview-sizes"));
-  if (sized.length === 0) lines.push(`• ${t("size-unknown")}`);
-  for (const variant of sized) {
-    lines.push(
-      `• ${escapeHtml(variantLabel(t, variant))}: ~${formatBytes(sizes[variant]!, locale)}`,
-    );
-  }
-  if (options.advice) lines.push("", renderRecommendation(t, locale, options.advice));
-  lines.push("", t("preview-choose"));
+  const live = info.isLive && options.recordMinutes !== undefined;
+  if (live) lines.push("", t("preview-record-choose"));
+  else lines.push(...sizeLines(t, locale, info, options.advice), "", t("preview-choose"));
 
-  const keyboard = new InlineKeyboard();
-  const download = (variant: Variant) => buildCallback("download", { previewId, variant });
-  const choiceLabel = (variant: Variant) =>
-    variants.length > 1 && options.advice?.recommendation?.variant === variant
-      ? t("quality-mark", { label: variantLabel(t, variant) })
-      : variantLabel(t, variant);
-  const hasAudio = variants.includes("audio");
-  if (hasAudio && options.preferAudio) {
-    keyboard.text(choiceLabel("audio"), download("audio")).row();
-  }
-  const videoVariants = variants.filter((v) => v !== "audio");
-  if (options.qualityOrder === "smallest_first") videoVariants.reverse();
-  videoVariants.forEach((variant, i) => {
-    keyboard.text(choiceLabel(variant), download(variant));
-    if (i % 3 === 2) keyboard.row();
-  });
-  if (videoVariants.length % 3 !== 0) keyboard.row();
-  addOfferButtons(t, keyboard, previewId, options.advice);
+  const keyboard = live
+    ? recordButtons(t, previewId, options.recordMinutes!)
+    : qualityButtons(t, info, previewId, options);
   if (titleInOtherLanguage(info, locale)) {
     keyboard.text(t("button-translate-title"), buildCallback("translateTitle", { previewId }))
       .row();
   }
-  if (hasAudio && !options.preferAudio) {
-    keyboard.text(choiceLabel("audio"), download("audio"));
+  if (!live && availableVariants(info).includes("audio") && !options.preferAudio) {
+    keyboard.text(
+      qualityLabel(t, info, "audio", options.advice),
+      buildCallback("download", { previewId, variant: "audio" }),
+    );
   }
   keyboard.text(t("playlist-button-add"), buildCallback("playlistAdd", { previewId })).row();
   if (info.playlist) {
@@ -119,8 +112,141 @@ export function renderPreview(
     ).row();
   }
   keyboard.text(t("button-cancel"), buildCallback("previewClose", { previewId }));
-  // every part is bounded (title 200, author 80), so the caption stays under Telegram's 1024
-  return { caption: lines.join("\n"), keyboard };
+
+  // every other part is bounded (title 200, author 80…); the excerpt takes what room is left
+  const rest = [...head, ...lines].join("\n");
+  const room = CAPTION_MAX_CHARS - htmlTextLength(rest) - 3;
+  const excerpt = info.description
+    ? descriptionExcerpt(info.description, Math.min(EXCERPT_MAX_CHARS, room))
+    : "";
+  const caption = excerpt.length >= EXCERPT_MIN_CHARS
+    ? [...head, "", escapeHtml(excerpt), "", ...lines].join("\n")
+    : [...head, "", ...lines].join("\n");
+  return { caption, keyboard };
+}
+
+/** "👁 1.2M views · 👍 8.9K likes", with what the site counts. */
+function audienceLine(t: Translate, locale: string, info: ProbeInfo): string | undefined {
+  const parts = [
+    info.viewCount === undefined
+      ? undefined
+      : t("preview-views", { count: formatCount(info.viewCount, locale) }),
+    info.likeCount === undefined
+      ? undefined
+      : t("preview-likes", { count: formatCount(info.likeCount, locale) }),
+  ].filter((part) => part !== undefined);
+  return parts.length > 0 ? parts.join(" · ") : undefined;
+}
+
+/** The estimated size of each quality, and the recommended one. */
+function sizeLines(
+  t: Translate,
+  locale: string,
+  info: ProbeInfo,
+  advice: PreviewAdvice | undefined,
+): string[] {
+  const sizes = estimateVariantSizes(info);
+  const sized = availableVariants(info).filter((v) => sizes[v] !== undefined);
+  const lines = ["", t("preview-sizes")];
+  if (sized.length === 0) lines.push(`• ${t("size-unknown")}`);
+  for (const variant of sized) {
+    lines.push(
+      `• ${escapeHtml(variantLabel(t, variant))}: ~${formatBytes(sizes[variant]!, locale)}`,
+    );
+  }
+  if (advice) lines.push("", renderRecommendation(t, locale, advice));
+  return lines;
+}
+
+/** A quality's button label, marked when it is the recommended one. */
+function qualityLabel(
+  t: Translate,
+  info: ProbeInfo,
+  variant: Variant,
+  advice: PreviewAdvice | undefined,
+): string {
+  return availableVariants(info).length > 1 && advice?.recommendation?.variant === variant
+    ? t("quality-mark", { label: variantLabel(t, variant) })
+    : variantLabel(t, variant);
+}
+
+/** One button per quality (audio first for users who prefer it), then the extra offers. */
+function qualityButtons(
+  t: Translate,
+  info: ProbeInfo,
+  previewId: string,
+  options: PreviewOptions,
+): InlineKeyboard {
+  const variants = availableVariants(info);
+  const keyboard = new InlineKeyboard();
+  if (variants.includes("audio") && options.preferAudio) {
+    keyboard.text(
+      qualityLabel(t, info, "audio", options.advice),
+      buildCallback("download", { previewId, variant: "audio" }),
+    ).row();
+  }
+  const videoVariants = variants.filter((v) => v !== "audio");
+  if (options.qualityOrder === "smallest_first") videoVariants.reverse();
+  videoVariants.forEach((variant, i) => {
+    keyboard.text(
+      qualityLabel(t, info, variant, options.advice),
+      buildCallback("download", { previewId, variant }),
+    );
+    if (i % 3 === 2) keyboard.row();
+  });
+  if (videoVariants.length % 3 !== 0) keyboard.row();
+  addOfferButtons(t, keyboard, previewId, options.advice);
+  return keyboard;
+}
+
+/** "🔴 5 min", "🔴 15 min"…: each starts a recording of that length, like /record. */
+function recordButtons(t: Translate, previewId: string, minutes: readonly number[]) {
+  const keyboard = new InlineKeyboard();
+  minutes.forEach((length, i) => {
+    keyboard.text(
+      t("button-record-minutes", { minutes: length }),
+      buildCallback("recordLive", { previewId, minutes: length }),
+    );
+    if (i % 3 === 2) keyboard.row();
+  });
+  if (minutes.length % 3 !== 0) keyboard.row();
+  return keyboard;
+}
+
+/**
+ * What Telegram turns into something to tap in a message: addresses with a scheme (https://,
+ * tg://…) or www., host names followed by a path, e-mail addresses and @usernames.
+ */
+const LINK_LIKE = new RegExp(
+  [
+    String.raw`\b[a-z][a-z\d+.-]*:\/\/\S+`,
+    String.raw`\bwww\.\S+`,
+    String.raw`\b[\w-]+(?:\.[\w-]+)+\/\S*`,
+    String.raw`\S+@[\w-]+(?:\.[\w-]+)+`,
+    String.raw`(?<![\w@])@\w{3,}`,
+  ].join("|"),
+  "gi",
+);
+
+/**
+ * The start of a description as plain text: on one line, without its links (Telegram would make
+ * them clickable in our message), cut on a word and ended with "…" when longer than `max`
+ * (counted as Telegram counts, in UTF-16 units).
+ */
+export function descriptionExcerpt(description: string, max: number): string {
+  const text = description
+    .replace(LINK_LIKE, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  if (text.length <= max) return text;
+  let cut = "";
+  for (const char of text) {
+    if (cut.length + char.length > max - 1) break;
+    cut += char;
+  }
+  const space = cut.lastIndexOf(" ");
+  const words = space > cut.length / 2 ? cut.slice(0, space) : cut;
+  return `${words.replace(/[\s,;:.!?-]+$/, "")}…`;
 }
 
 /** True when the media is surely in a language other than the user's. */

@@ -6,15 +6,16 @@ import type { Translate } from "../i18n/translations.ts";
 import { formatBytes, renderProgressBar } from "../lib/format.ts";
 import { formatDate } from "./dates.ts";
 
-/** The menu's buttons, in order; admins get one more. */
+/** The menu's buttons, two a row in the seed's pairs; admins get one more. */
 export const MENU_ENTRIES: readonly { key: string; data: string }[] = [
   { key: "button-download", data: buildCallback("menuDownload") },
   { key: "button-history", data: buildCallback("menuHistory") },
+  { key: "button-playlists", data: buildCallback("menuPlaylists") },
   { key: "button-stats", data: buildCallback("menuStats") },
   { key: "button-recommend", data: buildCallback("menuRecommend") },
+  { key: "button-profile", data: buildCallback("menuProfile") },
   { key: "button-premium", data: buildCallback("menuPremium") },
   { key: "button-settings", data: buildCallback("menuSettings") },
-  { key: "button-profile", data: buildCallback("menuProfile") },
   { key: "button-help", data: buildCallback("menuHelp") },
   { key: "button-news", data: buildCallback("menuNews") },
 ];

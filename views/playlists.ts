@@ -13,6 +13,7 @@ import { type InviteRole, type PlaylistMember } from "../kv/playlist_members.ts"
 import { escapeHtml, formatDuration, truncate } from "../lib/format.ts";
 import { can, PlaylistForbiddenError } from "../kv/playlist_roles.ts";
 import type { Translate } from "../i18n/translations.ts";
+import type { PlaylistChoice } from "../kv/playlist_choices.ts";
 
 export const ITEMS_PER_PAGE = 10;
 /** longer URLs are shown without a link, so a page of items stays within a message */
@@ -300,6 +301,41 @@ export function renderAddChoice(
     buildCallback("playlistAdd", { previewId, target: "new" }),
   );
   return { text: t("playlist-choose", { title: escapeHtml(truncate(title, 100)) }), keyboard };
+}
+
+/** playlists a page of "which playlist?" buttons shows */
+export const CHOICES_PER_PAGE = 8;
+
+/** "Share which playlist?": one button per playlist the command may act on, a page at a time. */
+export function renderPlaylistChoice(
+  t: Translate,
+  choice: PlaylistChoice,
+  playlists: Pick<Playlist, "id" | "name">[],
+  page: number,
+): { text: string; keyboard: InlineKeyboard } {
+  const pages = Math.max(1, Math.ceil(playlists.length / CHOICES_PER_PAGE));
+  const at = Math.min(Math.max(0, page), pages - 1);
+  const lines = [
+    t(`playlist-choose-${choice.action}`, {
+      link: escapeHtml(truncate(choice.url ?? "", 100)),
+      number: choice.itemNumber ?? 0,
+    }),
+  ];
+  if (pages > 1) lines.push(t("playlist-page", { page: at + 1, pages }));
+  const keyboard = new InlineKeyboard();
+  for (const playlist of playlists.slice(at * CHOICES_PER_PAGE, (at + 1) * CHOICES_PER_PAGE)) {
+    keyboard.text(
+      `📁 ${truncate(playlist.name, 40)}`,
+      buildCallback("playlistChoose", { choiceId: choice.id, playlistId: playlist.id }),
+    ).row();
+  }
+  if (at > 0) {
+    keyboard.text("◀️", buildCallback("playlistChoicePage", { choiceId: choice.id, page: at - 1 }));
+  }
+  if (at < pages - 1) {
+    keyboard.text("▶️", buildCallback("playlistChoicePage", { choiceId: choice.id, page: at + 1 }));
+  }
+  return { text: lines.join("\n"), keyboard };
 }
 
 export function confirmKeyboard(t: Translate, yes: { label: string; data: string }, back: string) {

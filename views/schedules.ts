@@ -5,6 +5,7 @@ import type { Translate } from "../i18n/translations.ts";
 import type { Schedule } from "../kv/schedules.ts";
 import { escapeHtml, truncate } from "../lib/format.ts";
 import { formatWhen } from "../lib/when.ts";
+import { variantLabel } from "./media.ts";
 
 /** The confirmation of a new schedule, with its Cancel button. */
 export function renderScheduled(
@@ -20,6 +21,9 @@ export function renderScheduled(
     }),
   ];
   if (schedule.repeat) lines.push(t(`schedule-repeat-${schedule.repeat.every}`));
+  if (schedule.variant) {
+    lines.push(t("schedule-quality", { quality: escapeHtml(variantLabel(t, schedule.variant)) }));
+  }
   return {
     text: lines.join("\n"),
     keyboard: new InlineKeyboard().text(
@@ -44,7 +48,11 @@ export function renderScheduleList(
   schedules.forEach((schedule, i) => {
     const when = escapeHtml(formatWhen(schedule.runAt, locale, schedule.timezone));
     const repeat = schedule.repeat ? ` 🔁 ${t(`schedule-every-${schedule.repeat.every}`)}` : "";
-    lines.push(`${i + 1}. ${escapeHtml(truncate(schedule.url, 80))}`, `   ⏰ ${when}${repeat}`);
+    const quality = schedule.variant ? ` · ${escapeHtml(variantLabel(t, schedule.variant))}` : "";
+    lines.push(
+      `${i + 1}. ${escapeHtml(truncate(schedule.url, 80))}`,
+      `   ⏰ ${when}${repeat}${quality}`,
+    );
     keyboard.text(
       `✖️ ${i + 1}`,
       buildCallback("scheduleCancel", { from: "list", scheduleId: schedule.id }),

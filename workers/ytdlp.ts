@@ -256,6 +256,8 @@ const rawInfo = z.object({
   channel: str,
   duration: num,
   thumbnail: str,
+  view_count: num,
+  like_count: num,
   tags: z.array(z.string()).optional().catch(undefined),
   categories: z.array(z.string()).optional().catch(undefined),
   is_live: z.boolean().optional().catch(undefined),
@@ -303,10 +305,17 @@ export function toProbeInfo(json: unknown, url: string, inPlaylist = false): Pro
     uploader: info.uploader ?? info.channel,
     duration: info.duration,
     thumbnail: info.thumbnail,
+    viewCount: countOf(info.view_count),
+    likeCount: countOf(info.like_count),
     ...labelsOf(info),
     isLive: info.is_live === true || info.live_status === "is_live",
     formats,
   };
+}
+
+/** A count the site gave, when it is a plausible one. */
+function countOf(value: number | undefined): number | undefined {
+  return value !== undefined && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
 }
 
 /** yt-dlp (2026.11.23 still) numbers even the only video of an HTML5 page: "Title (1)". */

@@ -48,17 +48,18 @@ async function replyWithHelp(ctx: BotContext) {
   const { config } = ctx.deps;
   const premium = ctx.user !== undefined && planOf(ctx.user) === "premium";
   const limits = activeJobLimitsFor(ctx.user);
+  const help = ctx.t("help-text", {
+    plan: ctx.t(premium ? "plan-premium" : "plan-free"),
+    maxUpload: formatBytes(config.maxUploadBytes, locale),
+    quota: formatBytes(quotaLimit(config, ctx.user), locale),
+    places: limits.places,
+    heavy: limits.heavy,
+    cheapest: Math.min(...PREMIUM_PLANS.map((p) => p.stars)),
+    premiumQuota: formatBytes(config.premiumQuotaBytes, locale),
+  });
   await replyInWebhook(
     ctx,
-    ctx.t("help-text", {
-      plan: ctx.t(premium ? "plan-premium" : "plan-free"),
-      maxUpload: formatBytes(config.maxUploadBytes, locale),
-      quota: formatBytes(quotaLimit(config, ctx.user), locale),
-      places: limits.places,
-      heavy: limits.heavy,
-      cheapest: Math.min(...PREMIUM_PLANS.map((p) => p.stars)),
-      premiumQuota: formatBytes(config.premiumQuotaBytes, locale),
-    }),
+    isAdmin(ctx) ? `${help}\n\n${ctx.t("help-admin")}` : help,
     { link_preview_options: { is_disabled: true } },
   );
 }

@@ -4,7 +4,6 @@
  * may not use are hidden, but a forged callback is refused all the same.
  */
 import { listPlaylistsByUser, PlaylistError, type PlaylistSummary } from "../../kv/playlists.ts";
-import { listPlaylistItems, MAX_ITEMS } from "../../kv/playlist_items.ts";
 import { type InviteRole } from "../../kv/playlist_members.ts";
 import { takePlaylistPrompt } from "../../kv/playlist_prompts.ts";
 import { escapeHtml, truncate } from "../../lib/format.ts";
@@ -12,18 +11,13 @@ import { INVITE_PAYLOAD_PREFIX, SHARE_PAYLOAD_PREFIX } from "../../lib/links.ts"
 import { isToken } from "../../lib/tokens.ts";
 import {
   acceptInvite,
-  addItem,
-  authorize,
   cleanDescription,
   cleanPlaylistName,
   createOwnPlaylist,
-  removeItem,
   renamePlaylist,
   revokeShareAs,
 } from "../../services/playlists.ts";
-import { can } from "../../kv/playlist_roles.ts";
 import type { BotContext } from "../context.ts";
-import { queueForSender } from "../job_requests.ts";
 import { openPlaylistKeyboard, playlistName, roleName } from "../../views/playlists.ts";
 import {
   actorOf,
@@ -40,6 +34,7 @@ import {
   showShared,
 } from "../playlist_actions.ts";
 import { playlistButtons } from "./playlist_buttons.ts";
+import { addLink, chooseOrRun, runCommand } from "../playlist_choice.ts";
 import { FeatureComposer } from "../composer.ts";
 import { isId } from "../../lib/ids.ts";
 import { URL_REFUSAL_MESSAGES } from "../../views/refusals.ts";
@@ -99,12 +94,13 @@ playlistFeature.command("playlist", async (ctx) => {
         return await addFromCommand(ctx, rest);
       case "show":
       case "open": {
-        if (!rest) return await showList(ctx, "reply");
+        if (!rest) return await chooseOrRun(ctx, { action: "show" });
         const id = await resolveOrTell(ctx, rest);
         if (id) await showPlaylist(ctx, id, FIRST_PAGE, "reply");
         return;
       }
       case "share": {
+        if (!rest) return await chooseOrRun(ctx, { action: "share" });
         const id = await resolveOrTell(ctx, rest);
         if (id) await present(ctx, await shareView(ctx, id), "reply");
         return;
@@ -139,17 +135,11 @@ playlistFeature.command("playlist", async (ctx) => {
       }
       case "remove": {
         const [ref, number] = lastWord(rest);
-        if (!/^\d+$/.test(number)) return await ctx.reply(ctx.t("playlist-usage"));
+        if (!/^\d{1,6}$/.test(number)) return await ctx.reply(ctx.t("playlist-usage"));
+        const command = { action: "remove", itemNumber: Number(number) } as const;
+        if (!ref) return await chooseOrRun(ctx, command);
         const id = await resolveOrTell(ctx, ref);
-        if (!id) return;
-        await authorize(ctx.deps.kv, id, actorOf(ctx), "remove");
-        // the items up to the one named, no further
-        const wanted = Math.min(Number(number), MAX_ITEMS);
-        const items = wanted > 0 ? await listPlaylistItems(ctx.deps.kv, id, wanted) : [];
-        const item = items[Number(number) - 1];
-        if (!item) return await ctx.reply(ctx.t("playlist-no-such-item", { number }));
-        await removeItem(ctx.deps.kv, actorOf(ctx), id, item.id);
-        await ctx.reply(ctx.t("playlist-item-removed"));
+        if (id) await runCommand(ctx, command, id, "reply");
         return;
       }
       case "delete": {
@@ -176,53 +166,15 @@ async function createFromCommand(ctx: BotContext, text: string) {
   });
 }
 
-/** /playlist add <link> [playlist]: at once when the link's probe is cached, else after a probe job. */
+/** /playlist add <link> [playlist]: the link is checked first, then the playlist is found. */
 async function addFromCommand(ctx: BotContext, args: string) {
   const [raw, ref] = firstWord(args);
   if (!raw) return await ctx.reply(ctx.t("playlist-usage"));
-  const { kv, urlGuard, media } = ctx.deps;
-  const summaries = await listPlaylistsByUser(kv, ctx.from!.id);
-  const editable = summaries.filter((s) => can(s.role, "add"));
-  let playlistId: string | undefined;
-  if (ref) playlistId = resolveRef(summaries, ref);
-  else if (editable.length === 1) playlistId = editable[0].playlist.id;
-  if (!playlistId) {
-    const key = ref
-      ? "playlist-unknown-ref"
-      : editable.length === 0
-      ? "playlist-none-editable"
-      : "playlist-which";
-    return await ctx.reply(ctx.t(key, { ref: escapeHtml(truncate(ref, 40)) }));
-  }
-  const { playlist } = await authorize(kv, playlistId, actorOf(ctx), "add");
-  const checked = await urlGuard.check(raw);
+  const checked = await ctx.deps.urlGuard.check(raw);
   if (!checked.ok) return await ctx.reply(ctx.t(URL_REFUSAL_MESSAGES[checked.reason]));
-  const url = checked.url.href;
-  const cached = await media.getProbe(url);
-  if (cached) {
-    const { created } = await addItem(kv, actorOf(ctx), playlistId, {
-      url,
-      info: cached,
-      addedBy: ctx.from!.id,
-    });
-    await ctx.reply(
-      ctx.t(created ? "playlist-added" : "playlist-already-added", {
-        title: escapeHtml(truncate(cached.title, 100)),
-        name: playlistName(playlist),
-      }),
-      { reply_markup: openPlaylistKeyboard(playlist) },
-    );
-    return;
-  }
-  await queueForSender(ctx, {
-    chatId: ctx.chat!.id,
-    priority: 1,
-    payload: { kind: "probe", url, lang: ctx.i18n.getLocale(), playlistId },
-    statusMessage: async () => {
-      const text = ctx.t("playlist-adding", { name: playlistName(playlist) });
-      return (await ctx.reply(text)).message_id;
-    },
-  });
+  if (!ref) return await chooseOrRun(ctx, { action: "add", url: checked.url.href });
+  const id = await resolveOrTell(ctx, ref);
+  if (id) await addLink(ctx, id, checked.url.href, "reply");
 }
 
 // --- deep links --------------------------------------------------------------------

@@ -45,9 +45,11 @@ import {
   showShared,
 } from "../playlist_actions.ts";
 import { FeatureComposer } from "../composer.ts";
-import { backToListKeyboard } from "../../views/playlists.ts";
+import { backToListKeyboard, renderPlaylistChoice } from "../../views/playlists.ts";
 import { onCallback } from "../callbacks.ts";
 import { buildCallback } from "../../views/callbacks.ts";
+import { getPlaylistChoice } from "../../kv/playlist_choices.ts";
+import { eligiblePlaylists, runCommand } from "../playlist_choice.ts";
 
 export const playlistButtons = new FeatureComposer<BotContext>();
 
@@ -56,6 +58,12 @@ export const playlistButtons = new FeatureComposer<BotContext>();
 onCallback(playlistButtons, "playlistList", async (ctx) => {
   await answer(ctx);
   await showList(ctx, "edit");
+});
+
+/** The main menu's "🎵 Playlists": what /playlist answers. */
+onCallback(playlistButtons, "menuPlaylists", async (ctx) => {
+  await answer(ctx);
+  await showList(ctx, "reply", true);
 });
 
 onCallback(playlistButtons, "playlistOpen", async (ctx, { playlistId, page = 0, start = "" }) => {
@@ -258,6 +266,32 @@ onCallback(playlistButtons, "playlistMember", async (ctx, { action, playlistId, 
       }),
       keyboard: openPlaylistKeyboard(playlist),
     }, "edit");
+  });
+});
+
+// --- the playlist a command without one acts on -----------------------------------------
+
+async function answerExpiredChoice(ctx: BotContext) {
+  await ctx.answerCallbackQuery({ text: ctx.t("playlist-choice-expired"), show_alert: true });
+}
+
+onCallback(playlistButtons, "playlistChoose", async (ctx, { choiceId, playlistId }) => {
+  const choice = await getPlaylistChoice(ctx.deps.kv, choiceId);
+  if (!choice || choice.userId !== ctx.from.id) return await answerExpiredChoice(ctx);
+  await guarded(ctx, async () => {
+    await runCommand(ctx, choice, playlistId, "edit");
+    // a download refused for want of quota or places was answered already
+    await answer(ctx).catch(() => {});
+  });
+});
+
+onCallback(playlistButtons, "playlistChoicePage", async (ctx, { choiceId, page }) => {
+  const choice = await getPlaylistChoice(ctx.deps.kv, choiceId);
+  if (!choice || choice.userId !== ctx.from.id) return await answerExpiredChoice(ctx);
+  await guarded(ctx, async () => {
+    const playlists = await eligiblePlaylists(ctx, choice.action);
+    await present(ctx, renderPlaylistChoice(ctx.t, choice, playlists, page), "edit");
+    await answer(ctx);
   });
 });
 

@@ -1,28 +1,20 @@
 /**
- * /record <url> <duration>: records a live stream for that long (within the plan's limit). Its
- * status message has Stop, which ends the recording early and still sends it, and Cancel.
+ * /record <url> <duration>, and a live preview's 🔴 buttons: record a live stream for that long
+ * (within the plan's limit). The status message has Stop, which ends the recording early and
+ * still sends it, and Cancel.
  */
-import { MIN_RESERVATION_BYTES } from "../../kv/quota.ts";
-import { type Plan, planOf } from "../../kv/users.ts";
-import { escapeHtml, truncate } from "../../lib/format.ts";
+import { truncate } from "../../lib/format.ts";
 import type { BotContext } from "../context.ts";
-import { renderProgress } from "../../views/media.ts";
+import { recordKeyboard, renderProgress } from "../../views/media.ts";
 import { URL_REFUSAL_MESSAGES } from "../../views/refusals.ts";
 import { FeatureComposer } from "../composer.ts";
 import { onCallback } from "../callbacks.ts";
 import { queueForSender } from "../job_requests.ts";
-import { recordKeyboard } from "../../views/media.ts";
+import { ownPreview } from "../preview_request.ts";
+import { maxRecordMinutes, recordingRequest } from "../../services/recordings.ts";
+import { planOf } from "../../kv/users.ts";
 
 export const recordFeature = new FeatureComposer<BotContext>();
-
-/** The longest recording each plan allows, in minutes. */
-export const RECORD_MINUTES: Record<Plan, number> = { free: 30, premium: 180 };
-
-/**
- * What a recording reserves per second asked: 10 Mbit/s, more than live streams send. The
- * recording stops at its reservation, so one asked with less quota left is shorter.
- */
-export const RECORD_BYTES_PER_SECOND = 1_250_000;
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, sec: 1, m: 60, min: 60, h: 3600 };
 
@@ -39,6 +31,38 @@ function streamLabel(url: URL): string {
   return truncate(`${url.host}${url.pathname === "/" ? "" : url.pathname}`, 80);
 }
 
+/** Why a recording this long is refused, or undefined when the user's plan allows it. */
+function tooLongText(ctx: BotContext, seconds: number): string | undefined {
+  const maxMinutes = maxRecordMinutes(ctx.user);
+  if (seconds <= maxMinutes * 60) return undefined;
+  const premium = ctx.user !== undefined && planOf(ctx.user) === "premium";
+  return ctx.t(premium ? "record-too-long-premium" : "record-too-long", { minutes: maxMinutes });
+}
+
+/** Queues the recording within the user's quota and places, with its Stop and Cancel message. */
+async function queueRecording(ctx: BotContext, url: URL, seconds: number, title: string) {
+  const locale = ctx.i18n.getLocale();
+  const chatId = ctx.chat?.id ?? ctx.from!.id;
+  return await queueForSender(ctx, {
+    ...recordingRequest({
+      chatId,
+      url,
+      seconds,
+      lang: locale,
+      uploadChatId: ctx.deps.config.storageChatId ?? chatId,
+      botUsername: ctx.me.username,
+      title,
+      partLabel: ctx.t("record-part"),
+    }),
+    statusMessage: async () => {
+      const status = await ctx.reply(renderProgress(ctx.t, locale, title, { phase: "queued" }), {
+        reply_markup: recordKeyboard(ctx.t),
+      });
+      return status.message_id;
+    },
+  });
+}
+
 recordFeature.command("record", async (ctx) => {
   if (!ctx.from || !ctx.chat) return;
   const [rawUrl, rawDuration, ...rest] = ctx.match.trim().split(/\s+/).filter(Boolean);
@@ -47,11 +71,9 @@ recordFeature.command("record", async (ctx) => {
     await ctx.reply(ctx.t("record-usage"));
     return;
   }
-  const plan = ctx.user ? planOf(ctx.user) : "free";
-  const maxMinutes = RECORD_MINUTES[plan];
-  if (seconds > maxMinutes * 60) {
-    const key = plan === "premium" ? "record-too-long-premium" : "record-too-long";
-    await ctx.reply(ctx.t(key, { minutes: maxMinutes }));
+  const refusal = tooLongText(ctx, seconds);
+  if (refusal) {
+    await ctx.reply(refusal);
     return;
   }
   const checked = await ctx.deps.urlGuard.check(rawUrl);
@@ -59,33 +81,28 @@ recordFeature.command("record", async (ctx) => {
     await ctx.reply(ctx.t(URL_REFUSAL_MESSAGES[checked.reason]));
     return;
   }
-  const url = checked.url;
-  const locale = ctx.i18n.getLocale();
-  const title = streamLabel(url);
-  const link = `<a href="${escapeHtml(url.href)}">🔗 ${escapeHtml(url.host)}</a>`;
-  await queueForSender(ctx, {
-    chatId: ctx.chat.id,
-    payload: {
-      kind: "record",
-      url: url.href,
-      seconds,
-      lang: locale,
-      uploadChatId: ctx.deps.config.storageChatId ?? ctx.chat.id,
-      caption: `${link}\n📥 @${escapeHtml(ctx.me.username)}`,
-      title,
-      partLabel: ctx.t("record-part"),
-    },
-    quota: {
-      wantedBytes: seconds * RECORD_BYTES_PER_SECOND,
-      minimumBytes: MIN_RESERVATION_BYTES,
-    },
-    statusMessage: async () => {
-      const status = await ctx.reply(renderProgress(ctx.t, locale, title, { phase: "queued" }), {
-        reply_markup: recordKeyboard(ctx.t),
-      });
-      return status.message_id;
-    },
-  });
+  await queueRecording(ctx, checked.url, seconds, streamLabel(checked.url));
+});
+
+/** A live preview's 🔴 button records the stream for that long. */
+onCallback(recordFeature, "recordLive", async (ctx, { previewId, minutes }) => {
+  const preview = await ownPreview(ctx, previewId);
+  if (!preview) return;
+  const seconds = minutes * 60;
+  const refusal = seconds > 0 ? tooLongText(ctx, seconds) : ctx.t("preview-expired");
+  if (refusal) {
+    await ctx.answerCallbackQuery({ text: refusal, show_alert: true });
+    return;
+  }
+  // checked again: the address a name points to may have changed since the preview
+  const checked = await ctx.deps.urlGuard.check(preview.url);
+  if (!checked.ok) {
+    await ctx.answerCallbackQuery({ text: ctx.t(URL_REFUSAL_MESSAGES[checked.reason]) });
+    return;
+  }
+  const title = truncate(preview.info.title, 120);
+  const job = await queueRecording(ctx, checked.url, seconds, title);
+  if (job) await ctx.answerCallbackQuery().catch(() => {});
 });
 
 /** Stop on a recording's status message: end it now and send what was recorded. */

@@ -1,4 +1,4 @@
-/** /schedule <link> <when>, /schedules: downloads at a time of the user's choosing. */
+/** /schedule <link> <when> [audio|quality], /schedules: downloads at a time of the user's choosing. */
 import {
   createSchedule,
   deleteSchedule,
@@ -13,6 +13,7 @@ import { timezoneOf } from "../../services/account.ts";
 import type { BotContext } from "../context.ts";
 import { FeatureComposer } from "../composer.ts";
 import { onCallback } from "../callbacks.ts";
+import { type QualityVariant, VIDEO_HEIGHTS } from "../../media/media_types.ts";
 import { renderScheduled, renderScheduleList } from "../../views/schedules.ts";
 import { URL_REFUSAL_MESSAGES } from "../../views/refusals.ts";
 
@@ -29,9 +30,32 @@ const WHEN_REFUSALS: Record<WhenRefusal, string> = {
   too_far: "schedule-too-far",
 };
 
+/** The words `/schedule` takes after its time, in English and French, and what they download. */
+const QUALITY_WORDS: Record<string, QualityVariant> = {
+  audio: "audio",
+  son: "audio",
+  best: "best",
+  meilleure: "best",
+  meilleur: "best",
+  max: "best",
+  ...Object.fromEntries(
+    VIDEO_HEIGHTS.flatMap((height) => [[`${height}`, `${height}`], [`${height}p`, `${height}`]]),
+  ),
+};
+
+/** "tomorrow 8am audio" → the time and the quality; the word may also come first. */
+export function splitQualityWord(text: string): { when: string; variant?: QualityVariant } {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  for (const at of [words.length - 1, 0]) {
+    const variant = QUALITY_WORDS[words[at]?.toLowerCase()];
+    if (variant) return { when: words.toSpliced(at, 1).join(" "), variant };
+  }
+  return { when: words.join(" ") };
+}
+
 privateChats.command("schedule", async (ctx) => {
   const raw = extractUrl(ctx.match);
-  const when = raw ? ctx.match.replace(raw, " ").trim() : "";
+  const { when, variant } = splitQualityWord(raw ? ctx.match.replace(raw, " ") : "");
   if (!raw || !when) {
     await ctx.reply(ctx.t("schedule-usage"));
     return;
@@ -67,6 +91,7 @@ privateChats.command("schedule", async (ctx) => {
       url: checked.url.href,
       runAt: parsed.at,
       timezone,
+      ...(variant ? { variant } : {}),
       ...(parsed.repeat
         ? { repeat: { every: parsed.repeat, ...localTimeOf(parsed.at, timezone) } }
         : {}),

@@ -1,7 +1,7 @@
 /** Batches of links, end to end: /batch, a .txt file, a listed playlist, /cancel. */
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { LAB_SERIES, startMediaLab } from "../support/media_lab.ts";
-import { dataFor, waitForPreview } from "../support/chat.ts";
+import { dataFor, reply, waitForPreview } from "../support/chat.ts";
 import { probeFile, startTestSystem } from "../support/system.ts";
 import type { BotMessage, FakeTelegram } from "../support/fake_telegram.ts";
 import { waitUntil } from "../support/wait.ts";
@@ -137,4 +137,34 @@ Deno.test("[e2e/batch] /cancel stops a batch: waiting links are dropped, running
   assertMatch(summary.text ?? "", /5\/5/);
   assertMatch(summary.text ?? "", /✖️ 5 cancelled/);
   assertEquals(files(telegram, user.id).length, 0);
+});
+
+Deno.test("[e2e/batch] a user who prefers audio gets audio from /batch and from a playlist's 'Download all'", async () => {
+  await using lab = await startMediaLab();
+  await using bed = await startTestSystem();
+  const { telegram, system } = bed;
+  const user = telegram.user(8501, { languageCode: "en" });
+  await reply(telegram, user, "/start", /Your account/);
+  // a default quality too: for what runs unattended, preferring audio decides
+  await system.users.update(user.id, (profile) => ({
+    ...profile!,
+    prefs: { ...profile!.prefs, preferAudio: true, defaultQuality: "720" },
+  }));
+
+  user.sendText(`/batch ${lab.urls.page} ${lab.urls.page}?copy=1`);
+  await waitForSummary(telegram, user.id, /— finished/);
+  await telegram.waitFor(() => files(telegram, user.id).length === 2 || undefined);
+  assertEquals(files(telegram, user.id).map((m) => m.media!.kind), ["audio", "audio"]);
+
+  await reply(telegram, user, "/playlist create Songs", /created/);
+  await reply(telegram, user, `/playlist add ${lab.urls.page}?copy=2 1`, /added to/);
+  const view = await reply(telegram, user, "/playlist show 1", /Your role: owner/);
+  const after = view.messageId;
+  user.pressButton(view.message, dataFor(view, "⬇️ Download all"));
+  await telegram.waitFor(
+    () => telegram.messages(user.id, { after }).find((m) => /— finished/.test(m.text ?? "")),
+    { timeoutMs: 60_000 },
+  );
+  const [delivered] = telegram.messages(user.id, { after }).filter((m) => m.media);
+  assertEquals(delivered?.media?.kind, "audio");
 });

@@ -3,7 +3,7 @@ import { Api, InputFile } from "grammy";
 import type { Update } from "grammy/types";
 import { assert, assertEquals, assertExists, assertMatch } from "../support/assert.ts";
 import { LAB_CLIP, LAB_SONG, startMediaLab } from "../support/media_lab.ts";
-import { buttons, dataFor, waitForPreview } from "../support/chat.ts";
+import { buttons, dataFor, reply, waitForPreview } from "../support/chat.ts";
 import { startTestSystem, type TestSystem } from "../support/system.ts";
 import type { BotMessage, FakeUser } from "../support/fake_telegram.ts";
 import { waitUntil } from "../support/wait.ts";
@@ -82,8 +82,8 @@ Deno.test("[e2e] playlist: create, add from a preview button, share, open the de
   const items = await listPlaylistItems(system.kv, summary.playlist.id);
   assertEquals(items.map((i) => i.info.title), [LAB_CLIP.title, LAB_SONG.title]);
 
-  // /playlist show lists it with its count; opening it shows the items and the buttons
-  alice.sendText("/playlist show");
+  // /playlist lists it with its count; opening it shows the items and the buttons
+  alice.sendText("/playlist");
   const list = await telegram.waitFor(() =>
     telegram.messages(alice.id).find((m) => m.text?.includes("Your playlists"))
   );
@@ -431,4 +431,84 @@ Deno.test("[e2e] playlist permission matrix in the bot: owner / admin / editor /
     `${who.padEnd(8)} ${BOT_ACTIONS.map((a) => (outcome[who][a] ? "✓" : "·")).join(" ")}`
   );
   console.log(`bot matrix (${BOT_ACTIONS.join(" ")}):\n${table.join("\n")}`);
+});
+
+Deno.test("[e2e] /playlist show|share|add|remove without a playlist: the only one is used, several are asked by buttons a page at a time, none says how to create one", async () => {
+  await using lab = await startMediaLab();
+  await using bed = await startTestSystem({}, { throttle: FAST });
+  const { telegram, system } = bed;
+  const carol = telegram.user(4101, { firstName: "Carol", languageCode: "en" });
+  const mallory = telegram.user(4102, { firstName: "Mallory", languageCode: "en" });
+  const say = (text: string, pattern: RegExp) => reply(telegram, carol, text, pattern);
+
+  // none: how to create one
+  await say("/playlist show", /no playlist yet: \/playlist create name/);
+  await say("/playlist share", /no playlist you can share.*\/playlist create name/);
+  await say(`/playlist add ${lab.urls.page}`, /no playlist you can add to.*\/playlist create/);
+  await say("/playlist remove 1", /no playlist you can add to/);
+
+  // one: it is used
+  await say("/playlist create Solo", /created/);
+  await say(`/playlist add ${lab.urls.page}`, /added to Solo/);
+  await say("/playlist share", /Solo is shared/);
+  await say("/playlist show", /Your role: owner/);
+  await say("/playlist remove 1", /Removed/);
+  const [solo] = await listPlaylistsByUser(system.kv, carol.id);
+  assertEquals(solo.itemCount, 0);
+
+  // several: one button each, eight a page
+  for (let i = 2; i <= 10; i++) {
+    await createPlaylist(system.kv, { ownerId: carol.id, ownerName: "Carol", name: `P${i}` });
+  }
+  const choice = await say("/playlist share", /Share which playlist\?/);
+  assertMatch(choice.text ?? "", /Page 1\/2/);
+  assertEquals(buttons(choice).length, 9, "eight playlists and ▶️");
+  assert(buttons(choice).every((b) => b.data.length <= 64 && b.data.startsWith("pc:")));
+  carol.pressButton(choice.message, dataFor(choice, "▶️"));
+  const second = await telegram.waitFor(() =>
+    telegram.messages(carol.id).find((m) =>
+      m.messageId === choice.messageId && /Page 2\/2/.test(m.text ?? "")
+    )
+  );
+  const onSecond = buttons(second).map((b) => b.text);
+  assertEquals(onSecond.length, 3, `two playlists and ◀️: ${onSecond}`);
+  assertEquals(onSecond[2], "◀️");
+  const picked = onSecond[0].replace("📁 ", "");
+  assert(!buttons(choice).some((b) => b.text === onSecond[0]), "a playlist of the second page");
+  // the question is Carol's: another user's press changes nothing
+  const forged = mallory.pressButton(second.message, dataFor(second, onSecond[0]));
+  await telegram.waitFor(() =>
+    telegram.callbackAnswers.find((a) =>
+      a.callback_query_id === forged.callback_query!.id && /expired/.test(a.text ?? "")
+    )
+  );
+  carol.pressButton(second.message, dataFor(second, onSecond[0]));
+  await telegram.waitFor(() =>
+    telegram.messages(carol.id).find((m) =>
+      m.messageId === choice.messageId && m.text?.includes(`${picked} is shared`)
+    )
+  );
+
+  // add: the link waits in KV for the choice, then is probed into the playlist chosen
+  const add = await say(`/playlist add ${lab.urls.audioPage}`, /Add .*listen\/song to which/);
+  carol.pressButton(add.message, dataFor(add, "📁 Solo"));
+  await telegram.waitFor(
+    () => telegram.messages(carol.id).find((m) => /Lab Song.* added to Solo/.test(m.text ?? "")),
+    { timeoutMs: 30_000 },
+  );
+  const remove = await say("/playlist remove 1", /Remove item 1 from which playlist\?/);
+  carol.pressButton(remove.message, dataFor(remove, "📁 Solo"));
+  await telegram.waitFor(() =>
+    telegram.messages(carol.id).find((m) =>
+      m.messageId === remove.messageId && /Removed/.test(m.text ?? "")
+    )
+  );
+  assertEquals((await listPlaylistItems(system.kv, solo.playlist.id)).length, 0);
+  const show = await say("/playlist show", /Which playlist\?/);
+  carol.pressButton(show.message, dataFor(show, "📁 P2"));
+  await telegram.waitFor(() =>
+    telegram.messages(carol.id).find((m) =>
+      m.messageId === show.messageId && /P2/.test(m.text ?? "") && /Your role/.test(m.text ?? "")
+    )
+  );
 });

@@ -1,7 +1,7 @@
 /** /record against the media lab's live HLS stream: real yt-dlp, ffmpeg and the fake Bot API. */
 import { assert, assertEquals, assertExists, assertMatch } from "../support/assert.ts";
 import { startMediaLab } from "../support/media_lab.ts";
-import { buttons, waitForFile, waitForPreview } from "../support/chat.ts";
+import { buttons, dataFor, waitForFile, waitForPreview } from "../support/chat.ts";
 import type { BotMessage, FakeTelegram } from "../support/fake_telegram.ts";
 import { probeFile, startTestSystem } from "../support/system.ts";
 
@@ -117,4 +117,46 @@ Deno.test("[e2e] /record of a link that is not live says so and offers the norma
     telegram.messages(user.id).some((m) => /not a live stream/.test(m.text ?? "")),
     "the user is told why",
   );
+});
+
+Deno.test("[e2e] a live link sent as a message offers 🔴 recordings, which start like /record within the user's limits", async () => {
+  await using lab = await startMediaLab();
+  await using bed = await startTestSystem();
+  const { telegram } = bed;
+  const live = lab.startLive();
+  const user = telegram.user(7004, { languageCode: "en" });
+
+  user.sendText(live.url);
+  const preview = await telegram.waitFor(() =>
+    telegram.messages(user.id).find((m) => buttons(m).some((b) => b.data.startsWith("rc:")))
+  );
+  assertMatch(preview.text ?? preview.caption ?? "", /Live stream/);
+  assertMatch(preview.text ?? preview.caption ?? "", /Record this live stream for/);
+  const labels = buttons(preview).filter((b) => b.data.startsWith("rc:")).map((b) => b.text);
+  assertEquals(labels, ["🔴 5 min", "🔴 15 min", "🔴 30 min"], "the free plan's lengths");
+  assert(!buttons(preview).some((b) => b.data.startsWith("dl:")), "no quality to download");
+
+  // a press starts a recording with its quota reservation and its Stop button
+  user.pressButton(preview.message, dataFor(preview, "🔴 5 min"));
+  const status = await telegram.waitFor(() => {
+    const message = recordingStatus(telegram, user.id);
+    return message && /⏺ \d+:\d+ \/ 5:00/.test(message.text ?? "") && message;
+  }, { timeoutMs: 30_000 });
+  const [job] = await bed.system.queue.listActiveByUser(user.id);
+  assertEquals(job.payload.kind, "record");
+  assert(job.payload.kind === "record" && job.payload.seconds === 300);
+  assertEquals(job.payload.maxBytes, 300 * 1_250_000, "quota reserved for the time asked");
+
+  // the plan's one place for a recording is taken: a second press is refused, saying why
+  user.pressButton(preview.message, dataFor(preview, "🔴 15 min"));
+  await telegram.waitFor(() =>
+    telegram.messages(user.id).find((m) => /a recording or re-encoding waiting/.test(m.text ?? ""))
+  );
+  assertEquals((await bed.system.queue.listActiveByUser(user.id)).length, 1);
+
+  user.pressButton(status.message, "rs");
+  const video = await waitForFile(telegram, user.id, "video");
+  const recorded = await probeFile(telegram.filePath(video.media!.fileId));
+  assert(recorded.duration >= 1 && recorded.duration < 60, `${recorded.duration} s`);
+  live.stop();
 });

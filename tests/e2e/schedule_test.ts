@@ -1,8 +1,9 @@
 /** Scheduled downloads end to end: confirmation, firing on time, /schedules, an app restart. */
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { startMediaLab } from "../support/media_lab.ts";
-import { buttons, dataFor, waitForFile } from "../support/chat.ts";
-import { startTestSystem } from "../support/system.ts";
+import { buttons, dataFor, waitForFile, waitForPreview } from "../support/chat.ts";
+import { probeFile, startTestSystem } from "../support/system.ts";
+import { waitUntil } from "../support/wait.ts";
 import { FakeTelegram, type FakeUser } from "../support/fake_telegram.ts";
 import { serveApp } from "../support/fleet.ts";
 
@@ -119,4 +120,87 @@ Deno.test("[e2e/schedule] a schedule survives an app restart and runs once the a
   } finally {
     await Deno.remove(dataDir, { recursive: true });
   }
+});
+
+Deno.test("[e2e/schedule] audio or a quality after the time: shown in the confirmation and downloaded; without one, audio for a user who prefers it", async () => {
+  await using lab = await startMediaLab();
+  await using bed = await startTestSystem();
+  const { telegram, system } = bed;
+  const en = telegram.user(6301, { languageCode: "en" });
+  const fr = telegram.user(6302, { languageCode: "fr" });
+  const prefersAudio = telegram.user(6303, { languageCode: "en" });
+
+  const audio = await reply(telegram, en, `/schedule ${lab.urls.page} in 3 seconds audio`, /Sched/);
+  assertMatch(audio.text ?? "", /🎞 Quality: 🎵 Audio only/);
+  const later = await reply(telegram, en, `/schedule ${lab.urls.page} 720p tomorrow 8am`, /Sched/);
+  assertMatch(later.text ?? "", /🎞 Quality: 720p/);
+  const list = await reply(telegram, en, "/schedules", /Your scheduled downloads/);
+  assertMatch(list.text ?? "", /· 🎵 Audio only\n/);
+  assertMatch(list.text ?? "", /· 720p$/);
+
+  const small = await reply(
+    telegram,
+    fr,
+    `/schedule ${lab.urls.page}?copy=1 dans 3 secondes 360P`,
+    /programmé/,
+  );
+  assertMatch(small.text ?? "", /🎞 Qualité : 360p/);
+
+  await reply(telegram, prefersAudio, "/start", /Your account/);
+  await system.users.update(prefersAudio.id, (profile) => ({
+    ...profile!,
+    prefs: { ...profile!.prefs, preferAudio: true, defaultQuality: "720" },
+  }));
+  const plain = await reply(
+    telegram,
+    prefersAudio,
+    `/schedule ${lab.urls.page}?copy=2 in 3 seconds`,
+    /Scheduled/,
+  );
+  assert(!/Quality/.test(plain.text ?? ""), "nothing asked, nothing shown");
+
+  await waitForFile(telegram, en.id, "audio");
+  const video = await waitForFile(telegram, fr.id, "video");
+  assertEquals((await probeFile(telegram.filePath(video.media!.fileId))).height, 360);
+  await waitForFile(telegram, prefersAudio.id, "audio");
+  assert(
+    ![en, fr, prefersAudio].some((user) =>
+      telegram.messages(user.id).some((m) =>
+        m.media && m.media.kind !== (user === fr ? "video" : "audio")
+      )
+    ),
+    "each got only what was asked",
+  );
+});
+
+Deno.test("[e2e/schedule] a run keeps to the user's places: with every place taken it does not start, and says why", async () => {
+  await using lab = await startMediaLab({ throttleBytesPerSecond: 20_000 });
+  await using bed = await startTestSystem();
+  const { telegram, system } = bed;
+  const user = telegram.user(6401, { languageCode: "en" });
+  user.sendText(lab.urls.page);
+  const preview = await waitForPreview(telegram, user.id);
+  // the free plan's four places, taken by slow downloads
+  for (const label of ["⭐ Best", "720p", "360p", "🎵 Audio only"]) {
+    user.pressButton(preview.message, dataFor(preview, new RegExp(`^(👍 )?${label}$`)));
+  }
+  await waitUntil(
+    async () => (await system.queue.listActiveByUser(user.id)).length === 4,
+    "four downloads running",
+  );
+  await reply(telegram, user, `/schedule ${lab.urls.audioPage} in 2 seconds`, /Scheduled/);
+  const refused = await telegram.waitFor(
+    () =>
+      telegram.messages(user.id).find((m) =>
+        /could not start/.test(m.text ?? "") && /already have 4 requests/.test(m.text ?? "")
+      ),
+    { timeoutMs: 30_000 },
+  );
+  assertMatch(refused.text ?? "", /listen\/song/);
+  assertEquals((await system.queue.listActiveByUser(user.id)).length, 4, "nothing more queued");
+  user.sendText("/cancel");
+  await waitUntil(
+    async () => (await system.queue.listActiveByUser(user.id)).length === 0,
+    "the downloads cancelled",
+  );
 });

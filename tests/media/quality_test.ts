@@ -3,6 +3,7 @@ import {
   type RecommendationInput,
   recommendVariant,
   scoreVariants,
+  unattendedVariant,
   WEIGHTS,
 } from "../../media/quality.ts";
 import type { ProbeFormat, ProbeInfo } from "../../media/media_types.ts";
@@ -177,4 +178,31 @@ Deno.test("[media/quality] parts are offered for media too long to fit whole at 
     filesize: 90 * MB,
   }], 7200);
   assertEquals(mediaOffers(podcast, 50 * MB), { compress: false, split: false });
+});
+
+Deno.test("[workers/quality] unattended downloads: the quality asked or the next one down, else audio for who prefers it", () => {
+  const upTo720 = probe(tenMinutes.formats.filter((f) => (f.height ?? 0) <= 720), 600);
+  const none = { preferAudio: false, fallback: "480" } as const;
+  assertEquals(unattendedVariant(upTo720, { ...none, asked: "720" }), "720");
+  assertEquals(unattendedVariant(upTo720, { ...none, asked: "1080" }), "720", "the next one down");
+  assertEquals(
+    unattendedVariant(upTo720, { ...none, asked: "audio", preferAudio: false }),
+    "audio",
+  );
+  assertEquals(
+    unattendedVariant(upTo720, { ...none, asked: "360", preferAudio: true }),
+    "360",
+    "asked wins",
+  );
+  assertEquals(unattendedVariant(upTo720, none), "480", "nothing asked: the fallback");
+  assertEquals(unattendedVariant(upTo720, { ...none, preferAudio: true }), "audio");
+  const silent = probe(tenMinutes.formats.filter((f) => f.vcodec !== "none"), 600);
+  assertEquals(
+    unattendedVariant(silent, { ...none, preferAudio: true }),
+    "480",
+    "no audio to prefer",
+  );
+  assertEquals(unattendedVariant(silent, { ...none, asked: "audio" }), "best");
+  const onlyAudio = probe(tenMinutes.formats.filter((f) => f.vcodec === "none"), 600);
+  assertEquals(unattendedVariant(onlyAudio, { ...none, asked: "720" }), "audio");
 });

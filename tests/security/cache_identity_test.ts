@@ -77,7 +77,7 @@ Deno.test("[security] colliding media ids: every user gets the file of their own
   for (const link of pairLinks) {
     await reply(telegram, owner, `/playlist add ${link.url} 1`, /added to|already in/);
   }
-  const list = await reply(telegram, owner, "/playlist show", /Your playlists/);
+  const list = await reply(telegram, owner, "/playlist", /Your playlists/);
   owner.pressButton(list.message, dataFor(list, /Pairs/));
   const opened = await telegram.waitFor(() =>
     telegram.messages(owner.id).find((m) =>

@@ -29,6 +29,24 @@ export const LAB_CLIP = {
   firstCue: { en: "Hello from the media lab", fr: "Bonjour du labo média" },
 } as const;
 
+/**
+ * Facts about `/watch/popular`: the 720p clip described by JSON-LD only (a schema.org
+ * VideoObject, no <video> tag), from which yt-dlp's generic extractor reads the description,
+ * the uploader and the view and like counts (`interactionStatistic`). Title and description are
+ * far longer than a preview shows; the description has a link, markup and an ampersand.
+ */
+export const LAB_POPULAR = {
+  title: `Popular lab clip ${"with a title far too long to show whole ".repeat(12)}`.trim(),
+  uploader: "Lab Channel",
+  description:
+    "Made by ffmpeg for the <b>media lab</b> & its tests: see https://shop.example/buy?ref=lab " +
+    "or shop.example/more for the rest. " +
+    "Every sentence after this one is filler that no preview should show. ".repeat(40),
+  views: 1_234_567,
+  likes: 8_900,
+  height: 720,
+} as const;
+
 /** Facts about `/listen/song` (an AAC file in MP4 with title/artist tags). */
 export const LAB_SONG = {
   title: "Lab Song",
@@ -121,6 +139,7 @@ export interface LiveStream {
 
 export interface MediaLabUrls {
   page: string;
+  popular: string;
   audioPage: string;
   hlsVod: string;
   series: string;
@@ -762,6 +781,7 @@ function buildPages(base: string): Map<string, { status: number; html: string }>
       ].join("\n"),
     }),
   });
+  pages.set("/watch/popular", { status: 200, html: popularPage(base) });
   pages.set("/listen/song", {
     status: 200,
     html: htmlPage({
@@ -797,6 +817,51 @@ function buildPages(base: string): Map<string, { status: number; html: string }>
     }),
   });
   return pages;
+}
+
+/** LAB_POPULAR's page: JSON-LD only, so yt-dlp reads it instead of an HTML5 embed. */
+function popularPage(base: string): string {
+  const videoObject = {
+    "@context": "https://schema.org",
+    "@type": "VideoObject",
+    name: LAB_POPULAR.title,
+    description: LAB_POPULAR.description,
+    contentUrl: `${base}/media/clip720.mp4`,
+    encodingFormat: "video/mp4",
+    width: 1280,
+    height: LAB_POPULAR.height,
+    duration: `PT${LAB_CLIP.durationSeconds}S`,
+    author: { "@type": "Person", name: LAB_POPULAR.uploader },
+    interactionStatistic: [
+      {
+        "@type": "InteractionCounter",
+        interactionType: { "@type": "WatchAction" },
+        userInteractionCount: LAB_POPULAR.views,
+      },
+      {
+        "@type": "InteractionCounter",
+        interactionType: "https://schema.org/LikeAction",
+        userInteractionCount: LAB_POPULAR.likes,
+      },
+    ],
+  };
+  // "<" escaped, so no "</script>" can end the block early
+  const json = JSON.stringify(videoObject).replace(/</g, "\\u003c");
+  const title = escapeHtml(LAB_POPULAR.title);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${title}</title>
+<meta property="og:title" content="${title}">
+<meta property="og:image" content="${base}/media/poster.jpg">
+<script type="application/ld+json">${json}</script>
+</head>
+<body>
+<h1>${title}</h1>
+</body>
+</html>
+`;
 }
 
 function bigClipPage(mb: number): string {
@@ -1021,6 +1086,7 @@ export async function startMediaLab(opts: MediaLabOptions = {}): Promise<MediaLa
     baseUrl,
     urls: {
       page: `${baseUrl}/watch/clip`,
+      popular: `${baseUrl}/watch/popular`,
       audioPage: `${baseUrl}/listen/song`,
       hlsVod: `${baseUrl}/hls/master.m3u8`,
       series: `${baseUrl}/series`,

@@ -30,6 +30,9 @@ const YTDLP_JSON = {
   is_live: null,
   live_status: "not_live",
   description: "x".repeat(10_000),
+  view_count: 1_234_567,
+  // one odd value does not fail the probe: it is left out
+  like_count: "many",
   formats: [
     { format_id: "sb0", ext: "mhtml", vcodec: "none", acodec: "none", protocol: "mhtml" },
     { format_id: "360p", ext: "mp4", height: 360, vcodec: null, tbr: null, protocol: "http" },
@@ -62,6 +65,8 @@ Deno.test("[workers/ytdlp] yt-dlp's JSON is trimmed to ProbeInfo", () => {
     uploader: undefined,
     duration: 3,
     thumbnail: "http://127.0.0.1/poster.jpg",
+    viewCount: 1_234_567,
+    likeCount: undefined,
     isLive: false,
     formats: [
       {
@@ -134,6 +139,8 @@ Deno.test("[workers/ytdlp] a single-format result and missing fields still make 
     uploader: undefined,
     duration: undefined,
     thumbnail: undefined,
+    viewCount: undefined,
+    likeCount: undefined,
     isLive: false,
     formats: [{
       id: "mp4",
