@@ -142,6 +142,16 @@ download-cancelling = { $count ->
    *[other] Cancelling { $count } downloads…
 }
 
+## Share
+button-share = 📤 Share
+share-message =
+    🎬 <b>{ $title }</b>
+    📥 Get it from { $bot }: press the button below.
+share-result-description = Not downloaded yet: sends a link to get it from { $bot }
+share-open = 📥 Get it from { $bot }
+share-nothing = 📤 Share a video: open the bot and send it a link
+share-expired = ⚠️ This shared link no longer works: send the video’s link to get it.
+
 ## History
 history-title = 📜 <b>Your last downloads</b>
 history-empty = 📜 Nothing downloaded yet. Send me a link to start!

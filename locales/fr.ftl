@@ -142,6 +142,16 @@ download-cancelling = { $count ->
    *[other] J’annule { $count } téléchargements…
 }
 
+## Share
+button-share = 📤 Partager
+share-message =
+    🎬 <b>{ $title }</b>
+    📥 À récupérer avec { $bot } : appuyez sur le bouton ci-dessous.
+share-result-description = Pas encore téléchargé : envoie un lien pour l’obtenir avec { $bot }
+share-open = 📥 L’obtenir avec { $bot }
+share-nothing = 📤 Partager une vidéo : ouvrez le bot et envoyez-lui un lien
+share-expired = ⚠️ Ce lien partagé ne fonctionne plus : envoyez le lien de la vidéo pour l’obtenir.
+
 ## History
 history-title = 📜 <b>Vos derniers téléchargements</b>
 history-empty = 📜 Aucun téléchargement pour l’instant. Envoyez-moi un lien pour commencer !

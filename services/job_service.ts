@@ -376,7 +376,12 @@ export class JobService {
     const cached = cachedFileOf(file, payload);
     await media.saveFile(payload.info, payload.variant, cached, payload.sendAs ?? "video");
     // uploaded to the storage chat: the user gets it by file_id, once (outbox guard)
-    if (file.chatId !== job.chatId) await sendCachedFile(api, job.chatId, cached, payload.caption);
+    if (file.chatId !== job.chatId) {
+      await sendCachedFile(api, job.chatId, cached, {
+        caption: payload.caption,
+        keyboard: payload.replyMarkup,
+      });
+    }
     await recordDelivery(this.deps, {
       userId: job.userId,
       chatId: job.chatId,

@@ -10,6 +10,7 @@ import type { Translate } from "../i18n/translations.ts";
 import { type PreviewOptions, renderPreview } from "../views/media.ts";
 import { type AdviceDeps, loadPreviewAdvice } from "./preview_advice.ts";
 import { previewQualityOrder } from "./experiments.ts";
+import { shareMedia } from "./shares.ts";
 
 export interface PreviewTarget {
   api: Api;
@@ -40,6 +41,7 @@ export async function sendPreview(
     ...target.preview,
     advice,
     qualityOrder: await previewQualityOrder(kv, target.userId),
+    shareToken: await shareMedia(kv, { media: info, title: info.title }),
   });
   const common = {
     parse_mode: "HTML" as const,

@@ -18,6 +18,7 @@ import type { MediaOffers, Recommendation } from "../media/quality.ts";
 import { contentLanguage } from "../media/detect_language.ts";
 import { primaryLanguage } from "../media/translator.ts";
 import type { InlineKeyboardButton } from "grammy/types";
+import { shareButton } from "./share.ts";
 
 export function variantLabel(t: Translate, variant: Variant): string {
   if (variant === "best") return t("button-best");
@@ -48,6 +49,8 @@ export interface PreviewOptions {
   advice?: PreviewAdvice;
   /** the A/B test "preview_buttons" (services/experiments.ts): smallest quality first */
   qualityOrder?: "best_first" | "smallest_first";
+  /** the media's share (services/shares.ts): the preview offers "📤 Share" */
+  shareToken?: string;
 }
 
 export function renderPreview(
@@ -112,6 +115,7 @@ export function renderPreview(
   if (info.playlist) {
     keyboard.text(t("batch-button-all", { count: info.playlist.count }), `px:${previewId}`).row();
   }
+  if (options.shareToken) keyboard.add(shareButton(t, options.shareToken));
   keyboard.text(t("button-cancel"), `pv:${previewId}:close`);
   // every part is bounded (title 200, author 80), so the caption stays under Telegram's 1024
   return { caption: lines.join("\n"), keyboard };
