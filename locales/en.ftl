@@ -134,7 +134,6 @@ progress-details-unknown = { $done } · { $speed }/s
 button-stop = ✖️ Cancel
 download-started = Downloading…
 download-cached = ⚡ Already here: sending it now.
-download-done = ✅ Done.
 download-cancelled = ✖️ Download cancelled.
 download-nothing-to-cancel = Nothing is running.
 download-cancelling = { $count ->

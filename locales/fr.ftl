@@ -134,7 +134,6 @@ progress-details-unknown = { $done } · { $speed }/s
 button-stop = ✖️ Annuler
 download-started = Téléchargement…
 download-cached = ⚡ Déjà disponible : je l’envoie tout de suite.
-download-done = ✅ Terminé.
 download-cancelled = ✖️ Téléchargement annulé.
 download-nothing-to-cancel = Rien n’est en cours.
 download-cancelling = { $count ->
