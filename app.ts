@@ -69,7 +69,7 @@ export interface System {
   stop(server?: { shutdown(): Promise<void> }): Promise<void>;
 }
 
-export async function openKv(config: Config): Promise<Deno.Kv> {
+async function openKv(config: Config): Promise<Deno.Kv> {
   if (Deno.env.get("DENO_DEPLOYMENT_ID")) return await Deno.openKv();
   if (config.kvPath !== ":memory:") await Deno.mkdir(config.dataDir, { recursive: true });
   return await Deno.openKv(config.kvPath);

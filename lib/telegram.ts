@@ -16,7 +16,7 @@ interface NodeFetchInit {
  * node:http layer: several times the CPU per call. grammY hands it node-fetch's dialect (a Node
  * stream as multipart body, a polyfilled AbortSignal, an http.Agent), translated here.
  */
-export const denoFetch = ((url: string, init: NodeFetchInit = {}) => {
+const denoFetch = ((url: string, init: NodeFetchInit = {}) => {
   const { method, headers, body, signal } = init;
   const abort = new AbortController();
   if (signal?.aborted) abort.abort();

@@ -55,8 +55,8 @@ export interface PlaylistRoutesDeps {
 
 export const SESSION_COOKIE = "mb_session";
 /** names the browser that was given a sign-in nonce */
-export const SIGN_IN_COOKIE = "mb_login";
-export const AUTH_MAX_AGE_SECONDS = 3600;
+const SIGN_IN_COOKIE = "mb_login";
+const AUTH_MAX_AGE_SECONDS = 3600;
 const ITEM_ID = /^[0-9A-Z]{26}$/;
 
 type PageKind = "page" | "app" | "login";

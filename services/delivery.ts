@@ -52,7 +52,7 @@ export function deliveredMediaOf(
   };
 }
 
-export function mediaRefOf(media: DeliveredMedia): MediaRef {
+function mediaRefOf(media: DeliveredMedia): MediaRef {
   return { extractor: media.extractor, id: media.mediaId, webpageUrl: media.webpageUrl };
 }
 

@@ -36,7 +36,7 @@ import { Histogram } from "../lib/histogram.ts";
 import type { ServiceDeps } from "./deps.ts";
 
 /** Telegram allows about one edit per second per chat; every 3 s keeps a margin for other messages. */
-export const PROGRESS_EDIT_INTERVAL_MS = 3_000;
+const PROGRESS_EDIT_INTERVAL_MS = 3_000;
 
 const ERROR_KEYS: Record<string, string> = {
   unsupported: "error-unsupported",

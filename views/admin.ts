@@ -54,7 +54,7 @@ function counted(entries: [string, number][], none: string): string {
   return entries.length ? entries.map(([name, n]) => `${escapeHtml(name)} ${n}`).join(" · ") : none;
 }
 
-export function renderReportLines(t: Translate, locale: string, report: AdminReport): string[] {
+function renderReportLines(t: Translate, locale: string, report: AdminReport): string[] {
   return [
     t("admin-users", { users: report.users, premium: report.premiumUsers }),
     t("admin-actives", { daily: report.dailyActive, weekly: report.weeklyActive }),

@@ -171,7 +171,7 @@ function addOfferButtons(
 }
 
 /** What "⚙️ Compress…" turns into: one button per preset. */
-export function presetButtons(t: Translate, previewId: string) {
+function presetButtons(t: Translate, previewId: string) {
   return COMPRESS_PRESETS.map((preset) =>
     InlineKeyboard.text(t(`button-compress-${preset}`), `dl:${previewId}:c_${preset}`)
   );

@@ -6,7 +6,7 @@ import { formatBytes, renderProgressBar } from "../lib/format.ts";
 import { formatDate } from "./dates.ts";
 
 /** The menu's buttons, in order; admins get one more. */
-export const MENU_ENTRIES: readonly { key: string; data: string }[] = [
+const MENU_ENTRIES: readonly { key: string; data: string }[] = [
   { key: "button-download", data: "menu:download" },
   { key: "button-history", data: "menu:history" },
   { key: "button-stats", data: "menu:stats" },

@@ -71,7 +71,7 @@ export interface PlaylistViewInput {
   ref: PlaylistRef;
 }
 
-export function pageCount(items: number): number {
+function pageCount(items: number): number {
   return Math.max(1, Math.ceil(items / ITEMS_PER_PAGE));
 }
 

@@ -15,7 +15,7 @@ export const SETTINGS_QUALITIES: (Variant | "ask")[] = [
   "360",
   "audio",
 ];
-export const COMMON_TIMEZONES = [
+const COMMON_TIMEZONES = [
   "UTC",
   "Europe/Paris",
   "Europe/London",

@@ -6,11 +6,11 @@ import { useEgressProxy } from "./process.ts";
 import { type AddressPolicy, UrlGuard } from "../lib/url_guard.ts";
 
 /** A download needs room for the file and its merge or compression copy. */
-export function minimumFreeBytes(maxUploadBytes: number): number {
+function minimumFreeBytes(maxUploadBytes: number): number {
   return Math.max(2 * maxUploadBytes, 512 * 1024 * 1024);
 }
 
-export async function freeDiskBytes(path: string): Promise<number> {
+async function freeDiskBytes(path: string): Promise<number> {
   const stats = await statfs(path);
   return stats.bavail * stats.bsize;
 }

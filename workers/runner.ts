@@ -45,8 +45,8 @@ export interface RunnerDeps {
   translator?: Translator;
 }
 
-export const PROBE_TIMEOUT_MS = 90_000;
-export const DOWNLOAD_TIMEOUT_MS = 60 * 60_000;
+const PROBE_TIMEOUT_MS = 90_000;
+const DOWNLOAD_TIMEOUT_MS = 60 * 60_000;
 
 export function scratchRoot(dataDir: string): string {
   return `${dataDir}/scratch`;
@@ -269,7 +269,7 @@ function runSubtitles(
 }
 
 /** Maps any error to what the queue needs: a code for the user's message and whether to retry. */
-export function describeFailure(
+function describeFailure(
   error: unknown,
   shuttingDown: boolean,
 ): JobFailure & { retryable: boolean } {

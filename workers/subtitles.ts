@@ -79,7 +79,7 @@ export interface MediaSubtitles {
 }
 
 /** `yt-dlp -J`: the media and its tracks (people's first, then the useful automatic ones). */
-export async function probeSubtitles(
+async function probeSubtitles(
   url: string,
   options: Pick<SubtitlesJobOptions, "ytdlpPath" | "signal"> & { preferred: string[] },
 ): Promise<MediaSubtitles> {
@@ -337,7 +337,7 @@ async function uploadVideoWithSubtitles(
   );
 }
 
-export function softTrackArgs(
+function softTrackArgs(
   videoPath: string,
   srtPath: string,
   outPath: string,

@@ -15,13 +15,13 @@ import { recordKeyboard } from "../../views/media.ts";
 export const recordFeature = new FeatureComposer<BotContext>();
 
 /** The longest recording each plan allows, in minutes. */
-export const RECORD_MINUTES: Record<Plan, number> = { free: 30, premium: 180 };
+const RECORD_MINUTES: Record<Plan, number> = { free: 30, premium: 180 };
 
 /**
  * What a recording reserves per second asked: 10 Mbit/s, more than live streams send. The
  * recording stops at its reservation, so one asked with less quota left is shorter.
  */
-export const RECORD_BYTES_PER_SECOND = 1_250_000;
+const RECORD_BYTES_PER_SECOND = 1_250_000;
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, sec: 1, m: 60, min: 60, h: 3600 };
 

@@ -18,8 +18,8 @@ export const scheduleFeature = new FeatureComposer<BotContext>();
 const privateChats = scheduleFeature.chatType("private");
 
 /** how far ahead a download may be scheduled */
-export const SCHEDULE_HORIZON_DAYS = 30;
-export const MAX_SCHEDULES_PER_USER = 20;
+const SCHEDULE_HORIZON_DAYS = 30;
+const MAX_SCHEDULES_PER_USER = 20;
 
 const ID = "[0-9A-Z]{26}";
 
