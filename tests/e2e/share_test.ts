@@ -186,3 +186,21 @@ Deno.test("[e2e/share] an inline query that names no share gets no result and th
     telegram.messages(user.id).find((m) => /shared link no longer works/.test(m.text ?? ""))
   );
 });
+
+Deno.test("[e2e/share] a file sent on from the storage chat keeps its Share button", async () => {
+  await using lab = await startMediaLab();
+  const storageChat = 9_690;
+  await using bed = await startTestSystem({ STORAGE_CHAT_ID: String(storageChat) });
+  const { telegram } = bed;
+  telegram.user(storageChat);
+  const user = telegram.user(9601, { languageCode: "en" });
+  user.sendText(lab.urls.page);
+  const preview = await waitForPreview(telegram, user.id);
+  user.pressButton(preview.message, dataFor(preview, /^360p/));
+  const video = await waitForFile(telegram, user.id, "video");
+  assertEquals(video.media?.source, "file_id", "sent on by the app");
+  const { answer } = await pressShare(telegram, user, video, telegram.user(9602));
+  assertEquals(answer.results.map((r) => [r.type, r.video_file_id]), [
+    ["video", video.media?.fileId],
+  ]);
+});

@@ -5,6 +5,7 @@ import { buttons, dataFor, waitForFile } from "../support/chat.ts";
 import type { BotMessage, FakeTelegram } from "../support/fake_telegram.ts";
 import { readValidSrt } from "../support/srt.ts";
 import { startTestSystem } from "../support/system.ts";
+import { waitUntil } from "../support/wait.ts";
 import { outboxKey } from "../../kv/jobs.ts";
 import { getXpCounters } from "../../kv/xp.ts";
 import type { Job } from "../../media/job_types.ts";
@@ -110,7 +111,11 @@ Deno.test("[e2e] /subs lists the languages, delivers valid SRT and translates it
     !telegram.messages(user.id).some((m) => /translation is unavailable/.test(m.text ?? "")),
     "no fallback note",
   );
-  // the translated track counts towards Polyglot; the track kept in English does not
+  // the translated track counts towards Polyglot once its report is done; the English one does not
+  await waitUntil(
+    async () => (await getXpCounters(bed.system.kv, user.id)).translation_languages > 0,
+    "the translation counted",
+  );
   assertMatch(await polyglot(telegram, user.id), /🔒 🌍 Polyglot.*\n\S+ 1\/3$/);
   console.log(
     `/subs: list ${listMs.toFixed(0)} ms; translated SRT ${translateMs.toFixed(0)} ms; ` +
