@@ -1,4 +1,4 @@
-import { Api, type ApiClientOptions } from "grammy";
+import { Api, type ApiClientOptions, GrammyError } from "grammy";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { uploadsThroughCurl } from "./curl_upload.ts";
 import { Throttle } from "./throttle.ts";
@@ -51,4 +51,10 @@ export function createTelegramApi(
 export function installResilience(api: Api, throttle: Throttle): void {
   api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
   api.config.use(throttle.transformer);
+}
+
+/** True when Telegram refused a file_id we stored (the file is gone on its side). */
+export function isStaleFileId(error: unknown): boolean {
+  return error instanceof GrammyError && error.error_code === 400 &&
+    /wrong file identifier|file reference/i.test(error.description);
 }

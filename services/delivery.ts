@@ -7,7 +7,7 @@
  *   Telegram says the file is gone, the charge is refunded, the cache entry forgotten, and the
  *   caller told so it can download or preview instead.
  */
-import { type Api, GrammyError } from "grammy";
+import type { Api } from "grammy";
 import type { InlineKeyboardMarkup } from "grammy/types";
 import { addHistoryEntry, type HistoryEntry, mediaLabels } from "../kv/history.ts";
 import type { CachedFile, SendMode } from "../kv/media.ts";
@@ -19,6 +19,7 @@ import type { ServiceDeps } from "./deps.ts";
 import type { RequestSource } from "./events.ts";
 import type { Translate } from "../i18n/translations.ts";
 import { deliveredFileKeyboard } from "./shares.ts";
+import { isStaleFileId } from "../lib/telegram.ts";
 
 /** What a history entry keeps of the media delivered, and what finds it in the file cache. */
 export interface DeliveredMedia {
@@ -244,12 +245,6 @@ export async function sendCachedFile(
   } else {
     await api.sendDocument(chatId, file.fileId, common);
   }
-}
-
-/** True when Telegram refused a file_id we stored (the file is gone on its side). */
-export function isStaleFileId(error: unknown): boolean {
-  return error instanceof GrammyError && error.error_code === 400 &&
-    /wrong file identifier|file reference/i.test(error.description);
 }
 
 /** Sends every part by file_id, in order, each captioned "part i/N". */

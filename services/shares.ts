@@ -13,7 +13,7 @@ import type { Variant } from "../media/media_types.ts";
 import { botDeepLink, MEDIA_SHARE_PAYLOAD_PREFIX } from "../lib/links.ts";
 import type { Translate } from "../i18n/translations.ts";
 import { renderShareResult, shareKeyboard } from "../views/share.ts";
-import { isStaleFileId } from "./delivery.ts";
+import { isStaleFileId } from "../lib/telegram.ts";
 import type { ServiceDeps } from "./deps.ts";
 
 export interface SharedMedia {
@@ -60,7 +60,10 @@ export async function answerShareQuery(
   query: ShareQuery,
 ): Promise<void> {
   const share = await getShare(deps.kv, query.token);
-  if (!share) return void await query.answer([]);
+  if (!share) {
+    await query.answer([]);
+    return;
+  }
   const file = share.file
     ? await deps.media.getFile(share.media, share.file.variant, share.file.mode)
     : undefined;

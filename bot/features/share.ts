@@ -44,6 +44,6 @@ shareFeature.command("start", async (ctx, next) => {
   const payload = ctx.match.trim();
   if (!payload.startsWith(MEDIA_SHARE_PAYLOAD_PREFIX)) return await next();
   const share = await getShare(ctx.deps.kv, payload.slice(MEDIA_SHARE_PAYLOAD_PREFIX.length));
-  if (!share) return void await ctx.reply(ctx.t("share-expired"));
-  await offerPreview(ctx, share.media.webpageUrl);
+  if (share) await offerPreview(ctx, share.media.webpageUrl);
+  else await ctx.reply(ctx.t("share-expired"));
 });
