@@ -13,7 +13,7 @@ import { createTelegramApi } from "./lib/telegram.ts";
 import { Throttle, type ThrottleLimits } from "./lib/throttle.ts";
 import { RateLimiter } from "./lib/rate_limit.ts";
 import { type AddressPolicy, UrlGuard } from "./lib/url_guard.ts";
-import { BOT_COMMANDS, createBot } from "./bot/bot.ts";
+import { ALLOWED_UPDATES, BOT_COMMANDS, createBot } from "./bot/bot.ts";
 import { createI18n } from "./i18n/translations.ts";
 import { JobService } from "./services/job_service.ts";
 import { EventBus } from "./services/events.ts";
@@ -69,7 +69,7 @@ export interface System {
   stop(server?: { shutdown(): Promise<void> }): Promise<void>;
 }
 
-export async function openKv(config: Config): Promise<Deno.Kv> {
+async function openKv(config: Config): Promise<Deno.Kv> {
   if (Deno.env.get("DENO_DEPLOYMENT_ID")) return await Deno.openKv();
   if (config.kvPath !== ":memory:") await Deno.mkdir(config.dataDir, { recursive: true });
   return await Deno.openKv(config.kvPath);
@@ -192,11 +192,11 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
       if (config.publicUrl) {
         await bot.api.setWebhook(`${config.publicUrl}${WEBHOOK_PATH}`, {
           secret_token: config.webhookSecret,
-          allowed_updates: ["message", "callback_query", "pre_checkout_query"],
+          allowed_updates: ALLOWED_UPDATES,
         });
       } else {
         await bot.api.deleteWebhook();
-        polling = run(bot);
+        polling = run(bot, { runner: { fetch: { allowed_updates: ALLOWED_UPDATES } } });
         polling.task()?.catch((error) => {
           logger.error("long polling stopped: no more updates come in", { error });
           options.onPollingStopped?.(error);

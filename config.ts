@@ -96,8 +96,6 @@ function requireTranslatorSettings(
   }
 }
 
-export type Env = z.input<typeof envSchema>;
-
 export type Config = ReturnType<typeof toConfig>;
 
 function toConfig(env: z.output<typeof envSchema>) {
@@ -184,8 +182,6 @@ const workerEnvSchema = z.object({
   TRANSLATOR_KEY: envSchema.shape.TRANSLATOR_KEY,
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 }).superRefine(requireTranslatorSettings);
-
-export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
 
 /** The fleet worker's configuration: no database, only the app's URL and its token. */
 export function loadWorkerConfig(env: Record<string, string | undefined>) {

@@ -29,7 +29,20 @@ import { translateFeature } from "./features/translate.ts";
 import { linkFeature } from "./features/link.ts";
 import { playlistFeature } from "./features/playlist.ts";
 import { gamificationFeature } from "./features/gamification.ts";
+import { shareFeature } from "./features/share.ts";
 import { unhandledFeature } from "./features/unhandled.ts";
+
+/**
+ * The updates the bot handles. Telegram keeps the last list it was given, for the webhook and for
+ * getUpdates alike, so both name it: inline mode's two would otherwise never arrive.
+ */
+export const ALLOWED_UPDATES = [
+  "message",
+  "callback_query",
+  "pre_checkout_query",
+  "inline_query",
+  "chosen_inline_result",
+] as const;
 
 export const BOT_COMMANDS = {
   en: [
@@ -110,6 +123,8 @@ export function createBot(
     playlistFeature,
     // before the menu too: it records /start ref_<code> invitations, then lets the menu answer
     gamificationFeature,
+    // before the menu and links: /start sh_<token>, and our own results sent into the bot's chat
+    shareFeature,
     menuFeature,
     settingsFeature,
     premiumFeature,

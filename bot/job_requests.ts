@@ -10,7 +10,7 @@ import type { JobRefusal } from "../services/job_requests.ts";
  * The request an update carries, the same however often Telegram delivers it: a callback query's
  * id, or the message's chat and id.
  */
-export function requestKeyOf(ctx: BotContext): string {
+function requestKeyOf(ctx: BotContext): string {
   if (ctx.callbackQuery) return `cb:${ctx.callbackQuery.id}`;
   if (ctx.msg && ctx.chat) return `msg:${ctx.chat.id}:${ctx.msg.message_id}`;
   return `update:${ctx.update.update_id}`;

@@ -22,7 +22,7 @@ export async function redeliver(
     lang: ctx.i18n.getLocale(),
     key: `cb:${ctx.callbackQuery!.id}`,
     botUsername: ctx.me.username,
-    partLabel: ctx.t("quality-part"),
+    t: ctx.t,
     stored,
     source,
     beforeSend: async () => {

@@ -20,7 +20,7 @@ export interface AnalyticsEvent {
   amounts: Record<string, number>;
 }
 
-export const RAW_EVENT_TTL_MS = 30 * 86_400_000;
+const RAW_EVENT_TTL_MS = 30 * 86_400_000;
 /** weekly actives look 7 days back; a little more covers time zones and late reads */
 const ACTIVE_TTL_MS = 9 * 86_400_000;
 const MAX_LABEL_CHARS = 100;

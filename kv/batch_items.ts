@@ -20,7 +20,7 @@ export interface BatchItem extends PlaylistEntry {
   lang: string;
 }
 
-export const BATCH_ITEM_TTL_MS = 7 * 86_400_000;
+const BATCH_ITEM_TTL_MS = 7 * 86_400_000;
 /** set mutations per atomic, far below KV's limits for values this small */
 const WRITE_CHUNK = 100;
 

@@ -31,7 +31,7 @@ export interface BatchEntry {
   reason?: string;
 }
 
-export const BATCH_TTL_MS = 7 * 86_400_000;
+const BATCH_TTL_MS = 7 * 86_400_000;
 
 function batchKey(id: string) {
   return ["batches", id] as const;

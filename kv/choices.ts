@@ -13,7 +13,7 @@ export interface Choice {
 }
 
 /** Clips, episodes, films, streams' replays: lengths people tend to treat alike. */
-export function lengthBucket(durationSeconds: number | undefined): LengthBucket {
+function lengthBucket(durationSeconds: number | undefined): LengthBucket {
   if (!durationSeconds) return "unknown";
   if (durationSeconds < 4 * 60) return "short";
   if (durationSeconds < 20 * 60) return "medium";

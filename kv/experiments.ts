@@ -25,8 +25,8 @@ export interface VariantCounts {
   converted: number;
 }
 
-export const EXPERIMENT_ID_PATTERN = /^[a-z0-9_]{1,32}$/;
-export const VARIANT_NAME_PATTERN = /^[a-z0-9_]{1,24}$/;
+const EXPERIMENT_ID_PATTERN = /^[a-z0-9_]{1,32}$/;
+const VARIANT_NAME_PATTERN = /^[a-z0-9_]{1,24}$/;
 
 export class ExperimentError extends Error {
   constructor(readonly code: "exists" | "unknown" | "stopped" | "invalid", message: string) {

@@ -84,21 +84,12 @@ function stateCountKey(state: JobState) {
   return ["jobs_count", state] as const;
 }
 /** Bumped on every enqueue so waiting workers wake at once through kv.watch. */
-export const JOBS_SIGNAL_KEY = ["jobs_signal"] as const;
+const JOBS_SIGNAL_KEY = ["jobs_signal"] as const;
 
 /** Telegram stops redelivering an update after a day. */
 const REQUEST_KEY_TTL_MS = 86_400_000;
 /** gates read a user's quota and places, which that user's other requests may change meanwhile */
 const ENQUEUE_ATTEMPTS = 20;
-
-// --- errors -----------------------------------------------------------------
-
-export class LeaseLostError extends Error {
-  override name = "LeaseLostError";
-  constructor(readonly jobId: string) {
-    super(`job ${jobId} is no longer leased by this claim`);
-  }
-}
 
 // --- queue ------------------------------------------------------------------
 
@@ -115,7 +106,7 @@ export interface QueueOptions {
   now: () => number;
 }
 
-export const DEFAULT_QUEUE_OPTIONS: QueueOptions = {
+const DEFAULT_QUEUE_OPTIONS: QueueOptions = {
   leaseMs: 30_000,
   retryBaseMs: 5_000,
   finishedTtlMs: 7 * 24 * 3600_000,

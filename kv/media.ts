@@ -19,8 +19,8 @@ export interface CachedFile extends Omit<UploadedFile, "chatId" | "messageId"> {
 
 export const PROBE_TTL_MS = 6 * 3600_000;
 /** L1 bounds: the probes in memory, by count and by approximate size */
-export const PROBE_MEMORY_ENTRIES = 500;
-export const PROBE_MEMORY_BYTES = 16 * 1024 * 1024;
+const PROBE_MEMORY_ENTRIES = 500;
+const PROBE_MEMORY_BYTES = 16 * 1024 * 1024;
 
 /** A probe with the (normalised) URL it answers, checked on a hit at both levels. */
 interface ProbeEntry {

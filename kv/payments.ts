@@ -51,7 +51,7 @@ function receiptKey(chargeId: string) {
 function receiptByUserKey(userId: number, chargeId: string) {
   return ["payments_by_user", userId, boundedKeyPart(chargeId)] as const;
 }
-export const STARS_REVENUE_KEY = ["stars_revenue"] as const;
+const STARS_REVENUE_KEY = ["stars_revenue"] as const;
 
 export type PaymentOutcome =
   | { applied: true; user: UserProfile; receipt: Receipt }

@@ -35,8 +35,8 @@ export interface PlaylistInvite {
   createdAt: number;
 }
 
-export const MAX_MEMBERS = 50;
-export const INVITE_TTL_MS = 7 * 86_400_000;
+const MAX_MEMBERS = 50;
+const INVITE_TTL_MS = 7 * 86_400_000;
 
 export function memberKey(playlistId: string, userId: number) {
   return ["playlist_members", playlistId, userId] as const;

@@ -87,7 +87,7 @@ export function retryPlaylistWrite<R>(
 export function playlistKey(id: string) {
   return ["playlists", id] as const;
 }
-export function shareKey(token: string) {
+function shareKey(token: string) {
   return ["playlist_shares", token] as const;
 }
 

@@ -11,7 +11,7 @@ export interface Preview {
   createdAt: number;
 }
 
-export const PREVIEW_TTL_MS = 48 * 3600_000;
+const PREVIEW_TTL_MS = 48 * 3600_000;
 
 function previewKey(id: string) {
   return ["previews", id] as const;

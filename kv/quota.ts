@@ -258,7 +258,7 @@ function prune(ledger: QuotaLedger, now: number): QuotaLedger {
   };
 }
 
-export function usageOf(ledger: QuotaLedger, now: number, limitBytes: number): QuotaUsage {
+function usageOf(ledger: QuotaLedger, now: number, limitBytes: number): QuotaUsage {
   const current = prune(ledger, now);
   const usedBytes = Object.values(current.hours).reduce((sum, bytes) => sum + bytes, 0);
   const heldBytes = Object.values(current.holds).reduce((sum, hold) => sum + hold.bytes, 0);

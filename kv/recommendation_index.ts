@@ -35,8 +35,8 @@ export interface UserItem {
   at: number;
 }
 
-export const INDEX_TTL_MS = 180 * 86_400_000;
-export const MAX_USERS_PER_MEDIA = 1_000;
+const INDEX_TTL_MS = 180 * 86_400_000;
+const MAX_USERS_PER_MEDIA = 1_000;
 
 /**
  * A media's key in the index: its identity (media/media_identity.ts). Items indexed before keys
@@ -88,7 +88,7 @@ function popularityKey(key: string) {
   return ["reco_popularity", key] as const;
 }
 
-export async function catalogItemOf(entry: HistoryEntry): Promise<CatalogItem> {
+async function catalogItemOf(entry: HistoryEntry): Promise<CatalogItem> {
   return {
     key: await mediaKeyOf(entry),
     extractor: entry.extractor,
@@ -186,7 +186,7 @@ export interface RecommendationList {
   items: CatalogItem[];
 }
 
-export const RECOMMENDATION_LIST_TTL_MS = 7 * 86_400_000;
+const RECOMMENDATION_LIST_TTL_MS = 7 * 86_400_000;
 
 function recommendationListKey(id: string) {
   return ["reco_lists", id] as const;

@@ -26,7 +26,7 @@ function codeKey(code: string) {
 function codeOfUserKey(userId: number) {
   return ["referral_code_by_user", userId] as const;
 }
-export function referralKey(inviteeId: number) {
+function referralKey(inviteeId: number) {
   return ["referrals", inviteeId] as const;
 }
 

@@ -12,7 +12,7 @@ export function streakKey(userId: number) {
 }
 
 /** The calendar day before `day` ("2026-03-01" → "2026-02-28"), whatever the time zone. */
-export function previousDay(day: string): string {
+function previousDay(day: string): string {
   const [year, month, date] = day.split("-").map(Number);
   return new Date(Date.UTC(year, month - 1, date - 1)).toISOString().slice(0, 10);
 }

@@ -14,7 +14,7 @@ export interface SubtitleChoice {
   createdAt: number;
 }
 
-export const SUBTITLE_CHOICE_TTL_MS = 48 * 3600_000;
+const SUBTITLE_CHOICE_TTL_MS = 48 * 3600_000;
 
 function subtitleChoiceKey(id: string) {
   return ["subtitle_choices", id] as const;

@@ -152,7 +152,7 @@ export class UserStore {
   }
 }
 
-export const USER_COUNT_KEY = ["users_count"] as const;
+const USER_COUNT_KEY = ["users_count"] as const;
 
 function hasTelegramData(user: UserProfile, from: TelegramUserInfo): boolean {
   return user.firstName === from.first_name && user.username === from.username &&

@@ -11,7 +11,7 @@ export interface WorkerYtdlp {
 }
 
 /** A worker not heard from for a day no longer counts. */
-export const WORKER_YTDLP_KEEP_MS = 24 * 60 * 60_000;
+const WORKER_YTDLP_KEEP_MS = 24 * 60 * 60_000;
 /** far more workers than a fleet has: one listing stays bounded */
 const MAX_WORKERS = 1_000;
 

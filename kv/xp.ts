@@ -82,13 +82,13 @@ const MAX_ATTEMPTS = 30;
 const MAX_XP = 999_999_999_999_999;
 const XP_DIGITS = String(MAX_XP).length;
 
-export function xpKey(userId: number) {
+function xpKey(userId: number) {
   return ["xp", userId] as const;
 }
 function awardKey(userId: number, action: string) {
   return ["xp_awards", userId, boundedKeyPart(action)] as const;
 }
-export function xpCounterKey(userId: number, counter: XpCounter) {
+function xpCounterKey(userId: number, counter: XpCounter) {
   return ["xp_counters", userId, counter] as const;
 }
 /** Marks a language the user already had subtitles translated into (counted once). */

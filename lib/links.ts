@@ -21,3 +21,5 @@ export function botDeepLink(botUsername: string, payload: string): string {
 
 export const SHARE_PAYLOAD_PREFIX = "pl_";
 export const INVITE_PAYLOAD_PREFIX = "inv_";
+/** a media shared with "📤 Share": the link opens its preview */
+export const MEDIA_SHARE_PAYLOAD_PREFIX = "sh_";

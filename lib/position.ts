@@ -8,7 +8,7 @@ const ZERO = DIGITS[0];
 const MIDDLE = DIGITS[DIGITS.length / 2];
 const LAST = DIGITS[DIGITS.length - 1];
 
-export class PositionError extends Error {
+class PositionError extends Error {
   override name = "PositionError";
 }
 

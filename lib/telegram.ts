@@ -1,4 +1,4 @@
-import { Api, type ApiClientOptions, type Transformer } from "grammy";
+import { Api, type ApiClientOptions, GrammyError, type Transformer } from "grammy";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { uploadsThroughCurl } from "./curl_upload.ts";
 import { Throttle } from "./throttle.ts";
@@ -16,7 +16,7 @@ interface NodeFetchInit {
  * node:http layer: several times the CPU per call. grammY hands it node-fetch's dialect (a Node
  * stream as multipart body, a polyfilled AbortSignal, an http.Agent), translated here.
  */
-export const denoFetch = ((url: string, init: NodeFetchInit = {}) => {
+const denoFetch = ((url: string, init: NodeFetchInit = {}) => {
   const { method, headers, body, signal } = init;
   const abort = new AbortController();
   if (signal?.aborted) abort.abort();
@@ -48,7 +48,7 @@ export function createTelegramApi(
 }
 
 /** Throttles below Telegram's flood limits, and retries what still hits them. */
-export function installResilience(api: Api, throttle: Throttle): void {
+function installResilience(api: Api, throttle: Throttle): void {
   api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
   api.config.use(throttle.transformer);
 }
@@ -91,5 +91,11 @@ export function withHtmlParseMode<P>(method: string, payload: P): P {
 }
 
 /** A grammY transformer that sets HTML as the parse mode of every call that takes one. */
-export const htmlByDefault: Transformer = (prev, method, payload, signal) =>
+const htmlByDefault: Transformer = (prev, method, payload, signal) =>
   prev(method, withHtmlParseMode(method, payload), signal);
+
+/** True when Telegram refused a file_id we stored (the file is gone on its side). */
+export function isStaleFileId(error: unknown): boolean {
+  return error instanceof GrammyError && error.error_code === 400 &&
+    /wrong file identifier|file reference/i.test(error.description);
+}

@@ -39,7 +39,7 @@ export interface ThrottleLimits {
   groupPerSecond: number;
 }
 
-export const TELEGRAM_LIMITS: ThrottleLimits = {
+const TELEGRAM_LIMITS: ThrottleLimits = {
   globalPerSecond: 30,
   privateBurst: 3,
   privatePerSecond: 1,

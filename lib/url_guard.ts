@@ -19,7 +19,7 @@ export type Resolver = (hostname: string) => Promise<string[]>;
 
 export const MAX_URL_LENGTH = 2048;
 
-export async function resolveHost(hostname: string): Promise<string[]> {
+async function resolveHost(hostname: string): Promise<string[]> {
   const lookups = await Promise.allSettled([
     Deno.resolveDns(hostname, "A"),
     Deno.resolveDns(hostname, "AAAA"),

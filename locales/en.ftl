@@ -152,13 +152,22 @@ progress-details-unknown = { $done } · { $speed }/s
 button-stop = ✖️ Cancel
 download-started = Downloading…
 download-cached = ⚡ Already here: sending it now.
-download-done = ✅ Done.
 download-cancelled = ✖️ Download cancelled.
 download-nothing-to-cancel = Nothing is running.
 download-cancelling = { $count ->
     [one] Cancelling one download…
    *[other] Cancelling { $count } downloads…
 }
+
+## Share
+button-share = 📤 Share
+share-message =
+    🎬 <b>{ $title }</b>
+    📥 Get it from { $bot }: press the button below.
+share-result-description = Not downloaded yet: sends a link to get it from { $bot }
+share-open = 📥 Get it from { $bot }
+share-nothing = 📤 Share a video: open the bot and send it a link
+share-expired = ⚠️ This shared link no longer works: send the video’s link to get it.
 
 ## History
 history-title = 📜 <b>Your last downloads</b>

@@ -152,13 +152,22 @@ progress-details-unknown = { $done } · { $speed }/s
 button-stop = ✖️ Annuler
 download-started = Téléchargement…
 download-cached = ⚡ Déjà disponible : je l’envoie tout de suite.
-download-done = ✅ Terminé.
 download-cancelled = ✖️ Téléchargement annulé.
 download-nothing-to-cancel = Rien n’est en cours.
 download-cancelling = { $count ->
     [one] J’annule un téléchargement…
    *[other] J’annule { $count } téléchargements…
 }
+
+## Share
+button-share = 📤 Partager
+share-message =
+    🎬 <b>{ $title }</b>
+    📥 À récupérer avec { $bot } : appuyez sur le bouton ci-dessous.
+share-result-description = Pas encore téléchargé : envoie un lien pour l’obtenir avec { $bot }
+share-open = 📥 L’obtenir avec { $bot }
+share-nothing = 📤 Partager une vidéo : ouvrez le bot et envoyez-lui un lien
+share-expired = ⚠️ Ce lien partagé ne fonctionne plus : envoyez le lien de la vidéo pour l’obtenir.
 
 ## History
 history-title = 📜 <b>Vos derniers téléchargements</b>

@@ -18,7 +18,7 @@ const probeFormat = z.object({
   vbr: z.number().nonnegative().optional(),
 });
 
-export const probeInfoSchema = z.object({
+const probeInfoSchema = z.object({
   id: z.string().min(1).max(500),
   extractor: z.string().min(1).max(100),
   webpageUrl: z.string().max(4096),

@@ -1,4 +1,5 @@
 /** Jobs as the app and the workers both see them: payloads, results, progress, the claimed job. */
+import type { InlineKeyboardMarkup } from "grammy/types";
 import type { MediaKind, ProbeInfo, QualityVariant, Variant } from "./media_types.ts";
 
 /** Look up a link: `yt-dlp -J`, answered with a preview. */
@@ -43,6 +44,8 @@ export interface DownloadPayload {
   uploadChatId: number;
   /** HTML caption, already escaped by the app */
   caption: string;
+  /** the keyboard under the file (its Share button), made by the app */
+  replyMarkup?: InlineKeyboardMarkup;
   title: string;
   performer?: string;
   /** the quota reservation this download settles; the worker never exceeds maxBytes */

@@ -16,7 +16,7 @@ import type { ProbeInfo } from "./media_types.ts";
  * that site: a YouTube video id, a tweet's media id, a TikTok item id… yt-dlp's download
  * archive relies on the same (extractor, id) uniqueness for these.
  */
-export const SITE_ID_EXTRACTORS: ReadonlySet<string> = new Set([
+const SITE_ID_EXTRACTORS: ReadonlySet<string> = new Set([
   "youtube",
   "vimeo",
   "dailymotion",

@@ -1,5 +1,5 @@
 /** The qualities on a preview; "best" and heights are video, "audio" is audio only. */
-export const QUALITY_VARIANTS = ["best", "1080", "720", "480", "360", "audio"] as const;
+const QUALITY_VARIANTS = ["best", "1080", "720", "480", "360", "audio"] as const;
 export type QualityVariant = (typeof QUALITY_VARIANTS)[number];
 
 export const COMPRESS_PRESETS = ["low", "medium", "high"] as const;

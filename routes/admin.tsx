@@ -49,7 +49,7 @@ export interface AdminRoutesDeps {
 
 export const ADMIN_COOKIE = "mb_admin";
 /** names the browser that was given a sign-in nonce on the admin page */
-export const ADMIN_SIGN_IN_COOKIE = "mb_admin_login";
+const ADMIN_SIGN_IN_COOKIE = "mb_admin_login";
 const AUTH_MAX_AGE_SECONDS = 3600;
 
 const CSS = `

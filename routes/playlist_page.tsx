@@ -37,7 +37,7 @@ li form{display:inline}
 `;
 
 /** Thumbnails and source links are shown only when they are plain http(s) URLs. */
-export function safeUrl(url: string | undefined): string | undefined {
+function safeUrl(url: string | undefined): string | undefined {
   if (!url) return undefined;
   try {
     const parsed = new URL(url);

@@ -57,8 +57,8 @@ export interface PlaylistRoutesDeps {
 
 export const SESSION_COOKIE = "mb_session";
 /** names the browser that was given a sign-in nonce */
-export const SIGN_IN_COOKIE = "mb_login";
-export const AUTH_MAX_AGE_SECONDS = 3600;
+const SIGN_IN_COOKIE = "mb_login";
+const AUTH_MAX_AGE_SECONDS = 3600;
 
 type PageKind = "page" | "app" | "login";
 

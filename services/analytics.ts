@@ -10,7 +10,7 @@ import type { Logger } from "../lib/logger.ts";
 import type { EventBus, EventType, ProductEvent } from "./events.ts";
 
 /** The analytics view of a product event; null for events that only mark a user active. */
-export function toAnalyticsEvent(event: ProductEvent, at = Date.now()): AnalyticsEvent | null {
+function toAnalyticsEvent(event: ProductEvent, at = Date.now()): AnalyticsEvent | null {
   const base = { name: event.type, userId: event.userId, at };
   switch (event.type) {
     case "download_requested":
@@ -44,7 +44,7 @@ export function toAnalyticsEvent(event: ProductEvent, at = Date.now()): Analytic
   }
 }
 
-export const COUNTED_EVENTS = [
+const COUNTED_EVENTS = [
   "download_requested",
   "download_delivered",
   "download_failed",

@@ -76,7 +76,7 @@ const EXPLAINED_REASONS = new Set(
 );
 
 /** The locale key that explains a failed entry in the summary. */
-export function batchReasonKey(reason: string): string {
+function batchReasonKey(reason: string): string {
   return `batch-reason-${EXPLAINED_REASONS.has(reason) ? reason : "failed"}`;
 }
 

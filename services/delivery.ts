@@ -7,7 +7,8 @@
  *   Telegram says the file is gone, the charge is refunded, the cache entry forgotten, and the
  *   caller told so it can download or preview instead.
  */
-import { type Api, GrammyError } from "grammy";
+import type { Api } from "grammy";
+import type { InlineKeyboardMarkup } from "grammy/types";
 import { addHistoryEntry, type HistoryEntry, mediaLabels } from "../kv/history.ts";
 import type { CachedFile, SendMode } from "../kv/media.ts";
 import type { QuotaRefusal } from "../kv/quota.ts";
@@ -16,6 +17,9 @@ import type { MediaKind, ProbeInfo, Variant } from "../media/media_types.ts";
 import { DEFAULT_PART_LABEL, partCaption } from "../media/part_caption.ts";
 import type { ServiceDeps } from "./deps.ts";
 import type { RequestSource } from "./events.ts";
+import type { Translate } from "../i18n/translations.ts";
+import { deliveredFileKeyboard } from "./shares.ts";
+import { isStaleFileId } from "../lib/telegram.ts";
 
 /** What a history entry keeps of the media delivered, and what finds it in the file cache. */
 export interface DeliveredMedia {
@@ -49,7 +53,7 @@ export function deliveredMediaOf(
   };
 }
 
-export function mediaRefOf(media: DeliveredMedia): MediaRef {
+function mediaRefOf(media: DeliveredMedia): MediaRef {
   return { extractor: media.extractor, id: media.mediaId, webpageUrl: media.webpageUrl };
 }
 
@@ -110,8 +114,8 @@ export interface CacheRequest {
   /** the ways of sending to look for, in order of preference */
   modes: readonly SendMode[];
   caption: string;
-  /** a split's parts are captioned "<label> i/N" */
-  partLabel?: string;
+  /** the user's words: the Share button under the file, the "part i/N" of a split's parts */
+  t: Translate;
   quota: { timezone: string; limitBytes: number };
   source: RequestSource;
   /** called once, before the first file goes (a button is answered while the file travels) */
@@ -135,7 +139,7 @@ export async function sendFromCache(
   deps: Pick<ServiceDeps, "kv" | "media" | "quota" | "events">,
   request: CacheRequest,
 ): Promise<CacheOutcome> {
-  const { media, quota, events } = deps;
+  const { kv, media, quota, events } = deps;
   const { userId, quota: limits } = request;
   const ref = mediaRefOf(request.media);
   const split = request.media.variant === "split";
@@ -155,16 +159,28 @@ export async function sendFromCache(
       announced = true;
       await request.beforeSend?.();
     }
+    const keyboard = await deliveredFileKeyboard(
+      kv,
+      request.t,
+      { media: ref, title: request.media.title },
+      request.media.variant,
+      mode,
+    );
     try {
       if (split) {
         await sendCachedParts(
           request.api,
           request.chatId,
           cached,
-          request.caption,
-          request.partLabel,
+          { caption: request.caption, keyboard },
+          request.t("quality-part"),
         );
-      } else await sendCachedFile(request.api, request.chatId, cached[0], request.caption);
+      } else {
+        await sendCachedFile(request.api, request.chatId, cached[0], {
+          caption: request.caption,
+          keyboard,
+        });
+      }
     } catch (error) {
       await quota.refund(userId, limits.timezone, charged.charge);
       if (!isStaleFileId(error)) throw error;
@@ -193,14 +209,20 @@ export async function sendFromCache(
   return { kind: "missing" };
 }
 
+/** What goes with a delivered file: its HTML caption and the keyboard with its Share button. */
+export interface FileMessage {
+  caption: string;
+  keyboard?: InlineKeyboardMarkup;
+}
+
 /** Sends a file Telegram already has; no upload, no worker. */
 export async function sendCachedFile(
   api: Api,
   chatId: number,
   file: CachedFile,
-  caption: string,
+  message: FileMessage,
 ): Promise<void> {
-  const common = { caption };
+  const common = { caption: message.caption, reply_markup: message.keyboard };
   if (file.kind === "video") {
     await api.sendVideo(chatId, file.fileId, {
       ...common,
@@ -221,21 +243,16 @@ export async function sendCachedFile(
   }
 }
 
-/** True when Telegram refused a file_id we stored (the file is gone on its side). */
-export function isStaleFileId(error: unknown): boolean {
-  return error instanceof GrammyError && error.error_code === 400 &&
-    /wrong file identifier|file reference/i.test(error.description);
-}
-
 /** Sends every part by file_id, in order, each captioned "part i/N". */
 export async function sendCachedParts(
   api: Api,
   chatId: number,
   parts: CachedFile[],
-  caption: string,
+  message: FileMessage,
   partLabel = DEFAULT_PART_LABEL,
 ): Promise<void> {
   for (const [index, part] of parts.entries()) {
-    await sendCachedFile(api, chatId, part, partCaption(caption, partLabel, index, parts.length));
+    const caption = partCaption(message.caption, partLabel, index, parts.length);
+    await sendCachedFile(api, chatId, part, { ...message, caption });
   }
 }

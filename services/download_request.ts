@@ -16,6 +16,7 @@ import type { Translate } from "../i18n/translations.ts";
 import { type JobRefusal, queueUserJob } from "./job_requests.ts";
 import type { RequestSource } from "./events.ts";
 import { renderFileCaption } from "../views/media.ts";
+import { deliveredFileKeyboard } from "./shares.ts";
 
 export interface DownloadRequest {
   api: Api;
@@ -80,7 +81,7 @@ export async function requestDownload(
     media: deliveredMediaOf(request.url, info, variant),
     modes: [sendAs],
     caption,
-    partLabel: request.t("quality-part"),
+    t: request.t,
     quota: { timezone, limitBytes: quotaLimit(config, request.user) },
     source: options.source ?? "preview",
     beforeSend: options.onCached,
@@ -94,6 +95,8 @@ export async function requestDownload(
   // a split's parts together may weigh up to MAX_PARTS uploads
   const estimate = estimateVariantSizes(info)[variant === "split" ? "best" : variant];
   const sizeCap = variant === "split" ? config.maxUploadBytes * MAX_PARTS : config.maxUploadBytes;
+  const shared = { media: info, title: info.title };
+  const replyMarkup = await deliveredFileKeyboard(deps.kv, request.t, shared, variant, sendAs);
   const started = await queueUserJob({ ...deps, api: request.api }, {
     userId,
     user: request.user,
@@ -109,6 +112,7 @@ export async function requestDownload(
       lang: request.lang,
       uploadChatId: config.storageChatId ?? chatId,
       caption,
+      replyMarkup,
       title: info.title,
       performer: info.uploader,
       ...(variant === "split" ? { partLabel: request.t("quality-part") } : {}),

@@ -33,6 +33,7 @@ export type ProductEvent =
   | { type: "premium_granted"; userId: number; key: string }
   | { type: "recording_delivered"; userId: number; key: string }
   | { type: "subtitles_translated"; userId: number; key: string; language: string }
+  /** key: the media's identity key, so a user's shares of one media are one */
   | { type: "content_shared"; userId: number; key: string };
 
 /** The button a download was asked for with. */

@@ -37,7 +37,7 @@ import type { ServiceDeps } from "./deps.ts";
 import { WorkerStatusLog } from "./ytdlp_fleet.ts";
 
 /** Telegram allows about one edit per second per chat; every 3 s keeps a margin for other messages. */
-export const PROGRESS_EDIT_INTERVAL_MS = 3_000;
+const PROGRESS_EDIT_INTERVAL_MS = 3_000;
 
 const ERROR_KEYS: Record<string, string> = {
   unsupported: "error-unsupported",
@@ -386,7 +386,12 @@ export class JobService {
     const cached = cachedFileOf(file, payload);
     await media.saveFile(payload.info, payload.variant, cached, payload.sendAs ?? "video");
     // uploaded to the storage chat: the user gets it by file_id, once (outbox guard)
-    if (file.chatId !== job.chatId) await sendCachedFile(api, job.chatId, cached, payload.caption);
+    if (file.chatId !== job.chatId) {
+      await sendCachedFile(api, job.chatId, cached, {
+        caption: payload.caption,
+        keyboard: payload.replyMarkup,
+      });
+    }
     await recordDelivery(this.deps, {
       userId: job.userId,
       chatId: job.chatId,

@@ -57,8 +57,8 @@ export interface PlaylistAccess {
   guard: Guard;
 }
 
-export const NAME_MAX = 64;
-export const DESCRIPTION_MAX = 300;
+const NAME_MAX = 64;
+const DESCRIPTION_MAX = 300;
 
 /** A name on one line, 1-64 characters; undefined when nothing is left. */
 export function cleanPlaylistName(text: string): string | undefined {

@@ -11,6 +11,7 @@ import { type PreviewOptions, renderPreview } from "../views/media.ts";
 import { type AdviceDeps, loadPreviewAdvice } from "./preview_advice.ts";
 import { previewQualityOrder } from "./experiments.ts";
 import { offeredRecordMinutes } from "./recordings.ts";
+import { shareMedia } from "./shares.ts";
 
 export interface PreviewTarget {
   api: Api;
@@ -45,6 +46,7 @@ export async function sendPreview(
         ? await loadPreviewAdvice(target.advice, target.userId, info)
         : undefined,
       qualityOrder: await previewQualityOrder(kv, target.userId),
+      shareToken: await shareMedia(kv, { media: info, title: info.title }),
     },
   );
   const common = {

@@ -25,7 +25,7 @@ export interface Recommendation {
 }
 
 /** How much each signal counts once scaled to [0, 1]; chosen on bench/recommend.ts's data. */
-export const SIGNAL_WEIGHTS = { coDownloaded: 0.55, creator: 0.3, label: 0.15 } as const;
+const SIGNAL_WEIGHTS = { coDownloaded: 0.55, creator: 0.3, label: 0.15 } as const;
 
 /** Bounds on every read a query makes. */
 const READ_LIMITS = {

@@ -37,6 +37,10 @@ export async function deliverRecording(
   for (const file of result.files) {
     if (file.chatId !== job.chatId) await api.copyMessage(job.chatId, file.chatId, file.messageId);
   }
+  // keyed by the job: a report delivered twice counts one recording
+  if (result.files.length > 0) {
+    deps.events.emit({ type: "recording_delivered", userId: job.userId, key: job.id });
+  }
   // shorter than asked (Stop, the stream ended or stalled, the quota): say how much there is
   if (result.stopped) {
     const t = translatorFor(deps.i18n, payload.lang);

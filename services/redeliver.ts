@@ -12,6 +12,7 @@ import { quotaLimit, timezoneOf } from "./account.ts";
 import { type CacheOutcome, sendFromCache } from "./delivery.ts";
 import type { ServiceDeps } from "./deps.ts";
 import type { RequestSource } from "./events.ts";
+import type { Translate } from "../i18n/translations.ts";
 
 /** What is known of a download without probing its link again. */
 export type StoredMedia = Pick<
@@ -36,7 +37,8 @@ export interface RedeliverRequest {
   lang: string;
   key: string;
   botUsername: string;
-  partLabel: string;
+  /** the user's words: the Share button under the file, the "part i/N" of a split's parts */
+  t: Translate;
   stored: StoredMedia;
   source: RequestSource;
   /** called once, before the file goes */
@@ -81,7 +83,7 @@ export async function redeliver(
       { title: stored.title, webpageUrl: stored.url },
       request.botUsername,
     ),
-    partLabel: request.partLabel,
+    t: request.t,
     quota: { timezone: timezoneOf(deps.config, user), limitBytes: quotaLimit(deps.config, user) },
     source: request.source,
     beforeSend: request.beforeSend,

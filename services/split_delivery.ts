@@ -16,7 +16,8 @@ export async function deliverSplit(
   await deps.media.saveParts(payload.info, parts, payload.sendAs ?? "video");
   // uploaded to the storage chat: the user gets them by file_id, once (outbox guard)
   if (files[0].chatId !== job.chatId) {
-    await sendCachedParts(deps.api, job.chatId, parts, payload.caption, payload.partLabel);
+    const message = { caption: payload.caption, keyboard: payload.replyMarkup };
+    await sendCachedParts(deps.api, job.chatId, parts, message, payload.partLabel);
   }
   await recordDelivery(deps, {
     userId: job.userId,

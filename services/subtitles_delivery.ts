@@ -5,6 +5,7 @@ import type { JobResult, SubtitlesPayload } from "../media/job_types.ts";
 import { createSubtitleChoice } from "../kv/subtitle_choices.ts";
 import { escapeHtml, truncate } from "../lib/format.ts";
 import { translatorFor } from "../i18n/translations.ts";
+import { primaryLanguage } from "../media/translator.ts";
 import { renderTrackList } from "../views/subtitles.ts";
 import type { ServiceDeps } from "./deps.ts";
 
@@ -26,6 +27,15 @@ export async function deliverSubtitles(
   const messageId = file.chatId === job.chatId
     ? file.messageId
     : (await api.copyMessage(job.chatId, file.chatId, file.messageId)).message_id;
+  if (result.translation === "done" && payload.target) {
+    // keyed by the job: a report delivered twice counts one translation
+    deps.events.emit({
+      type: "subtitles_translated",
+      userId: job.userId,
+      key: job.id,
+      language: primaryLanguage(payload.target),
+    });
+  }
   if (result.translation === "failed") {
     const t = translatorFor(deps.i18n, payload.lang);
     await api.sendMessage(job.chatId, t("subs-translation-failed"), {

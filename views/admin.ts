@@ -64,7 +64,7 @@ function counted(entries: [string, number][], none: string): string {
   return entries.length ? entries.map(([name, n]) => `${escapeHtml(name)} ${n}`).join(" · ") : none;
 }
 
-export function renderReportLines(t: Translate, locale: string, report: AdminReport): string[] {
+function renderReportLines(t: Translate, locale: string, report: AdminReport): string[] {
   return [
     t("admin-users", { users: report.users, premium: report.premiumUsers }),
     t("admin-actives", { daily: report.dailyActive, weekly: report.weeklyActive }),
@@ -91,7 +91,7 @@ export function renderReportLines(t: Translate, locale: string, report: AdminRep
 }
 
 /** The fleet's yt-dlp versions, and a warning when the oldest is too old for today's sites. */
-export function renderYtdlpLines(t: Translate, fleet: YtdlpFleet): string[] {
+function renderYtdlpLines(t: Translate, fleet: YtdlpFleet): string[] {
   if (fleet.versions.length === 0) return [t("admin-ytdlp-none")];
   const versions = fleet.versions.map(({ version, workers }) =>
     t("admin-ytdlp-version", { version: escapeHtml(version), count: workers.length })

@@ -58,7 +58,7 @@ export interface BoardView {
   viewer: { place: number; xp: number } | null;
 }
 
-export function renderBoard(t: Translate, board: BoardView): string[] {
+function renderBoard(t: Translate, board: BoardView): string[] {
   const lines = [t(board.title)];
   for (const row of board.rows) {
     const line = t("top-row", {

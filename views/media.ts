@@ -21,6 +21,7 @@ import type { MediaOffers, Recommendation } from "../media/quality.ts";
 import { contentLanguage } from "../media/detect_language.ts";
 import { primaryLanguage } from "../media/translator.ts";
 import type { InlineKeyboardButton } from "grammy/types";
+import { shareButton } from "./share.ts";
 
 export function variantLabel(t: Translate, variant: Variant): string {
   if (variant === "best") return t("button-best");
@@ -53,6 +54,8 @@ export interface PreviewOptions {
   qualityOrder?: "best_first" | "smallest_first";
   /** a live stream: the recording lengths offered, in minutes, instead of qualities */
   recordMinutes?: readonly number[];
+  /** the media's share (services/shares.ts): the preview offers "📤 Share" */
+  shareToken?: string;
 }
 
 /** Telegram's limit on a photo's caption, counted after its HTML is parsed. */
@@ -111,6 +114,7 @@ export function renderPreview(
       buildCallback("batchList", { previewId }),
     ).row();
   }
+  if (options.shareToken) keyboard.add(shareButton(t, options.shareToken));
   keyboard.text(t("button-cancel"), buildCallback("previewClose", { previewId }));
 
   // every other part is bounded (title 200, author 80…); the excerpt takes what room is left
@@ -303,7 +307,7 @@ function addOfferButtons(
 }
 
 /** What "⚙️ Compress…" turns into: one button per preset. */
-export function presetButtons(t: Translate, previewId: string) {
+function presetButtons(t: Translate, previewId: string) {
   return COMPRESS_PRESETS.map((preset) =>
     InlineKeyboard.text(
       t(`button-compress-${preset}`),

@@ -27,7 +27,7 @@ export function roleName(t: Translate, role: PlaylistRole): string {
 }
 
 /** The data of a button that opens the playlist at its first page. */
-export function openData(playlistId: string): string {
+function openData(playlistId: string): string {
   return buildCallback("playlistOpen", { playlistId });
 }
 
@@ -70,7 +70,7 @@ export interface PlaylistViewInput {
   ref: PlaylistRef;
 }
 
-export function pageCount(items: number): number {
+function pageCount(items: number): number {
   return Math.max(1, Math.ceil(items / ITEMS_PER_PAGE));
 }
 
@@ -304,7 +304,7 @@ export function renderAddChoice(
 }
 
 /** playlists a page of "which playlist?" buttons shows */
-export const CHOICES_PER_PAGE = 8;
+const CHOICES_PER_PAGE = 8;
 
 /** "Share which playlist?": one button per playlist the command may act on, a page at a time. */
 export function renderPlaylistChoice(

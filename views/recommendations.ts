@@ -37,7 +37,7 @@ export function renderRecommendations(
   return { text: lines.join("\n").trimEnd(), keyboard };
 }
 
-export function renderReason(t: Translate, recommendation: RecommendationView): string {
+function renderReason(t: Translate, recommendation: RecommendationView): string {
   const { reason } = recommendation;
   const because = escapeHtml(truncate(reason.because, 60));
   if (reason.kind === "creator") {

@@ -7,7 +7,7 @@ import type { Variant } from "../media/media_types.ts";
 import { variantLabel } from "./media.ts";
 
 /** the default qualities, in the order the button cycles through them */
-export const SETTINGS_QUALITIES: (Variant | "ask")[] = [
+const SETTINGS_QUALITIES: (Variant | "ask")[] = [
   "ask",
   "best",
   "1080",
@@ -16,7 +16,7 @@ export const SETTINGS_QUALITIES: (Variant | "ask")[] = [
   "360",
   "audio",
 ];
-export const COMMON_TIMEZONES = [
+const COMMON_TIMEZONES = [
   "UTC",
   "Europe/Paris",
   "Europe/London",

@@ -15,7 +15,7 @@ export const CHART_HEIGHT = 640;
 export const CHART_DAYS = 30;
 const TOP_SITES = 5;
 
-export const FONT_PATHS = [
+const FONT_PATHS = [
   "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
   "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
 ];

@@ -40,7 +40,7 @@ export const NETWORK_PROTOCOLS = "http,https,tcp,tls,crypto,httpproxy";
  * Demuxers of the media files (and thumbnails) the bot handles. A downloaded "video" can be a
  * playlist (HLS, DASH, concat) naming file: segments elsewhere on disk: those are not among them.
  */
-export const MEDIA_DEMUXERS = [
+const MEDIA_DEMUXERS = [
   ...["mov", "matroska", "mp3", "aac", "ogg", "mpegts", "flv", "wav", "flac", "avi", "asf"],
   ...["mpeg", "m4v", "h264", "hevc", "ac3", "eac3", "caf", "aiff", "amr", "ivf", "wv", "ape"],
   ...["dts", "image2", "jpeg_pipe", "png_pipe", "webp_pipe"],
@@ -60,8 +60,8 @@ export function localMediaInput(path: string): string[] {
 }
 
 /** Telegram's limits for a thumbnail: JPEG, at most 320 px a side, under 200 kB. */
-export const THUMBNAIL_MAX_SIDE = 320;
-export const THUMBNAIL_MAX_BYTES = 200_000;
+const THUMBNAIL_MAX_SIDE = 320;
+const THUMBNAIL_MAX_BYTES = 200_000;
 /** ffmpeg's JPEG quality scale (2 best … 31 worst), tried in turn until the file is small enough */
 const THUMBNAIL_QUALITIES = [4, 12, 31];
 
@@ -115,7 +115,7 @@ export async function ffprobeMedia(
 }
 
 /** Writes one frame as a JPEG within Telegram's thumbnail limits; throws when it cannot. */
-export async function makeThumbnail(
+async function makeThumbnail(
   videoPath: string,
   outPath: string,
   options: ThumbnailOptions = {},

@@ -8,7 +8,7 @@ import type { JobResult } from "../media/job_types.ts";
 import type { HeartbeatReply } from "../media/job_protocol.ts";
 import { CLAIM_WAIT_MS, type JobTransport } from "../media/job_protocol.ts";
 
-export class WorkerApiError extends Error {
+class WorkerApiError extends Error {
   override name = "WorkerApiError";
   constructor(readonly status: number, message: string) {
     super(message);

@@ -15,8 +15,8 @@ export interface ExpandOptions extends YtdlpRunOptions {
   maxEntries: number;
 }
 
-export const ENTRY_URL_MAX = 2048;
-export const ENTRY_TITLE_MAX = 300;
+const ENTRY_URL_MAX = 2048;
+const ENTRY_TITLE_MAX = 300;
 /** the listing travels in one job value, which KV caps at 64 KiB */
 const LISTING_BUDGET_CHARS = 40_000;
 

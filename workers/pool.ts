@@ -8,14 +8,14 @@ import { ClaimGate } from "./claim_gate.ts";
 import { type YtdlpUpdateChannel, YtdlpUpkeep } from "./ytdlp_upkeep.ts";
 
 /** How often YTDLP_UPDATE updates yt-dlp after the start, once the pool is idle. */
-export const YTDLP_UPDATE_INTERVAL_MS = 24 * 60 * 60_000;
+const YTDLP_UPDATE_INTERVAL_MS = 24 * 60 * 60_000;
 
 /** A download needs room for the file and its merge or compression copy. */
-export function minimumFreeBytes(maxUploadBytes: number): number {
+function minimumFreeBytes(maxUploadBytes: number): number {
   return Math.max(2 * maxUploadBytes, 512 * 1024 * 1024);
 }
 
-export async function freeDiskBytes(path: string): Promise<number> {
+async function freeDiskBytes(path: string): Promise<number> {
   const stats = await statfs(path);
   return stats.bavail * stats.bsize;
 }

@@ -124,7 +124,7 @@ export function useEgressProxy(proxyUrl: string): () => void {
 }
 
 /** A cleared environment plus exactly what a subprocess needs, and the egress proxy for all schemes. */
-export function subprocessEnv(): Record<string, string> {
+function subprocessEnv(): Record<string, string> {
   const env: Record<string, string> = { LANG: "C.UTF-8" };
   for (const name of INHERITED_VARIABLES) {
     const value = Deno.env.get(name);

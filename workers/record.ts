@@ -29,7 +29,7 @@ export interface RecordJobOptions extends YtdlpSetup {
 }
 
 /** The longest recording any plan allows (premium: 180 minutes). */
-export const MAX_RECORD_SECONDS = 180 * 60;
+const MAX_RECORD_SECONDS = 180 * 60;
 const INSPECT_TIMEOUT_MS = 90_000;
 /** time for ffmpeg to connect and finish beyond the recording itself */
 const RECORD_MARGIN_MS = 120_000;
@@ -215,7 +215,7 @@ async function mediaSeconds(path: string, ffprobePath: string): Promise<number> 
  * mp4 files ready to upload, in order: one remux when the recording fits, otherwise parts cut
  * by ffmpeg's segment muxer (at keyframes), made shorter until every part fits.
  */
-export async function splitForUpload(
+async function splitForUpload(
   recordingPath: string,
   options: Pick<
     RecordJobOptions,

@@ -49,15 +49,15 @@ export interface RunnerDeps {
   translator?: Translator;
 }
 
-export const PROBE_TIMEOUT_MS = 90_000;
-export const DOWNLOAD_TIMEOUT_MS = 60 * 60_000;
+const PROBE_TIMEOUT_MS = 90_000;
+const DOWNLOAD_TIMEOUT_MS = 60 * 60_000;
 
 export function scratchRoot(dataDir: string): string {
   return `${dataDir}/scratch`;
 }
 
 /** Every yt-dlp run of this worker: its binary, its cache under DATA_DIR, the operator's config. */
-export function ytdlpSetup(config: RunnerConfig): YtdlpSetup {
+function ytdlpSetup(config: RunnerConfig): YtdlpSetup {
   return {
     ytdlpPath: config.ytdlpPath,
     cacheDir: resolve(config.dataDir, "ytdlp-cache"),
@@ -282,7 +282,7 @@ function runSubtitles(
 }
 
 /** Maps any error to what the queue needs: a code for the user's message and whether to retry. */
-export function describeFailure(
+function describeFailure(
   error: unknown,
   shuttingDown: boolean,
 ): JobFailure & { retryable: boolean } {

@@ -61,7 +61,7 @@ export function parseWebVtt(text: string, options: ParseOptions = {}): Cue[] {
   return finish(cues, options);
 }
 
-export function parseSrt(text: string, options: ParseOptions = {}): Cue[] {
+function parseSrt(text: string, options: ParseOptions = {}): Cue[] {
   const clean = text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n").trim();
   if (!clean) return [];
   const cues = clean.split(/\n{2,}/).flatMap((block) => readCueBlock(block));

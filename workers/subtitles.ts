@@ -78,7 +78,7 @@ export interface MediaSubtitles {
 }
 
 /** `yt-dlp -J`: the media and its tracks (people's first, then the useful automatic ones). */
-export async function probeSubtitles(
+async function probeSubtitles(
   url: string,
   options: YtdlpSetup & Pick<SubtitlesJobOptions, "signal"> & { preferred: string[] },
 ): Promise<MediaSubtitles> {
@@ -336,7 +336,7 @@ async function uploadVideoWithSubtitles(
   );
 }
 
-export function softTrackArgs(
+function softTrackArgs(
   videoPath: string,
   srtPath: string,
   outPath: string,

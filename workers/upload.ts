@@ -18,7 +18,7 @@ type ApiSignal = Parameters<Api["sendVideo"]>[3];
 /** Where a file goes and what it is called: a download's payload, or a recording's part. */
 export type UploadTarget = Pick<
   DownloadPayload,
-  "uploadChatId" | "caption" | "title" | "performer" | "sendAs"
+  "uploadChatId" | "caption" | "replyMarkup" | "title" | "performer" | "sendAs"
 >;
 
 export async function uploadMedia(
@@ -35,7 +35,7 @@ export async function uploadMedia(
     ? new DiskFile(media.thumbnailPath, "thumb.jpg")
     : undefined;
   const duration = media.duration === undefined ? undefined : Math.round(media.duration);
-  const common = { caption: payload.caption };
+  const common = { caption: payload.caption, reply_markup: payload.replyMarkup };
   let message: Message;
   const kind = payload.sendAs === "file" ? "document" : media.kind;
   if (kind === "video") {

@@ -84,7 +84,7 @@ export class YtdlpUpkeep {
 }
 
 /** `yt-dlp --version`; undefined when it fails or prints something else than a version. */
-export async function readYtdlpVersion(
+async function readYtdlpVersion(
   ytdlpPath: string,
   signal?: AbortSignal,
 ): Promise<string | undefined> {

@@ -16,7 +16,7 @@ export const batchFeature = new FeatureComposer<BotContext>();
 const privateChats = batchFeature.chatType("private");
 
 /** a links file larger than this is not a list of links */
-export const LINKS_FILE_MAX_BYTES = 64 * 1024;
+const LINKS_FILE_MAX_BYTES = 64 * 1024;
 const LINKS_FILE_TIMEOUT_MS = 15_000;
 const URLS = /\bhttps?:\/\/[^\s<>"']+/gi;
 

@@ -19,7 +19,7 @@ import { onCallback } from "../callbacks.ts";
 
 export const historyFeature = new FeatureComposer<BotContext>();
 
-export const HISTORY_PAGE_SIZE = 5;
+const HISTORY_PAGE_SIZE = 5;
 
 /** The page the user asked for, or the newest when the last item of that page was removed. */
 async function loadHistory(

@@ -35,7 +35,7 @@ async function loadMenu(ctx: BotContext): Promise<MenuView> {
   };
 }
 
-export async function replyWithMenu(ctx: BotContext) {
+async function replyWithMenu(ctx: BotContext) {
   if (!ctx.from) return;
   const { text, keyboard } = renderMenu(ctx.t, ctx.i18n.getLocale(), await loadMenu(ctx));
   await replyInWebhook(ctx, text, { reply_markup: keyboard });

@@ -14,7 +14,7 @@ import { renderRecommendations } from "../../views/recommendations.ts";
 
 export const recommendationsFeature = new FeatureComposer<BotContext>();
 
-export const RECOMMENDATIONS_SHOWN = 6;
+const RECOMMENDATIONS_SHOWN = 6;
 /** media downloaded before the index existed are excluded through the recent history */
 const HISTORY_EXCLUDED = 200;
 

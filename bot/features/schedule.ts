@@ -21,8 +21,8 @@ export const scheduleFeature = new FeatureComposer<BotContext>();
 const privateChats = scheduleFeature.chatType("private");
 
 /** how far ahead a download may be scheduled */
-export const SCHEDULE_HORIZON_DAYS = 30;
-export const MAX_SCHEDULES_PER_USER = 20;
+const SCHEDULE_HORIZON_DAYS = 30;
+const MAX_SCHEDULES_PER_USER = 20;
 
 const WHEN_REFUSALS: Record<WhenRefusal, string> = {
   unparsed: "schedule-unparsed",
@@ -44,7 +44,7 @@ const QUALITY_WORDS: Record<string, QualityVariant> = {
 };
 
 /** "tomorrow 8am audio" → the time and the quality; the word may also come first. */
-export function splitQualityWord(text: string): { when: string; variant?: QualityVariant } {
+function splitQualityWord(text: string): { when: string; variant?: QualityVariant } {
   const words = text.trim().split(/\s+/).filter(Boolean);
   for (const at of [words.length - 1, 0]) {
     const variant = QUALITY_WORDS[words[at]?.toLowerCase()];

@@ -36,7 +36,7 @@ export interface SubsArguments {
 }
 
 /** "<url> [lang] [target]"; undefined when the URL is missing or a language is malformed. */
-export function parseSubsArguments(text: string): SubsArguments | undefined {
+function parseSubsArguments(text: string): SubsArguments | undefined {
   const [url, language, target, ...rest] = text.trim().split(/\s+/).filter(Boolean);
   if (!url || rest.length > 0) return undefined;
   const languageOk = (code?: string) =>

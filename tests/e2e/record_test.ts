@@ -4,6 +4,9 @@ import { startMediaLab } from "../support/media_lab.ts";
 import { buttons, dataFor, waitForFile, waitForPreview } from "../support/chat.ts";
 import type { BotMessage, FakeTelegram } from "../support/fake_telegram.ts";
 import { probeFile, startTestSystem } from "../support/system.ts";
+import { outboxKey } from "../../kv/jobs.ts";
+import { getXpCounters } from "../../kv/xp.ts";
+import type { Job } from "../../media/job_types.ts";
 
 /** The latest status message with a Stop button; messages are snapshots, so read it again. */
 function recordingStatus(telegram: FakeTelegram, chatId: number): BotMessage | undefined {
@@ -63,6 +66,29 @@ Deno.test("[e2e] /record records the live stream for the time asked, then Stop d
   const job = (await bed.system.queue.listActiveByUser(user.id)).length;
   assertEquals(job, 0, "nothing left running");
   live.stop();
+
+  // the first recording earned Live Recorder, once: not again for the second, nor for a report
+  // of the first delivered twice (an instance died before clearing its outbox entry)
+  const { system } = bed;
+  const unlocked = (m: BotMessage) => /Achievement unlocked: 🔴 Live Recorder/.test(m.text ?? "");
+  await telegram.waitFor(() => telegram.messages(user.id).find(unlocked));
+  const recordings: Job[] = [];
+  for await (const { value } of system.kv.list<Job>({ prefix: ["jobs"] })) {
+    if (value.userId === user.id && value.payload.kind === "record") recordings.push(value);
+  }
+  const [first] = recordings.sort((a, b) => a.createdAt - b.createdAt);
+  await system.kv.set(outboxKey(first.id), { jobId: first.id, attempts: 1 });
+  await system.jobs.report(first);
+  await system.jobs.settled();
+  await system.events.settled();
+  assertEquals(telegram.messages(user.id).filter(unlocked).length, 1);
+  assertEquals((await getXpCounters(system.kv, user.id)).recordings, 2, "two recordings");
+  const before = telegram.messages(user.id).length;
+  user.sendText("/achievements");
+  const achievements = await telegram.waitFor(() =>
+    telegram.messages(user.id).slice(before).find((m) => /Achievements ·/.test(m.text ?? ""))
+  );
+  assertMatch(achievements.text ?? "", /✅ 🔴 Live Recorder — a live stream recorded/);
   console.log(
     `record 4 s: ${recordMs.toFixed(0)} ms to the file, ${delivered.duration.toFixed(2)} s long; ` +
       `Stop → file ${stopToFileMs.toFixed(0)} ms, ${

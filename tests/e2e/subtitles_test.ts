@@ -5,6 +5,10 @@ import { buttons, dataFor, waitForFile } from "../support/chat.ts";
 import type { BotMessage, FakeTelegram } from "../support/fake_telegram.ts";
 import { readValidSrt } from "../support/srt.ts";
 import { startTestSystem } from "../support/system.ts";
+import { waitUntil } from "../support/wait.ts";
+import { outboxKey } from "../../kv/jobs.ts";
+import { getXpCounters } from "../../kv/xp.ts";
+import type { Job } from "../../media/job_types.ts";
 
 function trackList(telegram: FakeTelegram, chatId: number): Promise<BotMessage> {
   return telegram.waitFor(
@@ -28,6 +32,22 @@ async function press(telegram: FakeTelegram, message: BotMessage, data: string) 
 async function srtOf(telegram: FakeTelegram, document: BotMessage) {
   const text = new TextDecoder().decode(await telegram.fileBytes(document.media!.fileId));
   return { text, cues: readValidSrt(text) };
+}
+
+/** Sends a text and waits for the bot's first new message matching `pattern`. */
+async function replyTo(telegram: FakeTelegram, chatId: number, text: string, pattern: RegExp) {
+  const before = telegram.messages(chatId).length;
+  telegram.user(chatId).sendText(text);
+  return await telegram.waitFor(
+    () => telegram.messages(chatId).slice(before).find((m) => pattern.test(m.text ?? "")),
+    { timeoutMs: 30_000 },
+  );
+}
+
+/** The Polyglot lines of /achievements: the badge and, while it is locked, the progress. */
+async function polyglot(telegram: FakeTelegram, chatId: number): Promise<string> {
+  const achievements = await replyTo(telegram, chatId, "/achievements", /Achievements ·/);
+  return /.*Polyglot.*(\n.*\d+\/3)?/.exec(achievements.text ?? "")?.[0] ?? "";
 }
 
 async function subtitleStreams(path: string): Promise<string[]> {
@@ -91,6 +111,12 @@ Deno.test("[e2e] /subs lists the languages, delivers valid SRT and translates it
     !telegram.messages(user.id).some((m) => /translation is unavailable/.test(m.text ?? "")),
     "no fallback note",
   );
+  // the translated track counts towards Polyglot once its report is done; the English one does not
+  await waitUntil(
+    async () => (await getXpCounters(bed.system.kv, user.id)).translation_languages > 0,
+    "the translation counted",
+  );
+  assertMatch(await polyglot(telegram, user.id), /🔒 🌍 Polyglot.*\n\S+ 1\/3$/);
   console.log(
     `/subs: list ${listMs.toFixed(0)} ms; translated SRT ${translateMs.toFixed(0)} ms; ` +
       `fr cue 1: ${JSON.stringify(translated.cues[0].text)}`,
@@ -130,4 +156,51 @@ Deno.test("[e2e] /subs says when there are no subtitles, or none in the language
   await telegram.waitFor(() =>
     telegram.messages(user.id).find((m) => /choose among the languages/.test(m.text ?? ""))
   );
+});
+
+Deno.test("[e2e] /subs translated into three languages earns Polyglot, once", async () => {
+  await using lab = await startMediaLab();
+  await using bed = await startTestSystem();
+  const { telegram, system } = bed;
+  const user = telegram.user(8004, { languageCode: "en" });
+  let last = 0;
+  for (const asked of ["en fr", "en es", "fr en"]) {
+    user.sendText(`/subs ${lab.urls.page} ${asked}`);
+    last = (await waitForFile(telegram, user.id, "document", last)).messageId;
+  }
+  const unlocked = await telegram.waitFor(() =>
+    telegram.messages(user.id).find((m) => /Achievement unlocked: 🌍 Polyglot/.test(m.text ?? ""))
+  );
+  assertMatch(unlocked.text ?? "", /subtitles translated into 3 languages · \+150 XP/);
+
+  // a report delivered twice (an instance died before clearing its outbox entry) counts once
+  const jobs: Job[] = [];
+  for await (const { value } of system.kv.list<Job>({ prefix: ["jobs"] })) {
+    if (value.userId === user.id && value.payload.kind === "subtitles") jobs.push(value);
+  }
+  const [first] = jobs.sort((a, b) => a.createdAt - b.createdAt);
+  await system.kv.set(outboxKey(first.id), { jobId: first.id, attempts: 1 });
+  await system.jobs.report(first);
+  await system.jobs.settled();
+  await system.events.settled();
+  assertEquals((await getXpCounters(system.kv, user.id)).translation_languages, 3);
+  assertEquals(
+    telegram.messages(user.id).filter((m) => /unlocked: 🌍 Polyglot/.test(m.text ?? "")).length,
+    1,
+  );
+  assertMatch(await polyglot(telegram, user.id), /^✅ 🌍 Polyglot/);
+});
+
+Deno.test("[e2e] /subs whose translation failed keeps the original and counts no language", async () => {
+  await using lab = await startMediaLab();
+  await using bed = await startTestSystem({ TRANSLATOR: "none" });
+  const { telegram } = bed;
+  const user = telegram.user(8005, { languageCode: "en" });
+  user.sendText(`/subs ${lab.urls.page} en fr`);
+  await waitForFile(telegram, user.id, "document");
+  await telegram.waitFor(() =>
+    telegram.messages(user.id).find((m) => /translation is unavailable/.test(m.text ?? ""))
+  );
+  await bed.system.events.settled();
+  assertMatch(await polyglot(telegram, user.id), /\n\S+ 0\/3$/);
 });

@@ -5,7 +5,7 @@ import { startMediaLab } from "../support/media_lab.ts";
 import { dataFor, waitForFile, waitForPreview } from "../support/chat.ts";
 import { serveApp } from "../support/fleet.ts";
 
-Deno.test("[e2e/webhook] /start is answered in the webhook reply; a link still becomes a file", async () => {
+Deno.test("[e2e/webhook] /start is answered in the webhook reply; a link still becomes a file, Share is answered", async () => {
   await using lab = await startMediaLab();
   await using telegram = await FakeTelegram.start();
   const dataDir = await Deno.makeTempDir();
@@ -30,6 +30,14 @@ Deno.test("[e2e/webhook] /start is answered in the webhook reply; a link still b
     const preview = await waitForPreview(telegram, user.id);
     user.pressButton(preview.message, dataFor(preview, "720p"));
     await waitForFile(telegram, user.id, "video");
+
+    // the webhook takes inline mode's updates too: "📤 Partager" is answered
+    const friend = telegram.user(7102, { languageCode: "fr" });
+    const query = user.pressSwitchInlineButton(preview.message, "📤 Partager", friend);
+    const answer = await telegram.waitFor(() =>
+      telegram.inlineAnswers.find((a) => a.inline_query_id === query.inline_query?.id)
+    );
+    assertEquals(answer.results.length, 1);
     assert(telegram.webhookDeliveries.every((d) => d.status === 200));
   } finally {
     await app.stop();

@@ -16,10 +16,18 @@
  * - uploads (streamed to disk), file_id reuse with a stable file_unique_id, media fetched from
  *   http(s) URLs, getFile and downloads (20 MB limit), 413 for oversized uploads;
  * - edits ("message is not modified", an edit without reply_markup removes the inline keyboard),
- *   deletes, callback query answers, Telegram Stars invoices, pre-checkout and refunds.
+ *   deletes, callback query answers, Telegram Stars invoices, pre-checkout and refunds;
+ * - inline mode: `switch_inline_query` buttons, inline queries answered once within a time limit
+ *   (at most 50 results, ids of 1-64 bytes and unique, known types, cached files by a file_id
+ *   the bot owns), a chosen result sent into the query's chat as the user's message "via" the bot,
+ *   and chosen_inline_result (the inline feedback @BotFather's /setinlinefeedback turns on).
  *
  * Simplified:
- * - only private chats with users made by `user()`; no groups, channels or inline messages;
+ * - only private chats with users made by `user()`; no groups or channels. Two users' own chat
+ *   holds only what they sent there through inline mode (`userChat()`); inline messages cannot
+ *   be edited;
+ * - inline results: articles with text content and cached photos, videos, audio and documents
+ *   can be chosen; other types are checked for their id and type only;
  * - HTML is stricter than tdlib: a bare ">" or an "&" that starts no valid entity is rejected
  *   (tdlib lets them through, the Bot API docs require escaping them); MarkdownV2 and Markdown
  *   are accepted but not parsed; lengths are counted in UTF-16 code units;
@@ -74,6 +82,12 @@ export interface FakeTelegramOptions {
   webhookAttempts?: number;
   /** Pause between webhook attempts. Default 50 ms. */
   webhookRetryDelayMs?: number;
+  /** Inline mode (@BotFather's /setinline); without it users cannot query the bot. Default on. */
+  inlineMode?: boolean;
+  /** Chosen inline results reported to the bot (/setinlinefeedback at 100%). Default on. */
+  inlineFeedback?: boolean;
+  /** How long an inline query can still be answered. Default 10 s. */
+  inlineQueryTimeoutMs?: number;
 }
 
 /** An error to answer instead of running a method (see `failNext`). */
@@ -194,6 +208,19 @@ export interface CallbackAnswer {
   time: number;
 }
 
+/** A bot's answer to an inline query, with the results as it sent them. */
+export interface InlineAnswer {
+  inline_query_id: string;
+  /** The query answered. */
+  query: string;
+  results: Record<string, unknown>[];
+  cache_time?: number;
+  is_personal: boolean;
+  next_offset?: string;
+  button?: Record<string, unknown>;
+  time: number;
+}
+
 export interface ChatActionRecord {
   chatId: number;
   action: string;
@@ -244,6 +271,21 @@ export interface FakeUser {
   sendDocument(input: SendDocumentInput): Update;
   /** Presses an inline button of the message's current keyboard; throws if there is none. */
   pressButton(message: MessageRef, callbackData: string): Update;
+  /**
+   * Presses the `switch_inline_query` button with this text on the message's current keyboard:
+   * the user picks a chat (`into`, another user's private chat; this bot's chat when omitted)
+   * and the app queries the bot there with the button's query. Throws if there is no such button.
+   */
+  pressSwitchInlineButton(message: MessageRef, buttonText: string, into?: FakeUser): Update;
+  /** Types "@bot <query>" in `into`'s private chat (this bot's chat when omitted). */
+  sendInlineQuery(query: string, into?: FakeUser): Update;
+  /**
+   * Picks a result of the bot's answer to one of this user's inline queries. Telegram sends it
+   * into the query's chat as the user's message "via" the bot (in the bot's own chat, the bot gets
+   * it as a message), then reports the choice as chosen_inline_result, which this returns
+   * (undefined without inline feedback). Throws if the query has no answer or no such result.
+   */
+  chooseInlineResult(inlineQueryId: string, resultId: string): Update | undefined;
   /** Starts paying an invoice the bot sent: queues a pre_checkout_query. */
   payInvoice(message: MessageRef): Update;
   /** Queues an update as given (update_id is added when missing); it may be malformed. */
@@ -270,6 +312,25 @@ const URL_PHOTO_LIMIT = 5 * MiB;
 const URL_FILE_LIMIT = 20 * MiB;
 const URL_FETCH_TIMEOUT_MS = 10_000;
 const WEBHOOK_TIMEOUT_MS = 60_000;
+const INLINE_QUERY_MAX_LENGTH = 256;
+const INLINE_RESULTS_MAX = 50;
+const INLINE_RESULT_TYPES = new Set([
+  "article",
+  "photo",
+  "gif",
+  "mpeg4_gif",
+  "video",
+  "audio",
+  "voice",
+  "document",
+  "location",
+  "venue",
+  "contact",
+  "game",
+  "sticker",
+]);
+/** Result types whose cached form sends a file of that kind, by its `<type>_file_id`. */
+const CACHED_RESULT_KINDS = new Set<MediaKind>(["photo", "video", "audio", "document"]);
 /** Telegram leaves these out unless allowed_updates names them. */
 const OPT_IN_UPDATES = ["chat_member", "message_reaction", "message_reaction_count"];
 const CHAT_ACTIONS = new Set([
@@ -297,6 +358,8 @@ const JSON_FIELDS = new Set([
   "reply_parameters",
   "link_preview_options",
   "suggested_tip_amounts",
+  "results",
+  "button",
 ]);
 
 class ApiError extends Error {
@@ -1176,6 +1239,31 @@ interface Poll {
   terminated: boolean;
 }
 
+/** What choosing an inline result sends; no content for the types the fake does not send. */
+interface InlineResultMessage {
+  content?: Partial<Message>;
+  html?: string;
+  replyMarkup?: InlineKeyboardMarkup;
+}
+
+interface InlineQueryState {
+  userId: number;
+  query: string;
+  /** The other user whose private chat the query was typed in; undefined: the bot's chat. */
+  into?: number;
+  time: number;
+  /** Set by the answer, by result id. */
+  results?: Map<string, InlineResultMessage>;
+}
+
+/** The private chat of two users: it holds only what they sent there through inline mode. */
+interface UserChatState {
+  nextMessageId: number;
+  messages: { fromId: number; message: Omit<Message, "chat"> }[];
+}
+
+const userChatKey = (a: number, b: number) => a < b ? `${a}:${b}` : `${b}:${a}`;
+
 const FILE_ID_PREFIX: Record<FileKind, string> = {
   photo: "AgACAgIAAxkBAA",
   video: "BAACAgIAAxkBAA",
@@ -1212,6 +1300,12 @@ class State {
   >();
   readonly refunds: Refund[] = [];
   readonly commands = new Map<string, BotCommand[]>();
+  readonly inlineQueries = new Map<string, InlineQueryState>();
+  readonly inlineAnswers: InlineAnswer[] = [];
+  readonly userChats = new Map<string, UserChatState>();
+  inlineMode = true;
+  inlineFeedback = true;
+  inlineQueryTimeoutMs = 10_000;
   /** Wakes long polls and the webhook sender. */
   readonly queueChanged = new Notifier();
   /** Wakes `waitFor`: after every API call, queued update and webhook delivery. */
@@ -1318,6 +1412,30 @@ class State {
     stored.history.push(versionOf(stored, method));
     chat.messages.set(message.message_id, stored);
     return stored;
+  }
+
+  /** A message one user sent into their private chat with another (through inline mode). */
+  addUserChatMessage(
+    fromId: number,
+    toId: number,
+    content: Partial<Message>,
+    replyMarkup: InlineKeyboardMarkup | undefined,
+  ): void {
+    const key = userChatKey(fromId, toId);
+    let chat = this.userChats.get(key);
+    if (!chat) this.userChats.set(key, chat = { nextMessageId: 1, messages: [] });
+    const from = this.chats.get(fromId)!.user.info;
+    chat.messages.push({
+      fromId,
+      message: compact({
+        ...content,
+        message_id: chat.nextMessageId++,
+        from,
+        date: nowSeconds(),
+        reply_markup: replyMarkup,
+      }) as Omit<Message, "chat">,
+    });
+    this.changed.notify();
   }
 
   /** The message a send replies to, if reply_parameters or reply_to_message_id name one. */
@@ -1545,6 +1663,91 @@ class FakeUserImpl implements FakeUser {
     return this.state.enqueue({ callback_query: query });
   }
 
+  pressSwitchInlineButton(ref: MessageRef, buttonText: string, into?: FakeUser): Update {
+    const stored = this.state.findMessage(ref);
+    if (!stored || stored.deleted) {
+      throw new Error(
+        `pressSwitchInlineButton: message ${JSON.stringify(ref)} does not exist (any more)`,
+      );
+    }
+    const button = stored.message.reply_markup?.inline_keyboard.flat().find((b) =>
+      b.text === buttonText && "switch_inline_query" in b
+    );
+    if (!button || !("switch_inline_query" in button)) {
+      throw new Error(
+        `pressSwitchInlineButton: message ${stored.message.message_id} has no switch_inline_query ` +
+          `button ${JSON.stringify(buttonText)}`,
+      );
+    }
+    return this.sendInlineQuery(button.switch_inline_query, into);
+  }
+
+  sendInlineQuery(query: string, into?: FakeUser): Update {
+    if (!this.state.inlineMode) {
+      throw new Error("sendInlineQuery: the bot has no inline mode (@BotFather's /setinline)");
+    }
+    if (query.length > INLINE_QUERY_MAX_LENGTH) {
+      throw new Error(`sendInlineQuery: a query has at most ${INLINE_QUERY_MAX_LENGTH} characters`);
+    }
+    if (into && !this.state.chats.has(into.id)) {
+      throw new Error(`sendInlineQuery: user ${into.id} is not a user of this fake`);
+    }
+    const id = this.state.callbackQueryId();
+    this.state.inlineQueries.set(id, {
+      userId: this.id,
+      query,
+      into: into?.id,
+      time: Date.now(),
+    });
+    return this.state.enqueue({
+      inline_query: {
+        id,
+        from: this.info,
+        query,
+        offset: "",
+        chat_type: into ? "private" : "sender",
+      },
+    });
+  }
+
+  chooseInlineResult(inlineQueryId: string, resultId: string): Update | undefined {
+    const query = this.state.inlineQueries.get(inlineQueryId);
+    if (!query || query.userId !== this.id) {
+      throw new Error(`chooseInlineResult: user ${this.id} sent no inline query ${inlineQueryId}`);
+    }
+    const result = query.results?.get(resultId);
+    if (!result) {
+      throw new Error(
+        `chooseInlineResult: the answer to ${inlineQueryId} has no result ${resultId}` +
+          (query.results ? "" : " (it was not answered)"),
+      );
+    }
+    if (!result.content) {
+      throw new Error(`chooseInlineResult: the fake does not send results like ${resultId}`);
+    }
+    const content = { ...structuredClone(result.content), via_bot: this.state.bot };
+    if (query.into === undefined) {
+      // in the bot's own chat, the bot receives the message like any other
+      const stored = this.state.addMessage(this.#chatState(), false, "user", content, {
+        html: result.html,
+        replyMarkup: result.replyMarkup,
+      });
+      this.state.enqueue({ message: structuredClone(stored.message) });
+    } else this.state.addUserChatMessage(this.id, query.into, content, result.replyMarkup);
+    if (!this.state.inlineFeedback) return undefined;
+    return this.state.enqueue({
+      chosen_inline_result: compact({
+        result_id: resultId,
+        from: this.info,
+        query: query.query,
+        // Telegram names the sent message only when it has a keyboard the bot may edit
+        inline_message_id: result.replyMarkup
+          ? `AgAAA${this.state.nextId().toString(36).padStart(10, "0")}`
+          : undefined,
+      }),
+    });
+  }
+
   payInvoice(ref: MessageRef): Update {
     const stored = this.state.findMessage(ref);
     if (!stored?.invoice || stored.deleted) {
@@ -1591,11 +1794,26 @@ function formatted(
 ): (FormattedText & { html?: string }) | undefined {
   const raw = req.str(field);
   if (raw === undefined) return undefined;
-  const mode = (req.str("parse_mode") ?? "").toLowerCase();
+  return formatText(
+    raw,
+    req.str("parse_mode"),
+    () => req.json(entitiesField, `can't parse ${entitiesField} JSON object`),
+    entitiesField,
+  );
+}
+
+/** A text or caption as Telegram stores it, from its parse_mode or its entities. */
+function formatText(
+  raw: string,
+  parseMode: string | undefined,
+  entitiesOf: () => unknown,
+  entitiesField: string,
+): FormattedText & { html?: string } {
+  const mode = (parseMode ?? "").toLowerCase();
   let parsed: FormattedText;
   if (mode === "html") parsed = parseHtml(raw);
   else if (mode === "") {
-    const entities = req.json(entitiesField, `can't parse ${entitiesField} JSON object`) ?? [];
+    const entities = entitiesOf() ?? [];
     if (!Array.isArray(entities)) throw badRequest(`can't parse ${entitiesField} JSON object`);
     parsed = { text: raw, entities: entities as MessageEntity[] };
   } else if (mode === "markdown" || mode === "markdownv2") parsed = { text: raw, entities: [] };
@@ -1667,6 +1885,11 @@ function parseInlineKeyboard(rows: unknown): InlineKeyboardMarkup | undefined {
         }
         const bytes = utf8Length(button.callback_data);
         if (bytes < 1 || bytes > 64) throw badRequest("BUTTON_DATA_INVALID");
+      }
+      for (const field of ["switch_inline_query", "switch_inline_query_current_chat"]) {
+        if (field in button && typeof button[field] !== "string") {
+          throw buttonError(`Field "${field}" must be of type String`);
+        }
       }
       if ("url" in button && (typeof button.url !== "string" || !validUrl(button.url))) {
         throw badRequest(`inline keyboard button URL '${button.url}' is invalid: Wrong HTTP URL`);
@@ -1991,6 +2214,98 @@ function commandsKey(req: ApiRequest): string {
   return `${type}${chat}|${req.str("language_code") ?? ""}`;
 }
 
+/** The text an inline result sends instead of its file; "other" for contents not modelled. */
+function inputTextOf(value: unknown): (FormattedText & { html?: string }) | "other" | undefined {
+  if (value === undefined) return undefined;
+  if (!isRecord(value)) throw badRequest("can't parse input message content JSON object");
+  if (!("message_text" in value)) return "other";
+  if (typeof value.message_text !== "string") throw badRequest("message text is empty");
+  const text = formatText(
+    value.message_text,
+    typeof value.parse_mode === "string" ? value.parse_mode : undefined,
+    () => value.entities,
+    "entities",
+  );
+  if (text.text === "") throw badRequest("message text is empty");
+  if (text.text.length > TEXT_LIMIT) throw badRequest("message is too long");
+  return text;
+}
+
+/** Checks one result of answerInlineQuery like Telegram, and works out what choosing it sends. */
+function parseInlineResult(
+  state: State,
+  raw: unknown,
+  seen: Set<string>,
+): [string, InlineResultMessage] {
+  if (!isRecord(raw)) throw badRequest("can't parse inline query result JSON object");
+  const { type, id } = raw;
+  if (typeof type !== "string" || !INLINE_RESULT_TYPES.has(type)) {
+    throw badRequest("RESULT_TYPE_INVALID");
+  }
+  if (typeof id !== "string" || utf8Length(id) < 1 || utf8Length(id) > 64) {
+    throw badRequest("RESULT_ID_INVALID");
+  }
+  if (seen.has(id)) throw badRequest("RESULT_ID_DUPLICATE");
+  seen.add(id);
+  const replyMarkup = raw.reply_markup === undefined
+    ? undefined
+    : parseInlineKeyboard(isRecord(raw.reply_markup) ? raw.reply_markup.inline_keyboard : null);
+  const needsTitle = type === "article" || type === "video" || type === "document";
+  if (needsTitle && (typeof raw.title !== "string" || raw.title === "")) {
+    throw badRequest(`can't parse inline query result: Field "title" must be of type String`);
+  }
+  const text = inputTextOf(raw.input_message_content);
+  if (type === "article" && text === undefined) throw badRequest("message text is empty");
+  const kind = type as MediaKind;
+  const fileId = raw[`${type}_file_id`];
+  let file: StoredFile | undefined;
+  if (CACHED_RESULT_KINDS.has(kind) && fileId !== undefined) {
+    file = typeof fileId === "string" ? state.files.get(fileId.trim()) : undefined;
+    if (!file) throw badRequest(WRONG_FILE_ID);
+    if (file.kind !== kind) throw badRequest("type of file mismatch");
+  }
+  const caption = typeof raw.caption === "string"
+    ? formatText(
+      raw.caption,
+      typeof raw.parse_mode === "string" ? raw.parse_mode : undefined,
+      () => raw.caption_entities,
+      "caption_entities",
+    )
+    : undefined;
+  if (caption && caption.text.length > CAPTION_LIMIT) {
+    throw badRequest("message caption is too long");
+  }
+  if (text === "other") return [id, { replyMarkup }];
+  if (text) {
+    return [id, {
+      content: { text: text.text, entities: nonEmpty(text.entities) },
+      html: text.html,
+      replyMarkup,
+    }];
+  }
+  if (!file) return [id, { replyMarkup }];
+  const content: Partial<Message> = {
+    caption: caption?.text || undefined,
+    caption_entities: nonEmpty(caption?.entities),
+  };
+  if (kind === "photo") content.photo = structuredClone(file.photo);
+  else if (kind === "video") content.video = structuredClone(file.video);
+  else if (kind === "audio") content.audio = structuredClone(file.audio);
+  else content.document = structuredClone(file.document);
+  return [id, { content, html: caption?.html, replyMarkup }];
+}
+
+/** The button shown above inline results: a text, and a start parameter or a Web App. */
+function checkResultsButton(value: unknown): Record<string, unknown> | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isRecord(value)) throw badRequest("can't parse InlineQueryResultsButton JSON object");
+  if (typeof value.text !== "string" || value.text === "") throw badRequest("BUTTON_TEXT_INVALID");
+  const start = value.start_parameter;
+  const startValid = typeof start === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(start);
+  if (!startValid && !isRecord(value.web_app)) throw badRequest("START_PARAM_INVALID");
+  return value;
+}
+
 function createMethods(state: State): Record<string, Handler> {
   return {
     getMe: () => state.bot,
@@ -2153,6 +2468,41 @@ function createMethods(state: State): Record<string, Handler> {
         show_alert: req.bool("show_alert"),
         url: req.str("url"),
         cache_time: req.int("cache_time"),
+        time: Date.now(),
+      }));
+      return true;
+    },
+
+    answerInlineQuery: (req) => {
+      const id = req.str("inline_query_id") ?? "";
+      const query = state.inlineQueries.get(id);
+      // a query is answered once, while the user still waits for it
+      if (!query || query.results || Date.now() - query.time > state.inlineQueryTimeoutMs) {
+        throw badRequest(QUERY_TOO_OLD);
+      }
+      const results = req.json("results", "can't parse inline query results JSON object");
+      if (!Array.isArray(results)) {
+        throw badRequest("can't parse inline query results JSON object");
+      }
+      if (results.length > INLINE_RESULTS_MAX) throw badRequest("RESULTS_TOO_MUCH");
+      const seen = new Set<string>();
+      const parsed = new Map(results.map((result) => parseInlineResult(state, result, seen)));
+      const nextOffset = req.str("next_offset");
+      if (nextOffset !== undefined && utf8Length(nextOffset) > 64) {
+        throw badRequest("NEXT_OFFSET_INVALID");
+      }
+      const button = checkResultsButton(
+        req.json("button", "can't parse InlineQueryResultsButton JSON object"),
+      );
+      query.results = parsed;
+      state.inlineAnswers.push(compact({
+        inline_query_id: id,
+        query: query.query,
+        results: structuredClone(results),
+        cache_time: req.int("cache_time"),
+        is_personal: req.bool("is_personal"),
+        next_offset: nextOffset || undefined,
+        button,
         time: Date.now(),
       }));
       return true;
@@ -2340,7 +2690,7 @@ export class FakeTelegram {
       username: opts.botUsername ?? "MediaTestBot",
       can_join_groups: true,
       can_read_all_group_messages: false,
-      supports_inline_queries: false,
+      supports_inline_queries: opts.inlineMode ?? true,
       can_connect_to_business: false,
       has_main_web_app: false,
       has_topics_enabled: false,
@@ -2354,6 +2704,9 @@ export class FakeTelegram {
     this.#random = seededRandom(opts.seed ?? 1);
     this.#state = new State(dir, this.botInfo, opts.seed ?? 1);
     this.#state.onQueue = () => this.#startDelivery();
+    this.#state.inlineMode = opts.inlineMode ?? true;
+    this.#state.inlineFeedback = opts.inlineFeedback ?? true;
+    this.#state.inlineQueryTimeoutMs = opts.inlineQueryTimeoutMs ?? 10_000;
     for (const [name, handler] of Object.entries(createMethods(this.#state))) {
       this.#methods.set(name.toLowerCase(), { name, handler });
     }
@@ -2450,6 +2803,23 @@ export class FakeTelegram {
 
   get callbackAnswers(): readonly CallbackAnswer[] {
     return [...this.#state.callbackAnswers];
+  }
+
+  get inlineAnswers(): readonly InlineAnswer[] {
+    return structuredClone(this.#state.inlineAnswers);
+  }
+
+  /**
+   * The private chat of two users as `viewerId` sees it (its id is the other user's): the
+   * messages they sent there through inline mode, oldest first.
+   */
+  userChat(viewerId: number, otherId: number): Message[] {
+    const other = this.#users.get(otherId);
+    const chat = this.#state.userChats.get(userChatKey(viewerId, otherId));
+    if (!other || !chat) return [];
+    return chat.messages.map(({ message }) =>
+      structuredClone({ ...message, chat: other.chat }) as Message
+    );
   }
 
   get chatActions(): readonly ChatActionRecord[] {

@@ -747,3 +747,189 @@ Deno.test("[fake-telegram] replies, copyMessage and raw updates", async () => {
     update_id: raw.update_id,
   });
 });
+
+const TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid";
+
+Deno.test("[fake-telegram] inline mode: a Share button's query, one answer, the chosen file sent into a friend's chat", async () => {
+  await using env = await start();
+  const { fake, api } = env;
+  const alice = fake.user(5, { firstName: "Alice" });
+  const bob = fake.user(6, { firstName: "Bob" });
+  assert.equal((await api.getMe()).supports_inline_queries, true);
+  const sent = await api.sendVideo(5, new InputFile(fakeMp4()), {
+    width: 640,
+    height: 360,
+    reply_markup: { inline_keyboard: [[{ text: "📤 Share", switch_inline_query: "tok_1" }]] },
+  });
+  const fileId = sent.video?.file_id ?? "";
+
+  const asked = alice.pressSwitchInlineButton(sent, "📤 Share", bob).inline_query;
+  assert.equal(asked?.query, "tok_1");
+  assert.equal(asked?.chat_type, "private", "typed in the chat with Bob");
+  assert.equal(asked?.from.id, 5);
+  assert.deepEqual((await api.getUpdates()).map((u) => u.inline_query?.id), [asked?.id]);
+  assert.throws(() => alice.chooseInlineResult(asked?.id ?? "", "r1"), /not answered/);
+
+  const results = [
+    {
+      type: "video" as const,
+      id: "r1",
+      video_file_id: fileId,
+      title: "Clip",
+      caption: "<b>Clip</b> · get it from @bot",
+      parse_mode: "HTML" as const,
+    },
+    {
+      type: "article" as const,
+      id: "r2",
+      title: "Clip",
+      input_message_content: { message_text: "Clip: t.me/bot" },
+      reply_markup: { inline_keyboard: [[{ text: "Open", url: "https://t.me/bot" }]] },
+    },
+  ];
+  assert.equal(
+    await api.answerInlineQuery(asked?.id ?? "", results, { cache_time: 5, is_personal: true }),
+    true,
+  );
+  await assertBadRequest(api.answerInlineQuery(asked?.id ?? "", results), TOO_OLD);
+  assert.deepEqual(
+    fake.inlineAnswers.map((
+      a,
+    ) => [a.query, a.results.map((r) => r.id), a.cache_time, a.is_personal]),
+    [["tok_1", ["r1", "r2"], 5, true]],
+  );
+
+  const chosen = alice.chooseInlineResult(asked?.id ?? "", "r1")?.chosen_inline_result;
+  assert.deepEqual(chosen, { result_id: "r1", from: alice.info, query: "tok_1" });
+  const [shared] = fake.userChat(bob.id, alice.id);
+  assert.equal(shared.video?.file_id, fileId, "the file itself, by its file_id");
+  assert.equal(shared.via_bot?.username, "MediaTestBot");
+  assert.equal(shared.from?.id, alice.id);
+  assert.equal(shared.chat.id, alice.id, "Bob sees it in his chat with Alice");
+  assert.equal(shared.caption, "Clip · get it from @bot");
+  assert.deepEqual(shared.caption_entities, [{ type: "bold", offset: 0, length: 4 }]);
+  assert.equal(fake.messages(alice.id).length, 1, "nothing new in the bot's chat");
+
+  // a result with a keyboard becomes an inline message the bot is told the id of
+  const again = alice.sendInlineQuery("tok_1", bob).inline_query!;
+  await api.answerInlineQuery(again.id, results);
+  const article = alice.chooseInlineResult(again.id, "r2")?.chosen_inline_result;
+  assert.ok(article?.inline_message_id, "an inline_message_id");
+  const text = fake.userChat(alice.id, bob.id)[1];
+  assert.equal(text.text, "Clip: t.me/bot");
+  assert.equal(text.chat.id, bob.id);
+  assert.deepEqual(text.reply_markup, results[1].reply_markup);
+  assert.throws(() => alice.chooseInlineResult(again.id, "r3"), /no result r3/);
+  assert.throws(() => bob.chooseInlineResult(again.id, "r2"), /sent no inline query/);
+});
+
+Deno.test("[fake-telegram] answerInlineQuery checks its results, its query and its time like Telegram", async () => {
+  await using env = await start({ inlineQueryTimeoutMs: 200 });
+  const { fake, api } = env;
+  const alice = fake.user(5);
+  const audio = await api.sendAudio(5, new InputFile(fakeMp4(), "a.mp3"));
+  const audioId = audio.audio?.file_id ?? "";
+  const id = alice.sendInlineQuery("x").inline_query!.id;
+  const article = (resultId: string) => ({
+    type: "article" as const,
+    id: resultId,
+    title: "t",
+    input_message_content: { message_text: "hi" },
+  });
+  const many = Array.from({ length: 51 }, (_, i) => article(`a${i}`));
+  await assertBadRequest(api.answerInlineQuery(id, many), "Bad Request: RESULTS_TOO_MUCH");
+  await assertBadRequest(
+    api.answerInlineQuery(id, [article("é".repeat(33))]),
+    "Bad Request: RESULT_ID_INVALID",
+  );
+  await assertBadRequest(
+    api.answerInlineQuery(id, [article("")]),
+    "Bad Request: RESULT_ID_INVALID",
+  );
+  await assertBadRequest(
+    api.answerInlineQuery(id, [article("a"), article("a")]),
+    "Bad Request: RESULT_ID_DUPLICATE",
+  );
+  await assertBadRequest(
+    api.answerInlineQuery(id, [{ ...article("a"), type: "movie" } as never]),
+    "Bad Request: RESULT_TYPE_INVALID",
+  );
+  await assertBadRequest(
+    api.answerInlineQuery(id, [{ type: "video", id: "v", video_file_id: "nope", title: "t" }]),
+    `Bad Request: ${"wrong file identifier/HTTP URL specified"}`,
+  );
+  await assertBadRequest(
+    api.answerInlineQuery(id, [{ type: "video", id: "v", video_file_id: audioId, title: "t" }]),
+    "Bad Request: type of file mismatch",
+  );
+  await assertBadRequest(
+    api.answerInlineQuery(id, [{ type: "article", id: "a", title: "t" } as never]),
+    "Bad Request: message text is empty",
+  );
+  await assertBadRequest(
+    api.answerInlineQuery(id, [{ ...article("a"), title: "" }]),
+    `Bad Request: can't parse inline query result: Field "title" must be of type String`,
+  );
+  await assertBadRequest(
+    api.answerInlineQuery(id, [{
+      type: "audio",
+      id: "s",
+      audio_file_id: audioId,
+      caption: "<b",
+      parse_mode: "HTML",
+    }]),
+    "Bad Request: can't parse entities: Unclosed start tag at byte offset 0",
+  );
+  await assertBadRequest(
+    api.answerInlineQuery(id, [], { button: { text: "Open", start_parameter: "no spaces" } }),
+    "Bad Request: START_PARAM_INVALID",
+  );
+  await assertBadRequest(api.answerInlineQuery("12345", []), TOO_OLD);
+  // refused answers left the query open
+  assert.equal(
+    await api.answerInlineQuery(id, [{ type: "audio", id: "s", audio_file_id: audioId }], {
+      button: { text: "Open the bot", start_parameter: "share" },
+    }),
+    true,
+  );
+  assert.deepEqual(fake.inlineAnswers[0].button, {
+    text: "Open the bot",
+    start_parameter: "share",
+  });
+
+  const late = alice.sendInlineQuery("late").inline_query!.id;
+  await sleep(300);
+  await assertBadRequest(api.answerInlineQuery(late, []), TOO_OLD);
+});
+
+Deno.test("[fake-telegram] a result chosen in the bot's own chat reaches the bot; without feedback no chosen_inline_result", async () => {
+  await using env = await start({ inlineFeedback: false });
+  const { fake, api } = env;
+  const alice = fake.user(5);
+  const query = alice.sendInlineQuery("hello").inline_query!;
+  assert.equal(query.chat_type, "sender", "the chat with the bot");
+  await api.answerInlineQuery(query.id, [{
+    type: "article",
+    id: "a",
+    title: "t",
+    input_message_content: { message_text: "<i>hi</i>", parse_mode: "HTML" },
+  }]);
+  assert.equal(alice.chooseInlineResult(query.id, "a"), undefined);
+  const updates = await api.getUpdates();
+  assert.deepEqual(updates.map((u) => Object.keys(u).filter((k) => k !== "update_id")), [
+    ["inline_query"],
+    ["message"],
+  ]);
+  const message = updates[1].message;
+  assert.equal(message?.text, "hi");
+  assert.equal(message?.from?.id, 5);
+  assert.equal(message?.via_bot?.id, fake.botInfo.id);
+  assert.deepEqual(message?.entities, [{ type: "italic", offset: 0, length: 2 }]);
+});
+
+Deno.test("[fake-telegram] without inline mode users cannot query the bot", async () => {
+  await using env = await start({ inlineMode: false });
+  const { fake, api } = env;
+  assert.equal((await api.getMe()).supports_inline_queries, false);
+  assert.throws(() => fake.user(5).sendInlineQuery("x"), /\/setinline/);
+});

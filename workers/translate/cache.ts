@@ -9,7 +9,7 @@ export interface TranslationCache {
   setMany(entries: readonly { key: string; text: string }[]): Promise<void>;
 }
 
-export const TRANSLATION_TTL_MS = 30 * 24 * 3600_000;
+const TRANSLATION_TTL_MS = 30 * 24 * 3600_000;
 /** Deno KV reads at most 10 keys at once */
 const KV_READ_BATCH = 10;
 /** well within KV's limits for one atomic (1000 mutations, 800 KB) */
@@ -58,7 +58,7 @@ export class MemoryTranslationCache implements TranslationCache {
 }
 
 /** "en:fr:<sha-256 of the text>": KV keys stay short whatever the text. */
-export async function translationCacheKey(text: string, from: string, to: string): Promise<string> {
+async function translationCacheKey(text: string, from: string, to: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
   return `${from}:${to}:${hex}`;

@@ -16,7 +16,7 @@ const TEXTS_PER_REQUEST = 50;
 /** DeepL wants a variant for these target languages */
 const TARGET_VARIANTS: Record<string, string> = { en: "EN-US", pt: "PT-PT" };
 
-export function deeplBaseUrl(key: string): string {
+function deeplBaseUrl(key: string): string {
   return key.endsWith(":fx") ? "https://api-free.deepl.com" : "https://api.deepl.com";
 }
 
