@@ -1,6 +1,7 @@
 /** zod schemas for what crosses the worker API: a worker's reports are checked, not trusted. */
 import { z } from "zod";
 import { MAX_PARTS } from "./media_types.ts";
+import { JOB_FAILURE_CODES } from "./failure_reasons.ts";
 
 const probeFormat = z.object({
   id: z.string().max(200),
@@ -107,7 +108,19 @@ export const jobProgressSchema = z.object({
 });
 
 export const jobFailureSchema = z.object({
-  code: z.string().min(1).max(50),
+  code: z.enum(JOB_FAILURE_CODES),
   message: z.string().max(2000),
   retryable: z.boolean(),
 });
+
+/** the most sets a job tries: the first, then the next one once */
+export const JOB_COOKIE_SETS_MAX = 2;
+
+/** what the app hands the worker holding a job: Netscape text, sealed again nowhere */
+export const jobCookieSetsSchema = z.array(
+  z.object({ id: z.string().regex(/^[0-9A-Z]{26}$/), text: z.string().max(64 * 1024) }),
+).max(JOB_COOKIE_SETS_MAX);
+
+export const cookieOutcomesSchema = z.array(
+  z.object({ setId: z.string().regex(/^[0-9A-Z]{26}$/), worked: z.boolean() }),
+).max(JOB_COOKIE_SETS_MAX);

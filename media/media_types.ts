@@ -1,3 +1,5 @@
+import type { JobFailureCode } from "./failure_reasons.ts";
+
 /** A quality on a preview; "best" and heights are video, "audio" is audio only. */
 export type QualityVariant = "best" | "1080" | "720" | "480" | "360" | "audio";
 
@@ -76,14 +78,7 @@ export interface DownloadedMedia {
   thumbnailPath?: string;
 }
 
-export type MediaErrorCode =
-  | "unsupported"
-  | "unavailable"
-  | "private"
-  | "timeout"
-  | "too_large"
-  | "cancelled"
-  | "failed";
+export type MediaErrorCode = Exclude<JobFailureCode, "interrupted">;
 
 /** A failure of yt-dlp or ffmpeg, classified so the app can answer the user clearly. */
 export class MediaError extends Error {
