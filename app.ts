@@ -28,6 +28,8 @@ import { startWorkerPool, type WorkerPool } from "./workers/pool.ts";
 import { localTransport } from "./services/local_transport.ts";
 import { createTranslator } from "./workers/translate/mod.ts";
 import { KvTranslationCache } from "./workers/translate/cache.ts";
+import { CookieVault } from "./services/cookies.ts";
+import { importSealingKey } from "./lib/sealed_text.ts";
 
 export interface SystemOptions {
   /** an already open KV (tests pass ":memory:" ones); otherwise config.kvPath is opened */
@@ -57,6 +59,8 @@ export interface System {
   queue: JobQueue;
   media: MediaStore;
   users: UserStore;
+  /** admins' cookie sets for sites */
+  cookies: CookieVault;
   /** connects to Telegram (webhook or long polling) and starts the in-process workers */
   start(): Promise<void>;
   /** expired leases back to the queue, due schedules started; nothing once stopping */
@@ -97,6 +101,15 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
   indexDeliveries(events, kv);
   trackConversions(events, kv);
   const translator = createTranslator(config, new KvTranslationCache(kv));
+  const cookies = new CookieVault({
+    kv,
+    key: config.cookiesKey ? await importSealingKey(config.cookiesKey) : undefined,
+    api,
+    i18n,
+    users,
+    adminIds: config.adminIds,
+    logger,
+  });
   const jobs = new JobService({
     config,
     kv,
@@ -109,6 +122,7 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
     urlGuard,
     events,
     logger,
+    cookies,
   });
   const bot = createBot(
     {
@@ -127,6 +141,7 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
       i18n,
       logger,
       translator,
+      cookies,
     },
   );
   const app = createApp({
@@ -185,6 +200,7 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
     queue,
     media,
     users,
+    cookies,
     async start() {
       await bot.init();
       await bot.api.setMyCommands(BOT_COMMANDS.en);

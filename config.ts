@@ -28,6 +28,29 @@ const existingFile = z.string().transform((path, ctx) => {
 });
 /** the release channel a self-updatable yt-dlp follows; unset, it is never updated */
 const ytdlpUpdateChannel = z.enum(["stable", "nightly"]);
+const PROXY_SCHEMES = ["http:", "https:", "socks5:", "socks5h:"];
+/** PROXY_URLS: upstream proxies the workers' jobs go through in turn */
+const proxyList = z.string().transform((s, ctx) => {
+  const urls = s.split(",").map((x) => x.trim()).filter(Boolean);
+  const valid = urls.every((url) =>
+    URL.canParse(url) && PROXY_SCHEMES.includes(new URL(url).protocol)
+  );
+  if (!valid) {
+    ctx.addIssue({
+      code: "custom",
+      message: "must be comma-separated http://, https:// or socks5:// proxy URLs",
+    });
+  }
+  return urls;
+});
+/** COOKIES_KEY: the AES-256-GCM key that seals stored cookies */
+const sealingKey = z.string().refine((s) => {
+  try {
+    return atob(s).length === 32;
+  } catch {
+    return false;
+  }
+}, "must be 32 random bytes in base64, e.g. the output of `openssl rand -base64 32`");
 
 const envSchema = z.object({
   BOT_TOKEN: z.string({ error: "is required: the bot's token from @BotFather" })
@@ -63,6 +86,8 @@ const envSchema = z.object({
   TRANSLATOR_URL: z.url().optional(),
   TRANSLATOR_KEY: z.string().optional(),
   ANALYTICS_URL: z.url().optional(),
+  COOKIES_KEY: sealingKey.optional(),
+  PROXY_URLS: proxyList.default([]),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 }).superRefine((env, ctx) => {
   if (env.PUBLIC_URL && !env.WEBHOOK_SECRET) {
@@ -130,6 +155,10 @@ function toConfig(env: z.output<typeof envSchema>) {
     translatorUrl: env.TRANSLATOR_URL,
     translatorKey: env.TRANSLATOR_KEY,
     analyticsUrl: env.ANALYTICS_URL,
+    /** seals admins' cookie sets in KV; unset, /cookies refuses to store any */
+    cookiesKey: env.COOKIES_KEY,
+    /** the in-process workers' upstream proxies, one job after another */
+    proxyUrls: env.PROXY_URLS,
     logLevel: env.LOG_LEVEL,
   };
 }
@@ -180,6 +209,7 @@ const workerEnvSchema = z.object({
   TRANSLATOR: envSchema.shape.TRANSLATOR,
   TRANSLATOR_URL: envSchema.shape.TRANSLATOR_URL,
   TRANSLATOR_KEY: envSchema.shape.TRANSLATOR_KEY,
+  PROXY_URLS: proxyList.default([]),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 }).superRefine(requireTranslatorSettings);
 
@@ -204,6 +234,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined>) {
     translator: e.TRANSLATOR,
     translatorUrl: e.TRANSLATOR_URL,
     translatorKey: e.TRANSLATOR_KEY,
+    proxyUrls: e.PROXY_URLS,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -21,6 +21,7 @@ import { recommendationsFeature } from "./features/recommendations.ts";
 import { downloadFeature } from "./features/download.ts";
 import { scheduleFeature } from "./features/schedule.ts";
 import { batchFeature } from "./features/batch.ts";
+import { cookiesFeature } from "./features/cookies.ts";
 import { qualityFeature } from "./features/quality.ts";
 import { adminFeature } from "./features/admin.ts";
 import { recordFeature } from "./features/record.ts";
@@ -132,6 +133,8 @@ export function createBot(
     statsFeature,
     recommendationsFeature,
     scheduleFeature,
+    // before batches: an admin's cookies.txt is a .txt file too, which batches would read as links
+    cookiesFeature,
     // before downloads: its /cancel drops a batch's waiting links, then lets theirs cancel the jobs
     batchFeature,
     downloadFeature,

@@ -14,6 +14,7 @@ import type { RateLimiter } from "../lib/rate_limit.ts";
 import type { Throttle } from "../lib/throttle.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { Translator } from "../media/translator.ts";
+import type { CookieVault } from "../services/cookies.ts";
 
 export interface BotDeps {
   config: Config;
@@ -34,6 +35,8 @@ export interface BotDeps {
   logger: Logger;
   /** TRANSLATOR's choice, cached in KV */
   translator: Translator;
+  /** admins' cookie sets for sites (/cookies) */
+  cookies: CookieVault;
 }
 
 export type BotContext = Context & I18nFlavor & {

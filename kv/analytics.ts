@@ -20,7 +20,10 @@ export interface AnalyticsEvent {
   amounts: Record<string, number>;
 }
 
-const RAW_EVENT_TTL_MS = 30 * 86_400_000;
+export const RAW_EVENT_TTL_MS = 30 * 86_400_000;
+export const FAILURE_STEP_MS = 10 * 60_000;
+/** the event whose reasons are also counted in FAILURE_STEP_MS steps */
+const FAILURE_EVENT = "download_failed";
 /** weekly actives look 7 days back; a little more covers time zones and late reads */
 const ACTIVE_TTL_MS = 9 * 86_400_000;
 const MAX_LABEL_CHARS = 100;
@@ -44,6 +47,10 @@ function dailyLabelKey(day: string, name: string, label: string, value: string) 
 }
 function dailyAmountKey(day: string, name: string, amount: string) {
   return ["analytics_daily_amount", day, name, amount] as const;
+}
+/** failures by reason in FAILURE_STEP_MS steps: /admin watches sign-in checks by the hour */
+function failureStepKey(reason: string, stepStart: number) {
+  return ["analytics_failure_steps", boundedKeyPart(reason), stepStart] as const;
 }
 function rawEventKey(id: string) {
   return ["analytics_events", id] as const;
@@ -71,6 +78,10 @@ export async function recordEvents(kv: Deno.Kv, events: AnalyticsEvent[]): Promi
     }
     for (const [amount, value] of Object.entries(event.amounts)) {
       add(dailyAmountKey(day, event.name, amount), BigInt(Math.max(0, Math.round(value))));
+    }
+    if (event.name === FAILURE_EVENT && event.labels.reason) {
+      const stepStart = event.at - event.at % FAILURE_STEP_MS;
+      add(failureStepKey(event.labels.reason, stepStart), 1n);
     }
   }
   const mutations: Deno.KvMutation[] = [
@@ -156,4 +167,24 @@ export async function countActiveUsers(kv: Deno.Kv, days: string[]): Promise<num
     }
   }
   return users.size;
+}
+
+/**
+ * Failures for one reason from the step holding `from` up to the step holding `to`, that one
+ * excluded: adjacent ranges never count a step twice.
+ */
+export async function countFailuresBetween(
+  kv: Deno.Kv,
+  reason: string,
+  from: number,
+  to: number,
+): Promise<number> {
+  const stepOf = (at: number) => at - at % FAILURE_STEP_MS;
+  const range = {
+    start: failureStepKey(reason, stepOf(from)),
+    end: failureStepKey(reason, stepOf(to)),
+  };
+  let count = 0;
+  for await (const e of kv.list(range)) count += u64(e.value);
+  return count;
 }

@@ -4,15 +4,24 @@ export type LogLevel = keyof typeof LEVELS;
 
 export type Logger = Record<LogLevel, (message: string, fields?: Record<string, unknown>) => void>;
 
-export function createLogger(level: LogLevel, base: Record<string, unknown> = {}): Logger {
+/** Where lines go: warnings and errors to stderr, the rest to stdout. */
+function toConsole(line: string, level: LogLevel): void {
+  if (LEVELS[level] >= LEVELS.warn) console.error(line);
+  else console.log(line);
+}
+
+export function createLogger(
+  level: LogLevel,
+  base: Record<string, unknown> = {},
+  sink: (line: string, level: LogLevel) => void = toConsole,
+): Logger {
   const write = (at: LogLevel) => (message: string, fields: Record<string, unknown> = {}) => {
     if (LEVELS[at] < LEVELS[level]) return;
     const line = JSON.stringify(
       { time: new Date().toISOString(), level: at, message, ...base, ...fields },
       errorsInFull(),
     );
-    if (LEVELS[at] >= LEVELS.warn) console.error(line);
-    else console.log(line);
+    sink(line, at);
   };
   return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
 }

@@ -24,3 +24,9 @@ export function matchesSecret(expected: string): (given: string) => boolean {
 export function bearerToken(authorization: string | undefined): string {
   return authorization?.startsWith("Bearer ") ? authorization.slice(7) : "";
 }
+
+/** The text with every occurrence of each secret replaced, longest first (one may contain another). */
+export function redactValues(text: string, secrets: readonly string[]): string {
+  const longestFirst = [...secrets].filter(Boolean).sort((a, b) => b.length - a.length);
+  return longestFirst.reduce((redacted, secret) => redacted.replaceAll(secret, "[redacted]"), text);
+}

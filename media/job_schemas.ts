@@ -2,6 +2,8 @@
 import { z } from "zod";
 import { MAX_PARTS } from "./media_types.ts";
 import { YTDLP_VERSION_PATTERN } from "./ytdlp_version.ts";
+import { JOB_FAILURE_CODES } from "./failure_reasons.ts";
+import { isId } from "../lib/ids.ts";
 
 const probeFormat = z.object({
   id: z.string().max(200),
@@ -110,7 +112,7 @@ export const jobProgressSchema = z.object({
 });
 
 export const jobFailureSchema = z.object({
-  code: z.string().min(1).max(50),
+  code: z.enum(JOB_FAILURE_CODES),
   message: z.string().max(2000),
   retryable: z.boolean(),
 });
@@ -120,3 +122,15 @@ export const workerStatusSchema = z.object({
   worker: z.string().regex(/^[\w.:-]{1,100}$/),
   ytdlpVersion: z.string().regex(YTDLP_VERSION_PATTERN),
 });
+
+/** the most sets a job tries: the first, then the next one once */
+export const JOB_COOKIE_SETS_MAX = 2;
+
+/** what the app hands the worker holding a job: Netscape text, sealed again nowhere */
+export const jobCookieSetsSchema = z.array(
+  z.object({ id: z.string().refine(isId), text: z.string().max(64 * 1024) }),
+).max(JOB_COOKIE_SETS_MAX);
+
+export const cookieOutcomesSchema = z.array(
+  z.object({ setId: z.string().refine(isId), worked: z.boolean() }),
+).max(JOB_COOKIE_SETS_MAX);

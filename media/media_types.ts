@@ -1,3 +1,5 @@
+import type { JobFailureCode } from "./failure_reasons.ts";
+
 /** The qualities on a preview; "best" and heights are video, "audio" is audio only. */
 const QUALITY_VARIANTS = ["best", "1080", "720", "480", "360", "audio"] as const;
 export type QualityVariant = (typeof QUALITY_VARIANTS)[number];
@@ -85,14 +87,7 @@ export interface DownloadedMedia {
   thumbnailPath?: string;
 }
 
-export type MediaErrorCode =
-  | "unsupported"
-  | "unavailable"
-  | "private"
-  | "timeout"
-  | "too_large"
-  | "cancelled"
-  | "failed";
+export type MediaErrorCode = Exclude<JobFailureCode, "interrupted">;
 
 /** A failure of yt-dlp or ffmpeg, classified so the app can answer the user clearly. */
 export class MediaError extends Error {

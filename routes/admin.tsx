@@ -29,7 +29,7 @@ import { formatBytes, formatUtcMoment } from "../lib/format.ts";
 import { verifyLoginWidget } from "../lib/telegram_auth.ts";
 import { isToken } from "../lib/tokens.ts";
 import { collectAdminReport } from "../services/admin_report.ts";
-import { type AdminReport, type YtdlpFleet } from "../views/admin.ts";
+import { type AdminReport, renderBotChecks, type YtdlpFleet } from "../views/admin.ts";
 import { YTDLP_STALE_DAYS } from "../media/ytdlp_version.ts";
 import { nonceOfSignIn, offerSignIn, type SignInBinding } from "./sign_in_nonce.ts";
 
@@ -59,6 +59,7 @@ main{max-width:960px;margin:0 auto;padding:16px}
 h1{font-size:1.4em;margin:0 0 4px}
 h2{font-size:1.05em;margin:20px 0 8px}
 .muted{color:#5f6368;font-size:.9em}
+.warning{color:#b3261e;font-weight:600}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:8px}
 .card{background:#fff;border-radius:12px;padding:12px}
 .card b{display:block;font-size:1.4em}
@@ -146,6 +147,7 @@ function Dashboard(
   props: { t: Translate; lang: string; nonce: string; name: string; report: AdminReport },
 ) {
   const { t, lang, report } = props;
+  const botChecks = renderBotChecks(t, lang, report.botChecks);
   const card = (label: string, value: string | number) => (
     <div class="card">
       <span class="muted">{label}</span>
@@ -170,6 +172,9 @@ function Dashboard(
       </div>
       <h2>{t("web-admin-failures")}</h2>
       <Counts rows={report.failures} empty={t("admin-none")} />
+      <h2>{t("web-admin-bot-checks")}</h2>
+      <p>{botChecks.summary}</p>
+      {botChecks.warning && <p class="warning">{botChecks.warning}</p>}
       <h2>{t("web-admin-top-sites")}</h2>
       <Counts rows={report.topSites} empty={t("admin-none")} />
       <h2>{t("web-admin-jobs")}</h2>

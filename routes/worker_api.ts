@@ -6,6 +6,7 @@ import { bearerToken, matchesSecret } from "../lib/secrets.ts";
 import { isId } from "../lib/ids.ts";
 import type { JobService } from "../services/job_service.ts";
 import {
+  cookieOutcomesSchema,
   jobFailureSchema,
   jobProgressSchema,
   jobResultSchema,
@@ -24,6 +25,11 @@ const heartbeatBody = z.object({
 });
 const completeBody = z.object({ leaseId: z.string().min(1).max(100), result: jobResultSchema });
 const failBody = z.object({ leaseId: z.string().min(1).max(100), failure: jobFailureSchema });
+const leaseBody = z.object({ leaseId: z.string().min(1).max(100) });
+const cookieOutcomesBody = z.object({
+  leaseId: z.string().min(1).max(100),
+  outcomes: cookieOutcomesSchema,
+});
 /** The largest report, a playlist of 500 entries with the longest URLs and titles, is ~1.3 MB. */
 export const WORKER_BODY_MAX_BYTES = 8 * 1024 * 1024;
 
@@ -64,6 +70,17 @@ export function workerApiRoutes(jobs: JobService, workerToken: string | undefine
       const body = await parseBody(c.req.raw, heartbeatBody);
       const reply = await jobs.heartbeat(jobId(c.req.param("id")), body.leaseId, body.progress);
       return c.json(reply, reply.ok ? 200 : 409);
+    })
+    // the cookie sets for the job's link, to the worker holding its lease and no one else
+    .post("/worker/v1/jobs/:id/cookies", async (c) => {
+      const body = await parseBody(c.req.raw, leaseBody);
+      const sets = await jobs.cookiesFor(jobId(c.req.param("id")), body.leaseId);
+      return sets ? c.json({ sets }) : c.json({ error: "lease moved on" }, 409);
+    })
+    .post("/worker/v1/jobs/:id/cookies/outcomes", async (c) => {
+      const body = await parseBody(c.req.raw, cookieOutcomesBody);
+      const ok = await jobs.reportCookies(jobId(c.req.param("id")), body.leaseId, body.outcomes);
+      return c.json({ ok }, ok ? 200 : 409);
     })
     .post("/worker/v1/jobs/:id/complete", async (c) => {
       const body = await parseBody(c.req.raw, completeBody);

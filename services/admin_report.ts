@@ -1,11 +1,18 @@
 /** The admin's totals, gathered once for /admin in the chat and for the admin web page alike. */
-import { countActiveUsers, getEventCounts, getLabelCounts, lastDays } from "../kv/analytics.ts";
+import {
+  countActiveUsers,
+  countFailuresBetween,
+  FAILURE_STEP_MS,
+  getEventCounts,
+  getLabelCounts,
+  lastDays,
+} from "../kv/analytics.ts";
 import { getDailyTotals } from "../kv/history.ts";
 import type { JobQueue } from "../kv/jobs.ts";
 import { starsRevenue } from "../kv/payments.ts";
 import { planOf, type UserStore } from "../kv/users.ts";
 import { allExperimentResults } from "./experiments.ts";
-import type { AdminReport } from "../views/admin.ts";
+import type { AdminReport, BotChecks } from "../views/admin.ts";
 import { readYtdlpFleet } from "./ytdlp_fleet.ts";
 
 export interface AdminReportDeps {
@@ -15,6 +22,30 @@ export interface AdminReportDeps {
 }
 
 const TOP_SITES = 5;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * Sign-in and bot checks are spiking when the last hour had at least SPIKE_MIN_PER_HOUR of them
+ * and more than SPIKE_FACTOR times the previous day's hourly mean (the 24 hours before the last
+ * 24): a site started refusing this server's address, or its cookies went bad.
+ */
+export const SPIKE_MIN_PER_HOUR = 5;
+export const SPIKE_FACTOR = 3;
+
+/** needs_login failures: the last hour and day (in 10-minute steps), and whether they spike. */
+export async function collectBotChecks(kv: Deno.Kv, now = Date.now()): Promise<BotChecks> {
+  const reason = "needs_login";
+  const soon = now + FAILURE_STEP_MS; // the step under way counts
+  const [lastHour, lastDay, previousDay] = await Promise.all([
+    countFailuresBetween(kv, reason, now - HOUR_MS, soon),
+    countFailuresBetween(kv, reason, now - DAY_MS, soon),
+    countFailuresBetween(kv, reason, now - 2 * DAY_MS, now - DAY_MS),
+  ]);
+  const previousHourlyMean = previousDay / 24;
+  const spiking = lastHour >= SPIKE_MIN_PER_HOUR && lastHour > SPIKE_FACTOR * previousHourlyMean;
+  return { lastHour, lastDay, previousHourlyMean, spiking };
+}
 const LATEST_UNDELIVERABLE = 3;
 
 async function countPremium(users: UserStore, now: number): Promise<number> {
@@ -44,6 +75,7 @@ export async function collectAdminReport(
     revenue,
     experiments,
     ytdlp,
+    botChecks,
   ] = await Promise.all([
     users.count(),
     countPremium(users, now),
@@ -58,6 +90,7 @@ export async function collectAdminReport(
     starsRevenue(kv),
     allExperimentResults(kv),
     readYtdlpFleet(kv, now),
+    collectBotChecks(kv, now),
   ]);
   const cacheHits = events.get("cache_hit") ?? 0;
   const requests = events.get("download_requested") ?? 0;
@@ -78,6 +111,7 @@ export async function collectAdminReport(
     cacheHits,
     requests,
     failures,
+    botChecks,
     topSites: sites.slice(0, TOP_SITES),
     jobs,
     undeliverable,

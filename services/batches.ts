@@ -20,6 +20,7 @@ import {
 import type { Job } from "../media/job_types.ts";
 import { escapeHtml, renderProgressBar, truncate } from "../lib/format.ts";
 import type { Logger } from "../lib/logger.ts";
+import { FAILURE_REASONS } from "../media/failure_reasons.ts";
 
 export interface BatchDeps {
   api: Api;
@@ -62,18 +63,13 @@ export function renderBatchProgress(
 /** the summary's failure lines, each at most ~130 characters: well within a message's 4096 */
 const SUMMARY_FAILURES_MAX = 25;
 
-const EXPLAINED_REASONS = new Set(
-  [
-    "unsupported",
-    "unavailable",
-    "private",
-    "timeout",
-    "too_large",
-    "quota",
-    "bad_link",
-    "undeliverable",
-  ],
-);
+const EXPLAINED_REASONS: ReadonlySet<string> = new Set([
+  ...FAILURE_REASONS,
+  "timeout",
+  "quota",
+  "bad_link",
+  "undeliverable",
+]);
 
 /** The locale key that explains a failed entry in the summary. */
 function batchReasonKey(reason: string): string {

@@ -9,6 +9,7 @@ import type { UserStore } from "../kv/users.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { UrlGuard } from "../lib/url_guard.ts";
 import type { EventBus } from "./events.ts";
+import type { CookieVault } from "./cookies.ts";
 
 export interface ServiceDeps {
   config: Config;
@@ -22,4 +23,6 @@ export interface ServiceDeps {
   urlGuard: UrlGuard;
   events: EventBus;
   logger: Logger;
+  /** admins' cookie sets for sites, handed to the workers of matching jobs */
+  cookies: CookieVault;
 }

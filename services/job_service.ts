@@ -14,7 +14,12 @@ import {
   type JobProgress,
 } from "../media/job_types.ts";
 import type { JobResult } from "../media/job_types.ts";
-import type { HeartbeatReply, WorkerStatus } from "../media/job_protocol.ts";
+import type {
+  CookieOutcome,
+  HeartbeatReply,
+  JobCookieSet,
+  WorkerStatus,
+} from "../media/job_protocol.ts";
 import { cachedFileOf } from "../kv/media.ts";
 import { LRUCache } from "lru-cache";
 import { translatorFor } from "../i18n/translations.ts";
@@ -35,18 +40,45 @@ import { addProbedMedia } from "./playlist_delivery.ts";
 import { Histogram } from "../lib/histogram.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { WorkerStatusLog } from "./ytdlp_fleet.ts";
+import { isFailureReason, type JobFailureCode } from "../media/failure_reasons.ts";
 
 /** Telegram allows about one edit per second per chat; every 3 s keeps a margin for other messages. */
 const PROGRESS_EDIT_INTERVAL_MS = 3_000;
 
-const ERROR_KEYS: Record<string, string> = {
-  unsupported: "error-unsupported",
-  unavailable: "error-unavailable",
+/** What the user is told for each way a job can fail: what happened, and what they can do. */
+const ERROR_KEYS: Record<Exclude<JobFailureCode, "cancelled">, string> = {
+  needs_login: "error-needs-login",
+  age_restricted: "error-age-restricted",
   private: "error-private",
-  timeout: "error-timeout",
+  geo_blocked: "error-geo-blocked",
+  unavailable: "error-unavailable",
+  not_live_yet: "error-not-live-yet",
+  unsupported: "error-unsupported",
+  rate_limited: "error-site-rate-limited",
   too_large: "error-too-large",
-  lease_expired: "error-dead",
+  network: "error-network",
+  timeout: "error-timeout",
+  interrupted: "error-failed",
+  failed: "error-failed",
 };
+
+/**
+ * A dead job (its last attempt failed too) is told by its last reason when that says what to do
+ * (the site limits us, the network failed), else that it failed after several attempts.
+ */
+function errorKeyOf(job: Job): string {
+  const code = job.error?.code ?? "failed";
+  if (Object.hasOwn(ERROR_KEYS, code) && (job.state !== "dead" || isFailureReason(code))) {
+    return ERROR_KEYS[code as keyof typeof ERROR_KEYS];
+  }
+  return job.state === "dead" ? "error-dead" : "error-failed";
+}
+
+/** The reason analytics count a failed job under: its site's reason, else how it ended. */
+function failureLabelOf(job: Job): string {
+  const code = job.error?.code ?? "failed";
+  return job.state === "dead" && !isFailureReason(code) ? "dead" : code;
+}
 
 /** Reports a sweep runs at once: a few stuck on Telegram leave the others going. */
 const REPORTS_IN_FLIGHT = 8;
@@ -156,6 +188,21 @@ export class JobService {
     if (outcome.changed && outcome.job.state !== "ready") this.ended(outcome.job);
     if (outcome.changed && outcome.job.state === "ready") await this.showQueued(outcome.job);
     return outcome.changed;
+  }
+
+  /** The cookie sets stored for a job's link; null unless this lease holds the job. */
+  async cookiesFor(id: string, leaseId: string): Promise<JobCookieSet[] | null> {
+    const job = await this.deps.queue.get(id);
+    if (job?.state !== "leased" || job.leaseId !== leaseId) return null;
+    return await this.deps.cookies.forLink(job.payload.url);
+  }
+
+  /** How the sites took a job's cookie sets, from the worker holding it; false otherwise. */
+  async reportCookies(id: string, leaseId: string, outcomes: CookieOutcome[]): Promise<boolean> {
+    const job = await this.deps.queue.get(id);
+    if (job?.state !== "leased" || job.leaseId !== leaseId) return false;
+    await this.deps.cookies.recordOutcomes(outcomes);
+    return true;
   }
 
   /** Ends a running recording early so what it has is delivered; one still waiting is cancelled. */
@@ -289,8 +336,11 @@ export class JobService {
     if (job.state === "done" && job.result) await this.deliver(job, job.result);
     else if (job.state === "cancelled" && !isBatched(job)) {
       await this.editStatus(job, t("download-cancelled"));
-    } else if ((job.state === "failed" || job.state === "dead") && !isBatched(job)) {
-      await this.reportFailure(job);
+    } else if (job.state === "failed" || job.state === "dead") {
+      // batched or not, every failure is counted by its reason
+      const reason = failureLabelOf(job);
+      this.deps.events.emit({ type: "download_failed", userId: job.userId, key: job.id, reason });
+      if (!isBatched(job)) await this.reportFailure(job);
     }
     if (isBatched(job)) {
       await this.batches.jobFinished(job);
@@ -417,12 +467,8 @@ export class JobService {
 
   private async reportFailure(job: Job): Promise<void> {
     const t = translatorFor(this.deps.i18n, job.payload.lang);
-    const code = job.error?.code ?? "failed";
-    const reason = job.state === "dead" ? "dead" : code;
-    this.deps.events.emit({ type: "download_failed", userId: job.userId, key: job.id, reason });
-    const key = job.state === "dead" ? "error-dead" : ERROR_KEYS[code] ?? "error-failed";
-    const text = t(key, { limit: formatBytes(this.deps.config.maxUploadBytes, job.payload.lang) });
-    await this.editStatus(job, text);
+    const limit = formatBytes(this.deps.config.maxUploadBytes, job.payload.lang);
+    await this.editStatus(job, t(errorKeyOf(job), { limit }));
   }
 
   private async showProgress(job: Job, progress: JobProgress): Promise<void> {

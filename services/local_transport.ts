@@ -7,6 +7,14 @@ export function localTransport(jobs: JobService): JobTransport {
     claim: (workerId, signal, status) =>
       jobs.claim(workerId, { waitMs: CLAIM_WAIT_MS, signal, status }),
     heartbeat: (jobId, leaseId, progress) => jobs.heartbeat(jobId, leaseId, progress),
+    cookies: async (jobId, leaseId) => {
+      const sets = await jobs.cookiesFor(jobId, leaseId);
+      if (!sets) throw new Error("the job's lease moved on");
+      return sets;
+    },
+    reportCookies: async (jobId, leaseId, outcomes) => {
+      await jobs.reportCookies(jobId, leaseId, outcomes);
+    },
     complete: (jobId, leaseId, result) => jobs.complete(jobId, leaseId, result),
     fail: async (jobId, leaseId, failure) => {
       await jobs.fail(jobId, leaseId, failure);

@@ -6,6 +6,16 @@ import { escapeHtml, formatBytes, formatUtcMoment, truncate } from "../lib/forma
 import type { JobState } from "../media/job_types.ts";
 import { YTDLP_STALE_DAYS } from "../media/ytdlp_version.ts";
 
+/** Failures that asked to sign in or to prove we are not a bot (reason needs_login). */
+export interface BotChecks {
+  /** the last hour, in 10-minute steps */
+  lastHour: number;
+  lastDay: number;
+  /** the hourly mean of the 24 hours before the last 24 */
+  previousHourlyMean: number;
+  spiking: boolean;
+}
+
 export interface AdminReport {
   users: number;
   premiumUsers: number;
@@ -19,6 +29,7 @@ export interface AdminReport {
   requests: number;
   /** the last 7 days, most frequent first */
   failures: [string, number][];
+  botChecks: BotChecks;
   topSites: [string, number][];
   jobs: Record<JobState, number>;
   /** reports given up after their last attempt: how many in all, and the latest few */
@@ -82,6 +93,7 @@ function renderReportLines(t: Translate, locale: string, report: AdminReport): s
       requests: report.requests,
     }),
     t("admin-failures", { failures: counted(report.failures, t("admin-none")) }),
+    ...renderBotCheckLines(t, locale, report.botChecks),
     t("admin-top-sites", { sites: counted(report.topSites, t("admin-none")) }),
     t("admin-revenue", { stars: report.starsRevenue }),
     t("admin-queue", report.jobs),
@@ -106,6 +118,27 @@ function renderYtdlpLines(t: Translate, fleet: YtdlpFleet): string[] {
       })]
       : []),
   ];
+}
+
+/** Sign-in and bot checks by the hour and the day, and a warning when they spike. */
+export function renderBotChecks(
+  t: Translate,
+  locale: string,
+  checks: BotChecks,
+): { summary: string; warning?: string } {
+  const mean = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 })
+    .format(checks.previousHourlyMean);
+  return {
+    summary: t("admin-bot-checks", { hour: checks.lastHour, day: checks.lastDay }),
+    warning: checks.spiking
+      ? t("admin-bot-checks-spike", { hour: checks.lastHour, mean })
+      : undefined,
+  };
+}
+
+function renderBotCheckLines(t: Translate, locale: string, checks: BotChecks): string[] {
+  const { summary, warning } = renderBotChecks(t, locale, checks);
+  return warning ? [summary, warning] : [summary];
 }
 
 /** Reports given up after their last attempt: the count, then the latest few. */

@@ -5,8 +5,11 @@
  * allows (public addresses unless ALLOW_PRIVATE_URLS), so a public page cannot lead the downloader
  * to a private one. It speaks http only: a proxied ftp:// (or any other scheme) request and a plain
  * http redirect to one are refused. HTTPS goes through CONNECT, checked the same way.
+ * With an upstream proxy (PROXY_URLS), the guard still resolves and checks every destination,
+ * then reaches the address it allowed through the proxy (workers/upstream_proxy.ts).
  */
 import { type AddressPolicy, publicAddressOf } from "../lib/url_guard.ts";
+import { connectThrough } from "./upstream_proxy.ts";
 
 /** The reason phrase of the guard's refusals, which yt-dlp repeats in its error line. */
 export const EGRESS_REFUSAL = "Refused by the egress guard";
@@ -16,21 +19,41 @@ export interface EgressGuard {
   url: string;
   /** what was refused so far, a host or a scheme and host (for logs and tests) */
   refused: string[];
+  /** connections the upstream proxy refused or failed to open: the job may move to another */
+  readonly upstreamFailures: number;
   close(): Promise<void>;
+}
+
+export interface EgressGuardOptions {
+  /** an upstream proxy (http, https or socks5) every allowed connection goes through */
+  upstream?: URL;
+}
+
+interface GuardState {
+  policy: AddressPolicy;
+  refused: string[];
+  upstream?: URL;
+  upstreamFailures: number;
 }
 
 const HEAD_LIMIT = 64 * 1024;
 
 export function startEgressGuard(
   policy: AddressPolicy = (host) => publicAddressOf(host),
+  options: EgressGuardOptions = {},
 ): EgressGuard {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const refused: string[] = [];
+  const state: GuardState = {
+    policy,
+    refused: [],
+    upstream: options.upstream,
+    upstreamFailures: 0,
+  };
   const connections = new Set<Deno.Conn>();
   const serving = (async () => {
     for await (const conn of listener) {
       connections.add(conn);
-      handle(conn, policy, refused)
+      handle(conn, state)
         .catch(() => {})
         .finally(() => {
           connections.delete(conn);
@@ -44,7 +67,10 @@ export function startEgressGuard(
   })().catch(() => {});
   return {
     url: `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
-    refused,
+    refused: state.refused,
+    get upstreamFailures() {
+      return state.upstreamFailures;
+    },
     async close() {
       listener.close();
       for (const conn of connections) {
@@ -59,7 +85,8 @@ export function startEgressGuard(
   };
 }
 
-async function handle(client: Deno.Conn, policy: AddressPolicy, refused: string[]): Promise<void> {
+async function handle(client: Deno.Conn, state: GuardState): Promise<void> {
+  const { refused } = state;
   const { head, rest } = await readHead(client);
   const [requestLine, ...headerLines] = head.split("\r\n");
   const [method, target] = requestLine.split(" ");
@@ -97,12 +124,12 @@ async function handle(client: Deno.Conn, policy: AddressPolicy, refused: string[
     ]
       .join("\r\n");
   }
-  const address = await policy(host);
+  const address = await state.policy(host);
   if (!address) {
     refused.push(host);
     return await answer(client, 403, EGRESS_REFUSAL);
   }
-  const upstream = await Deno.connect({ hostname: address, port }).catch(() => null);
+  const upstream = await connectTo(state, address, port);
   if (!upstream) return await answer(client, 502, "Bad Gateway");
   const pipe = (from: Deno.Conn, to: Deno.Conn) =>
     from.readable.pipeTo(to.writable, { preventClose: true }).catch(() => {})
@@ -129,6 +156,17 @@ async function handle(client: Deno.Conn, policy: AddressPolicy, refused: string[
     await Promise.all([requestBody, pipe(upstream, client)]);
   } finally {
     closeBoth(client, upstream);
+  }
+}
+
+/** A connection to an allowed address, through the upstream proxy when there is one. */
+async function connectTo(state: GuardState, address: string, port: number) {
+  if (!state.upstream) return await Deno.connect({ hostname: address, port }).catch(() => null);
+  try {
+    return await connectThrough(state.upstream, address, port);
+  } catch {
+    state.upstreamFailures++;
+    return null;
   }
 }
 

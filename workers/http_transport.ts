@@ -7,8 +7,9 @@ import type { Claim, JobFailure, JobProgress } from "../media/job_types.ts";
 import type { JobResult } from "../media/job_types.ts";
 import type { HeartbeatReply } from "../media/job_protocol.ts";
 import { CLAIM_WAIT_MS, type JobTransport } from "../media/job_protocol.ts";
+import { jobCookieSetsSchema } from "../media/job_schemas.ts";
 
-class WorkerApiError extends Error {
+export class WorkerApiError extends Error {
   override name = "WorkerApiError";
   constructor(readonly status: number, message: string) {
     super(message);
@@ -100,6 +101,17 @@ export function httpTransport(
       }
       if (!response.ok) throw new WorkerApiError(response.status, await response.text());
       return await response.json() as HeartbeatReply;
+    },
+    async cookies(jobId, leaseId, signal) {
+      const response = await call(`/jobs/${jobId}/cookies`, { leaseId }, timeouts.callMs, signal);
+      if (!response.ok) throw new WorkerApiError(response.status, await response.text());
+      return jobCookieSetsSchema.parse((await response.json()).sets);
+    },
+    async reportCookies(jobId, leaseId, outcomes) {
+      const body = { leaseId, outcomes };
+      const response = await call(`/jobs/${jobId}/cookies/outcomes`, body, timeouts.callMs);
+      const text = await response.text();
+      if (!response.ok) throw new WorkerApiError(response.status, text);
     },
     complete(jobId: string, leaseId: string, result: JobResult) {
       return report(`/jobs/${jobId}/complete`, { leaseId, result });

@@ -3,6 +3,7 @@ import { statfs } from "node:fs/promises";
 import { runJob, type RunnerDeps, scratchRoot } from "./runner.ts";
 import { startEgressGuard } from "./egress_guard.ts";
 import { useEgressProxy } from "./process.ts";
+import { ProxyRotation } from "./site_attempts.ts";
 import { type AddressPolicy, UrlGuard } from "../lib/url_guard.ts";
 import { ClaimGate } from "./claim_gate.ts";
 import { type YtdlpUpdateChannel, YtdlpUpkeep } from "./ytdlp_upkeep.ts";
@@ -46,10 +47,11 @@ export async function startWorkerPool(
   const needed = minimumFreeBytes(deps.config.maxUploadBytes);
   // yt-dlp and ffmpeg reach the network only through the guard, redirects included; with
   // ALLOW_PRIVATE_URLS it still refuses every scheme but http(s)
-  const guard = startEgressGuard(
-    deps.egressPolicy ?? new UrlGuard(deps.config.allowPrivateUrls ?? false).addressOf,
-  );
+  const policy = deps.egressPolicy ?? new UrlGuard(deps.config.allowPrivateUrls ?? false).addressOf;
+  const guard = startEgressGuard(policy);
   const releaseProxy = useEgressProxy(guard.url);
+  // one rotation for the pool's loops: its jobs take the upstream proxies in turn
+  const egress = { policy, proxies: new ProxyRotation(deps.config.proxyUrls ?? []) };
   const claiming = new AbortController();
   const shutdown = new AbortController();
   let running = 0;
@@ -89,7 +91,7 @@ export async function startWorkerPool(
           if (!claim) continue;
           running++;
           try {
-            await runJob(claim, deps, shutdown.signal);
+            await runJob(claim, { ...deps, egress }, shutdown.signal);
           } finally {
             running--;
           }

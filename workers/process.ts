@@ -1,5 +1,6 @@
 /** Runs a binary with an argument array (never a shell), streaming its output, with timeout and cancel. */
 import { MediaError } from "../media/media_types.ts";
+import { currentSiteRoute } from "./site_route.ts";
 
 export interface RunProcessOptions {
   signal?: AbortSignal;
@@ -123,14 +124,17 @@ export function useEgressProxy(proxyUrl: string): () => void {
   };
 }
 
-/** A cleared environment plus exactly what a subprocess needs, and the egress proxy for all schemes. */
-function subprocessEnv(): Record<string, string> {
+/**
+ * A cleared environment plus exactly what a subprocess needs, and the egress proxy for all
+ * schemes: the job's own guard when its attempt goes through an upstream proxy, else the pool's.
+ */
+export function subprocessEnv(): Record<string, string> {
   const env: Record<string, string> = { LANG: "C.UTF-8" };
   for (const name of INHERITED_VARIABLES) {
     const value = Deno.env.get(name);
     if (value !== undefined) env[name] = value;
   }
-  const proxy = egressProxies.at(-1);
+  const proxy = currentSiteRoute()?.egressProxy ?? egressProxies.at(-1);
   if (!proxy) return env;
   for (const scheme of ["http", "https", "ftp", "all"]) {
     env[`${scheme}_proxy`] = proxy;

@@ -17,7 +17,7 @@ import { uploadMedia } from "./upload.ts";
 import { downloadFitted } from "./fit.ts";
 import { runSplitDownload } from "./split_job.ts";
 import { UrlGuard } from "../lib/url_guard.ts";
-import type { JobTransport } from "../media/job_protocol.ts";
+import type { CookieOutcome, JobTransport } from "../media/job_protocol.ts";
 import { runRecordJob } from "./record.ts";
 import { runSubtitlesJob } from "./subtitles.ts";
 import { expandPlaylist } from "./playlist.ts";
@@ -26,6 +26,9 @@ import { heartbeatInterval, LeaseWatch } from "./lease_watch.ts";
 import { delay } from "es-toolkit";
 import { resolve } from "node:path";
 import type { YtdlpSetup } from "./ytdlp_run.ts";
+import { type JobEgress, runOnSiteRoutes } from "./site_attempts.ts";
+import { cookieValues } from "../lib/netscape_cookies.ts";
+import { redactValues } from "../lib/secrets.ts";
 
 export interface RunnerConfig {
   dataDir: string;
@@ -37,6 +40,8 @@ export interface RunnerConfig {
   maxUploadBytes: number;
   /** lets the probe's size lookups reach loopback/private addresses (tests only) */
   allowPrivateUrls?: boolean;
+  /** PROXY_URLS: upstream proxies the jobs' yt-dlp and ffmpeg runs go through, in turn */
+  proxyUrls?: readonly string[];
 }
 
 export interface RunnerDeps {
@@ -47,6 +52,8 @@ export interface RunnerDeps {
   heartbeatMs?: number;
   /** translates subtitles; without one they keep their language, with a note */
   translator?: Translator;
+  /** the upstream proxies jobs go through in turn (PROXY_URLS); without it, straight out */
+  egress?: JobEgress;
 }
 
 const PROBE_TIMEOUT_MS = 90_000;
@@ -109,6 +116,8 @@ export async function runJob(
     }
   })();
   const scratch = `${scratchRoot(deps.config.dataDir)}/${job.id}-${job.attempts}`;
+  /** the job's cookie values: no failure message carries them to the app or the logs */
+  let secrets: string[] = [];
   try {
     // the claim's answer may have been long on its way: a heartbeat vouches for the lease first
     await beat();
@@ -117,27 +126,25 @@ export async function runJob(
     const onProgress = (p: JobProgress) => {
       progress = p;
     };
-    const signal = controller.signal;
-    const { payload } = job;
+    const run = { signal: controller.signal, stopSignal: stopRequest.signal, onProgress };
+    const cookieSets = await transport.cookies(job.id, leaseId, controller.signal);
+    secrets = cookieSets.flatMap((set) => cookieValues(set.text));
+    const outcomes: CookieOutcome[] = [];
+    const plan = {
+      scratch,
+      cookieSets,
+      egress: deps.egress,
+      onCookieOutcome: (outcome: CookieOutcome) => outcomes.push(outcome),
+    };
     let result: JobResult;
-    switch (payload.kind) {
-      case "probe":
-        result = await runProbe(payload, deps.config, signal);
-        break;
-      case "download":
-        result = await runDownload(payload, scratch, deps, signal, onProgress);
-        break;
-      case "record": {
-        const run = { signal, stopSignal: stopRequest.signal, onProgress };
-        result = await runRecord(payload, scratch, deps, run);
-        break;
+    try {
+      result = await runOnSiteRoutes(plan, () => runPayload(job, scratch, deps, run));
+    } finally {
+      if (outcomes.length > 0) {
+        await transport.reportCookies(job.id, leaseId, outcomes).catch((error) =>
+          logger.warn("could not report how cookies fared", { jobId: job.id, error })
+        );
       }
-      case "subtitles":
-        result = await runSubtitles(payload, scratch, deps, signal, onProgress);
-        break;
-      case "expand":
-        result = await runExpand(payload, deps.config, signal);
-        break;
     }
     if (!(await transport.complete(job.id, leaseId, result))) {
       // another worker has the job now, and the user gets its files: ours would be extra copies
@@ -145,7 +152,8 @@ export async function runJob(
     }
   } catch (error) {
     if (leaseLost) return; // another worker may own the job now; reporting would be refused anyway
-    const failure = describeFailure(error, shutdown?.aborted ?? false);
+    const described = describeFailure(error, shutdown?.aborted ?? false);
+    const failure = { ...described, message: redactValues(described.message, secrets) };
     if (failure.code !== "cancelled") logger.warn("job failed", { jobId: job.id, ...failure });
     await transport.fail(job.id, leaseId, failure).catch((e) =>
       logger.error("could not report a failure; the lease will expire", { jobId: job.id, error: e })
@@ -156,6 +164,35 @@ export async function runJob(
     lease.stop();
     shutdown?.removeEventListener("abort", stop);
     await Deno.remove(scratch, { recursive: true }).catch(() => {});
+  }
+}
+
+interface PayloadRun {
+  signal: AbortSignal;
+  /** a recording's Stop */
+  stopSignal: AbortSignal;
+  onProgress: (progress: JobProgress) => void;
+}
+
+function runPayload(
+  job: Claim["job"],
+  scratch: string,
+  deps: RunnerDeps,
+  run: PayloadRun,
+): Promise<JobResult> {
+  const { payload } = job;
+  const { signal, onProgress } = run;
+  switch (payload.kind) {
+    case "probe":
+      return runProbe(payload, deps.config, signal);
+    case "download":
+      return runDownload(payload, scratch, deps, signal, onProgress);
+    case "record":
+      return runRecord(payload, scratch, deps, run);
+    case "subtitles":
+      return runSubtitles(payload, scratch, deps, signal, onProgress);
+    case "expand":
+      return runExpand(payload, deps.config, signal);
   }
 }
 

@@ -1,13 +1,15 @@
 /**
- * Every yt-dlp run goes through runYtdlp: the flags each run carries, the binary, the timeout and
- * cancellation, `--` before the link, stdout lines for progress, a failed run turned into a
- * MediaError the app can explain, and the JSON it prints. Callers say only what their run is.
+ * Every yt-dlp run goes through runYtdlp: the flags each run carries (the job's cookies among
+ * them), the binary, the timeout and cancellation, `--` before the link, stdout lines for
+ * progress, a failed run turned into a reason the app can explain (workers/ytdlp_failures.ts),
+ * and the JSON it prints. Callers say only what their run is.
  */
 import { z } from "zod";
-import { EGRESS_REFUSAL } from "./egress_guard.ts";
 import { LOCAL_MEDIA_INPUT, NETWORK_PROTOCOLS } from "./ffmpeg.ts";
-import { MediaError, type MediaErrorCode } from "../media/media_types.ts";
+import { MediaError } from "../media/media_types.ts";
 import { runProcess } from "./process.ts";
+import { classifyYtdlpFailure } from "./ytdlp_failures.ts";
+import { currentSiteRoute } from "./site_route.ts";
 
 /** How a worker runs yt-dlp: the same for all its runs. */
 export interface YtdlpSetup {
@@ -143,7 +145,14 @@ export async function runYtdlp(
 
 function ytdlpArgs(request: YtdlpRequest, setup: YtdlpSetup): string[] {
   const link = "url" in request ? ["--", request.url] : [];
-  return [...setupArgs(setup), ...YTDLP_BASE_ARGS, ...NETWORK_ARGS, ...modeArgs(request), ...link];
+  return [
+    ...setupArgs(setup),
+    ...YTDLP_BASE_ARGS,
+    ...NETWORK_ARGS,
+    ...cookiesArgs(),
+    ...modeArgs(request),
+    ...link,
+  ];
 }
 
 /**
@@ -157,6 +166,12 @@ function setupArgs({ configFile, cacheDir }: YtdlpSetup): string[] {
     ...(cacheDir ? ["--cache-dir", cacheDir] : ["--no-cache-dir"]),
     ...["--js-runtimes", `deno:${Deno.execPath()}`],
   ];
+}
+
+/** The cookies the job's run carries (workers/site_route.ts), if an admin stored some. */
+function cookiesArgs(): string[] {
+  const file = currentSiteRoute()?.cookiesFile;
+  return file ? ["--cookies", file] : [];
 }
 
 function modeArgs(request: YtdlpRequest): string[] {
@@ -258,65 +273,4 @@ export function parseProgressLine(line: string): YtdlpProgress | undefined {
   } catch {
     return undefined; // Python's json prints NaN for some odd values
   }
-}
-
-// --- failures -----------------------------------------------------------------------------------
-
-/** First match wins: transient server errors come before the words they contain ("Unavailable"). */
-const FAILURE_RULES: { pattern: RegExp; code: MediaErrorCode; retryable?: boolean }[] = [
-  // refused by the egress guard: the same answer whatever is (or is not) at the address, so the
-  // user learns nothing about what answered there
-  { pattern: new RegExp(EGRESS_REFUSAL, "i"), code: "failed" },
-  {
-    pattern:
-      /private video|video is private|sign in|log ?in|login required|members.only|--cookies|confirm your age/i,
-    code: "private",
-  },
-  {
-    pattern:
-      /HTTP Error (5\d\d|429)|connection (reset|refused|aborted)|temporary failure in name resolution|network is unreachable|remote end closed|incompleteread/i,
-    code: "failed",
-    retryable: true,
-  },
-  { pattern: /timed out|timeout/i, code: "timeout", retryable: true },
-  {
-    pattern:
-      /unsupported url|no video formats|not a valid url|drm protected|urls are explicitly disabled/i,
-    code: "unsupported",
-  },
-  { pattern: /requested format is not available/i, code: "failed" },
-  {
-    pattern:
-      /HTTP Error (403|404|410)|unavailable|not available|been removed|no longer available|does not exist|geo.?restrict/i,
-    code: "unavailable",
-  },
-];
-
-const URL_PATTERN = /\b[a-z][\w+.-]*:\/\/\S+/gi;
-
-/** Turns yt-dlp's stderr into a MediaError with a code the app can explain. */
-export function classifyYtdlpFailure(stderr: string): MediaError {
-  const errorLines = stderr.split("\n").filter((line) => line.startsWith("ERROR:"));
-  // words inside a URL ("/login", "/unavailable") say nothing about the failure
-  const text = (errorLines.length > 0 ? errorLines.join("\n") : stderr).replace(
-    URL_PATTERN,
-    "<url>",
-  );
-  const message = cleanMessage(errorLines.at(-1) ?? stderr.trim().split("\n").at(-1) ?? "");
-  const rule = FAILURE_RULES.find(({ pattern }) => pattern.test(text));
-  return new MediaError(
-    rule?.code ?? "failed",
-    message || "yt-dlp failed",
-    rule?.retryable ?? false,
-  );
-}
-
-/** "ERROR: [generic] None: Unable to … (caused by …); please report …" → "Unable to …" */
-function cleanMessage(line: string): string {
-  return line
-    .replace(/^ERROR:\s*/, "")
-    .replace(/^\[[\w:]+\]\s*[^:\s]*:\s*/, "")
-    .replace(/;\s*please report this issue.*$/i, "")
-    .replace(/\s*\(caused by .*\)$/, "")
-    .slice(0, 300);
 }

@@ -11,13 +11,13 @@ import { FeatureComposer } from "../composer.ts";
 import { URL_REFUSAL_MESSAGES } from "../../views/refusals.ts";
 import { onCallback } from "../callbacks.ts";
 import type { CallbackQueryContext } from "grammy";
+import { downloadDocumentText } from "../documents.ts";
 
 export const batchFeature = new FeatureComposer<BotContext>();
 const privateChats = batchFeature.chatType("private");
 
 /** a links file larger than this is not a list of links */
 const LINKS_FILE_MAX_BYTES = 64 * 1024;
-const LINKS_FILE_TIMEOUT_MS = 15_000;
 const URLS = /\bhttps?:\/\/[^\s<>"']+/gi;
 
 privateChats.command("batch", async (ctx) => {
@@ -44,7 +44,7 @@ privateChats.on("message:document", async (ctx, next) => {
     await ctx.reply(tooLarge);
     return;
   }
-  const text = await downloadLinksFile(ctx);
+  const text = await downloadDocumentText(ctx, LINKS_FILE_MAX_BYTES);
   if (text === undefined) {
     await ctx.reply(tooLarge);
     return;
@@ -144,32 +144,4 @@ async function listPlaylist(ctx: BotContext, url: string): Promise<void> {
     },
     statusMessage: async () => (await ctx.reply(ctx.t("batch-listing"))).message_id,
   });
-}
-
-/** The document's text, or undefined when it is larger than a links file may be. */
-async function downloadLinksFile(ctx: BotContext): Promise<string | undefined> {
-  const { config } = ctx.deps;
-  const file = await ctx.getFile();
-  const response = await fetch(
-    `${config.telegramApiRoot}/file/bot${config.botToken}/${file.file_path}`,
-    { signal: AbortSignal.timeout(LINKS_FILE_TIMEOUT_MS) },
-  );
-  if (!response.ok || !response.body) {
-    await response.body?.cancel();
-    throw new Error(`could not download a links file: HTTP ${response.status}`);
-  }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body) {
-    size += chunk.length;
-    if (size > LINKS_FILE_MAX_BYTES) return undefined;
-    chunks.push(chunk);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return new TextDecoder().decode(bytes);
 }

@@ -2,6 +2,7 @@ import { assert, assertEquals, assertExists, assertMatch } from "../support/asse
 import { startTestSystem } from "../support/system.ts";
 import { createWebSession, findLoginNonce, issueLoginNonce } from "../../kv/web_sessions.ts";
 import { ADMIN_COOKIE } from "../../routes/admin.tsx";
+import { recordEvents } from "../../kv/analytics.ts";
 import { WebClient, widgetAuthUrl } from "../support/web_client.ts";
 import { waitUntil } from "../support/wait.ts";
 import { listWorkerYtdlp, recordWorkerYtdlp } from "../../kv/worker_ytdlp.ts";
@@ -104,6 +105,16 @@ Deno.test("[routes/admin] the web page is refused to everyone but ADMIN_IDS sign
     "the same login data cannot be replayed, from another browser either",
   );
 
+  // six sign-in checks in the last hour, none the day before: a spike
+  const botCheck = (at: number) => ({
+    name: "download_failed",
+    userId: 1,
+    at,
+    labels: { reason: "needs_login" },
+    amounts: {},
+  });
+  await recordEvents(kv, Array.from({ length: 6 }, (_, i) => botCheck(Date.now() - i * 60_000)));
+
   const page = await app.request("/admin", { headers: { cookie: cookie.split(";")[0] } });
   assertEquals(page.status, 200);
   const html = await page.text();
@@ -137,6 +148,8 @@ Deno.test("[routes/admin] the web page is refused to everyone but ADMIN_IDS sign
     assert(html.includes(label), `the page shows ${label}`);
   }
   assert(!html.includes("<script"), "the dashboard runs no script");
+  assertMatch(html, /Sign-in and bot checks: 6 in the last hour · 6 in 24 h/);
+  assertMatch(html, /<p class="warning">🚨 Sign-in and bot checks are spiking: 6 in the last hour/);
 });
 
 Deno.test("[routes/admin] /admin in the chat stays refused to others, A/B commands included", async () => {

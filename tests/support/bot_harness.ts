@@ -5,6 +5,8 @@
  * as Telegram checks it), keeping the chats it shows. For fast feature tests; the end-to-end
  * ones use the fake Bot API server and real workers (tests/support/system.ts).
  */
+import { CookieVault } from "../../services/cookies.ts";
+import { importSealingKey } from "../../lib/sealed_text.ts";
 import { Api, type Bot, InputFile, type Transformer } from "grammy";
 import type { InlineKeyboardMarkup, Message, Update, User, UserFromGetMe } from "grammy/types";
 import { loadConfig } from "../../config.ts";
@@ -313,7 +315,29 @@ export async function startBotHarness(env: Record<string, string> = {}): Promise
   const events = new EventBus(logger);
   registerGamification({ kv, api, i18n, events, users, config, logger });
   indexDeliveries(events, kv);
-  const services = { config, kv, users, queue, media, quota, api, i18n, urlGuard, events, logger };
+  const cookies = new CookieVault({
+    kv,
+    key: config.cookiesKey ? await importSealingKey(config.cookiesKey) : undefined,
+    api,
+    i18n,
+    users,
+    adminIds: config.adminIds,
+    logger,
+  });
+  const services = {
+    config,
+    kv,
+    users,
+    queue,
+    media,
+    quota,
+    api,
+    i18n,
+    urlGuard,
+    events,
+    logger,
+    cookies,
+  };
   const jobs = new JobService(services);
   const bot = createBot(
     {

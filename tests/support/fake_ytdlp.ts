@@ -30,11 +30,18 @@ export class FakeYtdlp implements AsyncDisposable {
 
   static async create(answer: FakeYtdlpAnswer = {}): Promise<FakeYtdlp> {
     const dir = await Deno.makeTempDir({ prefix: "fake-ytdlp-" });
-    await Deno.writeTextFile(`${dir}/stdout`, answer.stdout ?? "");
-    await Deno.writeTextFile(`${dir}/stderr`, answer.stderr ?? "");
     const path = `${dir}/yt-dlp`;
     await Deno.writeTextFile(path, script(dir, answer), { mode: 0o755 });
-    return new FakeYtdlp(dir, path);
+    const fake = new FakeYtdlp(dir, path);
+    await fake.answerWith(answer);
+    return fake;
+  }
+
+  /** What later runs print and exit with (held and hang stay as created). */
+  async answerWith(answer: Pick<FakeYtdlpAnswer, "stdout" | "stderr" | "exitCode">) {
+    await Deno.writeTextFile(`${this.dir}/stdout`, answer.stdout ?? "");
+    await Deno.writeTextFile(`${this.dir}/stderr`, answer.stderr ?? "");
+    await Deno.writeTextFile(`${this.dir}/exit`, String(answer.exitCode ?? 0));
   }
 
   /** How many runs have started. */
@@ -101,7 +108,7 @@ function script(dir: string, answer: FakeYtdlpAnswer): string {
     ...(answer.held ? [`while [ ! -e ${at}/go ]; do sleep 0.05; done`] : []),
     `cat ${at}/stdout`,
     `cat ${at}/stderr >&2`,
-    `exit ${answer.exitCode ?? 0}`,
+    `exit "$(cat ${at}/exit)"`,
     "",
   ].join("\n");
 }

@@ -1,7 +1,8 @@
 /**
  * A media "site" on loopback for tests: fixtures made by ffmpeg at test time, served by
  * Deno.serve on 127.0.0.1 in shapes that yt-dlp's generic extractor understands (HTML5
- * pages, HLS VOD, a live HLS window, error pages).
+ * pages, HLS VOD, a live HLS window, error pages, refusals by status, a members' page behind a
+ * session cookie).
  *
  * Fixtures are generated once per machine into a cache directory and shared by every test
  * module, even under `deno test --parallel`: one process takes an exclusive lock file and
@@ -110,6 +111,20 @@ export const LAB_YTDLP_ERRORS = {
   gone: "HTTP Error 410: Gone",
 } as const;
 
+/** The statuses `lab.refusal(status)` answers with, as sites refuse a request. */
+export const LAB_REFUSALS = [401, 403, 404, 410, 429, 451] as const;
+export type LabRefusalStatus = (typeof LAB_REFUSALS)[number];
+
+/**
+ * Facts about `/members/clip`, a page for signed-in members: it and its one source (the 360p
+ * clip under `/members/media/`) answer 403 unless the request carries `lab.session`'s cookie.
+ */
+export const LAB_MEMBERS = {
+  title: "Members clip",
+  height: 360,
+  cookieName: "lab_session",
+} as const;
+
 export type FixtureName =
   | "clip720.mp4"
   | "clip360.mp4"
@@ -143,6 +158,8 @@ export interface MediaLabUrls {
   audioPage: string;
   hlsVod: string;
   series: string;
+  /** LAB_MEMBERS: 403 without the session cookie */
+  members: string;
   missing: string;
   text: string;
   gone: string;
@@ -171,6 +188,10 @@ export interface MediaLab extends AsyncDisposable {
   /** `http://127.0.0.1:<port>`, no trailing slash. */
   readonly baseUrl: string;
   readonly urls: MediaLabUrls;
+  /** A page that answers with this status, as a site refusing the request. */
+  refusal(status: LabRefusalStatus): string;
+  /** `/members/clip`'s session cookie: a value made for this lab, distinct from any other text. */
+  readonly session: { name: string; value: string };
   readonly fixtureDir: string;
   /** Every request served, in order. */
   readonly requests: LabRequest[];
@@ -864,6 +885,23 @@ function popularPage(base: string): string {
 `;
 }
 
+function refusalPage(status: number): string {
+  return htmlPage({ title: `Refused (${status})`, body: `<p>This site answered ${status}.</p>` });
+}
+
+function membersRefusalPage(): string {
+  return htmlPage({ title: "Sign in", body: "<p>Sign in to watch this clip.</p>" });
+}
+
+function membersPage(): string {
+  return htmlPage({
+    title: LAB_MEMBERS.title,
+    body: `<video controls preload="none">
+  <source src="/members/media/clip360.mp4" type="video/mp4" label="${LAB_MEMBERS.height}p" res="${LAB_MEMBERS.height}">
+</video>`,
+  });
+}
+
 function bigClipPage(mb: number): string {
   return htmlPage({
     title: LAB_BIG.title(mb),
@@ -1000,11 +1038,32 @@ export async function startMediaLab(opts: MediaLabOptions = {}): Promise<MediaLa
     });
 
   let pages = new Map<string, { status: number; html: string }>();
+  const session = { name: LAB_MEMBERS.cookieName, value: `labsession-${crypto.randomUUID()}` };
+
+  /** The members' area: its page and its media, to a request with the session cookie only. */
+  const membersRoute = async (req: Request, path: string): Promise<Response> => {
+    const cookies = (req.headers.get("cookie") ?? "").split(/;\s*/);
+    if (!cookies.includes(`${session.name}=${session.value}`)) {
+      return sendText(403, "text/html; charset=utf-8", membersRefusalPage());
+    }
+    if (path === "/members/clip") return sendText(200, "text/html; charset=utf-8", membersPage());
+    const source = path === "/members/media/clip360.mp4"
+      ? await openFileSource(`${root}/clip360.mp4`)
+      : undefined;
+    if (source) return sendBytes(req, source, CONTENT_TYPES.mp4);
+    return sendText(404, "text/html; charset=utf-8", htmlPage({ title: "Not found", body: "" }));
+  };
 
   const route = async (req: Request, path: string): Promise<Response> => {
     if (req.method !== "GET" && req.method !== "HEAD") {
       return sendText(405, "text/plain; charset=utf-8", "method not allowed\n");
     }
+    const refused = /^\/refuse\/(\d{3})$/.exec(path);
+    const status = Number(refused?.[1]);
+    if ((LAB_REFUSALS as readonly number[]).includes(status)) {
+      return sendText(status, "text/html; charset=utf-8", refusalPage(status));
+    }
+    if (path.startsWith("/members/")) return await membersRoute(req, path);
     const page = pages.get(path);
     if (page) return sendText(page.status, "text/html; charset=utf-8", page.html);
 
@@ -1084,12 +1143,15 @@ export async function startMediaLab(opts: MediaLabOptions = {}): Promise<MediaLa
 
   return {
     baseUrl,
+    refusal: (status) => `${baseUrl}/refuse/${status}`,
+    session,
     urls: {
       page: `${baseUrl}/watch/clip`,
       popular: `${baseUrl}/watch/popular`,
       audioPage: `${baseUrl}/listen/song`,
       hlsVod: `${baseUrl}/hls/master.m3u8`,
       series: `${baseUrl}/series`,
+      members: `${baseUrl}/members/clip`,
       missing: `${baseUrl}/missing`,
       text: `${baseUrl}/text`,
       gone: `${baseUrl}/gone`,

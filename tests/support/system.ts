@@ -1,7 +1,7 @@
 /** Boots the whole app in-process against the fake Bot API, as `deno task start` would. */
 import { loadConfig } from "../../config.ts";
 import { createSystem, type System } from "../../app.ts";
-import { createLogger } from "../../lib/logger.ts";
+import { createLogger, type Logger } from "../../lib/logger.ts";
 import { FakeTelegram } from "./fake_telegram.ts";
 import type { ThrottleLimits } from "../../lib/throttle.ts";
 import type { AddressPolicy } from "../../lib/url_guard.ts";
@@ -28,6 +28,8 @@ export async function startTestSystem(
     egressPolicy?: AddressPolicy;
     /** the KV the system uses (by default its own, in memory); the caller closes it */
     kv?: Deno.Kv;
+    /** by default errors only, to the console */
+    logger?: Logger;
   } = {},
 ): Promise<TestSystem> {
   const telegram = options.telegram ?? await FakeTelegram.start();
@@ -43,7 +45,7 @@ export async function startTestSystem(
     ...env,
   });
   const system = await createSystem(config, {
-    logger: createLogger("error"),
+    logger: options.logger ?? createLogger("error"),
     sweepIntervalMs: 200,
     leaseMs: options.leaseMs,
     reportRetryBaseMs: options.reportRetryBaseMs,

@@ -157,7 +157,7 @@ Deno.test("[workers/runner] a failed job is reported with its reason: final, or 
     {
       stderr: SERVER_ERROR,
       state: "ready",
-      code: "failed",
+      code: "network",
       message: "Unable to download webpage: HTTP Error 503: Service Unavailable",
     },
   ];

@@ -4,7 +4,6 @@ import { FakeYtdlp, type FakeYtdlpRun, isRunning } from "../support/fake_ytdlp.t
 import { waitUntil } from "../support/wait.ts";
 import { MediaError } from "../../media/media_types.ts";
 import {
-  classifyYtdlpFailure,
   parseProgressLine,
   runYtdlp,
   YTDLP_BASE_ARGS,
@@ -231,7 +230,7 @@ Deno.test("[workers/ytdlp_run] a failed run is a MediaError classified from its 
     },
     {
       stderr: "ERROR: Unable to download video data: HTTP Error 503: Service Unavailable\n",
-      code: "failed",
+      code: "network",
       retryable: true,
       message: "Unable to download video data: HTTP Error 503: Service Unavailable",
     },
@@ -269,137 +268,6 @@ Deno.test("[workers/ytdlp_run] a JSON run that prints no JSON fails clearly", as
   );
   assert(error instanceof MediaError, String(error));
   assertEquals([error.code, error.message], ["failed", "yt-dlp printed invalid JSON"]);
-});
-
-// stderr as yt-dlp 2023.03.04 prints it
-const FAILURES: { stderr: string; code: string; retryable: boolean; message?: string }[] = [
-  {
-    stderr: "ERROR: Unsupported URL: http://127.0.0.1:8766/text",
-    code: "unsupported",
-    retryable: false,
-    message: "Unsupported URL: http://127.0.0.1:8766/text",
-  },
-  {
-    stderr: "ERROR: [generic] None: Unable to download webpage: HTTP Error 404: Not Found " +
-      "(caused by <HTTPError 404: 'Not Found'>); please report this issue on  https://github.com/yt-dlp/yt-dlp/issues?q= ," +
-      " filling out the appropriate issue template. Confirm you are on the latest version using  yt-dlp -U",
-    code: "unavailable",
-    retryable: false,
-    message: "Unable to download webpage: HTTP Error 404: Not Found",
-  },
-  {
-    stderr:
-      "ERROR: [generic] None: Unable to download webpage: HTTP Error 410: Gone (caused by <HTTPError 410: 'Gone'>)",
-    code: "unavailable",
-    retryable: false,
-  },
-  {
-    stderr:
-      "ERROR: [generic] None: Unable to download webpage: HTTP Error 403: Forbidden (caused by <HTTPError 403: 'Forbidden'>)",
-    code: "unavailable",
-    retryable: false,
-  },
-  {
-    stderr: "ERROR: [youtube] abc: Video unavailable. This video has been removed by the uploader",
-    code: "unavailable",
-    retryable: false,
-    message: "Video unavailable. This video has been removed by the uploader",
-  },
-  {
-    stderr:
-      "ERROR: [youtube] abc: Private video. Sign in if you've been granted access to this video",
-    code: "private",
-    retryable: false,
-  },
-  {
-    stderr:
-      "ERROR: [instagram] abc: Requested content is not available, rate-limit reached or login required. " +
-      "Use --cookies, --cookies-from-browser, --username and --password, --netrc-cmd, or --netrc to provide account credentials",
-    code: "private",
-    retryable: false,
-  },
-  {
-    stderr:
-      "ERROR: [youtube] abc: Sign in to confirm your age. This video may be inappropriate for some users.",
-    code: "private",
-    retryable: false,
-  },
-  {
-    stderr:
-      "ERROR: [generic] None: Unable to download webpage: HTTP Error 503: Service Unavailable (caused by <HTTPError 503: 'Service Unavailable'>)",
-    code: "failed",
-    retryable: true,
-  },
-  {
-    stderr: "ERROR: Unable to download video data: HTTP Error 429: Too Many Requests",
-    code: "failed",
-    retryable: true,
-  },
-  {
-    stderr:
-      "ERROR: [generic] None: Unable to download webpage: <urlopen error [Errno 111] Connection refused> " +
-      "(caused by URLError(ConnectionRefusedError(111, 'Connection refused')))",
-    code: "failed",
-    retryable: true,
-  },
-  {
-    stderr:
-      "ERROR: [download] Got error: ('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer'))",
-    code: "failed",
-    retryable: true,
-  },
-  {
-    stderr: "ERROR: [generic] None: Unable to download webpage: The read operation timed out",
-    code: "timeout",
-    retryable: true,
-  },
-  {
-    stderr:
-      "ERROR: [generic] abc: No video formats found!; please report this issue on  https://github.com/yt-dlp/yt-dlp/issues",
-    code: "unsupported",
-    retryable: false,
-    message: "No video formats found!",
-  },
-  {
-    stderr:
-      'ERROR: [generic] None: \'not a url\' is not a valid URL. Set --default-search "ytsearch" (or run  yt-dlp "ytsearch:not a url" ) to search YouTube',
-    code: "unsupported",
-    retryable: false,
-  },
-  {
-    stderr:
-      "ERROR: [youtube] abc: Requested format is not available. Use --list-formats for a list of available formats",
-    code: "failed",
-    retryable: false,
-  },
-  {
-    stderr: "ERROR: Unsupported URL: https://example.com/login/unavailable-page",
-    code: "unsupported",
-    retryable: false,
-  },
-  {
-    stderr: "ERROR: Postprocessing: audio conversion failed: Unknown encoder 'aac'",
-    code: "failed",
-    retryable: false,
-    message: "Postprocessing: audio conversion failed: Unknown encoder 'aac'",
-  },
-  { stderr: "Traceback (most recent call last):\nKeyError: 'x'", code: "failed", retryable: false },
-];
-
-Deno.test("[workers/ytdlp_run] failures are classified from yt-dlp's stderr", () => {
-  for (const { stderr, code, retryable, message } of FAILURES) {
-    const error = classifyYtdlpFailure(`[generic] Extracting URL\n${stderr}\n`);
-    assertEquals({ code: error.code, retryable: error.retryable }, { code, retryable }, stderr);
-    if (message) assertEquals(error.message, message);
-  }
-});
-
-Deno.test("[workers/ytdlp_run] the egress guard's refusals are a generic failure, whatever was behind them", () => {
-  const refused = classifyYtdlpFailure(
-    "ERROR: unable to download video data: HTTP Error 403: Refused by the egress guard\n" +
-      "ERROR: fragment 2 not found, unable to continue",
-  );
-  assertEquals([refused.code, refused.retryable], ["failed", false]);
 });
 
 // --- stopping ------------------------------------------------------------------------------------------

@@ -91,6 +91,12 @@ class ScriptedTransport implements JobTransport {
   heartbeat() {
     return Promise.resolve({ ok: true, cancel: false });
   }
+  cookies() {
+    return Promise.resolve([]);
+  }
+  reportCookies() {
+    return Promise.resolve();
+  }
   complete(jobId: string) {
     this.finished.push(jobId);
     return Promise.resolve(true);
