@@ -6,15 +6,15 @@
  * workers; in memory for a process on its own. A 429 Telegram still answers is told to the
  * budget, so every sender waits it out, not only the one that met it.
  *
- * Each limit is a pace (GCRA, the "virtual scheduling" form of a token bucket): a burst at once,
- * then a steady rate. A send is scheduled, never refused: it waits until its turn.
+ * A chat's limit is a pace (GCRA, the "virtual scheduling" form of a token bucket): a burst at
+ * once, then a steady rate. The bot's is a count per time slot (3 messages per 100 ms at 30 a
+ * second), so a turn taken for later never holds up one wanted sooner. A send is scheduled,
+ * never refused: it waits until its turn.
  */
 import type { Transformer } from "grammy";
 
 export interface ThrottleLimits {
   globalPerSecond: number;
-  /** messages the whole bot may send at once before its rate applies (default globalPerSecond) */
-  globalBurst?: number;
   privateBurst: number;
   privatePerSecond: number;
   groupBurst: number;
@@ -23,7 +23,6 @@ export interface ThrottleLimits {
 
 export const TELEGRAM_LIMITS: ThrottleLimits = {
   globalPerSecond: 30,
-  globalBurst: 10,
   privateBurst: 3,
   privatePerSecond: 1,
   groupBurst: 3,
@@ -47,23 +46,17 @@ export function paceOf(perSecond: number, burst: number): Pace {
   return { intervalMs, toleranceMs: Math.max(0, burst - 1) * intervalMs };
 }
 
-/** The bot's pace and a chat's, by Telegram's chat ids: groups, channels and "@name" are negative. */
-export function pacesOf(limits: ThrottleLimits) {
-  return {
-    global: paceOf(limits.globalPerSecond, limits.globalBurst ?? limits.globalPerSecond),
-    chat(chatId: number | string): Pace {
-      const group = typeof chatId === "number" ? chatId < 0 : /^[-@]/.test(chatId);
-      return group
-        ? paceOf(limits.groupPerSecond, limits.groupBurst)
-        : paceOf(limits.privatePerSecond, limits.privateBurst);
-    },
-  };
+/** A chat's pace, by Telegram's chat ids: groups, channels and "@name" are negative. */
+export function chatPaceOf(limits: ThrottleLimits, chatId: number | string): Pace {
+  const group = typeof chatId === "number" ? chatId < 0 : /^[-@]/.test(chatId);
+  return group
+    ? paceOf(limits.groupPerSecond, limits.groupBurst)
+    : paceOf(limits.privatePerSecond, limits.privateBurst);
 }
 
 /**
  * Schedules `count` sends wanted from `arrival` on a pace whose state is `tat` (the theoretical
- * arrival time of the next send): when each may go, and the state after them. Sends scheduled
- * in any order, early ones for later times included, never exceed the pace in any interval.
+ * arrival time of the next send): when each may go, and the state after them.
  */
 export function schedule(
   tat: number,
@@ -77,6 +70,17 @@ export function schedule(
     (_, i) => Math.max(arrival, from + i * pace.intervalMs - pace.toleranceMs),
   );
   return { times, tat: from + count * pace.intervalMs };
+}
+
+/** The bot's limit as slots of time, each holding `perSlot` messages (at least 100 ms long). */
+export interface BotSlots {
+  slotMs: number;
+  perSlot: number;
+}
+
+export function botSlotsOf(limits: ThrottleLimits): BotSlots {
+  const slotMs = Math.max(100, Math.ceil(1000 / limits.globalPerSecond));
+  return { slotMs, perSlot: Math.max(1, Math.floor((limits.globalPerSecond * slotMs) / 1000)) };
 }
 
 /** Where the turns of every sender of one bot are kept. */
@@ -112,50 +116,57 @@ export const realClock: Clock = {
     }),
 };
 
-/** The budget of a process that shares it with nobody: both paces in memory, exact. */
+/** The budget of a process that shares it with nobody: chats and the bot's slots in memory. */
 export class MemorySendBudget implements SendBudget {
-  readonly #paces: ReturnType<typeof pacesOf>;
-  #globalTat = -Infinity;
+  readonly #slots: BotSlots;
+  /** messages taken in each of the bot's slots, by slot number */
+  readonly #slotCounts = new Map<number, number>();
+  /** a 429 without a chat: nothing goes before then */
+  #pausedUntil = -Infinity;
   /** chat ids as Telegram gives them: numbers, or "@name" for public channels */
   readonly #chatTats = new Map<number | string, number>();
-  /** sweeps of idle chats' state, at most one a second however many chats are active */
+  /** sweeps of past slots and idle chats, at most one a second */
   #nextSweepAt = 0;
 
-  constructor(limits = TELEGRAM_LIMITS, private readonly clock: Clock = realClock) {
-    this.#paces = pacesOf(limits);
+  constructor(
+    private readonly limits = TELEGRAM_LIMITS,
+    private readonly clock: Clock = realClock,
+  ) {
+    this.#slots = botSlotsOf(limits);
   }
 
   reserve(chatId: number | string): Promise<number> {
     const now = this.clock.now();
-    const chatPace = this.#paces.chat(chatId);
+    const pace = chatPaceOf(this.limits, chatId);
     const chatTat = this.#chatTats.get(chatId) ?? -Infinity;
-    // the later of the chat's turn and the bot's, both then counted as sent at that time
-    const chatTurn = schedule(chatTat, now, chatPace).times[0];
-    const global = schedule(this.#globalTat, chatTurn, this.#paces.global);
-    const at = global.times[0];
-    this.#globalTat = global.tat;
-    this.#chatTats.set(chatId, schedule(chatTat, at, chatPace).tat);
+    const chatTurn = schedule(chatTat, now, pace).times[0];
+    // the chat's turn, in the first slot of the bot's from then on with room left
+    let slot = Math.floor(Math.max(chatTurn, this.#pausedUntil) / this.#slots.slotMs);
+    while ((this.#slotCounts.get(slot) ?? 0) >= this.#slots.perSlot) slot++;
+    this.#slotCounts.set(slot, (this.#slotCounts.get(slot) ?? 0) + 1);
+    const at = Math.max(chatTurn, this.#pausedUntil, slot * this.#slots.slotMs);
+    this.#chatTats.set(chatId, schedule(chatTat, at, pace).tat);
     this.#sweep(now);
     return Promise.resolve(at);
   }
 
   pause(chatId: number | string | undefined, retryAfterMs: number): Promise<void> {
     const until = this.clock.now() + retryAfterMs;
-    if (chatId === undefined) {
-      this.#globalTat = Math.max(this.#globalTat, until + this.#paces.global.toleranceMs);
-    } else {
-      const tolerance = this.#paces.chat(chatId).toleranceMs;
-      this.#chatTats.set(
-        chatId,
-        Math.max(this.#chatTats.get(chatId) ?? -Infinity, until + tolerance),
-      );
+    if (chatId === undefined) this.#pausedUntil = Math.max(this.#pausedUntil, until);
+    else {
+      const tolerance = chatPaceOf(this.limits, chatId).toleranceMs;
+      const tat = Math.max(this.#chatTats.get(chatId) ?? -Infinity, until + tolerance);
+      this.#chatTats.set(chatId, tat);
     }
     return Promise.resolve();
   }
 
   #sweep(now: number): void {
-    if (this.#chatTats.size <= 50_000 || now < this.#nextSweepAt) return;
+    if (now < this.#nextSweepAt) return;
     this.#nextSweepAt = now + 1_000;
+    const current = Math.floor(now / this.#slots.slotMs);
+    for (const slot of this.#slotCounts.keys()) if (slot < current) this.#slotCounts.delete(slot);
+    if (this.#chatTats.size <= 50_000) return;
     for (const [chatId, tat] of this.#chatTats) if (tat <= now) this.#chatTats.delete(chatId);
   }
 }
