@@ -35,7 +35,7 @@ export interface ClusterOptions {
   /** fleet worker processes calling the balancer (default 2) */
   workers?: number;
   env?: Record<string, string>;
-  /** the flood limits every instance and worker shares */
+  /** the flood limits the instances share (workers take their turns from them) */
   throttle?: ThrottleLimits;
   leaseMs?: number;
   /** webhook requests in flight at once (Telegram's max_connections) */
@@ -84,10 +84,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   for (const { system } of instances) await system.start();
   const workers = Array.from(
     { length: options.workers ?? 2 },
-    (_, i) =>
-      spawnWorker(balancer.url, telegram, `fleet${i}`, {
-        ...(options.throttle ? { MEDIABOT_TEST_THROTTLE: JSON.stringify(options.throttle) } : {}),
-      }),
+    (_, i) => spawnWorker(balancer.url, telegram, `fleet${i}`),
   );
   let closed: Promise<void> | undefined;
   const close = () =>

@@ -1,8 +1,23 @@
 /**
- * Checks messages sent against Telegram's flood limits as the bot keeps them (lib/throttle.ts):
- * each chat's pace (a burst at once, then a steady rate), and the bot's share per time slot.
+ * Checks messages sent against Telegram's flood limits, on their own terms rather than the
+ * bot's: each chat's pace (a burst at once, then a steady rate: three, then one a second), and
+ * the whole bot's count in any second (30, and a tenth more for turns counted per slot).
  */
-import { botSlotsOf, chatPaceOf, type Pace, type ThrottleLimits } from "../../lib/throttle.ts";
+import type { ThrottleLimits } from "../../lib/throttle.ts";
+
+/** sends `intervalMs` apart, up to `toleranceMs` early */
+interface Pace {
+  intervalMs: number;
+  toleranceMs: number;
+}
+
+function chatPaceOf(limits: ThrottleLimits, chatId: number | string): Pace {
+  const group = typeof chatId === "number" ? chatId < 0 : /^[-@]/.test(chatId);
+  const [perSecond, burst] = group
+    ? [limits.groupPerSecond, limits.groupBurst]
+    : [limits.privatePerSecond, limits.privateBurst];
+  return { intervalMs: 1000 / perSecond, toleranceMs: (burst - 1) * 1000 / perSecond };
+}
 import type { ApiCall } from "./fake_telegram.ts";
 
 export interface Send {
@@ -47,13 +62,9 @@ export function busiestWindow(times: number[], windowMs: number): number {
   return most;
 }
 
-/**
- * The most the bot may send in any second: a whole second of slots, and the one a window that
- * does not start on a slot's start also reaches into.
- */
+/** The most the bot may send in any second: its rate, and a tenth more. */
 export function botSendsPerSecondMax(limits: ThrottleLimits): number {
-  const { slotMs, perSlot } = botSlotsOf(limits);
-  return (Math.ceil(1000 / slotMs) + 1) * perSlot;
+  return Math.ceil(limits.globalPerSecond * 1.1);
 }
 
 /** Human-readable offences against the bot's and each chat's limits; empty when all conform. */
