@@ -158,7 +158,6 @@ Deno.test("[services/instances] a batch's summary is never overwritten by an old
     await b.record(batch.id, "two", { outcome: "done", title: "Two" });
     held.resolve();
     await first;
-    await b.refresh(batch.id);
 
     const message = telegram.messages(user.id).find((m) => m.messageId === batch.statusMessageId)!;
     assertMatch(message.text ?? "", /2\/2 · ✅ 2 · ❌ 0/);
