@@ -10,8 +10,9 @@ import { QuotaStore } from "./kv/quota.ts";
 import { CoalescedReads } from "./kv/coalesced_reads.ts";
 import { createLogger, type Logger } from "./lib/logger.ts";
 import { createTelegramApi } from "./lib/telegram.ts";
-import { Throttle, type ThrottleLimits } from "./lib/throttle.ts";
-import { RateLimiter } from "./lib/rate_limit.ts";
+import { TELEGRAM_LIMITS, Throttle, type ThrottleLimits } from "./lib/throttle.ts";
+import { KvSendBudget } from "./kv/send_budget.ts";
+import { RateLimits } from "./kv/rate_limits.ts";
 import { type AddressPolicy, UrlGuard } from "./lib/url_guard.ts";
 import { ALLOWED_UPDATES, BOT_COMMANDS, createBot } from "./bot/bot.ts";
 import { createI18n } from "./i18n/translations.ts";
@@ -93,7 +94,9 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
   const quota = new QuotaStore(kv);
   const i18n = await createI18n();
   const urlGuard = new UrlGuard(config.allowPrivateUrls);
-  const throttle = new Throttle(options.throttle);
+  // Telegram's limits are per bot: every instance, and the fleet through the worker API, shares them
+  const sendBudget = new KvSendBudget(kv, options.throttle ?? TELEGRAM_LIMITS);
+  const throttle = new Throttle(sendBudget);
   const api = createTelegramApi(config, throttle);
   const events = new EventBus(logger);
   registerGamification({ kv, api, i18n, events, users, config, logger });
@@ -136,7 +139,7 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
       users,
       quota,
       urlGuard,
-      rateLimiter: new RateLimiter(30, 30_000),
+      rateLimits: new RateLimits(kv, 30, 30_000),
       throttle,
       i18n,
       logger,
@@ -151,6 +154,7 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
     media,
     webhookSecret: config.webhookSecret,
     workerToken: config.workerToken,
+    sendBudget,
     metricsToken: config.metricsToken,
     logger,
     i18n,

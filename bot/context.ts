@@ -7,10 +7,10 @@ import type { JobService } from "../services/job_service.ts";
 import type { EventBus } from "../services/events.ts";
 import type { MediaStore } from "../kv/media.ts";
 import type { UserProfile, UserStore } from "../kv/users.ts";
+import type { HitCounts, RateLimits } from "../kv/rate_limits.ts";
 import type { QuotaStore } from "../kv/quota.ts";
 import type { CoalescedReads } from "../kv/coalesced_reads.ts";
 import type { UrlGuard } from "../lib/url_guard.ts";
-import type { RateLimiter } from "../lib/rate_limit.ts";
 import type { Throttle } from "../lib/throttle.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { Translator } from "../media/translator.ts";
@@ -28,7 +28,8 @@ export interface BotDeps {
   users: UserStore;
   quota: QuotaStore;
   urlGuard: UrlGuard;
-  rateLimiter: RateLimiter;
+  /** the per-user rate limit, shared by every instance through KV */
+  rateLimits: RateLimits;
   /** shared with the job service's Bot API client: Telegram's limits are per bot */
   throttle: Throttle;
   i18n: Translations;
@@ -43,4 +44,6 @@ export type BotContext = Context & I18nFlavor & {
   deps: BotDeps;
   /** the sender's profile, loaded by the first middleware for every update that has a sender */
   user?: UserProfile;
+  /** the sender's recent updates as KV counted them, read with the profile */
+  hitCounts?: Deno.KvEntryMaybe<HitCounts>;
 };

@@ -1,10 +1,20 @@
 import type { NextFunction } from "grammy";
 import type { BotContext } from "./context.ts";
+import { userKey, type UserProfile } from "../kv/users.ts";
+import { type HitCounts, hitCountsKey } from "../kv/rate_limits.ts";
 
-/** Loads (or creates) the sender's profile; blocked users get nothing processed. */
+/**
+ * Loads (or creates) the sender's profile, as KV has it now, with their rate-limit counts in the
+ * same read; blocked users get nothing processed.
+ */
 export async function loadUser(ctx: BotContext, next: NextFunction): Promise<void> {
   if (!ctx.from || ctx.from.is_bot) return await next();
-  const user = await ctx.deps.users.touch(ctx.from);
+  const [profile, hitCounts] = await ctx.deps.reads.getMany<[UserProfile, HitCounts]>([
+    userKey(ctx.from.id),
+    hitCountsKey(ctx.from.id),
+  ]);
+  ctx.hitCounts = hitCounts;
+  const user = await ctx.deps.users.touch(ctx.from, profile);
   if (user.blocked) {
     if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {});
     return;
@@ -26,11 +36,13 @@ export async function loadUser(ctx: BotContext, next: NextFunction): Promise<voi
 /** A friendly answer, once per burst, to users who send faster than a person would. */
 export async function rateLimit(ctx: BotContext, next: NextFunction): Promise<void> {
   if (!ctx.from || ctx.preCheckoutQuery || ctx.message?.successful_payment) return await next();
-  const waitMs = ctx.deps.rateLimiter.hit(ctx.from.id);
+  const { rateLimits, kv } = ctx.deps;
+  const counts = ctx.hitCounts ?? await kv.get<HitCounts>(hitCountsKey(ctx.from.id));
+  const waitMs = await rateLimits.hit(ctx.from.id, counts);
   if (waitMs === 0) return await next();
   const text = ctx.t("error-rate-limited", { seconds: Math.ceil(waitMs / 1000) });
   if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text }).catch(() => {});
-  else if (ctx.chat?.type === "private" && ctx.deps.rateLimiter.shouldWarn(ctx.from.id)) {
+  else if (ctx.chat?.type === "private" && await rateLimits.shouldWarn(ctx.from.id)) {
     await ctx.reply(text);
   }
 }

@@ -20,7 +20,7 @@ export interface AnalyticsEvent {
   amounts: Record<string, number>;
 }
 
-export const RAW_EVENT_TTL_MS = 30 * 86_400_000;
+const RAW_EVENT_TTL_MS = 30 * 86_400_000;
 export const FAILURE_STEP_MS = 10 * 60_000;
 /** the event whose reasons are also counted in FAILURE_STEP_MS steps */
 const FAILURE_EVENT = "download_failed";

@@ -129,3 +129,93 @@ export async function stopBatchItems(kv: Deno.Kv, batchId: string): Promise<void
 export async function isBatchStopped(kv: Deno.Kv, batchId: string): Promise<boolean> {
   return (await kv.get<boolean>(stoppedKey(batchId))).value === true;
 }
+
+/** The instance that queues a user's next items; `again` asks it for one more round. */
+interface PumpLease {
+  holder: string;
+  until: number;
+  again: boolean;
+}
+
+function pumpLeaseKey(userId: number) {
+  return ["batch_pump", userId] as const;
+}
+
+/** a lease a crash left is found by the sweep long before this */
+const PUMP_LEASE_TTL_MS = 86_400_000;
+
+/**
+ * Takes the pump of a user's items for `holder` (again, if it holds it); false when another
+ * instance holds it, which is then asked for another round: what made the caller pump (an item
+ * that ended, new items) is seen by that round.
+ */
+export async function takePump(
+  kv: Deno.Kv,
+  userId: number,
+  holder: string,
+  leaseMs: number,
+  now = Date.now(),
+): Promise<boolean> {
+  return await retryAtomic(kv, async (op) => {
+    const entry = await kv.get<PumpLease>(pumpLeaseKey(userId));
+    const lease = entry.value;
+    if (lease && lease.holder !== holder && lease.until > now) {
+      if (lease.again) return false;
+      op.check(entry).set(entry.key, { ...lease, again: true }, { expireIn: PUMP_LEASE_TTL_MS });
+      return commit(false);
+    }
+    op.check(entry).set(pumpLeaseKey(userId), { holder, until: now + leaseMs, again: false }, {
+      expireIn: PUMP_LEASE_TTL_MS,
+    });
+    return commit(true);
+  }, { what: `the batch pump of user ${userId}`, attempts: 20 });
+}
+
+/** Keeps the pump while a round runs; false when `holder` lost it. */
+export async function renewPump(
+  kv: Deno.Kv,
+  userId: number,
+  holder: string,
+  leaseMs: number,
+  now = Date.now(),
+): Promise<boolean> {
+  const entry = await kv.get<PumpLease>(pumpLeaseKey(userId));
+  if (entry.value?.holder !== holder) return false;
+  const renewed = { ...entry.value, until: now + leaseMs };
+  const result = await kv.atomic().check(entry).set(entry.key, renewed, {
+    expireIn: PUMP_LEASE_TTL_MS,
+  }).commit();
+  return result.ok;
+}
+
+/**
+ * Gives the pump back after a round. False when another round was asked for meanwhile: the
+ * holder keeps the pump and runs it. With `force` (a round that failed), it is given back anyway.
+ */
+export async function releasePump(
+  kv: Deno.Kv,
+  userId: number,
+  holder: string,
+  { force = false } = {},
+): Promise<boolean> {
+  return await retryAtomic(kv, async (op) => {
+    const entry = await kv.get<PumpLease>(pumpLeaseKey(userId));
+    if (entry.value?.holder !== holder) return true;
+    op.check(entry);
+    if (entry.value.again && !force) {
+      op.set(entry.key, { ...entry.value, again: false }, { expireIn: PUMP_LEASE_TTL_MS });
+      return commit(false);
+    }
+    op.delete(entry.key);
+    return commit(true);
+  }, { what: `the batch pump of user ${userId}`, attempts: 20 });
+}
+
+/** Users whose pump's holder stopped without giving it back (a crash): the sweep pumps them. */
+export async function listLapsedPumps(kv: Deno.Kv, now = Date.now()): Promise<number[]> {
+  const users: number[] = [];
+  for await (const entry of kv.list<PumpLease>({ prefix: ["batch_pump"] })) {
+    if (entry.value.until <= now) users.push(entry.key[1] as number);
+  }
+  return users;
+}

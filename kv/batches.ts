@@ -61,7 +61,12 @@ export async function createBatch(
 }
 
 export async function getBatch(kv: Deno.Kv, id: string): Promise<Batch | null> {
-  return (await kv.get<Batch>(batchKey(id))).value;
+  return (await getBatchEntry(kv, id)).value;
+}
+
+/** The batch with its versionstamp, for a write that must see whether it changed since. */
+export function getBatchEntry(kv: Deno.Kv, id: string): Promise<Deno.KvEntryMaybe<Batch>> {
+  return kv.get<Batch>(batchKey(id));
 }
 
 /**

@@ -1,10 +1,10 @@
 /**
  * Users: plan, role, language, time zone and preferences. Every read and write of a user's record
- * goes through UserStore, which keeps a copy of each user it saw in memory for up to 60 s (most
- * updates write nothing); its writes, a payment's included, update that copy.
+ * goes through UserStore. Nothing of a user is kept in memory: app instances share one KV, and a
+ * change on one (a language picked, a block, a plan) holds on every other at the next update.
+ * Reads on the hot path share KV round trips (kv/coalesced_reads.ts).
  */
 import type { Variant } from "../media/media_types.ts";
-import { LRUCache } from "lru-cache";
 import { CoalescedReads } from "./coalesced_reads.ts";
 import { commit, retryAtomic } from "./retry_atomic.ts";
 
@@ -62,23 +62,17 @@ export interface TelegramUserInfo {
 }
 
 export class UserStore {
-  readonly #cache = new LRUCache<number, UserProfile>({ max: 20_000, ttl: 60_000 });
-
   constructor(
     private readonly kv: Deno.Kv,
     private readonly reads = new CoalescedReads(kv),
   ) {}
 
-  /** This instance's copy, read from KV when it has none (or one older than 60 s). */
+  /** The user as KV has it now, through the reads that share round trips under load. */
   async get(id: number): Promise<UserProfile | null> {
-    const cached = this.#cache.get(id);
-    if (cached) return cached;
-    const user = (await this.reads.get<UserProfile>(userKey(id))).value;
-    if (user) this.#cache.set(id, user);
-    return user;
+    return (await this.reads.get<UserProfile>(userKey(id))).value;
   }
 
-  /** The user as KV has it now, never a copy: for decisions another instance's change must reach. */
+  /** The user as KV has it now, read on its own (off the hot path). */
   async getFresh(id: number): Promise<UserProfile | null> {
     return (await this.getFreshEntry(id)).value;
   }
@@ -88,10 +82,16 @@ export class UserStore {
     return this.kv.get<UserProfile>(userKey(id));
   }
 
-  /** Creates the user on first contact; writes again only when Telegram's data changed. */
-  async touch(from: TelegramUserInfo): Promise<UserProfile> {
-    const known = await this.get(from.id);
-    if (known && hasTelegramData(known, from)) return known;
+  /**
+   * Creates the user on first contact; writes again only when Telegram's data changed. `known`
+   * is the user's entry when the caller read it already (with other keys, in one read).
+   */
+  async touch(
+    from: TelegramUserInfo,
+    known?: Deno.KvEntryMaybe<UserProfile>,
+  ): Promise<UserProfile> {
+    const user = known ? known.value : await this.get(from.id);
+    if (user && hasTelegramData(user, from)) return user;
     // a user's first updates arrive together: those that lost the race find it written
     return await this.update(from.id, (user) =>
       user && hasTelegramData(user, from) ? user : {
@@ -129,17 +129,14 @@ export class UserStore {
       op: Deno.AtomicOperation,
     ) => Promise<{ user: UserProfile | null; result: T }>,
   ): Promise<T> {
-    const { user, result } = await retryAtomic(this.kv, async (op) => {
+    const { result } = await retryAtomic(this.kv, async (op) => {
       const entry = await this.kv.get<UserProfile>(userKey(id));
       const planned = await plan(entry.value, op);
-      if (planned.user === null || planned.user === entry.value) {
-        return { user: entry.value, result: planned.result };
-      }
+      if (planned.user === null || planned.user === entry.value) return { result: planned.result };
       op.check(entry).set(userKey(id), planned.user);
       if (!entry.value) op.sum(USER_COUNT_KEY, 1n);
-      return commit(planned);
+      return commit({ result: planned.result });
     }, { what: `user ${id}`, attempts: 10 });
-    if (user) this.#cache.set(id, user);
     return result;
   }
 

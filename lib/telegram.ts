@@ -1,7 +1,7 @@
 import { Api, type ApiClientOptions, GrammyError, type Transformer } from "grammy";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { uploadsThroughCurl } from "./curl_upload.ts";
-import { Throttle } from "./throttle.ts";
+import { LONGEST_FLOOD_WAIT_MS, Throttle } from "./throttle.ts";
 
 type GrammyFetch = NonNullable<ApiClientOptions["fetch"]>;
 interface NodeFetchInit {
@@ -47,10 +47,14 @@ export function createTelegramApi(
   return api;
 }
 
-/** Throttles below Telegram's flood limits, and retries what still hits them. */
+/**
+ * Throttles below Telegram's flood limits, and retries what still hits them. The throttle is
+ * installed first, so it runs inside the retries: each attempt waits for its own turn, and
+ * every 429 reaches the shared budget.
+ */
 function installResilience(api: Api, throttle: Throttle): void {
-  api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
   api.config.use(throttle.transformer);
+  api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: LONGEST_FLOOD_WAIT_MS / 1000 }));
 }
 
 /** What every Bot API client of the app adds to grammY's: resilience, and HTML by default. */

@@ -6,6 +6,7 @@ import { bearerToken, matchesSecret } from "../lib/secrets.ts";
 import { readYtdlpFleet } from "../services/ytdlp_fleet.ts";
 import { ytdlpReleaseDate } from "../media/ytdlp_version.ts";
 import type { YtdlpFleet } from "../views/admin.ts";
+import { countWorkersSeen } from "../kv/workers_seen.ts";
 
 export interface HealthDeps {
   kv: Deno.Kv;
@@ -13,13 +14,6 @@ export interface HealthDeps {
   media: MediaStore;
   /** the bearer token /metrics expects (METRICS_TOKEN); without one, /metrics is off */
   metricsToken?: string;
-}
-
-const WORKER_SEEN_WINDOW_MS = 5 * 60_000;
-
-function workersSeen(jobs: JobService): number {
-  const since = Date.now() - WORKER_SEEN_WINDOW_MS;
-  return [...jobs.workersSeen.values()].filter((at) => at >= since).length;
 }
 
 /**
@@ -94,7 +88,7 @@ export function healthRoutes({ kv, jobs, media, metricsToken }: HealthDeps) {
           kv: "reachable",
           queueDepth: counts.ready,
           jobs: counts,
-          workersSeen: workersSeen(jobs),
+          workersSeen: await countWorkersSeen(kv),
           // open to anyone: versions and how many workers run each, not the workers' names
           ytdlp: {
             versions: fleet.versions.map(({ version, ageDays, workers }) => ({
@@ -129,7 +123,7 @@ export function healthRoutes({ kv, jobs, media, metricsToken }: HealthDeps) {
         ...Object.entries(counts).map(([state, n]) => `mediabot_jobs{state="${state}"} ${n}`),
         "# HELP mediabot_workers_seen Workers that claimed or reported in the last 5 minutes.",
         "# TYPE mediabot_workers_seen gauge",
-        `mediabot_workers_seen ${workersSeen(jobs)}`,
+        `mediabot_workers_seen ${await countWorkersSeen(kv)}`,
         "# HELP mediabot_cache_requests_total Cache lookups by cache and outcome.",
         "# TYPE mediabot_cache_requests_total counter",
         ...Object.entries(media.stats).flatMap(([cache, { hits, misses }]) => [

@@ -10,12 +10,15 @@ import { WORKER_BODY_MAX_BYTES, workerApiRoutes } from "./worker_api.ts";
 import { playlistRoutes } from "./playlists.tsx";
 import { adminRoutes } from "./admin.tsx";
 import type { UserStore } from "../kv/users.ts";
+import type { SendBudget } from "../lib/throttle.ts";
 import { type BodyLimits, BodyTooLargeError, limitBodies } from "../lib/body_limit.ts";
 
 export interface AppDeps extends HealthDeps {
   bot: Bot<BotContext>;
   webhookSecret?: string;
   workerToken?: string;
+  /** the bot's flood budget, which fleet workers take their turns from */
+  sendBudget: SendBudget;
   logger: Logger;
   i18n: Translations;
   /** where users reach the web pages: PUBLIC_URL, or localhost */
@@ -52,7 +55,7 @@ export function createApp(deps: AppDeps): Hono {
   // first, for every route, so one added later cannot forget it
   app.use(limitBodies(bodyLimits));
   app.route("/", healthRoutes(deps));
-  app.route("/", workerApiRoutes(deps.jobs, deps.workerToken));
+  app.route("/", workerApiRoutes(deps.jobs, deps.workerToken, deps.sendBudget));
   app.route(
     "/",
     playlistRoutes({

@@ -13,6 +13,7 @@ import {
   workerStatusSchema,
 } from "../media/job_schemas.ts";
 import { CLAIM_WAIT_MS } from "../media/job_protocol.ts";
+import type { SendBudget } from "../lib/throttle.ts";
 
 const claimBody = z.object({
   workerId: z.string().min(1).max(100).regex(/^[\w.:-]+$/),
@@ -30,6 +31,13 @@ const cookieOutcomesBody = z.object({
   leaseId: z.string().min(1).max(100),
   outcomes: cookieOutcomesSchema,
 });
+/** a chat as the Bot API names it: its id, or a public channel's "@name" */
+const chatIdSchema = z.union([z.number().int().safe(), z.string().regex(/^@\w{1,64}$/)]);
+const sendBody = z.object({ chatId: chatIdSchema });
+const pauseBody = z.object({
+  chatId: chatIdSchema.optional(),
+  retryAfterMs: z.number().int().min(0).max(3_600_000),
+});
 /** The largest report, a playlist of 500 entries with the longest URLs and titles, is ~1.3 MB. */
 export const WORKER_BODY_MAX_BYTES = 8 * 1024 * 1024;
 
@@ -46,7 +54,11 @@ function jobId(id: string): string {
   return id;
 }
 
-export function workerApiRoutes(jobs: JobService, workerToken: string | undefined) {
+export function workerApiRoutes(
+  jobs: JobService,
+  workerToken: string | undefined,
+  sendBudget: SendBudget,
+) {
   const isToken = workerToken ? matchesSecret(workerToken) : () => false;
   return new Hono()
     .use("/worker/v1/*", async (c, next) => {
@@ -91,5 +103,16 @@ export function workerApiRoutes(jobs: JobService, workerToken: string | undefine
       const body = await parseBody(c.req.raw, failBody);
       const ok = await jobs.fail(jobId(c.req.param("id")), body.leaseId, body.failure);
       return c.json({ ok }, ok ? 200 : 409);
+    })
+    // the bot's flood budget: a worker's upload takes its turn like the app's messages
+    .post("/worker/v1/sends", async (c) => {
+      const body = await parseBody(c.req.raw, sendBody);
+      const at = await sendBudget.reserve(body.chatId);
+      return c.json({ waitMs: Math.max(0, at - Date.now()) });
+    })
+    .post("/worker/v1/sends/pause", async (c) => {
+      const body = await parseBody(c.req.raw, pauseBody);
+      await sendBudget.pause(body.chatId, body.retryAfterMs);
+      return c.body(null, 204);
     });
 }

@@ -23,12 +23,16 @@ import {
   dropWaitingItems,
   finishItem,
   isBatchStopped,
+  listLapsedPumps,
   listRunningItems,
   listUsersWithItems,
   listWaitingItems,
   newBatchItems,
+  releasePump,
+  renewPump,
   startItem,
   stopBatchItems,
+  takePump,
 } from "../kv/batch_items.ts";
 import { type Batch, recordBatchOutcome } from "../kv/batches.ts";
 import { activeJobLimitsFor, readPlaces, takePlace } from "../kv/job_limits.ts";
@@ -52,6 +56,9 @@ const UNDELIVERABLE_REASON = "undeliverable";
 
 /** batch jobs wait behind the downloads people asked for one by one */
 export const BATCH_PRIORITY = 7;
+
+/** how long an instance holds a user's pump without renewing it (a crash frees it then) */
+const PUMP_LEASE_MS = 30_000;
 
 export function batchLimitsFor(user: UserProfile | undefined, now = Date.now()) {
   return BATCH_LIMITS[user ? planOf(user, now) : "free"];
@@ -84,8 +91,13 @@ export interface NewLinkBatch {
 type ItemRef = Pick<BatchItem, "batchId" | "id" | "userId">;
 
 export class BatchDownloads {
-  /** pumps of one user run one after another, so two cannot both take the last free place */
+  /**
+   * A user's pumps run one after another, on one instance at a time (a lease in KV), so two
+   * cannot both start items past the user's share.
+   */
   readonly #pumps = new Map<number, Promise<void>>();
+  /** this instance's name on the pumps it holds */
+  readonly #holder = crypto.randomUUID();
   #resumed = false;
 
   constructor(private readonly deps: BatchDownloadsDeps) {}
@@ -151,7 +163,7 @@ export class BatchDownloads {
   /** Queues the user's next items while places are free. */
   pump(userId: number): Promise<void> {
     const previous = this.#pumps.get(userId) ?? Promise.resolve();
-    const next = previous.then(() => this.pumpNow(userId)).catch((error) =>
+    const next = previous.then(() => this.pumpShared(userId)).catch((error) =>
       this.deps.logger.error("batch pump failed", { userId, error })
     );
     this.#pumps.set(userId, next);
@@ -258,6 +270,11 @@ export class BatchDownloads {
     for (const userId of await listUsersWithItems(this.deps.kv)) await this.pump(userId);
   }
 
+  /** Pumps whose instance stopped while holding them (their lease ran out) run again here. */
+  async resumeLapsed(): Promise<void> {
+    for (const userId of await listLapsedPumps(this.deps.kv)) await this.pump(userId);
+  }
+
   /**
    * A listed playlist: one entry starts at once; several are offered, with their count and the
    * plan's cap, on the message that said "reading the playlist".
@@ -318,6 +335,27 @@ export class BatchDownloads {
   private async release(item: ItemRef): Promise<void> {
     await finishItem(this.deps.kv, item.userId, item.id);
     await this.pump(item.userId);
+  }
+
+  /**
+   * Takes the user's pump and runs rounds until no other instance asked for one more meanwhile;
+   * when another instance holds it, that one runs the round this call asked for.
+   */
+  private async pumpShared(userId: number): Promise<void> {
+    const { kv } = this.deps;
+    if (!(await takePump(kv, userId, this.#holder, PUMP_LEASE_MS))) return;
+    const renewal = setInterval(
+      () => renewPump(kv, userId, this.#holder, PUMP_LEASE_MS).catch(() => {}),
+      PUMP_LEASE_MS / 3,
+    );
+    try {
+      do await this.pumpNow(userId); while (!(await releasePump(kv, userId, this.#holder)));
+    } catch (error) {
+      await releasePump(kv, userId, this.#holder, { force: true }).catch(() => {});
+      throw error;
+    } finally {
+      clearInterval(renewal);
+    }
   }
 
   private async pumpNow(userId: number): Promise<void> {

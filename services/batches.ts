@@ -13,10 +13,11 @@ import {
   type BatchOutcome,
   createBatch,
   finishedCount,
-  getBatch,
+  getBatchEntry,
   listUnsuccessfulEntries,
   recordBatchOutcome,
 } from "../kv/batches.ts";
+import { beginEdit, endEdit } from "../kv/message_edits.ts";
 import type { Job } from "../media/job_types.ts";
 import { escapeHtml, renderProgressBar, truncate } from "../lib/format.ts";
 import type { Logger } from "../lib/logger.ts";
@@ -76,8 +77,18 @@ function batchReasonKey(reason: string): string {
   return `batch-reason-${EXPLAINED_REASONS.has(reason) ? reason : "failed"}`;
 }
 
+/** how long one edit of a batch's message may hold it; one not sent by then is dropped */
+const BATCH_EDIT_LEASE_MS = 15_000;
+/** a batch edit still waiting for its turn this close to its lease's end is abandoned */
+const EDIT_SEND_MARGIN_MS = 2_000;
+/** edits in a row by one holder while the counts keep changing under it */
+const MAX_EDIT_ROUNDS = 20;
+
+/** grammY's npm build types its signal with a polyfill's AbortSignal; the runtime one works. */
+type ApiSignal = Parameters<Api["editMessageText"]>[4];
+
 export class BatchReporter {
-  /** the latest edit of each batch's message; edits of one batch run one after another */
+  /** this instance's edits of one batch run one after another */
   readonly #edits = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: BatchDeps) {}
@@ -107,13 +118,21 @@ export class BatchReporter {
     });
   }
 
+  /**
+   * Counts an entry once and shows the counts; shown again when it was counted before, since a
+   * report retried after a crash may have counted it without showing it.
+   */
   async record(batchId: string, entryId: string, entry: BatchEntry): Promise<void> {
-    if (await recordBatchOutcome(this.deps.kv, batchId, entryId, entry)) {
-      await this.refresh(batchId);
-    }
+    await recordBatchOutcome(this.deps.kv, batchId, entryId, entry);
+    await this.refresh(batchId);
   }
 
-  /** Each edit reads the counts when its turn comes, so the message never goes backwards. */
+  /**
+   * Shows the batch's counts. One editor at a time across instances (kv/message_edits.ts), each
+   * reading the counts once it holds the message, and giving it back only if they did not change
+   * meanwhile (else it shows them again): so the message never goes backwards, and the summary,
+   * shown last, is never overwritten by older counts.
+   */
   refresh(batchId: string): Promise<void> {
     const previous = this.#edits.get(batchId) ?? Promise.resolve();
     const next = previous.then(() => this.show(batchId)).catch((error) =>
@@ -127,15 +146,37 @@ export class BatchReporter {
   }
 
   private async show(batchId: string): Promise<void> {
+    const { kv } = this.deps;
+    const holder = crypto.randomUUID();
+    for (let round = 0; round < MAX_EDIT_ROUNDS; round++) {
+      const turn = await beginEdit(kv, `batch:${batchId}`, {
+        holder,
+        leaseMs: BATCH_EDIT_LEASE_MS,
+        now: Date.now(),
+      });
+      // another instance is editing: giving the message back, it sees these counts and shows them
+      if (!turn) return;
+      const entry = await getBatchEntry(kv, batchId);
+      if (entry.value) await this.edit(entry.value, turn.until);
+      if (await endEdit(kv, turn, [entry])) return;
+    }
+  }
+
+  private async edit(batch: Batch, until: number): Promise<void> {
     const { kv, api, i18n } = this.deps;
-    const batch = await getBatch(kv, batchId);
-    if (!batch) return;
     const unsuccessful = finishedCount(batch) === batch.total
-      ? await listUnsuccessfulEntries(kv, batchId, SUMMARY_FAILURES_MAX)
+      ? await listUnsuccessfulEntries(kv, batch.id, SUMMARY_FAILURES_MAX)
       : [];
     const text = renderBatchProgress(translatorFor(i18n, batch.lang), batch, unsuccessful);
+    const deadline = AbortSignal.timeout(Math.max(0, until - Date.now() - EDIT_SEND_MARGIN_MS));
     try {
-      await api.editMessageText(batch.chatId, batch.statusMessageId, text);
+      await api.editMessageText(
+        batch.chatId,
+        batch.statusMessageId,
+        text,
+        {},
+        deadline as ApiSignal,
+      );
     } catch (error) {
       if (!(error instanceof GrammyError && /not modified/.test(error.description))) throw error;
     }

@@ -138,7 +138,7 @@ export class CookieVault {
     for (const adminId of adminIds) {
       const admin = await users.get(adminId);
       const t = translatorFor(i18n, admin?.language ?? pickLocale(admin?.languageCode));
-      await api.sendMessage(adminId, renderStaleCookieSet(t, set), { parse_mode: "HTML" }).catch(
+      await api.sendMessage(adminId, renderStaleCookieSet(t, set)).catch(
         (error) => logger.warn("could not tell an admin a cookie set is stale", { adminId, error }),
       );
     }

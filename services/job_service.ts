@@ -4,7 +4,7 @@
  * job is reported to its user exactly when its outbox entry is cleared, so an app that
  * dies midway reports it on the next sweep instead of losing it.
  */
-import { GrammyError } from "grammy";
+import { type Api, GrammyError } from "grammy";
 import { isReportDue, JobQueue, MAX_REPORT_ATTEMPTS, type OutboxEntry } from "../kv/jobs.ts";
 import {
   type Claim,
@@ -21,7 +21,8 @@ import type {
   WorkerStatus,
 } from "../media/job_protocol.ts";
 import { cachedFileOf } from "../kv/media.ts";
-import { LRUCache } from "lru-cache";
+import { beginEdit, beginFinalEdit, endEdit } from "../kv/message_edits.ts";
+import { markWorkerSeen } from "../kv/workers_seen.ts";
 import { translatorFor } from "../i18n/translations.ts";
 import { sendPreview } from "./previews.ts";
 import { deliveredMediaOf, recordDelivery, sendCachedFile } from "./delivery.ts";
@@ -43,7 +44,11 @@ import { WorkerStatusLog } from "./ytdlp_fleet.ts";
 import { isFailureReason, type JobFailureCode } from "../media/failure_reasons.ts";
 
 /** Telegram allows about one edit per second per chat; every 3 s keeps a margin for other messages. */
-const PROGRESS_EDIT_INTERVAL_MS = 3_000;
+export const PROGRESS_EDIT_INTERVAL_MS = 3_000;
+/** how long a progress edit may hold a status message; one not sent by then is dropped */
+const PROGRESS_EDIT_LEASE_MS = 10_000;
+/** a progress edit still waiting for its turn this close to its lease's end is abandoned */
+const EDIT_SEND_MARGIN_MS = 2_000;
 
 /** What the user is told for each way a job can fail: what happened, and what they can do. */
 const ERROR_KEYS: Record<Exclude<JobFailureCode, "cancelled">, string> = {
@@ -80,6 +85,9 @@ function failureLabelOf(job: Job): string {
   return job.state === "dead" && !isFailureReason(code) ? "dead" : code;
 }
 
+/** A worker's sighting is written to KV at most this often by one instance. */
+const WORKER_SEEN_WRITE_MS = 60_000;
+
 /** Reports a sweep runs at once: a few stuck on Telegram leave the others going. */
 const REPORTS_IN_FLIGHT = 8;
 
@@ -104,8 +112,10 @@ export class JobService {
   /** this instance's name on the reports it holds (app instances share one KV) */
   readonly #reporter = crypto.randomUUID();
   #outboxPass?: Promise<void>;
-  readonly #lastEdits = new LRUCache<string, { at: number; text: string }>({ max: 10_000 });
+  /** when this instance last heard from each worker */
   readonly workersSeen = new Map<string, number>();
+  /** when this instance last wrote each worker's sighting to KV (kv/workers_seen.ts) */
+  readonly #sightingsWritten = new Map<string, number>();
   /** ends waiting claims at shutdown, so the HTTP server can close at once */
   readonly #closing = new AbortController();
   /** one progress message per batch of downloads (a playlist's "download all") */
@@ -147,7 +157,7 @@ export class JobService {
     const signal = options.signal
       ? AbortSignal.any([options.signal, this.#closing.signal])
       : this.#closing.signal;
-    this.workersSeen.set(workerId, Date.now());
+    await this.sawWorker(workerId);
     if (options.status) await this.#workerStatuses.note(options.status);
     while (!signal.aborted) {
       const claim = await this.deps.queue.claim(workerId, options.kinds);
@@ -164,10 +174,21 @@ export class JobService {
     this.#closing.abort();
   }
 
+  /** Notes a worker's call here, and in KV (for every instance's count) once a minute. */
+  private async sawWorker(workerId: string): Promise<void> {
+    const now = Date.now();
+    this.workersSeen.set(workerId, now);
+    if (now - (this.#sightingsWritten.get(workerId) ?? 0) < WORKER_SEEN_WRITE_MS) return;
+    this.#sightingsWritten.set(workerId, now);
+    await markWorkerSeen(this.deps.kv, workerId, now).catch((error) =>
+      this.deps.logger.warn("worker sighting not recorded", { workerId, error })
+    );
+  }
+
   async heartbeat(id: string, leaseId: string, progress?: JobProgress): Promise<HeartbeatReply> {
     const answer = await this.deps.queue.heartbeat(id, leaseId, progress);
     if (!answer.ok) return { ok: false, cancel: true };
-    if (answer.job.workerId) this.workersSeen.set(answer.job.workerId, Date.now());
+    if (answer.job.workerId) await this.sawWorker(answer.job.workerId);
     if (progress && !answer.cancel) await this.showProgress(answer.job, progress);
     return { ok: true, cancel: answer.cancel, stop: answer.stop };
   }
@@ -256,6 +277,7 @@ export class JobService {
   async sweep(): Promise<void> {
     await this.#schedules.fireDue();
     await this.batchDownloads.resumeOnce();
+    await this.batchDownloads.resumeLapsed();
     for (const job of await this.deps.queue.sweepExpiredLeases()) {
       // the outbox pass below reports it
       if (job.state === "ready") await this.showQueued(job);
@@ -420,7 +442,6 @@ export class JobService {
       job.payload.kind === "subtitles" &&
       (result.kind === "subtitle_tracks" || result.kind === "subtitles")
     ) {
-      this.#lastEdits.delete(job.id);
       await deliverSubtitles(this.deps, job, job.payload, result);
       if (result.kind === "subtitles") await this.deleteStatus(job);
       return;
@@ -471,21 +492,36 @@ export class JobService {
     await this.editStatus(job, t(errorKeyOf(job), { limit }));
   }
 
+  /**
+   * Edits the job's status message with its progress: at most every PROGRESS_EDIT_INTERVAL_MS
+   * whichever instance each heartbeat reaches (the pace is kept in KV), never after its outcome.
+   */
   private async showProgress(job: Job, progress: JobProgress): Promise<void> {
     const { payload } = job;
     if (payload.kind === "probe" || payload.kind === "expand" || !payload.statusMessageId) return;
     const t = translatorFor(this.deps.i18n, job.payload.lang);
     const text = renderProgress(t, payload.lang, payload.title, progress);
-    const last = this.#lastEdits.get(job.id);
-    const now = Date.now();
-    if (last && (last.text === text || now - last.at < PROGRESS_EDIT_INTERVAL_MS)) return;
-    this.#lastEdits.set(job.id, { at: now, text });
+    const turn = await beginEdit(this.deps.kv, statusOwner(job), {
+      holder: this.#reporter,
+      leaseMs: PROGRESS_EDIT_LEASE_MS,
+      minIntervalMs: PROGRESS_EDIT_INTERVAL_MS,
+      text,
+      now: Date.now(),
+    });
+    if (!turn) return;
     const keyboard = payload.kind === "record"
       ? recordKeyboard(t)
       : cancelKeyboard(t("button-stop"));
+    // an edit that could not go before its lease ends would race the job's outcome: dropped
+    const deadline = AbortSignal.timeout(
+      Math.max(0, turn.until - Date.now() - EDIT_SEND_MARGIN_MS),
+    );
     await this.deps.api.editMessageText(job.chatId, payload.statusMessageId, text, {
       reply_markup: keyboard,
-    }).catch((error) => this.deps.logger.warn("progress edit failed", { jobId: job.id, error }));
+    }, deadline as ApiSignal).catch((error) =>
+      this.deps.logger.warn("progress edit failed", { jobId: job.id, error })
+    );
+    await endEdit(this.deps.kv, turn);
   }
 
   private async showQueued(job: Job): Promise<void> {
@@ -493,10 +529,11 @@ export class JobService {
     await this.showProgress(job, { phase: "queued" });
   }
 
+  /** The job's outcome in its status message; no progress edit comes after it. */
   private async editStatus(job: Job, text: string): Promise<void> {
     const messageId = job.payload.statusMessageId;
-    this.#lastEdits.delete(job.id);
     if (messageId) {
+      await beginFinalEdit(this.deps.kv, statusOwner(job), this.#reporter);
       try {
         await this.deps.api.editMessageText(job.chatId, messageId, text);
         return;
@@ -508,10 +545,19 @@ export class JobService {
   }
 
   private async deleteStatus(job: Job): Promise<void> {
-    this.#lastEdits.delete(job.id);
     const messageId = job.payload.statusMessageId;
-    if (messageId) await this.deps.api.deleteMessage(job.chatId, messageId).catch(() => {});
+    if (!messageId) return;
+    await beginFinalEdit(this.deps.kv, statusOwner(job), this.#reporter);
+    await this.deps.api.deleteMessage(job.chatId, messageId).catch(() => {});
   }
+}
+
+/** grammY's npm build types its signal with a polyfill's AbortSignal; the runtime one works. */
+type ApiSignal = Parameters<Api["editMessageText"]>[4];
+
+/** Whose edits of a status message take turns: the job's. */
+function statusOwner(job: Job): string {
+  return `job:${job.id}`;
 }
 
 /** A batch's jobs are counted in the batch's one message instead of messages of their own. */

@@ -192,6 +192,8 @@ export const CALLBACK_KINDS = {
   settingTimezones: { prefix: "set:tzs" },
   settingTimezone: { prefix: "set:tz", fields: { timezone } },
   settingsBack: { prefix: "menu:settings-back" },
+  // admins' cookies
+  cookieRemove: { prefix: "ck:rm", fields: { setId: id } },
   // premium, XP
   premiumBuy: { prefix: "buy", fields: { planId: word(32) } },
   gamificationTop: { prefix: "gm:top" },

@@ -1,4 +1,5 @@
 /** /cookies for admins: the stored sets with their remove buttons, an import's answer, staleness. */
+import { buildCallback } from "./callbacks.ts";
 import { InlineKeyboard } from "grammy";
 import type { Translate } from "../i18n/translations.ts";
 import type { CookieSet } from "../kv/cookies.ts";
@@ -50,7 +51,10 @@ export function cookieSetsKeyboard(t: Translate, sets: readonly CookieSet[]): In
   const keyboard = new InlineKeyboard();
   sets.forEach((set, i) => {
     const first = set.domains[0]?.domain ?? "";
-    keyboard.text(t("cookies-remove", { n: i + 1, domain: truncate(first, 30) }), `ck:rm:${set.id}`)
+    keyboard.text(
+      t("cookies-remove", { n: i + 1, domain: truncate(first, 30) }),
+      buildCallback("cookieRemove", { setId: set.id }),
+    )
       .row();
   });
   return keyboard;

@@ -8,6 +8,12 @@ import type { JobResult } from "../media/job_types.ts";
 import type { HeartbeatReply } from "../media/job_protocol.ts";
 import { CLAIM_WAIT_MS, type JobTransport } from "../media/job_protocol.ts";
 import { jobCookieSetsSchema } from "../media/job_schemas.ts";
+import {
+  MemorySendBudget,
+  type SendBudget,
+  TELEGRAM_LIMITS,
+  type ThrottleLimits,
+} from "../lib/throttle.ts";
 
 export class WorkerApiError extends Error {
   override name = "WorkerApiError";
@@ -120,4 +126,52 @@ export function httpTransport(
       await report(`/jobs/${jobId}/fail`, { leaseId, failure });
     },
   };
+}
+
+/**
+ * The bot's flood budget as a fleet worker reaches it: each message's turn comes from the app
+ * (its KV budget, shared with every app instance), and each 429 is told to it. While the app
+ * cannot be reached, the worker keeps the limits alone, in memory.
+ */
+export class AppSendBudget implements SendBudget {
+  readonly #alone: SendBudget;
+
+  constructor(
+    private readonly appUrl: string,
+    private readonly token: string,
+    limits: ThrottleLimits = TELEGRAM_LIMITS,
+    private readonly callMs = DEFAULT_APP_CALL_TIMEOUTS.callMs,
+  ) {
+    this.#alone = new MemorySendBudget(limits);
+  }
+
+  async reserve(chatId: number | string): Promise<number> {
+    try {
+      const response = await this.#call("/sends", { chatId });
+      const { waitMs } = await response.json() as { waitMs: number };
+      return Date.now() + waitMs;
+    } catch {
+      return await this.#alone.reserve(chatId);
+    }
+  }
+
+  async pause(chatId: number | string | undefined, retryAfterMs: number): Promise<void> {
+    await this.#alone.pause(chatId, retryAfterMs);
+    const response = await this.#call("/sends/pause", { chatId, retryAfterMs });
+    await response.body?.cancel();
+  }
+
+  async #call(path: string, body: unknown): Promise<Response> {
+    const response = await fetch(`${this.appUrl}/worker/v1${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${this.token}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(this.callMs),
+    });
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new WorkerApiError(response.status, `app answered ${response.status}`);
+    }
+    return response;
+  }
 }

@@ -2,7 +2,8 @@
 import { loadWorkerConfig } from "../config.ts";
 import { createTelegramApi } from "../lib/telegram.ts";
 import { createLogger } from "../lib/logger.ts";
-import { httpTransport } from "./http_transport.ts";
+import { AppSendBudget, httpTransport } from "./http_transport.ts";
+import { Throttle } from "../lib/throttle.ts";
 import { startWorkerPool } from "./pool.ts";
 import { createTranslator } from "./translate/mod.ts";
 import { MemoryTranslationCache } from "./translate/cache.ts";
@@ -11,7 +12,11 @@ const config = loadWorkerConfig(Deno.env.toObject());
 const logger = createLogger(config.logLevel, { worker: config.workerId });
 const pool = await startWorkerPool(config.concurrency, {
   transport: httpTransport(config.appUrl, config.workerToken),
-  api: createTelegramApi(config),
+  // Telegram's limits are per bot: the worker takes its turns from the app's shared budget
+  api: createTelegramApi(
+    config,
+    new Throttle(new AppSendBudget(config.appUrl, config.workerToken)),
+  ),
   config,
   logger,
   // fleet workers hold no database: their translations are cached in memory

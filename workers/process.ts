@@ -128,7 +128,7 @@ export function useEgressProxy(proxyUrl: string): () => void {
  * A cleared environment plus exactly what a subprocess needs, and the egress proxy for all
  * schemes: the job's own guard when its attempt goes through an upstream proxy, else the pool's.
  */
-export function subprocessEnv(): Record<string, string> {
+function subprocessEnv(): Record<string, string> {
   const env: Record<string, string> = { LANG: "C.UTF-8" };
   for (const name of INHERITED_VARIABLES) {
     const value = Deno.env.get(name);

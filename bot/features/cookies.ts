@@ -11,12 +11,12 @@ import { isAdmin } from "../account.ts";
 import { FeatureComposer } from "../composer.ts";
 import type { BotContext } from "../context.ts";
 import { downloadDocumentText } from "../documents.ts";
+import { onCallback } from "../callbacks.ts";
 
 export const cookiesFeature = new FeatureComposer<BotContext>();
 const privateChats = cookiesFeature.chatType("private");
 
 const COOKIES_CAPTION = /^\/cookies(@\w+)?(\s|$)/i;
-const ID = "[0-9A-Z]{26}";
 
 privateChats.command("cookies", async (ctx) => {
   if (!isAdmin(ctx)) {
@@ -24,7 +24,7 @@ privateChats.command("cookies", async (ctx) => {
     return;
   }
   if (!ctx.deps.cookies.enabled) {
-    await ctx.reply(ctx.t("cookies-no-key"), { parse_mode: "HTML" });
+    await ctx.reply(ctx.t("cookies-no-key"));
     return;
   }
   await expectCookieUpload(ctx.deps.kv, ctx.from.id, Date.now());
@@ -38,7 +38,7 @@ privateChats.on("message:document", async (ctx, next) => {
   if (!captioned && !awaited) return await next();
   const { cookies } = ctx.deps;
   if (!cookies.enabled) {
-    await ctx.reply(ctx.t("cookies-no-key"), { parse_mode: "HTML" });
+    await ctx.reply(ctx.t("cookies-no-key"));
     return;
   }
   const text = (ctx.message.document.file_size ?? 0) > COOKIE_FILE_MAX_BYTES
@@ -51,7 +51,7 @@ privateChats.on("message:document", async (ctx, next) => {
     ? { ok: false as const, problem: { kind: "too_large" as const } }
     : await cookies.add(admin, text);
   if (!added.ok) {
-    await ctx.reply(problemText(ctx, added.problem), { parse_mode: "HTML" });
+    await ctx.reply(problemText(ctx, added.problem));
     return;
   }
   await ctx.reply(
@@ -64,16 +64,15 @@ privateChats.on("message:document", async (ctx, next) => {
   await replyWithList(ctx);
 });
 
-privateChats.callbackQuery(new RegExp(`^ck:rm:(${ID})$`), async (ctx) => {
+onCallback(privateChats, "cookieRemove", async (ctx, { setId }) => {
   if (!isAdmin(ctx)) {
     await ctx.answerCallbackQuery({ text: ctx.t("error-forbidden"), show_alert: true });
     return;
   }
-  const removed = await ctx.deps.cookies.remove(ctx.match[1]);
+  const removed = await ctx.deps.cookies.remove(setId);
   await ctx.answerCallbackQuery(ctx.t(removed ? "cookies-removed" : "cookies-already-removed"));
   const sets = await ctx.deps.cookies.list();
   await ctx.editMessageText(renderCookieSets(ctx.t, ctx.i18n.getLocale(), sets), {
-    parse_mode: "HTML",
     reply_markup: cookieSetsKeyboard(ctx.t, sets),
   }).catch(() => {});
 });
@@ -81,7 +80,6 @@ privateChats.callbackQuery(new RegExp(`^ck:rm:(${ID})$`), async (ctx) => {
 async function replyWithList(ctx: BotContext): Promise<void> {
   const sets = await ctx.deps.cookies.list();
   await ctx.reply(renderCookieSets(ctx.t, ctx.i18n.getLocale(), sets), {
-    parse_mode: "HTML",
     reply_markup: cookieSetsKeyboard(ctx.t, sets),
   });
 }

@@ -1,5 +1,5 @@
 import { assertEquals } from "../support/assert.ts";
-import { Throttle } from "../../lib/throttle.ts";
+import { MemorySendBudget, Throttle } from "../../lib/throttle.ts";
 
 type Prev = Parameters<Throttle["transformer"]>[0];
 
@@ -15,7 +15,7 @@ Deno.test("[lib/throttle] a private chat gets a short burst, then one message a 
       return Promise.resolve();
     },
   };
-  const throttle = new Throttle(undefined, clock).transformer;
+  const throttle = new Throttle(new MemorySendBudget(undefined, clock), clock).transformer;
   const sentAt: Record<number, number[]> = {};
   const prev = ((_method: string, payload?: { chat_id: number }) => {
     if (payload) (sentAt[payload.chat_id] ??= []).push(clock.at);

@@ -20,8 +20,8 @@ import { QuotaStore } from "../../kv/quota.ts";
 import { CoalescedReads } from "../../kv/coalesced_reads.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { installApiDefaults } from "../../lib/telegram.ts";
-import { Throttle } from "../../lib/throttle.ts";
-import { RateLimiter } from "../../lib/rate_limit.ts";
+import { MemorySendBudget, Throttle } from "../../lib/throttle.ts";
+import { RateLimits } from "../../kv/rate_limits.ts";
 import { UrlGuard } from "../../lib/url_guard.ts";
 import { JobService } from "../../services/job_service.ts";
 import { EventBus } from "../../services/events.ts";
@@ -297,7 +297,7 @@ export async function startBotHarness(env: Record<string, string> = {}): Promise
   });
   const logger = createLogger("error");
   const telegram = new RecordingTelegram();
-  const throttle = new Throttle(NO_LIMITS);
+  const throttle = new Throttle(new MemorySendBudget(NO_LIMITS));
   // the job service's client, built as createTelegramApi builds it, answered by the recorder
   const api = new Api(config.botToken);
   api.config.use(telegram.transformer);
@@ -344,7 +344,7 @@ export async function startBotHarness(env: Record<string, string> = {}): Promise
       ...services,
       reads,
       jobs,
-      rateLimiter: new RateLimiter(1_000, 1_000),
+      rateLimits: new RateLimits(kv, 1_000, 1_000),
       throttle,
       translator: createTranslator(config, new KvTranslationCache(kv)),
     },

@@ -35,8 +35,9 @@
  * - media is not decoded except image headers (photo and thumbnail sizes): video and audio
  *   metadata come from the call's params, all PhotoSizes of a photo share the uploaded bytes,
  *   no thumbnails are generated and a sendVideo is always a video, whatever its container;
- * - webhooks may be plain http on any port and use one connection; an update whose delivery
- *   failed `webhookAttempts` times is dropped (Telegram keeps retrying for hours);
+ * - webhooks may be plain http on any port and use one connection (`webhookConnections` for
+ *   more, each user's updates still in order); an update whose delivery failed
+ *   `webhookAttempts` times is dropped (Telegram keeps retrying for hours);
  * - no flood control, no 48-hour limits; 429s come only from `failNext`, `setFailureRate` and
  *   `failChat`;
  * - methods not listed in this file answer 404 like unknown ones.
@@ -88,6 +89,11 @@ export interface FakeTelegramOptions {
   inlineFeedback?: boolean;
   /** How long an inline query can still be answered. Default 10 s. */
   inlineQueryTimeoutMs?: number;
+  /**
+   * Webhook requests in flight at once, as Telegram's `max_connections`: updates of different
+   * users go in parallel, each user's in order. Default 1 (one update at a time).
+   */
+  webhookConnections?: number;
 }
 
 /** An error to answer instead of running a method (see `failNext`). */
@@ -423,6 +429,14 @@ function compact<T extends object>(value: T): T {
 function base64url(bytes: Uint8Array): string {
   return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_")
     .replace(/=+$/, "");
+}
+
+/** Whose update it is: a user's updates reach the webhook one at a time, in order. */
+function updateSenderId(update: Update): number | undefined {
+  const body = Object.values(update).find((value) => isRecord(value)) as
+    | { from?: { id?: unknown } }
+    | undefined;
+  return typeof body?.from?.id === "number" ? body.from.id : undefined;
 }
 
 /** mulberry32: small and seedable, enough for reproducible fault injection. */
@@ -2670,6 +2684,7 @@ export class FakeTelegram {
   readonly #maxUploadBytes: number;
   readonly #webhookAttempts: number;
   readonly #webhookRetryDelayMs: number;
+  readonly #webhookConnections: number;
   readonly #random: () => number;
   readonly #failNext = new Map<string, { times: number; failure: InjectedFailure }>();
   readonly #failureRates = new Map<string, { probability: number; retryAfter: number }>();
@@ -2701,6 +2716,7 @@ export class FakeTelegram {
     this.#maxUploadBytes = opts.maxUploadBytes ?? 50 * MiB;
     this.#webhookAttempts = Math.max(1, opts.webhookAttempts ?? 3);
     this.#webhookRetryDelayMs = opts.webhookRetryDelayMs ?? 50;
+    this.#webhookConnections = Math.max(1, opts.webhookConnections ?? 1);
     this.#random = seededRandom(opts.seed ?? 1);
     this.#state = new State(dir, this.botInfo, opts.seed ?? 1);
     this.#state.onQueue = () => this.#startDelivery();
@@ -3121,19 +3137,39 @@ export class FakeTelegram {
     });
   }
 
-  /** Sends queued updates one at a time, in order, while a webhook is set. */
+  /**
+   * Sends queued updates while a webhook is set: up to `webhookConnections` at once, never two
+   * of one user together, each user's in order.
+   */
   async #deliverAll(): Promise<void> {
     const state = this.#state;
+    const inFlight = new Map<Update, Promise<void>>();
+    const busyUsers = new Set<number | undefined>();
     while (!state.closed) {
       const hook = state.webhook;
-      const update = state.pending[0];
-      if (!hook || !update) return;
-      const delivered = await this.#deliver(hook, update);
-      // An update that failed while the webhook was removed stays for getUpdates.
-      if ((delivered || state.webhook === hook) && state.pending[0] === update) {
-        state.pending.shift();
+      if (!hook) break;
+      const update = state.pending.find((candidate) =>
+        !inFlight.has(candidate) && !busyUsers.has(updateSenderId(candidate))
+      );
+      if (!update || inFlight.size >= this.#webhookConnections) {
+        if (inFlight.size === 0) break;
+        // a delivery that ends, or an update of another user, may let one more go
+        await Promise.race([...inFlight.values(), state.queueChanged.wait(1_000)]);
+        continue;
       }
+      const sender = updateSenderId(update);
+      busyUsers.add(sender);
+      const delivery = this.#deliver(hook, update).then((delivered) => {
+        // An update that failed while the webhook was removed stays for getUpdates.
+        const at = state.pending.indexOf(update);
+        if ((delivered || state.webhook === hook) && at !== -1) state.pending.splice(at, 1);
+      }).finally(() => {
+        inFlight.delete(update);
+        busyUsers.delete(sender);
+      });
+      inFlight.set(update, delivery);
     }
+    await Promise.all(inFlight.values());
   }
 
   async #deliver(hook: Webhook, update: Update): Promise<boolean> {

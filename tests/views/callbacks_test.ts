@@ -89,6 +89,7 @@ const TODAYS_DATA: [string, Callback][] = [
   [`pl:rm:${P}`, { kind: "playlistDelete", playlistId: P }],
   [`pl:rmok:${P}`, { kind: "playlistDeleteConfirmed", playlistId: P }],
   [`pl:lv:${P}`, { kind: "playlistLeave", playlistId: P }],
+  [`ck:rm:${P}`, { kind: "cookieRemove", setId: P }],
   [`pc:${P}:${I}`, { kind: "playlistChoose", choiceId: P, playlistId: I }],
   [`pc:${P}:3`, { kind: "playlistChoicePage", choiceId: P, page: 3 }],
   [`pi:o:${P}:${I}:14`, {

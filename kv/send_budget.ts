@@ -1,0 +1,183 @@
+/**
+ * Telegram's flood limits, kept in KV for every app instance (and, through the worker API, every
+ * fleet worker) of one bot (lib/throttle.ts has the model).
+ *
+ * A chat's pace is exact: each message to a chat takes its turn in one atomic on the chat's key.
+ * That is one KV write per message, which Telegram's own limit bounds (about 30 a second for the
+ * whole bot), never one per update. The bot's limit is a count per time slot (3 per 100 ms at
+ * 30 a second), and an instance takes its turns in slices: up to SLICE of one slot, in the same
+ * atomic as a chat's turn, used for its next messages while that slot lasts (a turn left unused
+ * when its slot ends is lost). So the bot's keys are written once per few messages, and all
+ * senders together send at most one slot's share in any slot: 3 in any 100 ms, 33 in any second.
+ */
+import {
+  type BotSlots,
+  botSlotsOf,
+  chatPaceOf,
+  type Clock,
+  realClock,
+  schedule,
+  type SendBudget,
+  type ThrottleLimits,
+} from "../lib/throttle.ts";
+import { commit, retryAtomic } from "./retry_atomic.ts";
+
+/** the bot's turns an instance takes at once, from one slot */
+export const SLICE = 5;
+/** slots read at once when looking for one with room */
+const SLOTS_PER_READ = 9;
+/** how far ahead the bot's slots are searched: past that, its 429 pause holds everything anyway */
+const MAX_SLOT_READS = 200;
+/** a pace's state outlives its last turn by this much, then KV drops it */
+const PACE_TTL_MS = 60_000;
+
+interface PaceState {
+  /** theoretical arrival time of the next send, epoch milliseconds */
+  tat: number;
+}
+
+function chatPaceKey(chatId: number | string) {
+  return ["send_pace", "chat", chatId] as const;
+}
+function botSlotKey(slot: number) {
+  return ["send_pace", "bot", slot] as const;
+}
+/** after a 429 without a chat: no turn of the bot's before then */
+const BOT_PAUSE_KEY = ["send_pace", "bot_paused"] as const;
+
+export class KvSendBudget implements SendBudget {
+  readonly #slots: BotSlots;
+  /** turns of the bot's this instance holds, as their slot numbers, earliest first */
+  #held: number[] = [];
+  /** one reservation in flight per chat here, so this instance never races itself on a chat */
+  readonly #chatQueues = new Map<number | string, Promise<unknown>>();
+
+  constructor(
+    private readonly kv: Deno.Kv,
+    private readonly limits: ThrottleLimits,
+    private readonly clock: Clock = realClock,
+  ) {
+    this.#slots = botSlotsOf(limits);
+  }
+
+  reserve(chatId: number | string): Promise<number> {
+    const previous = this.#chatQueues.get(chatId) ?? Promise.resolve();
+    const turn = previous.then(() => this.#reserveNow(chatId));
+    const settled = turn.catch(() => {});
+    this.#chatQueues.set(chatId, settled);
+    settled.then(() => {
+      if (this.#chatQueues.get(chatId) === settled) this.#chatQueues.delete(chatId);
+    });
+    return turn;
+  }
+
+  async pause(chatId: number | string | undefined, retryAfterMs: number): Promise<void> {
+    const now = this.clock.now();
+    const until = now + retryAfterMs;
+    if (chatId === undefined) {
+      this.#held = [];
+      await retryAtomic(this.kv, async (op) => {
+        const entry = await this.kv.get<number>(BOT_PAUSE_KEY);
+        if ((entry.value ?? -Infinity) >= until) return undefined;
+        op.check(entry).set(BOT_PAUSE_KEY, until, { expireIn: ttlOf(until, now) });
+        return commit(undefined);
+      }, { what: "the bot's send pause", attempts: 10 });
+      return;
+    }
+    const pace = chatPaceOf(this.limits, chatId);
+    await retryAtomic(this.kv, async (op) => {
+      const entry = await this.kv.get<PaceState>(chatPaceKey(chatId));
+      // the next turn comes no earlier than `until`, a whole burst included
+      const tat = Math.max(entry.value?.tat ?? -Infinity, until + pace.toleranceMs);
+      op.check(entry).set(entry.key, { tat }, { expireIn: ttlOf(tat, now) });
+      return commit(undefined);
+    }, { what: `the send pace of chat ${chatId}`, attempts: 10 });
+  }
+
+  async #reserveNow(chatId: number | string): Promise<number> {
+    const pace = chatPaceOf(this.limits, chatId);
+    // a held turn taken by an attempt whose commit lost its race goes back for the next
+    let borrowed: number | undefined;
+    const giveBack = () => {
+      if (borrowed !== undefined) this.#hold([borrowed]);
+      borrowed = undefined;
+    };
+    try {
+      const { at, fetched } = await retryAtomic(this.kv, async (op) => {
+        giveBack();
+        const now = this.clock.now();
+        const chat = await this.kv.get<PaceState>(chatPaceKey(chatId));
+        const chatTat = chat.value?.tat ?? -Infinity;
+        let at = schedule(chatTat, now, pace).times[0];
+        borrowed = this.#takeHeld(at, now);
+        let fetched: number[] = [];
+        let slot = borrowed;
+        if (slot === undefined) {
+          // a chat that must wait takes one turn: more, held for later, would likely go unused
+          const wanted = at > now + this.#slots.slotMs ? 1 : SLICE;
+          const taken = await this.#takeFromSlots(op, at, wanted, now);
+          [slot, ...fetched] = taken.slots;
+          at = Math.max(at, taken.notBefore);
+        }
+        at = Math.max(at, slot * this.#slots.slotMs);
+        const tat = schedule(chatTat, at, pace).tat;
+        op.check(chat).set(chat.key, { tat }, { expireIn: ttlOf(tat, now) });
+        return commit({ at, fetched });
+      }, { what: `the send pace of chat ${chatId}`, attempts: 20 });
+      borrowed = undefined;
+      this.#hold(fetched);
+      return at;
+    } finally {
+      giveBack();
+    }
+  }
+
+  /**
+   * Adds to `op` the taking of up to `wanted` turns of the first slot of the bot's with room,
+   * from `from` on and after any pause: their slot numbers (one a turn), and the pause's end.
+   */
+  async #takeFromSlots(
+    op: Deno.AtomicOperation,
+    from: number,
+    wanted: number,
+    now: number,
+  ): Promise<{ slots: number[]; notBefore: number }> {
+    const { slotMs, perSlot } = this.#slots;
+    const paused = await this.kv.get<number>(BOT_PAUSE_KEY);
+    const notBefore = paused.value ?? -Infinity;
+    let first = Math.floor(Math.max(from, notBefore) / slotMs);
+    for (let read = 0; read < MAX_SLOT_READS; read++, first += SLOTS_PER_READ) {
+      const keys = Array.from({ length: SLOTS_PER_READ }, (_, i) => botSlotKey(first + i));
+      const entries = await this.kv.getMany<number[]>(keys);
+      const open = entries.findIndex((entry) => (entry.value ?? 0) < perSlot);
+      if (open === -1) continue;
+      const entry = entries[open];
+      const taken = Math.min(wanted, perSlot - (entry.value ?? 0));
+      const slotEnd = (first + open + 1) * slotMs;
+      op.check(paused, entry).set(entry.key, (entry.value ?? 0) + taken, {
+        expireIn: ttlOf(slotEnd, now),
+      });
+      return { slots: Array(taken).fill(first + open), notBefore };
+    }
+    throw new Error(`no turn of the bot's within ${MAX_SLOT_READS * SLOTS_PER_READ} slots`);
+  }
+
+  /** The earliest held turn whose slot has not ended by `wanted`; those already over are lost. */
+  #takeHeld(wanted: number, now: number): number | undefined {
+    const slotMs = this.#slots.slotMs;
+    this.#held = this.#held.filter((slot) => (slot + 1) * slotMs > now);
+    const index = this.#held.findIndex((slot) => (slot + 1) * slotMs > wanted);
+    if (index === -1) return undefined;
+    return this.#held.splice(index, 1)[0];
+  }
+
+  #hold(slots: number[]): void {
+    if (slots.length === 0) return;
+    this.#held.push(...slots);
+    this.#held.sort((a, b) => a - b);
+  }
+}
+
+function ttlOf(until: number, now: number): number {
+  return Math.ceil(Math.max(0, until - now)) + PACE_TTL_MS;
+}

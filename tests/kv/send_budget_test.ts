@@ -1,0 +1,89 @@
+import { assert, assertEquals } from "../support/assert.ts";
+import { KvSendBudget, SLICE } from "../../kv/send_budget.ts";
+import {
+  type Clock,
+  MemorySendBudget,
+  type SendBudget,
+  TELEGRAM_LIMITS,
+} from "../../lib/throttle.ts";
+import { busiestWindow, floodViolations, type Send } from "../support/flood.ts";
+
+/** Time that moves only when the test says so. */
+function fixedClock(at = 1_000_000): Clock & { at: number } {
+  const clock = {
+    at,
+    now: () => clock.at,
+    sleep: () => Promise.resolve(),
+  };
+  return clock;
+}
+
+async function reserveAll(budgets: SendBudget[], chats: number[], perChat: number) {
+  const sends: Send[] = [];
+  for (let round = 0; round < perChat; round++) {
+    // every instance at once, as app instances behind a load balancer would
+    await Promise.all(chats.map(async (chatId, i) => {
+      const at = await budgets[(i + round) % budgets.length].reserve(chatId);
+      sends.push({ chatId, at });
+    }));
+  }
+  return sends;
+}
+
+Deno.test("[kv/send_budget] three instances over one KV keep a chat at three at once, then one a second", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const clock = fixedClock();
+  const budgets = [1, 2, 3].map(() => new KvSendBudget(kv, TELEGRAM_LIMITS, clock));
+  const sends = await reserveAll(budgets, [42], 6);
+  assertEquals(floodViolations(sends, TELEGRAM_LIMITS), []);
+  const after = sends.map((send) => send.at - clock.at).sort((a, b) => a - b);
+  // each instance took turns of the bot's from its own slot of 100 ms
+  assert(after.slice(0, 3).every((ms) => ms < 300), `three at once: ${after}`);
+  assertEquals(after.slice(3), [1000, 2000, 3000]);
+  // budgets of their own, as each process had before, let every instance burst
+  const alone = [1, 2, 3].map(() => new MemorySendBudget(TELEGRAM_LIMITS, clock));
+  const separate = await reserveAll(alone, [42], 6);
+  assertEquals(separate.filter((send) => send.at === clock.at).length, 6);
+});
+
+Deno.test("[kv/send_budget] many chats at once from three instances: the bot's 30 a second, a few writes of its keys", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const clock = fixedClock();
+  const budgets = [1, 2, 3].map(() => new KvSendBudget(kv, TELEGRAM_LIMITS, clock));
+  const chats = Array.from({ length: 60 }, (_, i) => 100 + i);
+  const sends = await reserveAll(budgets, chats, 2);
+  assertEquals(floodViolations(sends, TELEGRAM_LIMITS), []);
+  assert(busiestWindow(sends.map((send) => send.at), 999) <= 30, "30 in any second");
+  // 120 messages at 30 a second: the last goes about 4 s later, few turns wasted
+  const last = Math.max(...sends.map((send) => send.at)) - clock.at;
+  assert(last >= 3_900 && last <= 4_400, `the last one ${last} ms later`);
+  // the bot's slots were taken several turns at a time, not once per message
+  const slots = await Array.fromAsync(kv.list<number>({ prefix: ["send_pace", "bot"] }));
+  const turns = slots.reduce((sum, entry) => sum + entry.value, 0);
+  assert(turns >= sends.length && turns <= sends.length + budgets.length * SLICE, `${turns}`);
+});
+
+Deno.test("[kv/send_budget] a 429 seen by one instance holds the chat on every instance, and only that chat", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const clock = fixedClock();
+  const [first, second] = [1, 2].map(() => new KvSendBudget(kv, TELEGRAM_LIMITS, clock));
+  await first.pause(7, 5_000);
+  assertEquals(await second.reserve(7) - clock.at, 5_000, "the other instance waits it out");
+  assertEquals(await second.reserve(8) - clock.at, 0, "another chat goes at once");
+  // the turns of the bot's the other instance holds last until their slot of 100 ms ends
+  clock.at += 100;
+  await first.pause(undefined, 2_000);
+  assertEquals(await second.reserve(9) - clock.at, 2_000, "a 429 without a chat holds the bot");
+});
+
+Deno.test("[kv/send_budget] a reservation that loses its race to another instance takes the next turn", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const clock = fixedClock();
+  const limits = { ...TELEGRAM_LIMITS, privateBurst: 1 };
+  const budgets = Array.from({ length: 8 }, () => new KvSendBudget(kv, limits, clock));
+  const times = await Promise.all(budgets.map((budget) => budget.reserve(5)));
+  assertEquals(
+    times.map((at) => at - clock.at).sort((a, b) => a - b),
+    [0, 1000, 2000, 3000, 4000, 5000, 6000, 7000],
+  );
+});
