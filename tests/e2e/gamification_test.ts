@@ -3,7 +3,7 @@ import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { waitUntil } from "../support/wait.ts";
 import { startMediaLab } from "../support/media_lab.ts";
 import { buttons, dataFor, reply, waitForFile, waitForPreview } from "../support/chat.ts";
-import { startTestSystem } from "../support/system.ts";
+import { middayTimezone, startTestSystem } from "../support/system.ts";
 import type { FakeTelegram, FakeUser } from "../support/fake_telegram.ts";
 import { getXp } from "../../kv/xp.ts";
 import { outboxKey } from "../../kv/jobs.ts";
@@ -15,7 +15,8 @@ function count(telegram: FakeTelegram, user: FakeUser, pattern: RegExp): number 
 
 Deno.test("[e2e/gamification] first download, /profile, /top and an invite link, each counted once", async (t) => {
   await using lab = await startMediaLab();
-  await using bed = await startTestSystem();
+  // at midday, so that no night owl joins the first download's achievements
+  await using bed = await startTestSystem({ DEFAULT_TIMEZONE: middayTimezone() });
   const { telegram, system } = bed;
   const amelie = telegram.user(8001, { firstName: "Amélie", languageCode: "fr" });
   let invite = "";

@@ -94,3 +94,12 @@ export async function probeFile(path: string): Promise<
     audio: info.streams.some((s) => s.codec_type === "audio"),
   };
 }
+
+/**
+ * A fixed-offset zone where it is now about noon, for tests whose outcome the local hour would
+ * change (the night owl's achievement is earned between midnight and 5 am).
+ */
+export function middayTimezone(now = new Date()): string {
+  const offset = 12 - now.getUTCHours();
+  return offset === 0 ? "Etc/GMT" : `Etc/GMT${offset > 0 ? "-" : "+"}${Math.abs(offset)}`;
+}
