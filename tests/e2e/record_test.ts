@@ -3,10 +3,13 @@ import { assert, assertEquals, assertExists, assertMatch } from "../support/asse
 import { startMediaLab } from "../support/media_lab.ts";
 import { buttons, dataFor, waitForFile, waitForPreview } from "../support/chat.ts";
 import type { BotMessage, FakeTelegram } from "../support/fake_telegram.ts";
-import { probeFile, startTestSystem } from "../support/system.ts";
+import { middayTimezone, probeFile, startTestSystem } from "../support/system.ts";
 import { outboxKey } from "../../kv/jobs.ts";
 import { getXpCounters } from "../../kv/xp.ts";
 import type { Job } from "../../media/job_types.ts";
+
+/** at midday in the user's zone, so that no night owl joins the achievements counted here */
+const MIDDAY = { DEFAULT_TIMEZONE: middayTimezone() };
 
 /** The latest status message with a Stop button; messages are snapshots, so read it again. */
 function recordingStatus(telegram: FakeTelegram, chatId: number): BotMessage | undefined {
@@ -21,7 +24,7 @@ function isDeleted(telegram: FakeTelegram, message: BotMessage): boolean {
 
 Deno.test("[e2e] /record records the live stream for the time asked, then Stop delivers early", async () => {
   await using lab = await startMediaLab();
-  await using bed = await startTestSystem();
+  await using bed = await startTestSystem(MIDDAY);
   const { telegram } = bed;
   const live = lab.startLive();
   const user = telegram.user(7001, { languageCode: "en" });
@@ -100,7 +103,7 @@ Deno.test("[e2e] /record records the live stream for the time asked, then Stop d
 Deno.test("[e2e] /record splits a recording larger than the upload limit into ordered parts", async () => {
   await using lab = await startMediaLab();
   // about 40 kB a second of stream: 6 s cannot go in one 100 kB upload
-  await using bed = await startTestSystem({ MAX_UPLOAD_MB: "0.1" });
+  await using bed = await startTestSystem({ ...MIDDAY, MAX_UPLOAD_MB: "0.1" });
   const { telegram } = bed;
   const live = lab.startLive();
   const user = telegram.user(7002, { languageCode: "fr" });
@@ -122,7 +125,7 @@ Deno.test("[e2e] /record splits a recording larger than the upload limit into or
 
 Deno.test("[e2e] /record of a link that is not live says so and offers the normal download", async () => {
   await using lab = await startMediaLab();
-  await using bed = await startTestSystem();
+  await using bed = await startTestSystem(MIDDAY);
   const { telegram } = bed;
   const user = telegram.user(7003, { languageCode: "en" });
 
@@ -147,7 +150,7 @@ Deno.test("[e2e] /record of a link that is not live says so and offers the norma
 
 Deno.test("[e2e] a live link sent as a message offers 🔴 recordings, which start like /record within the user's limits", async () => {
   await using lab = await startMediaLab();
-  await using bed = await startTestSystem();
+  await using bed = await startTestSystem(MIDDAY);
   const { telegram } = bed;
   const live = lab.startLive();
   const user = telegram.user(7004, { languageCode: "en" });

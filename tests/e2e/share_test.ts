@@ -7,11 +7,14 @@ import { Api } from "grammy";
 import { assert, assertEquals, assertExists, assertMatch } from "../support/assert.ts";
 import { startMediaLab } from "../support/media_lab.ts";
 import { buttons, dataFor, reply, waitForFile, waitForPreview } from "../support/chat.ts";
-import { startTestSystem } from "../support/system.ts";
+import { middayTimezone, startTestSystem } from "../support/system.ts";
 import { waitUntil } from "../support/wait.ts";
 import { type BotMessage, FakeTelegram, type FakeUser } from "../support/fake_telegram.ts";
 import { getXp } from "../../kv/xp.ts";
 import { listHistoryPage, mediaOfEntry } from "../../kv/history.ts";
+
+/** at midday in the user's zone, so that no night owl joins the achievements counted here */
+const MIDDAY = { DEFAULT_TIMEZONE: middayTimezone() };
 
 const SHARE = "📤 Share";
 
@@ -59,7 +62,7 @@ Deno.test("[e2e/share] Share: a preview's deep link, a file by its file_id, XP o
   });
   await api.deleteWebhook();
   using kv = await Deno.openKv(":memory:");
-  const bed = await startTestSystem({}, { telegram, kv });
+  const bed = await startTestSystem(MIDDAY, { telegram, kv });
   const alice = telegram.user(9301, { firstName: "Alice", languageCode: "en" });
   const bob = telegram.user(9302, { firstName: "Bob", languageCode: "en" });
   try {
@@ -143,7 +146,7 @@ Deno.test("[e2e/share] Share: a preview's deep link, a file by its file_id, XP o
 
 Deno.test("[e2e/share] a shared file Telegram no longer has: forgotten, the deep link offered", async () => {
   await using lab = await startMediaLab();
-  await using bed = await startTestSystem();
+  await using bed = await startTestSystem(MIDDAY);
   const { telegram, system } = bed;
   const alice = telegram.user(9401, { languageCode: "fr" });
   const bob = telegram.user(9402, { languageCode: "fr" });
@@ -170,7 +173,7 @@ Deno.test("[e2e/share] a shared file Telegram no longer has: forgotten, the deep
 });
 
 Deno.test("[e2e/share] an inline query that names no share gets no result and the way to the bot", async () => {
-  await using bed = await startTestSystem();
+  await using bed = await startTestSystem(MIDDAY);
   const { telegram } = bed;
   const user = telegram.user(9501, { languageCode: "en" });
   for (const query of ["", "hello", "AAAAAAAAAAAAAAAA", "https://example.com/v.mp4"]) {
@@ -190,7 +193,7 @@ Deno.test("[e2e/share] an inline query that names no share gets no result and th
 Deno.test("[e2e/share] a file sent on from the storage chat keeps its Share button", async () => {
   await using lab = await startMediaLab();
   const storageChat = 9_690;
-  await using bed = await startTestSystem({ STORAGE_CHAT_ID: String(storageChat) });
+  await using bed = await startTestSystem({ ...MIDDAY, STORAGE_CHAT_ID: String(storageChat) });
   const { telegram } = bed;
   telegram.user(storageChat);
   const user = telegram.user(9601, { languageCode: "en" });

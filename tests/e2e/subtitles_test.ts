@@ -4,11 +4,14 @@ import { LAB_CLIP, startMediaLab } from "../support/media_lab.ts";
 import { buttons, dataFor, waitForFile } from "../support/chat.ts";
 import type { BotMessage, FakeTelegram } from "../support/fake_telegram.ts";
 import { readValidSrt } from "../support/srt.ts";
-import { startTestSystem } from "../support/system.ts";
+import { middayTimezone, startTestSystem } from "../support/system.ts";
 import { waitUntil } from "../support/wait.ts";
 import { outboxKey } from "../../kv/jobs.ts";
 import { getXpCounters } from "../../kv/xp.ts";
 import type { Job } from "../../media/job_types.ts";
+
+/** at midday in the user's zone, so that no night owl joins the achievements counted here */
+const MIDDAY = { DEFAULT_TIMEZONE: middayTimezone() };
 
 function trackList(telegram: FakeTelegram, chatId: number): Promise<BotMessage> {
   return telegram.waitFor(
@@ -61,7 +64,7 @@ async function subtitleStreams(path: string): Promise<string[]> {
 
 Deno.test("[e2e] /subs lists the languages, delivers valid SRT and translates it keeping every timestamp", async () => {
   await using lab = await startMediaLab();
-  await using bed = await startTestSystem();
+  await using bed = await startTestSystem(MIDDAY);
   const { telegram } = bed;
   const user = telegram.user(8001, { languageCode: "en" });
 
@@ -125,7 +128,7 @@ Deno.test("[e2e] /subs lists the languages, delivers valid SRT and translates it
 
 Deno.test("[e2e] /subs puts the subtitles into the video as an mp4 track", async () => {
   await using lab = await startMediaLab();
-  await using bed = await startTestSystem();
+  await using bed = await startTestSystem(MIDDAY);
   const { telegram } = bed;
   const user = telegram.user(8002, { languageCode: "fr" });
 
@@ -140,7 +143,7 @@ Deno.test("[e2e] /subs puts the subtitles into the video as an mp4 track", async
 
 Deno.test("[e2e] /subs says when there are no subtitles, or none in the language asked", async () => {
   await using lab = await startMediaLab();
-  await using bed = await startTestSystem();
+  await using bed = await startTestSystem(MIDDAY);
   const { telegram } = bed;
   const user = telegram.user(8003, { languageCode: "en" });
 
@@ -160,7 +163,7 @@ Deno.test("[e2e] /subs says when there are no subtitles, or none in the language
 
 Deno.test("[e2e] /subs translated into three languages earns Polyglot, once", async () => {
   await using lab = await startMediaLab();
-  await using bed = await startTestSystem();
+  await using bed = await startTestSystem(MIDDAY);
   const { telegram, system } = bed;
   const user = telegram.user(8004, { languageCode: "en" });
   let last = 0;
@@ -193,7 +196,7 @@ Deno.test("[e2e] /subs translated into three languages earns Polyglot, once", as
 
 Deno.test("[e2e] /subs whose translation failed keeps the original and counts no language", async () => {
   await using lab = await startMediaLab();
-  await using bed = await startTestSystem({ TRANSLATOR: "none" });
+  await using bed = await startTestSystem({ ...MIDDAY, TRANSLATOR: "none" });
   const { telegram } = bed;
   const user = telegram.user(8005, { languageCode: "en" });
   user.sendText(`/subs ${lab.urls.page} en fr`);
