@@ -159,7 +159,7 @@ Deno.test("[gamification] a job or an update delivered twice pays once and notif
   await using bed = await startBed();
   const { kv, events } = bed;
   await bed.player(1);
-  const entry = await addHistoryEntry(kv, delivery(1, "m1"), "job-1");
+  const entry = await addHistoryEntry(kv, delivery(1, "m1"), "job-1", bed.clock.now);
   assert(entry);
   const delivered = {
     type: "download_delivered",
@@ -325,7 +325,7 @@ Deno.test("[gamification] referrals: credited once, never to oneself, an old use
   await joinThroughReferral(kv, { id: eve, createdAt: fresh }, code, sentAt);
 
   // Bob's first download is reported twice, and a second one arrives at the same time
-  const entry = await addHistoryEntry(kv, delivery(bob, "a"), "bob-1");
+  const entry = await addHistoryEntry(kv, delivery(bob, "a"), "bob-1", bed.clock.now);
   assert(entry);
   const delivered = {
     type: "download_delivered",
