@@ -49,8 +49,12 @@ export class KvSendBudget implements SendBudget {
   readonly #slots: BotSlots;
   /** turns of the bot's this instance holds, as their slot numbers, earliest first */
   #held: number[] = [];
-  /** one reservation in flight per chat here, so this instance never races itself on a chat */
-  readonly #chatQueues = new Map<number | string, Promise<unknown>>();
+  /**
+   * One reservation in flight at a time here: this instance never races itself on a chat's or a
+   * slot's key, so under a burst only instances contend (each reservation is a few KV calls, far
+   * quicker than Telegram's 30 a second).
+   */
+  #inFlight: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly kv: Deno.Kv,
@@ -61,13 +65,8 @@ export class KvSendBudget implements SendBudget {
   }
 
   reserve(chatId: number | string): Promise<number> {
-    const previous = this.#chatQueues.get(chatId) ?? Promise.resolve();
-    const turn = previous.then(() => this.#reserveNow(chatId));
-    const settled = turn.catch(() => {});
-    this.#chatQueues.set(chatId, settled);
-    settled.then(() => {
-      if (this.#chatQueues.get(chatId) === settled) this.#chatQueues.delete(chatId);
-    });
+    const turn = this.#inFlight.then(() => this.#reserveNow(chatId));
+    this.#inFlight = turn.catch(() => {});
     return turn;
   }
 

@@ -134,6 +134,8 @@ Deno.test("[security] every route that reads a body refuses one over its limit, 
         `jobs/${jobId}/cookies/outcomes`,
         `jobs/${jobId}/complete`,
         `jobs/${jobId}/fail`,
+        "sends",
+        "sends/pause",
       ]
         .map((path) => ({
           path: `/worker/v1/${path}`,
@@ -168,6 +170,8 @@ Deno.test("[security] every route that reads a body refuses one over its limit, 
         "/worker/v1/jobs/:id/cookies/outcomes",
         "/worker/v1/jobs/:id/fail",
         "/worker/v1/jobs/:id/heartbeat",
+        "/worker/v1/sends",
+        "/worker/v1/sends/pause",
       ],
       "the routes that read a body, each tested below",
     );
