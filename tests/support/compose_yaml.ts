@@ -1,9 +1,8 @@
 /**
  * A strict reader for the YAML docker-compose.yml is written in: block mappings and sequences
  * indented by spaces, flow sequences of scalars, plain and quoted scalars (all read as strings),
- * comments. Anything
- * else (tabs, anchors and aliases, tags, block scalars, flow mappings, several documents) is an
- * error, so the file stays in a form this reader understands exactly as Compose does.
+ * comments. Anything else (tabs, anchors and aliases, tags, block scalars, flow mappings, several
+ * documents) is an error, so the file stays in a form this reader understands as Compose does.
  */
 export type YamlValue = string | YamlValue[] | { [key: string]: YamlValue } | null;
 
