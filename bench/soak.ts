@@ -64,7 +64,7 @@ export async function benchSoak() {
       TELEGRAM_API_ROOT: telegram.apiRoot,
       DATA_DIR: appDir,
       PORT: String(port),
-      HOSTNAME: "127.0.0.1",
+      LISTEN_HOST: "127.0.0.1",
       WORKERS: "0",
       WORKER_TOKEN: TEST_WORKER_TOKEN,
       METRICS_TOKEN: TEST_METRICS_TOKEN,

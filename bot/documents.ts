@@ -1,4 +1,8 @@
-/** Documents users send: their text, fetched from the Bot API's file storage (getFile). */
+/**
+ * Documents users send: their text, fetched from the Bot API's file storage (getFile), or read
+ * from a local Bot API server's folder (TELEGRAM_LOCAL_DIR), which that server does not serve.
+ */
+import { isAbsolute, relative, resolve } from "node:path";
 import type { BotContext } from "./context.ts";
 
 const DOCUMENT_TIMEOUT_MS = 15_000;
@@ -10,17 +14,70 @@ export async function downloadDocumentText(
 ): Promise<string | undefined> {
   const { config } = ctx.deps;
   const file = await ctx.getFile();
+  const path = file.file_path ?? "";
+  if (isAbsolute(path)) {
+    if (!config.telegramLocalDir) {
+      throw new Error(
+        "the Bot API server answered a local file path: set TELEGRAM_LOCAL_DIR to its folder",
+      );
+    }
+    return await readLocalDocument(config.telegramLocalDir, path, maxBytes);
+  }
   const response = await fetch(
-    `${config.telegramApiRoot}/file/bot${config.botToken}/${file.file_path}`,
+    `${config.telegramApiRoot}/file/bot${config.botToken}/${path}`,
     { signal: AbortSignal.timeout(DOCUMENT_TIMEOUT_MS) },
   );
   if (!response.ok || !response.body) {
     await response.body?.cancel();
     throw new Error(`could not download a document: HTTP ${response.status}`);
   }
+  return await readAtMost(response.body, maxBytes);
+}
+
+/** A file of the local Bot API server's folder; any path that leads elsewhere is refused. */
+async function readLocalDocument(
+  folder: string,
+  path: string,
+  maxBytes: number,
+): Promise<string | undefined> {
+  // checked as written, then once symbolic links are followed
+  if (!isInside(resolve(folder), resolve(path))) throw outsideFolder(path);
+  const real = await Deno.realPath(path);
+  if (!isInside(await Deno.realPath(folder), real)) throw outsideFolder(path);
+  // a fifo or a device would block or never end: regular files only, checked before opening
+  if (!(await Deno.stat(real)).isFile) throw new Error(`not a regular file: ${path}`);
+  using handle = await Deno.open(real, { read: true });
+  const info = await handle.stat();
+  if (!info.isFile) throw new Error(`not a regular file: ${path}`);
+  if (info.size > maxBytes) return undefined;
+  // the file may grow after stat: read one byte past the limit at most
+  const bytes = new Uint8Array(maxBytes + 1);
+  let size = 0;
+  while (size < bytes.length) {
+    const read = await handle.read(bytes.subarray(size));
+    if (read === null) break;
+    size += read;
+  }
+  return size > maxBytes ? undefined : new TextDecoder().decode(bytes.subarray(0, size));
+}
+
+function isInside(folder: string, path: string): boolean {
+  const rest = relative(folder, path);
+  return rest !== "" && !rest.startsWith("..") && !isAbsolute(rest);
+}
+
+function outsideFolder(path: string): Error {
+  return new Error(`refused a document path outside TELEGRAM_LOCAL_DIR: ${path}`);
+}
+
+/** The stream's text, or undefined once it passes maxBytes. */
+async function readAtMost(
+  stream: ReadableStream<Uint8Array>,
+  maxBytes: number,
+): Promise<string | undefined> {
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of response.body) {
+  for await (const chunk of stream) {
     size += chunk.length;
     if (size > maxBytes) return undefined;
     chunks.push(chunk);

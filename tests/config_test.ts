@@ -1,4 +1,4 @@
-/** config.ts: the yt-dlp settings an operator gives, checked at start. */
+/** config.ts: the settings an operator gives, checked at start. */
 import { relative } from "node:path";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import { ConfigError, loadConfig, loadWorkerConfig } from "../config.ts";
@@ -49,4 +49,65 @@ Deno.test("[config] YTDLP_UPDATE is stable, nightly or unset", () => {
     const error = configError(() => load({ ...WORKER, YTDLP_UPDATE: "weekly" }));
     assertMatch(error.message, /YTDLP_UPDATE/);
   }
+});
+
+Deno.test("[config] the app listens on LISTEN_HOST; HOSTNAME, which Docker sets to the container's id, is not read", () => {
+  assertEquals(loadConfig(APP).hostname, "0.0.0.0");
+  assertEquals(loadConfig({ ...APP, LISTEN_HOST: "127.0.0.1" }).hostname, "127.0.0.1");
+  assertEquals(loadConfig({ ...APP, HOSTNAME: "3f9a1c2b7d4e" }).hostname, "0.0.0.0");
+});
+
+Deno.test("[config] secrets come from <NAME>_FILE (Docker secrets): the file's text without its final line break", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "config-secrets-" });
+  try {
+    const secrets = {
+      BOT_TOKEN: "123456:from-a-file",
+      WORKER_TOKEN: "worker-token-from-a-file",
+      WEBHOOK_SECRET: "webhook-secret-from-a-file",
+      METRICS_TOKEN: "metrics-token-from-a-file",
+      COOKIES_KEY: btoa("k".repeat(32)),
+    };
+    const env: Record<string, string> = { PUBLIC_URL: "https://bot.example" };
+    for (const [name, value] of Object.entries(secrets)) {
+      await Deno.writeTextFile(`${dir}/${name}`, `${value}\n`);
+      env[`${name}_FILE`] = `${dir}/${name}`;
+    }
+    const config = loadConfig(env);
+    assertEquals(config.botToken, secrets.BOT_TOKEN);
+    assertEquals(config.workerToken, secrets.WORKER_TOKEN);
+    assertEquals(config.webhookSecret, secrets.WEBHOOK_SECRET);
+    assertEquals(config.metricsToken, secrets.METRICS_TOKEN);
+    assertEquals(config.cookiesKey, secrets.COOKIES_KEY);
+    const worker = loadWorkerConfig({
+      APP_URL: "http://app.test",
+      BOT_TOKEN_FILE: env.BOT_TOKEN_FILE,
+      WORKER_TOKEN_FILE: env.WORKER_TOKEN_FILE,
+    });
+    assertEquals([worker.botToken, worker.workerToken], [secrets.BOT_TOKEN, secrets.WORKER_TOKEN]);
+
+    // the file is checked like the variable
+    await Deno.writeTextFile(`${dir}/bad`, "not a token\n");
+    assertMatch(
+      configError(() => loadConfig({ BOT_TOKEN_FILE: `${dir}/bad` })).message,
+      /BOT_TOKEN must look like/,
+    );
+    const both = configError(() => loadConfig({ ...APP, BOT_TOKEN_FILE: env.BOT_TOKEN_FILE }));
+    assertMatch(both.message, /BOT_TOKEN_FILE is set and so is BOT_TOKEN/);
+    const missing = configError(() => loadConfig({ BOT_TOKEN_FILE: `${dir}/missing` }));
+    assertMatch(missing.message, /BOT_TOKEN_FILE cannot be read \(.*missing: NotFound\)/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("[config] TELEGRAM_LOCAL_DIR, the local Bot API server's folder, is an absolute path", () => {
+  assertEquals(loadConfig(APP).telegramLocalDir, undefined);
+  assertEquals(
+    loadConfig({ ...APP, TELEGRAM_LOCAL_DIR: "/var/lib/telegram-bot-api" }).telegramLocalDir,
+    "/var/lib/telegram-bot-api",
+  );
+  assertMatch(
+    configError(() => loadConfig({ ...APP, TELEGRAM_LOCAL_DIR: "telegram-bot-api" })).message,
+    /TELEGRAM_LOCAL_DIR must be an absolute path/,
+  );
 });

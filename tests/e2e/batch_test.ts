@@ -3,7 +3,7 @@ import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { LAB_SERIES, startMediaLab } from "../support/media_lab.ts";
 import { dataFor, reply, waitForPreview } from "../support/chat.ts";
 import { probeFile, startTestSystem } from "../support/system.ts";
-import type { BotMessage, FakeTelegram } from "../support/fake_telegram.ts";
+import { type BotMessage, FakeTelegram } from "../support/fake_telegram.ts";
 import { waitUntil } from "../support/wait.ts";
 
 const FILE_KINDS = new Set(["video", "audio", "document"]);
@@ -167,4 +167,26 @@ Deno.test("[e2e/batch] a user who prefers audio gets audio from /batch and from 
   );
   const [delivered] = telegram.messages(user.id, { after }).filter((m) => m.media);
   assertEquals(delivered?.media?.kind, "audio");
+});
+
+Deno.test("[e2e/batch] a .txt file through a local Bot API server: getFile's absolute path is read from TELEGRAM_LOCAL_DIR", async () => {
+  await using lab = await startMediaLab();
+  const localDir = await Deno.makeTempDir({ prefix: "telegram-bot-api-" });
+  await using telegram = await FakeTelegram.start({ localDir });
+  await using bed = await startTestSystem({ TELEGRAM_LOCAL_DIR: localDir }, { telegram });
+  try {
+    const user = telegram.user(8251, { languageCode: "en" });
+    user.sendDocument({
+      fileName: "links.txt",
+      mimeType: "text/plain",
+      bytes: new TextEncoder().encode(`${lab.urls.page}\n${lab.urls.missing}\n`),
+    });
+    const summary = await waitForSummary(bed.telegram, user.id, /— finished/);
+    assertMatch(summary.text ?? "", /2\/2 · ✅ 1 · ❌ 1/);
+    // the server put it in its folder, and serves no /file/ downloads: the app read it there
+    const stored = [...Deno.readDirSync(`${localDir}/${telegram.token}/documents`)];
+    assertEquals(stored.map((entry) => entry.name.endsWith(".txt")), [true]);
+  } finally {
+    await Deno.remove(localDir, { recursive: true });
+  }
 });

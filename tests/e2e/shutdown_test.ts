@@ -39,7 +39,7 @@ Deno.test("[e2e/shutdown] SIGTERM during a download, then more signals while sto
       TELEGRAM_API_ROOT: telegram.apiRoot,
       DATA_DIR: dataDir,
       PORT: String(port),
-      HOSTNAME: "127.0.0.1",
+      LISTEN_HOST: "127.0.0.1",
       WORKERS: "2",
       ALLOW_PRIVATE_URLS: "true",
       METRICS_TOKEN: TEST_METRICS_TOKEN,

@@ -15,6 +15,9 @@
  *   producing entities; leading/trailing whitespace trimmed; text/caption/callback_data limits;
  * - uploads (streamed to disk), file_id reuse with a stable file_unique_id, media fetched from
  *   http(s) URLs, getFile and downloads (20 MB limit), 413 for oversized uploads;
+ * - local mode (`localDir`, as `telegram-bot-api --local --dir`): getFile writes the file under
+ *   `<dir>/<token>/` and answers its absolute path, with no 20 MB limit, and `/file/` downloads
+ *   answer 404, since that server does not serve them;
  * - edits ("message is not modified", an edit without reply_markup removes the inline keyboard),
  *   deletes, callback query answers, Telegram Stars invoices, pre-checkout and refunds;
  * - inline mode: `switch_inline_query` buttons, inline queries answered once within a time limit
@@ -94,6 +97,11 @@ export interface FakeTelegramOptions {
    * users go in parallel, each user's in order. Default 1 (one update at a time).
    */
   webhookConnections?: number;
+  /**
+   * Local mode, as a self-hosted server started with `--local --dir=<localDir>`: getFile copies
+   * the file to `<localDir>/<token>/<documents|videos|…>/file_N.ext` and answers that path.
+   */
+  localDir?: string;
 }
 
 /** An error to answer instead of running a method (see `failNext`). */
@@ -1214,6 +1222,8 @@ interface StoredFile {
   size: number;
   /** The path getFile answers and downloads use. */
   filePath: string;
+  /** In local mode, the path getFile answers instead of the file's own (`answerLocalPath`). */
+  localPathAnswer?: string;
   fileName?: string;
   mimeType?: string;
   /** The Bot API object made when the file was first sent; reused when its file_id is sent. */
@@ -1319,6 +1329,8 @@ class State {
   readonly userChats = new Map<string, UserChatState>();
   inlineMode = true;
   inlineFeedback = true;
+  /** local mode: where getFile puts files (`<dir>/<token>/…`) */
+  local?: { dir: string; token: string };
   inlineQueryTimeoutMs = 10_000;
   /** Wakes long polls and the webhook sender. */
   readonly queueChanged = new Notifier();
@@ -2525,13 +2537,20 @@ function createMethods(state: State): Record<string, Handler> {
     getFile: (req): File => {
       const file = state.files.get(req.str("file_id") ?? "");
       if (!file) throw badRequest("wrong file_id or the file is temporarily unavailable");
-      if (file.size > GET_FILE_LIMIT) throw badRequest("file is too big");
-      return {
+      const answer = {
         file_id: file.file_id,
         file_unique_id: file.file_unique_id,
         file_size: file.size,
-        file_path: file.filePath,
       };
+      if (state.local) {
+        if (file.localPathAnswer) return { ...answer, file_path: file.localPathAnswer };
+        const localPath = `${state.local.dir}/${state.local.token}/${file.filePath}`;
+        Deno.mkdirSync(localPath.slice(0, localPath.lastIndexOf("/")), { recursive: true });
+        Deno.copyFileSync(file.diskPath, localPath);
+        return { ...answer, file_path: localPath };
+      }
+      if (file.size > GET_FILE_LIMIT) throw badRequest("file is too big");
+      return { ...answer, file_path: file.filePath };
     },
 
     copyMessage: (req) => {
@@ -2723,6 +2742,7 @@ export class FakeTelegram {
     this.#state.inlineMode = opts.inlineMode ?? true;
     this.#state.inlineFeedback = opts.inlineFeedback ?? true;
     this.#state.inlineQueryTimeoutMs = opts.inlineQueryTimeoutMs ?? 10_000;
+    if (opts.localDir) this.#state.local = { dir: opts.localDir, token: this.token };
     for (const [name, handler] of Object.entries(createMethods(this.#state))) {
       this.#methods.set(name.toLowerCase(), { name, handler });
     }
@@ -2866,6 +2886,14 @@ export class FakeTelegram {
     return Deno.readFile(this.filePath(fileId));
   }
 
+  /** Local mode: getFile answers this path for the file, as a broken or hostile server might. */
+  answerLocalPath(fileId: string, path: string): void {
+    const file = this.#state.files.get(fileId);
+    if (!file) throw new Error(`FakeTelegram: unknown file_id ${fileId}`);
+    if (!this.#state.local) throw new Error("FakeTelegram: answerLocalPath needs localDir");
+    file.localPathAnswer = path;
+  }
+
   /**
    * Resolves with the probe's first truthy value. The probe runs now and again after every API
    * call, queued update and webhook delivery; on timeout the error lists the latest calls.
@@ -2980,7 +3008,7 @@ export class FakeTelegram {
   async #download(req: Request, token: string, filePath: string): Promise<Response> {
     await drain(req.body);
     if (token !== this.token) return jsonResponse(errorResponse(new ApiError(401, "Unauthorized")));
-    const file = this.#state.filesByPath.get(filePath);
+    const file = this.#state.local ? undefined : this.#state.filesByPath.get(filePath);
     if (!file) return jsonResponse(errorResponse(new ApiError(404, "Not Found")));
     const handle = await Deno.open(file.diskPath);
     return new Response(handle.readable, {
