@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 
 const booleanFromEnv = z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) =>
@@ -63,7 +63,8 @@ const envSchema = z.object({
   )
     .optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(8000),
-  HOSTNAME: z.string().default("0.0.0.0"),
+  // not HOSTNAME: Docker sets that to the container's id
+  LISTEN_HOST: z.string().default("0.0.0.0"),
   DATA_DIR: z.string().default("./data"),
   KV_PATH: z.string().optional(),
   WORKERS: z.coerce.number().int().min(0).max(64).default(2),
@@ -88,6 +89,7 @@ const envSchema = z.object({
   ANALYTICS_URL: z.url().optional(),
   COOKIES_KEY: sealingKey.optional(),
   PROXY_URLS: proxyList.default([]),
+  TELEGRAM_LOCAL_DIR: z.string().refine(isAbsolute, "must be an absolute path").optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 }).superRefine((env, ctx) => {
   if (env.PUBLIC_URL && !env.WEBHOOK_SECRET) {
@@ -130,7 +132,7 @@ function toConfig(env: z.output<typeof envSchema>) {
     publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ""),
     webhookSecret: env.WEBHOOK_SECRET,
     port: env.PORT,
-    hostname: env.HOSTNAME,
+    hostname: env.LISTEN_HOST,
     dataDir: env.DATA_DIR,
     kvPath: env.KV_PATH ?? `${env.DATA_DIR}/bot.kv`,
     workers: env.WORKERS,
@@ -159,6 +161,11 @@ function toConfig(env: z.output<typeof envSchema>) {
     cookiesKey: env.COOKIES_KEY,
     /** the in-process workers' upstream proxies, one job after another */
     proxyUrls: env.PROXY_URLS,
+    /**
+     * a self-hosted Bot API server's --dir in local mode, mounted here at the same path: getFile
+     * answers absolute paths under it, which that server does not serve over HTTP
+     */
+    telegramLocalDir: env.TELEGRAM_LOCAL_DIR,
     logLevel: env.LOG_LEVEL,
   };
 }
@@ -172,19 +179,54 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return toConfig(parseEnv(envSchema, env));
 }
 
-/** Empty variables count as unset, as in most shells' `VAR= command`. */
+/** Secrets that may come from a file named by `<NAME>_FILE` instead (Docker's `secrets:`). */
+const SECRET_VARIABLES = [
+  "BOT_TOKEN",
+  "WEBHOOK_SECRET",
+  "WORKER_TOKEN",
+  "METRICS_TOKEN",
+  "COOKIES_KEY",
+  "TRANSLATOR_KEY",
+] as const;
+
+/**
+ * Empty variables count as unset, as in most shells' `VAR= command`. A secret's `_FILE` variable
+ * stands for the secret: the file's text without its final line break.
+ */
 function parseEnv<T extends z.ZodType>(
   schema: T,
   env: Record<string, string | undefined>,
 ): z.output<T> {
-  const input = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
+  const input: Record<string, string> = Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] =>
+      entry[1] !== undefined && entry[1] !== ""
+    ),
   );
+  const problems: string[] = [];
+  for (const name of SECRET_VARIABLES) {
+    const path = input[`${name}_FILE`];
+    if (path === undefined) continue;
+    delete input[`${name}_FILE`];
+    if (input[name] !== undefined) {
+      problems.push(`${name}_FILE is set and so is ${name}: set only one of them`);
+      continue;
+    }
+    try {
+      const secret = Deno.readTextFileSync(path).replace(/\r?\n$/, "");
+      if (secret !== "") input[name] = secret;
+    } catch (error) {
+      problems.push(`${name}_FILE cannot be read (${path}: ${(error as Error).name})`);
+    }
+  }
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) =>
-      `${issue.path.join(".") || "environment"} ${issue.message}`
+    problems.push(
+      ...parsed.error.issues.map((issue) =>
+        `${issue.path.join(".") || "environment"} ${issue.message}`
+      ),
     );
+  }
+  if (problems.length > 0 || !parsed.success) {
     throw new ConfigError(`Invalid configuration:\n- ${problems.join("\n- ")}`);
   }
   return parsed.data;
