@@ -1,4 +1,4 @@
-import { isAbsolute, resolve } from "node:path";
+import { resolve } from "node:path";
 import { z } from "zod";
 
 const booleanFromEnv = z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) =>
@@ -63,11 +63,14 @@ const envSchema = z.object({
   )
     .optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(8000),
-  // not HOSTNAME: Docker sets that to the container's id
-  LISTEN_HOST: z.string().default("0.0.0.0"),
+  HOSTNAME: z.string().default("0.0.0.0"),
   DATA_DIR: z.string().default("./data"),
   KV_PATH: z.string().optional(),
-  WORKERS: z.coerce.number().int().min(0).max(64).default(2),
+  /** KV Connect's bearer token; Deno reads it itself when KV_PATH is a database's connect URL */
+  DENO_KV_ACCESS_TOKEN: z.string().optional(),
+  WORKERS: z.coerce.number().int().min(0).max(64).optional(),
+  /** set by Deno Deploy in every isolate it runs */
+  DENO_DEPLOYMENT_ID: z.string().optional(),
   APP_URL: z.url().optional(),
   WORKER_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
@@ -89,7 +92,6 @@ const envSchema = z.object({
   ANALYTICS_URL: z.url().optional(),
   COOKIES_KEY: sealingKey.optional(),
   PROXY_URLS: proxyList.default([]),
-  TELEGRAM_LOCAL_DIR: z.string().refine(isAbsolute, "must be an absolute path").optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 }).superRefine((env, ctx) => {
   if (env.PUBLIC_URL && !env.WEBHOOK_SECRET) {
@@ -100,7 +102,61 @@ const envSchema = z.object({
     });
   }
   requireTranslatorSettings(env, ctx);
+  requireKvConnectToken(env, ctx);
+  if (env.DENO_DEPLOYMENT_ID) requireDeploySettings(env, ctx);
 });
+
+/** A KV_PATH that is a URL is a hosted database reached through KV Connect, which needs its token. */
+function requireKvConnectToken(
+  env: { KV_PATH?: string; DENO_KV_ACCESS_TOKEN?: string; DENO_DEPLOYMENT_ID?: string },
+  ctx: z.RefinementCtx,
+): void {
+  if (!env.KV_PATH || !isUrl(env.KV_PATH) || env.DENO_DEPLOYMENT_ID) return;
+  if (!env.KV_PATH.startsWith("https://") && !env.KV_PATH.startsWith("http://")) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["KV_PATH"],
+      message: "must be a file path, :memory: or a KV Connect URL (https://…/connect)",
+    });
+  } else if (!env.DENO_KV_ACCESS_TOKEN) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["DENO_KV_ACCESS_TOKEN"],
+      message: "is required when KV_PATH is a KV Connect URL: an access token of the database",
+    });
+  }
+}
+
+function isUrl(path: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(path);
+}
+
+/**
+ * Deno Deploy runs the app in isolates that start and stop with traffic: no subprocess for
+ * in-process workers, and no long polling, whose deleteWebhook from a preview build would take
+ * the production bot's updates.
+ */
+function requireDeploySettings(
+  env: { WORKERS?: number; PUBLIC_URL?: string },
+  ctx: z.RefinementCtx,
+): void {
+  if (env.WORKERS !== undefined && env.WORKERS > 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["WORKERS"],
+      message: "must be 0 on Deno Deploy (in-process workers need yt-dlp and ffmpeg): " +
+        "run `deno task worker` processes elsewhere instead",
+    });
+  }
+  if (!env.PUBLIC_URL) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["PUBLIC_URL"],
+      message: "is required on Deno Deploy: long polling is refused there, the bot takes its " +
+        "updates by webhook at PUBLIC_URL/telegram/webhook",
+    });
+  }
+}
 
 /** LibreTranslate needs its server's URL, DeepL its key. */
 function requireTranslatorSettings(
@@ -132,10 +188,14 @@ function toConfig(env: z.output<typeof envSchema>) {
     publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ""),
     webhookSecret: env.WEBHOOK_SECRET,
     port: env.PORT,
-    hostname: env.LISTEN_HOST,
+    hostname: env.HOSTNAME,
     dataDir: env.DATA_DIR,
     kvPath: env.KV_PATH ?? `${env.DATA_DIR}/bot.kv`,
-    workers: env.WORKERS,
+    /** KV_PATH is a hosted database's KV Connect URL, not a file */
+    kvConnect: env.KV_PATH !== undefined && isUrl(env.KV_PATH),
+    /** on Deno Deploy: its own KV, webhook mode, no in-process workers */
+    onDeploy: env.DENO_DEPLOYMENT_ID !== undefined,
+    workers: env.WORKERS ?? (env.DENO_DEPLOYMENT_ID ? 0 : 2),
     appUrl: env.APP_URL?.replace(/\/+$/, ""),
     workerToken: env.WORKER_TOKEN,
     /** the bearer token /metrics expects; unset, /metrics is off */
@@ -161,11 +221,6 @@ function toConfig(env: z.output<typeof envSchema>) {
     cookiesKey: env.COOKIES_KEY,
     /** the in-process workers' upstream proxies, one job after another */
     proxyUrls: env.PROXY_URLS,
-    /**
-     * a self-hosted Bot API server's --dir in local mode, mounted here at the same path: getFile
-     * answers absolute paths under it, which that server does not serve over HTTP
-     */
-    telegramLocalDir: env.TELEGRAM_LOCAL_DIR,
     logLevel: env.LOG_LEVEL,
   };
 }
@@ -179,54 +234,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return toConfig(parseEnv(envSchema, env));
 }
 
-/** Secrets that may come from a file named by `<NAME>_FILE` instead (Docker's `secrets:`). */
-const SECRET_VARIABLES = [
-  "BOT_TOKEN",
-  "WEBHOOK_SECRET",
-  "WORKER_TOKEN",
-  "METRICS_TOKEN",
-  "COOKIES_KEY",
-  "TRANSLATOR_KEY",
-] as const;
-
-/**
- * Empty variables count as unset, as in most shells' `VAR= command`. A secret's `_FILE` variable
- * stands for the secret: the file's text without its final line break.
- */
+/** Empty variables count as unset, as in most shells' `VAR= command`. */
 function parseEnv<T extends z.ZodType>(
   schema: T,
   env: Record<string, string | undefined>,
 ): z.output<T> {
-  const input: Record<string, string> = Object.fromEntries(
-    Object.entries(env).filter((entry): entry is [string, string] =>
-      entry[1] !== undefined && entry[1] !== ""
-    ),
+  const input = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
   );
-  const problems: string[] = [];
-  for (const name of SECRET_VARIABLES) {
-    const path = input[`${name}_FILE`];
-    if (path === undefined) continue;
-    delete input[`${name}_FILE`];
-    if (input[name] !== undefined) {
-      problems.push(`${name}_FILE is set and so is ${name}: set only one of them`);
-      continue;
-    }
-    try {
-      const secret = Deno.readTextFileSync(path).replace(/\r?\n$/, "");
-      if (secret !== "") input[name] = secret;
-    } catch (error) {
-      problems.push(`${name}_FILE cannot be read (${path}: ${(error as Error).name})`);
-    }
-  }
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
-    problems.push(
-      ...parsed.error.issues.map((issue) =>
-        `${issue.path.join(".") || "environment"} ${issue.message}`
-      ),
+    const problems = parsed.error.issues.map((issue) =>
+      `${issue.path.join(".") || "environment"} ${issue.message}`
     );
-  }
-  if (problems.length > 0 || !parsed.success) {
     throw new ConfigError(`Invalid configuration:\n- ${problems.join("\n- ")}`);
   }
   return parsed.data;
