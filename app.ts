@@ -31,7 +31,7 @@ import { publicBaseUrl } from "./lib/links.ts";
 import { WEBHOOK_PATH } from "./routes/telegram.ts";
 import { startWorkerPool, type WorkerPool } from "./workers/pool.ts";
 import { localTransport } from "./services/local_transport.ts";
-import { createTranslator } from "./workers/translate/mod.ts";
+import { createTranslator, titleTranslator } from "./workers/translate/mod.ts";
 import { KvTranslationCache } from "./workers/translate/cache.ts";
 import { CookieVault } from "./services/cookies.ts";
 import { importSealingKey } from "./lib/sealed_text.ts";
@@ -122,7 +122,10 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
   const analytics = new Analytics({ kv, events, logger, forwardUrl: config.analyticsUrl });
   indexDeliveries(events, kv);
   trackConversions(events, kv);
-  const translator = createTranslator(config, new KvTranslationCache(kv));
+  const translationCache = new KvTranslationCache(kv);
+  // the in-process workers' (subtitles), and the app's own for previews' titles
+  const translator = createTranslator(config, translationCache);
+  const titles = titleTranslator(config, translationCache);
   const cookies = new CookieVault({
     kv,
     key: config.cookiesKey ? await importSealingKey(config.cookiesKey) : undefined,
@@ -145,6 +148,7 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
     events,
     logger,
     cookies,
+    titleTranslation: titles !== undefined,
   });
   const bot = createBot(
     {
@@ -162,7 +166,7 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
       throttle,
       i18n,
       logger,
-      translator,
+      translator: titles,
       cookies,
     },
   );

@@ -424,7 +424,10 @@ export class JobService {
           userId: job.userId,
           chatId: job.chatId,
           replyToMessageId: job.payload.replyToMessageId,
-          preview: { preferAudio: job.payload.preferAudio },
+          preview: {
+            preferAudio: job.payload.preferAudio,
+            offerTranslation: this.deps.titleTranslation,
+          },
           advice: this.deps,
         },
         job.payload.url,

@@ -40,7 +40,7 @@ export async function sendPreview(
     target.locale,
     info,
     preview.id,
-    info.isLive ? await liveOptions(target) : {
+    info.isLive ? { ...await liveOptions(target), ...target.preview } : {
       ...target.preview,
       advice: target.advice
         ? await loadPreviewAdvice(target.advice, target.userId, info)

@@ -16,7 +16,6 @@ export const CHART_HEIGHT = 640;
 export const CHART_DAYS = 30;
 const TOP_SITES = 5;
 
-
 const KINDS: readonly MediaKind[] = ["video", "audio", "document"];
 const COLORS: Record<MediaKind, string> = {
   video: "#3b82f6",
