@@ -1,6 +1,6 @@
 /** "Translate title" on a preview whose media is in another language than the user's. */
 import { ownPreview } from "../preview_request.ts";
-import { contentLanguage } from "../../media/detect_language.ts";
+import { contentLanguage, loadLanguageDetection } from "../../media/detect_language.ts";
 import { noTranslator, translateOrKeep } from "../../media/translator.ts";
 import type { BotContext } from "../context.ts";
 import { languageName } from "../../views/subtitles.ts";
@@ -18,6 +18,7 @@ onCallback(translateFeature, "translateTitle", async (ctx, { previewId }) => {
   if (!preview) return;
   const { info } = preview;
   const locale = ctx.i18n.getLocale();
+  await loadLanguageDetection();
   const source = contentLanguage(info.title, info.description);
   const outcome = source
     ? await translateOrKeep(translator, [info.title], source, locale, { logger })
