@@ -14,7 +14,11 @@ import { TELEGRAM_LIMITS, Throttle, type ThrottleLimits } from "./lib/throttle.t
 import { KvSendBudget } from "./kv/send_budget.ts";
 import { RateLimits } from "./kv/rate_limits.ts";
 import { type AddressPolicy, UrlGuard } from "./lib/url_guard.ts";
-import { ALLOWED_UPDATES, BOT_COMMANDS, createBot } from "./bot/bot.ts";
+import { ALLOWED_UPDATES, createBot } from "./bot/bot.ts";
+import { applyTelegramSetup, isSetUp, telegramSetup } from "./bot/telegram_setup.ts";
+import { readBotInfo } from "./kv/telegram_setup.ts";
+import { ensureKvIdentity } from "./kv/kv_identity.ts";
+import { GrammyError } from "grammy";
 import { createI18n } from "./i18n/translations.ts";
 import { JobService } from "./services/job_service.ts";
 import { EventBus } from "./services/events.ts";
@@ -27,7 +31,7 @@ import { publicBaseUrl } from "./lib/links.ts";
 import { WEBHOOK_PATH } from "./routes/telegram.ts";
 import { startWorkerPool, type WorkerPool } from "./workers/pool.ts";
 import { localTransport } from "./services/local_transport.ts";
-import { createTranslator } from "./workers/translate/mod.ts";
+import { createTranslator, titleTranslator } from "./workers/translate/mod.ts";
 import { KvTranslationCache } from "./workers/translate/cache.ts";
 import { CookieVault } from "./services/cookies.ts";
 import { importSealingKey } from "./lib/sealed_text.ts";
@@ -62,7 +66,11 @@ export interface System {
   users: UserStore;
   /** admins' cookie sets for sites */
   cookies: CookieVault;
-  /** connects to Telegram (webhook or long polling) and starts the in-process workers */
+  /**
+   * Starts the in-process workers and takes updates: in webhook mode with no Bot API call (the
+   * bot read from KV, where `deno task telegram:setup` left it); with long polling, connects in
+   * the background, retrying while Telegram cannot be reached. Never throws for Telegram.
+   */
   start(): Promise<void>;
   /** expired leases back to the queue, due schedules started; nothing once stopping */
   sweep(): Promise<void>;
@@ -74,9 +82,20 @@ export interface System {
   stop(server?: { shutdown(): Promise<void> }): Promise<void>;
 }
 
-async function openKv(config: Config): Promise<Deno.Kv> {
-  if (Deno.env.get("DENO_DEPLOYMENT_ID")) return await Deno.openKv();
-  if (config.kvPath !== ":memory:") await Deno.mkdir(config.dataDir, { recursive: true });
+/** Backoff between attempts to reach Telegram at start. */
+const CONNECT_RETRY_MS = { first: 1_000, max: 60_000 };
+
+/** Telegram's answer for a token it does not know or has revoked: retrying cannot help. */
+function isTokenRefused(error: unknown): boolean {
+  return error instanceof GrammyError && (error.error_code === 401 || error.error_code === 404);
+}
+
+/** Deploy's own KV there; elsewhere a file, `:memory:`, or a hosted database through KV Connect. */
+export async function openKv(config: Config): Promise<Deno.Kv> {
+  if (config.onDeploy) return await Deno.openKv();
+  if (config.kvPath !== ":memory:" && !config.kvConnect) {
+    await Deno.mkdir(config.dataDir, { recursive: true });
+  }
   return await Deno.openKv(config.kvPath);
 }
 
@@ -103,7 +122,10 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
   const analytics = new Analytics({ kv, events, logger, forwardUrl: config.analyticsUrl });
   indexDeliveries(events, kv);
   trackConversions(events, kv);
-  const translator = createTranslator(config, new KvTranslationCache(kv));
+  const translationCache = new KvTranslationCache(kv);
+  // the in-process workers' (subtitles), and the app's own for previews' titles
+  const translator = createTranslator(config, translationCache);
+  const titles = titleTranslator(config, translationCache);
   const cookies = new CookieVault({
     kv,
     key: config.cookiesKey ? await importSealingKey(config.cookiesKey) : undefined,
@@ -126,6 +148,7 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
     events,
     logger,
     cookies,
+    titleTranslation: titles !== undefined,
   });
   const bot = createBot(
     {
@@ -143,7 +166,7 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
       throttle,
       i18n,
       logger,
-      translator,
+      translator: titles,
       cookies,
     },
   );
@@ -169,6 +192,63 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
   let stopping: Promise<void> | undefined;
   const sweeps = new Set<Promise<void>>();
 
+  let connecting: Promise<void> | undefined;
+  const stopConnecting = new AbortController();
+
+  /** Webhook mode: the bot from KV (no getMe on the way to the first answer), if it is there. */
+  const useStoredBotInfo = async () => {
+    const setup = telegramSetup(config.botToken, {
+      url: `${config.publicUrl}${WEBHOOK_PATH}`,
+      secretToken: config.webhookSecret ?? "",
+    });
+    const [botInfo, setUp] = await Promise.all([readBotInfo(kv), isSetUp(kv, setup)]).catch(
+      (error) => {
+        logger.error("the bot's setup could not be read from KV", { error });
+        return [undefined, true] as const;
+      },
+    );
+    if (botInfo?.id === setup.botId) bot.botInfo = botInfo;
+    if (!setUp) {
+      logger.warn(
+        "Telegram may not have this webhook and these commands yet: run `deno task telegram:setup`",
+      );
+    }
+  };
+
+  /**
+   * Long polling: the bot's setup (commands; hash in KV, so unchanged means no call), no webhook,
+   * then the poller. Retried with backoff while Telegram fails; a refused token ends it.
+   */
+  const connectPolling = async () => {
+    for (let wait = CONNECT_RETRY_MS.first; !stopConnecting.signal.aborted;) {
+      try {
+        const { botInfo } = await applyTelegramSetup(bot.api, kv, telegramSetup(config.botToken));
+        bot.botInfo = botInfo;
+        await bot.api.deleteWebhook();
+        break;
+      } catch (error) {
+        if (stopConnecting.signal.aborted) return;
+        if (isTokenRefused(error)) {
+          logger.error("long polling stopped: no more updates come in", { error });
+          options.onPollingStopped?.(error);
+          return;
+        }
+        logger.warn("Telegram could not be reached at start; trying again", {
+          error,
+          waitMs: wait,
+        });
+        await delay(wait, { signal: stopConnecting.signal }).catch(() => {});
+        wait = Math.min(wait * 2, CONNECT_RETRY_MS.max);
+      }
+    }
+    if (stopConnecting.signal.aborted) return;
+    polling = run(bot, { runner: { fetch: { allowed_updates: ALLOWED_UPDATES } } });
+    polling.task()?.catch((error) => {
+      logger.error("long polling stopped: no more updates come in", { error });
+      options.onPollingStopped?.(error);
+    });
+  };
+
   const sweep = (): Promise<void> => {
     if (stopping) return Promise.resolve();
     const running = jobs.sweep().catch((error) => logger.error("sweep failed", { error }));
@@ -180,6 +260,8 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
   const stopOnce = async (server?: { shutdown(): Promise<void> }) => {
     logger.info("stopping");
     clearInterval(sweeper);
+    stopConnecting.abort();
+    await connecting;
     if (polling?.isRunning()) await polling.stop();
     // updates already handed to middleware still need KV
     while (polling && polling.size() > 0) await delay(20);
@@ -206,21 +288,11 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
     users,
     cookies,
     async start() {
-      await bot.init();
-      await bot.api.setMyCommands(BOT_COMMANDS.en);
-      await bot.api.setMyCommands(BOT_COMMANDS.fr, { language_code: "fr" });
+      ensureKvIdentity(kv).catch((error) => logger.error("KV identity not written", { error }));
       if (config.publicUrl) {
-        await bot.api.setWebhook(`${config.publicUrl}${WEBHOOK_PATH}`, {
-          secret_token: config.webhookSecret,
-          allowed_updates: ALLOWED_UPDATES,
-        });
+        await useStoredBotInfo();
       } else {
-        await bot.api.deleteWebhook();
-        polling = run(bot, { runner: { fetch: { allowed_updates: ALLOWED_UPDATES } } });
-        polling.task()?.catch((error) => {
-          logger.error("long polling stopped: no more updates come in", { error });
-          options.onPollingStopped?.(error);
-        });
+        connecting = connectPolling();
       }
       sweeper = setInterval(sweep, options.sweepIntervalMs ?? 5_000);
       if (config.workers > 0) {
@@ -237,7 +309,7 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
       logger.info("started", {
         mode: config.publicUrl ? "webhook" : "long polling",
         workers: config.workers,
-        bot: bot.botInfo.username,
+        bot: bot.isInited() ? bot.botInfo.username : "(read at the first update)",
         metrics: config.metricsToken ? "with METRICS_TOKEN" : "off (no METRICS_TOKEN)",
       });
     },

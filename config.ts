@@ -67,7 +67,11 @@ const envSchema = z.object({
   LISTEN_HOST: z.string().default("0.0.0.0"),
   DATA_DIR: z.string().default("./data"),
   KV_PATH: z.string().optional(),
-  WORKERS: z.coerce.number().int().min(0).max(64).default(2),
+  /** KV Connect's bearer token; Deno reads it itself when KV_PATH is a database's connect URL */
+  DENO_KV_ACCESS_TOKEN: z.string().optional(),
+  WORKERS: z.coerce.number().int().min(0).max(64).optional(),
+  /** set by Deno Deploy in every isolate it runs */
+  DENO_DEPLOYMENT_ID: z.string().optional(),
   APP_URL: z.url().optional(),
   WORKER_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
@@ -100,7 +104,61 @@ const envSchema = z.object({
     });
   }
   requireTranslatorSettings(env, ctx);
+  requireKvConnectToken(env, ctx);
+  if (env.DENO_DEPLOYMENT_ID) requireDeploySettings(env, ctx);
 });
+
+/** A KV_PATH that is a URL is a hosted database reached through KV Connect, which needs its token. */
+function requireKvConnectToken(
+  env: { KV_PATH?: string; DENO_KV_ACCESS_TOKEN?: string; DENO_DEPLOYMENT_ID?: string },
+  ctx: z.RefinementCtx,
+): void {
+  if (!env.KV_PATH || !isUrl(env.KV_PATH) || env.DENO_DEPLOYMENT_ID) return;
+  if (!env.KV_PATH.startsWith("https://") && !env.KV_PATH.startsWith("http://")) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["KV_PATH"],
+      message: "must be a file path, :memory: or a KV Connect URL (https://…/connect)",
+    });
+  } else if (!env.DENO_KV_ACCESS_TOKEN) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["DENO_KV_ACCESS_TOKEN"],
+      message: "is required when KV_PATH is a KV Connect URL: an access token of the database",
+    });
+  }
+}
+
+function isUrl(path: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(path);
+}
+
+/**
+ * Deno Deploy runs the app in isolates that start and stop with traffic: no subprocess for
+ * in-process workers, and no long polling, whose deleteWebhook from a preview build would take
+ * the production bot's updates.
+ */
+function requireDeploySettings(
+  env: { WORKERS?: number; PUBLIC_URL?: string },
+  ctx: z.RefinementCtx,
+): void {
+  if (env.WORKERS !== undefined && env.WORKERS > 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["WORKERS"],
+      message: "must be 0 on Deno Deploy (in-process workers need yt-dlp and ffmpeg): " +
+        "run `deno task worker` processes elsewhere instead",
+    });
+  }
+  if (!env.PUBLIC_URL) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["PUBLIC_URL"],
+      message: "is required on Deno Deploy: long polling is refused there, the bot takes its " +
+        "updates by webhook at PUBLIC_URL/telegram/webhook",
+    });
+  }
+}
 
 /** LibreTranslate needs its server's URL, DeepL its key. */
 function requireTranslatorSettings(
@@ -135,7 +193,11 @@ function toConfig(env: z.output<typeof envSchema>) {
     hostname: env.LISTEN_HOST,
     dataDir: env.DATA_DIR,
     kvPath: env.KV_PATH ?? `${env.DATA_DIR}/bot.kv`,
-    workers: env.WORKERS,
+    /** KV_PATH is a hosted database's KV Connect URL, not a file */
+    kvConnect: env.KV_PATH !== undefined && isUrl(env.KV_PATH),
+    /** on Deno Deploy: its own KV, webhook mode, no in-process workers */
+    onDeploy: env.DENO_DEPLOYMENT_ID !== undefined,
+    workers: env.WORKERS ?? (env.DENO_DEPLOYMENT_ID ? 0 : 2),
     appUrl: env.APP_URL?.replace(/\/+$/, ""),
     workerToken: env.WORKER_TOKEN,
     /** the bearer token /metrics expects; unset, /metrics is off */

@@ -1,26 +1,37 @@
 /** The app: bot, HTTP routes, crons and in-process workers (`deno task start`). */
 import { loadConfig } from "./config.ts";
-import { createSystem } from "./app.ts";
+import { createSystem, type System } from "./app.ts";
 
-const config = loadConfig(Deno.env.toObject());
-const system = await createSystem(config, {
-  onPollingStopped: () => shutdown(1),
-});
-
-// the in-process sweep covers one machine; on Deno Deploy the cron does it
+// Deno Deploy finds crons by evaluating the module's top level: registered before anything can
+// fail, with a handler that builds the system only when it runs. The in-process sweep covers
+// one machine; on Deploy, whose isolates sleep between requests, this cron does it.
 const stopCron = new AbortController();
 Deno.cron(
   "sweep job leases and start due schedules",
   "* * * * *",
   { signal: stopCron.signal },
-  () => system.sweep(),
+  async () => await (await theSystem()).sweep(),
 );
 
+let system: Promise<System> | undefined;
+function theSystem(): Promise<System> {
+  system ??= createSystem(loadConfig(Deno.env.toObject()), {
+    onPollingStopped: () => shutdown(1),
+  });
+  return system;
+}
+
+const config = loadConfig(Deno.env.toObject());
+const running = await theSystem();
 const server = Deno.serve(
   { port: config.port, hostname: config.hostname, onListen: () => {} },
-  system.app.fetch,
+  running.app.fetch,
 );
-await system.start();
+// Telegram's failures are retried inside; what is left (the worker pool's disk) ends the process
+await running.start().catch((error) => {
+  console.error("start failed:", error);
+  return shutdown(1);
+});
 
 /** One shutdown, whatever asks for it (SIGTERM, SIGINT, polling that ended) and how often. */
 let exiting: Promise<void> | undefined;
@@ -28,7 +39,7 @@ function shutdown(code = 0): Promise<void> {
   exiting ??= (async () => {
     stopCron.abort();
     try {
-      await system.stop(server);
+      await (await theSystem()).stop(server);
     } catch (error) {
       console.error("shutdown failed:", error);
       code = 1;

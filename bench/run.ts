@@ -9,6 +9,7 @@ import { benchBatch } from "./batch.ts";
 import { benchEndToEnd, benchWorkerMemory } from "./big_files.ts";
 import { benchSoak } from "./soak.ts";
 import { benchHostile } from "./hostile.ts";
+import { benchColdStart } from "./cold_start.ts";
 
 interface Row {
   name: string;
@@ -31,6 +32,7 @@ const BENCHES: Record<string, Bench> = {
   workerMemory: benchWorkerMemory,
   soak: benchSoak,
   hostile: benchHostile,
+  coldStart: benchColdStart,
 };
 
 // `deno task bench webhook delivery` runs only those

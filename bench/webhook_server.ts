@@ -7,6 +7,7 @@ import { FakeTelegram } from "../tests/support/fake_telegram.ts";
 import { loadConfig } from "../config.ts";
 import { createSystem } from "../app.ts";
 import { createLogger } from "../lib/logger.ts";
+import { runTelegramSetup } from "../scripts/telegram_setup.ts";
 import { LOAD_USERS } from "./webhook.ts";
 
 const telegram = await FakeTelegram.start();
@@ -41,6 +42,7 @@ const system = await createSystem(config, {
 });
 handler = system.app.fetch;
 await system.start();
+await runTelegramSetup(config, system.kv);
 
 const bare = new Hono().post("/telegram/webhook", (c) => c.json({ ok: true }));
 const bareServer = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, bare.fetch);

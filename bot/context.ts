@@ -35,7 +35,8 @@ export interface BotDeps {
   i18n: Translations;
   logger: Logger;
   /** TRANSLATOR's choice, cached in KV */
-  translator: Translator;
+  /** translates previews' titles; unset: no translator at hand, so no "Translate title" */
+  translator?: Translator;
   /** admins' cookie sets for sites (/cookies) */
   cookies: CookieVault;
 }

@@ -34,7 +34,7 @@ export async function offerPreview(
         userId,
         chatId,
         replyToMessageId,
-        preview: { preferAudio },
+        preview: { preferAudio, offerTranslation: ctx.deps.translator !== undefined },
         advice: ctx.deps,
       },
       url,

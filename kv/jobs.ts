@@ -263,10 +263,25 @@ export class JobQueue {
 
   /** Takes the first due job, or null when none is due. Never hands one job to two callers. */
   async claim(workerId: string, kinds?: readonly JobKind[]): Promise<Claim | null> {
+    return (await this.claimOrNextDue(workerId, kinds)).claim;
+  }
+
+  /**
+   * claim(), and when nothing is due, when the first waiting job will be (a retry's backoff):
+   * an idle worker sleeps until then or until kv.watch says a job was queued, not polling.
+   */
+  async claimOrNextDue(
+    workerId: string,
+    kinds?: readonly JobKind[],
+  ): Promise<{ claim: Claim | null; nextDueAt?: number }> {
     const now = this.options.now();
+    let nextDueAt: number | undefined;
     for await (const entry of this.kv.list<string>({ prefix: ["jobs_ready"] }, { limit: 200 })) {
       const [, , dueAt] = entry.key as [string, number, number, string];
-      if (dueAt > now) continue;
+      if (dueAt > now) {
+        nextDueAt = Math.min(nextDueAt ?? dueAt, dueAt);
+        continue;
+      }
       const current = await this.kv.get<Job>(jobKey(entry.value));
       const job = current.value;
       if (!job || job.state !== "ready") continue;
@@ -291,10 +306,10 @@ export class JobQueue {
         .sum(stateCountKey("leased"), 1n)
         .sum(stateCountKey("ready"), MINUS_ONE)
         .commit();
-      if (result.ok) return { job: leased, leaseId, leaseMs: this.options.leaseMs };
+      if (result.ok) return { claim: { job: leased, leaseId, leaseMs: this.options.leaseMs } };
       // another worker won this one: try the next entry
     }
-    return null;
+    return { claim: null, nextDueAt };
   }
 
   /** Extends the lease and records progress; tells the worker when to stop. */

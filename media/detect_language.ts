@@ -1,5 +1,9 @@
-/** Which language a title or description is in (eld's n-gram detector), or undefined when unsure. */
-import { eld } from "eld/small";
+/**
+ * Which language a title or description is in (eld's n-gram detector), or undefined when unsure.
+ * eld's tables take a large share of a cold start and about 60 MB: they are loaded on first need
+ * (`loadLanguageDetection`), not when the app starts.
+ */
+import type { eld as Eld } from "eld/small";
 
 /** Languages people send links in; a smaller set also means fewer near-ties on short titles. */
 const CANDIDATES = (
@@ -10,10 +14,21 @@ const MIN_SCORE = 0.7;
 const MIN_MARGIN = 0.03;
 const MIN_LETTERS = 10;
 
-const detector = eld.newInstance();
-detector.setLanguageSubset(CANDIDATES);
+let detector: ReturnType<typeof Eld.newInstance> | undefined;
+let loading: Promise<void> | undefined;
+
+/** Loads the detector once; detectLanguage and contentLanguage need it loaded. */
+export function loadLanguageDetection(): Promise<void> {
+  loading ??= import("eld/small").then(({ eld }) => {
+    const loaded = eld.newInstance();
+    loaded.setLanguageSubset(CANDIDATES);
+    detector = loaded;
+  });
+  return loading;
+}
 
 export function detectLanguage(text: string): string | undefined {
+  if (!detector) throw new Error("language detection is not loaded: await loadLanguageDetection()");
   const clean = text
     .replace(/\b[a-z][\w+.-]*:\/\/\S+/gi, " ")
     .replace(/<[^>]*>/g, " ")

@@ -7,6 +7,7 @@ import { readYtdlpFleet } from "../services/ytdlp_fleet.ts";
 import { ytdlpReleaseDate } from "../media/ytdlp_version.ts";
 import type { YtdlpFleet } from "../views/admin.ts";
 import { countWorkersSeen } from "../kv/workers_seen.ts";
+import { ensureKvIdentity } from "../kv/kv_identity.ts";
 
 export interface HealthDeps {
   kv: Deno.Kv;
@@ -81,11 +82,12 @@ export function healthRoutes({ kv, jobs, media, metricsToken }: HealthDeps) {
     .get("/healthz", async (c) => {
       try {
         const counts = await jobs.queue.countByState();
-        await kv.get(["healthz"]);
+        const identity = await ensureKvIdentity(kv);
         const fleet = await readYtdlpFleet(kv);
         return c.json({
           status: "ok",
-          kv: "reachable",
+          // reachable, and which database: a new id at every start means no database is kept
+          kv: { id: identity.id, createdAt: new Date(identity.createdAt).toISOString() },
           queueDepth: counts.ready,
           jobs: counts,
           workersSeen: await countWorkersSeen(kv),

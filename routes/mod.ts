@@ -75,7 +75,7 @@ export function createApp(deps: AppDeps): Hono {
       queue: deps.jobs.queue,
       users: deps.users,
       botToken: deps.bot.token,
-      botUsername: () => deps.bot.botInfo.username,
+      botUsername: () => (deps.bot.isInited() ? deps.bot.botInfo.username : ""),
       adminIds: deps.adminIds,
       baseUrl: deps.publicBaseUrl,
       i18n: deps.i18n,

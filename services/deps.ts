@@ -25,4 +25,6 @@ export interface ServiceDeps {
   logger: Logger;
   /** admins' cookie sets for sites, handed to the workers of matching jobs */
   cookies: CookieVault;
+  /** the app has a title translator: previews offer "Translate title" */
+  titleTranslation?: boolean;
 }

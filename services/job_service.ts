@@ -94,6 +94,9 @@ const REPORTS_IN_FLIGHT = 8;
 /** Seconds: a probe takes about one, a long download or a recording many minutes. */
 const DURATION_BUCKETS = [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800];
 
+/** An idle claim reads the queue again at least this often, in case kv.watch missed an event. */
+const CLAIM_FALLBACK_POLL_MS = 10_000;
+
 export class JobService {
   /** how long the jobs this process saw end had waited for a worker, and then ran */
   readonly durations = {
@@ -160,12 +163,15 @@ export class JobService {
     await this.sawWorker(workerId);
     if (options.status) await this.#workerStatuses.note(options.status);
     while (!signal.aborted) {
-      const claim = await this.deps.queue.claim(workerId, options.kinds);
+      const { claim, nextDueAt } = await this.deps.queue.claimOrNextDue(workerId, options.kinds);
       if (claim) return claim;
-      const left = deadline - Date.now();
+      const now = Date.now();
+      const left = deadline - now;
       if (left <= 0) return null;
-      // also wakes for delayed retries that become due without an enqueue
-      await this.deps.queue.waitForWork(Math.min(left, 1_000), signal);
+      // kv.watch wakes it when a job is queued; otherwise it sleeps until a retry is due, with a
+      // slow poll in case a watch event is missed (each poll is a KV read, billed on Deploy)
+      const until = nextDueAt === undefined ? left : Math.max(0, nextDueAt - now);
+      await this.deps.queue.waitForWork(Math.min(left, until, CLAIM_FALLBACK_POLL_MS), signal);
     }
     return null;
   }
@@ -424,7 +430,10 @@ export class JobService {
           userId: job.userId,
           chatId: job.chatId,
           replyToMessageId: job.payload.replyToMessageId,
-          preview: { preferAudio: job.payload.preferAudio },
+          preview: {
+            preferAudio: job.payload.preferAudio,
+            offerTranslation: this.deps.titleTranslation,
+          },
           advice: this.deps,
         },
         job.payload.url,

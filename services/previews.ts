@@ -8,6 +8,7 @@ import { type FetchGuard, guardedFetch } from "../lib/guarded_fetch.ts";
 import type { ProbeInfo } from "../media/media_types.ts";
 import type { Translate } from "../i18n/translations.ts";
 import { type PreviewOptions, renderPreview } from "../views/media.ts";
+import { loadLanguageDetection } from "../media/detect_language.ts";
 import { type AdviceDeps, loadPreviewAdvice } from "./preview_advice.ts";
 import { previewQualityOrder } from "./experiments.ts";
 import { offeredRecordMinutes } from "./recordings.ts";
@@ -35,12 +36,14 @@ export async function sendPreview(
 ): Promise<Preview> {
   const { api, kv, chatId } = target;
   const preview = await createPreview(kv, { userId: target.userId, chatId, url, info });
+  // the "Translate title" offer depends on the title's language
+  if (target.preview?.offerTranslation) await loadLanguageDetection();
   const { caption, keyboard } = renderPreview(
     target.t,
     target.locale,
     info,
     preview.id,
-    info.isLive ? await liveOptions(target) : {
+    info.isLive ? { ...await liveOptions(target), ...target.preview } : {
       ...target.preview,
       advice: target.advice
         ? await loadPreviewAdvice(target.advice, target.userId, info)

@@ -27,6 +27,7 @@ export async function deliverRecording(
         locale: payload.lang,
         userId: job.userId,
         chatId: job.chatId,
+        preview: { offerTranslation: deps.titleTranslation },
       },
       payload.url,
       result.info,

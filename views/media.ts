@@ -56,6 +56,8 @@ export interface PreviewOptions {
   recordMinutes?: readonly number[];
   /** the media's share (services/shares.ts): the preview offers "📤 Share" */
   shareToken?: string;
+  /** a translator is at hand: a title in another language than the user's gets "Translate" */
+  offerTranslation?: boolean;
 }
 
 /** Telegram's limit on a photo's caption, counted after its HTML is parsed. */
@@ -97,7 +99,7 @@ export function renderPreview(
   const keyboard = live
     ? recordButtons(t, previewId, options.recordMinutes!)
     : qualityButtons(t, info, previewId, options);
-  if (titleInOtherLanguage(info, locale)) {
+  if (options.offerTranslation && titleInOtherLanguage(info, locale)) {
     keyboard.text(t("button-translate-title"), buildCallback("translateTitle", { previewId }))
       .row();
   }

@@ -1,7 +1,8 @@
 /**
  * A user's last 30 days as a chart: downloads per day stacked by kind, and the top sites. Drawn
- * as SVG, rendered to PNG by resvg (WebAssembly, no native code) with DejaVu Sans loaded
- * explicitly, so the picture is the same on every machine.
+ * as SVG, rendered to PNG by resvg (WebAssembly, no native code) with DejaVu Sans from npm's
+ * `dejavu-fonts-ttf` (Bitstream Vera licence, in the package), imported as bytes with the code:
+ * the same picture on every machine, and no font file to find (Deno Deploy has none).
  */
 import { initWasm, Resvg } from "@resvg/resvg-wasm";
 import type { HistoryEntry } from "../kv/history.ts";
@@ -14,11 +15,6 @@ export const CHART_WIDTH = 1000;
 export const CHART_HEIGHT = 640;
 export const CHART_DAYS = 30;
 const TOP_SITES = 5;
-
-const FONT_PATHS = [
-  "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-  "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-];
 
 const KINDS: readonly MediaKind[] = ["video", "audio", "document"];
 const COLORS: Record<MediaKind, string> = {
@@ -265,14 +261,19 @@ export function renderActivitySvg(summary: ActivitySummary, labels: ChartLabels)
 
 let renderer: Promise<Uint8Array[]> | undefined;
 
-/** Loads the WebAssembly module (from the npm package's own files) and the fonts, once. */
+/**
+ * Loads the WebAssembly module and the fonts once, on the first chart: both are imported as
+ * bytes, part of the module graph (no file system), and left out of a cold start.
+ */
 function loadRenderer(): Promise<Uint8Array[]> {
   renderer ??= (async () => {
-    const wasm = await Deno.readFile(
-      new URL(import.meta.resolve("@resvg/resvg-wasm/index_bg.wasm")),
-    );
-    await initWasm(wasm);
-    return await Promise.all(FONT_PATHS.map((path) => Deno.readFile(path)));
+    const [wasm, regular, bold] = await Promise.all([
+      import("@resvg/resvg-wasm/index_bg.wasm", { with: { type: "bytes" } }),
+      import("dejavu-fonts-ttf/ttf/DejaVuSans.ttf", { with: { type: "bytes" } }),
+      import("dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf", { with: { type: "bytes" } }),
+    ]);
+    await initWasm(wasm.default);
+    return [regular.default, bold.default];
   })();
   renderer.catch(() => renderer = undefined);
   return renderer;

@@ -198,7 +198,8 @@ function subtitlesCaption(title: string, language: string, target?: string): str
 async function sourceLanguage(language: string, cues: Cue[]): Promise<string> {
   const primary = primaryLanguage(language);
   if (/^[a-z]{2}$/.test(primary)) return primary;
-  const { detectLanguage } = await import("../media/detect_language.ts");
+  const { detectLanguage, loadLanguageDetection } = await import("../media/detect_language.ts");
+  await loadLanguageDetection();
   return detectLanguage(cues.slice(0, 50).map((cue) => cue.text).join(" ")) ?? primary;
 }
 

@@ -1,7 +1,7 @@
 /** "Translate title" on a preview whose media is in another language than the user's. */
 import { ownPreview } from "../preview_request.ts";
-import { contentLanguage } from "../../media/detect_language.ts";
-import { translateOrKeep } from "../../media/translator.ts";
+import { contentLanguage, loadLanguageDetection } from "../../media/detect_language.ts";
+import { noTranslator, translateOrKeep } from "../../media/translator.ts";
 import type { BotContext } from "../context.ts";
 import { languageName } from "../../views/subtitles.ts";
 import { FeatureComposer } from "../composer.ts";
@@ -11,11 +11,14 @@ import { renderTitleTranslation, withoutButton } from "../../views/media.ts";
 export const translateFeature = new FeatureComposer<BotContext>();
 
 onCallback(translateFeature, "translateTitle", async (ctx, { previewId }) => {
-  const { translator, logger } = ctx.deps;
+  const { logger } = ctx.deps;
+  // a button sent before the translator was taken away gets the original, with the note
+  const translator = ctx.deps.translator ?? noTranslator;
   const preview = await ownPreview(ctx, previewId);
   if (!preview) return;
   const { info } = preview;
   const locale = ctx.i18n.getLocale();
+  await loadLanguageDetection();
   const source = contentLanguage(info.title, info.description);
   const outcome = source
     ? await translateOrKeep(translator, [info.title], source, locale, { logger })

@@ -42,9 +42,23 @@ Deno.test("[e2e] a preview in another language offers Translate title and shows 
 
 Deno.test("[e2e] when translation fails, the original title comes with a note", async () => {
   await using lab = await startMediaLab();
-  await using bed = await startTestSystem({ TRANSLATOR: "none" });
+  // a LibreTranslate server that does not answer
+  await using bed = await startTestSystem({
+    TRANSLATOR: "libretranslate",
+    TRANSLATOR_URL: "http://127.0.0.1:9",
+  });
   const { answer } = await translateLabTitle(bed.telegram, lab, 9003);
   assertMatch(answer.text ?? "", /Lab clip <b>&<\/b> "quotes"/);
   assertMatch(answer.text ?? "", /pas disponible pour le moment/);
   assertEquals(answer.html?.includes("&lt;b&gt;"), true, "the title is escaped");
+});
+
+Deno.test("[e2e] without a translator at hand, previews offer no Translate title", async () => {
+  await using lab = await startMediaLab();
+  await using bed = await startTestSystem({ TRANSLATOR: "none" });
+  const user = bed.telegram.user(9004, { languageCode: "fr" });
+  user.sendText(lab.urls.page);
+  const preview = await waitForPreview(bed.telegram, user.id);
+  assert(buttons(preview).some((b) => b.text === "720p"), "the preview itself is there");
+  assert(!buttons(preview).some((b) => b.data.startsWith("tt:")), "no button that cannot work");
 });

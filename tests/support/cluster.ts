@@ -10,6 +10,7 @@ import type { ThrottleLimits } from "../../lib/throttle.ts";
 import { FakeTelegram } from "./fake_telegram.ts";
 import { spawnWorker, TEST_WORKER_TOKEN, type WorkerProcess } from "./fleet.ts";
 import { LoadBalancer } from "./load_balancer.ts";
+import { runTelegramSetup } from "../../scripts/telegram_setup.ts";
 
 export const CLUSTER_WEBHOOK_SECRET = "cluster-webhook-secret";
 
@@ -82,6 +83,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   }
   balancer.setBackends(instances.map((instance) => instance.url));
   for (const { system } of instances) await system.start();
+  // what the operator's `deno task telegram:setup` does, once for all: no instance sets a webhook
+  await runTelegramSetup(loadConfig(env), kv);
   const workers = Array.from(
     { length: options.workers ?? 2 },
     (_, i) => spawnWorker(balancer.url, telegram, `fleet${i}`),

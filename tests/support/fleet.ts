@@ -3,6 +3,7 @@ import { loadConfig } from "../../config.ts";
 import { createSystem, type System } from "../../app.ts";
 import { createLogger } from "../../lib/logger.ts";
 import type { FakeTelegram } from "./fake_telegram.ts";
+import { runTelegramSetup } from "../../scripts/telegram_setup.ts";
 
 export const TEST_WORKER_TOKEN = "test-worker-token-0123456789";
 
@@ -47,6 +48,8 @@ export async function serveApp(
   });
   handler = system.app.fetch;
   await system.start();
+  // what the operator's `deno task telegram:setup` does: the app's start sets no webhook
+  if (options.webhook) await runTelegramSetup(config, system.kv);
   return {
     system,
     port,

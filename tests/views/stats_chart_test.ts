@@ -95,3 +95,30 @@ Deno.test("[views/stats_chart] the chart is a valid PNG of the expected size, te
   assertEquals(pngSize(empty), { width: CHART_WIDTH, height: CHART_HEIGHT });
   assert(png.length > empty.length, "bars and labels add pixels");
 });
+
+Deno.test("[views/stats_chart] the chart renders with its text where no file can be read (the font ships with the code)", async () => {
+  const chart = new URL("../../views/stats_chart.ts", import.meta.url).href;
+  const script = `
+    import { renderActivitySvg, renderPng, summarizeActivity } from ${JSON.stringify(chart)};
+    const labels = { title: "Activity", perDay: "Per day", topSites: "Top sites",
+      noDownloads: "No downloads", kinds: { video: "Videos", audio: "Audio", document: "Files" },
+      formatDay: (day: string) => day };
+    const blank = await renderPng(renderActivitySvg(summarizeActivity([], 0, "UTC"), labels));
+    const worded = await renderPng(renderActivitySvg(summarizeActivity([], 0, "UTC"),
+      { ...labels, title: "Activity of the last thirty days, every word drawn" }));
+    console.log(JSON.stringify({ blank: blank.length, worded: worded.length }));
+  `;
+  const dir = await Deno.makeTempDir({ prefix: "chart-no-files-" });
+  await Deno.writeTextFile(`${dir}/chart.ts`, script);
+  // no permission at all: not even reading a file
+  const run = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-prompt", "--config", "deno.json", `${dir}/chart.ts`],
+    cwd: new URL("../..", import.meta.url).pathname,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  await Deno.remove(dir, { recursive: true });
+  assert(run.success, new TextDecoder().decode(run.stderr));
+  const sizes = JSON.parse(new TextDecoder().decode(run.stdout));
+  assert(sizes.worded > sizes.blank, "a longer title draws more glyphs: the font was loaded");
+});

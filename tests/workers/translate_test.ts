@@ -3,7 +3,7 @@ import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { ApertiumTranslator, findRoute } from "../../workers/translate/apertium.ts";
 import { CachedTranslator, KvTranslationCache } from "../../workers/translate/cache.ts";
 import { DeepLTranslator } from "../../workers/translate/deepl.ts";
-import { detectLanguage } from "../../media/detect_language.ts";
+import { detectLanguage, loadLanguageDetection } from "../../media/detect_language.ts";
 import { LibreTranslateTranslator } from "../../workers/translate/libretranslate.ts";
 import { createTranslator } from "../../workers/translate/mod.ts";
 import { noTranslator, translateOrKeep } from "../../media/translator.ts";
@@ -33,7 +33,8 @@ Deno.test("[translate] routes use a direct pair, else one pivot, else none", () 
   assertEquals(findRoute(modes, "en", "de"), null);
 });
 
-Deno.test("[translate] detection names en, fr and es on sample titles and stays quiet when unsure", () => {
+Deno.test("[translate] detection names en, fr and es on sample titles and stays quiet when unsure", async () => {
+  await loadLanguageDetection();
   assertEquals(detectLanguage("The best goals of the season"), "en");
   assertEquals(detectLanguage("A day in London with my family"), "en");
   assertEquals(detectLanguage("Les meilleurs buts de la saison"), "fr");

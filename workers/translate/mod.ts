@@ -24,6 +24,24 @@ export function createTranslator(
     : translator;
 }
 
+/**
+ * The app's translator for previews' titles, or none, and then no "Translate title": an HTTP
+ * translator anywhere; Apertium only where the process may start it (never on Deno Deploy,
+ * nor in a process run without --allow-run).
+ */
+export function titleTranslator(
+  settings: TranslatorSettings,
+  cache?: TranslationCache,
+): Translator | undefined {
+  if (settings.translator === "none") return undefined;
+  if (settings.translator === "offline" && !maySpawn()) return undefined;
+  return createTranslator(settings, cache);
+}
+
+function maySpawn(): boolean {
+  return Deno.permissions.querySync({ name: "run" }).state === "granted";
+}
+
 function baseTranslator(settings: TranslatorSettings): Translator {
   switch (settings.translator) {
     case "offline":
