@@ -166,8 +166,13 @@ share-message =
     📥 Get it from { $bot }: press the button below.
 share-result-description = Not downloaded yet: sends a link to get it from { $bot }
 share-open = 📥 Get it from { $bot }
-share-nothing = 📤 Share a video: open the bot and send it a link
 share-expired = ⚠️ This shared link no longer works: send the video’s link to get it.
+inline-no-history = 📥 Nothing downloaded yet: open the bot and send it a link
+inline-no-match = 🔍 None of your downloads match: open the bot and send it a link
+inline-refused-link = ⚠️ Not a link I can open: only http(s) links
+inline-refused-private = 🚫 Links must point to a public website
+inline-refused-unresolvable = ⚠️ I could not find that website
+inline-rate-limited = 🐢 A bit fast: try again in { $seconds } s
 
 ## History
 history-title = 📜 <b>Your last downloads</b>

@@ -166,8 +166,13 @@ share-message =
     📥 À récupérer avec { $bot } : appuyez sur le bouton ci-dessous.
 share-result-description = Pas encore téléchargé : envoie un lien pour l’obtenir avec { $bot }
 share-open = 📥 L’obtenir avec { $bot }
-share-nothing = 📤 Partager une vidéo : ouvrez le bot et envoyez-lui un lien
 share-expired = ⚠️ Ce lien partagé ne fonctionne plus : envoyez le lien de la vidéo pour l’obtenir.
+inline-no-history = 📥 Rien de téléchargé : ouvrez le bot et envoyez-lui un lien
+inline-no-match = 🔍 Aucun de vos téléchargements ne correspond : ouvrez le bot et envoyez-lui un lien
+inline-refused-link = ⚠️ Lien impossible à ouvrir : seulement http(s)
+inline-refused-private = 🚫 Les liens doivent mener à un site public
+inline-refused-unresolvable = ⚠️ Je n’ai pas trouvé ce site
+inline-rate-limited = 🐢 Un peu vite : réessayez dans { $seconds } s
 
 ## History
 history-title = 📜 <b>Vos derniers téléchargements</b>

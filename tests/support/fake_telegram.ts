@@ -283,8 +283,11 @@ export interface FakeUser {
    * and the app queries the bot there with the button's query. Throws if there is no such button.
    */
   pressSwitchInlineButton(message: MessageRef, buttonText: string, into?: FakeUser): Update;
-  /** Types "@bot <query>" in `into`'s private chat (this bot's chat when omitted). */
-  sendInlineQuery(query: string, into?: FakeUser): Update;
+  /**
+   * Types "@bot <query>" (into `into`'s chat, else the bot's); `offset` is the next_offset of an
+   * answer to the same query, sent when the user scrolls to the end of its results.
+   */
+  sendInlineQuery(query: string, into?: FakeUser, offset?: string): Update;
   /**
    * Picks a result of the bot's answer to one of this user's inline queries. Telegram sends it
    * into the query's chat as the user's message "via" the bot (in the bot's own chat, the bot gets
@@ -1696,7 +1699,7 @@ class FakeUserImpl implements FakeUser {
     return this.sendInlineQuery(button.switch_inline_query, into);
   }
 
-  sendInlineQuery(query: string, into?: FakeUser): Update {
+  sendInlineQuery(query: string, into?: FakeUser, offset = ""): Update {
     if (!this.state.inlineMode) {
       throw new Error("sendInlineQuery: the bot has no inline mode (@BotFather's /setinline)");
     }
@@ -1718,7 +1721,7 @@ class FakeUserImpl implements FakeUser {
         id,
         from: this.info,
         query,
-        offset: "",
+        offset,
         chat_type: into ? "private" : "sender",
       },
     });
