@@ -120,6 +120,27 @@ premium-invoice-title = MediaBot Premium, { $days } days
 premium-invoice-description = A bigger daily download quota for { $days } days.
 premium-invalid = This offer is no longer valid. Open /premium again.
 premium-thanks = ⭐ <b>Thank you!</b> Premium is active until { $until }.
+premium-terms-line = 📜 Terms: /terms · Help with a payment: /paysupport
+paysupport-text =
+    🧾 <b>Help with a payment</b>
+
+    Premium is paid in Telegram Stars, inside Telegram. If a payment went wrong, or Premium did not start, tell us the date and the number of Stars; keep the receipt Telegram sent you.
+
+    Refunds are made by the bot's admins, in Stars, to the account that paid.
+
+    { $contact }
+paysupport-contact = 📮 Write to { $contact }.
+paysupport-admins = 📮 Write to an admin: { $admins }.
+paysupport-none = 📮 Reply to the receipt Telegram sent you and write to the bot's operator.
+terms-text =
+    📜 <b>Terms of use</b>
+
+    • MediaBot downloads the media you send it links to, for your own use. You are responsible for having the right to download and share it.
+    • Free accounts get { $free } of downloads a day. <b>Premium</b> gives { $premium } a day for the days bought ({ $days }), paid once in Telegram Stars, without renewal.
+    • Refunds: the bot's admins refund Stars for a Premium that did not work; see /paysupport.
+    • Your history, settings and shares are kept to run the bot; /history lets you remove entries.
+
+    { $contact }
 
 ## Preview
 preview-analyzing = 🔎 Looking at the link…

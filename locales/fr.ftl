@@ -120,6 +120,27 @@ premium-invoice-title = MediaBot Premium, { $days } jours
 premium-invoice-description = Un quota quotidien plus grand pendant { $days } jours.
 premium-invalid = Cette offre n’est plus valable. Rouvrez /premium.
 premium-thanks = ⭐ <b>Merci !</b> Premium est actif jusqu’au { $until }.
+premium-terms-line = 📜 Conditions : /terms · Aide sur un paiement : /paysupport
+paysupport-text =
+    🧾 <b>Aide sur un paiement</b>
+
+    Premium se paie en Telegram Stars, dans Telegram. Si un paiement a échoué, ou si Premium n’a pas démarré, indiquez-nous la date et le nombre de Stars ; gardez le reçu envoyé par Telegram.
+
+    Les remboursements sont faits par les admins du bot, en Stars, au compte qui a payé.
+
+    { $contact }
+paysupport-contact = 📮 Écrivez à { $contact }.
+paysupport-admins = 📮 Écrivez à un admin : { $admins }.
+paysupport-none = 📮 Répondez au reçu envoyé par Telegram et écrivez à l’opérateur du bot.
+terms-text =
+    📜 <b>Conditions d’utilisation</b>
+
+    • MediaBot télécharge les médias dont vous lui envoyez le lien, pour votre usage. Vous êtes responsable d’avoir le droit de les télécharger et de les partager.
+    • Les comptes gratuits ont { $free } de téléchargements par jour. <b>Premium</b> donne { $premium } par jour pour les jours achetés ({ $days }), payé une fois en Telegram Stars, sans renouvellement.
+    • Remboursements : les admins du bot remboursent en Stars un Premium qui n’a pas fonctionné ; voir /paysupport.
+    • Votre historique, vos réglages et vos partages sont gardés pour faire fonctionner le bot ; /history permet d’en retirer.
+
+    { $contact }
 
 ## Preview
 preview-analyzing = 🔎 J’analyse le lien…
