@@ -31,6 +31,7 @@ import { createTranslator } from "./workers/translate/mod.ts";
 import { KvTranslationCache } from "./workers/translate/cache.ts";
 import { CookieVault } from "./services/cookies.ts";
 import { importSealingKey } from "./lib/sealed_text.ts";
+import { syncBotDescriptions } from "./services/bot_descriptions.ts";
 
 export interface SystemOptions {
   /** an already open KV (tests pass ":memory:" ones); otherwise config.kvPath is opened */
@@ -209,6 +210,7 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
       await bot.init();
       await bot.api.setMyCommands(BOT_COMMANDS.en);
       await bot.api.setMyCommands(BOT_COMMANDS.fr, { language_code: "fr" });
+      await syncBotDescriptions({ api: bot.api, kv, i18n }, bot.botInfo.id);
       if (config.publicUrl) {
         await bot.api.setWebhook(`${config.publicUrl}${WEBHOOK_PATH}`, {
           secret_token: config.webhookSecret,

@@ -17,6 +17,11 @@ button-news = 📢 News
 button-admin = 🔧 Admin
 button-menu = ⬅️ Menu
 download-how = 📥 Send me a link (or forward a message that contains one) and I will show you the qualities to choose from.
+bot-description =
+    I download videos and audio from the links you send me: YouTube, TikTok, Instagram, X, SoundCloud and a thousand more sites.
+
+    Send a link, pick a quality, and get the file here. Type my name in any chat to share your downloads.
+bot-short-description = Send a link, get the video or audio: YouTube, TikTok, Instagram and 1000+ sites.
 
 ## Help
 help-text =

@@ -17,6 +17,11 @@ button-news = 📢 Nouveautés
 button-admin = 🔧 Admin
 button-menu = ⬅️ Menu
 download-how = 📥 Envoyez-moi un lien (ou transférez un message qui en contient un) et je vous proposerai les qualités disponibles.
+bot-description =
+    Je télécharge les vidéos et l’audio des liens que vous m’envoyez : YouTube, TikTok, Instagram, X, SoundCloud et mille autres sites.
+
+    Envoyez un lien, choisissez une qualité, et recevez le fichier ici. Tapez mon nom dans n’importe quelle discussion pour partager vos téléchargements.
+bot-short-description = Envoyez un lien, recevez la vidéo ou l’audio : YouTube, TikTok, Instagram et 1000+ sites.
 
 ## Help
 help-text =

@@ -1317,6 +1317,8 @@ class State {
   >();
   readonly refunds: Refund[] = [];
   readonly commands = new Map<string, BotCommand[]>();
+  /** the bot's description and short description, by language code ("" for the default) */
+  readonly descriptions = new Map<string, { description?: string; short?: string }>();
   readonly inlineQueries = new Map<string, InlineQueryState>();
   readonly inlineAnswers: InlineAnswer[] = [];
   readonly userChats = new Map<string, UserChatState>();
@@ -2224,6 +2226,30 @@ async function getUpdates(state: State, req: ApiRequest): Promise<Update[]> {
   }
 }
 
+/** The description Telegram shows for a language code, else the default one. */
+function describedIn(state: State, req: ApiRequest) {
+  return state.descriptions.get(req.str("language_code") ?? "") ?? state.descriptions.get("");
+}
+
+function setDescription(
+  state: State,
+  req: ApiRequest,
+  field: "description" | "short_description",
+  limit: number,
+): true {
+  const text = req.str(field) ?? "";
+  if (text.length > limit) throw badRequest(`${field.toUpperCase()}_INVALID`);
+  const languageCode = req.str("language_code") ?? "";
+  if (languageCode !== "" && !/^[a-z]{2}$/.test(languageCode)) {
+    throw badRequest("LANG_CODE_INVALID");
+  }
+  const entry = state.descriptions.get(languageCode) ?? {};
+  if (field === "description") entry.description = text || undefined;
+  else entry.short = text || undefined;
+  state.descriptions.set(languageCode, entry);
+  return true;
+}
+
 function commandsKey(req: ApiRequest): string {
   const scope = req.json("scope", "can't parse BotCommandScope JSON object");
   const type = isRecord(scope) && typeof scope.type === "string" ? scope.type : "default";
@@ -2401,6 +2427,15 @@ function createMethods(state: State): Record<string, Handler> {
     },
 
     getMyCommands: (req) => state.commands.get(commandsKey(req)) ?? [],
+
+    setMyDescription: (req) => setDescription(state, req, "description", 512),
+    setMyShortDescription: (req) => setDescription(state, req, "short_description", 120),
+    getMyDescription: (req) => ({
+      description: describedIn(state, req)?.description ?? "",
+    }),
+    getMyShortDescription: (req) => ({
+      short_description: describedIn(state, req)?.short ?? "",
+    }),
 
     deleteMyCommands: (req) => {
       state.commands.delete(commandsKey(req));
