@@ -1,15 +1,16 @@
 /**
- * What the user sees while a worker has their job: "typing…" while it looks at a link,
- * "sending video…" (or file) while it uploads. Sent from the worker's heartbeats, at most one per
- * CHAT_ACTION_INTERVAL_MS per chat across instances, and only when the chat's send budget has a
- * turn free at once: an action never waits behind, or delays, a message.
+ * What the user sees while they wait: "typing…" while a worker looks at a link, "sending video…"
+ * (or file) while it uploads, both from the worker's heartbeats; "sending photo…" while /stats
+ * draws its chart. At most one per CHAT_ACTION_INTERVAL_MS per chat across instances, and only
+ * when the chat's send budget has a turn free at once: an action never waits behind, or delays,
+ * a message.
  */
 import type { Api } from "grammy";
 import type { Job, JobProgress } from "../media/job_types.ts";
 import { claimChatAction } from "../kv/chat_actions.ts";
 import type { ServiceDeps } from "./deps.ts";
 
-type ChatAction = "typing" | "upload_video" | "upload_document";
+type ChatAction = "typing" | "upload_video" | "upload_document" | "upload_photo";
 
 /** Longer than this for a turn in the chat's budget, and the action is dropped. */
 const CHAT_ACTION_WAIT_MS = 500;

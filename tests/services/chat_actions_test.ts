@@ -6,6 +6,7 @@
 import { assertEquals } from "../support/assert.ts";
 import { FakeTelegram } from "../support/fake_telegram.ts";
 import { startTestSystem } from "../support/system.ts";
+import { startBotHarness } from "../support/bot_harness.ts";
 import { loadConfig } from "../../config.ts";
 import { createSystem, type System } from "../../app.ts";
 import { createLogger } from "../../lib/logger.ts";
@@ -119,4 +120,15 @@ Deno.test("[services/chat_actions] an action waits for no turn: a chat whose bud
   await sender.sendMessage(9804, "status");
   await system.jobs.heartbeat(job.id, job.leaseId);
   assertEquals(actionsIn(telegram, 9804), []);
+});
+
+Deno.test("[services/chat_actions] /stats shows sending photo while it draws, before the chart", async () => {
+  await using bot = await startBotHarness();
+  const ada = bot.user(9805);
+  await ada.send("/stats");
+  const methods = bot.calls.map((call) => call.method)
+    .filter((m) => m === "sendChatAction" || m === "sendPhoto");
+  assertEquals(methods, ["sendChatAction", "sendPhoto"]);
+  const action = bot.calls.find((call) => call.method === "sendChatAction");
+  assertEquals(action?.params.action, "upload_photo");
 });
