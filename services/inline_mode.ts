@@ -81,7 +81,8 @@ export async function answerInline(deps: InlineDeps, request: InlineRequest): Pr
 function linkOf(query: string): string | undefined {
   if (query === "" || /\s/.test(query)) return undefined;
   if (query.includes("://")) return query;
-  return /^[\w-]+(\.[\w-]+)+(\/|$)/.test(query) ? `https://${query}` : undefined;
+  // a host name ending in a top-level domain ("youtu.be/x"), not a word with a dot ("v1.2")
+  return /^([\w-]+\.)+[a-z]{2,}(\/|$)/i.test(query) ? `https://${query}` : undefined;
 }
 
 /** One result: a media with the file Telegram has of it, if any. */

@@ -47,7 +47,10 @@ Deno.test("[bot/premium] /paysupport and /terms: Premium, refunds by admins, and
   assertMatch(terms.text, /refund Stars/);
   assertMatch(terms.text, /@media_help/);
   await ada.send("/premium");
-  assertMatch(bot.lastMessage(ada.info.id).text, /Terms: \/terms · Help with a payment: \/paysupport/);
+  assertMatch(
+    bot.lastMessage(ada.info.id).text,
+    /Terms: \/terms · Help with a payment: \/paysupport/,
+  );
 
   // without SUPPORT_CONTACT: the admins, as links to their profiles; in French
   await using noContact = await startBotHarness({ ADMIN_IDS: "501,502" });

@@ -169,9 +169,11 @@ Deno.test("[e2e/inline] words or nothing: the user's own downloads that match, n
   assertMatch(String(live.results[0].caption), /Song 29 \(live\)/);
 
   // no match, and a user with no downloads: no result, and the way to the bot
-  const { answer: none } = await inlineAnswer(telegram, alice, "karaoke");
-  assertEquals(none.results, []);
-  assertMatch(String(none.button?.text), /None of your downloads match/);
+  for (const words of ["karaoke", "v1.2"]) {
+    const { answer: none } = await inlineAnswer(telegram, alice, words);
+    assertEquals(none.results, []);
+    assertMatch(String(none.button?.text), /None of your downloads match/, `${words}: words`);
+  }
   const carol = telegram.user(9703, { languageCode: "fr" });
   const { answer: empty } = await inlineAnswer(telegram, carol, "");
   assertEquals(empty.results, []);

@@ -29,6 +29,8 @@ const HOSTILE_LINKS = [
   "http://[::ffff:127.0.0.1]/clip",
   "http://localhost/clip",
   "http://media.localhost/clip",
+  "media.localhost/clip",
+  "metadata.google.internal/computeMetadata/v1/",
   "http://10.0.0.7/clip",
   "http://192.168.1.1/clip",
   "http://169.254.169.254/latest/meta-data/",
