@@ -11,7 +11,7 @@ import { saveInlineLink } from "../kv/inline_links.ts";
 import type { FoundFile, SendMode } from "../kv/media.ts";
 import { saveShare, type Share } from "../kv/shares.ts";
 import type { MediaRef } from "../media/media_identity.ts";
-import { type MediaKind, VARIANTS } from "../media/media_types.ts";
+import { type MediaKind, type Variant, VARIANTS } from "../media/media_types.ts";
 import type { Translate } from "../i18n/translations.ts";
 import { isId } from "../lib/ids.ts";
 import {
@@ -55,8 +55,14 @@ const HISTORY_CACHE_SECONDS = 10;
 /** The start parameter of the button of an answer without results: the bot's menu. */
 const MENU_START_PARAMETER = "inline";
 
-/** A link's cached file is looked for in this order: the best video down, then audio. */
-const LINK_VARIANTS = VARIANTS.filter((variant) => variant !== "split");
+/** A Share button's answer: short, so a file cached since replaces the deep link soon. */
+const SHARE_CACHE_SECONDS = 10;
+
+/**
+ * A link's cached file is looked for in this order: the best video down, then audio, then
+ * compressed, then a split's first part.
+ */
+const LINK_VARIANTS = VARIANTS;
 const MODES: readonly SendMode[] = ["video", "file"];
 
 type InlineDeps = Pick<ServiceDeps, "kv" | "media" | "urlGuard">;
@@ -68,7 +74,8 @@ export async function answerInline(deps: InlineDeps, request: InlineRequest): Pr
       token: query,
       t: request.t,
       botUsername: request.botUsername,
-      answer: (results) => request.answer(results, { cache_time: 10, is_personal: true }),
+      answer: (results) =>
+        request.answer(results, { cache_time: SHARE_CACHE_SECONDS, is_personal: true }),
     });
     if (answered) return;
   }
@@ -131,7 +138,7 @@ async function answerLink(deps: InlineDeps, request: InlineRequest, raw: string)
 async function cachedItem(
   deps: InlineDeps,
   media: MediaRef,
-  variants: readonly (typeof VARIANTS)[number][],
+  variants: readonly Variant[],
   modes: readonly SendMode[],
   title?: string,
 ): Promise<InlineItem> {

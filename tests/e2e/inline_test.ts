@@ -174,6 +174,30 @@ Deno.test("[e2e/inline] words or nothing: the user's own downloads that match, n
     assertEquals(none.results, []);
     assertMatch(String(none.button?.text), /None of your downloads match/, `${words}: words`);
   }
+  // a link whose media was only sent split: its first part
+  const parts = [];
+  for (const name of ["part1.mp4", "part2.mp4"]) {
+    const part = await api.sendVideo(alice.id, new InputFile(new Uint8Array(512), name));
+    parts.push({
+      fileId: part.video!.file_id,
+      fileUniqueId: part.video!.file_unique_id,
+      kind: "video" as const,
+      size: 512,
+      title: "Concert",
+      createdAt: base,
+    });
+  }
+  const concert = { extractor: "generic", id: "concert", webpageUrl: "https://c.example/concert" };
+  await system.media.saveProbe(concert.webpageUrl, {
+    ...concert,
+    title: "Concert",
+    isLive: false,
+    formats: [],
+  });
+  await system.media.saveParts(concert, parts);
+  const { answer: split } = await inlineAnswer(telegram, bob, concert.webpageUrl);
+  assertEquals(split.results.map((r) => r.video_file_id), [parts[0].fileId]);
+
   const carol = telegram.user(9703, { languageCode: "fr" });
   const { answer: empty } = await inlineAnswer(telegram, carol, "");
   assertEquals(empty.results, []);
