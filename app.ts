@@ -35,6 +35,7 @@ import { createTranslator, titleTranslator } from "./workers/translate/mod.ts";
 import { KvTranslationCache } from "./workers/translate/cache.ts";
 import { CookieVault } from "./services/cookies.ts";
 import { importSealingKey } from "./lib/sealed_text.ts";
+import { syncBotDescriptions } from "./services/bot_descriptions.ts";
 
 export interface SystemOptions {
   /** an already open KV (tests pass ":memory:" ones); otherwise config.kvPath is opened */
@@ -223,6 +224,7 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
     for (let wait = CONNECT_RETRY_MS.first; !stopConnecting.signal.aborted;) {
       try {
         const { botInfo } = await applyTelegramSetup(bot.api, kv, telegramSetup(config.botToken));
+        await syncBotDescriptions({ api: bot.api, kv, i18n }, botInfo.id);
         bot.botInfo = botInfo;
         await bot.api.deleteWebhook();
         break;

@@ -76,6 +76,7 @@ const envSchema = z.object({
   WORKER_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   ADMIN_IDS: idList.default([]),
+  SUPPORT_CONTACT: z.string().trim().min(1).max(200, "must be at most 200 characters").optional(),
   STORAGE_CHAT_ID: z.coerce.number().int().optional(),
   MAX_UPLOAD_MB: megabytes.default(50),
   ALLOW_PRIVATE_URLS: booleanFromEnv.default(false),
@@ -203,6 +204,8 @@ function toConfig(env: z.output<typeof envSchema>) {
     /** the bearer token /metrics expects; unset, /metrics is off */
     metricsToken: env.METRICS_TOKEN,
     adminIds: env.ADMIN_IDS,
+    /** where /paysupport and /terms send users (a @username, an address, a link); unset: admins */
+    supportContact: env.SUPPORT_CONTACT,
     storageChatId: env.STORAGE_CHAT_ID,
     maxUploadBytes: Math.floor(env.MAX_UPLOAD_MB * 1024 * 1024),
     allowPrivateUrls: env.ALLOW_PRIVATE_URLS,

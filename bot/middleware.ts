@@ -42,7 +42,14 @@ export async function rateLimit(ctx: BotContext, next: NextFunction): Promise<vo
   if (waitMs === 0) return await next();
   const text = ctx.t("error-rate-limited", { seconds: Math.ceil(waitMs / 1000) });
   if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text }).catch(() => {});
-  else if (ctx.chat?.type === "private" && await rateLimits.shouldWarn(ctx.from.id)) {
+  else if (ctx.inlineQuery) {
+    // no lookup for a user over the limit: the answer says so above no results
+    const button = {
+      text: ctx.t("inline-rate-limited", { seconds: Math.ceil(waitMs / 1000) }),
+      start_parameter: "inline",
+    };
+    await ctx.answerInlineQuery([], { cache_time: 0, is_personal: true, button }).catch(() => {});
+  } else if (ctx.chat?.type === "private" && await rateLimits.shouldWarn(ctx.from.id)) {
     await ctx.reply(text);
   }
 }

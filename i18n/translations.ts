@@ -4,7 +4,7 @@
  */
 import { FluentBundle, FluentResource } from "@fluent/bundle";
 
-const LOCALES = ["en", "fr"] as const;
+export const LOCALES = ["en", "fr"] as const;
 export type Locale = typeof LOCALES[number];
 const FALLBACK: Locale = "en";
 

@@ -46,6 +46,23 @@ interface StoredParts {
 function probeKey(urlHash: string) {
   return ["probe_cache", urlHash] as const;
 }
+/** The media a link was probed as: outlives the probe, so an inline query finds its files. */
+function linkMediaKey(urlHash: string) {
+  return ["media_by_link", urlHash] as const;
+}
+const LINK_MEDIA_TTL_MS = 180 * 86_400_000;
+
+interface LinkMedia {
+  url: string;
+  media: MediaRef;
+}
+
+/** A cached file found among several variants and modes, with where it was found. */
+export interface FoundFile {
+  variant: Variant;
+  mode: SendMode;
+  file: CachedFile;
+}
 /** How a file was sent: a playable video/audio, or a document ("send as file"). */
 export type SendMode = "video" | "file";
 
@@ -130,7 +147,47 @@ export class MediaStore {
     const hash = await hashUrl(normalized);
     this.#probes.set(hash, { url: normalized, info });
     const stored: StoredProbe = { url: normalized, info, expiresAt: this.#now() + PROBE_TTL_MS };
-    await this.kv.set(probeKey(hash), stored, { expireIn: PROBE_TTL_MS });
+    const media: MediaRef = { extractor: info.extractor, id: info.id, webpageUrl: info.webpageUrl };
+    await this.kv.atomic()
+      .set(probeKey(hash), stored, { expireIn: PROBE_TTL_MS })
+      .set(linkMediaKey(hash), { url: normalized, media } satisfies LinkMedia, {
+        expireIn: LINK_MEDIA_TTL_MS,
+      })
+      .commit();
+  }
+
+  /** The media a link is, as its last probe said (the probe cache, then the longer-lived index). */
+  async getMediaOfLink(url: string): Promise<MediaRef | undefined> {
+    const probe = await this.getProbe(url);
+    if (probe) return { extractor: probe.extractor, id: probe.id, webpageUrl: probe.webpageUrl };
+    const normalized = normalizeMediaUrl(url);
+    const stored = (await this.kv.get<LinkMedia>(linkMediaKey(await hashUrl(normalized)))).value;
+    return stored?.url === normalized ? stored.media : undefined;
+  }
+
+  /**
+   * The first file cached for the media in the order of `variants`, then `modes`: one hit or miss
+   * counted, whatever the number of keys read. Files cached under legacy keys are not looked at.
+   */
+  async findFile(
+    media: MediaRef,
+    variants: readonly Variant[],
+    modes: readonly SendMode[],
+  ): Promise<FoundFile | undefined> {
+    const identity = await mediaIdentity(media);
+    const wanted = variants.flatMap((variant) => modes.map((mode) => ({ variant, mode })));
+    let found: FoundFile | undefined;
+    // getMany reads at most 10 keys
+    for (let i = 0; i < wanted.length && !found; i += 10) {
+      const chunk = wanted.slice(i, i + 10);
+      const entries = await this.kv.getMany<StoredFile[]>(
+        chunk.map(({ variant, mode }) => fileKey(identity, variant, mode)),
+      );
+      const index = entries.findIndex((e) => e.value?.identity === identity.text);
+      if (index >= 0) found = { ...chunk[index], file: entries[index].value!.file };
+    }
+    this.count(this.stats.files, found !== undefined);
+    return found;
   }
 
   /** Probes held in memory and their approximate size. */

@@ -20,7 +20,7 @@ const SHARE_TTL_MS = 180 * 86_400_000;
 
 /** 96 bits of a SHA-256: 16 URL-safe characters, fit for a start parameter and a result id. */
 const TOKEN_BYTES = 12;
-const TOKEN_PATTERN = /^[\w-]{16}$/;
+export const SHARE_TOKEN_PATTERN = /^[\w-]{16}$/;
 
 function shareKey(token: string) {
   return ["shares", token] as const;
@@ -45,7 +45,7 @@ export async function saveShare(kv: Deno.Kv, input: Omit<Share, "token">): Promi
 
 /** The share a token names; null for anything that is not one of ours (checked before KV). */
 export async function getShare(kv: Deno.Kv, token: string): Promise<Share | null> {
-  if (!TOKEN_PATTERN.test(token)) return null;
+  if (!SHARE_TOKEN_PATTERN.test(token)) return null;
   return (await kv.get<Share>(shareKey(token))).value;
 }
 

@@ -23,3 +23,5 @@ export const SHARE_PAYLOAD_PREFIX = "pl_";
 export const INVITE_PAYLOAD_PREFIX = "inv_";
 /** a media shared with "📤 Share": the link opens its preview */
 export const MEDIA_SHARE_PAYLOAD_PREFIX = "sh_";
+/** a link typed in an inline query that the bot has no file for: the link opens its preview */
+export const INLINE_LINK_PAYLOAD_PREFIX = "dl_";

@@ -17,6 +17,11 @@ button-news = 📢 News
 button-admin = 🔧 Admin
 button-menu = ⬅️ Menu
 download-how = 📥 Send me a link (or forward a message that contains one) and I will show you the qualities to choose from.
+bot-description =
+    I download videos and audio from the links you send me: YouTube, TikTok, Instagram, X, SoundCloud and a thousand more sites.
+
+    Send a link, pick a quality, and get the file here. Type my name in any chat to share your downloads.
+bot-short-description = Send a link, get the video or audio: YouTube, TikTok, Instagram and 1000+ sites.
 
 ## Help
 help-text =
@@ -120,6 +125,27 @@ premium-invoice-title = MediaBot Premium, { $days } days
 premium-invoice-description = A bigger daily download quota for { $days } days.
 premium-invalid = This offer is no longer valid. Open /premium again.
 premium-thanks = ⭐ <b>Thank you!</b> Premium is active until { $until }.
+premium-terms-line = 📜 Terms: /terms · Help with a payment: /paysupport
+paysupport-text =
+    🧾 <b>Help with a payment</b>
+
+    Premium is paid in Telegram Stars, inside Telegram. If a payment went wrong, or Premium did not start, tell us the date and the number of Stars; keep the receipt Telegram sent you.
+
+    Refunds are made by the bot's admins, in Stars, to the account that paid.
+
+    { $contact }
+paysupport-contact = 📮 Write to { $contact }.
+paysupport-admins = 📮 Write to an admin: { $admins }.
+paysupport-none = 📮 Reply to the receipt Telegram sent you and write to the bot's operator.
+terms-text =
+    📜 <b>Terms of use</b>
+
+    • MediaBot downloads the media you send it links to, for your own use. You are responsible for having the right to download and share it.
+    • Free accounts get { $free } of downloads a day. <b>Premium</b> gives { $premium } a day for the days bought ({ $days }), paid once in Telegram Stars, without renewal.
+    • Refunds: the bot's admins refund Stars for a Premium that did not work; see /paysupport.
+    • Your history, settings and shares are kept to run the bot; /history lets you remove entries.
+
+    { $contact }
 
 ## Preview
 preview-analyzing = 🔎 Looking at the link…
@@ -166,8 +192,13 @@ share-message =
     📥 Get it from { $bot }: press the button below.
 share-result-description = Not downloaded yet: sends a link to get it from { $bot }
 share-open = 📥 Get it from { $bot }
-share-nothing = 📤 Share a video: open the bot and send it a link
 share-expired = ⚠️ This shared link no longer works: send the video’s link to get it.
+inline-no-history = 📥 Nothing downloaded yet: open the bot and send it a link
+inline-no-match = 🔍 None of your downloads match: open the bot and send it a link
+inline-refused-link = ⚠️ Not a link I can open: only http(s) links
+inline-refused-private = 🚫 Links must point to a public website
+inline-refused-unresolvable = ⚠️ I could not find that website
+inline-rate-limited = 🐢 A bit fast: try again in { $seconds } s
 
 ## History
 history-title = 📜 <b>Your last downloads</b>

@@ -17,6 +17,11 @@ button-news = 📢 Nouveautés
 button-admin = 🔧 Admin
 button-menu = ⬅️ Menu
 download-how = 📥 Envoyez-moi un lien (ou transférez un message qui en contient un) et je vous proposerai les qualités disponibles.
+bot-description =
+    Je télécharge les vidéos et l’audio des liens que vous m’envoyez : YouTube, TikTok, Instagram, X, SoundCloud et mille autres sites.
+
+    Envoyez un lien, choisissez une qualité, et recevez le fichier ici. Tapez mon nom dans n’importe quelle discussion pour partager vos téléchargements.
+bot-short-description = Envoyez un lien, recevez la vidéo ou l’audio : YouTube, TikTok, Instagram et 1000+ sites.
 
 ## Help
 help-text =
@@ -120,6 +125,27 @@ premium-invoice-title = MediaBot Premium, { $days } jours
 premium-invoice-description = Un quota quotidien plus grand pendant { $days } jours.
 premium-invalid = Cette offre n’est plus valable. Rouvrez /premium.
 premium-thanks = ⭐ <b>Merci !</b> Premium est actif jusqu’au { $until }.
+premium-terms-line = 📜 Conditions : /terms · Aide sur un paiement : /paysupport
+paysupport-text =
+    🧾 <b>Aide sur un paiement</b>
+
+    Premium se paie en Telegram Stars, dans Telegram. Si un paiement a échoué, ou si Premium n’a pas démarré, indiquez-nous la date et le nombre de Stars ; gardez le reçu envoyé par Telegram.
+
+    Les remboursements sont faits par les admins du bot, en Stars, au compte qui a payé.
+
+    { $contact }
+paysupport-contact = 📮 Écrivez à { $contact }.
+paysupport-admins = 📮 Écrivez à un admin : { $admins }.
+paysupport-none = 📮 Répondez au reçu envoyé par Telegram et écrivez à l’opérateur du bot.
+terms-text =
+    📜 <b>Conditions d’utilisation</b>
+
+    • MediaBot télécharge les médias dont vous lui envoyez le lien, pour votre usage. Vous êtes responsable d’avoir le droit de les télécharger et de les partager.
+    • Les comptes gratuits ont { $free } de téléchargements par jour. <b>Premium</b> donne { $premium } par jour pour les jours achetés ({ $days }), payé une fois en Telegram Stars, sans renouvellement.
+    • Remboursements : les admins du bot remboursent en Stars un Premium qui n’a pas fonctionné ; voir /paysupport.
+    • Votre historique, vos réglages et vos partages sont gardés pour faire fonctionner le bot ; /history permet d’en retirer.
+
+    { $contact }
 
 ## Preview
 preview-analyzing = 🔎 J’analyse le lien…
@@ -166,8 +192,13 @@ share-message =
     📥 À récupérer avec { $bot } : appuyez sur le bouton ci-dessous.
 share-result-description = Pas encore téléchargé : envoie un lien pour l’obtenir avec { $bot }
 share-open = 📥 L’obtenir avec { $bot }
-share-nothing = 📤 Partager une vidéo : ouvrez le bot et envoyez-lui un lien
 share-expired = ⚠️ Ce lien partagé ne fonctionne plus : envoyez le lien de la vidéo pour l’obtenir.
+inline-no-history = 📥 Rien de téléchargé : ouvrez le bot et envoyez-lui un lien
+inline-no-match = 🔍 Aucun de vos téléchargements ne correspond : ouvrez le bot et envoyez-lui un lien
+inline-refused-link = ⚠️ Lien impossible à ouvrir : seulement http(s)
+inline-refused-private = 🚫 Les liens doivent mener à un site public
+inline-refused-unresolvable = ⚠️ Je n’ai pas trouvé ce site
+inline-rate-limited = 🐢 Un peu vite : réessayez dans { $seconds } s
 
 ## History
 history-title = 📜 <b>Vos derniers téléchargements</b>

@@ -11,6 +11,8 @@ import { type Config, loadConfig } from "../config.ts";
 import { openKv } from "../app.ts";
 import { applyTelegramSetup, type SetupOutcome, telegramSetup } from "../bot/telegram_setup.ts";
 import { telegramClientOptions } from "../lib/telegram.ts";
+import { syncBotDescriptions } from "../services/bot_descriptions.ts";
+import { createI18n } from "../i18n/translations.ts";
 import { WEBHOOK_PATH } from "../routes/telegram.ts";
 
 /** The setup this configuration asks for, sent unless KV says Telegram has it already. */
@@ -23,7 +25,12 @@ export async function runTelegramSetup(
   const webhook = config.publicUrl && config.webhookSecret
     ? { url: `${config.publicUrl}${WEBHOOK_PATH}`, secretToken: config.webhookSecret }
     : undefined;
-  return await applyTelegramSetup(api, kv, telegramSetup(config.botToken, webhook), { force });
+  const outcome = await applyTelegramSetup(api, kv, telegramSetup(config.botToken, webhook), {
+    force,
+  });
+  // the descriptions keep a hash of their own: set when a locale's text changed
+  await syncBotDescriptions({ api, kv, i18n: await createI18n() }, outcome.botInfo.id);
+  return outcome;
 }
 
 if (import.meta.main) {

@@ -22,6 +22,7 @@ import type {
 } from "../media/job_protocol.ts";
 import { cachedFileOf } from "../kv/media.ts";
 import { beginEdit, beginFinalEdit, endEdit } from "../kv/message_edits.ts";
+import { chatActionOf, showChatAction } from "./chat_actions.ts";
 import { markWorkerSeen } from "../kv/workers_seen.ts";
 import { translatorFor } from "../i18n/translations.ts";
 import { sendPreview } from "./previews.ts";
@@ -195,7 +196,13 @@ export class JobService {
     const answer = await this.deps.queue.heartbeat(id, leaseId, progress);
     if (!answer.ok) return { ok: false, cancel: true };
     if (answer.job.workerId) await this.sawWorker(answer.job.workerId);
-    if (progress && !answer.cancel) await this.showProgress(answer.job, progress);
+    if (!answer.cancel) {
+      const action = chatActionOf(answer.job, progress);
+      await Promise.all([
+        progress ? this.showProgress(answer.job, progress) : undefined,
+        action ? showChatAction(this.deps, answer.job.chatId, action) : undefined,
+      ]);
+    }
     return { ok: true, cancel: answer.cancel, stop: answer.stop };
   }
 

@@ -6,7 +6,7 @@
  * media once: its `content_shared` event, which XP follows.
  */
 import type { InlineKeyboardMarkup, InlineQueryResult } from "grammy/types";
-import { getShare, markMediaShared, saveShare } from "../kv/shares.ts";
+import { getShare, markMediaShared, saveShare, SHARE_TOKEN_PATTERN } from "../kv/shares.ts";
 import type { SendMode } from "../kv/media.ts";
 import { mediaIdentity, type MediaRef } from "../media/media_identity.ts";
 import type { Variant } from "../media/media_types.ts";
@@ -47,23 +47,26 @@ export interface ShareQuery {
   token: string;
   t: Translate;
   botUsername: string;
-  /** answers the inline query; no results when the query names no share */
+  /** answers the inline query with the share's one result */
   answer: (results: InlineQueryResult[]) => Promise<unknown>;
 }
 
+/** Whether a query has the shape of a Share button's token (it may still name no share). */
+export function isShareToken(query: string): boolean {
+  return SHARE_TOKEN_PATTERN.test(query);
+}
+
 /**
- * Answers a Share button's inline query with its one result. A cached file Telegram refuses
- * (it no longer has it) is forgotten and the deep link offered instead.
+ * Answers a Share button's inline query with its one result; false, unanswered, when the token
+ * names no share. A cached file Telegram refuses (it no longer has it) is forgotten and the deep
+ * link offered instead.
  */
 export async function answerShareQuery(
   deps: Pick<ServiceDeps, "kv" | "media">,
   query: ShareQuery,
-): Promise<void> {
+): Promise<boolean> {
   const share = await getShare(deps.kv, query.token);
-  if (!share) {
-    await query.answer([]);
-    return;
-  }
+  if (!share) return false;
   const file = share.file
     ? await deps.media.getFile(share.media, share.file.variant, share.file.mode)
     : undefined;
@@ -82,6 +85,7 @@ export async function answerShareQuery(
     await deps.media.forgetFile(share.media, share.file.variant, share.file.mode);
     await query.answer([renderShareResult(query.t, view)]);
   }
+  return true;
 }
 
 /** A share result the user sent somewhere: the first share of a media by a user is an event. */

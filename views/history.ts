@@ -77,5 +77,6 @@ export function renderHistory(
   keyboard.row();
   if (page.newer) keyboard.text(t("history-newer"), historyPageData(filter, page.newer.from));
   if (page.older) keyboard.text(t("history-older"), historyPageData(filter, page.older));
+  keyboard.row().text(t("button-menu"), buildCallback("menuMain"));
   return { text: lines.join("\n").trimEnd(), keyboard };
 }

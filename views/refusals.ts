@@ -39,3 +39,13 @@ export const URL_REFUSAL_MESSAGES: Record<UrlRefusal, string> = {
   private_address: "error-private-link",
   unresolvable: "error-unresolvable",
 };
+
+/** The few words of a URL refusal that fit above an inline query's results. */
+export const URL_REFUSAL_INLINE: Record<UrlRefusal, string> = {
+  not_a_url: "inline-refused-link",
+  bad_scheme: "inline-refused-link",
+  credentials: "inline-refused-link",
+  too_long: "inline-refused-link",
+  private_address: "inline-refused-private",
+  unresolvable: "inline-refused-unresolvable",
+};

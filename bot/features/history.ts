@@ -16,6 +16,7 @@ import { redeliver } from "../redeliver.ts";
 import { timezoneOf } from "../../services/account.ts";
 import { FeatureComposer } from "../composer.ts";
 import { onCallback } from "../callbacks.ts";
+import { showScreen } from "../in_place.ts";
 
 export const historyFeature = new FeatureComposer<BotContext>();
 
@@ -43,10 +44,11 @@ async function loadHistory(
   });
 }
 
-async function replyWithHistory(ctx: BotContext) {
+/** The newest page: a new message for /history, in place of the menu for its button. */
+async function showHistory(ctx: BotContext) {
   if (!ctx.from) return;
   const { text, keyboard } = await loadHistory(ctx, "all");
-  await ctx.reply(text, {
+  await showScreen(ctx, text, {
     reply_markup: keyboard,
     link_preview_options: { is_disabled: true },
   });
@@ -65,10 +67,10 @@ async function showPage(ctx: BotContext, filter: HistoryFilter, from?: string) {
   }
 }
 
-historyFeature.command("history", replyWithHistory);
+historyFeature.command("history", showHistory);
 onCallback(historyFeature, "menuHistory", async (ctx) => {
   await ctx.answerCallbackQuery();
-  await replyWithHistory(ctx);
+  await showHistory(ctx);
 });
 
 onCallback(historyFeature, "historyPage", async (ctx, { filter, from }) => {

@@ -6,6 +6,7 @@ import { PREMIUM_PLANS } from "../../kv/payments.ts";
 import { formatBytes } from "../../lib/format.ts";
 import type { BotContext } from "../context.ts";
 import { replyInWebhook } from "../webhook_reply.ts";
+import { showScreen } from "../in_place.ts";
 import { quotaLimit, timezoneOf } from "../../services/account.ts";
 import { isAdmin } from "../account.ts";
 import { type MenuView, renderMenu } from "../../views/menu.ts";
@@ -35,10 +36,12 @@ async function loadMenu(ctx: BotContext): Promise<MenuView> {
   };
 }
 
-async function replyWithMenu(ctx: BotContext) {
+/** The menu: a new message for a command, in place of the screen whose "⬅️ Menu" was pressed. */
+async function showMenu(ctx: BotContext) {
   if (!ctx.from) return;
   const { text, keyboard } = renderMenu(ctx.t, ctx.i18n.getLocale(), await loadMenu(ctx));
-  await replyInWebhook(ctx, text, { reply_markup: keyboard });
+  if (ctx.callbackQuery) await showScreen(ctx, text, { reply_markup: keyboard });
+  else await replyInWebhook(ctx, text, { reply_markup: keyboard });
   const key = `update:${ctx.update.update_id}`;
   ctx.deps.events.emit({ type: "menu_opened", userId: ctx.from.id, key, menu: "main" });
 }
@@ -64,7 +67,7 @@ async function replyWithHelp(ctx: BotContext) {
   );
 }
 
-menuFeature.command(["start", "menu"], replyWithMenu);
+menuFeature.command(["start", "menu"], showMenu);
 menuFeature.command("help", replyWithHelp);
 onCallback(menuFeature, "menuHelp", async (ctx) => {
   await ctx.answerCallbackQuery();
@@ -80,5 +83,5 @@ onCallback(menuFeature, "menuNews", async (ctx) => {
 });
 onCallback(menuFeature, "menuMain", async (ctx) => {
   await ctx.answerCallbackQuery();
-  await replyWithMenu(ctx);
+  await showMenu(ctx);
 });

@@ -7,7 +7,7 @@ import { timezoneOf } from "../../services/account.ts";
 import { formatDate } from "../../views/dates.ts";
 import { FeatureComposer } from "../composer.ts";
 import { onCallback } from "../callbacks.ts";
-import { renderPlans } from "../../views/premium.ts";
+import { renderPaySupport, renderPlans, renderTerms } from "../../views/premium.ts";
 
 export const premiumFeature = new FeatureComposer<BotContext>();
 
@@ -24,6 +24,25 @@ async function showPlans(ctx: BotContext) {
 }
 
 premiumFeature.command("premium", showPlans);
+
+premiumFeature.command("paysupport", async (ctx) => {
+  const { config } = ctx.deps;
+  const support = { contact: config.supportContact, adminIds: config.adminIds };
+  await ctx.reply(renderPaySupport(ctx.t, support), {
+    link_preview_options: { is_disabled: true },
+  });
+});
+
+premiumFeature.command("terms", async (ctx) => {
+  const { config } = ctx.deps;
+  const text = renderTerms(ctx.t, ctx.i18n.getLocale(), {
+    contact: config.supportContact,
+    adminIds: config.adminIds,
+    premiumQuotaBytes: config.premiumQuotaBytes,
+    freeQuotaBytes: config.freeQuotaBytes,
+  });
+  await ctx.reply(text, { link_preview_options: { is_disabled: true } });
+});
 onCallback(premiumFeature, "menuPremium", async (ctx) => {
   await ctx.answerCallbackQuery();
   await showPlans(ctx);

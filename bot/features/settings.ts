@@ -6,6 +6,7 @@ import type { BotContext } from "../context.ts";
 import { renderSettings, timezoneKeyboard } from "../../views/settings.ts";
 import { FeatureComposer } from "../composer.ts";
 import { onCallback } from "../callbacks.ts";
+import { showScreen } from "../in_place.ts";
 
 export const settingsFeature = new FeatureComposer<BotContext>();
 
@@ -47,7 +48,9 @@ settingsFeature.command("settings", async (ctx) => {
 });
 onCallback(settingsFeature, "menuSettings", async (ctx) => {
   await ctx.answerCallbackQuery();
-  await showSettings(ctx, false);
+  if (!ctx.user) return;
+  const { text, keyboard } = renderSettings(ctx.t, ctx.user, ctx.deps.config.defaultTimezone);
+  await showScreen(ctx, text, { reply_markup: keyboard });
 });
 
 onCallback(settingsFeature, "settingLanguage", async (ctx, { language }) => {

@@ -1,18 +1,18 @@
 /**
- * "📤 Share" through inline mode: the query a Share button types in the chat the user picks, the
- * result they send there, and the deep link (/start sh_<token>) a recipient opens.
+ * Inline mode: "@bot …" in any chat (services/inline_mode.ts), which "📤 Share" buttons type for
+ * the user; the deep links its results carry (/start sh_<token> for a media, /start dl_<token>
+ * for a link the bot has no file of); chosen results counted as shares.
  */
 import { getShare } from "../../kv/shares.ts";
-import { MEDIA_SHARE_PAYLOAD_PREFIX } from "../../lib/links.ts";
-import { answerShareQuery, countShare } from "../../services/shares.ts";
+import { getInlineLink } from "../../kv/inline_links.ts";
+import { INLINE_LINK_PAYLOAD_PREFIX, MEDIA_SHARE_PAYLOAD_PREFIX } from "../../lib/links.ts";
+import { countShare } from "../../services/shares.ts";
+import { answerInline } from "../../services/inline_mode.ts";
 import type { BotContext } from "../context.ts";
 import { offerPreview } from "../preview_request.ts";
 import { FeatureComposer } from "../composer.ts";
 
 export const shareFeature = new FeatureComposer<BotContext>();
-
-/** Short: once the file is in the cache, a new query offers it instead of the deep link. */
-const SHARE_CACHE_SECONDS = 10;
 
 // one of our results that the user sent into their chat with the bot: nothing to answer
 shareFeature.on("message", async (ctx, next) => {
@@ -20,19 +20,13 @@ shareFeature.on("message", async (ctx, next) => {
 });
 
 shareFeature.on("inline_query", async (ctx) => {
-  await answerShareQuery(ctx.deps, {
-    token: ctx.inlineQuery.query.trim(),
+  await answerInline(ctx.deps, {
+    userId: ctx.from.id,
+    query: ctx.inlineQuery.query,
+    offset: ctx.inlineQuery.offset,
     t: ctx.t,
     botUsername: ctx.me.username,
-    answer: (results) =>
-      ctx.answerInlineQuery(results, {
-        cache_time: SHARE_CACHE_SECONDS,
-        is_personal: true,
-        // a query that names nothing to share: the way to the bot
-        ...(results.length === 0
-          ? { button: { text: ctx.t("share-nothing"), start_parameter: "share" } }
-          : {}),
-      }),
+    answer: (results, options) => ctx.answerInlineQuery(results, options),
   });
 });
 
@@ -42,8 +36,19 @@ shareFeature.on("chosen_inline_result", async (ctx) => {
 
 shareFeature.command("start", async (ctx, next) => {
   const payload = ctx.match.trim();
-  if (!payload.startsWith(MEDIA_SHARE_PAYLOAD_PREFIX)) return await next();
-  const share = await getShare(ctx.deps.kv, payload.slice(MEDIA_SHARE_PAYLOAD_PREFIX.length));
-  if (share) await offerPreview(ctx, share.media.webpageUrl);
-  else await ctx.reply(ctx.t("share-expired"));
+  if (payload.startsWith(MEDIA_SHARE_PAYLOAD_PREFIX)) {
+    const share = await getShare(ctx.deps.kv, payload.slice(MEDIA_SHARE_PAYLOAD_PREFIX.length));
+    if (share) await offerPreview(ctx, share.media.webpageUrl);
+    else await ctx.reply(ctx.t("share-expired"));
+    return;
+  }
+  if (payload.startsWith(INLINE_LINK_PAYLOAD_PREFIX)) {
+    const token = payload.slice(INLINE_LINK_PAYLOAD_PREFIX.length);
+    const link = await getInlineLink(ctx.deps.kv, token);
+    // offerPreview checks the link with the URL guard again
+    if (link) await offerPreview(ctx, link);
+    else await ctx.reply(ctx.t("share-expired"));
+    return;
+  }
+  await next();
 });

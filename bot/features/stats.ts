@@ -12,6 +12,7 @@ import { timezoneOf } from "../../services/account.ts";
 import { FeatureComposer } from "../composer.ts";
 import { onCallback } from "../callbacks.ts";
 import { renderStatsCaption } from "../../views/stats_chart.ts";
+import { showChatAction } from "../../services/chat_actions.ts";
 
 export const statsFeature = new FeatureComposer<BotContext>();
 
@@ -27,7 +28,12 @@ async function replyWithStats(ctx: BotContext) {
   const caption = renderStatsCaption(ctx.t, locale, summary);
   let png: Uint8Array;
   try {
-    png = await renderPng(renderStatsChart(ctx.t, locale, summary));
+    const drawing = showChatAction(
+      { kv, api: ctx.api, logger },
+      ctx.chat?.id ?? ctx.from.id,
+      "upload_photo",
+    );
+    [png] = await Promise.all([renderPng(renderStatsChart(ctx.t, locale, summary)), drawing]);
   } catch (error) {
     // the summary alone still answers the question
     logger.warn("stats chart could not be drawn", { error });

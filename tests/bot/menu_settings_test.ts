@@ -14,7 +14,7 @@ Deno.test("[bot/menu] /start shows the account and every menu button answers wit
   await using bot = await startBotHarness();
   const alice = bot.user(7001);
   await alice.send("/start");
-  const menu = bot.lastMessage(alice.info.id);
+  let menu = bot.lastMessage(alice.info.id);
   assert(menu.text.startsWith(shown(en("menu-title"))), menu.text);
   assertMatch(menu.text, /Your account/);
   assertEquals(menu.keyboard.flat().length, MENU_ENTRIES.length, "no admin button for a user");
@@ -22,11 +22,18 @@ Deno.test("[bot/menu] /start shows the account and every menu button answers wit
     const before = bot.answers().length;
     await alice.press(menu, en(entry.key));
     assertEquals(bot.answers().length, before + 1, `${entry.key} is answered once`);
+    // a screen that opens in the menu's own message replaces it: a new menu for the next button
+    const current = bot.messages(alice.info.id).find((m) => m.messageId === menu.messageId)!;
+    if (!current.text.startsWith(shown(en("menu-title")))) {
+      await alice.send("/start");
+      menu = bot.lastMessage(alice.info.id);
+    }
   }
   const errors = bot.messages(alice.info.id).filter((m) => m.text === en("error-generic"));
   assertEquals(errors.length, 0, "no button ended in an error");
   const sent = bot.calls.filter((call) =>
-    call.method === "sendMessage" || call.method === "sendPhoto"
+    call.method === "sendMessage" || call.method === "sendPhoto" ||
+    call.method === "editMessageText"
   );
   assert(sent.length >= MENU_ENTRIES.length, "each button brought its screen");
 });
@@ -74,4 +81,33 @@ Deno.test("[bot/settings] a time zone typed with markup is refused, shown as typ
   const answer = bot.lastMessage(carol.info.id);
   assertEquals(answer.text, en("settings-timezone-invalid", { value: "<b>Mars&Co" }));
   assertEquals((await bot.users.get(carol.info.id))?.timezone, undefined);
+});
+
+Deno.test("[bot/menu] Settings, History and ⬅️ Menu navigate in the menu's own message", async () => {
+  await using bot = await startBotHarness();
+  const carol = bot.user(7003);
+  await carol.send("/start");
+  const menu = bot.lastMessage(carol.info.id);
+  const screens = () => bot.messages(carol.info.id).filter((m) => !m.deleted);
+  const shownIn = (messageId: number) =>
+    bot.messages(carol.info.id).find((m) => m.messageId === messageId)!;
+
+  await carol.press(menu, en("button-settings"));
+  assertEquals(screens().length, 1, "no new message");
+  assert(shownIn(menu.messageId).text.startsWith(shown(en("settings-title"))));
+
+  await carol.press(shownIn(menu.messageId), en("button-menu"));
+  assertEquals(screens().length, 1);
+  assert(shownIn(menu.messageId).text.startsWith(shown(en("menu-title"))));
+
+  await carol.press(shownIn(menu.messageId), en("button-history"));
+  assertEquals(screens().length, 1);
+  assert(shownIn(menu.messageId).text.startsWith(shown(en("history-title"))));
+  await carol.press(shownIn(menu.messageId), en("button-menu"));
+  assertEquals(screens().length, 1);
+  assert(shownIn(menu.messageId).text.startsWith(shown(en("menu-title"))));
+
+  // commands still answer with a message of their own
+  await carol.send("/history");
+  assertEquals(screens().length, 2);
 });

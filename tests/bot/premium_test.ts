@@ -1,4 +1,5 @@
-import { assertEquals } from "../support/assert.ts";
+import { assertEquals, assertMatch } from "../support/assert.ts";
+import { startBotHarness } from "../support/bot_harness.ts";
 import { isValidCheckout } from "../../bot/features/premium.ts";
 import { DEFAULT_PREFERENCES, type UserProfile } from "../../kv/users.ts";
 
@@ -29,4 +30,35 @@ Deno.test("[bot/premium] pre-checkout accepts only the plan's price in Stars, fo
   );
   assertEquals(isValidCheckout(good, { ...payer, blocked: true }), false, "blocked");
   assertEquals(isValidCheckout(good, undefined), false, "unknown payer");
+});
+
+Deno.test("[bot/premium] /paysupport and /terms: Premium, refunds by admins, and how to reach support", async () => {
+  await using bot = await startBotHarness({ SUPPORT_CONTACT: "@media_help <b>" });
+  const ada = bot.user(7101);
+  await ada.send("/paysupport");
+  const support = bot.lastMessage(ada.info.id);
+  assertMatch(support.text, /Help with a payment/);
+  assertMatch(support.text, /refunds are made by the bot's admins/i);
+  assertMatch(support.text, /Write to @media_help <b>\./, "the contact, as text");
+  await ada.send("/terms");
+  const terms = bot.lastMessage(ada.info.id);
+  assertMatch(terms.text, /Premium gives 9\.8 GB a day for the days bought \(30, 90,? or 365\)/);
+  assertMatch(terms.text, /Free accounts get 500 MB/);
+  assertMatch(terms.text, /refund Stars/);
+  assertMatch(terms.text, /@media_help/);
+  await ada.send("/premium");
+  assertMatch(
+    bot.lastMessage(ada.info.id).text,
+    /Terms: \/terms · Help with a payment: \/paysupport/,
+  );
+
+  // without SUPPORT_CONTACT: the admins, as links to their profiles; in French
+  await using noContact = await startBotHarness({ ADMIN_IDS: "501,502" });
+  const zoe = noContact.user(7102, { languageCode: "fr" });
+  await zoe.send("/paysupport");
+  const french = noContact.lastMessage(zoe.info.id);
+  assertMatch(french.text, /Écrivez à un admin : 1, 2\./);
+  assertMatch(french.raw, /href="tg:\/\/user\?id=501"/);
+  await zoe.send("/terms");
+  assertMatch(noContact.lastMessage(zoe.info.id).text, /30, 90 ou 365/);
 });

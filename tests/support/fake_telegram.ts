@@ -291,8 +291,11 @@ export interface FakeUser {
    * and the app queries the bot there with the button's query. Throws if there is no such button.
    */
   pressSwitchInlineButton(message: MessageRef, buttonText: string, into?: FakeUser): Update;
-  /** Types "@bot <query>" in `into`'s private chat (this bot's chat when omitted). */
-  sendInlineQuery(query: string, into?: FakeUser): Update;
+  /**
+   * Types "@bot <query>" (into `into`'s chat, else the bot's); `offset` is the next_offset of an
+   * answer to the same query, sent when the user scrolls to the end of its results.
+   */
+  sendInlineQuery(query: string, into?: FakeUser, offset?: string): Update;
   /**
    * Picks a result of the bot's answer to one of this user's inline queries. Telegram sends it
    * into the query's chat as the user's message "via" the bot (in the bot's own chat, the bot gets
@@ -1324,6 +1327,8 @@ class State {
   >();
   readonly refunds: Refund[] = [];
   readonly commands = new Map<string, BotCommand[]>();
+  /** the bot's description and short description, by language code ("" for the default) */
+  readonly descriptions = new Map<string, { description?: string; short?: string }>();
   readonly inlineQueries = new Map<string, InlineQueryState>();
   readonly inlineAnswers: InlineAnswer[] = [];
   readonly userChats = new Map<string, UserChatState>();
@@ -1708,7 +1713,7 @@ class FakeUserImpl implements FakeUser {
     return this.sendInlineQuery(button.switch_inline_query, into);
   }
 
-  sendInlineQuery(query: string, into?: FakeUser): Update {
+  sendInlineQuery(query: string, into?: FakeUser, offset = ""): Update {
     if (!this.state.inlineMode) {
       throw new Error("sendInlineQuery: the bot has no inline mode (@BotFather's /setinline)");
     }
@@ -1730,7 +1735,7 @@ class FakeUserImpl implements FakeUser {
         id,
         from: this.info,
         query,
-        offset: "",
+        offset,
         chat_type: into ? "private" : "sender",
       },
     });
@@ -2233,6 +2238,30 @@ async function getUpdates(state: State, req: ApiRequest): Promise<Update[]> {
   }
 }
 
+/** The description Telegram shows for a language code, else the default one. */
+function describedIn(state: State, req: ApiRequest) {
+  return state.descriptions.get(req.str("language_code") ?? "") ?? state.descriptions.get("");
+}
+
+function setDescription(
+  state: State,
+  req: ApiRequest,
+  field: "description" | "short_description",
+  limit: number,
+): true {
+  const text = req.str(field) ?? "";
+  if (text.length > limit) throw badRequest(`${field.toUpperCase()}_INVALID`);
+  const languageCode = req.str("language_code") ?? "";
+  if (languageCode !== "" && !/^[a-z]{2}$/.test(languageCode)) {
+    throw badRequest("LANG_CODE_INVALID");
+  }
+  const entry = state.descriptions.get(languageCode) ?? {};
+  if (field === "description") entry.description = text || undefined;
+  else entry.short = text || undefined;
+  state.descriptions.set(languageCode, entry);
+  return true;
+}
+
 function commandsKey(req: ApiRequest): string {
   const scope = req.json("scope", "can't parse BotCommandScope JSON object");
   const type = isRecord(scope) && typeof scope.type === "string" ? scope.type : "default";
@@ -2410,6 +2439,15 @@ function createMethods(state: State): Record<string, Handler> {
     },
 
     getMyCommands: (req) => state.commands.get(commandsKey(req)) ?? [],
+
+    setMyDescription: (req) => setDescription(state, req, "description", 512),
+    setMyShortDescription: (req) => setDescription(state, req, "short_description", 120),
+    getMyDescription: (req) => ({
+      description: describedIn(state, req)?.description ?? "",
+    }),
+    getMyShortDescription: (req) => ({
+      short_description: describedIn(state, req)?.short ?? "",
+    }),
 
     deleteMyCommands: (req) => {
       state.commands.delete(commandsKey(req));
