@@ -14,7 +14,8 @@ import { TELEGRAM_LIMITS, Throttle, type ThrottleLimits } from "./lib/throttle.t
 import { KvSendBudget } from "./kv/send_budget.ts";
 import { RateLimits } from "./kv/rate_limits.ts";
 import { type AddressPolicy, UrlGuard } from "./lib/url_guard.ts";
-import { ALLOWED_UPDATES, BOT_COMMANDS, createBot } from "./bot/bot.ts";
+import { ALLOWED_UPDATES, createBot } from "./bot/bot.ts";
+import { registerBotCommands } from "./bot/commands.ts";
 import { createI18n } from "./i18n/translations.ts";
 import { JobService } from "./services/job_service.ts";
 import { EventBus } from "./services/events.ts";
@@ -207,8 +208,7 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
     cookies,
     async start() {
       await bot.init();
-      await bot.api.setMyCommands(BOT_COMMANDS.en);
-      await bot.api.setMyCommands(BOT_COMMANDS.fr, { language_code: "fr" });
+      await registerBotCommands(bot.api, config.adminIds, logger);
       if (config.publicUrl) {
         await bot.api.setWebhook(`${config.publicUrl}${WEBHOOK_PATH}`, {
           secret_token: config.webhookSecret,

@@ -56,6 +56,8 @@ export interface PreviewOptions {
   recordMinutes?: readonly number[];
   /** the media's share (services/shares.ts): the preview offers "📤 Share" */
   shareToken?: string;
+  /** shown in a group: no buttons that answer with the user's own things (playlists, batches) */
+  inGroup?: boolean;
 }
 
 /** Telegram's limit on a photo's caption, counted after its HTML is parsed. */
@@ -107,8 +109,10 @@ export function renderPreview(
       buildCallback("download", { previewId, variant: "audio" }),
     );
   }
-  keyboard.text(t("playlist-button-add"), buildCallback("playlistAdd", { previewId })).row();
-  if (info.playlist) {
+  if (!options.inGroup) {
+    keyboard.text(t("playlist-button-add"), buildCallback("playlistAdd", { previewId })).row();
+  }
+  if (info.playlist && !options.inGroup) {
     keyboard.text(
       t("batch-button-all", { count: info.playlist.count }),
       buildCallback("batchList", { previewId }),
