@@ -3,7 +3,7 @@ import { InlineKeyboard } from "grammy";
 import type { Translate } from "../i18n/translations.ts";
 
 /** The deep link that opens the bot's private chat and starts it there. */
-export function privateChatLink(botUsername: string): string {
+function privateChatLink(botUsername: string): string {
   return `https://t.me/${botUsername}?start=group`;
 }
 

@@ -11,6 +11,7 @@ import { offerPreview } from "../preview_request.ts";
 import { privateChatKeyboard } from "../../views/groups.ts";
 import { markChatGone, markChatJoined } from "../../kv/bot_chats.ts";
 import { translatorFor } from "../../i18n/translations.ts";
+import { type CallbackKind, callbackPattern } from "../../views/callbacks.ts";
 
 /** Commands whose answers are the user's own: in a group, only a button to the private chat. */
 const PERSONAL_COMMANDS = [
@@ -34,9 +35,29 @@ const PERSONAL_COMMANDS = [
   "cookies",
 ];
 
+/** The buttons a group's messages carry: a preview's and a status message's. */
+const GROUP_BUTTONS: readonly CallbackKind[] = [
+  "download",
+  "previewClose",
+  "compressOpen",
+  "translateTitle",
+  "recordLive",
+  "jobCancel",
+  "recordStop",
+];
+const groupButtonPatterns = GROUP_BUTTONS.map(callbackPattern);
+
 export const groupsFeature = new FeatureComposer<BotContext>();
 
 const groups = groupsFeature.chatType(["group", "supergroup"]);
+
+// any other button (a menu's, a playlist's: forged, since no group message has them) would
+// answer with the presser's own things in front of the group
+groups.on("callback_query:data", async (ctx, next) => {
+  const data = ctx.callbackQuery.data;
+  if (groupButtonPatterns.some((pattern) => pattern.test(data))) return await next();
+  await ctx.answerCallbackQuery({ text: ctx.t("group-personal"), show_alert: true });
+});
 
 groups.command("dl", async (ctx) => {
   const message = ctx.message;

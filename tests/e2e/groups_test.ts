@@ -146,6 +146,10 @@ Deno.test("[e2e/groups] my_chat_member: welcomed once in the adder's language; o
   group.sendText(chloe, `/dl ${lab.urls.page}`);
   const preview = await waitForPreview(telegram, GROUP_ID);
   chloe.pressButton(preview.message, dataFor(preview, "720p"));
+  await waitUntil(
+    async () => (await system.queue.listActiveByUser(chloe.id)).length > 0,
+    "the download queued",
+  );
   group.removeBot(chloe);
   const removedAt = telegram.messages(GROUP_ID).at(-1)!.messageId;
 

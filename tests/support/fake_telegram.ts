@@ -280,6 +280,11 @@ export interface FakeUser {
   /** Presses an inline button of the message's current keyboard; throws if there is none. */
   pressButton(message: MessageRef, callbackData: string): Update;
   /**
+   * A callback query with any data (at most 64 bytes) on a message with an inline keyboard, as a
+   * modified client sends it: Telegram does not check the data against the buttons.
+   */
+  pressForgedButton(message: MessageRef, callbackData: string): Update;
+  /**
    * Presses the `switch_inline_query` button with this text on the message's current keyboard:
    * the user picks a chat (`into`, another user's private chat; this bot's chat when omitted)
    * and the app queries the bot there with the button's query. Throws if there is no such button.
@@ -1722,6 +1727,27 @@ class FakeUserImpl implements FakeUser {
           `${JSON.stringify(callbackData)}; its buttons have ${JSON.stringify(data)}`,
       );
     }
+    return this.#callbackQuery(stored, callbackData);
+  }
+
+  pressForgedButton(ref: MessageRef, callbackData: string): Update {
+    const stored = this.state.findMessage(ref);
+    if (!stored || stored.deleted || !stored.message.reply_markup) {
+      throw new Error(`pressForgedButton: message ${JSON.stringify(ref)} has no inline keyboard`);
+    }
+    const where = this.state.chats.get(stored.message.chat.id);
+    if (where?.group && !where.group.members.has(this.id)) {
+      throw new Error(
+        `pressForgedButton: user ${this.id} cannot see chat ${stored.message.chat.id}`,
+      );
+    }
+    if (new TextEncoder().encode(callbackData).length > 64) {
+      throw new Error("pressForgedButton: Telegram refuses callback data over 64 bytes");
+    }
+    return this.#callbackQuery(stored, callbackData);
+  }
+
+  #callbackQuery(stored: StoredMessage, callbackData: string): Update {
     const id = this.state.callbackQueryId();
     this.state.callbackQueries.set(id, { data: callbackData });
     const query: CallbackQuery = {
