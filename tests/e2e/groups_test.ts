@@ -195,3 +195,25 @@ Deno.test("[e2e/groups] commands per scope: private chats the full list, groups 
     assertEquals(telegram.commands("chat:3302", code), undefined);
   }
 });
+
+Deno.test("[e2e/groups] a blocked or rate-limited member still adds and removes the bot", async () => {
+  await using bed = await startTestSystem();
+  const { telegram, system } = bed;
+  const dan = telegram.user(3401, { firstName: "Dan", languageCode: "en" });
+  const erin = telegram.user(3402, { firstName: "Erin", languageCode: "en" });
+  const group = telegram.group(GROUP_ID, { members: [dan, erin] });
+  dan.sendText("/start");
+  await telegram.waitFor(() => telegram.messages(dan.id)[0]);
+  await system.users.update(dan.id, (user) => ({ ...user!, blocked: true }));
+  group.addBot(dan);
+  await telegram.waitFor(() => telegram.messages(GROUP_ID)[0]);
+  assertEquals((await getBotChat(system.kv, GROUP_ID))?.status, "member");
+  // Erin goes past the rate limit (30 in 30 s) with commands of other bots, which get no answer:
+  // her removal is recorded all the same
+  for (let i = 0; i < 40; i++) group.sendText(erin, "/roll");
+  group.removeBot(erin);
+  await waitUntil(
+    async () => (await getBotChat(system.kv, GROUP_ID))?.status === "gone",
+    "the removal recorded",
+  );
+});
