@@ -198,7 +198,7 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
 
   /** Webhook mode: the bot from KV (no getMe on the way to the first answer), if it is there. */
   const useStoredBotInfo = async () => {
-    const setup = telegramSetup(config.botToken, {
+    const setup = telegramSetup(config.botToken, config.adminIds, {
       url: `${config.publicUrl}${WEBHOOK_PATH}`,
       secretToken: config.webhookSecret ?? "",
     });
@@ -223,7 +223,12 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
   const connectPolling = async () => {
     for (let wait = CONNECT_RETRY_MS.first; !stopConnecting.signal.aborted;) {
       try {
-        const { botInfo } = await applyTelegramSetup(bot.api, kv, telegramSetup(config.botToken));
+        const { botInfo } = await applyTelegramSetup(
+          bot.api,
+          kv,
+          telegramSetup(config.botToken, config.adminIds),
+          { logger },
+        );
         await syncBotDescriptions({ api: bot.api, kv, i18n }, botInfo.id);
         bot.botInfo = botInfo;
         await bot.api.deleteWebhook();

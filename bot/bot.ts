@@ -32,6 +32,7 @@ import { playlistFeature } from "./features/playlist.ts";
 import { gamificationFeature } from "./features/gamification.ts";
 import { shareFeature } from "./features/share.ts";
 import { unhandledFeature } from "./features/unhandled.ts";
+import { groupsFeature } from "./features/groups.ts";
 
 /**
  * The updates the bot handles. Telegram keeps the last list it was given, for the webhook and for
@@ -43,44 +44,9 @@ export const ALLOWED_UPDATES = [
   "pre_checkout_query",
   "inline_query",
   "chosen_inline_result",
+  // added to or removed from a group: welcome it, or stop sending there
+  "my_chat_member",
 ] as const;
-
-export const BOT_COMMANDS = {
-  en: [
-    { command: "start", description: "Main menu" },
-    { command: "history", description: "Your last downloads" },
-    { command: "stats", description: "Your activity as a chart" },
-    { command: "recommend", description: "Picked for you from your downloads" },
-    { command: "playlist", description: "Your playlists" },
-    { command: "record", description: "Record a live stream" },
-    { command: "subs", description: "Subtitles of a video, translated if you like" },
-    { command: "schedule", description: "Download a link later" },
-    { command: "schedules", description: "Your scheduled downloads" },
-    { command: "batch", description: "Download many links at once" },
-    { command: "profile", description: "Your level, XP and badges" },
-    { command: "top", description: "The leaderboard" },
-    { command: "achievements", description: "Badges to earn" },
-    { command: "cancel", description: "Stop running downloads" },
-    { command: "help", description: "How it works" },
-  ],
-  fr: [
-    { command: "start", description: "Menu principal" },
-    { command: "history", description: "Vos derniers téléchargements" },
-    { command: "stats", description: "Votre activité en graphique" },
-    { command: "recommend", description: "Des suggestions d’après vos téléchargements" },
-    { command: "playlist", description: "Vos playlists" },
-    { command: "record", description: "Enregistrer un direct" },
-    { command: "subs", description: "Sous-titres d’une vidéo, traduits si besoin" },
-    { command: "schedule", description: "Télécharger un lien plus tard" },
-    { command: "schedules", description: "Vos téléchargements programmés" },
-    { command: "batch", description: "Télécharger plusieurs liens d’un coup" },
-    { command: "profile", description: "Votre niveau, vos XP et vos badges" },
-    { command: "top", description: "Le classement" },
-    { command: "achievements", description: "Les badges à gagner" },
-    { command: "cancel", description: "Arrêter les téléchargements" },
-    { command: "help", description: "Comment ça marche" },
-  ],
-};
 
 /**
  * grammY's Bot, except that an update's context calls the Bot API through the bot's own Api.
@@ -120,6 +86,8 @@ export function createBot(
 
   // one list of features rather than grammY's nested chain: see FeatureComposer
   const features = new FeatureComposer<BotContext>(
+    // first: in groups only /dl and /help are answered, personal commands point to the private chat
+    groupsFeature,
     // before the menu: it answers /start with a playlist's deep link payload
     playlistFeature,
     // before the menu too: it records /start ref_<code> invitations, then lets the menu answer

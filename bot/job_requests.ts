@@ -37,14 +37,28 @@ export async function queueForSender(
   if (ctx.callbackQuery) {
     await ctx.answerCallbackQuery({ text: refusalShortText(ctx.t, refusal) }).catch(() => {});
   }
-  await ctx.reply(refusalText(ctx.t, ctx.i18n.getLocale(), timezone, refusal));
+  // a group sees that the request was refused, not the requester's quota
+  await ctx.reply(
+    inGroup(ctx)
+      ? refusalShortText(ctx.t, refusal)
+      : refusalText(ctx.t, ctx.i18n.getLocale(), timezone, refusal),
+  );
   return undefined;
+}
+
+function inGroup(ctx: BotContext): boolean {
+  return ctx.chat?.type === "group" || ctx.chat?.type === "supergroup";
 }
 
 /** Answers a button press that the quota or the user's limits refused, saying what is left. */
 export async function refuseRequest(ctx: BotContext, timezone: string, refusal: JobRefusal) {
-  const text = refusalText(ctx.t, ctx.i18n.getLocale(), timezone, refusal);
   // already answered when the job was about to start and lost its place to another request
+  if (inGroup(ctx)) {
+    // the requester alone sees why, in an alert: their quota is not the group's business
+    await ctx.answerCallbackQuery({ text: refusalShortText(ctx.t, refusal), show_alert: true })
+      .catch(() => {});
+    return;
+  }
   await ctx.answerCallbackQuery({ text: refusalShortText(ctx.t, refusal) }).catch(() => {});
-  await ctx.reply(text);
+  await ctx.reply(refusalText(ctx.t, ctx.i18n.getLocale(), timezone, refusal));
 }

@@ -8,7 +8,8 @@ import { type HitCounts, hitCountsKey } from "../kv/rate_limits.ts";
  * same read; blocked users get nothing processed.
  */
 export async function loadUser(ctx: BotContext, next: NextFunction): Promise<void> {
-  if (!ctx.from || ctx.from.is_bot) return await next();
+  // the bot added to or removed from a group: recorded whoever did it, blocked or not
+  if (!ctx.from || ctx.from.is_bot || ctx.myChatMember) return await next();
   const [profile, hitCounts] = await ctx.deps.reads.getMany<[UserProfile, HitCounts]>([
     userKey(ctx.from.id),
     hitCountsKey(ctx.from.id),
@@ -35,7 +36,9 @@ export async function loadUser(ctx: BotContext, next: NextFunction): Promise<voi
 
 /** A friendly answer, once per burst, to users who send faster than a person would. */
 export async function rateLimit(ctx: BotContext, next: NextFunction): Promise<void> {
-  if (!ctx.from || ctx.preCheckoutQuery || ctx.message?.successful_payment) return await next();
+  if (
+    !ctx.from || ctx.preCheckoutQuery || ctx.message?.successful_payment || ctx.myChatMember
+  ) return await next();
   const { rateLimits, kv } = ctx.deps;
   const counts = ctx.hitCounts ?? await kv.get<HitCounts>(hitCountsKey(ctx.from.id));
   const waitMs = await rateLimits.hit(ctx.from.id, counts);

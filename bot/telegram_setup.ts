@@ -5,31 +5,39 @@
  * long-polling app at start; never by a webhook app's cold start.
  */
 import type { Api } from "grammy";
-import type { BotCommand, LanguageCode, UserFromGetMe } from "grammy/types";
+import type { BotCommand, UserFromGetMe } from "grammy/types";
 import { createHash } from "node:crypto";
 import { readSetupHash, saveBotInfo, saveSetupHash } from "../kv/telegram_setup.ts";
-import { ALLOWED_UPDATES, BOT_COMMANDS } from "./bot.ts";
+import { ALLOWED_UPDATES } from "./bot.ts";
+import {
+  ADMIN_COMMANDS,
+  GROUP_COMMANDS,
+  PRIVATE_COMMANDS,
+  registerBotCommands,
+} from "./commands.ts";
+import type { Logger } from "../lib/logger.ts";
 
 export interface TelegramSetup {
   /** the bot's id, from its token: another bot is another setup */
   botId: number;
   /** set: Telegram delivers updates there; unset: long polling, whose poller removes the webhook */
   webhook?: { url: string; secretToken: string; allowedUpdates: readonly string[] };
-  /** one menu per language; no languageCode: the default */
-  commands: { languageCode?: LanguageCode; commands: BotCommand[] }[];
+  /** the command menus of each scope (bot/commands.ts), here so that a change reaches Telegram */
+  commands: Record<"private" | "group" | "admin", Record<"en" | "fr", BotCommand[]>>;
+  /** ADMIN_IDS, who get /admin in their own chat */
+  adminIds: readonly number[];
 }
 
 export function telegramSetup(
   botToken: string,
+  adminIds: readonly number[],
   webhook?: { url: string; secretToken: string },
 ): TelegramSetup {
   return {
     botId: Number(botToken.split(":")[0]),
     webhook: webhook && { ...webhook, allowedUpdates: ALLOWED_UPDATES },
-    commands: [
-      { commands: BOT_COMMANDS.en },
-      { languageCode: "fr", commands: BOT_COMMANDS.fr },
-    ],
+    commands: { private: PRIVATE_COMMANDS, group: GROUP_COMMANDS, admin: ADMIN_COMMANDS },
+    adminIds,
   };
 }
 
@@ -52,7 +60,7 @@ export async function applyTelegramSetup(
   api: Api,
   kv: Deno.Kv,
   setup: TelegramSetup,
-  { force = false } = {},
+  { force = false, logger }: { force?: boolean; logger: Logger },
 ): Promise<SetupOutcome> {
   const botInfo = await api.getMe();
   await saveBotInfo(kv, botInfo);
@@ -64,10 +72,8 @@ export async function applyTelegramSetup(
       allowed_updates: setup.webhook.allowedUpdates as typeof ALLOWED_UPDATES[number][],
     });
   }
-  for (const { languageCode, commands } of setup.commands) {
-    await api.setMyCommands(commands, languageCode ? { language_code: languageCode } : {});
-  }
-  await saveSetupHash(kv, hash);
+  // an admin who has not opened the bot's chat yet is tried again by the next run
+  if (await registerBotCommands(api, setup.adminIds, logger)) await saveSetupHash(kv, hash);
   return { botInfo, applied: true };
 }
 

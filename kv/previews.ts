@@ -6,6 +6,8 @@ export interface Preview {
   id: string;
   userId: number;
   chatId: number;
+  /** the request the preview answers (a link, a group's /dl): the file answers it too */
+  replyToMessageId?: number;
   url: string;
   info: ProbeInfo;
   createdAt: number;

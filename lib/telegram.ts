@@ -103,3 +103,9 @@ export function isStaleFileId(error: unknown): boolean {
   return error instanceof GrammyError && error.error_code === 400 &&
     /wrong file identifier|file reference/i.test(error.description);
 }
+
+/** Telegram's answer to a send into a group or channel the bot was removed from (or left). */
+export function isRemovedFromChat(error: unknown): boolean {
+  return error instanceof GrammyError && error.error_code === 403 &&
+    /kicked from the|not a member of the|bot was removed/i.test(error.description);
+}

@@ -725,3 +725,15 @@ cookies-added = ✅ Stored { $count } cookies for { $domains ->
    *[other] , leaving out { $expired } already expired
 }. The message with the file was deleted from this chat.
 cookies-went-stale = 🍪 The cookies for <b>{ $domains }</b> were refused { $failures } times in a row: the account may be signed out or blocked. Export fresh ones and send them with /cookies, then remove the old set.
+
+## Groups
+group-help =
+    👋 <b>MediaBot in this group</b>
+
+    • <code>/dl &lt;link&gt;</code> downloads a link for you; or reply <code>/dl</code> to a message that contains one.
+    • The preview and its buttons are yours: others pressing them are told so.
+    • The file arrives here, in reply to your request, and counts against your own quota and history.
+    • Your history, stats, settings, playlists and Premium stay in our private chat.
+group-dl-usage = 🔗 Send <code>/dl &lt;link&gt;</code>, or reply <code>/dl</code> to a message that contains a link.
+group-personal = 🔒 That is personal: I answer it in our private chat.
+button-open-private = 💬 Open the private chat

@@ -725,3 +725,15 @@ cookies-added = ✅ { $count } cookies enregistrés pour { $domains ->
    *[other] , sans { $expired } déjà expirés
 }. Le message contenant le fichier a été supprimé de cette conversation.
 cookies-went-stale = 🍪 Les cookies de <b>{ $domains }</b> ont été refusés { $failures } fois de suite : le compte est peut-être déconnecté ou bloqué. Exportez-en de frais et envoyez-les avec /cookies, puis supprimez l’ancien jeu.
+
+## Groups
+group-help =
+    👋 <b>MediaBot dans ce groupe</b>
+
+    • <code>/dl &lt;lien&gt;</code> télécharge un lien pour vous ; ou répondez <code>/dl</code> à un message qui en contient un.
+    • L’aperçu et ses boutons sont à vous : les autres qui les pressent en sont avertis.
+    • Le fichier arrive ici, en réponse à votre demande, et compte dans votre propre quota et votre historique.
+    • Votre historique, vos statistiques, réglages, playlists et Premium restent dans notre conversation privée.
+group-dl-usage = 🔗 Envoyez <code>/dl &lt;lien&gt;</code>, ou répondez <code>/dl</code> à un message qui contient un lien.
+group-personal = 🔒 C’est personnel : je vous réponds dans notre conversation privée.
+button-open-private = 💬 Ouvrir la conversation privée

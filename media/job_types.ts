@@ -42,6 +42,8 @@ export interface DownloadPayload {
   statusMessageId?: number;
   /** where the worker uploads: the user's chat, or STORAGE_CHAT_ID */
   uploadChatId: number;
+  /** the request's message (a link, a group's /dl) the upload answers; unset with a storage chat */
+  replyToMessageId?: number;
   /** HTML caption, already escaped by the app */
   caption: string;
   /** the keyboard under the file (its Share button), made by the app */

@@ -11,6 +11,7 @@ import { type Config, loadConfig } from "../config.ts";
 import { openKv } from "../app.ts";
 import { applyTelegramSetup, type SetupOutcome, telegramSetup } from "../bot/telegram_setup.ts";
 import { telegramClientOptions } from "../lib/telegram.ts";
+import { createLogger } from "../lib/logger.ts";
 import { syncBotDescriptions } from "../services/bot_descriptions.ts";
 import { createI18n } from "../i18n/translations.ts";
 import { WEBHOOK_PATH } from "../routes/telegram.ts";
@@ -25,8 +26,10 @@ export async function runTelegramSetup(
   const webhook = config.publicUrl && config.webhookSecret
     ? { url: `${config.publicUrl}${WEBHOOK_PATH}`, secretToken: config.webhookSecret }
     : undefined;
-  const outcome = await applyTelegramSetup(api, kv, telegramSetup(config.botToken, webhook), {
+  const setup = telegramSetup(config.botToken, config.adminIds, webhook);
+  const outcome = await applyTelegramSetup(api, kv, setup, {
     force,
+    logger: createLogger(config.logLevel),
   });
   // the descriptions keep a hash of their own: set when a locale's text changed
   await syncBotDescriptions({ api, kv, i18n: await createI18n() }, outcome.botInfo.id);

@@ -114,6 +114,8 @@ export interface CacheRequest {
   /** the ways of sending to look for, in order of preference */
   modes: readonly SendMode[];
   caption: string;
+  /** the request's message in the chat (a link, a group's /dl), which the file answers */
+  replyToMessageId?: number;
   /** the user's words: the Share button under the file, the "part i/N" of a split's parts */
   t: Translate;
   quota: { timezone: string; limitBytes: number };
@@ -172,13 +174,14 @@ export async function sendFromCache(
           request.api,
           request.chatId,
           cached,
-          { caption: request.caption, keyboard },
+          { caption: request.caption, keyboard, replyToMessageId: request.replyToMessageId },
           request.t("quality-part"),
         );
       } else {
         await sendCachedFile(request.api, request.chatId, cached[0], {
           caption: request.caption,
           keyboard,
+          replyToMessageId: request.replyToMessageId,
         });
       }
     } catch (error) {
@@ -213,6 +216,8 @@ export async function sendFromCache(
 export interface FileMessage {
   caption: string;
   keyboard?: InlineKeyboardMarkup;
+  /** the message the file answers, if it still exists */
+  replyToMessageId?: number;
 }
 
 /** Sends a file Telegram already has; no upload, no worker. */
@@ -222,7 +227,13 @@ export async function sendCachedFile(
   file: CachedFile,
   message: FileMessage,
 ): Promise<void> {
-  const common = { caption: message.caption, reply_markup: message.keyboard };
+  const common = {
+    caption: message.caption,
+    reply_markup: message.keyboard,
+    ...(message.replyToMessageId === undefined ? {} : {
+      reply_parameters: { message_id: message.replyToMessageId, allow_sending_without_reply: true },
+    }),
+  };
   if (file.kind === "video") {
     await api.sendVideo(chatId, file.fileId, {
       ...common,

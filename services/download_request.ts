@@ -29,6 +29,8 @@ export interface DownloadRequest {
   url: string;
   info: ProbeInfo;
   variant: Variant;
+  /** the request's message in the chat (a link, a group's /dl), which the file answers */
+  replyToMessageId?: number;
   /**
    * the same for the same request however often it is handled: history counts it once, the
    * quota charges or reserves once, one job is queued
@@ -81,6 +83,7 @@ export async function requestDownload(
     media: deliveredMediaOf(request.url, info, variant),
     modes: [sendAs],
     caption,
+    replyToMessageId: request.replyToMessageId,
     t: request.t,
     quota: { timezone, limitBytes: quotaLimit(config, request.user) },
     source: options.source ?? "preview",
@@ -111,6 +114,8 @@ export async function requestDownload(
       info,
       lang: request.lang,
       uploadChatId: config.storageChatId ?? chatId,
+      // a storage chat's upload answers nothing there; the app sends the file on by file_id
+      replyToMessageId: config.storageChatId === undefined ? request.replyToMessageId : undefined,
       caption,
       replyMarkup,
       title: info.title,

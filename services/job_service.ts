@@ -43,6 +43,8 @@ import { Histogram } from "../lib/histogram.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { WorkerStatusLog } from "./ytdlp_fleet.ts";
 import { isFailureReason, type JobFailureCode } from "../media/failure_reasons.ts";
+import { isChatGone, markChatGone } from "../kv/bot_chats.ts";
+import { isRemovedFromChat } from "../lib/telegram.ts";
 
 /** Telegram allows about one edit per second per chat; every 3 s keeps a margin for other messages. */
 export const PROGRESS_EDIT_INTERVAL_MS = 3_000;
@@ -196,6 +198,11 @@ export class JobService {
     const answer = await this.deps.queue.heartbeat(id, leaseId, progress);
     if (!answer.ok) return { ok: false, cancel: true };
     if (answer.job.workerId) await this.sawWorker(answer.job.workerId);
+    // the bot was removed from the job's group: nothing it makes could be sent there
+    if (await isChatGone(this.deps.kv, answer.job.chatId)) {
+      await this.cancel(id);
+      return { ok: true, cancel: true };
+    }
     if (!answer.cancel) {
       const action = chatActionOf(answer.job, progress);
       await Promise.all([
@@ -346,6 +353,7 @@ export class JobService {
       if (isPermanentTelegramError(error)) {
         // the chat is gone or blocked us: trying again would fail forever
         logger.warn("job outcome undeliverable", { jobId: job.id, error });
+        if (isRemovedFromChat(error)) await this.chatGone(lease.job.chatId);
         await queue.clearOutbox(job.id);
         return;
       }
@@ -368,15 +376,19 @@ export class JobService {
   private async tell(job: Job): Promise<void> {
     const t = translatorFor(this.deps.i18n, job.payload.lang);
     await this.settleQuota(job);
-    if (job.state === "done" && job.result) await this.deliver(job, job.result);
-    else if (job.state === "cancelled" && !isBatched(job)) {
-      await this.editStatus(job, t("download-cancelled"));
-    } else if (job.state === "failed" || job.state === "dead") {
+    const failed = job.state === "failed" || job.state === "dead";
+    if (failed) {
       // batched or not, every failure is counted by its reason
       const reason = failureLabelOf(job);
       this.deps.events.emit({ type: "download_failed", userId: job.userId, key: job.id, reason });
-      if (!isBatched(job)) await this.reportFailure(job);
     }
+    // removed from the group: the outcome is settled, and nothing is sent there any more
+    if (await isChatGone(this.deps.kv, job.chatId)) {
+      this.deps.logger.info("job outcome not sent: the bot left its group", { jobId: job.id });
+    } else if (job.state === "done" && job.result) await this.deliver(job, job.result);
+    else if (job.state === "cancelled" && !isBatched(job)) {
+      await this.editStatus(job, t("download-cancelled"));
+    } else if (failed && !isBatched(job)) await this.reportFailure(job);
     if (isBatched(job)) {
       await this.batches.jobFinished(job);
       await this.batchDownloads.jobEnded(job);
@@ -534,9 +546,10 @@ export class JobService {
     );
     await this.deps.api.editMessageText(job.chatId, payload.statusMessageId, text, {
       reply_markup: keyboard,
-    }, deadline as ApiSignal).catch((error) =>
-      this.deps.logger.warn("progress edit failed", { jobId: job.id, error })
-    );
+    }, deadline as ApiSignal).catch(async (error) => {
+      this.deps.logger.warn("progress edit failed", { jobId: job.id, error });
+      if (isRemovedFromChat(error)) await this.chatGone(job.chatId);
+    });
     await endEdit(this.deps.kv, turn);
   }
 
@@ -558,6 +571,13 @@ export class JobService {
       }
     }
     await this.deps.api.sendMessage(job.chatId, text);
+  }
+
+  /** Telegram says the bot is out of this group: recorded once, and nothing is sent there again. */
+  private async chatGone(chatId: number): Promise<void> {
+    if (await markChatGone(this.deps.kv, chatId)) {
+      this.deps.logger.info("removed from a group, seen by a send", { chatId });
+    }
   }
 
   private async deleteStatus(job: Job): Promise<void> {

@@ -13,6 +13,7 @@ import { type AdviceDeps, loadPreviewAdvice } from "./preview_advice.ts";
 import { previewQualityOrder } from "./experiments.ts";
 import { offeredRecordMinutes } from "./recordings.ts";
 import { shareMedia } from "./shares.ts";
+import { isGroupChatId } from "../kv/bot_chats.ts";
 
 export interface PreviewTarget {
   api: Api;
@@ -35,7 +36,13 @@ export async function sendPreview(
   info: ProbeInfo,
 ): Promise<Preview> {
   const { api, kv, chatId } = target;
-  const preview = await createPreview(kv, { userId: target.userId, chatId, url, info });
+  const preview = await createPreview(kv, {
+    userId: target.userId,
+    chatId,
+    replyToMessageId: target.replyToMessageId,
+    url,
+    info,
+  });
   // the "Translate title" offer depends on the title's language
   if (target.preview?.offerTranslation) await loadLanguageDetection();
   const { caption, keyboard } = renderPreview(
@@ -50,6 +57,7 @@ export async function sendPreview(
         : undefined,
       qualityOrder: await previewQualityOrder(kv, target.userId),
       shareToken: await shareMedia(kv, { media: info, title: info.title }),
+      inGroup: isGroupChatId(chatId),
     },
   );
   const common = {

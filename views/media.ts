@@ -58,6 +58,8 @@ export interface PreviewOptions {
   shareToken?: string;
   /** a translator is at hand: a title in another language than the user's gets "Translate" */
   offerTranslation?: boolean;
+  /** shown in a group: no buttons that answer with the user's own things (playlists, batches) */
+  inGroup?: boolean;
 }
 
 /** Telegram's limit on a photo's caption, counted after its HTML is parsed. */
@@ -109,8 +111,10 @@ export function renderPreview(
       buildCallback("download", { previewId, variant: "audio" }),
     );
   }
-  keyboard.text(t("playlist-button-add"), buildCallback("playlistAdd", { previewId })).row();
-  if (info.playlist) {
+  if (!options.inGroup) {
+    keyboard.text(t("playlist-button-add"), buildCallback("playlistAdd", { previewId })).row();
+  }
+  if (info.playlist && !options.inGroup) {
     keyboard.text(
       t("batch-button-all", { count: info.playlist.count }),
       buildCallback("batchList", { previewId }),

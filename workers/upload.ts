@@ -18,7 +18,7 @@ type ApiSignal = Parameters<Api["sendVideo"]>[3];
 /** Where a file goes and what it is called: a download's payload, or a recording's part. */
 export type UploadTarget = Pick<
   DownloadPayload,
-  "uploadChatId" | "caption" | "replyMarkup" | "title" | "performer" | "sendAs"
+  "uploadChatId" | "caption" | "replyMarkup" | "title" | "performer" | "sendAs" | "replyToMessageId"
 >;
 
 export async function uploadMedia(
@@ -35,7 +35,11 @@ export async function uploadMedia(
     ? new DiskFile(media.thumbnailPath, "thumb.jpg")
     : undefined;
   const duration = media.duration === undefined ? undefined : Math.round(media.duration);
-  const common = { caption: payload.caption, reply_markup: payload.replyMarkup };
+  const common = {
+    caption: payload.caption,
+    reply_markup: payload.replyMarkup,
+    ...replyTo(payload.replyToMessageId),
+  };
   let message: Message;
   const kind = payload.sendAs === "file" ? "document" : media.kind;
   if (kind === "video") {
@@ -71,4 +75,11 @@ export async function uploadMedia(
     chatId: message.chat.id,
     messageId: message.message_id,
   };
+}
+
+/** Answers the request's message, or nothing when it is gone. */
+function replyTo(messageId: number | undefined) {
+  return messageId === undefined
+    ? {}
+    : { reply_parameters: { message_id: messageId, allow_sending_without_reply: true } };
 }

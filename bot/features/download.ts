@@ -11,7 +11,9 @@ import { refuseRequest } from "../job_requests.ts";
 
 export const downloadFeature = new FeatureComposer<BotContext>();
 
-onCallback(downloadFeature, "previewClose", async (ctx) => {
+onCallback(downloadFeature, "previewClose", async (ctx, { previewId }) => {
+  // in a group, only the one who asked may close it
+  if (!await ownPreview(ctx, previewId)) return;
   await ctx.answerCallbackQuery(ctx.t("preview-cancelled"));
   await ctx.deleteMessage().catch(() => {});
 });
@@ -49,6 +51,7 @@ onCallback(downloadFeature, "download", async (ctx, { previewId, variant }) => {
     info,
     variant,
     key: requestKey,
+    replyToMessageId: preview.replyToMessageId,
   }, {
     source: "preview",
     onCached: async () => {
@@ -74,9 +77,13 @@ onCallback(downloadFeature, "download", async (ctx, { previewId, variant }) => {
 
 /** The Cancel button of a status message stops the job that message follows. */
 onCallback(downloadFeature, "jobCancel", async (ctx) => {
-  const messageId = ctx.callbackQuery.message?.message_id;
+  const message = ctx.callbackQuery.message;
   const jobs = await ctx.deps.queue.listActiveByUser(ctx.from.id);
-  const job = jobs.find((j) => j.payload.statusMessageId === messageId);
+  // message ids are per chat: the presser's job must follow this very message
+  const job = message &&
+    jobs.find((j) =>
+      j.chatId === message.chat.id && j.payload.statusMessageId === message.message_id
+    );
   if (!job) {
     await ctx.answerCallbackQuery(ctx.t("download-nothing-to-cancel"));
     return;

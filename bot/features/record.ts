@@ -110,7 +110,8 @@ onCallback(recordFeature, "recordStop", async (ctx) => {
   const messageId = ctx.callbackQuery.message?.message_id;
   const jobs = await ctx.deps.queue.listActiveByUser(ctx.from.id);
   const job = jobs.find((j) =>
-    j.payload.kind === "record" && j.payload.statusMessageId === messageId
+    j.payload.kind === "record" && j.chatId === ctx.chat?.id &&
+    j.payload.statusMessageId === messageId
   );
   if (!job) {
     await ctx.answerCallbackQuery(ctx.t("download-nothing-to-cancel"));

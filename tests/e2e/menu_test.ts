@@ -3,7 +3,7 @@ import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { buttons, reply } from "../support/chat.ts";
 import { startTestSystem } from "../support/system.ts";
 import type { BotMessage, FakeTelegram, FakeUser } from "../support/fake_telegram.ts";
-import { BOT_COMMANDS } from "../../bot/bot.ts";
+import { PRIVATE_COMMANDS } from "../../bot/commands.ts";
 
 function rows(message: BotMessage): string[][] {
   const markup = message.replyMarkup;
@@ -65,7 +65,7 @@ Deno.test("[e2e/menu] /help and the news name every command the bot has, and onl
     const help = await reply(telegram, user, "/help", /MediaBot/);
     const menu = await reply(telegram, user, "/menu", /MediaBot/);
     const news = await press(telegram, user, menu, "menu:news");
-    const listed = BOT_COMMANDS[languageCode].map((c) => c.command);
+    const listed = PRIVATE_COMMANDS[languageCode].map((c) => c.command);
     const named = [...commandsIn(help.text ?? ""), ...commandsIn(news.text ?? "")];
     for (const command of [...listed, ...unlisted]) {
       assert(commandsIn(help.text ?? "").has(command), `/${command} in /help (${languageCode})`);

@@ -26,9 +26,11 @@
  *   and chosen_inline_result (the inline feedback @BotFather's /setinlinefeedback turns on).
  *
  * Simplified:
- * - only private chats with users made by `user()`; no groups or channels. Two users' own chat
- *   holds only what they sent there through inline mode (`userChat()`); inline messages cannot
- *   be edited;
+ * - private chats with users made by `user()`, and groups and supergroups made by `group()`
+ *   (members, the bot added and removed with `my_chat_member`, privacy mode: the bot gets a
+ *   member's message only when it starts with a command or replies to the bot); no channels.
+ *   Two users' own chat holds only what they sent there through inline mode (`userChat()`);
+ *   inline messages cannot be edited;
  * - inline results: articles with text content and cached photos, videos, audio and documents
  *   can be chosen; other types are checked for their id and type only;
  * - HTML is stricter than tdlib: a bare ">" or an "&" that starts no valid entity is rejected
@@ -286,6 +288,11 @@ export interface FakeUser {
   /** Presses an inline button of the message's current keyboard; throws if there is none. */
   pressButton(message: MessageRef, callbackData: string): Update;
   /**
+   * A callback query with any data (at most 64 bytes) on a message with an inline keyboard, as a
+   * modified client sends it: Telegram does not check the data against the buttons.
+   */
+  pressForgedButton(message: MessageRef, callbackData: string): Update;
+  /**
    * Presses the `switch_inline_query` button with this text on the message's current keyboard:
    * the user picks a chat (`into`, another user's private chat; this bot's chat when omitted)
    * and the app queries the bot there with the button's query. Throws if there is no such button.
@@ -310,6 +317,34 @@ export interface FakeUser {
   /** While blocked, sending to this user answers 403 "Forbidden: bot was blocked by the user". */
   block(): void;
   unblock(): void;
+}
+
+export interface FakeGroupOptions {
+  title?: string;
+  /** "group" (the default) or "supergroup": the texts of some errors differ */
+  type?: "group" | "supergroup";
+  /** the members, besides the bot; `addBot` may add the bot later */
+  members?: FakeUser[];
+}
+
+/** A group or supergroup: its members talk there, and add or remove the bot. */
+export interface FakeGroup {
+  /** negative, as Telegram's group ids are */
+  readonly id: number;
+  readonly chat: Chat.GroupChat | Chat.SupergroupChat;
+  /**
+   * A member's text in the group, replying to `replyTo` when given; returns the message. It
+   * reaches the bot (privacy mode) only when the bot is in the group and the text starts with a
+   * command or replies to one of the bot's messages.
+   */
+  sendText(member: FakeUser, text: string, replyTo?: MessageRef): Message;
+  /** A member adds the bot: `my_chat_member` from "left" (or "kicked") to "member". */
+  addBot(by: FakeUser): Update;
+  /**
+   * A member removes the bot (`kicked`, as the "remove" button does) or the bot is made to leave
+   * (`left`): `my_chat_member`, and from then on sends there answer 403.
+   */
+  removeBot(by: FakeUser, status?: "kicked" | "left"): Update;
 }
 
 export interface WaitForOptions {
@@ -1215,7 +1250,10 @@ function recordedParams(
 // ---------------------------------------------------------------------------
 
 type FileKind = MediaKind | "thumbnail";
-type ChatMessage = Message & { chat: Chat.PrivateChat; from: User };
+type ChatMessage = Message & {
+  chat: Chat.PrivateChat | Chat.GroupChat | Chat.SupergroupChat;
+  from: User;
+};
 
 interface StoredFile {
   kind: FileKind;
@@ -1251,9 +1289,17 @@ interface StoredMessage {
 }
 
 interface ChatState {
-  user: FakeUserImpl;
+  /** the private chat's user; none in a group */
+  user?: FakeUserImpl;
+  group?: GroupState;
+  chat: Chat.PrivateChat | Chat.GroupChat | Chat.SupergroupChat;
   nextMessageId: number;
   messages: Map<number, StoredMessage>;
+}
+
+interface GroupState {
+  members: Set<number>;
+  botStatus: "member" | "left" | "kicked";
 }
 
 interface Webhook {
@@ -1403,8 +1449,17 @@ class State {
       : NaN;
     const chat = this.chats.get(id);
     if (!chat) throw badRequest("chat not found");
-    if (sending && chat.user.blocked) {
+    if (sending && chat.user?.blocked) {
       throw new ApiError(403, "Forbidden: bot was blocked by the user");
+    }
+    if (chat.group && chat.group.botStatus !== "member") {
+      const kind = chat.chat.type === "supergroup" ? "supergroup chat" : "group chat";
+      throw new ApiError(
+        403,
+        chat.group.botStatus === "kicked"
+          ? `Forbidden: bot was kicked from the ${kind}`
+          : `Forbidden: bot is not a member of the ${kind}`,
+      );
     }
     return chat;
   }
@@ -1422,13 +1477,16 @@ class State {
     method: string,
     content: Partial<Message>,
     extra: Pick<StoredMessage, "html" | "replyMarkup" | "media" | "invoice"> = {},
+    sender?: User,
   ): StoredMessage {
     const replyMarkup = extra.replyMarkup;
+    const from = fromBot ? this.bot : sender ?? chat.user?.info;
+    if (!from) throw new Error("FakeTelegram: a group message needs its sender");
     const message: ChatMessage = compact({
       ...content,
       message_id: chat.nextMessageId++,
-      from: fromBot ? this.bot : chat.user.info,
-      chat: chat.user.chat,
+      from,
+      chat: chat.chat,
       date: nowSeconds(),
       reply_markup: replyMarkup && "inline_keyboard" in replyMarkup ? replyMarkup : undefined,
     });
@@ -1455,7 +1513,7 @@ class State {
     const key = userChatKey(fromId, toId);
     let chat = this.userChats.get(key);
     if (!chat) this.userChats.set(key, chat = { nextMessageId: 1, messages: [] });
-    const from = this.chats.get(fromId)!.user.info;
+    const from = this.chats.get(fromId)!.user!.info;
     chat.messages.push({
       fromId,
       message: compact({
@@ -1672,6 +1730,10 @@ class FakeUserImpl implements FakeUser {
     if (!stored || stored.deleted) {
       throw new Error(`pressButton: message ${JSON.stringify(ref)} does not exist (any more)`);
     }
+    const where = this.state.chats.get(stored.message.chat.id);
+    if (where?.group && !where.group.members.has(this.id)) {
+      throw new Error(`pressButton: user ${this.id} cannot see chat ${stored.message.chat.id}`);
+    }
     const buttons = stored.message.reply_markup?.inline_keyboard.flat() ?? [];
     const data = buttons.flatMap((button) =>
       "callback_data" in button ? [button.callback_data] : []
@@ -1682,6 +1744,27 @@ class FakeUserImpl implements FakeUser {
           `${JSON.stringify(callbackData)}; its buttons have ${JSON.stringify(data)}`,
       );
     }
+    return this.#callbackQuery(stored, callbackData);
+  }
+
+  pressForgedButton(ref: MessageRef, callbackData: string): Update {
+    const stored = this.state.findMessage(ref);
+    if (!stored || stored.deleted || !stored.message.reply_markup) {
+      throw new Error(`pressForgedButton: message ${JSON.stringify(ref)} has no inline keyboard`);
+    }
+    const where = this.state.chats.get(stored.message.chat.id);
+    if (where?.group && !where.group.members.has(this.id)) {
+      throw new Error(
+        `pressForgedButton: user ${this.id} cannot see chat ${stored.message.chat.id}`,
+      );
+    }
+    if (new TextEncoder().encode(callbackData).length > 64) {
+      throw new Error("pressForgedButton: Telegram refuses callback data over 64 bytes");
+    }
+    return this.#callbackQuery(stored, callbackData);
+  }
+
+  #callbackQuery(stored: StoredMessage, callbackData: string): Update {
     const id = this.state.callbackQueryId();
     this.state.callbackQueries.set(id, { data: callbackData });
     const query: CallbackQuery = {
@@ -1809,6 +1892,94 @@ class FakeUserImpl implements FakeUser {
 
   unblock(): void {
     this.blocked = false;
+  }
+}
+
+class FakeGroupImpl implements FakeGroup {
+  readonly chat: Chat.GroupChat | Chat.SupergroupChat;
+  readonly #state: GroupState;
+
+  constructor(
+    readonly id: number,
+    private readonly state: State,
+    opts: FakeGroupOptions,
+  ) {
+    const title = opts.title ?? "Test group";
+    this.chat = opts.type === "supergroup"
+      ? { id, type: "supergroup", title }
+      : { id, type: "group", title };
+    this.#state = {
+      members: new Set((opts.members ?? []).map((member) => member.id)),
+      botStatus: "left",
+    };
+    state.chats.set(id, {
+      group: this.#state,
+      chat: this.chat,
+      nextMessageId: 1,
+      messages: new Map(),
+    });
+  }
+
+  #chatState(): ChatState {
+    return this.state.chats.get(this.id)!;
+  }
+
+  sendText(member: FakeUser, text: string, replyTo?: MessageRef): Message {
+    if (!this.#state.members.has(member.id)) {
+      throw new Error(`group.sendText: user ${member.id} is not a member of group ${this.id}`);
+    }
+    const target = replyTo ? this.state.findMessage(replyTo) : undefined;
+    if (replyTo && (!target || target.deleted || target.message.chat.id !== this.id)) {
+      throw new Error(`group.sendText: no message ${JSON.stringify(replyTo)} in group ${this.id}`);
+    }
+    const entities = detectEntities(text);
+    const stored = this.state.addMessage(
+      this.#chatState(),
+      false,
+      "user",
+      {
+        text,
+        entities: entities.length ? entities : undefined,
+        reply_to_message: target
+          ? { ...structuredClone(target.message), reply_to_message: undefined }
+          : undefined,
+      },
+      {},
+      member.info,
+    );
+    const command = entities[0]?.type === "bot_command";
+    // privacy mode: commands and replies to the bot, and nothing while the bot is not there
+    if (this.#state.botStatus === "member" && (command || target?.fromBot)) {
+      this.state.enqueue({ message: structuredClone(stored.message) });
+    }
+    return structuredClone(stored.message);
+  }
+
+  addBot(by: FakeUser): Update {
+    return this.#botStatus(by, "member");
+  }
+
+  removeBot(by: FakeUser, status: "kicked" | "left" = "kicked"): Update {
+    return this.#botStatus(by, status);
+  }
+
+  #botStatus(by: FakeUser, status: GroupState["botStatus"]): Update {
+    const old = this.#state.botStatus;
+    this.#state.botStatus = status;
+    const member = (value: GroupState["botStatus"]) =>
+      value === "kicked" ? { status: value, user: this.state.bot, until_date: 0 } : {
+        status: value,
+        user: this.state.bot,
+      };
+    return this.state.enqueue({
+      my_chat_member: {
+        chat: this.chat,
+        from: by.info,
+        date: nowSeconds(),
+        old_chat_member: member(old),
+        new_chat_member: member(status),
+      },
+    });
   }
 }
 
@@ -2262,11 +2433,35 @@ function setDescription(
   return true;
 }
 
-function commandsKey(req: ApiRequest): string {
+const COMMAND_SCOPES = new Set([
+  "default",
+  "all_private_chats",
+  "all_group_chats",
+  "all_chat_administrators",
+  "chat",
+  "chat_administrators",
+  "chat_member",
+]);
+
+/** The key of a command list: its scope (checked as Telegram does) and language. */
+function commandsKey(state: State, req: ApiRequest): string {
   const scope = req.json("scope", "can't parse BotCommandScope JSON object");
-  const type = isRecord(scope) && typeof scope.type === "string" ? scope.type : "default";
-  const chat = isRecord(scope) && scope.chat_id !== undefined ? `:${scope.chat_id}` : "";
-  return `${type}${chat}|${req.str("language_code") ?? ""}`;
+  if (scope !== undefined && (!isRecord(scope) || typeof scope.type !== "string")) {
+    throw badRequest("can't parse BotCommandScope JSON object");
+  }
+  const type = scope?.type ?? "default";
+  if (typeof type !== "string" || !COMMAND_SCOPES.has(type)) {
+    throw badRequest("unsupported bot command scope type");
+  }
+  let chat = "";
+  if (type.startsWith("chat")) {
+    const id = Number(scope!.chat_id);
+    if (!state.chats.has(id)) throw badRequest("chat not found");
+    chat = `:${id}`;
+  }
+  const language = req.str("language_code") ?? "";
+  if (language !== "" && !/^[a-z]{2}$/.test(language)) throw badRequest("LANGUAGE_CODE_INVALID");
+  return `${type}${chat}|${language}`;
 }
 
 /** The text an inline result sends instead of its file; "other" for contents not modelled. */
@@ -2434,11 +2629,11 @@ function createMethods(state: State): Record<string, Handler> {
           throw badRequest("command description is empty");
         }
       }
-      state.commands.set(commandsKey(req), commands as BotCommand[]);
+      state.commands.set(commandsKey(state, req), commands as BotCommand[]);
       return true;
     },
 
-    getMyCommands: (req) => state.commands.get(commandsKey(req)) ?? [],
+    getMyCommands: (req) => state.commands.get(commandsKey(state, req)) ?? [],
 
     setMyDescription: (req) => setDescription(state, req, "description", 512),
     setMyShortDescription: (req) => setDescription(state, req, "short_description", 120),
@@ -2450,7 +2645,7 @@ function createMethods(state: State): Record<string, Handler> {
     }),
 
     deleteMyCommands: (req) => {
-      state.commands.delete(commandsKey(req));
+      state.commands.delete(commandsKey(state, req));
       return true;
     },
 
@@ -2516,7 +2711,7 @@ function createMethods(state: State): Record<string, Handler> {
       const chat = state.chatFor(req, true);
       const action = req.str("action") ?? "";
       if (!CHAT_ACTIONS.has(action)) throw badRequest("wrong parameter action in request");
-      state.chatActions.push({ chatId: chat.user.id, action, time: Date.now() });
+      state.chatActions.push({ chatId: chat.chat.id, action, time: Date.now() });
       return true;
     },
 
@@ -2829,9 +3024,16 @@ export class FakeTelegram {
     if (!user) {
       user = new FakeUserImpl(id, this.#state, opts);
       this.#users.set(id, user);
-      this.#state.chats.set(id, { user, nextMessageId: 1, messages: new Map() });
+      this.#state.chats.set(id, { user, chat: user.chat, nextMessageId: 1, messages: new Map() });
     }
     return user;
+  }
+
+  /** A group (or supergroup) with these members; the bot is not in it until `addBot`. */
+  group(id: number, opts: FakeGroupOptions = {}): FakeGroup {
+    if (id >= 0) throw new Error("FakeTelegram: a group's id is negative");
+    if (this.#state.chats.has(id)) throw new Error(`FakeTelegram: chat ${id} exists already`);
+    return new FakeGroupImpl(id, this.#state, opts);
   }
 
   // --- inspection ------------------------------------------------------------
@@ -2908,7 +3110,7 @@ export class FakeTelegram {
     return [...this.#state.refunds];
   }
 
-  /** The commands set for a scope type (default "default") and language. */
+  /** The commands set for a scope (default "default"; "chat:<id>" for one chat) and language. */
   commands(scope = "default", languageCode = ""): BotCommand[] | undefined {
     return structuredClone(this.#state.commands.get(`${scope}|${languageCode}`));
   }

@@ -933,3 +933,55 @@ Deno.test("[fake-telegram] without inline mode users cannot query the bot", asyn
   assert.equal((await api.getMe()).supports_inline_queries, false);
   assert.throws(() => fake.user(5).sendInlineQuery("x"), /\/setinline/);
 });
+
+Deno.test("[fake-telegram] groups: privacy mode, my_chat_member, 403 once removed, command scopes", async () => {
+  await using env = await start();
+  const { fake, api } = env;
+  const alice = fake.user(5);
+  const outsider = fake.user(6);
+  const group = fake.group(-100, { members: [alice] });
+  // not in the group yet: nothing reaches the bot, and sending there is refused
+  group.sendText(alice, "/dl https://example.com/v");
+  assert.equal(fake.pendingUpdates.length, 0);
+  const before = await apiError(api.sendMessage(-100, "x"));
+  assert.equal(before.error_code, 403);
+  assert.equal(before.description, "Forbidden: bot is not a member of the group chat");
+
+  const added = group.addBot(alice).my_chat_member;
+  assert.equal(added?.old_chat_member.status, "left");
+  assert.equal(added?.new_chat_member.status, "member");
+  assert.equal(added?.chat.type, "group");
+  // privacy mode: a command and a reply to the bot arrive, other talk does not
+  const talk = group.sendText(alice, "look https://example.com/v");
+  const command = group.sendText(alice, "/dl", talk);
+  const sent = await api.sendMessage(-100, "hello", {
+    reply_parameters: { message_id: command.message_id },
+  });
+  assert.equal(sent.chat.type, "group");
+  assert.equal(sent.reply_to_message?.message_id, command.message_id);
+  group.sendText(alice, "thanks", sent);
+  const texts = fake.pendingUpdates.slice(1).map((u) => u.message?.text);
+  assert.deepEqual(texts, ["/dl", "thanks"]);
+  assert.equal(
+    fake.pendingUpdates[1].message?.reply_to_message?.text,
+    "look https://example.com/v",
+  );
+  assert.throws(() => outsider.pressButton(sent, "x"), /cannot see chat/);
+
+  group.removeBot(alice);
+  const kicked = await apiError(api.sendMessage(-100, "x"));
+  assert.equal(kicked.description, "Forbidden: bot was kicked from the group chat");
+  const edit = await apiError(api.editMessageText(-100, sent.message_id, "y"));
+  assert.equal(edit.error_code, 403);
+
+  // command scopes: known types only, a chat scope needs a chat the bot knows
+  const commands = [{ command: "dl", description: "Download" }];
+  await api.setMyCommands(commands, { scope: { type: "all_group_chats" } });
+  assert.deepEqual(fake.commands("all_group_chats"), commands);
+  await api.setMyCommands(commands, { scope: { type: "chat", chat_id: 5 }, language_code: "fr" });
+  assert.deepEqual(fake.commands("chat:5", "fr"), commands);
+  await assertBadRequest(
+    api.setMyCommands(commands, { scope: { type: "chat", chat_id: 77 } }),
+    "Bad Request: chat not found",
+  );
+});
