@@ -115,7 +115,7 @@ export function selectFormat(
     );
   }
   const exact = fitting.formats.map((f) => f.id).join("+");
-  const audioOnly = variant === "audio" || !fitting.formats.some(hasVideo);
+  const audioOnly = qualityOf(variant) === "audio" || !fitting.formats.some(hasVideo);
   const fallback = audioOnly ? AUDIO_FALLBACK_SELECTOR : videoFallbackSelector(fitting.height);
   return {
     selector: `${exact}/${fallback}`,
@@ -235,7 +235,7 @@ function describeVariant(variant: Variant): string {
 }
 
 function describePlan(plan: Plan, variant: Variant): string {
-  if (variant === "audio") return "audio";
+  if (qualityOf(variant) === "audio") return "audio";
   return plan.height === undefined ? "video" : `${plan.height}p`;
 }
 
