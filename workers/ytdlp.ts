@@ -67,6 +67,8 @@ export interface DownloadOptions extends YtdlpRunOptions {
 const num = z.number().optional().catch(undefined);
 const str = z.string().optional().catch(undefined);
 
+/** an absolute http(s) address */
+const HTTP_URL = /^https?:\/\//i;
 /** a URL whose scheme is not http(s) (a relative path has none) */
 const FOREIGN_SCHEME = /^\s*(?!https?:)[a-z][a-z\d+.-]*:/i;
 
@@ -134,6 +136,7 @@ function audioExtraction(format: AudioFormat, options: DownloadOptions): AudioEx
     codec: kbps === undefined ? "m4a" : "mp3",
     kbps,
     tags: audioTags ?? { title: info.title, artist: info.uploader },
+    cover: HTTP_URL.test(info.thumbnail ?? ""),
   };
 }
 

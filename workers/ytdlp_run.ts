@@ -83,6 +83,8 @@ export interface AudioExtraction {
   /** MP3 only */
   kbps?: number;
   tags: AudioTags;
+  /** embed the thumbnail: only when it is an http(s) address, since yt-dlp fails on any other */
+  cover: boolean;
 }
 
 /** Writes one subtitle track from a probe's JSON saved on disk, without extracting again. */
@@ -226,11 +228,12 @@ function modeArgs(request: YtdlpRequest): string[] {
 }
 
 /** The audio file, its tags (upload date from the site) and the thumbnail as its cover. */
-function audioArgs({ codec, kbps, tags }: AudioExtraction): string[] {
+function audioArgs({ codec, kbps, tags, cover }: AudioExtraction): string[] {
   return [
     ...["--extract-audio", "--audio-format", codec],
     ...(kbps === undefined ? [] : ["--audio-quality", `${kbps}K`]),
-    ...["--embed-metadata", "--embed-thumbnail", "--convert-thumbnails", "jpg"],
+    "--embed-metadata",
+    ...(cover ? ["--embed-thumbnail", "--convert-thumbnails", "jpg"] : []),
     ...literalTag("title", tags.title),
     ...literalTag("artist", tags.artist),
     ...literalTag("album", tags.album),

@@ -4,7 +4,13 @@ import { probeMedia } from "../../workers/ytdlp.ts";
 import type { AudioTags } from "../../workers/ytdlp_run.ts";
 import type { DownloadedMedia, ProbeInfo, Variant } from "../../media/media_types.ts";
 import { assert, assertEquals, assertExists } from "../support/assert.ts";
-import { LAB_CLIP, LAB_POPULAR, LAB_SONG, startMediaLab } from "../support/media_lab.ts";
+import {
+  fixturePath,
+  LAB_CLIP,
+  LAB_POPULAR,
+  LAB_SONG,
+  startMediaLab,
+} from "../support/media_lab.ts";
 
 const TIMEOUT_MS = 120_000;
 const LIMIT = 50 * 1024 * 1024;
@@ -133,6 +139,34 @@ Deno.test("[workers/audio] MP3 at 128, 192 and 320 kbps and M4A carry the tags a
         assert(report.tags.album !== LAB_SONG.album, "the source's own album tag is replaced");
         assert(report.cover, "an attached picture");
         assertExists(file.thumbnailPath);
+      },
+    );
+
+    await t.step(
+      "a thumbnail that is missing or not an http(s) address costs the cover, not the file",
+      async () => {
+        const song = await Deno.readFile(fixturePath("song.m4a"));
+        // the song under pages whose og:image is a relative path or answers 404
+        await using site = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+          const path = new URL(req.url).pathname;
+          if (path === "/song.m4a") return new Response(song);
+          const image =
+            { "/relative": "/cover.jpg", "/missing": `${new URL(req.url).origin}/gone.jpg` }[path];
+          if (!image) return new Response("not here", { status: 404 });
+          return new Response(
+            `<html><head><title>Song</title><meta property="og:image" content="${image}"></head>` +
+              `<body><audio src="/song.m4a"></audio></body></html>`,
+            { headers: { "content-type": "text/html" } },
+          );
+        });
+        for (const page of ["relative", "missing"]) {
+          const url = `http://127.0.0.1:${site.addr.port}/${page}`;
+          const info = await probeMedia(url, { timeoutMs: TIMEOUT_MS });
+          const file = await download(url, info, "audio_mp3_128");
+          const report = await readAudioFile(file.path);
+          assertEquals([file.kind, report.codec, report.cover], ["audio", "mp3", false], page);
+          assertEquals(file.thumbnailPath, undefined);
+        }
       },
     );
   } finally {

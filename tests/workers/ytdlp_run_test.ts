@@ -185,12 +185,13 @@ Deno.test("[workers/ytdlp_run] an audio download extracts audio and passes an ff
     format: "140",
     maxFilesize: 1,
     output: { dir: Deno.cwd(), template: "media.%(ext)s" },
-    audio: { codec: "m4a", tags: { title: "Song" } },
+    audio: { codec: "m4a", tags: { title: "Song" }, cover: false },
     ffmpegPath: "/opt/ffmpeg/bin/ffmpeg",
     onLine: () => {},
   });
   assertEquals(valueOf(argv, "--audio-format"), "m4a");
   assert(argv.includes("--extract-audio"));
+  assert(!argv.includes("--embed-thumbnail"), "no cover asked for");
   assertEquals(valueOf(argv, "--ffmpeg-location"), "/opt/ffmpeg/bin/ffmpeg");
   assertEquals(valueOf(argv, "--playlist-items"), "3");
   assert(!argv.includes("--merge-output-format"));
@@ -204,7 +205,12 @@ Deno.test("[workers/ytdlp_run] an MP3 has its bitrate, tags taken literally and 
     format: "140",
     maxFilesize: 1,
     output: { dir: Deno.cwd(), template: "media.%(ext)s" },
-    audio: { codec: "mp3", kbps: 320, tags: { title, artist: "Band\0", album: "Trip" } },
+    audio: {
+      codec: "mp3",
+      kbps: 320,
+      tags: { title, artist: "Band\0", album: "Trip" },
+      cover: true,
+    },
     onLine: () => {},
   });
   assertEquals(valueOf(argv, "--audio-format"), "mp3");
