@@ -1,6 +1,6 @@
 /** "Audio only" sends a music file in the user's format: tagged, with a cover, named in the player. */
 import { assert, assertEquals, assertExists, assertMatch } from "../support/assert.ts";
-import { LAB_POPULAR, startMediaLab } from "../support/media_lab.ts";
+import { LAB_POPULAR, LAB_SERIES, startMediaLab } from "../support/media_lab.ts";
 import { dataFor, waitForFile, waitForPreview } from "../support/chat.ts";
 import { startTestSystem } from "../support/system.ts";
 import type { ApiCall } from "../support/fake_telegram.ts";
@@ -104,4 +104,18 @@ Deno.test("[e2e] audio is an MP3 192 by default, tagged with a cover; M4A once c
   assertEquals(bobFile.media?.fileUniqueId, mp3.media?.fileUniqueId);
   assertEquals(sendAudioCalls().filter((c) => c.params.thumbnail).length, 2, "two uploads only");
   assertEquals(system.media.stats.files.hits, 1);
+});
+
+Deno.test("[e2e] audio from a playlist page has the playlist's title as its album", async () => {
+  await using lab = await startMediaLab();
+  await using bed = await startTestSystem();
+  const { telegram } = bed;
+  const user = telegram.user(4201, { languageCode: "en" });
+  user.sendText(lab.urls.series);
+  const preview = await waitForPreview(telegram, user.id);
+  user.pressButton(preview.message, dataFor(preview, "🎵 Audio only"));
+  const audio = await waitForFile(telegram, user.id, "audio");
+  const file = await readDelivered(telegram.filePath(audio.media!.fileId));
+  assertEquals(file.tags.album, LAB_SERIES.title);
+  assertEquals(file.tags.title, audio.message.audio?.title);
 });
