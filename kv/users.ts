@@ -4,7 +4,7 @@
  * change on one (a language picked, a block, a plan) holds on every other at the next update.
  * Reads on the hot path share KV round trips (kv/coalesced_reads.ts).
  */
-import type { Variant } from "../media/media_types.ts";
+import type { AudioFormat, Variant } from "../media/media_types.ts";
 import { CoalescedReads } from "./coalesced_reads.ts";
 import { commit, retryAtomic } from "./retry_atomic.ts";
 
@@ -15,6 +15,8 @@ export interface UserPreferences {
   /** "ask" shows the preview's choices; a variant is what the preview recommends first */
   defaultQuality: Variant | "ask";
   preferAudio: boolean;
+  /** the file "audio" makes; DEFAULT_AUDIO_FORMAT (MP3 192) when unset */
+  audioFormat?: AudioFormat;
   sendAs: SendMode;
   dataSaver: boolean;
   notifications: boolean;

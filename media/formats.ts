@@ -1,6 +1,9 @@
 /** Pure format selection over a trimmed probe: what to offer, how big it is, what to ask yt-dlp for. */
 import {
+  type AudioFormat,
+  audioFormatOf,
   MediaError,
+  mp3Kbps,
   type ProbeFormat,
   type ProbeInfo,
   qualityOf,
@@ -54,14 +57,44 @@ export function availableVariants(info: ProbeInfo): QualityVariant[] {
   return variants;
 }
 
-/** The estimated download size of each offered variant, without any size limit. */
-export function estimateVariantSizes(info: ProbeInfo): Partial<Record<Variant, number>> {
+/**
+ * The estimated size of each offered variant, without any size limit; "audio" is the sound in the
+ * given format (M4A, the source's audio as it is, by default).
+ */
+export function estimateVariantSizes(
+  info: ProbeInfo,
+  audioFormat: AudioFormat = "m4a",
+): Partial<Record<Variant, number>> {
   const sizes: Partial<Record<Variant, number>> = {};
   for (const variant of availableVariants(info)) {
     const plan = candidatePlans(info, variant)[0];
-    if (plan?.estimatedBytes !== undefined) sizes[variant] = plan.estimatedBytes;
+    const bytes = variant === "audio"
+      ? soundBytes(info, audioFormat, plan?.estimatedBytes)
+      : plan?.estimatedBytes;
+    if (bytes !== undefined) sizes[variant] = bytes;
   }
   return sizes;
+}
+
+/** Room for the cover an audio file embeds: the site's thumbnail as a JPEG. */
+const COVER_ALLOWANCE_BYTES = 250_000;
+
+/** The estimated size of the file a download of `variant` makes (a split's: all its parts). */
+export function estimateDownloadBytes(info: ProbeInfo, variant: Variant): number | undefined {
+  const audioFormat = audioFormatOf(variant);
+  if (!audioFormat) return estimateVariantSizes(info)[variant === "split" ? "best" : variant];
+  const sound = estimateVariantSizes(info, audioFormat).audio;
+  return sound === undefined ? undefined : sound + COVER_ALLOWANCE_BYTES;
+}
+
+/** An MP3 is its bitrate times the duration, whatever the source; an M4A keeps the source's audio. */
+function soundBytes(
+  info: ProbeInfo,
+  format: AudioFormat,
+  sourceBytes: number | undefined,
+): number | undefined {
+  const kbps = mp3Kbps(format);
+  return kbps === undefined ? sourceBytes : bitrateSize(kbps, info.duration);
 }
 
 export interface VariantEstimate {
@@ -115,7 +148,7 @@ export function selectFormat(
     );
   }
   const exact = fitting.formats.map((f) => f.id).join("+");
-  const audioOnly = variant === "audio" || !fitting.formats.some(hasVideo);
+  const audioOnly = qualityOf(variant) === "audio" || !fitting.formats.some(hasVideo);
   const fallback = audioOnly ? AUDIO_FALLBACK_SELECTOR : videoFallbackSelector(fitting.height);
   return {
     selector: `${exact}/${fallback}`,
@@ -235,7 +268,7 @@ function describeVariant(variant: Variant): string {
 }
 
 function describePlan(plan: Plan, variant: Variant): string {
-  if (variant === "audio") return "audio";
+  if (qualityOf(variant) === "audio") return "audio";
   return plan.height === undefined ? "video" : `${plan.height}p`;
 }
 

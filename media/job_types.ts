@@ -50,6 +50,8 @@ export interface DownloadPayload {
   replyMarkup?: InlineKeyboardMarkup;
   title: string;
   performer?: string;
+  /** an audio file's album tag: the title of the playlist the media came from */
+  album?: string;
   /** the quota reservation this download settles; the worker never exceeds maxBytes */
   reservationId?: string;
   maxBytes?: number;

@@ -7,20 +7,47 @@ export type QualityVariant = (typeof QUALITY_VARIANTS)[number];
 export const COMPRESS_PRESETS = ["low", "medium", "high"] as const;
 export type CompressPreset = (typeof COMPRESS_PRESETS)[number];
 
-/** What the bot offers: a quality, the best video re-encoded with a preset, or split into parts. */
+/** The audio files a user may choose in /settings: MP3 at a bitrate, or M4A as the source has it. */
+export const AUDIO_FORMATS = ["mp3_128", "mp3_192", "mp3_320", "m4a"] as const;
+export type AudioFormat = (typeof AUDIO_FORMATS)[number];
+export const DEFAULT_AUDIO_FORMAT: AudioFormat = "mp3_192";
+
+/**
+ * What the bot offers: a quality, the best video re-encoded with a preset, split into parts, or
+ * audio in one format. "audio" on a button means the user's chosen format; a download and its
+ * cached file always name the format ("audio" jobs and files from before formats are M4A).
+ */
 export const VARIANTS = [
   ...QUALITY_VARIANTS,
   ...COMPRESS_PRESETS.map((preset) => `c_${preset}` as const),
   "split",
+  ...AUDIO_FORMATS.map((format) => `audio_${format}` as const),
 ] as const;
-export type Variant = QualityVariant | `c_${CompressPreset}` | "split";
+export type Variant = QualityVariant | `c_${CompressPreset}` | "split" | `audio_${AudioFormat}`;
 
 /** A split download sends at most this many parts. */
 export const MAX_PARTS = 20;
 
 /** The quality a variant downloads: presets and parts start from the best video. */
 export function qualityOf(variant: Variant): QualityVariant {
+  if (variant.startsWith("audio_")) return "audio";
   return variant.startsWith("c_") || variant === "split" ? "best" : variant as QualityVariant;
+}
+
+/** The audio file a variant makes; undefined for video. */
+export function audioFormatOf(variant: Variant): AudioFormat | undefined {
+  if (variant === "audio") return "m4a";
+  return variant.startsWith("audio_") ? variant.slice("audio_".length) as AudioFormat : undefined;
+}
+
+/** What a download of `variant` makes: "audio" becomes the user's format, the rest is itself. */
+export function concreteVariant(variant: Variant, audioFormat: AudioFormat | undefined): Variant {
+  return variant === "audio" ? `audio_${audioFormat ?? DEFAULT_AUDIO_FORMAT}` : variant;
+}
+
+/** An MP3 format's bitrate in kbit/s; undefined for M4A, which keeps the source's. */
+export function mp3Kbps(format: AudioFormat): number | undefined {
+  return format === "m4a" ? undefined : Number(format.slice("mp3_".length));
 }
 
 /** The preset of a "c_<preset>" variant. */

@@ -19,6 +19,7 @@ import type { BatchItem } from "../kv/batch_items.ts";
 import type { AutoDownload, ProbePayload } from "../media/job_types.ts";
 import type { MediaStore } from "../kv/media.ts";
 import { getPlaylistItem } from "../kv/playlist_items.ts";
+import { getPlaylist } from "../kv/playlists.ts";
 import type { QuotaStore } from "../kv/quota.ts";
 import type { UserProfile, UserStore } from "../kv/users.ts";
 import type { ProbeInfo } from "../media/media_types.ts";
@@ -87,7 +88,10 @@ export class AutoDownloads {
     if (!item.saved) return null;
     const saved = await getPlaylistItem(kv, item.saved.playlistId, item.saved.itemId);
     if (!saved) return null;
-    const user = await users.getFresh(item.userId) ?? undefined;
+    const [user, playlist] = await Promise.all([
+      users.getFresh(item.userId).then((found) => found ?? undefined),
+      getPlaylist(kv, item.saved.playlistId),
+    ]);
     return await requestDownload(this.deps, {
       api,
       userId: item.userId,
@@ -103,7 +107,13 @@ export class AutoDownloads {
         fallback: "best",
       }),
       key: `batch:${item.batchId}:${item.id}`,
-    }, { source: "playlist", jobId: item.id, batchId: item.batchId, priority: BATCH_PRIORITY });
+    }, {
+      source: "playlist",
+      jobId: item.id,
+      batchId: item.batchId,
+      priority: BATCH_PRIORITY,
+      album: playlist?.name,
+    });
   }
 
   private async request(

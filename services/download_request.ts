@@ -7,8 +7,8 @@ import type { Api } from "grammy";
 import type { Job } from "../media/job_types.ts";
 import { MIN_RESERVATION_BYTES } from "../kv/quota.ts";
 import type { UserProfile } from "../kv/users.ts";
-import { estimateVariantSizes } from "../media/formats.ts";
-import { MAX_PARTS, type ProbeInfo, type Variant } from "../media/media_types.ts";
+import { estimateDownloadBytes } from "../media/formats.ts";
+import { concreteVariant, MAX_PARTS, type ProbeInfo, type Variant } from "../media/media_types.ts";
 import { quotaLimit, timezoneOf } from "./account.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { deliveredMediaOf, sendFromCache } from "./delivery.ts";
@@ -52,6 +52,8 @@ export interface DownloadOptions {
   jobId?: string;
   /** the entry of a playlist page the media is (1-based), as it was probed */
   playlistItem?: number;
+  /** the playlist the media is downloaded from (an audio file's album); a playlist page's title otherwise */
+  album?: string;
 }
 
 export type DownloadStart =
@@ -67,7 +69,9 @@ export async function requestDownload(
   options: DownloadOptions = {},
 ): Promise<DownloadStart> {
   const { queue, config } = deps;
-  const { info, variant, userId, chatId } = request;
+  const { info, userId, chatId } = request;
+  // "audio" (a preview's button, a schedule's word) is the file in the user's chosen format
+  const variant = concreteVariant(request.variant, request.user?.prefs.audioFormat);
   // delivered again by Telegram after its job was queued: that job answers it
   const earlier = await queue.getByRequest(userId, request.key);
   if (earlier) return { kind: "queued", job: earlier, duplicate: true };
@@ -96,7 +100,7 @@ export async function requestDownload(
   // Telegram delivered this request again: the file went with the first
   if (fromCache.kind === "duplicate") return { kind: "cached", duplicate: true };
   // a split's parts together may weigh up to MAX_PARTS uploads
-  const estimate = estimateVariantSizes(info)[variant === "split" ? "best" : variant];
+  const estimate = estimateDownloadBytes(info, variant);
   const sizeCap = variant === "split" ? config.maxUploadBytes * MAX_PARTS : config.maxUploadBytes;
   const shared = { media: info, title: info.title };
   const replyMarkup = await deliveredFileKeyboard(deps.kv, request.t, shared, variant, sendAs);
@@ -120,6 +124,7 @@ export async function requestDownload(
       replyMarkup,
       title: info.title,
       performer: info.uploader,
+      album: options.album ?? info.playlist?.title,
       ...(variant === "split" ? { partLabel: request.t("quality-part") } : {}),
       sendAs,
       batchId: options.batchId,

@@ -4,7 +4,7 @@ import { getChoiceHistory } from "../kv/choices.ts";
 import { QuotaStore } from "../kv/quota.ts";
 import { DEFAULT_PREFERENCES, type UserStore } from "../kv/users.ts";
 import { mediaOffers, recommendVariant } from "../media/quality.ts";
-import type { ProbeInfo } from "../media/media_types.ts";
+import { DEFAULT_AUDIO_FORMAT, type ProbeInfo } from "../media/media_types.ts";
 import { quotaLimit, timezoneOf } from "./account.ts";
 import type { PreviewAdvice } from "../views/media.ts";
 
@@ -34,5 +34,6 @@ export async function loadPreviewAdvice(
       history,
     }),
     offers: mediaOffers(info, config.maxUploadBytes),
+    audioFormat: user?.prefs.audioFormat ?? DEFAULT_AUDIO_FORMAT,
   };
 }

@@ -7,7 +7,7 @@
  */
 import { ID_PATTERN } from "../lib/ids.ts";
 import { TOKEN_LENGTH, TOKEN_PATTERN } from "../lib/tokens.ts";
-import { VARIANTS } from "../media/media_types.ts";
+import { AUDIO_FORMATS, VARIANTS } from "../media/media_types.ts";
 
 /** Telegram's limit on callback data, in bytes. */
 export const CALLBACK_DATA_MAX_BYTES = 64;
@@ -186,6 +186,7 @@ export const CALLBACK_KINDS = {
   settingLanguage: { prefix: "set:lang", fields: { language: oneOf(["en", "fr"]) } },
   settingQuality: { prefix: "set:q", fields: { quality: oneOf(["ask", ...VARIANTS]) } },
   settingPreferAudio: { prefix: "set:audio", fields: { on: flag } },
+  settingAudioFormat: { prefix: "set:af", fields: { format: oneOf(AUDIO_FORMATS) } },
   settingSendAs: { prefix: "set:send", fields: { sendAs: oneOf(["video", "file"]) } },
   settingDataSaver: { prefix: "set:saver", fields: { on: flag } },
   settingNotifications: { prefix: "set:notif", fields: { on: flag } },

@@ -5,7 +5,16 @@
 import { buildCallback } from "./callbacks.ts";
 import { InlineKeyboard } from "grammy";
 import type { JobProgress } from "../media/job_types.ts";
-import { COMPRESS_PRESETS, presetOf, type ProbeInfo, type Variant } from "../media/media_types.ts";
+import {
+  type AudioFormat,
+  audioFormatOf,
+  COMPRESS_PRESETS,
+  concreteVariant,
+  mp3Kbps,
+  presetOf,
+  type ProbeInfo,
+  type Variant,
+} from "../media/media_types.ts";
 import { availableVariants, estimateVariantSizes } from "../media/formats.ts";
 import {
   escapeHtml,
@@ -29,7 +38,15 @@ export function variantLabel(t: Translate, variant: Variant): string {
   if (variant === "split") return t("button-split");
   const preset = presetOf(variant);
   if (preset) return t(`button-compress-${preset}`);
+  const audioFormat = audioFormatOf(variant);
+  if (audioFormat) return `${t("button-audio")} · ${audioFormatLabel(t, audioFormat)}`;
   return `${variant}p`;
+}
+
+/** "MP3 192 kbps", "M4A (original)". */
+export function audioFormatLabel(t: Translate, format: AudioFormat): string {
+  const kbps = mp3Kbps(format);
+  return kbps === undefined ? t("audio-format-m4a") : t("audio-format-mp3", { kbps });
 }
 
 function resolutionOf(info: ProbeInfo): string | undefined {
@@ -43,6 +60,8 @@ function resolutionOf(info: ProbeInfo): string | undefined {
 export interface PreviewAdvice {
   recommendation?: Recommendation;
   offers: MediaOffers;
+  /** what "audio" makes for this user: its size is told in that format */
+  audioFormat?: AudioFormat;
 }
 
 export interface PreviewOptions {
@@ -155,14 +174,15 @@ function sizeLines(
   info: ProbeInfo,
   advice: PreviewAdvice | undefined,
 ): string[] {
-  const sizes = estimateVariantSizes(info);
+  const audioFormat = advice?.audioFormat;
+  const sizes = estimateVariantSizes(info, audioFormat);
   const sized = availableVariants(info).filter((v) => sizes[v] !== undefined);
   const lines = ["", t("preview-sizes")];
   if (sized.length === 0) lines.push(`• ${t("size-unknown")}`);
   for (const variant of sized) {
-    lines.push(
-      `• ${escapeHtml(variantLabel(t, variant))}: ~${formatBytes(sizes[variant]!, locale)}`,
-    );
+    // "audio" is sized in the user's format, and says which
+    const label = variantLabel(t, audioFormat ? concreteVariant(variant, audioFormat) : variant);
+    lines.push(`• ${escapeHtml(label)}: ~${formatBytes(sizes[variant]!, locale)}`);
   }
   if (advice) lines.push("", renderRecommendation(t, locale, advice));
   return lines;

@@ -3,8 +3,8 @@ import { buildCallback } from "./callbacks.ts";
 import { InlineKeyboard } from "grammy";
 import { pickLocale, type Translate } from "../i18n/translations.ts";
 import type { UserProfile } from "../kv/users.ts";
-import type { Variant } from "../media/media_types.ts";
-import { variantLabel } from "./media.ts";
+import { AUDIO_FORMATS, DEFAULT_AUDIO_FORMAT, type Variant } from "../media/media_types.ts";
+import { audioFormatLabel, variantLabel } from "./media.ts";
 
 /** the default qualities, in the order the button cycles through them */
 const SETTINGS_QUALITIES: (Variant | "ask")[] = [
@@ -43,6 +43,7 @@ export function renderSettings(
   defaultTimezone: string,
 ): { text: string; keyboard: InlineKeyboard } {
   const { prefs } = user;
+  const audioFormat = prefs.audioFormat ?? DEFAULT_AUDIO_FORMAT;
   const language = user.language ?? pickLocale(user.languageCode);
   const timezone = user.timezone ?? defaultTimezone;
   const text = [
@@ -51,11 +52,15 @@ export function renderSettings(
     t("settings-language", { value: language === "fr" ? "Français" : "English" }),
     t("settings-quality", { value: qualityLabel(t, prefs.defaultQuality) }),
     t("settings-audio", { value: onOff(t, prefs.preferAudio) }),
+    t("settings-audio-format", { value: audioFormatLabel(t, audioFormat) }),
     t("settings-send", { value: t(`settings-send-${prefs.sendAs}`) }),
     t("settings-saver", { value: onOff(t, prefs.dataSaver) }),
     t("settings-notifications", { value: onOff(t, prefs.notifications) }),
     t("settings-timezone", { value: timezone }),
   ].join("\n");
+  const nextAudioFormat = AUDIO_FORMATS[
+    (AUDIO_FORMATS.indexOf(audioFormat) + 1) % AUDIO_FORMATS.length
+  ];
   const nextQuality = SETTINGS_QUALITIES[
     (SETTINGS_QUALITIES.indexOf(prefs.defaultQuality) + 1) % SETTINGS_QUALITIES.length
   ];
@@ -73,6 +78,11 @@ export function renderSettings(
       t("settings-button-audio"),
       buildCallback("settingPreferAudio", { on: !prefs.preferAudio }),
     )
+    .text(
+      t("settings-button-audio-format", { value: audioFormatLabel(t, nextAudioFormat) }),
+      buildCallback("settingAudioFormat", { format: nextAudioFormat }),
+    )
+    .row()
     .text(
       t("settings-button-send"),
       buildCallback("settingSendAs", {

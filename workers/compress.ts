@@ -1,8 +1,9 @@
 /**
  * ffmpeg to a target size. Video: x264 with constrained CRF (the CRF sets the quality, maxrate and
- * bufsize cap the bits), scaled down when the bits per pixel would be too low; audio: AAC at the
- * bitrate the size allows. The output is measured and encoded again, smaller, until it fits.
+ * bufsize cap the bits), scaled down when the bits per pixel would be too low; audio: MP3 or AAC
+ * (as the file was) at the bitrate the size allows. The output is measured and encoded again, smaller, until it fits.
  */
+import { extname } from "node:path";
 import { MediaError } from "../media/media_types.ts";
 import {
   audioBitrateFor,
@@ -86,19 +87,27 @@ export type AudioCompressOptions = Omit<
   "width" | "height" | "frameRate" | "encoding"
 >;
 
-/** Re-encodes sound to AAC in m4a under targetBytes. */
+/**
+ * Re-encodes sound under targetBytes in the format the output's name says: MP3 for ".mp3", AAC in
+ * m4a otherwise. Tags and the cover are kept: the file stays what was asked for, only smaller.
+ */
 export async function compressAudioToFit(
   input: string,
   options: AudioCompressOptions,
 ): Promise<CompressResult> {
+  const mp3 = extname(options.outPath).toLowerCase() === ".mp3";
   let aim = options.targetBytes;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const audioBps = audioBitrateFor(aim, options.durationSeconds);
     if (audioBps === undefined) throw cannotFit(options.targetBytes, options.durationSeconds);
+    const bitrate = ["-b:a", String(audioBps)];
     await runEncode([
       ...["-nostdin", "-hide_banner", "-loglevel", "error", "-y", ...localMediaInput(input)],
-      ...["-map", "0:a:0", "-vn", "-c:a", "aac", "-b:a", String(audioBps)],
-      ...["-movflags", "+faststart", "-f", "mp4", fileUrl(options.outPath)],
+      ...["-map", "0:a:0", "-map", "0:v?", "-c:v", "copy", "-disposition:v", "attached_pic"],
+      ...(mp3
+        ? ["-c:a", "libmp3lame", ...bitrate, "-id3v2_version", "3", "-f", "mp3"]
+        : ["-c:a", "aac", ...bitrate, "-movflags", "+faststart", "-f", "mp4"]),
+      fileUrl(options.outPath),
     ], options);
     const { size } = await Deno.stat(options.outPath);
     if (size <= options.targetBytes) return { path: options.outPath, size, attempts: attempt };

@@ -15,6 +15,8 @@ export interface MediaFileInfo {
   frameRate?: number;
   hasVideo: boolean;
   hasAudio: boolean;
+  /** an audio file's embedded cover art (a one-frame "video" stream marked attached_pic) */
+  hasCover: boolean;
   /** ffprobe's demuxer names, e.g. "mov,mp4,m4a,3gp,3g2,mj2" */
   formatName: string;
 }
@@ -110,6 +112,7 @@ export async function ffprobeMedia(
     frameRate: parseFrameRate(video?.avg_frame_rate),
     hasVideo: video !== undefined,
     hasAudio: audio !== undefined,
+    hasCover: streams.some((s) => s.codec_type === "video" && s.disposition?.attached_pic),
     formatName: format.format_name,
   };
 }
@@ -127,7 +130,9 @@ async function makeThumbnail(
   for (const quality of THUMBNAIL_QUALITIES) {
     const args = [
       ...["-nostdin", "-hide_banner", "-loglevel", "error", "-y"],
-      ...["-ss", atSeconds.toFixed(3), ...localMediaInput(videoPath)],
+      // an audio file's cover is its one frame: any -ss, even 0, passes it by in an mp3
+      ...(atSeconds > 0 ? ["-ss", atSeconds.toFixed(3)] : []),
+      ...localMediaInput(videoPath),
       ...["-map", "0:v:0", "-frames:v", "1", "-vf", scale, "-q:v", String(quality)],
       ...["-f", "mjpeg", fileUrl(outPath)],
     ];
@@ -146,7 +151,7 @@ async function makeThumbnail(
 
 export interface DescribeOptions {
   maxBytes: number;
-  /** where a video's thumbnail goes */
+  /** where a video's thumbnail (or an audio file's cover) goes */
   thumbnailPath: string;
   ffmpegPath?: string;
   ffprobePath?: string;
@@ -164,7 +169,7 @@ const MIME_TYPES: Record<string, string> = {
   ".ogg": "audio/ogg",
 };
 
-/** What an upload needs to know about a finished file, with a thumbnail when it is a video. */
+/** What an upload needs to know about a finished file, with a thumbnail of a video or a cover. */
 export async function describeMediaFile(
   path: string,
   options: DescribeOptions,
@@ -205,6 +210,9 @@ export async function describeMediaFile(
     media.thumbnailPath = declared === undefined
       ? await thumbnailOf(path, probe.duration, options)
       : early.value;
+  } else if (kind === "audio" && probe.hasCover) {
+    // the cover, scaled within Telegram's limits, shows in its player
+    media.thumbnailPath = await thumbnailOf(path, undefined, options);
   }
   return media;
 }

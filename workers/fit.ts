@@ -2,7 +2,7 @@
  * Downloads that always end within the limit: a file that came out too big (or asked for a preset)
  * is re-encoded to fit; a long one can instead be cut into parts that each fit.
  */
-import { join } from "node:path";
+import { extname, join } from "node:path";
 import { describeMediaFile, ffprobeMedia, type MediaFileInfo } from "./ffmpeg.ts";
 import { compressAudioToFit, compressToFit } from "./compress.ts";
 import {
@@ -48,7 +48,11 @@ export async function downloadFitted(
       frameRate: probe.frameRate,
       encoding: preset ? PRESET_ENCODINGS[preset] : FIT_ENCODING,
     })
-    : await compressAudioToFit(source, { ...common, outPath: join(options.outDir, "fitted.m4a") });
+    : await compressAudioToFit(source, {
+      ...common,
+      // an MP3 asked for stays an MP3
+      outPath: join(options.outDir, extname(source) === ".mp3" ? "fitted.mp3" : "fitted.m4a"),
+    });
   await Deno.remove(source);
   return await describe(fitted.path, options, join(options.outDir, THUMBNAIL_NAME));
 }

@@ -267,6 +267,7 @@ async function runDownload(
     timeoutMs: DOWNLOAD_TIMEOUT_MS,
     onProgress,
     playlistItem: payload.playlistItem,
+    audioTags: { title: payload.title, artist: payload.performer, album: payload.album },
   };
   if (payload.variant === "split") {
     // each part within the upload limit; together within what the quota reserved

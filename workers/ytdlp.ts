@@ -4,8 +4,11 @@ import { z } from "zod";
 import { describeMediaFile } from "./ffmpeg.ts";
 import { formatMegabytes, selectFormat } from "../media/formats.ts";
 import {
+  type AudioFormat,
+  audioFormatOf,
   type DownloadedMedia,
   MediaError,
+  mp3Kbps,
   type ProbeFormat,
   type ProbeInfo,
   type Variant,
@@ -13,6 +16,8 @@ import {
 import { fillMissingSizes, type SizeLookupOptions } from "./probe_sizes.ts";
 import {
   ALLOWED_PROTOCOLS,
+  type AudioExtraction,
+  type AudioTags,
   parseProgressLine,
   readYtdlpJson,
   runYtdlp,
@@ -54,12 +59,16 @@ export interface DownloadOptions extends YtdlpRunOptions {
   onProgress?: (progress: DownloadProgress) => void;
   /** the entry of a playlist page to download (1-based; the first by default) */
   playlistItem?: number;
+  /** an audio file's tags, as the upload names it; the probe's title and uploader by default */
+  audioTags?: AudioTags;
 }
 
 // lenient fields: one odd value in yt-dlp's output should not fail a whole probe
 const num = z.number().optional().catch(undefined);
 const str = z.string().optional().catch(undefined);
 
+/** an absolute http(s) address */
+const HTTP_URL = /^https?:\/\//i;
 /** a URL whose scheme is not http(s) (a relative path has none) */
 const FOREIGN_SCHEME = /^\s*(?!https?:)[a-z][a-z\d+.-]*:/i;
 
@@ -103,37 +112,33 @@ export async function downloadSource(url: string, options: DownloadOptions): Pro
   const selection = selectFormat(info, variant, maxBytes, maxSourceBytes);
   const outDir = resolve(options.outDir);
   const deadline = Date.now() + options.timeoutMs;
-  const run = (audioFormat?: AudioFormat) =>
-    runDownload(options, deadline, selection.estimatedBytes, {
-      mode: "download",
-      url,
-      playlistItem: options.playlistItem,
-      format: selection.selector,
-      maxFilesize: Math.max(
-        maxSourceBytes,
-        selection.audioOnly ? maxBytes * AUDIO_SOURCE_SIZE_FACTOR : maxBytes,
-      ),
-      output: { dir: outDir, template: `${OUTPUT_NAME}.%(ext)s` },
-      audioFormat,
-      ffmpegPath: options.ffmpegPath,
-    });
-  if (!selection.audioOnly) {
-    await run();
-  } else {
-    try {
-      await run("m4a");
-    } catch (error) {
-      // an ffmpeg without an AAC encoder cannot make m4a; the source stays on disk for a second try
-      if (!(error instanceof MediaError && /audio conversion failed/i.test(error.message))) {
-        throw error;
-      }
-      await run("mp3");
-    }
-  }
-  return await findOutput(outDir, selection.audioOnly);
+  const audioFormat = selection.audioOnly ? audioFormatOf(variant) ?? "m4a" : undefined;
+  await runDownload(options, deadline, selection.estimatedBytes, {
+    mode: "download",
+    url,
+    playlistItem: options.playlistItem,
+    format: selection.selector,
+    maxFilesize: Math.max(
+      maxSourceBytes,
+      selection.audioOnly ? maxBytes * AUDIO_SOURCE_SIZE_FACTOR : maxBytes,
+    ),
+    output: { dir: outDir, template: `${OUTPUT_NAME}.%(ext)s` },
+    audio: audioFormat && audioExtraction(audioFormat, options),
+    ffmpegPath: options.ffmpegPath,
+  });
+  return await findOutput(outDir, audioFormat);
 }
 
-type AudioFormat = NonNullable<YtdlpDownloadRequest["audioFormat"]>;
+function audioExtraction(format: AudioFormat, options: DownloadOptions): AudioExtraction {
+  const { info, audioTags } = options;
+  const kbps = mp3Kbps(format);
+  return {
+    codec: kbps === undefined ? "m4a" : "mp3",
+    kbps,
+    tags: audioTags ?? { title: info.title, artist: info.uploader },
+    cover: HTTP_URL.test(info.thumbnail ?? ""),
+  };
+}
 
 async function runDownload(
   options: DownloadOptions,
@@ -210,13 +215,16 @@ function tooLarge(maxBytes: number): MediaError {
   );
 }
 
-/** Finds media.<ext>; yt-dlp has removed its intermediates (media.f137.mp4, .part) by then. */
-async function findOutput(outDir: string, audioOnly: boolean): Promise<string> {
+/**
+ * Finds media.<ext>; yt-dlp has removed its intermediates (media.f137.mp4, .part) and the cover
+ * it embedded by then.
+ */
+async function findOutput(outDir: string, audioFormat: AudioFormat | undefined): Promise<string> {
   const names: string[] = [];
   for await (const entry of Deno.readDir(outDir)) {
     if (entry.isFile && OUTPUT_FILE.test(entry.name)) names.push(entry.name);
   }
-  const preferred = audioOnly ? [".m4a", ".mp3"] : [".mp4"];
+  const preferred = audioFormat ? [mp3Kbps(audioFormat) === undefined ? ".m4a" : ".mp3"] : [".mp4"];
   const name = names.find((n) => preferred.includes(extname(n))) ?? names[0];
   if (!name) throw new MediaError("failed", "yt-dlp finished without writing a file");
   return join(outDir, name);

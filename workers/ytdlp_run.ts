@@ -62,11 +62,29 @@ export interface YtdlpDownloadRequest {
   /** yt-dlp refuses a format announced larger; a stream without a size is the caller's to watch */
   maxFilesize: number;
   output: YtdlpOutput;
-  /** extract audio to this format; a video is merged or remuxed to mp4 otherwise */
-  audioFormat?: "m4a" | "mp3";
+  /** extract audio to this file, tagged and with its cover; a video is merged or remuxed to mp4 otherwise */
+  audio?: AudioExtraction;
   /** a path (with "/") is handed to yt-dlp; a bare name is left to its PATH lookup */
   ffmpegPath?: string;
   onLine: (line: string) => void;
+}
+
+/** The tags an audio file carries, as the bot names the media (not as yt-dlp's page title has it). */
+export interface AudioTags {
+  title: string;
+  artist?: string;
+  /** the playlist the media came from */
+  album?: string;
+}
+
+/** An audio file to make: MP3 at a bitrate, or M4A (the source's AAC as it is, when it is AAC). */
+export interface AudioExtraction {
+  codec: "mp3" | "m4a";
+  /** MP3 only */
+  kbps?: number;
+  tags: AudioTags;
+  /** embed the thumbnail: only when it is an http(s) address, since yt-dlp fails on any other */
+  cover: boolean;
 }
 
 /** Writes one subtitle track from a probe's JSON saved on disk, without extracting again. */
@@ -87,7 +105,7 @@ export type YtdlpRequest =
 /** yt-dlp's postprocessors a download may run; each one's ffmpeg reads local media files only. */
 const FFMPEG_POSTPROCESSORS = [
   ...["Merger", "VideoRemuxer", "ExtractAudio", "FixupM3u8", "FixupM4a", "FixupTimestamp"],
-  ...["FixupDuration", "FixupStretched"],
+  ...["FixupDuration", "FixupStretched", "Metadata", "ThumbnailsConvertor", "EmbedThumbnail"],
 ];
 
 /**
@@ -189,15 +207,13 @@ function modeArgs(request: YtdlpRequest): string[] {
       ];
     case "download": {
       const template = `download:${PROGRESS_PREFIX}%(progress.{${PROGRESS_FIELDS}})j`;
-      const { audioFormat, ffmpegPath } = request;
+      const { audio, ffmpegPath } = request;
       return [
         ...oneEntry(request.playlistItem),
         ...["--newline", "--progress", "--progress-template", template, "--no-mtime"],
         ...["-f", overHttpOnly(request.format), "--max-filesize", String(request.maxFilesize)],
         ...outputArgs(request.output),
-        ...(audioFormat
-          ? ["--extract-audio", "--audio-format", audioFormat]
-          : ["--merge-output-format", "mp4", "--remux-video", "mp4"]),
+        ...(audio ? audioArgs(audio) : ["--merge-output-format", "mp4", "--remux-video", "mp4"]),
         ...(ffmpegPath?.includes("/") ? ["--ffmpeg-location", ffmpegPath] : []),
       ];
     }
@@ -209,6 +225,34 @@ function modeArgs(request: YtdlpRequest): string[] {
         ...outputArgs(request.output),
       ];
   }
+}
+
+/** The audio file, its tags (upload date from the site) and the thumbnail as its cover. */
+function audioArgs({ codec, kbps, tags, cover }: AudioExtraction): string[] {
+  return [
+    ...["--extract-audio", "--audio-format", codec],
+    ...(kbps === undefined ? [] : ["--audio-quality", `${kbps}K`]),
+    "--embed-metadata",
+    ...(cover ? ["--embed-thumbnail", "--convert-thumbnails", "jpg"] : []),
+    ...literalTag("title", tags.title),
+    ...literalTag("artist", tags.artist),
+    ...literalTag("album", tags.album),
+  ];
+}
+
+/**
+ * Sets a tag to a literal text: yt-dlp reads `--parse-metadata` as a template (its "%(…)s" and
+ * ":" would be interpreted), so the field is made from the id, then replaced whole; only "\" is
+ * special in the replacement. A NUL cannot go on a command line.
+ */
+function literalTag(name: string, value: string | undefined): string[] {
+  const text = value?.replaceAll("\0", "");
+  if (!text) return [];
+  const field = `meta_${name}`;
+  return [
+    ...["--parse-metadata", `id:%(${field})s`],
+    ...["--replace-in-metadata", field, "(?s)\\A.*\\Z", text.replaceAll("\\", "\\\\")],
+  ];
 }
 
 /** One entry of a link: a playlist page gives only the one asked for. */

@@ -1,4 +1,7 @@
-/** /settings: language, default quality, audio preference, send mode, time zone, notifications. */
+/**
+ * /settings: language, default quality, audio preference and format, send mode, time zone,
+ * notifications.
+ */
 import type { UserPreferences, UserProfile } from "../../kv/users.ts";
 import { isValidTimezone } from "../../lib/time.ts";
 import { escapeHtml } from "../../lib/format.ts";
@@ -64,6 +67,9 @@ onCallback(settingsFeature, "settingQuality", async (ctx, { quality }) => {
 });
 onCallback(settingsFeature, "settingPreferAudio", async (ctx, { on }) => {
   await changePreferences(ctx, { preferAudio: on });
+});
+onCallback(settingsFeature, "settingAudioFormat", async (ctx, { format }) => {
+  await changePreferences(ctx, { audioFormat: format });
 });
 onCallback(settingsFeature, "settingSendAs", async (ctx, { sendAs }) => {
   await changePreferences(ctx, { sendAs });

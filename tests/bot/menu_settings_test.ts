@@ -74,6 +74,31 @@ Deno.test("[bot/settings] each button changes its setting and the message shows 
   assertEquals(bot.messages(bob.info.id).length, 1, "every change edited the one message");
 });
 
+Deno.test("[bot/settings] the audio format is MP3 192 until chosen, and the button goes through every format", async () => {
+  await using bot = await startBotHarness();
+  const dan = bot.user(7004);
+  await dan.send("/settings");
+  const profile = async () => (await bot.users.get(dan.info.id))?.prefs.audioFormat;
+  const format = (value: string) => shown(en("settings-audio-format", { value }));
+  assert(bot.lastMessage(dan.info.id).text.includes(format("MP3 192 kbps")));
+  assertEquals(await profile(), undefined, "nothing stored until the user chooses");
+  for (
+    const [stored, label] of [
+      ["mp3_320", "MP3 320 kbps"],
+      ["m4a", "M4A (original)"],
+      ["mp3_128", "MP3 128 kbps"],
+      ["mp3_192", "MP3 192 kbps"],
+    ]
+  ) {
+    await dan.press(bot.lastMessage(dan.info.id), /^🎧/);
+    assertEquals(await profile(), stored);
+    assert(bot.lastMessage(dan.info.id).text.includes(format(label)), label);
+  }
+  await dan.press(bot.lastMessage(dan.info.id), "🇫🇷 Français");
+  assertMatch(bot.lastMessage(dan.info.id).text, /Fichiers audio : MP3 192 kbit\/s/);
+  assertMatch(JSON.stringify(bot.lastMessage(dan.info.id).keyboard), /🎧 → MP3 320 kbit\/s/);
+});
+
 Deno.test("[bot/settings] a time zone typed with markup is refused, shown as typed, and not saved", async () => {
   await using bot = await startBotHarness();
   const carol = bot.user(7003);

@@ -1,5 +1,6 @@
 import {
   availableVariants,
+  estimateDownloadBytes,
   estimateSize,
   estimateVariantSizes,
   selectFormat,
@@ -99,6 +100,31 @@ Deno.test("[media/formats] estimateVariantSizes adds the best audio to video-onl
 Deno.test("[media/formats] estimateVariantSizes leaves unknown sizes out", () => {
   assertEquals(estimateVariantSizes(progressive), {});
   assertEquals(estimateVariantSizes(audioOnly), { audio: 3 * MB });
+});
+
+Deno.test("[media/formats] an MP3's size is its bitrate times the duration; an M4A's is the source's audio", () => {
+  // 600 s: 128 kbit/s is 9.6 MB, 320 kbit/s 24 MB, whatever the 5 MB m4a source
+  assertEquals(estimateVariantSizes(dash, "mp3_128").audio, 9.6 * MB);
+  assertEquals(estimateVariantSizes(dash, "mp3_320").audio, 24 * MB);
+  assertEquals(estimateVariantSizes(dash, "m4a").audio, 5 * MB);
+  assertEquals(estimateVariantSizes(dash, "mp3_192")["720"], 45 * MB, "video is not affected");
+  // the file: the sound plus room for its cover
+  const cover = 250_000;
+  assertEquals(estimateDownloadBytes(dash, "audio_mp3_192"), 14.4 * MB + cover);
+  assertEquals(estimateDownloadBytes(dash, "audio_m4a"), 5 * MB + cover);
+  assertEquals(estimateDownloadBytes(audioOnly, "audio_mp3_320"), 7.2 * MB + cover);
+  assertEquals(estimateDownloadBytes(dash, "720"), 45 * MB);
+  assertEquals(estimateDownloadBytes(dash, "split"), 85 * MB);
+  // an MP3 without a duration has no size to tell
+  assertEquals(estimateDownloadBytes(progressive, "audio_mp3_192"), undefined);
+});
+
+Deno.test("[media/formats] an audio format's variant selects audio only", () => {
+  for (const variant of ["audio_mp3_128", "audio_mp3_320", "audio_m4a"] as const) {
+    const selection = selectFormat(dash, variant, 50 * MB);
+    assertEquals([selection.audioOnly, selection.height], [true, undefined]);
+    assertEquals(selection.selector.split("/")[0], "140");
+  }
 });
 
 Deno.test("[media/formats] selectFormat caps the height and prefers mp4 video with m4a audio", () => {

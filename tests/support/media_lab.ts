@@ -46,9 +46,11 @@ export const LAB_POPULAR = {
   views: 1_234_567,
   likes: 8_900,
   height: 720,
+  /** JSON-LD's uploadDate; yt-dlp's upload_date, an audio file's date tag */
+  uploadDate: "2026-05-17",
 } as const;
 
-/** Facts about `/listen/song` (an AAC file in MP4 with title/artist tags). */
+/** Facts about `/listen/song` (an AAC file in MP4 with title/artist tags; og:image the poster). */
 export const LAB_SONG = {
   title: "Lab Song",
   artist: "Media Lab Band",
@@ -808,6 +810,7 @@ function buildPages(base: string): Map<string, { status: number; html: string }>
     html: htmlPage({
       title: LAB_SONG.title,
       description: `${LAB_SONG.title} by ${LAB_SONG.artist}`,
+      image: `${base}/media/poster.jpg`,
       body: `<p>${escapeHtml(LAB_SONG.artist)}</p>
 <audio controls preload="none">
   <source src="/media/song.m4a" type="audio/mp4">
@@ -853,6 +856,8 @@ function popularPage(base: string): string {
     height: LAB_POPULAR.height,
     duration: `PT${LAB_CLIP.durationSeconds}S`,
     author: { "@type": "Person", name: LAB_POPULAR.uploader },
+    uploadDate: LAB_POPULAR.uploadDate,
+    thumbnailUrl: `${base}/media/poster.jpg`,
     interactionStatistic: [
       {
         "@type": "InteractionCounter",

@@ -71,7 +71,10 @@ export async function readMetrics(system: System): Promise<string> {
   return await response.text();
 }
 
-/** Width, height, duration and streams of a delivered file, read by the real ffprobe. */
+/**
+ * Width, height, duration and streams of a delivered file, read by the real ffprobe. An audio
+ * file's cover art (a one-frame stream marked attached_pic) is not video.
+ */
 export async function probeFile(path: string): Promise<
   { width?: number; height?: number; duration: number; video: boolean; audio: boolean }
 > {
@@ -82,10 +85,17 @@ export async function probeFile(path: string): Promise<
   }).output();
   if (!success) throw new Error(`ffprobe could not read ${path}`);
   const info = JSON.parse(new TextDecoder().decode(stdout)) as {
-    streams: { codec_type: string; width?: number; height?: number }[];
+    streams: {
+      codec_type: string;
+      width?: number;
+      height?: number;
+      disposition?: { attached_pic?: number };
+    }[];
     format: { duration: string };
   };
-  const video = info.streams.find((s) => s.codec_type === "video");
+  const video = info.streams.find((s) =>
+    s.codec_type === "video" && s.disposition?.attached_pic !== 1
+  );
   return {
     width: video?.width,
     height: video?.height,

@@ -115,6 +115,41 @@ Deno.test("[workers/compress] sound is re-encoded to AAC under its target; hopel
   });
 });
 
+Deno.test("[workers/compress] an MP3 made smaller stays an MP3 with its tags and cover", async () => {
+  await startMediaLab().then((lab) => lab.close());
+  await withScratch(async (dir) => {
+    const source = `${dir}/song.mp3`;
+    const made = await new Deno.Command("ffmpeg", {
+      args: [
+        ...["-v", "error", "-i", fixturePath("song.m4a"), "-i", fixturePath("poster.jpg")],
+        ...["-map", "0:a", "-map", "1:v", "-c:a", "libmp3lame", "-b:a", "320k", "-c:v", "copy"],
+        ...["-disposition:v", "attached_pic", "-id3v2_version", "3", source],
+      ],
+    }).output();
+    assert(made.success, "the 320 kbit/s MP3 with a cover was made");
+    const { size } = await Deno.stat(source);
+    const result = await compressAudioToFit(source, {
+      targetBytes: Math.floor(size * 0.8),
+      durationSeconds: LAB_SONG.durationSeconds,
+      outPath: `${dir}/fitted.mp3`,
+      timeoutMs: 30_000,
+    });
+    assert(result.size <= size * 0.8, `${result.size} of ${size} bytes`);
+    const probe = await new Deno.Command("ffprobe", {
+      args: ["-v", "error", "-print_format", "json", "-show_streams", "-show_format", result.path],
+    }).output();
+    const info = JSON.parse(new TextDecoder().decode(probe.stdout));
+    assertEquals(info.format.format_name, "mp3");
+    assertEquals(info.format.tags.title, LAB_SONG.title);
+    assert(
+      info.streams.some((s: { disposition?: { attached_pic?: number } }) =>
+        s.disposition?.attached_pic === 1
+      ),
+      "the cover is kept",
+    );
+  });
+});
+
 Deno.test("[workers/split] a clip is cut by stream copy into ordered parts within the limit", async () => {
   await startMediaLab().then((lab) => lab.close());
   await withScratch(async (dir) => {

@@ -185,15 +185,55 @@ Deno.test("[workers/ytdlp_run] an audio download extracts audio and passes an ff
     format: "140",
     maxFilesize: 1,
     output: { dir: Deno.cwd(), template: "media.%(ext)s" },
-    audioFormat: "m4a",
+    audio: { codec: "m4a", tags: { title: "Song" }, cover: false },
     ffmpegPath: "/opt/ffmpeg/bin/ffmpeg",
     onLine: () => {},
   });
   assertEquals(valueOf(argv, "--audio-format"), "m4a");
   assert(argv.includes("--extract-audio"));
+  assert(!argv.includes("--embed-thumbnail"), "no cover asked for");
   assertEquals(valueOf(argv, "--ffmpeg-location"), "/opt/ffmpeg/bin/ffmpeg");
   assertEquals(valueOf(argv, "--playlist-items"), "3");
   assert(!argv.includes("--merge-output-format"));
+});
+
+Deno.test("[workers/ytdlp_run] an MP3 has its bitrate, tags taken literally and the thumbnail as its cover", async () => {
+  const title = String.raw`100% %(id)s: a\1 \g<0> title`;
+  const { argv } = await recordRun({
+    mode: "download",
+    url: LINK,
+    format: "140",
+    maxFilesize: 1,
+    output: { dir: Deno.cwd(), template: "media.%(ext)s" },
+    audio: {
+      codec: "mp3",
+      kbps: 320,
+      tags: { title, artist: "Band\0", album: "Trip" },
+      cover: true,
+    },
+    onLine: () => {},
+  });
+  assertEquals(valueOf(argv, "--audio-format"), "mp3");
+  assertEquals(valueOf(argv, "--audio-quality"), "320K");
+  assertEquals(valueOf(argv, "--convert-thumbnails"), "jpg");
+  assert(argv.includes("--embed-metadata") && argv.includes("--embed-thumbnail"));
+  // each tag: made from the id, then replaced whole by the text with its backslashes doubled
+  const replaced = new Map<string, string>();
+  argv.forEach((arg, i) => {
+    if (arg === "--replace-in-metadata") replaced.set(argv[i + 1], argv[i + 3]);
+  });
+  assertEquals(Object.fromEntries(replaced), {
+    meta_title: String.raw`100% %(id)s: a\\1 \\g<0> title`,
+    meta_artist: "Band",
+    meta_album: "Trip",
+  });
+  const parsed = argv.filter((_, i) => argv[i - 1] === "--parse-metadata");
+  assertEquals(parsed, ["id:%(meta_title)s", "id:%(meta_artist)s", "id:%(meta_album)s"]);
+  // the tag and cover steps run ffmpeg on local files only
+  const limited = argv.filter((_, i) => argv[i - 1] === "--postprocessor-args");
+  for (const pp of ["Metadata", "ThumbnailsConvertor", "EmbedThumbnail"]) {
+    assert(limited.some((value) => value.startsWith(`${pp}+ffmpeg_i:`)), pp);
+  }
 });
 
 Deno.test("[workers/ytdlp_run] a subtitles run writes the track asked for from the saved JSON, in its directory", async () => {
