@@ -92,11 +92,15 @@ export async function requestDownload(
   if (fromCache.kind === "sent") return { kind: "cached", duplicate: false };
   // Telegram delivered this request again: the file went with the first
   if (fromCache.kind === "duplicate") return { kind: "cached", duplicate: true };
-  // a split's parts together may weigh up to MAX_PARTS uploads
+  // a split's parts together may weigh up to MAX_PARTS uploads, a gallery's items as much
+  const several = variant === "split" || info.gallery !== undefined;
   const estimate = estimateVariantSizes(info)[variant === "split" ? "best" : variant];
-  const sizeCap = variant === "split" ? config.maxUploadBytes * MAX_PARTS : config.maxUploadBytes;
+  const sizeCap = several ? config.maxUploadBytes * MAX_PARTS : config.maxUploadBytes;
   const shared = { media: info, title: info.title };
-  const replyMarkup = await deliveredFileKeyboard(deps.kv, request.t, shared, variant, sendAs);
+  // an album's messages take no keyboard
+  const replyMarkup = info.gallery
+    ? undefined
+    : await deliveredFileKeyboard(deps.kv, request.t, shared, variant, sendAs);
   const started = await queueUserJob({ ...deps, api: request.api }, {
     userId,
     user: request.user,
