@@ -223,7 +223,7 @@ async function describeItem(path: string, options: GalleryDownloadOptions): Prom
 }
 
 /** Whether Telegram takes the image as a photo: 10 MB, sides summing to 10000, ratio 20. */
-export function fitsAsPhoto(size: number, width?: number, height?: number): boolean {
+function fitsAsPhoto(size: number, width?: number, height?: number): boolean {
   if (size > PHOTO_MAX_BYTES || !width || !height) return false;
   return width + height <= PHOTO_MAX_SIDES &&
     Math.max(width, height) / Math.min(width, height) <= PHOTO_MAX_RATIO;

@@ -4,7 +4,7 @@
  */
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { LAB_GALLERY, startMediaLab } from "../support/media_lab.ts";
-import { dataFor, waitForPreview } from "../support/chat.ts";
+import { dataFor, reply, waitForPreview } from "../support/chat.ts";
 import { startTestSystem } from "../support/system.ts";
 import type { BotMessage, FakeTelegram } from "../support/fake_telegram.ts";
 import { getHistoryTotals } from "../../kv/history.ts";
@@ -135,4 +135,50 @@ Deno.test("[e2e] 23 images make three albums (10, 10, 3) in order, one caption",
   assertEquals(items.filter((m) => m.caption).length, 1, "one caption, on the first item");
   assert(items[0].caption, "the first item has it");
   await assertSameFiles(telegram, items, galleries.files.many);
+});
+
+Deno.test("[e2e] a picture Telegram takes no photo of comes as a document after the album", async () => {
+  await using lab = await startMediaLab();
+  const galleries = await lab.galleries();
+  await using bed = await startTestSystem();
+  const { telegram } = bed;
+  const user = telegram.user(6105, { languageCode: "en" });
+  user.sendText(galleries.panorama);
+  const preview = await waitForPreview(telegram, user.id);
+  user.pressButton(preview.message, dataFor(preview, "📥 Send the album (3)"));
+
+  const document = await telegram.waitFor(
+    () => telegram.messages(user.id).find((m) => m.media?.kind === "document"),
+    { timeoutMs: 90_000 },
+  );
+  const album = telegram.messages(user.id).filter((m) => m.method === "sendMediaGroup");
+  assertEquals(album.map((m) => m.media?.kind), ["photo", "photo"]);
+  assert(album[0].caption, "the caption is on the album's first photo");
+  assert(!document.caption, "the document after it has none");
+  assert(document.messageId > album[1].messageId, "the document comes after the album");
+  const [first, panorama, last] = galleries.files.panorama;
+  await assertSameFiles(telegram, [...album, document], [first, last, panorama]);
+});
+
+Deno.test("[e2e] with “send as file”, a gallery's items come as an album of documents", async () => {
+  await using lab = await startMediaLab();
+  const galleries = await lab.galleries();
+  await using bed = await startTestSystem();
+  const { telegram } = bed;
+  const user = telegram.user(6106, { languageCode: "en" });
+  const settings = await reply(telegram, user, "/settings", /Settings/);
+  user.pressButton(settings.message, "set:send:file");
+  await telegram.waitFor(() =>
+    telegram.messages(user.id).find((m) =>
+      m.messageId === settings.messageId && /file \(document\)/.test(m.text ?? "")
+    )
+  );
+  user.sendText(galleries.carousel);
+  const preview = await waitForPreview(telegram, user.id);
+  user.pressButton(preview.message, dataFor(preview, "📥 Send the album (4)"));
+
+  const items = await waitForAlbumItems(telegram, user.id, LAB_GALLERY.carousel.items.length);
+  assertEquals(items.map((m) => m.media?.kind), ["document", "document", "document", "document"]);
+  assertEquals(groupsOf(items).length, 1, "one album");
+  await assertSameFiles(telegram, items, galleries.files.carousel);
 });

@@ -129,12 +129,14 @@ export const LAB_MEMBERS = {
  * Facts about the pages of `lab.galleries()`, served on port 80 of their own loopback address
  * (gallery-dl's generic extractor drops a URL's port). yt-dlp finds no video on any of them:
  * `photos` shows its images in <img> tags, `carousel` lists its slides (images and the 360p
- * clip) in a data attribute as carousels do, `many` shows 23 images.
+ * clip) in a data attribute as carousels do, `many` shows 23 images, `panorama` has a picture
+ * 21 times wider than high between two photos: Telegram takes no such photo (20:1 at most).
  */
 export const LAB_GALLERY = {
   photos: { title: "Lab photos", items: ["photo", "photo", "photo", "photo", "photo"] },
   carousel: { title: "Lab carousel", items: ["photo", "video", "photo", "photo"] },
   many: { title: "Lab many photos", count: 23 },
+  panorama: { title: "Lab panorama", width: 2100, height: 100 },
   width: 320,
   height: 240,
 } as const;
@@ -194,8 +196,9 @@ export interface LabGalleries {
   photos: string;
   carousel: string;
   many: string;
+  panorama: string;
   /** each page's items on disk, in the page's order */
-  files: { photos: string[]; carousel: string[]; many: string[] };
+  files: { photos: string[]; carousel: string[]; many: string[]; panorama: string[] };
 }
 
 export interface MediaLabOptions {
@@ -545,9 +548,14 @@ async function buildGalleryImages(root: string): Promise<string> {
       await Deno.mkdir(tmp, { recursive: true });
       try {
         const size = `${LAB_GALLERY.width}x${LAB_GALLERY.height}`;
+        const { panorama } = LAB_GALLERY;
         await ffmpeg(tmp, [
           ...["-f", "lavfi", "-i", `testsrc2=size=${size}:rate=1`],
           ...["-frames:v", String(LAB_GALLERY.many.count), "-q:v", "5", "photo%02d.jpg"],
+        ]);
+        await ffmpeg(tmp, [
+          ...["-f", "lavfi", "-i", `smptebars=size=${panorama.width}x${panorama.height}:rate=1`],
+          ...["-frames:v", "1", "-q:v", "5", "panorama.jpg"],
         ]);
         await Deno.writeTextFile(`${tmp}/ready`, "");
         await Deno.rename(tmp, dir).catch(async (error) => {
@@ -608,7 +616,18 @@ function galleryPages(base: string): Map<string, { status: number; html: string 
       body: many.map((src) => `<img src="${src}">`).join("\n"),
     }),
   });
+  pages.set("/gallery/panorama", {
+    status: 200,
+    html: htmlPage({
+      title: LAB_GALLERY.panorama.title,
+      body: panoramaFiles().map((file) => `<img src="${base}/gallery/media/${file}">`).join("\n"),
+    }),
+  });
   return pages;
+}
+
+function panoramaFiles(): string[] {
+  return ["photo01.jpg", "panorama.jpg", "photo02.jpg"];
 }
 
 /** The carousel's slides: photos 6, 7 and 8 around the 360p clip, as LAB_GALLERY says. */
@@ -1340,7 +1359,9 @@ export async function startMediaLab(opts: MediaLabOptions = {}): Promise<MediaLa
         photos: `${base}/gallery/photos`,
         carousel: `${base}/gallery/carousel`,
         many: `${base}/gallery/many`,
+        panorama: `${base}/gallery/panorama`,
         files: {
+          panorama: panoramaFiles().map((file) => `${galleries!.dir}/${file}`),
           photos: LAB_GALLERY.photos.items.map((_, i) => photo(i + 1)),
           carousel: carouselFiles().map((file) =>
             file === "clip.mp4" ? `${root}/clip360.mp4` : `${galleries!.dir}/${file}`
