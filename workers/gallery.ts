@@ -190,7 +190,7 @@ export async function downloadGallery(
     [
       // a name of its own for each item (the clock to the microsecond), whatever the site calls it
       ...["--directory", landing, "--filename", "{_now:%Y%m%d%H%M%S%f}.{extension}"],
-      ...["--filesize-max", String(options.maxItemBytes), "--no-mtime", "--no-skip"],
+      ...["--filesize-max", String(options.maxItemBytes), "--no-mtime"],
     ],
     url,
     { ...options, cwd: outDir, onStdoutLine },
