@@ -82,6 +82,9 @@ export interface GalleryCounts {
   others: number;
 }
 
+/** How a gallery's ProbeInfo names its extractor: "gallery-dl:" and gallery-dl's category. */
+export const GALLERY_EXTRACTOR_PREFIX = "gallery-dl:";
+
 /** A gallery delivers at most this many items: the first ones, in order. */
 export const MAX_GALLERY_ITEMS = 100;
 /** Telegram's limit on the items of one album (sendMediaGroup). */

@@ -7,6 +7,7 @@
 import { basename, extname, join, resolve } from "node:path";
 import { z } from "zod";
 import {
+  GALLERY_EXTRACTOR_PREFIX,
   type GalleryCounts,
   MAX_GALLERY_ITEMS,
   MediaError,
@@ -144,7 +145,7 @@ export async function probeGallery(
   return {
     // the page's URL is part of the identity (no site id is known), so this names it well enough
     id: "gallery",
-    extractor: `gallery-dl:${category}`,
+    extractor: `${GALLERY_EXTRACTOR_PREFIX}${category}`,
     webpageUrl: url,
     title: title.slice(0, 2000),
     ...(description ? { description: description.slice(0, 2000) } : {}),

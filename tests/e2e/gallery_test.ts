@@ -4,7 +4,7 @@
  */
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { LAB_GALLERY, startMediaLab } from "../support/media_lab.ts";
-import { dataFor, reply, waitForPreview } from "../support/chat.ts";
+import { buttons, dataFor, reply, waitForPreview } from "../support/chat.ts";
 import { startTestSystem } from "../support/system.ts";
 import type { BotMessage, FakeTelegram } from "../support/fake_telegram.ts";
 import { getHistoryTotals } from "../../kv/history.ts";
@@ -96,6 +96,19 @@ Deno.test("[e2e] a page of images comes as one album in order; a second user get
     async () => (await getHistoryTotals(system.kv, bob.id)).byKind.photo === 1,
     "Bob's album is in his history as images",
   );
+
+  // from /history, listed under 🖼 Images, the album comes again by file_id
+  const history = await reply(telegram, bob, "/history", /Your last downloads/);
+  assertMatch(history.text ?? "", /🖼 1/);
+  assert(buttons(history).some((b) => b.text === "🖼 Images"), "a filter for images");
+  const sentBefore = telegram.messages(bob.id).filter((m) => m.method === "sendMediaGroup").length;
+  bob.pressButton(history.message, dataFor(history, /^⬇️ 1\. /));
+  const resent = (await waitForAlbumItems(telegram, bob.id, sentBefore + 5)).slice(sentBefore);
+  assertEquals(
+    resent.map((m) => m.media?.fileUniqueId),
+    items.map((m) => m.media?.fileUniqueId),
+  );
+  assertEquals(downloads(), before, "still nothing downloaded again");
 });
 
 Deno.test("[e2e] a carousel mixing images and a video comes as one album, each item as itself", async () => {
