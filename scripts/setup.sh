@@ -157,10 +157,10 @@ fi
 
 cat >&2 <<MSG
 setup: ${media_packages[*]} ${missing_packages[*]} not found and this system has no apt-get. Install them yourself:
-  macOS:   brew install yt-dlp ffmpeg
-  Fedora:  sudo dnf install yt-dlp ffmpeg
-  Arch:    sudo pacman -S yt-dlp ffmpeg
-  any:     pipx install yt-dlp, and ffmpeg from https://ffmpeg.org/download.html
-or point YTDLP_PATH, FFMPEG_PATH and FFPROBE_PATH at them.
+  macOS:   brew install yt-dlp gallery-dl ffmpeg
+  Fedora:  sudo dnf install yt-dlp gallery-dl ffmpeg
+  Arch:    sudo pacman -S yt-dlp gallery-dl ffmpeg
+  any:     pipx install yt-dlp gallery-dl, and ffmpeg from https://ffmpeg.org/download.html
+or point YTDLP_PATH, GALLERY_DL_PATH, FFMPEG_PATH and FFPROBE_PATH at them.
 MSG
 exit 1
