@@ -8,7 +8,12 @@ import type { Job } from "../media/job_types.ts";
 import { MIN_RESERVATION_BYTES } from "../kv/quota.ts";
 import type { UserProfile } from "../kv/users.ts";
 import { estimateVariantSizes } from "../media/formats.ts";
-import { MAX_PARTS, type ProbeInfo, type Variant } from "../media/media_types.ts";
+import {
+  type GalleryCounts,
+  MAX_PARTS,
+  type ProbeInfo,
+  type Variant,
+} from "../media/media_types.ts";
 import { quotaLimit, timezoneOf } from "./account.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { deliveredMediaOf, sendFromCache } from "./delivery.ts";
@@ -124,13 +129,27 @@ export async function requestDownload(
       batchId: options.batchId,
       playlistItem: options.playlistItem,
     },
-    quota: {
-      // unknown sizes reserve up to the upload limit; the worker is held to what was reserved
-      wantedBytes: estimate ? Math.min(sizeCap, Math.ceil(estimate * 1.25)) : sizeCap,
-      minimumBytes: Math.min(estimate ?? MIN_RESERVATION_BYTES, sizeCap),
-    },
+    quota: info.gallery
+      ? {
+        // what its items may weigh at most; small ones still go when less is left
+        wantedBytes: Math.min(sizeCap, galleryBytesBound(info.gallery, config.maxUploadBytes)),
+        minimumBytes: MIN_RESERVATION_BYTES,
+      }
+      : {
+        // unknown sizes reserve up to the upload limit; the worker is held to what was reserved
+        wantedBytes: estimate ? Math.min(sizeCap, Math.ceil(estimate * 1.25)) : sizeCap,
+        minimumBytes: Math.min(estimate ?? MIN_RESERVATION_BYTES, sizeCap),
+      },
     statusMessage: options.statusMessage,
   });
   if (started.kind === "refused") return { kind: "refused", refusal: started.refusal, timezone };
   return { kind: "queued", job: started.job, duplicate: started.duplicate };
+}
+
+/** Telegram's largest photo; a gallery's photos are reserved at this much each. */
+const PHOTO_MAX_BYTES = 10 * 1024 * 1024;
+
+/** The most a gallery's items may weigh: photos up to 10 MB, videos and files up to the limit. */
+function galleryBytesBound(counts: GalleryCounts, maxUploadBytes: number): number {
+  return counts.photos * PHOTO_MAX_BYTES + (counts.videos + counts.others) * maxUploadBytes;
 }
