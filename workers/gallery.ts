@@ -57,14 +57,15 @@ const PHOTO_MAX_RATIO = 20;
 
 /**
  * The generic extractor is a fallback for pages no site extractor knows (off by default); no
- * ytdl extractor (it would run yt-dlp without our flags), no cache file.
+ * ytdl extractor (it would run yt-dlp without our flags), no cache file, and the job's cookies file
+ * read but never written back.
  */
 const BASE_ARGS = [
   "--config-ignore",
   "--no-input",
   "--no-colors",
   ...["-o", "extractor.generic.enabled=true", "-o", "extractor.ytdl.enabled=false"],
-  ...["-o", "cache.file=null"],
+  ...["-o", "cache.file=null", "-o", "extractor.cookies-update=false"],
   ...["--http-timeout", "20", "--retries", "3"],
   ...["--range", `1-${MAX_GALLERY_ITEMS}`],
 ];

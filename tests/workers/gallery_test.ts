@@ -103,5 +103,6 @@ Deno.test("[workers/gallery] gallery-dl gets no config but ours, the job's cooki
   assertEquals(run.argv[run.argv.indexOf("--cookies") + 1], "/scratch/cookies.txt");
   assertEquals(run.argv[run.argv.indexOf("--range") + 1], `1-${MAX_GALLERY_ITEMS}`);
   assert(run.argv.includes("extractor.ytdl.enabled=false"), "no yt-dlp run without our flags");
+  assert(run.argv.includes("extractor.cookies-update=false"), "the cookies file is never written");
   assert(!run.pids.some(isRunning), "nothing left running");
 });
