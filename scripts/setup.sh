@@ -92,7 +92,9 @@ if [ -n "${GALLERY_DL_PATH:-}" ]; then
   command -v "$GALLERY_DL_PATH" >/dev/null 2>&1 || { echo "setup: GALLERY_DL_PATH=$GALLERY_DL_PATH not found" >&2; exit 1; }
 else
   gallery_dl_version=$(gallery-dl --version 2>/dev/null || true)
-  if [ -z "$gallery_dl_version" ] || [[ "$gallery_dl_version" < "$GALLERY_DL_MIN_VERSION" ]]; then
+  # versions compared as versions: 1.4 is older than 1.30
+  oldest=$(printf '%s\n' "$GALLERY_DL_MIN_VERSION" "$gallery_dl_version" | sort -V | head -n 1)
+  if [ -z "$gallery_dl_version" ] || [ "$oldest" != "$GALLERY_DL_MIN_VERSION" ]; then
     media_packages+=(gallery-dl)
   fi
 fi
