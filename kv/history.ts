@@ -220,17 +220,23 @@ export interface HistoryTotals {
 
 /** Everything the user ever received, by kind; removing entries does not change it. */
 export async function getHistoryTotals(kv: Deno.Kv, userId: number): Promise<HistoryTotals> {
-  const [downloads, bytes, video, audio, document] = await kv.getMany<Deno.KvU64[]>([
+  const [downloads, bytes, video, audio, document, photo] = await kv.getMany<Deno.KvU64[]>([
     downloadsCountKey(userId),
     bytesCountKey(userId),
     kindCountKey(userId, "video"),
     kindCountKey(userId, "audio"),
     kindCountKey(userId, "document"),
+    kindCountKey(userId, "photo"),
   ]);
   const count = (e: Deno.KvEntryMaybe<Deno.KvU64>) => Number(e.value?.value ?? 0n);
   return {
     downloads: count(downloads),
     bytes: count(bytes),
-    byKind: { video: count(video), audio: count(audio), document: count(document) },
+    byKind: {
+      video: count(video),
+      audio: count(audio),
+      document: count(document),
+      photo: count(photo),
+    },
   };
 }

@@ -72,6 +72,10 @@ function fileKey(identity: MediaIdentity, variant: Variant, mode: SendMode) {
 function partsKey(identity: MediaIdentity, mode: SendMode) {
   return ["media_parts_cache", identity.key, mode] as const;
 }
+/** A gallery's items, sent as albums: keyed by identity and mode only (a gallery has no quality). */
+function albumKey(identity: MediaIdentity, mode: SendMode) {
+  return ["media_album_cache", identity.key, mode] as const;
+}
 /** Where files and parts were cached before keys carried the identity (see adoptLegacy). */
 function legacyFileKey(media: MediaRef, variant: Variant, mode: SendMode) {
   return ["media_files", media.extractor, media.id, variant, mode] as const;
@@ -251,6 +255,25 @@ export class MediaStore {
 
   async forgetParts(media: MediaRef, mode: SendMode = "video"): Promise<void> {
     await this.kv.delete(partsKey(await mediaIdentity(media), mode));
+  }
+
+  /** A gallery's items in order, as they were sent in albums. */
+  async getAlbum(media: MediaRef, mode: SendMode = "video"): Promise<CachedFile[] | undefined> {
+    const identity = await mediaIdentity(media);
+    const stored = (await this.kv.get<StoredParts>(albumKey(identity, mode))).value;
+    const album = stored?.identity === identity.text ? stored.parts : undefined;
+    this.count(this.stats.files, album !== undefined);
+    return album;
+  }
+
+  async saveAlbum(media: MediaRef, items: CachedFile[], mode: SendMode = "video"): Promise<void> {
+    const identity = await mediaIdentity(media);
+    const stored: StoredParts = { identity: identity.text, parts: items };
+    await this.kv.set(albumKey(identity, mode), stored);
+  }
+
+  async forgetAlbum(media: MediaRef, mode: SendMode = "video"): Promise<void> {
+    await this.kv.delete(albumKey(await mediaIdentity(media), mode));
   }
 
   /**

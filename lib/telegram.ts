@@ -82,12 +82,23 @@ const CAPTION_METHODS = new Set([
  * A Bot API call's parameters with `parse_mode: "HTML"` when the app writes that call's text or
  * caption in HTML, which it always does. A call that names a parse_mode (even undefined, for
  * plain text) or carries its own entities is left as it is, and so is every other method: inline
- * query results, media groups and reply markup edits say their parse mode per item or have none.
+ * query results and reply markup edits say their parse mode per item or have none. A media
+ * group's captioned items get it too.
  */
 export function withHtmlParseMode<P>(method: string, payload: P): P {
   if (payload === null || typeof payload !== "object") return payload;
   if ("parse_mode" in payload || "entities" in payload || "caption_entities" in payload) {
     return payload;
+  }
+  if (method === "sendMediaGroup" && "media" in payload && Array.isArray(payload.media)) {
+    // an album's caption is its first item's: HTML like every other caption
+    const media = payload.media.map((item) =>
+      item && typeof item === "object" && "caption" in item && item.caption !== undefined &&
+        !("parse_mode" in item) && !("caption_entities" in item)
+        ? { ...item, parse_mode: "HTML" }
+        : item
+    );
+    return { ...payload, media };
   }
   const takesIt = TEXT_METHODS.has(method) ||
     (CAPTION_METHODS.has(method) && "caption" in payload && payload.caption !== undefined);

@@ -162,6 +162,19 @@ button-record-minutes = 🔴 { $minutes } min
 preview-sizes = 📦 <b>Estimated sizes</b>
 preview-choose = Choose a quality:
 button-best = ⭐ Best
+preview-gallery = 🖼 Album: { $photos ->
+    [one] 1 image
+   *[other] { $photos } images
+}, { $videos ->
+    [one] 1 video
+   *[other] { $videos } videos
+}, { $others ->
+    [one] 1 other file
+   *[other] { $others } other files
+}
+
+    Images and videos come as albums of up to 10; with “send as file” (/settings), as documents in their original quality.
+button-album = 📥 Send the album ({ $items })
 button-audio = 🎵 Audio only
 audio-format-mp3 = MP3 { $kbps } kbps
 audio-format-m4a = M4A (original)
@@ -528,13 +541,14 @@ button-recommend = ✨ For you
 history-totals = 📊 { $downloads ->
     [one] 1 download
    *[other] { $downloads } downloads
-} · { $bytes } · 🎬 { $videos } · 🎵 { $audio } · 📄 { $files }
+} · { $bytes } · 🎬 { $videos } · 🎵 { $audio } · 🖼 { $images } · 📄 { $files }
 history-empty-filter = Nothing of this kind in your history.
 history-button-download = ⬇️ { $number }. { $title }
 history-button-remove = 🗑 { $number }
 history-filter-all = All
 history-filter-video = 🎬 Videos
 history-filter-audio = 🎵 Audio
+history-filter-photo = 🖼 Images
 history-filter-document = 📄 Files
 history-newer = ‹ Newer
 history-older = Older ›
@@ -545,7 +559,7 @@ stats-summary = { $downloads ->
     [one] 1 download
    *[other] { $downloads } downloads
 } · { $bytes }
-    🎬 { $videos } · 🎵 { $audio } · 📄 { $files }
+    🎬 { $videos } · 🎵 { $audio } · 🖼 { $images } · 📄 { $files }
 stats-busiest = 📅 Busiest day: { $day } ({ $count })
 stats-top-site = 🌐 Top site: { $site } ({ $count })
 stats-chart-title = Your activity, last 30 days
@@ -554,6 +568,7 @@ stats-chart-top-sites = Top sites
 stats-chart-empty = No downloads in the last 30 days
 stats-kind-video = Videos
 stats-kind-audio = Audio
+stats-kind-photo = Images
 stats-kind-document = Files
 recommend-title = ✨ <b>Picked for you</b>
 recommend-no-history = ✨ Download a few things first: recommendations come from your history.

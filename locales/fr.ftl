@@ -162,6 +162,19 @@ button-record-minutes = 🔴 { $minutes } min
 preview-sizes = 📦 <b>Tailles estimées</b>
 preview-choose = Choisissez une qualité :
 button-best = ⭐ Meilleure
+preview-gallery = 🖼 Album : { $photos ->
+    [one] 1 image
+   *[other] { $photos } images
+}, { $videos ->
+    [one] 1 vidéo
+   *[other] { $videos } vidéos
+}, { $others ->
+    [one] 1 autre fichier
+   *[other] { $others } autres fichiers
+}
+
+    Images et vidéos arrivent en albums de 10 au plus ; avec « envoyer en fichier » (/settings), en documents de qualité originale.
+button-album = 📥 Envoyer l’album ({ $items })
 button-audio = 🎵 Audio seul
 audio-format-mp3 = MP3 { $kbps } kbit/s
 audio-format-m4a = M4A (d’origine)
@@ -528,13 +541,14 @@ button-recommend = ✨ Pour vous
 history-totals = 📊 { $downloads ->
     [one] 1 téléchargement
    *[other] { $downloads } téléchargements
-} · { $bytes } · 🎬 { $videos } · 🎵 { $audio } · 📄 { $files }
+} · { $bytes } · 🎬 { $videos } · 🎵 { $audio } · 🖼 { $images } · 📄 { $files }
 history-empty-filter = Rien de ce type dans votre historique.
 history-button-download = ⬇️ { $number }. { $title }
 history-button-remove = 🗑 { $number }
 history-filter-all = Tout
 history-filter-video = 🎬 Vidéos
 history-filter-audio = 🎵 Audio
+history-filter-photo = 🖼 Images
 history-filter-document = 📄 Fichiers
 history-newer = ‹ Plus récents
 history-older = Plus anciens ›
@@ -545,7 +559,7 @@ stats-summary = { $downloads ->
     [one] 1 téléchargement
    *[other] { $downloads } téléchargements
 } · { $bytes }
-    🎬 { $videos } · 🎵 { $audio } · 📄 { $files }
+    🎬 { $videos } · 🎵 { $audio } · 🖼 { $images } · 📄 { $files }
 stats-busiest = 📅 Jour le plus actif : { $day } ({ $count })
 stats-top-site = 🌐 Site préféré : { $site } ({ $count })
 stats-chart-title = Votre activité, 30 derniers jours
@@ -554,6 +568,7 @@ stats-chart-top-sites = Sites les plus utilisés
 stats-chart-empty = Aucun téléchargement ces 30 derniers jours
 stats-kind-video = Vidéos
 stats-kind-audio = Audio
+stats-kind-photo = Images
 stats-kind-document = Fichiers
 recommend-title = ✨ <b>Choisis pour vous</b>
 recommend-no-history = ✨ Téléchargez d’abord quelques médias : les suggestions viennent de votre historique.

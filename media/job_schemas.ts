@@ -1,6 +1,6 @@
 /** zod schemas for what crosses the worker API: a worker's reports are checked, not trusted. */
 import { z } from "zod";
-import { MAX_PARTS } from "./media_types.ts";
+import { MAX_GALLERY_ITEMS, MAX_PARTS } from "./media_types.ts";
 import { YTDLP_VERSION_PATTERN } from "./ytdlp_version.ts";
 import { JOB_FAILURE_CODES } from "./failure_reasons.ts";
 import { isId } from "../lib/ids.ts";
@@ -36,6 +36,11 @@ const probeInfoSchema = z.object({
   isLive: z.boolean(),
   formats: z.array(probeFormat).max(500),
   playlist: z.object({ title: z.string().max(2000), count: z.number().int().min(2) }).optional(),
+  gallery: z.object({
+    photos: z.number().int().nonnegative().max(MAX_GALLERY_ITEMS),
+    videos: z.number().int().nonnegative().max(MAX_GALLERY_ITEMS),
+    others: z.number().int().nonnegative().max(MAX_GALLERY_ITEMS),
+  }).optional(),
 });
 
 /** entries of a listed playlist; the app caps a batch far below this */
@@ -50,7 +55,7 @@ const playlistEntry = z.object({
 const uploadedFile = z.object({
   fileId: z.string().min(1).max(500),
   fileUniqueId: z.string().min(1).max(200),
-  kind: z.enum(["video", "audio", "document"]),
+  kind: z.enum(["video", "audio", "document", "photo"]),
   size: z.number().nonnegative(),
   width: z.number().int().nonnegative().optional(),
   height: z.number().int().nonnegative().optional(),
@@ -80,6 +85,10 @@ export const jobResultSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("probe"), info: probeInfoSchema }),
   z.object({ kind: z.literal("download"), file: uploadedFile }),
   z.object({ kind: z.literal("split"), files: z.array(uploadedFile).min(1).max(MAX_PARTS) }),
+  z.object({
+    kind: z.literal("album"),
+    files: z.array(uploadedFile).min(1).max(MAX_GALLERY_ITEMS),
+  }),
   z.object({
     kind: z.literal("record"),
     files: z.array(uploadedFile).min(1).max(1000),

@@ -155,6 +155,8 @@ export type JobResult =
   | { kind: "download"; file: UploadedFile }
   /** a download cut into parts that each fit the upload limit, in order */
   | { kind: "split"; files: UploadedFile[] }
+  /** a gallery's items in order, sent as albums of up to 10 (each file its own message) */
+  | { kind: "album"; files: UploadedFile[] }
   /**
    * the parts in order; stopped: ended early by the user or by the stream; quotaReached: ended
    * once it had used the quota it reserved

@@ -97,9 +97,27 @@ export interface ProbeInfo {
   formats: ProbeFormat[];
   /** the link is a playlist or channel of `count` entries; this is its first */
   playlist?: { title: string; count: number };
+  /** the link is a post or page of images (and videos) found by gallery-dl, sent as albums */
+  gallery?: GalleryCounts;
 }
 
-export type MediaKind = "video" | "audio" | "document";
+/** What a gallery holds, as its probe counted it (at most MAX_GALLERY_ITEMS in all). */
+export interface GalleryCounts {
+  photos: number;
+  videos: number;
+  /** items neither a photo nor an mp4 video (GIF, WebM…), sent as documents */
+  others: number;
+}
+
+/** How a gallery's ProbeInfo names its extractor: "gallery-dl:" and gallery-dl's category. */
+export const GALLERY_EXTRACTOR_PREFIX = "gallery-dl:";
+
+/** A gallery delivers at most this many items: the first ones, in order. */
+export const MAX_GALLERY_ITEMS = 100;
+/** Telegram's limit on the items of one album (sendMediaGroup). */
+export const MAX_ALBUM_ITEMS = 10;
+
+export type MediaKind = "video" | "audio" | "document" | "photo";
 
 /** A finished file on local disk, ready to upload. */
 export interface DownloadedMedia {

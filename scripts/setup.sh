@@ -9,9 +9,9 @@ if [ "${1:-}" = "app" ] && [ "${WORKERS:-2}" = "0" ]; then
   exit 0
 fi
 
-# Debian 12 and 13: current yt-dlp comes from trixie-backports (architecture-independent Python
-# whose dependencies both satisfy); a pin keeps every other package from coming from there
-# (priority -1: never installed, even when asked for by name).
+# Debian 12 and 13: current yt-dlp and gallery-dl come from trixie-backports (architecture-independent
+# Python whose dependencies both satisfy: gallery-dl needs only python3-requests); a pin keeps every
+# other package from coming from there (priority -1: never installed, even when asked for by name).
 add_trixie_backports() {
   [ -r /etc/os-release ] || return 0
   # shellcheck disable=SC1091
@@ -35,7 +35,7 @@ Package: *
 Pin: release n=trixie-backports
 Pin-Priority: -1
 
-Package: yt-dlp
+Package: yt-dlp gallery-dl
 Pin: release n=trixie-backports
 Pin-Priority: 500
 PINS
@@ -43,6 +43,8 @@ PINS
 
 # yt-dlp older than this cannot solve YouTube's JavaScript challenges (it needs an external runtime)
 readonly YTDLP_MIN_VERSION="2025.11.12"
+# bookworm's gallery-dl (1.25) predates many of today's site extractors
+readonly GALLERY_DL_MIN_VERSION="1.30"
 
 # yt-dlp solves YouTube's JavaScript challenges by running Deno (the worker passes its own binary).
 # Debian's yt-dlp ships the solver as a script that imports two npm packages: they are cached in
@@ -85,6 +87,17 @@ else
     media_packages+=(yt-dlp)
   fi
 fi
+# images, carousels and galleries (workers/gallery.ts)
+if [ -n "${GALLERY_DL_PATH:-}" ]; then
+  command -v "$GALLERY_DL_PATH" >/dev/null 2>&1 || { echo "setup: GALLERY_DL_PATH=$GALLERY_DL_PATH not found" >&2; exit 1; }
+else
+  gallery_dl_version=$(gallery-dl --version 2>/dev/null || true)
+  # versions compared as versions: 1.4 is older than 1.30
+  oldest=$(printf '%s\n' "$GALLERY_DL_MIN_VERSION" "$gallery_dl_version" | sort -V | head -n 1)
+  if [ -z "$gallery_dl_version" ] || [ "$oldest" != "$GALLERY_DL_MIN_VERSION" ]; then
+    media_packages+=(gallery-dl)
+  fi
+fi
 if ! command -v "${FFMPEG_PATH:-ffmpeg}" >/dev/null 2>&1 || ! command -v "${FFPROBE_PATH:-ffprobe}" >/dev/null 2>&1; then
   media_packages+=(ffmpeg)
 fi
@@ -125,7 +138,7 @@ if command -v apt-get >/dev/null 2>&1; then
     fi
   fi
   export DEBIAN_FRONTEND=noninteractive
-  if [[ " ${media_packages[*]} " == *" yt-dlp "* ]]; then
+  if [[ " ${media_packages[*]} " == *" yt-dlp "* || " ${media_packages[*]} " == *" gallery-dl "* ]]; then
     add_trixie_backports
   fi
   "${sudo_cmd[@]}" apt-get update -qq
@@ -146,10 +159,10 @@ fi
 
 cat >&2 <<MSG
 setup: ${media_packages[*]} ${missing_packages[*]} not found and this system has no apt-get. Install them yourself:
-  macOS:   brew install yt-dlp ffmpeg
-  Fedora:  sudo dnf install yt-dlp ffmpeg
-  Arch:    sudo pacman -S yt-dlp ffmpeg
-  any:     pipx install yt-dlp, and ffmpeg from https://ffmpeg.org/download.html
-or point YTDLP_PATH, FFMPEG_PATH and FFPROBE_PATH at them.
+  macOS:   brew install yt-dlp gallery-dl ffmpeg
+  Fedora:  sudo dnf install yt-dlp gallery-dl ffmpeg
+  Arch:    sudo pacman -S yt-dlp gallery-dl ffmpeg
+  any:     pipx install yt-dlp gallery-dl, and ffmpeg from https://ffmpeg.org/download.html
+or point YTDLP_PATH, GALLERY_DL_PATH, FFMPEG_PATH and FFPROBE_PATH at them.
 MSG
 exit 1

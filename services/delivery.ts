@@ -8,7 +8,13 @@
  *   caller told so it can download or preview instead.
  */
 import type { Api } from "grammy";
-import type { InlineKeyboardMarkup } from "grammy/types";
+import type {
+  InlineKeyboardMarkup,
+  InputMediaDocument,
+  InputMediaPhoto,
+  InputMediaVideo,
+} from "grammy/types";
+import { albumGroups } from "../media/albums.ts";
 import { addHistoryEntry, type HistoryEntry, mediaLabels } from "../kv/history.ts";
 import type { CachedFile, SendMode } from "../kv/media.ts";
 import type { QuotaRefusal } from "../kv/quota.ts";
@@ -34,6 +40,8 @@ export interface DeliveredMedia {
   uploader?: string;
   tags?: string[];
   categories?: string[];
+  /** a gallery, cached and sent as albums */
+  album?: boolean;
 }
 
 export function deliveredMediaOf(
@@ -50,6 +58,7 @@ export function deliveredMediaOf(
     mediaId: info.id,
     webpageUrl: info.webpageUrl,
     ...mediaLabels(info),
+    ...(info.gallery ? { album: true } : {}),
   };
 }
 
@@ -79,7 +88,7 @@ export async function recordDelivery(
     userId,
     title: media.title,
     url: media.url,
-    kind: files[0].kind,
+    kind: historyKindOf(files),
     variant: media.variant,
     size: files.reduce((sum, file) => sum + file.size, 0),
     extractor: media.extractor,
@@ -101,6 +110,11 @@ export async function recordDelivery(
     });
   }
   return entry;
+}
+
+/** What history and stats count a delivery as: an album with a photo counts as images. */
+function historyKindOf(files: readonly { kind: MediaKind }[]): MediaKind {
+  return files.some((file) => file.kind === "photo") ? "photo" : files[0].kind;
 }
 
 export interface CacheRequest {
@@ -145,9 +159,12 @@ export async function sendFromCache(
   const { userId, quota: limits } = request;
   const ref = mediaRefOf(request.media);
   const split = request.media.variant === "split";
+  const album = request.media.album === true;
   let announced = false;
   for (const mode of request.modes) {
-    const cached = split
+    const cached = album
+      ? await media.getAlbum(ref, mode)
+      : split
       ? await media.getParts(ref, mode)
       : await media.getFile(ref, request.media.variant, mode).then((file) => file && [file]);
     if (!cached || cached.length === 0) continue;
@@ -169,7 +186,9 @@ export async function sendFromCache(
       mode,
     );
     try {
-      if (split) {
+      if (album) {
+        await sendCachedAlbum(request.api, request.chatId, cached, request.caption);
+      } else if (split) {
         await sendCachedParts(
           request.api,
           request.chatId,
@@ -187,7 +206,8 @@ export async function sendFromCache(
     } catch (error) {
       await quota.refund(userId, limits.timezone, charged.charge);
       if (!isStaleFileId(error)) throw error;
-      if (split) await media.forgetParts(ref, mode);
+      if (album) await media.forgetAlbum(ref, mode);
+      else if (split) await media.forgetParts(ref, mode);
       else await media.forgetFile(ref, request.media.variant, mode);
       continue;
     }
@@ -249,6 +269,8 @@ export async function sendCachedFile(
       performer: file.performer,
       duration: file.duration === undefined ? undefined : Math.round(file.duration),
     });
+  } else if (file.kind === "photo") {
+    await api.sendPhoto(chatId, file.fileId, common);
   } else {
     await api.sendDocument(chatId, file.fileId, common);
   }
@@ -266,4 +288,48 @@ export async function sendCachedParts(
     const caption = partCaption(message.caption, partLabel, index, parts.length);
     await sendCachedFile(api, chatId, part, { ...message, caption });
   }
+}
+
+/**
+ * Sends a gallery's items by file_id in albums of up to 10 (media/albums.ts), the caption on the
+ * first item; an album needs two items, so a group of one goes on its own.
+ */
+export async function sendCachedAlbum(
+  api: Api,
+  chatId: number,
+  items: readonly CachedFile[],
+  caption: string,
+): Promise<void> {
+  let first = true;
+  for (const group of albumGroups(items)) {
+    const media = group.map((item) => {
+      const itemCaption = first ? caption : undefined;
+      first = false;
+      return inputMediaOf(item, itemCaption);
+    });
+    if (media.length > 1) {
+      await api.sendMediaGroup(chatId, media as Parameters<Api["sendMediaGroup"]>[1]);
+    } else {
+      await sendCachedFile(api, chatId, group[0], { caption: media[0].caption ?? "" });
+    }
+  }
+}
+
+function inputMediaOf(
+  item: CachedFile,
+  caption: string | undefined,
+): InputMediaPhoto | InputMediaVideo | InputMediaDocument {
+  if (item.kind === "photo") return { type: "photo", media: item.fileId, caption };
+  if (item.kind === "video") {
+    return {
+      type: "video",
+      media: item.fileId,
+      caption,
+      width: item.width,
+      height: item.height,
+      duration: item.duration === undefined ? undefined : Math.round(item.duration),
+      supports_streaming: true,
+    };
+  }
+  return { type: "document", media: item.fileId, caption };
 }

@@ -8,7 +8,13 @@ import type { Job } from "../media/job_types.ts";
 import { MIN_RESERVATION_BYTES } from "../kv/quota.ts";
 import type { UserProfile } from "../kv/users.ts";
 import { estimateDownloadBytes } from "../media/formats.ts";
-import { concreteVariant, MAX_PARTS, type ProbeInfo, type Variant } from "../media/media_types.ts";
+import {
+  concreteVariant,
+  type GalleryCounts,
+  MAX_PARTS,
+  type ProbeInfo,
+  type Variant,
+} from "../media/media_types.ts";
 import { quotaLimit, timezoneOf } from "./account.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { deliveredMediaOf, sendFromCache } from "./delivery.ts";
@@ -99,11 +105,15 @@ export async function requestDownload(
   if (fromCache.kind === "sent") return { kind: "cached", duplicate: false };
   // Telegram delivered this request again: the file went with the first
   if (fromCache.kind === "duplicate") return { kind: "cached", duplicate: true };
-  // a split's parts together may weigh up to MAX_PARTS uploads
+  // a split's parts together may weigh up to MAX_PARTS uploads, a gallery's items as much
+  const several = variant === "split" || info.gallery !== undefined;
   const estimate = estimateDownloadBytes(info, variant);
-  const sizeCap = variant === "split" ? config.maxUploadBytes * MAX_PARTS : config.maxUploadBytes;
+  const sizeCap = several ? config.maxUploadBytes * MAX_PARTS : config.maxUploadBytes;
   const shared = { media: info, title: info.title };
-  const replyMarkup = await deliveredFileKeyboard(deps.kv, request.t, shared, variant, sendAs);
+  // an album's messages take no keyboard
+  const replyMarkup = info.gallery
+    ? undefined
+    : await deliveredFileKeyboard(deps.kv, request.t, shared, variant, sendAs);
   const started = await queueUserJob({ ...deps, api: request.api }, {
     userId,
     user: request.user,
@@ -130,13 +140,27 @@ export async function requestDownload(
       batchId: options.batchId,
       playlistItem: options.playlistItem,
     },
-    quota: {
-      // unknown sizes reserve up to the upload limit; the worker is held to what was reserved
-      wantedBytes: estimate ? Math.min(sizeCap, Math.ceil(estimate * 1.25)) : sizeCap,
-      minimumBytes: Math.min(estimate ?? MIN_RESERVATION_BYTES, sizeCap),
-    },
+    quota: info.gallery
+      ? {
+        // what its items may weigh at most; small ones still go when less is left
+        wantedBytes: Math.min(sizeCap, galleryBytesBound(info.gallery, config.maxUploadBytes)),
+        minimumBytes: MIN_RESERVATION_BYTES,
+      }
+      : {
+        // unknown sizes reserve up to the upload limit; the worker is held to what was reserved
+        wantedBytes: estimate ? Math.min(sizeCap, Math.ceil(estimate * 1.25)) : sizeCap,
+        minimumBytes: Math.min(estimate ?? MIN_RESERVATION_BYTES, sizeCap),
+      },
     statusMessage: options.statusMessage,
   });
   if (started.kind === "refused") return { kind: "refused", refusal: started.refusal, timezone };
   return { kind: "queued", job: started.job, duplicate: started.duplicate };
+}
+
+/** Telegram's largest photo; a gallery's photos are reserved at this much each. */
+const PHOTO_MAX_BYTES = 10 * 1024 * 1024;
+
+/** The most a gallery's items may weigh: photos up to 10 MB, videos and files up to the limit. */
+function galleryBytesBound(counts: GalleryCounts, maxUploadBytes: number): number {
+  return counts.photos * PHOTO_MAX_BYTES + (counts.videos + counts.others) * maxUploadBytes;
 }

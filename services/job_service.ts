@@ -32,7 +32,7 @@ import { cancelKeyboard } from "../views/media.ts";
 import { recordKeyboard } from "../views/media.ts";
 import { deliverRecording } from "./record_delivery.ts";
 import { deliverSubtitles } from "./subtitles_delivery.ts";
-import { deliveredBytes, deliverSplit } from "./split_delivery.ts";
+import { deliverAlbum, deliveredBytes, deliverSplit } from "./split_delivery.ts";
 import { escapeHtml, formatBytes, truncate } from "../lib/format.ts";
 import { BatchReporter } from "./batches.ts";
 import { BatchDownloads } from "./batch_downloads.ts";
@@ -476,6 +476,11 @@ export class JobService {
     }
     if (result.kind === "split" && job.payload.kind === "download") {
       await deliverSplit(this.deps, job, job.payload, result.files);
+      await this.deleteStatus(job);
+      return;
+    }
+    if (result.kind === "album" && job.payload.kind === "download") {
+      await deliverAlbum(this.deps, job, job.payload, result.files);
       await this.deleteStatus(job);
       return;
     }

@@ -13,6 +13,7 @@ import { type CacheOutcome, sendFromCache } from "./delivery.ts";
 import type { ServiceDeps } from "./deps.ts";
 import type { RequestSource } from "./events.ts";
 import type { Translate } from "../i18n/translations.ts";
+import { GALLERY_EXTRACTOR_PREFIX } from "../media/media_types.ts";
 
 /** What is known of a download without probing its link again. */
 export type StoredMedia = Pick<
@@ -77,6 +78,7 @@ export async function redeliver(
       uploader: stored.uploader,
       tags: stored.tags,
       categories: stored.categories,
+      album: stored.extractor.startsWith(GALLERY_EXTRACTOR_PREFIX),
     },
     modes,
     caption: renderFileCaption(

@@ -113,6 +113,7 @@ export const HISTORY_FILTER_CODES = {
   all: "a",
   video: "v",
   audio: "u",
+  photo: "i",
   document: "d",
 } as const;
 

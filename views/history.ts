@@ -6,7 +6,12 @@ import type { Translate } from "../i18n/translations.ts";
 import { escapeHtml, formatBytes, truncate } from "../lib/format.ts";
 import type { MediaKind } from "../media/media_types.ts";
 
-const KIND_ICONS: Record<MediaKind, string> = { video: "🎬", audio: "🎵", document: "📄" };
+const KIND_ICONS: Record<MediaKind, string> = {
+  video: "🎬",
+  audio: "🎵",
+  photo: "🖼",
+  document: "📄",
+};
 const FILTERS = Object.keys(HISTORY_FILTER_CODES) as HistoryFilter[];
 
 function historyPageData(filter: HistoryFilter, from?: string): string {
@@ -35,6 +40,7 @@ export function renderHistory(
       bytes: formatBytes(totals.bytes, locale),
       videos: totals.byKind.video,
       audio: totals.byKind.audio,
+      images: totals.byKind.photo,
       files: totals.byKind.document,
     }),
     "",

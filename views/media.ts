@@ -10,6 +10,7 @@ import {
   audioFormatOf,
   COMPRESS_PRESETS,
   concreteVariant,
+  type GalleryCounts,
   mp3Kbps,
   presetOf,
   type ProbeInfo,
@@ -95,7 +96,8 @@ export function renderPreview(
   previewId: string,
   options: PreviewOptions = {},
 ): { caption: string; keyboard: InlineKeyboard } {
-  const head = [`🎬 <b>${escapeHtml(truncate(info.title, 200))}</b>`];
+  const icon = info.gallery ? "🖼" : "🎬";
+  const head = [`${icon} <b>${escapeHtml(truncate(info.title, 200))}</b>`];
   const lines: string[] = [];
   if (info.uploader) {
     lines.push(t("preview-by", { author: escapeHtml(truncate(info.uploader, 80)) }));
@@ -114,10 +116,13 @@ export function renderPreview(
   }
 
   const live = info.isLive && options.recordMinutes !== undefined;
-  if (live) lines.push("", t("preview-record-choose"));
+  if (info.gallery) lines.push(t("preview-gallery", { ...info.gallery }));
+  else if (live) lines.push("", t("preview-record-choose"));
   else lines.push(...sizeLines(t, locale, info, options.advice), "", t("preview-choose"));
 
-  const keyboard = live
+  const keyboard = info.gallery
+    ? galleryButtons(t, info.gallery, previewId)
+    : live
     ? recordButtons(t, previewId, options.recordMinutes!)
     : qualityButtons(t, info, previewId, options);
   if (options.offerTranslation && titleInOtherLanguage(info, locale)) {
@@ -130,7 +135,8 @@ export function renderPreview(
       buildCallback("download", { previewId, variant: "audio" }),
     );
   }
-  if (!options.inGroup) {
+  // a playlist holds videos and audio: a gallery does not go in one
+  if (!options.inGroup && !info.gallery) {
     keyboard.text(t("playlist-button-add"), buildCallback("playlistAdd", { previewId })).row();
   }
   if (info.playlist && !options.inGroup) {
@@ -227,6 +233,15 @@ function qualityButtons(
   if (videoVariants.length % 3 !== 0) keyboard.row();
   addOfferButtons(t, keyboard, previewId, options.advice);
   return keyboard;
+}
+
+/** A gallery is sent whole, as albums: one button, in the user's mode (photos or files). */
+function galleryButtons(t: Translate, counts: GalleryCounts, previewId: string) {
+  const items = counts.photos + counts.videos + counts.others;
+  return new InlineKeyboard().text(
+    t("button-album", { items }),
+    buildCallback("download", { previewId, variant: "best" }),
+  ).row();
 }
 
 /** "🔴 5 min", "🔴 15 min"…: each starts a recording of that length, like /record. */

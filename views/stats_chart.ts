@@ -16,10 +16,11 @@ export const CHART_HEIGHT = 640;
 export const CHART_DAYS = 30;
 const TOP_SITES = 5;
 
-const KINDS: readonly MediaKind[] = ["video", "audio", "document"];
+const KINDS: readonly MediaKind[] = ["video", "audio", "photo", "document"];
 const COLORS: Record<MediaKind, string> = {
   video: "#3b82f6",
   audio: "#f59e0b",
+  photo: "#ec4899",
   document: "#10b981",
 };
 
@@ -57,7 +58,7 @@ export function summarizeActivity(
 ): ActivitySummary {
   const days = lastLocalDays(now, timezone, dayCount).map((day): DayActivity => ({
     day,
-    counts: { video: 0, audio: 0, document: 0 },
+    counts: { video: 0, audio: 0, document: 0, photo: 0 },
   }));
   const byDay = new Map(days.map((d) => [d.day, d]));
   const sites = new Map<string, number>();
@@ -66,7 +67,7 @@ export function summarizeActivity(
     sites: [],
     downloads: 0,
     bytes: 0,
-    byKind: { video: 0, audio: 0, document: 0 },
+    byKind: { video: 0, audio: 0, document: 0, photo: 0 },
   };
   for (const entry of entries) {
     const day = byDay.get(localDay(entry.at, timezone));
@@ -105,6 +106,7 @@ export function renderStatsChart(t: Translate, locale: string, summary: Activity
     kinds: {
       video: t("stats-kind-video"),
       audio: t("stats-kind-audio"),
+      photo: t("stats-kind-photo"),
       document: t("stats-kind-document"),
     },
     formatDay: dayFormatter(locale),
@@ -121,6 +123,7 @@ export function renderStatsCaption(t: Translate, locale: string, summary: Activi
       bytes: formatBytes(summary.bytes, locale),
       videos: summary.byKind.video,
       audio: summary.byKind.audio,
+      images: summary.byKind.photo,
       files: summary.byKind.document,
     }),
   ];

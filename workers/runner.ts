@@ -11,7 +11,7 @@ import type {
   UploadedFile,
 } from "../media/job_types.ts";
 import type { Logger } from "../lib/logger.ts";
-import { MediaError } from "../media/media_types.ts";
+import { MediaError, type ProbeInfo } from "../media/media_types.ts";
 import { probeMedia } from "./ytdlp.ts";
 import { uploadMedia } from "./upload.ts";
 import { downloadFitted } from "./fit.ts";
@@ -29,10 +29,14 @@ import type { YtdlpSetup } from "./ytdlp_run.ts";
 import { type JobEgress, runOnSiteRoutes } from "./site_attempts.ts";
 import { cookieValues } from "../lib/netscape_cookies.ts";
 import { redactValues } from "../lib/secrets.ts";
+import { downloadGallery, isImageExtension, probeGallery } from "./gallery.ts";
+import { uploadAlbums } from "./album_upload.ts";
 
 export interface RunnerConfig {
   dataDir: string;
   ytdlpPath: string;
+  /** gallery-dl, for images and galleries; "gallery-dl" from PATH by default */
+  galleryDlPath?: string;
   /** the operator's yt-dlp config file (YTDLP_CONFIG) */
   ytdlpConfig?: string;
   ffmpegPath: string;
@@ -58,6 +62,8 @@ export interface RunnerDeps {
 
 const PROBE_TIMEOUT_MS = 90_000;
 const DOWNLOAD_TIMEOUT_MS = 60 * 60_000;
+/** a gallery's items are small: ten minutes for up to MAX_GALLERY_ITEMS of them */
+const GALLERY_TIMEOUT_MS = 10 * 60_000;
 
 export function scratchRoot(dataDir: string): string {
   return `${dataDir}/scratch`;
@@ -211,6 +217,7 @@ function uploadedFiles(result: JobResult): UploadedFile[] {
     case "subtitles":
       return [result.file];
     case "split":
+    case "album":
     case "record":
       return result.files;
     default:
@@ -223,13 +230,35 @@ async function runProbe(
   config: RunnerConfig,
   signal: AbortSignal,
 ): Promise<JobResult> {
-  const info = await probeMedia(payload.url, {
-    ...ytdlpSetup(config),
-    signal,
-    timeoutMs: PROBE_TIMEOUT_MS,
-    sizeLookup: { urlGuard: new UrlGuard(config.allowPrivateUrls ?? false) },
-    playlistItem: payload.playlistItem,
-  });
+  const gallery = () =>
+    probeGallery(payload.url, {
+      galleryDlPath: config.galleryDlPath,
+      signal,
+      timeoutMs: PROBE_TIMEOUT_MS,
+    });
+  let info: ProbeInfo;
+  try {
+    info = await probeMedia(payload.url, {
+      ...ytdlpSetup(config),
+      signal,
+      timeoutMs: PROBE_TIMEOUT_MS,
+      sizeLookup: { urlGuard: new UrlGuard(config.allowPrivateUrls ?? false) },
+      playlistItem: payload.playlistItem,
+    });
+  } catch (error) {
+    // yt-dlp stays first; a link it cannot handle may be a post of images
+    if (!(error instanceof MediaError && error.code === "unsupported")) throw error;
+    const found = payload.playlistItem ? undefined : await gallery();
+    if (!found) throw error;
+    return { kind: "probe", info: found };
+  }
+  // a page yt-dlp reads as images (every format a picture) is gallery-dl's
+  const images = info.formats.length > 0 &&
+    info.formats.every((format) => isImageExtension(format.ext));
+  if (images && !payload.playlistItem) {
+    const found = await gallery();
+    if (found) return { kind: "probe", info: found };
+  }
   return { kind: "probe", info };
 }
 
@@ -269,6 +298,9 @@ async function runDownload(
     playlistItem: payload.playlistItem,
     audioTags: { title: payload.title, artist: payload.performer, album: payload.album },
   };
+  if (payload.info.gallery) {
+    return await runGalleryDownload(payload, scratch, deps, signal, onProgress);
+  }
   if (payload.variant === "split") {
     // each part within the upload limit; together within what the quota reserved
     const parts = { ...options, maxBytes: config.maxUploadBytes, maxTotalBytes: payload.maxBytes };
@@ -278,6 +310,36 @@ async function runDownload(
   onProgress({ phase: "uploading" });
   const file = await uploadMedia(deps.api, payload, media, signal);
   return { kind: "download", file };
+}
+
+/** A gallery's items, within the upload limit each and what the quota reserved together. */
+async function runGalleryDownload(
+  payload: DownloadPayload,
+  scratch: string,
+  deps: RunnerDeps,
+  signal: AbortSignal,
+  onProgress: (progress: JobProgress) => void,
+): Promise<JobResult> {
+  const { config } = deps;
+  const items = await downloadGallery(payload.url, {
+    galleryDlPath: config.galleryDlPath,
+    ffprobePath: config.ffprobePath,
+    outDir: scratch,
+    maxItemBytes: config.maxUploadBytes,
+    maxTotalBytes: payload.maxBytes ?? config.maxUploadBytes,
+    signal,
+    timeoutMs: GALLERY_TIMEOUT_MS,
+    onProgress: ({ downloadedBytes }) => onProgress({ phase: "downloading", downloadedBytes }),
+  });
+  onProgress({ phase: "uploading", percent: 0 });
+  const files = await uploadAlbums(
+    deps.api,
+    payload,
+    items,
+    signal,
+    (sent) => onProgress({ phase: "uploading", percent: Math.round((sent / items.length) * 100) }),
+  );
+  return { kind: "album", files };
 }
 
 function runRecord(

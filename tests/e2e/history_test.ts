@@ -126,7 +126,7 @@ Deno.test("[e2e/history] A/B preview, paged /history with cache re-downloads, /s
       "/history",
       (m) => /Your last downloads/.test(m.text ?? ""),
     );
-    assertMatch(first.text ?? "", /12 downloads · .* · 🎬 8 · 🎵 4 · 📄 0/);
+    assertMatch(first.text ?? "", /12 downloads · .* · 🎬 8 · 🎵 4 · 🖼 0 · 📄 0/);
     assertEquals(itemTitles(first), [LAB_CLIP.title, "Older 1", "Older 2", "Older 3", "Older 4"]);
     assertEquals(buttons(first).filter((b) => b.data.startsWith("hd:")).length, 5);
     assert(
@@ -196,7 +196,7 @@ Deno.test("[e2e/history] A/B preview, paged /history with cache re-downloads, /s
       assertEquals([stats.media?.width, stats.media?.height], [CHART_WIDTH, CHART_HEIGHT]);
       // what is in the history now: two lab clips and ten older entries (one was removed)
       assertMatch(stats.caption ?? "", /12 downloads/);
-      assertMatch(stats.caption ?? "", /🎬 9 · 🎵 3 · 📄 0/);
+      assertMatch(stats.caption ?? "", /🎬 9 · 🎵 3 · 🖼 0 · 📄 0/);
       assertMatch(stats.caption ?? "", /Top site: example \(10\)/);
     },
   );

@@ -21,6 +21,18 @@ Deno.test("[lib/telegram] texts and captions are HTML unless the call says other
   });
 });
 
+Deno.test("[lib/telegram] an album's captioned items are HTML; the others and a chosen mode are left", () => {
+  const media = [
+    { type: "photo", media: "a", caption: "<b>album</b>" },
+    { type: "photo", media: "b" },
+    { type: "video", media: "c", caption: "*c*", parse_mode: "MarkdownV2" },
+  ];
+  assertEquals(withHtmlParseMode("sendMediaGroup", { chat_id: 1, media }), {
+    chat_id: 1,
+    media: [{ ...media[0], parse_mode: "HTML" }, media[1], media[2]],
+  });
+});
+
 Deno.test("[lib/telegram] calls without a text of the app's, or with their own mode, are left alone", () => {
   const unchanged: [string, Record<string, unknown>][] = [
     // no caption: a copy keeps the original's, a file goes without

@@ -361,6 +361,10 @@ const TEXT_LIMIT = 4096;
 const CAPTION_LIMIT = 1024;
 const GET_FILE_LIMIT = 20 * MiB;
 const URL_PHOTO_LIMIT = 5 * MiB;
+/** An uploaded photo; bigger images go as documents. */
+const UPLOAD_PHOTO_LIMIT = 10 * MiB;
+const MEDIA_GROUP_MIN = 2;
+const MEDIA_GROUP_MAX = 10;
 const URL_FILE_LIMIT = 20 * MiB;
 const URL_FETCH_TIMEOUT_MS = 10_000;
 const WEBHOOK_TIMEOUT_MS = 60_000;
@@ -1151,14 +1155,22 @@ async function imageSize(path: string): Promise<{ width: number; height: number 
 
 /** One API call's params and uploads, with Telegram's lenient typing (form values are strings). */
 class ApiRequest {
-  readonly #claimed = new Set<Upload>();
+  readonly #claimed: Set<Upload>;
 
   constructor(
     readonly params: Record<string, unknown>,
     readonly uploads: Map<string, Upload>,
     /** Aborted when the fake closes. */
     readonly signal: AbortSignal,
-  ) {}
+    claimed = new Set<Upload>(),
+  ) {
+    this.#claimed = claimed;
+  }
+
+  /** The same call's uploads read with other params: one item of a media group. */
+  withParams(params: Record<string, unknown>): ApiRequest {
+    return new ApiRequest(params, this.uploads, this.signal, this.#claimed);
+  }
 
   str(name: string): string | undefined {
     const value = this.params[name];
@@ -2257,6 +2269,9 @@ async function resolveInput(
     }
   }
   if (upload.size === 0) throw badRequest("file must be non-empty");
+  if (kind === "photo" && upload.size > UPLOAD_PHOTO_LIMIT) {
+    throw badRequest("PHOTO_SAVE_FILE_INVALID");
+  }
   if (kind === "photo") {
     const size = await imageSize(upload.path);
     if (!size) throw badRequest("IMAGE_PROCESS_FAILED");
@@ -2269,7 +2284,72 @@ async function resolveInput(
   return { type: "new", upload, source, url };
 }
 
-async function sendMedia(state: State, req: ApiRequest, kind: MediaKind, method: string) {
+const GROUP_ITEM_FIELDS = [
+  "caption",
+  "parse_mode",
+  "caption_entities",
+  "show_caption_above_media",
+  "has_spoiler",
+  "width",
+  "height",
+  "duration",
+  "supports_streaming",
+  "performer",
+  "title",
+  "thumbnail",
+];
+
+/**
+ * An album: 2–10 items, photos and videos mixed or documents (or audio) alone, each by upload
+ * (attach://), file_id or URL, each with its own caption. Every item is checked before any is
+ * sent, so a refused album leaves no message; the messages share one media_group_id.
+ */
+async function sendMediaGroup(state: State, req: ApiRequest): Promise<Message[]> {
+  state.chatFor(req, true);
+  const media = req.json("media", "can't parse media JSON object");
+  if (!Array.isArray(media)) throw badRequest("can't parse media JSON object");
+  if (media.length < MEDIA_GROUP_MIN || media.length > MEDIA_GROUP_MAX) {
+    throw badRequest("wrong number of media in the media group: must be between 2 and 10");
+  }
+  const items = media.map((item, index) => {
+    if (!item || typeof item !== "object") throw badRequest("can't parse InputMedia JSON object");
+    const { type, media: file } = item as Record<string, unknown>;
+    if (type !== "photo" && type !== "video" && type !== "document" && type !== "audio") {
+      throw badRequest(`media #${index + 1} has unsupported type`);
+    }
+    const params: Record<string, unknown> = {
+      chat_id: req.params.chat_id,
+      reply_parameters: req.params.reply_parameters,
+      [type]: file,
+    };
+    for (const field of GROUP_ITEM_FIELDS) {
+      const value = (item as Record<string, unknown>)[field];
+      params[field] = typeof value === "object" && value !== null ? JSON.stringify(value) : value;
+    }
+    return { kind: type as MediaKind, req: req.withParams(params) };
+  });
+  const kinds = new Set(items.map((item) => item.kind));
+  const alone = ["document", "audio"].find((kind) => kinds.has(kind as MediaKind));
+  if (alone && kinds.size > 1) throw badRequest(`${alone} can't be mixed with other media types`);
+  for (const item of items) {
+    optionalCaption(item.req);
+    await resolveInput(state, item.req, item.kind);
+  }
+  const groupId = String(state.nextId());
+  const sent: Message[] = [];
+  for (const item of items) {
+    sent.push(await sendMedia(state, item.req, item.kind, "sendMediaGroup", groupId));
+  }
+  return sent;
+}
+
+async function sendMedia(
+  state: State,
+  req: ApiRequest,
+  kind: MediaKind,
+  method: string,
+  mediaGroupId?: string,
+) {
   const chat = state.chatFor(req, true);
   const caption = optionalCaption(req);
   const replyMarkup = parseReplyMarkup(req);
@@ -2326,6 +2406,7 @@ async function sendMedia(state: State, req: ApiRequest, kind: MediaKind, method:
     }
   }
   const content: Partial<Message> = {
+    media_group_id: mediaGroupId,
     caption: caption?.text || undefined,
     caption_entities: nonEmpty(caption?.entities),
     reply_to_message: replyTo,
@@ -2706,6 +2787,7 @@ function createMethods(state: State): Record<string, Handler> {
     sendVideo: (req) => sendMedia(state, req, "video", "sendVideo"),
     sendAudio: (req) => sendMedia(state, req, "audio", "sendAudio"),
     sendDocument: (req) => sendMedia(state, req, "document", "sendDocument"),
+    sendMediaGroup: (req) => sendMediaGroup(state, req),
 
     sendChatAction: (req) => {
       const chat = state.chatFor(req, true);

@@ -1,5 +1,5 @@
 import { Api, Bot, GrammyError, InputFile } from "grammy";
-import type { InlineKeyboardMarkup } from "grammy/types";
+import type { InlineKeyboardMarkup, Message } from "grammy/types";
 import assert from "node:assert/strict";
 import { FakeTelegram } from "./fake_telegram.ts";
 
@@ -984,4 +984,85 @@ Deno.test("[fake-telegram] groups: privacy mode, my_chat_member, 403 once remove
     api.setMyCommands(commands, { scope: { type: "chat", chat_id: 77 } }),
     "Bad Request: chat not found",
   );
+});
+
+Deno.test("[fake-telegram] sendMediaGroup sends 2-10 uploads or file_ids as one album, checked whole first", async () => {
+  await using env = await start();
+  const { fake, api } = env;
+  fake.user(5);
+  const album: Message[] = await api.sendMediaGroup(5, [
+    {
+      type: "photo",
+      media: new InputFile(PNG_1X1, "a.png"),
+      caption: "<b>first</b>",
+      parse_mode: "HTML",
+    },
+    { type: "video", media: new InputFile(fakeMp4(), "b.mp4"), width: 64, height: 48 },
+    { type: "photo", media: new InputFile(PNG_1X1, "c.png") },
+  ]);
+  assert.equal(album.length, 3);
+  const groupId = album[0].media_group_id;
+  assert.ok(groupId);
+  assert.ok(album.every((m) => m.media_group_id === groupId), "one media_group_id");
+  assert.deepEqual(album.map((m) => Boolean(m.photo)), [true, false, true]);
+  assert.equal(album[1].video?.width, 64);
+  assert.equal(album[0].caption, "first");
+  assert.equal(album[1].caption, undefined);
+  assert.equal(fake.messages(5).filter((m) => m.method === "sendMediaGroup").length, 3);
+
+  // again by file_id
+  const again: Message[] = await api.sendMediaGroup(5, [
+    { type: "photo", media: album[0].photo!.at(-1)!.file_id },
+    { type: "video", media: album[1].video!.file_id },
+  ]);
+  assert.equal(again[1].video?.file_unique_id, album[1].video?.file_unique_id);
+  assert.equal(fake.lastMessage(5)?.media?.source, "file_id");
+
+  const before = fake.messages(5).length;
+  const photo = (name: string) => ({ type: "photo" as const, media: new InputFile(PNG_1X1, name) });
+  await assertBadRequest(
+    api.sendMediaGroup(5, [photo("one.png")]),
+    "Bad Request: wrong number of media in the media group: must be between 2 and 10",
+  );
+  await assertBadRequest(
+    api.sendMediaGroup(5, Array.from({ length: 11 }, (_, i) => photo(`${i}.png`))),
+    "Bad Request: wrong number of media in the media group: must be between 2 and 10",
+  );
+  await assertBadRequest(
+    api.sendMediaGroup(5, [
+      photo("a.png"),
+      // a document among photos: grammY's types forbid it, Telegram refuses it
+      { type: "document", media: new InputFile(PNG_1X1, "d.png") } as unknown as ReturnType<
+        typeof photo
+      >,
+    ]),
+    "Bad Request: document can't be mixed with other media types",
+  );
+  // the second item is refused: the first is not sent either
+  await assertBadRequest(
+    api.sendMediaGroup(5, [photo("a.png"), { type: "photo", media: "no-such-file-id" }]),
+    "Bad Request: wrong file identifier/HTTP URL specified",
+  );
+  await assertBadRequest(
+    api.sendMediaGroup(5, [
+      { ...photo("a.png"), caption: "c".repeat(1025) },
+      photo("b.png"),
+    ]),
+    "Bad Request: message caption is too long",
+  );
+  assert.equal(fake.messages(5).length, before, "a refused album leaves no message");
+});
+
+Deno.test("[fake-telegram] a photo over 10 MB is refused; as a document it goes", async () => {
+  await using env = await start();
+  const { fake, api } = env;
+  fake.user(5);
+  const big = new Uint8Array(10 * 1024 * 1024 + 1);
+  big.set(PNG_1X1);
+  await assertBadRequest(
+    api.sendPhoto(5, new InputFile(big, "big.png")),
+    "Bad Request: PHOTO_SAVE_FILE_INVALID",
+  );
+  const document = await api.sendDocument(5, new InputFile(big, "big.png"));
+  assert.equal(document.document?.file_size, big.length);
 });

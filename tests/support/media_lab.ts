@@ -127,6 +127,22 @@ export const LAB_MEMBERS = {
   cookieName: "lab_session",
 } as const;
 
+/**
+ * Facts about the pages of `lab.galleries()`, served on port 80 of their own loopback address
+ * (gallery-dl's generic extractor drops a URL's port). yt-dlp finds no video on any of them:
+ * `photos` shows its images in <img> tags, `carousel` lists its slides (images and the 360p
+ * clip) in a data attribute as carousels do, `many` shows 23 images, `panorama` has a picture
+ * 21 times wider than high between two photos: Telegram takes no such photo (20:1 at most).
+ */
+export const LAB_GALLERY = {
+  photos: { title: "Lab photos", items: ["photo", "photo", "photo", "photo", "photo"] },
+  carousel: { title: "Lab carousel", items: ["photo", "video", "photo", "photo"] },
+  many: { title: "Lab many photos", count: 23 },
+  panorama: { title: "Lab panorama", width: 2100, height: 100 },
+  width: 320,
+  height: 240,
+} as const;
+
 export type FixtureName =
   | "clip720.mp4"
   | "clip360.mp4"
@@ -178,6 +194,15 @@ export interface MediaLabUrls {
   sameNameHlsB: string;
 }
 
+export interface LabGalleries {
+  photos: string;
+  carousel: string;
+  many: string;
+  panorama: string;
+  /** each page's items on disk, in the page's order */
+  files: { photos: string[]; carousel: string[]; many: string[]; panorama: string[] };
+}
+
 export interface MediaLabOptions {
   /**
    * Speed limit for each media body (HTTP/1.1 sends one response at a time per connection,
@@ -205,6 +230,8 @@ export interface MediaLab extends AsyncDisposable {
   clipNamed(name: string): string;
   /** Makes (once, cached on disk) a 1080p mp4 of about `mb` MiB and returns its page URL. */
   bigClip(mb: number): Promise<string>;
+  /** Makes the gallery images (once, cached on disk) and serves LAB_GALLERY's pages. */
+  galleries(): Promise<LabGalleries>;
   setThrottle(bytesPerSecond: number | undefined): void;
   close(): Promise<void>;
 }
@@ -499,6 +526,118 @@ async function buildBigClip(root: string, mb: number): Promise<string> {
     },
   });
   return target;
+}
+
+let galleryBuild: Promise<string> | undefined;
+
+/** The gallery images: distinct frames of testsrc2 (its clock), made by one ffmpeg run. */
+function ensureGalleryImages(root: string): Promise<string> {
+  galleryBuild ??= buildGalleryImages(root).catch((error) => {
+    galleryBuild = undefined;
+    throw error;
+  });
+  return galleryBuild;
+}
+
+async function buildGalleryImages(root: string): Promise<string> {
+  const dir = `${root}/gallery`;
+  await produceOnce({
+    what: "gallery images",
+    readyPath: `${dir}/ready`,
+    lockPath: `${dir}.lock`,
+    async build() {
+      const tmp = `${root}/.gallery-${Deno.pid}-${randomId()}`;
+      await Deno.mkdir(tmp, { recursive: true });
+      try {
+        const size = `${LAB_GALLERY.width}x${LAB_GALLERY.height}`;
+        const { panorama } = LAB_GALLERY;
+        await ffmpeg(tmp, [
+          ...["-f", "lavfi", "-i", `testsrc2=size=${size}:rate=1`],
+          ...["-frames:v", String(LAB_GALLERY.many.count), "-q:v", "5", "photo%02d.jpg"],
+        ]);
+        await ffmpeg(tmp, [
+          ...["-f", "lavfi", "-i", `smptebars=size=${panorama.width}x${panorama.height}:rate=1`],
+          ...["-frames:v", "1", "-q:v", "5", "panorama.jpg"],
+        ]);
+        await Deno.writeTextFile(`${tmp}/ready`, "");
+        await Deno.rename(tmp, dir).catch(async (error) => {
+          if (!(await exists(`${dir}/ready`))) throw error;
+        });
+      } finally {
+        await Deno.remove(tmp, { recursive: true }).catch(() => {});
+      }
+    },
+  });
+  return dir;
+}
+
+/** A loopback address of its own (127.x.y.z) with port 80 free; binding it needs root. */
+function listenOnPort80(handler: Deno.ServeHandler, onError: (error: unknown) => Response) {
+  for (let attempt = 0;; attempt++) {
+    const octet = () => 1 + Math.floor(Math.random() * 254);
+    const hostname = `127.${octet()}.${octet()}.${octet()}`;
+    try {
+      return Deno.serve({ hostname, port: 80, onListen() {}, onError }, handler);
+    } catch (error) {
+      if (error instanceof Deno.errors.PermissionDenied) {
+        throw new Error(
+          "media lab: the gallery pages need port 80 (gallery-dl's generic extractor drops a " +
+            "URL's port); run the tests as root or with CAP_NET_BIND_SERVICE",
+          { cause: error },
+        );
+      }
+      if (!(error instanceof Deno.errors.AddrInUse) || attempt >= 10) throw error;
+    }
+  }
+}
+
+function galleryPages(base: string): Map<string, { status: number; html: string }> {
+  const photo = (n: number) => `${base}/gallery/media/photo${String(n).padStart(2, "0")}.jpg`;
+  const pages = new Map<string, { status: number; html: string }>();
+  const photos = LAB_GALLERY.photos.items.map((_, i) => photo(i + 1));
+  pages.set("/gallery/photos", {
+    status: 200,
+    html: htmlPage({
+      title: LAB_GALLERY.photos.title,
+      body: photos.map((src, i) => `<img src="${src}" alt="Photo ${i + 1}">`).join("\n"),
+    }),
+  });
+  const slides = carouselFiles().map((file) => `${base}/gallery/media/${file}`);
+  pages.set("/gallery/carousel", {
+    status: 200,
+    html: htmlPage({
+      title: LAB_GALLERY.carousel.title,
+      body: `<div class="carousel" data-slides='${JSON.stringify(slides)}'></div>`,
+    }),
+  });
+  const many = Array.from({ length: LAB_GALLERY.many.count }, (_, i) => photo(i + 1));
+  pages.set("/gallery/many", {
+    status: 200,
+    html: htmlPage({
+      title: LAB_GALLERY.many.title,
+      body: many.map((src) => `<img src="${src}">`).join("\n"),
+    }),
+  });
+  pages.set("/gallery/panorama", {
+    status: 200,
+    html: htmlPage({
+      title: LAB_GALLERY.panorama.title,
+      body: panoramaFiles().map((file) => `<img src="${base}/gallery/media/${file}">`).join("\n"),
+    }),
+  });
+  return pages;
+}
+
+function panoramaFiles(): string[] {
+  return ["photo01.jpg", "panorama.jpg", "photo02.jpg"];
+}
+
+/** The carousel's slides: photos 6, 7 and 8 around the 360p clip, as LAB_GALLERY says. */
+function carouselFiles(): string[] {
+  let next = LAB_GALLERY.photos.items.length + 1;
+  return LAB_GALLERY.carousel.items.map((kind) =>
+    kind === "video" ? "clip.mp4" : `photo${String(next++).padStart(2, "0")}.jpg`
+  );
 }
 
 // ---------------------------------------------------------------------------
@@ -1043,6 +1182,14 @@ export async function startMediaLab(opts: MediaLabOptions = {}): Promise<MediaLa
     });
 
   let pages = new Map<string, { status: number; html: string }>();
+  let galleries:
+    | {
+      dir: string;
+      base: string;
+      server: Deno.HttpServer<Deno.NetAddr>;
+      pages: Map<string, { status: number; html: string }>;
+    }
+    | undefined;
   const session = { name: LAB_MEMBERS.cookieName, value: `labsession-${crypto.randomUUID()}` };
 
   /** The members' area: its page and its media, to a request with the session cookie only. */
@@ -1086,6 +1233,17 @@ export async function startMediaLab(opts: MediaLabOptions = {}): Promise<MediaLa
       }
     }
 
+    const galleryPage = galleries?.pages.get(path);
+    if (galleryPage) return sendText(200, "text/html; charset=utf-8", galleryPage.html);
+    const galleryFile = galleries && /^\/gallery\/media\/([a-z0-9]+\.(jpg|mp4))$/.exec(path);
+    if (galleryFile) {
+      const file = galleryFile[1] === "clip.mp4"
+        ? `${root}/clip360.mp4`
+        : `${galleries!.dir}/${galleryFile[1]}`;
+      const source = await openFileSource(file);
+      if (source) return sendBytes(req, source, CONTENT_TYPES[galleryFile[2]]);
+    }
+
     const named = /^\/named\/[^/]+\.mp4$/.test(path)
       ? await openFileSource(`${root}/clip360.mp4`)
       : undefined;
@@ -1107,16 +1265,12 @@ export async function startMediaLab(opts: MediaLabOptions = {}): Promise<MediaLa
     );
   };
 
-  const server = Deno.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    onListen() {},
-    onError(error) {
-      // bodies cut short by close() land here too
-      if (!closed) console.error("media lab: request failed", error);
-      return new Response("internal error\n", { status: 500 });
-    },
-  }, async (req) => {
+  const onError = (error: unknown) => {
+    // bodies cut short by close() land here too
+    if (!closed) console.error("media lab: request failed", error);
+    return new Response("internal error\n", { status: 500 });
+  };
+  const handler = async (req: Request) => {
     const rawPath = new URL(req.url).pathname;
     let path = rawPath;
     try {
@@ -1133,7 +1287,8 @@ export async function startMediaLab(opts: MediaLabOptions = {}): Promise<MediaLa
       ...(range ? { range } : {}),
     });
     return response;
-  });
+  };
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {}, onError }, handler);
 
   const baseUrl = `http://127.0.0.1:${server.addr.port}`;
   pages = buildPages(baseUrl);
@@ -1143,7 +1298,7 @@ export async function startMediaLab(opts: MediaLabOptions = {}): Promise<MediaLa
     closed = true;
     for (const state of liveStreams.values()) state.stoppedAt ??= Date.now();
     for (const kill of [...activeBodies]) kill();
-    await server.shutdown();
+    await Promise.all([server.shutdown(), galleries?.server.shutdown()]);
   };
 
   return {
@@ -1195,6 +1350,30 @@ export async function startMediaLab(opts: MediaLabOptions = {}): Promise<MediaLa
       const key = bigClipKey(mb);
       bigPages.set(key, mb);
       return `${baseUrl}/big/${key}`;
+    },
+    async galleries() {
+      if (!galleries) {
+        const dir = await ensureGalleryImages(root);
+        const galleryServer = listenOnPort80(handler, onError);
+        const base = `http://${galleryServer.addr.hostname}`;
+        galleries = { dir, base, server: galleryServer, pages: galleryPages(base) };
+      }
+      const { base } = galleries;
+      const photo = (n: number) => `${galleries!.dir}/photo${String(n).padStart(2, "0")}.jpg`;
+      return {
+        photos: `${base}/gallery/photos`,
+        carousel: `${base}/gallery/carousel`,
+        many: `${base}/gallery/many`,
+        panorama: `${base}/gallery/panorama`,
+        files: {
+          panorama: panoramaFiles().map((file) => `${galleries!.dir}/${file}`),
+          photos: LAB_GALLERY.photos.items.map((_, i) => photo(i + 1)),
+          carousel: carouselFiles().map((file) =>
+            file === "clip.mp4" ? `${root}/clip360.mp4` : `${galleries!.dir}/${file}`
+          ),
+          many: Array.from({ length: LAB_GALLERY.many.count }, (_, i) => photo(i + 1)),
+        },
+      };
     },
     setThrottle(bytesPerSecond) {
       throttle = checkThrottle(bytesPerSecond);

@@ -49,6 +49,7 @@ const TODAYS_DATA: [string, Callback][] = [
   [`sc:l:${P}`, { kind: "scheduleCancel", from: "list", scheduleId: P }],
   ["hp:a", { kind: "historyPage", filter: "all" }],
   [`hp:u:${P}`, { kind: "historyPage", filter: "audio", from: P }],
+  ["hp:i", { kind: "historyPage", filter: "photo" }],
   [`hd:${P}`, { kind: "historySend", entryId: P }],
   [`hr:v:${P}`, { kind: "historyRemove", filter: "video", entryId: P }],
   [`hr:d:${P}:${I}`, { kind: "historyRemove", filter: "document", entryId: P, from: I }],

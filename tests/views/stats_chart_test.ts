@@ -34,7 +34,7 @@ const LABELS: ChartLabels = {
   perDay: "Downloads per day",
   topSites: "Top sites",
   noDownloads: "No downloads",
-  kinds: { video: "Videos", audio: "Audio", document: "Files" },
+  kinds: { video: "Videos", audio: "Audio", photo: "Images", document: "Files" },
   formatDay: (day) => day.slice(5),
 };
 
@@ -57,16 +57,17 @@ Deno.test("[views/stats_chart] days are the user's local days, counted by kind, 
     entry(NOW, "video", "youtube"),
     entry(NOW - 1000, "audio", "youtube"),
     entry(NOW - 2 * day, "document", "vimeo"),
+    entry(NOW - 3 * day, "photo", "gallery-dl:instagram"),
     entry(NOW - 40 * day, "video", "youtube"),
   ];
   const paris = summarizeActivity(entries, NOW, "Europe/Paris");
   assertEquals(paris.days.length, 30);
   // 23:30 UTC is already the 25th in Paris (UTC+1)
   assertEquals(paris.days.at(-1)?.day, "2026-11-25");
-  assertEquals(paris.days.at(-1)?.counts, { video: 1, audio: 1, document: 0 });
-  assertEquals(paris.downloads, 3, "the 40-day-old one is outside the chart");
-  assertEquals(paris.byKind, { video: 1, audio: 1, document: 1 });
-  assertEquals(paris.sites, [["youtube", 2], ["vimeo", 1]]);
+  assertEquals(paris.days.at(-1)?.counts, { video: 1, audio: 1, document: 0, photo: 0 });
+  assertEquals(paris.downloads, 4, "the 40-day-old one is outside the chart");
+  assertEquals(paris.byKind, { video: 1, audio: 1, document: 1, photo: 1 });
+  assertEquals(paris.sites, [["youtube", 2], ["gallery-dl:instagram", 1], ["vimeo", 1]]);
   assertEquals(paris.busiest?.day, "2026-11-25");
   assertEquals(summarizeActivity(entries, NOW, "UTC").days.at(-1)?.day, "2026-11-24");
   assertEquals(lastLocalDays(Date.UTC(2026, 2, 2, 12), "UTC", 3), [
@@ -82,7 +83,7 @@ Deno.test("[views/stats_chart] the chart is a valid PNG of the expected size, te
     (_, i) =>
       entry(
         NOW - (i % 30) * 86_400_000,
-        (["video", "audio", "document"] as const)[i % 3],
+        (["video", "audio", "document", "photo"] as const)[i % 4],
         `site${i % 7}`,
       ),
   );
