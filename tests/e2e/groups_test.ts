@@ -180,6 +180,11 @@ Deno.test("[e2e/groups] commands per scope: private chats the full list, groups 
   await using telegram = await FakeTelegram.start();
   telegram.user(3301, { firstName: "Ada" }).sendText("/start");
   await using _bed = await startTestSystem({ ADMIN_IDS: "3301,3302" }, { telegram });
+  // a long-polling start sets the menus in the background, the French admin's last
+  await waitUntil(
+    () => Promise.resolve((telegram.commands("chat:3301", "fr")?.length ?? 0) > 0),
+    "the menus set by the start",
+  );
   for (const language of ["en", "fr"] as const) {
     const code = language === "en" ? "" : language;
     assertEquals(telegram.commands("all_private_chats", code), PRIVATE_COMMANDS[language]);
