@@ -1,5 +1,5 @@
 /** Wires the whole system: KV → bot → job service → routes → in-process workers. */
-import { run, type RunnerHandle } from "@grammyjs/runner";
+import type { RunnerHandle } from "@grammyjs/runner";
 import type { Hono } from "hono";
 import { delay } from "es-toolkit";
 import type { Config } from "./config.ts";
@@ -29,7 +29,7 @@ import { trackConversions } from "./services/experiments.ts";
 import { createApp } from "./routes/mod.ts";
 import { publicBaseUrl } from "./lib/links.ts";
 import { WEBHOOK_PATH } from "./routes/telegram.ts";
-import { startWorkerPool, type WorkerPool } from "./workers/pool.ts";
+import type { WorkerPool } from "./workers/pool.ts";
 import { localTransport } from "./services/local_transport.ts";
 import { createTranslator, titleTranslator } from "./workers/translate/mod.ts";
 import { KvTranslationCache } from "./workers/translate/cache.ts";
@@ -249,6 +249,9 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
       }
     }
     if (stopConnecting.signal.aborted) return;
+    // the runner and the worker pool are loaded only where they run: a webhook start needs neither
+    const { run } = await import("@grammyjs/runner");
+    if (stopConnecting.signal.aborted) return;
     polling = run(bot, { runner: { fetch: { allowed_updates: ALLOWED_UPDATES } } });
     polling.task()?.catch((error) => {
       logger.error("long polling stopped: no more updates come in", { error });
@@ -303,6 +306,7 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
       }
       sweeper = setInterval(sweep, options.sweepIntervalMs ?? 5_000);
       if (config.workers > 0) {
+        const { startWorkerPool } = await import("./workers/pool.ts");
         pool = await startWorkerPool(config.workers, {
           transport: localTransport(jobs),
           api,
