@@ -3,8 +3,9 @@
  * "tomorrow at 7pm", "2026-12-01 18:30", with "every day" or "chaque semaine" for a repetition.
  * chrono-node reads the words. It applies the offset of the moment of parsing to every result,
  * which is an hour off across a DST change, so wall-clock results are placed in the time zone here.
+ * chrono-node weighs on a cold start and only /schedule reads it: `loadWhenParser` loads it first.
  */
-import * as chrono from "chrono-node";
+import type * as Chrono from "chrono-node";
 import { zonedAt } from "./time.ts";
 
 export type Repeat = "daily" | "weekly";
@@ -49,7 +50,19 @@ function extractRepeat(text: string): { rest: string; repeat?: Repeat } {
   return { rest: text };
 }
 
+let chrono: typeof Chrono | undefined;
+let loading: Promise<void> | undefined;
+
+/** Loads chrono-node once; parseWhen needs it loaded. */
+export function loadWhenParser(): Promise<void> {
+  loading ??= import("chrono-node").then((loaded) => {
+    chrono = loaded;
+  });
+  return loading;
+}
+
 export function parseWhen(text: string, options: WhenOptions): ParsedWhen {
+  if (!chrono) throw new Error("the time parser is not loaded: await loadWhenParser()");
   const { rest, repeat } = extractRepeat(text);
   const reference = {
     instant: new Date(options.now),
@@ -57,7 +70,7 @@ export function parseWhen(text: string, options: WhenOptions): ParsedWhen {
   };
   const parsers = options.locale.startsWith("fr") ? [chrono.fr, chrono.en] : [chrono.en, chrono.fr];
   // the language that understood more of the text wins: "demain 8h" is French even for an English user
-  let best: chrono.ParsedResult | undefined;
+  let best: Chrono.ParsedResult | undefined;
   for (const parser of parsers) {
     const [result] = parser.parse(rest, reference, { forwardDate: true });
     if (result && (!best || result.text.length > best.text.length)) best = result;
@@ -74,7 +87,7 @@ export function parseWhen(text: string, options: WhenOptions): ParsedWhen {
  * A wall time that happens twice (clocks go back) is the first; one that is skipped (clocks go
  * forward) moves on by the gap, so 02:30 on a spring-forward night in Paris is 03:30.
  */
-function instantOf(components: chrono.ParsedComponents, timezone: string): number {
+function instantOf(components: Chrono.ParsedComponents, timezone: string): number {
   if (components.isCertain("timezoneOffset")) return components.date().getTime();
   const wall = Temporal.PlainDateTime.from({
     year: components.get("year")!,

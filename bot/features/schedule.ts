@@ -8,7 +8,7 @@ import {
 } from "../../kv/schedules.ts";
 import { escapeHtml, truncate } from "../../lib/format.ts";
 import { extractUrl } from "../../lib/url_guard.ts";
-import { localTimeOf, parseWhen, type WhenRefusal } from "../../lib/when.ts";
+import { loadWhenParser, localTimeOf, parseWhen, type WhenRefusal } from "../../lib/when.ts";
 import { timezoneOf } from "../../services/account.ts";
 import type { BotContext } from "../context.ts";
 import { FeatureComposer } from "../composer.ts";
@@ -68,6 +68,7 @@ privateChats.command("schedule", async (ctx) => {
   }
   const locale = ctx.i18n.getLocale();
   const timezone = timezoneOf(config, ctx.user);
+  await loadWhenParser();
   const parsed = parseWhen(when, {
     locale,
     timezone,

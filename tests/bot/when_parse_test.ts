@@ -2,6 +2,7 @@
 import { assert, assertEquals } from "../support/assert.ts";
 import {
   formatWhen,
+  loadWhenParser,
   localTimeOf,
   nextOccurrence,
   parseWhen,
@@ -10,6 +11,7 @@ import {
 import { zonedAt } from "../../lib/time.ts";
 
 const DAY = 86_400_000;
+await loadWhenParser();
 
 function when(text: string, options: Partial<WhenOptions> & { now: number }): string {
   const parsed = parseWhen(text, {
