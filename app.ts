@@ -69,8 +69,9 @@ export interface System {
   cookies: CookieVault;
   /**
    * Starts the in-process workers and takes updates: in webhook mode with no Bot API call (the
-   * bot read from KV, where `deno task telegram:setup` left it); with long polling, connects in
-   * the background, retrying while Telegram cannot be reached. Never throws for Telegram.
+   * bot was read from KV, where `deno task telegram:setup` left it, when the system was built, so
+   * an update served before start() needs none either); with long polling, connects in the
+   * background, retrying while Telegram cannot be reached. Never throws for Telegram.
    */
   start(): Promise<void>;
   /** expired leases back to the queue, due schedules started; nothing once stopping */
@@ -287,6 +288,9 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
     logger.info("stopped");
   };
 
+  // main.ts serves as soon as the system is built: the first update may come before start()
+  if (config.publicUrl) await useStoredBotInfo();
+
   return {
     config,
     kv,
@@ -299,11 +303,7 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
     cookies,
     async start() {
       ensureKvIdentity(kv).catch((error) => logger.error("KV identity not written", { error }));
-      if (config.publicUrl) {
-        await useStoredBotInfo();
-      } else {
-        connecting = connectPolling();
-      }
+      if (!config.publicUrl) connecting = connectPolling();
       sweeper = setInterval(sweep, options.sweepIntervalMs ?? 5_000);
       if (config.workers > 0) {
         const { startWorkerPool } = await import("./workers/pool.ts");
