@@ -1,7 +1,7 @@
 /** Wires the whole system: KV → bot → job service → routes → in-process workers. */
 import type { RunnerHandle } from "@grammyjs/runner";
 import type { Hono } from "hono";
-import { delay } from "es-toolkit";
+import { delay } from "es-toolkit/promise";
 import type { Config } from "./config.ts";
 import { JobQueue } from "./kv/jobs.ts";
 import { MediaStore } from "./kv/media.ts";

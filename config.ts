@@ -1,4 +1,3 @@
-import { isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 
 const booleanFromEnv = z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) =>
@@ -16,7 +15,7 @@ const idList = z.string().transform((s, ctx) => {
 /** A file that exists at start, as an absolute path (subprocesses run in other directories). */
 const existingFile = z.string().transform((path, ctx) => {
   try {
-    if (Deno.statSync(path).isFile) return resolve(path);
+    if (Deno.statSync(path).isFile) return Deno.realPathSync(path);
   } catch {
     // reported below
   }
@@ -95,7 +94,7 @@ const envSchema = z.object({
   ANALYTICS_URL: z.url().optional(),
   COOKIES_KEY: sealingKey.optional(),
   PROXY_URLS: proxyList.default([]),
-  TELEGRAM_LOCAL_DIR: z.string().refine(isAbsolute, "must be an absolute path").optional(),
+  TELEGRAM_LOCAL_DIR: z.string().startsWith("/", "must be an absolute path").optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 }).superRefine((env, ctx) => {
   if (env.PUBLIC_URL && !env.WEBHOOK_SECRET) {

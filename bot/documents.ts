@@ -2,7 +2,6 @@
  * Documents users send: their text, fetched from the Bot API's file storage (getFile), or read
  * from a local Bot API server's folder (TELEGRAM_LOCAL_DIR), which that server does not serve.
  */
-import { isAbsolute, relative, resolve } from "node:path";
 import type { BotContext } from "./context.ts";
 
 const DOCUMENT_TIMEOUT_MS = 15_000;
@@ -15,7 +14,8 @@ export async function downloadDocumentText(
   const { config } = ctx.deps;
   const file = await ctx.getFile();
   const path = file.file_path ?? "";
-  if (isAbsolute(path)) {
+  // a local server's answer: an absolute path on its own (Linux) file system
+  if (path.startsWith("/")) {
     if (!config.telegramLocalDir) {
       throw new Error(
         "the Bot API server answered a local file path: set TELEGRAM_LOCAL_DIR to its folder",
@@ -40,6 +40,12 @@ async function readLocalDocument(
   path: string,
   maxBytes: number,
 ): Promise<string | undefined> {
+  // node:path would load Node's compatibility layer at every cold start: loaded here, when needed
+  const { isAbsolute, relative, resolve } = await import("node:path");
+  const isInside = (folder: string, path: string) => {
+    const rest = relative(folder, path);
+    return rest !== "" && !rest.startsWith("..") && !isAbsolute(rest);
+  };
   // checked as written, then once symbolic links are followed
   if (!isInside(resolve(folder), resolve(path))) throw outsideFolder(path);
   const real = await Deno.realPath(path);
@@ -59,11 +65,6 @@ async function readLocalDocument(
     size += read;
   }
   return size > maxBytes ? undefined : new TextDecoder().decode(bytes.subarray(0, size));
-}
-
-function isInside(folder: string, path: string): boolean {
-  const rest = relative(folder, path);
-  return rest !== "" && !rest.startsWith("..") && !isAbsolute(rest);
 }
 
 function outsideFolder(path: string): Error {

@@ -6,7 +6,8 @@
  */
 import type { Api } from "grammy";
 import type { BotCommand, UserFromGetMe } from "grammy/types";
-import { createHash } from "node:crypto";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
 import { readSetupHash, saveBotInfo, saveSetupHash } from "../kv/telegram_setup.ts";
 import { ALLOWED_UPDATES } from "./bot.ts";
 import {
@@ -43,7 +44,7 @@ export function telegramSetup(
 
 /** SHA-256 of the whole setup, the webhook secret included (changing it must reach Telegram). */
 function setupHash(setup: TelegramSetup): string {
-  return createHash("sha256").update(JSON.stringify(setup)).digest("hex");
+  return bytesToHex(sha256(new TextEncoder().encode(JSON.stringify(setup))));
 }
 
 export interface SetupOutcome {

@@ -3,7 +3,7 @@
  * few of each user that are running (probing, then downloading). The batch itself, its counts
  * and its message are kv/batches.ts; this is only who goes next.
  */
-import { ulid } from "ulid";
+import { ulid } from "../lib/ids.ts";
 import type { PlaylistEntry } from "../media/job_types.ts";
 import { commit, retryAtomic } from "./retry_atomic.ts";
 

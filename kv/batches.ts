@@ -3,7 +3,7 @@
  * progress message. Each entry's outcome is recorded once, whatever retries happen, in one
  * atomic with the batch's counts, so concurrent finishes never lose a count.
  */
-import { ulid } from "ulid";
+import { ulid } from "../lib/ids.ts";
 import { commit, retryAtomic } from "./retry_atomic.ts";
 
 export interface Batch {

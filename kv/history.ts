@@ -1,5 +1,5 @@
 /** Each user's delivered downloads, newest first. */
-import { encodeTime, ulid } from "ulid";
+import { encodeTime, ulid } from "../lib/ids.ts";
 import type { MediaKind, ProbeInfo, Variant } from "../media/media_types.ts";
 import type { MediaRef } from "../media/media_identity.ts";
 import { utcDay } from "../lib/time.ts";

@@ -1,7 +1,7 @@
 /** What we know about media: probe results (short-lived) and uploaded files (permanent). */
 import type { ProbeInfo, Variant } from "../media/media_types.ts";
 import type { UploadedFile } from "../media/job_types.ts";
-import { LRUCache } from "lru-cache";
+import { Lru } from "../lib/lru.ts";
 import {
   hasSiteId,
   type MediaIdentity,
@@ -110,20 +110,18 @@ export class MediaStore {
     probeL2: { hits: 0, misses: 0 },
     files: { hits: 0, misses: 0 },
   };
-  readonly #probes: LRUCache<string, ProbeEntry>;
+  readonly #probes: Lru<string, ProbeEntry>;
   readonly #now: () => number;
 
   constructor(private readonly kv: Deno.Kv, options: MediaStoreOptions = {}) {
     this.#now = options.now ?? Date.now;
-    this.#probes = new LRUCache<string, ProbeEntry>({
+    this.#probes = new Lru<string, ProbeEntry>({
       max: options.memoryEntries ?? PROBE_MEMORY_ENTRIES,
       ttl: PROBE_TTL_MS,
       // approximate bytes; a probe larger than the whole bound is not kept
       maxSize: options.memoryBytes ?? PROBE_MEMORY_BYTES,
-      sizeCalculation: (entry) => entry.url.length + JSON.stringify(entry.info).length,
-      perf: { now: this.#now },
-      // read the clock at every check: tests move it
-      ttlResolution: 0,
+      sizeOf: (entry) => entry.url.length + JSON.stringify(entry.info).length,
+      now: this.#now,
     });
   }
 

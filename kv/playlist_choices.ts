@@ -3,7 +3,7 @@
  * that the buttons asking "which playlist?" carry, so the link or number it had need not fit in
  * callback data. Each is read by its buttons for a day.
  */
-import { ulid } from "ulid";
+import { ulid } from "../lib/ids.ts";
 
 export type PlaylistChoiceAction = "add" | "remove" | "share" | "show";
 

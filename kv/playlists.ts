@@ -5,7 +5,7 @@
  * checks what it read; callers may add their own checks (`guard`, e.g. the actor's membership) so
  * a permission that changed meanwhile fails the write instead of being bypassed.
  */
-import { ulid } from "ulid";
+import { ulid } from "../lib/ids.ts";
 import { randomToken } from "../lib/tokens.ts";
 import { commit, type Committed, retryAtomic } from "./retry_atomic.ts";
 import { copyPlaylistItems, deletePlaylistItems, itemCountKey } from "./playlist_items.ts";

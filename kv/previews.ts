@@ -1,5 +1,5 @@
 /** A preview's choices live in KV under a short id; callback data carries the id, never the URL. */
-import { ulid } from "ulid";
+import { ulid } from "../lib/ids.ts";
 import type { ProbeInfo } from "../media/media_types.ts";
 
 export interface Preview {

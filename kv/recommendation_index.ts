@@ -4,7 +4,7 @@
  * after INDEX_TTL_MS without a new download, a media keeps at most MAX_USERS_PER_MEDIA users,
  * and every read is limited, so neither storage nor a query grows without bound.
  */
-import { ulid } from "ulid";
+import { ulid } from "../lib/ids.ts";
 import { type HistoryEntry, mediaOfEntry } from "./history.ts";
 import { mediaIdentity } from "../media/media_identity.ts";
 import { boundedKeyPart } from "../lib/kv_key.ts";

@@ -3,7 +3,7 @@
  * (an interval, and Deno.cron where the process sleeps) finds the due ones. A run queues a probe
  * job whose id was chosen in advance, so a run retried after a crash cannot queue it twice.
  */
-import { ulid } from "ulid";
+import { ulid } from "../lib/ids.ts";
 import type { Repeat } from "../lib/when.ts";
 import type { QualityVariant } from "../media/media_types.ts";
 import { commit, retryAtomic } from "./retry_atomic.ts";

@@ -1,5 +1,5 @@
 /** A media's subtitle tracks as offered to a user; buttons carry this short id, never the URL. */
-import { ulid } from "ulid";
+import { ulid } from "../lib/ids.ts";
 import type { SubtitleTrack } from "../media/job_types.ts";
 
 export interface SubtitleChoice {

@@ -6,10 +6,18 @@
  */
 import { HttpError, InputFile, type Transformer } from "grammy";
 
-/** A file on disk, for uploadsThroughCurl; without it grammY sends it like any InputFile. */
+/**
+ * A file on disk, for uploadsThroughCurl; without it grammY streams it like any InputFile. The
+ * way to send a file by its path: grammY's web build (the app's) reads no paths itself.
+ */
 export class DiskFile extends InputFile {
   constructor(readonly path: string, override readonly filename: string) {
-    super(path, filename);
+    super(new Uint8Array(), filename);
+  }
+
+  /** Opened at each attempt, so a retried call sends the whole file again. */
+  override async toRaw(): Promise<AsyncIterable<Uint8Array>> {
+    return (await Deno.open(this.path)).readable;
   }
 }
 

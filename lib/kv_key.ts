@@ -3,7 +3,8 @@
  * from outside (yt-dlp ids, tags, creators, labels, user text) go into keys through
  * boundedKeyPart, so no input can make a key too large.
  */
-import { createHash } from "node:crypto";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
 
 /** The longest string kept as it is, in UTF-8 bytes: several fit in one key with room to spare. */
 export const KEY_PART_MAX_BYTES = 200;
@@ -18,5 +19,5 @@ export function boundedKeyPart(text: string): string {
   const short = text.length * 3 <= KEY_PART_MAX_BYTES ||
     encoder.encode(text).length <= KEY_PART_MAX_BYTES;
   if (short && !text.startsWith(HASHED_PREFIX)) return text;
-  return HASHED_PREFIX + createHash("sha256").update(text).digest("hex");
+  return HASHED_PREFIX + bytesToHex(sha256(encoder.encode(text)));
 }

@@ -1,37 +1,11 @@
-import { Api, type ApiClientOptions, GrammyError, type Transformer } from "grammy";
-import { autoRetry } from "@grammyjs/auto-retry";
+import { Api, type ApiClientOptions, GrammyError, HttpError, type Transformer } from "grammy";
+import { delay } from "es-toolkit/promise";
 import { uploadsThroughCurl } from "./curl_upload.ts";
 import { LONGEST_FLOOD_WAIT_MS, Throttle } from "./throttle.ts";
 
-type GrammyFetch = NonNullable<ApiClientOptions["fetch"]>;
-interface NodeFetchInit {
-  method?: string;
-  headers?: HeadersInit;
-  body?: string | AsyncIterable<Uint8Array>;
-  signal?: { aborted: boolean; addEventListener(type: "abort", listener: () => void): void };
-}
-
-/**
- * Deno's own fetch for grammY, whose npm build would otherwise go through node-fetch on the
- * node:http layer: several times the CPU per call. grammY hands it node-fetch's dialect (a Node
- * stream as multipart body, a polyfilled AbortSignal, an http.Agent), translated here.
- */
-const denoFetch = ((url: string, init: NodeFetchInit = {}) => {
-  const { method, headers, body, signal } = init;
-  const abort = new AbortController();
-  if (signal?.aborted) abort.abort();
-  else signal?.addEventListener("abort", () => abort.abort());
-  return fetch(url, {
-    method,
-    headers,
-    body: typeof body === "string" || body === undefined ? body : ReadableStream.from(body),
-    signal: abort.signal,
-  });
-}) as unknown as GrammyFetch;
-
 /** What every Bot API client of the app is built with. */
 export function telegramClientOptions(apiRoot: string): ApiClientOptions {
-  return { apiRoot, fetch: denoFetch };
+  return { apiRoot };
 }
 
 /** A Bot API client that waits out 429s (honouring retry_after) and network hiccups. */
@@ -54,8 +28,48 @@ export function createTelegramApi(
  */
 function installResilience(api: Api, throttle: Throttle): void {
   api.config.use(throttle.transformer);
-  api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: LONGEST_FLOOD_WAIT_MS / 1000 }));
+  api.config.use(retryFloodsAndOutages);
 }
+
+/** Retries after a 429, a 5xx or a failed connection; then the failure is the caller's. */
+const RETRIES = 5;
+/** The first wait after a 5xx or a failed connection, doubled at each retry (93 s in all). */
+const FIRST_BACKOFF_MS = 3_000;
+
+/**
+ * Waits out a 429 for its retry_after (up to the longest wait worth holding a call for), and a
+ * Bot API 5xx or a failed connection with growing pauses. Bounded, so a call during a long
+ * Telegram outage fails in the end and its job is retried whole rather than hanging.
+ */
+const retryFloodsAndOutages: Transformer = async (prev, method, payload, signal) => {
+  let backoffMs = FIRST_BACKOFF_MS;
+  const pause = async (ms: number) => {
+    await delay(ms, { signal: signal as AbortSignal | undefined });
+  };
+  for (let retry = 0;; retry++) {
+    const last = retry === RETRIES;
+    let result;
+    try {
+      result = await prev(method, payload, signal);
+    } catch (error) {
+      if (last || !(error instanceof HttpError) || signal?.aborted) throw error;
+      await pause(backoffMs);
+      backoffMs *= 2;
+      continue;
+    }
+    if (result.ok || last) return result;
+    const waitSeconds = result.parameters?.retry_after;
+    if (waitSeconds !== undefined && waitSeconds * 1000 <= LONGEST_FLOOD_WAIT_MS) {
+      await pause(waitSeconds * 1000);
+      backoffMs = FIRST_BACKOFF_MS;
+    } else if (result.error_code >= 500) {
+      await pause(backoffMs);
+      backoffMs *= 2;
+    } else {
+      return result;
+    }
+  }
+};
 
 /** What every Bot API client of the app adds to grammY's: resilience, and HTML by default. */
 export function installApiDefaults(api: Api, throttle: Throttle): void {

@@ -2,7 +2,7 @@
  * SSRF guard: only http(s) links whose host resolves to public unicast addresses.
  * Loopback, private, link-local (cloud metadata), multicast and reserved ranges are refused.
  */
-import ipaddr from "ipaddr.js";
+import type Ipaddr from "ipaddr.js";
 
 export type UrlRefusal =
   | "not_a_url"
@@ -27,25 +27,45 @@ async function resolveHost(hostname: string): Promise<string[]> {
   return lookups.flatMap((r) => r.status === "fulfilled" ? r.value : []);
 }
 
-/** IPv6 blocks ipaddr.js counts as unicast that lead to IPv4 hosts, private ones included. */
-const REFUSED_V6_BLOCKS = [
-  // IPv4-compatible (deprecated): ::7f00:1 is 127.0.0.1 on stacks that still route it
-  ipaddr.parseCIDR("::/96"),
-  // local-use NAT64 (RFC 8215): a translator inside the network reaches its IPv4 hosts
-  ipaddr.parseCIDR("64:ff9b:1::/48"),
-];
+type AddressParser = typeof Ipaddr;
+type Cidr = [Ipaddr.IPv4 | Ipaddr.IPv6, number];
+
+/**
+ * ipaddr.js, loaded at the first address checked: a CommonJS package costs a cold start tens of
+ * ms, and an update that carries no link needs none.
+ */
+let parser: Promise<{ ipaddr: AddressParser; refusedV6Blocks: Cidr[] }> | undefined;
+function addressParser() {
+  parser ??= import("ipaddr.js").then(({ default: ipaddr }) => ({
+    ipaddr,
+    /** IPv6 blocks ipaddr.js counts as unicast that lead to IPv4 hosts, private ones included. */
+    refusedV6Blocks: [
+      // IPv4-compatible (deprecated): ::7f00:1 is 127.0.0.1 on stacks that still route it
+      ipaddr.parseCIDR("::/96"),
+      // local-use NAT64 (RFC 8215): a translator inside the network reaches its IPv4 hosts
+      ipaddr.parseCIDR("64:ff9b:1::/48"),
+    ],
+  }));
+  return parser;
+}
 
 /** True for an address a user's link may reach. */
-export function isPublicAddress(address: string): boolean {
+export async function isPublicAddress(address: string): Promise<boolean> {
+  const { ipaddr, refusedV6Blocks } = await addressParser();
   const canonical = address.includes(":") ? canonicalIpv6(address) : address;
   if (canonical === undefined || !ipaddr.isValid(canonical)) return false;
   let parsed = ipaddr.parse(canonical);
   if (parsed.kind() === "ipv6") {
-    const v6 = parsed as ipaddr.IPv6;
+    const v6 = parsed as Ipaddr.IPv6;
     if (v6.isIPv4MappedAddress()) parsed = v6.toIPv4Address();
-    else if (REFUSED_V6_BLOCKS.some((block) => v6.match(block))) return false;
+    else if (refusedV6Blocks.some((block) => v6.match(block))) return false;
   }
   return parsed.range() === "unicast";
+}
+
+/** True when every address may be reached. */
+async function allPublic(addresses: string[]): Promise<boolean> {
+  return (await Promise.all(addresses.map(isPublicAddress))).every(Boolean);
 }
 
 /**
@@ -80,10 +100,10 @@ async function addressOf(
   resolve: Resolver,
 ): Promise<string | null> {
   const bare = host.replace(/^\[|\]$/g, "");
-  if (isIpLiteral(bare)) return allowPrivate || isPublicAddress(bare) ? bare : null;
+  if (isIpLiteral(bare)) return allowPrivate || await isPublicAddress(bare) ? bare : null;
   const addresses = await resolve(bare);
   if (addresses.length === 0) return null;
-  if (!allowPrivate && !addresses.every(isPublicAddress)) return null;
+  if (!allowPrivate && !(await allPublic(addresses))) return null;
   return addresses[0];
 }
 
@@ -114,8 +134,8 @@ export class UrlGuard {
     if (url.username || url.password) return { ok: false, reason: "credentials" };
     if (this.allowPrivate) return { ok: true, url };
     const host = url.hostname.replace(/^\[|\]$/g, "");
-    if (ipaddr.isValid(host)) {
-      return isPublicAddress(host)
+    if ((await addressParser()).ipaddr.isValid(host)) {
+      return await isPublicAddress(host)
         ? { ok: true, url, address: host }
         : { ok: false, reason: "private_address" };
     }
@@ -124,7 +144,7 @@ export class UrlGuard {
     }
     const addresses = await this.resolve(host);
     if (addresses.length === 0) return { ok: false, reason: "unresolvable" };
-    if (!addresses.every(isPublicAddress)) return { ok: false, reason: "private_address" };
+    if (!(await allPublic(addresses))) return { ok: false, reason: "private_address" };
     return { ok: true, url, address: addresses[0] };
   }
 }

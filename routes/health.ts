@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { getHeapSpaceStatistics } from "node:v8";
 import type { JobService } from "../services/job_service.ts";
 import type { MediaStore } from "../kv/media.ts";
 import { bearerToken, matchesSecret } from "../lib/secrets.ts";
@@ -21,7 +20,9 @@ export interface HealthDeps {
  * The process's resident memory, and V8's heap by space: "new" (the young generation) grows
  * under load and shrinks when idle, so memory that stays is read from the other spaces.
  */
-function memoryLines(): string[] {
+async function memoryLines(): Promise<string[]> {
+  // node:v8 would load Node's compatibility layer at every cold start: read at the first scrape
+  const { getHeapSpaceStatistics } = await import("node:v8");
   const spaces = getHeapSpaceStatistics().filter((space) => space.space_size > 0);
   const bySpace = (name: string, pick: (space: typeof spaces[number]) => number) =>
     spaces.map((space) =>
@@ -146,7 +147,7 @@ export function healthRoutes({ kv, jobs, media, metricsToken }: HealthDeps) {
         ...jobs.durations.waited.lines(),
         ...jobs.durations.ran.lines(),
         ...ytdlpLines(fleet, now),
-        ...memoryLines(),
+        ...await memoryLines(),
       ];
       return c.text(lines.join("\n") + "\n", 200, { "content-type": "text/plain; version=0.0.4" });
     });

@@ -5,7 +5,7 @@
  */
 import { type AnalyticsEvent, markActive, recordEvents } from "../kv/analytics.ts";
 import { utcDay } from "../lib/time.ts";
-import { LRUCache } from "lru-cache";
+import { Lru } from "../lib/lru.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { EventBus, EventType, ProductEvent } from "./events.ts";
 
@@ -149,7 +149,7 @@ const FLUSH_AT_EVENTS = 200;
 
 export class Analytics {
   /** users already marked active today by this process: one KV write per user and day */
-  readonly #activeDay = new LRUCache<number, string>({ max: 100_000, ttl: 86_400_000 });
+  readonly #activeDay = new Lru<number, string>({ max: 100_000, ttl: 86_400_000 });
   readonly forwarder?: AnalyticsForwarder;
   readonly #pending: AnalyticsEvent[] = [];
   #flushTimer?: ReturnType<typeof setTimeout>;

@@ -27,7 +27,7 @@ import {
 } from "../kv/achievements.ts";
 import { creditReferral } from "../kv/referrals.ts";
 import { escapeHtml } from "../lib/format.ts";
-import { LRUCache } from "lru-cache";
+import { Lru } from "../lib/lru.ts";
 import { localDay } from "../lib/time.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { EventBus } from "./events.ts";
@@ -47,7 +47,7 @@ const NIGHT_END_HOUR = 5;
 
 export class Gamification {
   /** the local day each user's visit was last counted: most updates then cost no KV access */
-  readonly #visited = new LRUCache<number, string>({ max: 50_000 });
+  readonly #visited = new Lru<number, string>({ max: 50_000 });
   readonly #now: () => number;
 
   constructor(private readonly deps: GamificationDeps) {

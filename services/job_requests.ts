@@ -3,7 +3,7 @@
  * (kv/job_limits.ts) and, for what delivers media, a quota reservation (kv/quota.ts), both written
  * in the job's own atomic. The status message is sent only once the job can start.
  */
-import { ulid } from "ulid";
+import { ulid } from "../lib/ids.ts";
 import { activeJobLimitsFor, type BusyRefusal, placeGate } from "../kv/job_limits.ts";
 import type { EnqueueGate, NewJob } from "../kv/jobs.ts";
 import type { QuotaRefusal } from "../kv/quota.ts";

@@ -5,7 +5,7 @@
  */
 import type { Api } from "grammy";
 import type { Translations } from "../i18n/translations.ts";
-import { ulid } from "ulid";
+import { ulid } from "../lib/ids.ts";
 import { translatorFor } from "../i18n/translations.ts";
 import type { Config } from "../config.ts";
 import { refusalText } from "../views/refusals.ts";

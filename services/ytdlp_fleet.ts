@@ -1,5 +1,5 @@
 /** The yt-dlp versions the workers report: recorded from their claims, summed up for admins. */
-import { LRUCache } from "lru-cache";
+import { Lru } from "../lib/lru.ts";
 import { listWorkerYtdlp, recordWorkerYtdlp } from "../kv/worker_ytdlp.ts";
 import type { WorkerStatus } from "../media/job_protocol.ts";
 import { YTDLP_STALE_DAYS, ytdlpAgeDays } from "../media/ytdlp_version.ts";
@@ -11,7 +11,7 @@ const REWRITE_AFTER_MS = 10 * 60_000;
 /** Records what workers say with their claims, writing KV only when it changed or ages. */
 export class WorkerStatusLog {
   /** what this instance last wrote for each worker: only spares writes, never read as truth */
-  readonly #written = new LRUCache<string, { version: string; at: number }>({ max: 10_000 });
+  readonly #written = new Lru<string, { version: string; at: number }>({ max: 10_000 });
 
   constructor(private readonly kv: Deno.Kv) {}
 

@@ -1,5 +1,6 @@
 /** Uploads a gallery's items as albums of up to 10 (sendMediaGroup), in order. */
-import { type Api, InputFile } from "grammy";
+import type { Api } from "grammy";
+import { DiskFile } from "../lib/curl_upload.ts";
 import type { InputMediaDocument, InputMediaPhoto, InputMediaVideo, Message } from "grammy/types";
 import type { DownloadPayload, UploadedFile } from "../media/job_types.ts";
 import { albumGroups } from "../media/albums.ts";
@@ -44,7 +45,7 @@ function albumOf(media: AlbumMedia[]): Parameters<Api["sendMediaGroup"]>[1] {
 }
 
 function inputMedia(item: GalleryItem, caption: string | undefined): AlbumMedia {
-  const file = new InputFile(item.path, basename(item.path));
+  const file = new DiskFile(item.path, basename(item.path));
   if (item.kind === "photo") return { type: "photo", media: file, caption };
   if (item.kind === "video") {
     const duration = item.duration === undefined ? undefined : Math.round(item.duration);

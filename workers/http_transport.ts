@@ -2,7 +2,7 @@
  * The fleet worker's side of /worker/v1. Every call has a deadline, so a connection that died
  * silently (a partition, a dropped NAT entry) ends in an error the worker acts on, never a hang.
  */
-import { delay } from "es-toolkit";
+import { delay } from "es-toolkit/promise";
 import type { Claim, JobFailure, JobProgress } from "../media/job_types.ts";
 import type { JobResult } from "../media/job_types.ts";
 import type { HeartbeatReply } from "../media/job_protocol.ts";

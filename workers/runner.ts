@@ -23,7 +23,7 @@ import { runSubtitlesJob } from "./subtitles.ts";
 import { expandPlaylist } from "./playlist.ts";
 import { noTranslator, type Translator } from "../media/translator.ts";
 import { heartbeatInterval, LeaseWatch } from "./lease_watch.ts";
-import { delay } from "es-toolkit";
+import { delay } from "es-toolkit/promise";
 import { resolve } from "node:path";
 import type { YtdlpSetup } from "./ytdlp_run.ts";
 import { type JobEgress, runOnSiteRoutes } from "./site_attempts.ts";

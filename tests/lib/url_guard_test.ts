@@ -51,8 +51,8 @@ Deno.test("[lib/url_guard] accepts public http(s) links and names why others are
     ok: false,
     reason: "too_long",
   });
-  assertEquals(isPublicAddress("8.8.8.8"), true);
-  assertEquals(isPublicAddress("2606:4700::1111"), true);
+  assertEquals(await isPublicAddress("8.8.8.8"), true);
+  assertEquals(await isPublicAddress("2606:4700::1111"), true);
 });
 
 Deno.test("[lib/url_guard] ALLOW_PRIVATE_URLS lets loopback through but never other schemes", async () => {
@@ -90,7 +90,7 @@ Deno.test("[lib/url_guard] IPv4-compatible IPv6 and local-use NAT64 addresses ar
     "64:ff9b:1:ffff::a00:1",
   ];
   for (const address of refused) {
-    assertEquals(isPublicAddress(address), false, address);
+    assertEquals(await isPublicAddress(address), false, address);
     assertEquals(await guard.check(`http://[${address}]/`), {
       ok: false,
       reason: "private_address",
@@ -103,7 +103,7 @@ Deno.test("[lib/url_guard] IPv4-compatible IPv6 and local-use NAT64 addresses ar
     ok: false,
     reason: "private_address",
   });
-  assertEquals(isPublicAddress("2606:4700::1111"), true, "global unicast stays public");
+  assertEquals(await isPublicAddress("2606:4700::1111"), true, "global unicast stays public");
 });
 
 Deno.test("[lib/url_guard] addressOf answers once, with the address it checked", async () => {

@@ -2,7 +2,7 @@
  * Telling users how their jobs ended, through the outbox: once across app instances, with no
  * report able to starve another, and given up (the user told, admins shown) when it keeps failing.
  */
-import { InputFile } from "grammy";
+import { DiskFile } from "../../lib/curl_upload.ts";
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { FakeTelegram } from "../support/fake_telegram.ts";
 import { startMediaLab } from "../support/media_lab.ts";
@@ -37,7 +37,10 @@ const FLOOD_WAIT = {
 async function uploadToStorage(telegram: FakeTelegram, clipPath: string): Promise<UploadedFile> {
   telegram.user(STORAGE_CHAT);
   const api = createTelegramApi({ botToken: telegram.token, telegramApiRoot: telegram.apiRoot });
-  const message = await api.sendVideo(STORAGE_CHAT, new InputFile(clipPath));
+  const message = await api.sendVideo(
+    STORAGE_CHAT,
+    new DiskFile(clipPath, clipPath.split("/").pop()!),
+  );
   const video = message.video!;
   return {
     fileId: video.file_id,

@@ -1,5 +1,6 @@
 import { Api, Bot, GrammyError, InputFile } from "grammy";
 import type { InlineKeyboardMarkup, Message } from "grammy/types";
+import { DiskFile } from "../../lib/curl_upload.ts";
 import assert from "node:assert/strict";
 import { FakeTelegram } from "./fake_telegram.ts";
 
@@ -394,7 +395,7 @@ Deno.test("[fake-telegram] multipart video upload with thumbnail, then file_id r
     assert.equal(video.thumbnail?.height, 1);
     assert.deepEqual(await fake.fileBytes(video.file_id), mp4);
 
-    const fromPath = await api.sendVideo(5, new InputFile(path), {
+    const fromPath = await api.sendVideo(5, new DiskFile(path, path.split("/").pop()!), {
       ...options,
       thumbnail: new InputFile(PNG_1X1, "thumb.png"),
     });

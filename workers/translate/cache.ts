@@ -1,6 +1,6 @@
 /** Translations are kept by language pair and text hash: in KV for the app, in memory elsewhere. */
 import { boundedKeyPart } from "../../lib/kv_key.ts";
-import { LRUCache } from "lru-cache";
+import { Lru } from "../../lib/lru.ts";
 import type { Translator } from "../../media/translator.ts";
 
 export interface TranslationCache {
@@ -45,7 +45,7 @@ export class KvTranslationCache implements TranslationCache {
 }
 
 export class MemoryTranslationCache implements TranslationCache {
-  readonly #entries = new LRUCache<string, string>({ max: 20_000, ttl: TRANSLATION_TTL_MS });
+  readonly #entries = new Lru<string, string>({ max: 20_000, ttl: TRANSLATION_TTL_MS });
 
   getMany(keys: readonly string[]): Promise<(string | undefined)[]> {
     return Promise.resolve(keys.map((key) => this.#entries.get(key)));

@@ -1,5 +1,4 @@
 /** Picks the translator TRANSLATOR names, with its cache. */
-import { ApertiumTranslator } from "./apertium.ts";
 import { CachedTranslator, type TranslationCache } from "./cache.ts";
 import { DeepLTranslator } from "./deepl.ts";
 import { LibreTranslateTranslator } from "./libretranslate.ts";
@@ -45,7 +44,7 @@ function maySpawn(): boolean {
 function baseTranslator(settings: TranslatorSettings): Translator {
   switch (settings.translator) {
     case "offline":
-      return new ApertiumTranslator({ apertiumPath: settings.apertiumPath });
+      return offlineTranslator(settings.apertiumPath);
     case "libretranslate":
       if (!settings.translatorUrl) {
         throw new TranslationError("TRANSLATOR=libretranslate needs TRANSLATOR_URL");
@@ -62,4 +61,21 @@ function baseTranslator(settings: TranslatorSettings): Translator {
     case "none":
       return noTranslator;
   }
+}
+
+/**
+ * Apertium, loaded at its first translation: it runs through the workers' process helpers, whose
+ * Node modules would weigh on every cold start of the app.
+ */
+function offlineTranslator(apertiumPath: string | undefined): Translator {
+  let loaded: Promise<Translator> | undefined;
+  const apertium = () =>
+    loaded ??= import("./apertium.ts").then(({ ApertiumTranslator }) =>
+      new ApertiumTranslator({ apertiumPath })
+    );
+  return {
+    name: "apertium",
+    translate: async (texts, from, to, signal) =>
+      await (await apertium()).translate(texts, from, to, signal),
+  };
 }
