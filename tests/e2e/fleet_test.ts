@@ -44,14 +44,14 @@ Deno.test("[e2e/fleet] a worker killed mid-download loses nothing: every user ge
       const preview = await waitForPreview(telegram, user.id);
       user.pressButton(preview.message, dataFor(preview, "720p"));
     }
-    // wait until worker "wa" is downloading, then kill it without warning
+    // wait until a worker is downloading (whichever claimed first), then kill it without warning
     const victim = await waitUntil(async () => {
       const active = await Promise.all(users.map((u) => app.system.queue.listActiveByUser(u.id)));
-      return active.flat().find((job) =>
-        job.workerId?.startsWith("wa-") && job.progress?.phase === "downloading"
-      );
-    }, "worker wa downloading");
-    await workers[0].kill();
+      return active.flat().find((job) => job.progress?.phase === "downloading");
+    }, "a worker downloading");
+    const killed = workers.find((w) => victim.workerId?.startsWith(`${w.id}-`));
+    assert(killed, `the downloading worker ${victim.workerId} is one of the fleet`);
+    await killed.kill();
     lab.setThrottle(undefined);
     for (const user of users) await waitForFile(telegram, user.id, "video");
     await waitUntil(async () => {
