@@ -7,7 +7,7 @@ import { FakeTelegram } from "../tests/support/fake_telegram.ts";
 import { loadConfig } from "../config.ts";
 import { runTelegramSetup } from "../scripts/telegram_setup.ts";
 
-const RUNS = 7;
+const RUNS = 15;
 const TARGET_MS = 300;
 const SECRET = "cold-start-secret";
 

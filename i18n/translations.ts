@@ -16,24 +16,40 @@ export function pickLocale(languageCode: string | undefined): Locale {
 export type Translate = (key: string, variables?: Record<string, string | number>) => string;
 
 export class Translations {
+  #sources = new Map<string, string>();
+  /** parsed at a locale's first message: a cold start answers in one language and parses one */
   #bundles = new Map<string, FluentBundle>();
   /** messages without variables, formatted once per locale: buttons, titles, most lines */
   #plain = new Map<string, Map<string, string>>();
 
   add(locale: Locale, source: string): void {
+    this.#sources.set(locale, source);
+    this.#bundles.delete(locale);
+    this.#plain.clear();
+  }
+
+  /** Parses every locale now, throwing on the first file with errors. */
+  parseAll(): void {
+    for (const locale of this.#sources.keys()) this.#bundle(locale);
+  }
+
+  #bundle(locale: string): FluentBundle | undefined {
+    let bundle = this.#bundles.get(locale);
+    const source = this.#sources.get(locale);
+    if (bundle || source === undefined) return bundle;
     // Fluent's bidi isolation marks would show up in Telegram
-    const bundle = new FluentBundle(locale, { useIsolating: false });
+    bundle = new FluentBundle(locale, { useIsolating: false });
     const errors = bundle.addResource(new FluentResource(source));
     if (errors.length > 0) throw new Error(`locales/${locale}.ftl: ${errors.join("; ")}`);
     this.#bundles.set(locale, bundle);
-    this.#plain.clear();
+    return bundle;
   }
 
   /** The message in that locale, in English when the locale lacks it, else the key itself. */
   t(locale: string, key: string, variables?: Record<string, string | number>): string {
     if (variables) return this.#translate(locale, key, variables);
     // a locale without a bundle reads English: one memo for all of them
-    const known = this.#bundles.has(locale) ? locale : FALLBACK;
+    const known = this.#sources.has(locale) ? locale : FALLBACK;
     let plain = this.#plain.get(known);
     if (!plain) this.#plain.set(known, plain = new Map());
     let text = plain.get(key);
@@ -46,7 +62,7 @@ export class Translations {
   }
 
   #format(locale: string, key: string, variables?: Record<string, string | number>) {
-    const bundle = this.#bundles.get(locale);
+    const bundle = this.#bundle(locale);
     const message = bundle?.getMessage(key);
     return message?.value ? bundle!.formatPattern(message.value, variables) : undefined;
   }

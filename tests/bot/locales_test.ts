@@ -1,5 +1,5 @@
 import { assertEquals } from "../support/assert.ts";
-import { Translations } from "../../i18n/translations.ts";
+import { createI18n, Translations } from "../../i18n/translations.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
@@ -81,4 +81,19 @@ Deno.test("[bot/i18n] a message is the same formatted once or every time, in eac
   // a bundle added later replaces what was formatted before
   i18n.add("fr", "hello = Salut\n");
   assertEquals(i18n.t("fr", "hello"), "Salut");
+});
+
+Deno.test("[locales] every locale file is read without errors (a message defined twice), and a broken one is named", async () => {
+  (await createI18n()).parseAll();
+  const broken = new Translations();
+  broken.add("en", "hello = Hello\n");
+  broken.add("fr", "hello = Bonjour\nhello = Salut\n");
+  assertEquals(broken.t("en", "hello"), "Hello", "English parses alone, French not yet");
+  let error: unknown;
+  try {
+    broken.parseAll();
+  } catch (e) {
+    error = e;
+  }
+  assertEquals(String(error).includes("locales/fr.ftl"), true, String(error));
 });
