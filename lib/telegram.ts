@@ -1,6 +1,7 @@
 import { Api, type ApiClientOptions, GrammyError, HttpError, type Transformer } from "grammy";
 import { delay } from "es-toolkit/promise";
 import { uploadsThroughCurl } from "./curl_upload.ts";
+import { sendsSharedFilesByPath } from "./shared_files.ts";
 import { LONGEST_FLOOD_WAIT_MS, Throttle } from "./throttle.ts";
 
 /** What every Bot API client of the app is built with. */
@@ -10,13 +11,15 @@ export function telegramClientOptions(apiRoot: string): ApiClientOptions {
 
 /** A Bot API client that waits out 429s (honouring retry_after) and network hiccups. */
 export function createTelegramApi(
-  config: { botToken: string; telegramApiRoot: string },
+  config: { botToken: string; telegramApiRoot: string; telegramSharedDir?: string },
   throttle = new Throttle(),
 ): Api {
   const api = new Api(config.botToken, telegramClientOptions(config.telegramApiRoot));
   api.config.use(
     uploadsThroughCurl({ botToken: config.botToken, apiRoot: config.telegramApiRoot }),
   );
+  // files in the folder a local-mode server shares go by path, never through curl
+  if (config.telegramSharedDir) api.config.use(sendsSharedFilesByPath(config.telegramSharedDir));
   installApiDefaults(api, throttle);
   return api;
 }
