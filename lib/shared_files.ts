@@ -16,7 +16,7 @@ import { DiskFile } from "./curl_upload.ts";
 export function sendsSharedFilesByPath(sharedDir: string): Transformer {
   let sharedRoot: Promise<string | undefined> | undefined;
   return async (prev, method, payload, signal) => {
-    // read at the first call, so a folder mounted after the start still counts
+    // resolved at the first call: the worker pool has made its folder in it by then
     sharedRoot ??= Deno.realPath(sharedDir).catch(() => undefined);
     const root = await sharedRoot;
     if (root === undefined || !hasDiskFile(payload)) return prev(method, payload, signal);

@@ -18,7 +18,7 @@ export function createTelegramApi(
   api.config.use(
     uploadsThroughCurl({ botToken: config.botToken, apiRoot: config.telegramApiRoot }),
   );
-  // files in the folder a local-mode server shares go by path, never through curl
+  // files in the folder a local-mode server shares go by path: no upload, one form field
   if (config.telegramSharedDir) api.config.use(sendsSharedFilesByPath(config.telegramSharedDir));
   installApiDefaults(api, throttle);
   return api;
