@@ -7,6 +7,7 @@ import { LAB_CLIP, startMediaLab } from "../support/media_lab.ts";
 import { dataFor, waitForFile, waitForPreview } from "../support/chat.ts";
 import { probeFile, startTestSystem } from "../support/system.ts";
 import { FakeTelegram } from "../support/fake_telegram.ts";
+import { serveApp, spawnWorker } from "../support/fleet.ts";
 import { safeFileName } from "../../workers/upload.ts";
 import { waitUntil } from "../support/wait.ts";
 
@@ -63,5 +64,31 @@ Deno.test("[e2e/local-bot-api] a download is sent by path from the shared folder
   } finally {
     await Deno.remove(shared, { recursive: true }).catch(() => {});
     await Deno.remove(localDir, { recursive: true });
+  }
+});
+
+Deno.test("[e2e/local-bot-api] a fleet worker keeps its job files in a folder of its own in the shared one, and removes it when it stops", async () => {
+  await using lab = await startMediaLab();
+  const shared = await Deno.makeTempDir({ prefix: "mediabot-shared-" });
+  const localDir = await Deno.makeTempDir({ prefix: "telegram-bot-api-" });
+  const dataDir = await Deno.makeTempDir();
+  await using telegram = await FakeTelegram.start({ localDir, localFilesDir: shared });
+  const app = await serveApp(telegram, dataDir);
+  const worker = spawnWorker(app.url, telegram, "shared-a", { TELEGRAM_SHARED_DIR: shared });
+  try {
+    const user = telegram.user(7311, { languageCode: "en" });
+    user.sendText(lab.urls.page);
+    const preview = await waitForPreview(telegram, user.id);
+    user.pressButton(preview.message, dataFor(preview, "360p"));
+    const video = await waitForFile(telegram, user.id, "video");
+    assertEquals(video.media?.source, "path");
+    const sent = telegram.callsTo("sendVideo").find((call) => call.ok)!;
+    assertMatch(String(sent.params.video), new RegExp(`^file://${shared}/scratch-shared-a/`));
+    assertEquals((await worker.stop()).code, 0);
+    assertEquals([...Deno.readDirSync(shared)], [], "the worker's folder is gone");
+  } finally {
+    await worker.kill();
+    await app.stop();
+    for (const dir of [shared, localDir, dataDir]) await Deno.remove(dir, { recursive: true });
   }
 });
