@@ -12,8 +12,12 @@ import { DiskFile } from "./curl_upload.ts";
  * own fields, and the `media` and `thumbnail` of an album's items. Install it after
  * uploadsThroughCurl, so it runs first. A file named otherwise than on disk gets a hard link of
  * that name (the server names a document after its path), removed once the server has answered.
+ * A server that refuses the paths gets the call again as an upload, and `onRefused` is told.
  */
-export function sendsSharedFilesByPath(sharedDir: string): Transformer {
+export function sendsSharedFilesByPath(
+  sharedDir: string,
+  onRefused?: (description: string) => void,
+): Transformer {
   let sharedRoot: Promise<string | undefined> | undefined;
   return async (prev, method, payload, signal) => {
     // resolved at the first call: the worker pool has made its folder in it by then
@@ -22,14 +26,29 @@ export function sendsSharedFilesByPath(sharedDir: string): Transformer {
     if (root === undefined || !hasDiskFile(payload)) return prev(method, payload, signal);
     const links: string[] = [];
     try {
-      const toUri = (file: DiskFile) => sharedFileUri(file, sharedDir, root, links);
+      let sentByPath = 0;
+      const toUri = async (file: DiskFile) => {
+        const sent = await sharedFileUri(file, sharedDir, root, links);
+        if (typeof sent === "string") sentByPath++;
+        return sent;
+      };
       const byPath = await replaceDiskFiles(payload, toUri) as typeof payload;
-      return await prev(method, byPath, signal);
+      const result = await prev(method, byPath, signal);
+      if (sentByPath === 0 || result.ok || !refusesPaths(result)) return result;
+      // a server not in local mode, or one that cannot see the folder: nothing was sent
+      onRefused?.(result.description);
+      return await prev(method, payload, signal);
     } finally {
       for (const link of links) await Deno.remove(link, { recursive: true }).catch(() => {});
     }
   };
 }
+
+/** What a server answers for a `file://` path it cannot use (telegram-bot-api's own words). */
+const PATH_REFUSALS = /realpath failed|unsupported URL protocol|wrong remote file identifier/i;
+
+const refusesPaths = (result: { error_code: number; description: string }) =>
+  result.error_code === 400 && PATH_REFUSALS.test(result.description);
 
 type Payload = Record<string, unknown>;
 

@@ -2,6 +2,7 @@ import { assertEquals, assertMatch } from "../support/assert.ts";
 import { FakeTelegram } from "../support/fake_telegram.ts";
 import { createTelegramApi } from "../../lib/telegram.ts";
 import { DiskFile } from "../../lib/curl_upload.ts";
+import { createLogger } from "../../lib/logger.ts";
 
 const PNG_1X1 = Uint8Array.from(
   atob(
@@ -103,5 +104,31 @@ Deno.test("[lib/shared_files] without TELEGRAM_SHARED_DIR, or for a file outside
       telegram.callsTo("sendDocument").map((call) => call.params.document),
       [{ fileName: "c", size: 4 }, { fileName: "o", size: 5 }],
     );
+  });
+});
+
+Deno.test("[lib/shared_files] a server that refuses paths (not in local mode, or not seeing the folder) gets the file uploaded, and the operator is warned", async () => {
+  await withSharedFolder(async ({ shared, botApi }) => {
+    await Deno.writeTextFile(`${shared}/clip.bin`, "clip");
+    const notLocal = await FakeTelegram.start();
+    const blind = await FakeTelegram.start({ localDir: botApi });
+    for (const telegram of [notLocal, blind]) {
+      await using _closing = telegram;
+      const warnings: string[] = [];
+      const logger = createLogger("warn", {}, (line) => warnings.push(line));
+      const api = createTelegramApi(
+        { botToken: telegram.token, telegramApiRoot: telegram.apiRoot, telegramSharedDir: shared },
+        undefined,
+        logger,
+      );
+      const chat = telegram.user(5).id;
+      const sent = await api.sendDocument(chat, new DiskFile(`${shared}/clip.bin`, "clip.bin"));
+      assertEquals(await Deno.readTextFile(telegram.filePath(sent.document!.file_id)), "clip");
+      const calls = telegram.callsTo("sendDocument");
+      assertEquals(calls.map((call) => call.ok), [false, true]);
+      assertEquals(calls[1].params.document, { fileName: "clip.bin", size: 4 });
+      assertEquals(warnings.length, 1);
+      assertMatch(warnings[0], /refused a file by path; uploaded instead/);
+    }
   });
 });
