@@ -27,8 +27,10 @@ export function sendsSharedFilesByPath(
     const links: string[] = [];
     try {
       let sentByPath = 0;
-      const toUri = async (file: DiskFile) => {
-        const sent = await sharedFileUri(file, sharedDir, root, links);
+      const toUri = async (file: DiskFile, field: string) => {
+        // a thumbnail's name is seen by nobody: no link for it
+        const named = field !== "thumbnail";
+        const sent = await sharedFileUri(file, { sharedDir, sharedRoot: root, named }, links);
         if (typeof sent === "string") sentByPath++;
         return sent;
       };
@@ -61,11 +63,11 @@ function hasDiskFile(payload: Payload | undefined): boolean {
 
 async function replaceDiskFiles(
   payload: Payload,
-  toUri: (file: DiskFile) => Promise<DiskFile | string>,
+  toUri: (file: DiskFile, field: string) => Promise<DiskFile | string>,
 ): Promise<Payload> {
   const replaced: Payload = {};
   for (const [name, value] of Object.entries(payload)) {
-    if (value instanceof DiskFile) replaced[name] = await toUri(value);
+    if (value instanceof DiskFile) replaced[name] = await toUri(value, name);
     else if (Array.isArray(value) && value.some(isRecord)) {
       replaced[name] = await Promise.all(
         value.map((item) => isRecord(item) ? replaceDiskFiles(item, toUri) : item),
@@ -85,15 +87,15 @@ const isRecord = (value: unknown): value is Payload =>
  */
 async function sharedFileUri(
   file: DiskFile,
-  sharedDir: string,
-  sharedRoot: string,
+  { sharedDir, sharedRoot, named }: { sharedDir: string; sharedRoot: string; named: boolean },
   links: string[],
 ): Promise<DiskFile | string> {
   const real = await Deno.realPath(file.path).catch(() => undefined);
   if (real === undefined || !real.startsWith(`${sharedRoot}/`)) return file;
   const path = join(sharedDir, relative(sharedRoot, real));
   try {
-    if (basename(path) === file.filename || !isPlainName(file.filename)) return fileUri(path);
+    const keepsName = !named || basename(path) === file.filename || !isPlainName(file.filename);
+    if (keepsName) return fileUri(path);
     const folder = await Deno.makeTempDir({ dir: dirname(path), prefix: ".named-" });
     links.push(folder);
     // makeTempDir's folder is the owner's only; the server runs as its own user
