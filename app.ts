@@ -118,7 +118,7 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
   // Telegram's limits are per bot: every instance, and the fleet through the worker API, shares them
   const sendBudget = new KvSendBudget(kv, options.throttle ?? TELEGRAM_LIMITS);
   const throttle = new Throttle(sendBudget);
-  const api = createTelegramApi(config, throttle);
+  const api = createTelegramApi(config, throttle, logger);
   const events = new EventBus(logger);
   registerGamification({ kv, api, i18n, events, users, config, logger });
   const analytics = new Analytics({ kv, events, logger, forwardUrl: config.analyticsUrl });

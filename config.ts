@@ -95,6 +95,7 @@ const envSchema = z.object({
   COOKIES_KEY: sealingKey.optional(),
   PROXY_URLS: proxyList.default([]),
   TELEGRAM_LOCAL_DIR: z.string().startsWith("/", "must be an absolute path").optional(),
+  TELEGRAM_SHARED_DIR: z.string().startsWith("/", "must be an absolute path").optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 }).superRefine((env, ctx) => {
   if (env.PUBLIC_URL && !env.WEBHOOK_SECRET) {
@@ -232,6 +233,11 @@ function toConfig(env: z.output<typeof envSchema>) {
      * answers absolute paths under it, which that server does not serve over HTTP
      */
     telegramLocalDir: env.TELEGRAM_LOCAL_DIR,
+    /**
+     * a folder a local-mode Bot API server also sees at the same path: workers keep their scratch
+     * files there and send them by path instead of uploading them
+     */
+    telegramSharedDir: env.TELEGRAM_SHARED_DIR,
     logLevel: env.LOG_LEVEL,
   };
 }
@@ -319,6 +325,7 @@ const workerEnvSchema = z.object({
   TRANSLATOR_URL: envSchema.shape.TRANSLATOR_URL,
   TRANSLATOR_KEY: envSchema.shape.TRANSLATOR_KEY,
   PROXY_URLS: proxyList.default([]),
+  TELEGRAM_SHARED_DIR: envSchema.shape.TELEGRAM_SHARED_DIR,
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 }).superRefine(requireTranslatorSettings);
 
@@ -345,6 +352,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined>) {
     translatorUrl: e.TRANSLATOR_URL,
     translatorKey: e.TRANSLATOR_KEY,
     proxyUrls: e.PROXY_URLS,
+    telegramSharedDir: e.TELEGRAM_SHARED_DIR,
     logLevel: e.LOG_LEVEL,
   };
 }

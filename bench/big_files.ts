@@ -2,7 +2,9 @@
  * Big files, self-hosted Bot API style (MAX_UPLOAD_MB=2000, nothing compressed):
  * - end to end, a 50 MiB media-lab clip from button press to sendVideo, against the same file
  *   fetched by a bare `yt-dlp` then uploaded by a bare `curl`;
- * - a fleet worker's peak RSS while it delivers a 1 GiB clip: the file streams from disk.
+ * - a fleet worker's peak RSS while it delivers a 1 GiB clip: the file streams from disk;
+ * - a 1 GiB clip from button press to sendVideo with a local-mode Bot API server that shares the
+ *   worker's folder (TELEGRAM_SHARED_DIR: sent by path), against today's upload.
  */
 import { FakeTelegram, type FakeUser } from "../tests/support/fake_telegram.ts";
 import { startMediaLab } from "../tests/support/media_lab.ts";
@@ -69,10 +71,15 @@ async function pressFor1080p(
 async function withFleet<T>(
   telegram: FakeTelegram,
   run: (worker: WorkerProcess) => Promise<T>,
+  workerEnv: Record<string, string> = {},
 ): Promise<T> {
   const dataDir = await Deno.makeTempDir();
   const app = await serveApp(telegram, dataDir, { env: SELF_HOSTED });
-  const worker = spawnWorker(app.url, telegram, "big", { ...SELF_HOSTED, WORKER_CONCURRENCY: "1" });
+  const worker = spawnWorker(app.url, telegram, "big", {
+    ...SELF_HOSTED,
+    WORKER_CONCURRENCY: "1",
+    ...workerEnv,
+  });
   try {
     return await run(worker);
   } finally {
@@ -147,4 +154,69 @@ export async function benchWorkerMemory() {
       met: peak < 150 * MiB,
     };
   });
+}
+
+const LOCAL_RUNS = 5;
+
+export async function benchLocalBotApi() {
+  await using lab = await startMediaLab();
+  const url = await lab.bigClip(1024);
+  const shared = await Deno.makeTempDir({ prefix: "mediabot-shared-" });
+  const botApiDir = await Deno.makeTempDir({ prefix: "telegram-bot-api-" });
+  try {
+    await using uploading = await FakeTelegram.start({ maxUploadBytes: 2000 * MiB });
+    await using local = await FakeTelegram.start({
+      maxUploadBytes: 2000 * MiB,
+      localDir: botApiDir,
+      localFilesDir: shared,
+    });
+    const uploadTimes: number[] = [];
+    const pathTimes: number[] = [];
+    // the sendVideo call alone, from its arrival to its answer: the upload, or the server's read
+    const sendTime = (telegram: FakeTelegram) =>
+      telegram.callsTo("sendVideo").filter((call) => call.ok).at(-1)!.durationMs;
+    const uploadSends: number[] = [];
+    const pathSends: number[] = [];
+    let peak = 0;
+    await withFleet(uploading, async () => {
+      await withFleet(local, async (worker) => {
+        for (let i = 0; i < LOCAL_RUNS; i++) {
+          // a new user and a new clip URL each time, or the second press is a cache hit
+          const byUpload = async () => {
+            const user = uploading.user(8201 + i, { languageCode: "en" });
+            uploadTimes.push(await pressFor1080p(uploading, user, `${url}?upload=${i}`));
+            uploadSends.push(sendTime(uploading));
+          };
+          const byPath = async () => {
+            const user = local.user(8301 + i, { languageCode: "en" });
+            pathTimes.push(await pressFor1080p(local, user, `${url}?path=${i}`));
+            pathSends.push(sendTime(local));
+          };
+          // turn about, so neither side always runs on a machine the other just warmed or tired
+          if (i % 2 === 0) await byUpload().then(byPath);
+          else await byPath().then(byUpload);
+        }
+        peak = peakResidentBytes(worker.process.pid);
+      }, { TELEGRAM_SHARED_DIR: shared });
+    });
+    const sentByPath = local.callsTo("sendVideo").filter((call) =>
+      call.ok && String(call.params.video).startsWith("file://")
+    ).length;
+    const byPath = summarize(pathTimes).p50;
+    const byUpload = summarize(uploadTimes).p50;
+    const ratio = byPath / byUpload;
+    return {
+      name:
+        `Local Bot API: 1 GiB clip, press → sendVideo by path (TELEGRAM_SHARED_DIR) vs upload ` +
+        `(medians of ${LOCAL_RUNS})`,
+      result: `${ms(byPath)} vs ${ms(byUpload)}: ${ratio.toFixed(2)}× (the sendVideo call ` +
+        `${ms(summarize(pathSends).p50)} vs ${ms(summarize(uploadSends).p50)}); ${sentByPath}/` +
+        `${LOCAL_RUNS} sent by path; worker peak RSS ${(peak / MiB).toFixed(0)} MiB`,
+      target: "≤ 0.5×, peak RSS < 150 MiB",
+      met: ratio <= 0.5 && peak < 150 * MiB && sentByPath === LOCAL_RUNS,
+    };
+  } finally {
+    await Deno.remove(shared, { recursive: true }).catch(() => {});
+    await Deno.remove(botApiDir, { recursive: true }).catch(() => {});
+  }
 }

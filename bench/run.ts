@@ -6,7 +6,7 @@ import { benchCompress } from "./compress.ts";
 import { benchPreview } from "./preview.ts";
 import { benchRecommend } from "./recommend.ts";
 import { benchBatch } from "./batch.ts";
-import { benchEndToEnd, benchWorkerMemory } from "./big_files.ts";
+import { benchEndToEnd, benchLocalBotApi, benchWorkerMemory } from "./big_files.ts";
 import { benchSoak } from "./soak.ts";
 import { benchHostile } from "./hostile.ts";
 import { benchColdStart } from "./cold_start.ts";
@@ -30,6 +30,7 @@ const BENCHES: Record<string, Bench> = {
   batch: benchBatch,
   endToEnd: benchEndToEnd,
   workerMemory: benchWorkerMemory,
+  localBotApi: benchLocalBotApi,
   soak: benchSoak,
   hostile: benchHostile,
   coldStart: benchColdStart,

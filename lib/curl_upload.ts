@@ -58,15 +58,33 @@ const quoted = (value: string) =>
 const partFileName = (name: string) => `"${name.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 
 /**
- * A grammY transformer that sends calls carrying DiskFiles with curl as multipart forms. Install
- * it first, so throttling and retries (installed after) wrap it as they wrap grammY's own calls.
+ * Whether a call names a file by its `file://` path (lib/shared_files.ts): a local Bot API server
+ * answers it once it has sent the file on to Telegram, which takes as long as an upload.
+ */
+const MEDIA_FIELDS = new Set(["video", "audio", "document", "photo", "thumbnail", "media"]);
+
+function sendsLocalPath(value: unknown): boolean {
+  if (typeof value === "string") return value.startsWith("file://");
+  if (!Array.isArray(value)) return false;
+  return value.some((item) =>
+    typeof item === "object" && item !== null &&
+    (sendsLocalPath(item.media) || sendsLocalPath(item.thumbnail))
+  );
+}
+
+/**
+ * A grammY transformer that sends calls carrying DiskFiles with curl as multipart forms, and calls
+ * naming files by path too: curl waits for the answer as long as it takes, while grammY's own
+ * client gives up after 500 s. Install it first, so throttling and retries (installed after) wrap
+ * it as they wrap grammY's own calls.
  */
 export function uploadsThroughCurl(client: { botToken: string; apiRoot: string }): Transformer {
   return async (prev, method, payload, signal) => {
     const entries = Object.entries(payload ?? {}).filter(([, value]) => value !== undefined);
-    if (!entries.some(([, value]) => value instanceof DiskFile) || !(await curlAvailable())) {
-      return prev(method, payload, signal);
-    }
+    const long = entries.some(([name, value]) =>
+      value instanceof DiskFile || (MEDIA_FIELDS.has(name) && sendsLocalPath(value))
+    );
+    if (!long || !(await curlAvailable())) return prev(method, payload, signal);
     const lines = [`url = ${quoted(`${client.apiRoot}/bot${client.botToken}/${method}`)}`];
     for (const [name, value] of entries) {
       lines.push(

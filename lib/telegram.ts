@@ -1,7 +1,9 @@
 import { Api, type ApiClientOptions, GrammyError, HttpError, type Transformer } from "grammy";
 import { delay } from "es-toolkit/promise";
 import { uploadsThroughCurl } from "./curl_upload.ts";
+import { sendsSharedFilesByPath } from "./shared_files.ts";
 import { LONGEST_FLOOD_WAIT_MS, Throttle } from "./throttle.ts";
+import type { Logger } from "./logger.ts";
 
 /** What every Bot API client of the app is built with. */
 export function telegramClientOptions(apiRoot: string): ApiClientOptions {
@@ -10,13 +12,23 @@ export function telegramClientOptions(apiRoot: string): ApiClientOptions {
 
 /** A Bot API client that waits out 429s (honouring retry_after) and network hiccups. */
 export function createTelegramApi(
-  config: { botToken: string; telegramApiRoot: string },
+  config: { botToken: string; telegramApiRoot: string; telegramSharedDir?: string },
   throttle = new Throttle(),
+  logger?: Logger,
 ): Api {
   const api = new Api(config.botToken, telegramClientOptions(config.telegramApiRoot));
   api.config.use(
     uploadsThroughCurl({ botToken: config.botToken, apiRoot: config.telegramApiRoot }),
   );
+  // files in the folder a local-mode server shares go by path: no upload, one form field
+  if (config.telegramSharedDir) {
+    const refused = (description: string) =>
+      logger?.warn("the Bot API server refused a file by path; uploaded instead", {
+        description,
+        hint: "TELEGRAM_SHARED_DIR must be a folder a server started with --local sees there too",
+      });
+    api.config.use(sendsSharedFilesByPath(config.telegramSharedDir, refused));
+  }
   installApiDefaults(api, throttle);
   return api;
 }

@@ -112,6 +112,23 @@ Deno.test("[config] TELEGRAM_LOCAL_DIR, the local Bot API server's folder, is an
   );
 });
 
+Deno.test("[config] TELEGRAM_SHARED_DIR, the folder shared with a local Bot API server, is an absolute path for the app and the fleet", () => {
+  assertEquals(loadConfig(APP).telegramSharedDir, undefined);
+  assertEquals(loadWorkerConfig(WORKER).telegramSharedDir, undefined);
+  const shared = { TELEGRAM_SHARED_DIR: "/var/lib/mediabot-shared" };
+  assertEquals(loadConfig({ ...APP, ...shared }).telegramSharedDir, "/var/lib/mediabot-shared");
+  assertEquals(
+    loadWorkerConfig({ ...WORKER, ...shared }).telegramSharedDir,
+    "/var/lib/mediabot-shared",
+  );
+  for (const load of [loadConfig, loadWorkerConfig]) {
+    assertMatch(
+      configError(() => load({ ...WORKER, TELEGRAM_SHARED_DIR: "shared" })).message,
+      /TELEGRAM_SHARED_DIR must be an absolute path/,
+    );
+  }
+});
+
 Deno.test("[config] on Deno Deploy: no in-process workers by default, none allowed, webhook mode only", () => {
   const onDeploy = { ...APP, DENO_DEPLOYMENT_ID: "abc123" };
   const webhook = { PUBLIC_URL: "https://bot.example.com", WEBHOOK_SECRET: "s3cret" };

@@ -16,6 +16,7 @@ const pool = await startWorkerPool(config.concurrency, {
   api: createTelegramApi(
     config,
     new Throttle(new AppSendBudget(config.appUrl, config.workerToken)),
+    logger,
   ),
   config,
   logger,

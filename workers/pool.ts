@@ -1,5 +1,6 @@
 /** N worker loops that claim and run jobs until stopped. */
 import { statfs } from "node:fs/promises";
+import { join } from "node:path";
 import { runJob, type RunnerDeps, scratchRoot } from "./runner.ts";
 import { startEgressGuard } from "./egress_guard.ts";
 import { useEgressProxy } from "./process.ts";
@@ -36,12 +37,22 @@ export interface WorkerPoolDeps extends RunnerDeps {
   egressPolicy?: AddressPolicy;
 }
 
+/**
+ * Where the pool's jobs keep their files: in the folder a local-mode Bot API server shares, one
+ * folder per worker process (each empties its own at its start), else under DATA_DIR.
+ */
+function poolScratchRoot(config: WorkerPoolDeps["config"], workerIdPrefix: string): string {
+  return config.telegramSharedDir
+    ? join(config.telegramSharedDir, `scratch-${workerIdPrefix}`)
+    : scratchRoot(config.dataDir);
+}
+
 export async function startWorkerPool(
   count: number,
   deps: WorkerPoolDeps,
 ): Promise<WorkerPool> {
   // leftovers of a previous run that died midway
-  const scratch = scratchRoot(deps.config.dataDir);
+  const scratch = poolScratchRoot(deps.config, deps.workerIdPrefix);
   await Deno.remove(scratch, { recursive: true }).catch(() => {});
   await Deno.mkdir(scratch, { recursive: true });
   const needed = minimumFreeBytes(deps.config.maxUploadBytes);
@@ -91,7 +102,7 @@ export async function startWorkerPool(
           if (!claim) continue;
           running++;
           try {
-            await runJob(claim, { ...deps, egress }, shutdown.signal);
+            await runJob(claim, { ...deps, egress, scratchRoot: scratch }, shutdown.signal);
           } finally {
             running--;
           }
@@ -118,6 +129,8 @@ export async function startWorkerPool(
       clearTimeout(timer);
       releaseProxy();
       await guard.close();
+      // a folder in the shared volume is named after this process: no later start empties it
+      if (deps.config.telegramSharedDir) await Deno.remove(scratch).catch(() => {});
     },
   };
 }

@@ -46,6 +46,8 @@ export interface RunnerConfig {
   allowPrivateUrls?: boolean;
   /** PROXY_URLS: upstream proxies the jobs' yt-dlp and ffmpeg runs go through, in turn */
   proxyUrls?: readonly string[];
+  /** TELEGRAM_SHARED_DIR: the folder a local-mode Bot API server reads files by path in */
+  telegramSharedDir?: string;
 }
 
 export interface RunnerDeps {
@@ -58,6 +60,8 @@ export interface RunnerDeps {
   translator?: Translator;
   /** the upstream proxies jobs go through in turn (PROXY_URLS); without it, straight out */
   egress?: JobEgress;
+  /** where job folders go (the pool's); `scratchRoot(dataDir)` by default */
+  scratchRoot?: string;
 }
 
 const PROBE_TIMEOUT_MS = 90_000;
@@ -121,7 +125,9 @@ export async function runJob(
       if (!beating.signal.aborted) await beat();
     }
   })();
-  const scratch = `${scratchRoot(deps.config.dataDir)}/${job.id}-${job.attempts}`;
+  const scratch = `${
+    deps.scratchRoot ?? scratchRoot(deps.config.dataDir)
+  }/${job.id}-${job.attempts}`;
   /** the job's cookie values: no failure message carries them to the app or the logs */
   let secrets: string[] = [];
   try {

@@ -185,3 +185,42 @@ Deno.test("[lib/upload] curl reads no configuration and no proxy from the enviro
     await canary.close();
   }
 });
+
+Deno.test("[lib/upload] a file sent by path goes through curl too, which waits as long as an upload takes", async () => {
+  assert(await curlAvailable(), "curl is installed by scripts/setup.sh");
+  const bodies: string[] = [];
+  const { promise: never, resolve: release } = Promise.withResolvers<Response>();
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+    bodies.push(await req.text());
+    return never;
+  });
+  try {
+    const api = bareApi(`http://127.0.0.1:${server.addr.port}`);
+    const calls = [
+      (signal: never) => api.sendVideo(1, "file:///shared/job/clip%201.mp4", {}, signal),
+      (signal: never) =>
+        api.sendMediaGroup(
+          1,
+          [
+            { type: "photo", media: "file:///shared/job/a.jpg" },
+            { type: "photo", media: "file:///shared/job/b.jpg" },
+          ],
+          {},
+          signal,
+        ),
+    ];
+    for (const [index, call] of calls.entries()) {
+      const abort = new AbortController();
+      const sending = call(abort.signal as never);
+      while (bodies.length === index) await new Promise((r) => setTimeout(r, 20));
+      assertEquals(curlChildren().length, 1, "curl is waiting for the answer");
+      abort.abort();
+      await assertRejects(() => sending);
+    }
+    assert(bodies[0].includes("file:///shared/job/clip%201.mp4"), bodies[0]);
+    assert(bodies[1].includes('"media":"file:///shared/job/b.jpg"'), bodies[1]);
+  } finally {
+    release(new Response(null));
+    await server.shutdown();
+  }
+});

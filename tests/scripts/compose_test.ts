@@ -183,11 +183,22 @@ Deno.test("[compose] the app's and the workers' environments load, their secrets
   }
 });
 
-Deno.test("[compose] workers keep scratch on a volume of their own and have time to hand jobs back", () => {
-  const worker = mapping(mapping(composeFile().services, "services").worker, "worker");
-  const dataDir = String(mapping(worker.environment, "worker").DATA_DIR);
-  // an anonymous volume: one per container, since a worker empties its scratch folder at start
-  assertEquals(strings(worker.volumes, "worker.volumes"), [dataDir]);
+Deno.test("[compose] workers keep job files where the Bot API server reads them, and have time to hand jobs back", () => {
+  const services = mapping(composeFile().services, "services");
+  const worker = mapping(services.worker, "worker");
+  const environment = mapping(worker.environment, "worker");
+  const dataDir = String(environment.DATA_DIR);
+  // DATA_DIR (yt-dlp's cache) on an anonymous volume, one per container; job files in the local
+  // server's folder, mounted at the same path in both, one folder per worker inside it
+  const serverMount = strings(
+    mapping(services["telegram-bot-api"], "telegram-bot-api").volumes,
+    "telegram-bot-api.volumes",
+  )[0];
+  assertEquals(strings(worker.volumes, "worker.volumes"), [dataDir, serverMount]);
+  const serverDir = serverMount.split(":")[1];
+  assert(String(environment.TELEGRAM_SHARED_DIR).startsWith(`${serverDir}/`));
+  // the server's uid, so the worker can write in the server's folder
+  assertEquals(worker.user, mapping(services.app, "app").user);
   const grace = /^(\d+)s$/.exec(String(worker.stop_grace_period));
   assert(grace, "stop_grace_period in seconds");
   // workers/pool.ts: 20 s for running jobs, then a hand-back call with a 10 s deadline

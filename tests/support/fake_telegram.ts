@@ -17,7 +17,10 @@
  *   http(s) URLs, getFile and downloads (20 MB limit), 413 for oversized uploads;
  * - local mode (`localDir`, as `telegram-bot-api --local --dir`): getFile writes the file under
  *   `<dir>/<token>/` and answers its absolute path, with no 20 MB limit, and `/file/` downloads
- *   answer 404, since that server does not serve them;
+ *   answer 404, since that server does not serve them; media and thumbnails given as `file://`
+ *   URIs (percent-decoded as that server decodes them) are read from disk, inside `localDir` or
+ *   `localFilesDir` only (the folders the server's container sees), and refused outside them and
+ *   without local mode, as the real server refuses them;
  * - edits ("message is not modified", an edit without reply_markup removes the inline keyboard),
  *   deletes, callback query answers, Telegram Stars invoices, pre-checkout and refunds;
  * - inline mode: `switch_inline_query` buttons, inline queries answered once within a time limit
@@ -104,6 +107,11 @@ export interface FakeTelegramOptions {
    * the file to `<localDir>/<token>/<documents|videos|…>/file_N.ext` and answers that path.
    */
   localDir?: string;
+  /**
+   * Local mode: a folder besides `localDir` whose files `file://` URIs may name, as a volume the
+   * server shares with the bot's workers; any other path is refused as one the server cannot see.
+   */
+  localFilesDir?: string;
 }
 
 /** An error to answer instead of running a method (see `failNext`). */
@@ -148,7 +156,7 @@ export interface MediaInfo {
   fileName?: string;
   mimeType?: string;
   /** How the bot provided the file in this call. */
-  source: "upload" | "file_id" | "url";
+  source: "upload" | "file_id" | "url" | "path";
   url?: string;
   supportsStreaming: boolean;
   /** Whether this call uploaded a thumbnail. */
@@ -430,6 +438,8 @@ class ApiError extends Error {
 
 const badRequest = (what: string) => new ApiError(400, `Bad Request: ${what}`);
 const WRONG_FILE_ID = "wrong file identifier/HTTP URL specified";
+/** A `file://` URI sent to a server without `--local` (telegram-bot-api issue #816). */
+const NOT_AN_HTTP_URL = "invalid file HTTP URL specified: Unsupported URL protocol";
 const URL_FAILED = "failed to get HTTP URL content";
 const QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid";
 const NOT_MODIFIED = "message is not modified: specified new message content and reply markup " +
@@ -1392,8 +1402,11 @@ class State {
   readonly userChats = new Map<string, UserChatState>();
   inlineMode = true;
   inlineFeedback = true;
-  /** local mode: where getFile puts files (`<dir>/<token>/…`) */
-  local?: { dir: string; token: string };
+  /**
+   * local mode: where getFile puts files (`<dir>/<token>/…`), and the folders (real paths) whose
+   * files `file://` URIs may name
+   */
+  local?: { dir: string; token: string; readable: string[] };
   inlineQueryTimeoutMs = 10_000;
   /** Wakes long polls and the webhook sender. */
   readonly queueChanged = new Notifier();
@@ -2183,7 +2196,7 @@ function applyEdit(
 
 type ResolvedInput =
   | { type: "existing"; file: StoredFile }
-  | { type: "new"; upload: Upload; source: "upload" | "url"; url?: string };
+  | { type: "new"; upload: Upload; source: "upload" | "url" | "path"; url?: string };
 
 async function fetchToUpload(
   state: State,
@@ -2242,7 +2255,72 @@ async function fetchToUpload(
   }
 }
 
-/** Finds the file of a send call: an upload, a known file_id or an http(s) URL. */
+/** How a local-mode server recognises a path (telegram-bot-api's Client::get_input_file). */
+const FILE_URI_PREFIX = "file:/";
+
+/**
+ * The path a `file://` URI names, decoded as the server does: the scheme's slash and an empty or
+ * `localhost` authority dropped, then %XX escapes decoded (a `+` stays a `+`).
+ */
+function localFilePath(uri: string): string {
+  let rest = uri.slice(FILE_URI_PREFIX.length);
+  if (rest.startsWith("/")) rest = rest.slice(rest.startsWith("/localhost") ? 10 : 1);
+  const bytes: number[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const escape = /^%[0-9a-f]{2}$/i.test(rest.slice(i, i + 3));
+    if (escape) {
+      bytes.push(parseInt(rest.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(...new TextEncoder().encode(rest[i]));
+  }
+  return new TextDecoder().decode(new Uint8Array(bytes));
+}
+
+/**
+ * A file a local-mode server reads itself, copied into the store like an upload. Without local
+ * mode the URI is no file_id and no HTTP URL; a path outside the folders the server sees, or no
+ * regular file, fails as the server's realpath and open fail.
+ */
+async function localFileToUpload(
+  state: State,
+  req: ApiRequest,
+  uri: string,
+  part: string,
+): Promise<Upload> {
+  if (!state.local) throw badRequest(NOT_AN_HTTP_URL);
+  const path = localFilePath(uri);
+  const unreadable = badRequest(`realpath failed for "${path}"`);
+  let real: string;
+  try {
+    real = await Deno.realPath(path);
+  } catch {
+    throw unreadable;
+  }
+  const inside = state.local.readable.some((dir) => real.startsWith(`${dir}/`));
+  if (!inside || !(await Deno.stat(real)).isFile) throw unreadable;
+  const upload: Upload = {
+    part: `\0path:${part}`,
+    fileName: path.slice(path.lastIndexOf("/") + 1),
+    path: `${state.dir}/uploads/${state.nextId()}`,
+    size: 0,
+  };
+  // registered like a part, so the request's cleanup removes the copy if the call fails
+  req.uploads.set(upload.part, upload);
+  await Deno.copyFile(real, upload.path);
+  upload.size = (await Deno.stat(upload.path)).size;
+  return upload;
+}
+
+/** A media call's thumbnail: uploaded, or in local mode a `file://` URI. */
+async function thumbnailInput(state: State, req: ApiRequest): Promise<Upload | undefined> {
+  const value = req.params.thumbnail;
+  if (typeof value === "string" && value.startsWith(FILE_URI_PREFIX)) {
+    return await localFileToUpload(state, req, value, "thumbnail");
+  }
+  return req.upload("thumbnail");
+}
+
+/** Finds the file of a send call: an upload, a known file_id, an http(s) URL or a local path. */
 async function resolveInput(
   state: State,
   req: ApiRequest,
@@ -2250,14 +2328,17 @@ async function resolveInput(
 ): Promise<ResolvedInput> {
   const value = req.params[kind];
   let upload = req.upload(kind);
-  let source: "upload" | "url" = "upload";
+  let source: "upload" | "url" | "path" = "upload";
   let url: string | undefined;
   if (!upload) {
     if (typeof value !== "string" || value.trim() === "") {
       throw badRequest(`there is no ${kind} in the request`);
     }
     if (value.startsWith("attach://")) throw badRequest(WRONG_FILE_ID);
-    if (/^https?:\/\//i.test(value)) {
+    if (value.startsWith(FILE_URI_PREFIX)) {
+      upload = await localFileToUpload(state, req, value, kind);
+      source = "path";
+    } else if (/^https?:\/\//i.test(value)) {
       upload = await fetchToUpload(state, req, value, kind);
       source = "url";
       url = value;
@@ -2355,7 +2436,7 @@ async function sendMedia(
   const replyMarkup = parseReplyMarkup(req);
   const replyTo = state.replyTarget(req, chat);
   const input = await resolveInput(state, req, kind);
-  const thumbUpload = kind === "photo" ? undefined : req.upload("thumbnail");
+  const thumbUpload = kind === "photo" ? undefined : await thumbnailInput(state, req);
   const thumbSize = thumbUpload && thumbUpload.size > 0
     ? await imageSize(thumbUpload.path)
     : undefined;
@@ -3057,7 +3138,11 @@ export class FakeTelegram {
     this.#state.inlineMode = opts.inlineMode ?? true;
     this.#state.inlineFeedback = opts.inlineFeedback ?? true;
     this.#state.inlineQueryTimeoutMs = opts.inlineQueryTimeoutMs ?? 10_000;
-    if (opts.localDir) this.#state.local = { dir: opts.localDir, token: this.token };
+    if (opts.localDir) {
+      const folders = [opts.localDir, opts.localFilesDir].filter((dir) => dir !== undefined);
+      const readable = folders.map((folder) => Deno.realPathSync(folder));
+      this.#state.local = { dir: opts.localDir, token: this.token, readable };
+    }
     for (const [name, handler] of Object.entries(createMethods(this.#state))) {
       this.#methods.set(name.toLowerCase(), { name, handler });
     }

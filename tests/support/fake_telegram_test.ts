@@ -1067,3 +1067,88 @@ Deno.test("[fake-telegram] a photo over 10 MB is refused; as a document it goes"
   const document = await api.sendDocument(5, new InputFile(big, "big.png"));
   assert.equal(document.document?.file_size, big.length);
 });
+
+Deno.test("[fake-telegram] local mode reads file:// paths in its folders only, percent-decoded, and keeps a copy for file_id sends", async () => {
+  const shared = await Deno.makeTempDir({ prefix: "shared-" });
+  const localDir = await Deno.makeTempDir({ prefix: "telegram-bot-api-" });
+  const outside = await Deno.makeTempDir({ prefix: "elsewhere-" });
+  try {
+    await using env = await start({ localDir, localFilesDir: shared });
+    const { fake, api } = env;
+    fake.user(5);
+    const mp4 = fakeMp4();
+    const name = "Été 100% #1 + more?.mp4";
+    await Deno.writeFile(`${shared}/${name}`, mp4);
+    await Deno.writeFile(`${shared}/thumb.png`, PNG_1X1);
+    const uri = (path: string) => `file://${path.split("/").map(encodeURIComponent).join("/")}`;
+
+    const sent = await api.sendVideo(5, uri(`${shared}/${name}`), {
+      thumbnail: uri(`${shared}/thumb.png`) as never,
+      width: 640,
+      height: 360,
+    });
+    assert.equal(sent.video?.file_name, name, "named after the path, decoded");
+    assert.equal(sent.video?.file_size, mp4.length);
+    assert.equal(sent.video?.thumbnail?.width, 1);
+    assert.equal(fake.messages(5)[0].media?.source, "path");
+    // the server's copy outlives the worker's file
+    await Deno.remove(`${shared}/${name}`);
+    assert.deepEqual(await Deno.readFile(fake.filePath(sent.video?.file_id ?? "")), mp4);
+    const again = await api.sendVideo(5, sent.video?.file_id ?? "");
+    assert.equal(again.video?.file_unique_id, sent.video?.file_unique_id);
+    // `file://localhost/…` names the same place; a `+` is no space
+    await Deno.writeFile(`${shared}/a+b.bin`, mp4);
+    const plus = await api.sendDocument(5, `file://localhost${shared}/a+b.bin`);
+    assert.equal(plus.document?.file_name, "a+b.bin");
+
+    // outside its folders, through a symbolic link or `..`, or no file: as unreadable
+    await Deno.writeFile(`${outside}/secret.mp4`, mp4);
+    await Deno.symlink(`${outside}/secret.mp4`, `${shared}/link.mp4`);
+    for (
+      const path of [
+        `${outside}/secret.mp4`,
+        `${shared}/link.mp4`,
+        `${shared}/../${outside.split("/").pop()}/secret.mp4`,
+        `${shared}/missing.mp4`,
+        shared,
+      ]
+    ) {
+      const error = await apiError(api.sendVideo(5, uri(path)));
+      assert.equal(error.error_code, 400, path);
+      assert.match(error.description, /^Bad Request: realpath failed for /, path);
+    }
+    const thumbOutside = await apiError(
+      api.sendVideo(5, uri(`${shared}/a+b.bin`), {
+        thumbnail: uri(`${outside}/secret.mp4`) as never,
+      }),
+    );
+    assert.match(thumbOutside.description, /realpath failed/);
+    assert.equal(fake.messages(5).length, 3, "no refused call left a message");
+  } finally {
+    for (const dir of [shared, localDir, outside]) await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("[fake-telegram] without local mode a file:// path is refused like any URL the server cannot fetch", async () => {
+  const shared = await Deno.makeTempDir({ prefix: "shared-" });
+  try {
+    await using env = await start();
+    const { fake, api } = env;
+    fake.user(5);
+    await Deno.writeFile(`${shared}/clip.mp4`, fakeMp4());
+    await assertBadRequest(
+      api.sendVideo(5, `file://${shared}/clip.mp4`),
+      "Bad Request: invalid file HTTP URL specified: Unsupported URL protocol",
+    );
+    await assertBadRequest(
+      api.sendMediaGroup(5, [
+        { type: "video", media: `file://${shared}/clip.mp4` },
+        { type: "video", media: `file://${shared}/clip.mp4` },
+      ]),
+      "Bad Request: invalid file HTTP URL specified: Unsupported URL protocol",
+    );
+    assert.equal(fake.messages(5).length, 0);
+  } finally {
+    await Deno.remove(shared, { recursive: true });
+  }
+});

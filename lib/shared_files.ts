@@ -1,0 +1,121 @@
+/**
+ * Files a local-mode Bot API server (`--local`) reads itself: a DiskFile inside a folder the
+ * server also sees, mounted at the same path, is sent as a `file://` URI instead of being
+ * uploaded, so a 1 GiB video crosses no HTTP connection. Anything else is uploaded as usual.
+ */
+import type { Transformer } from "grammy";
+import { basename, dirname, join, relative } from "node:path";
+import { DiskFile } from "./curl_upload.ts";
+
+/**
+ * A grammY transformer that sends the DiskFiles of a call found in `sharedDir` by path: the call's
+ * own fields, and the `media` and `thumbnail` of an album's items. Install it after
+ * uploadsThroughCurl, so it runs first. A file named otherwise than on disk gets a hard link of
+ * that name (the server names a document after its path), removed once the server has answered.
+ * A server that refuses the paths gets the call again as an upload, and `onRefused` is told.
+ */
+export function sendsSharedFilesByPath(
+  sharedDir: string,
+  onRefused?: (description: string) => void,
+): Transformer {
+  let sharedRoot: Promise<string | undefined> | undefined;
+  return async (prev, method, payload, signal) => {
+    // resolved at the first call: the worker pool has made its folder in it by then
+    sharedRoot ??= Deno.realPath(sharedDir).catch(() => undefined);
+    const root = await sharedRoot;
+    if (root === undefined || !hasDiskFile(payload)) return prev(method, payload, signal);
+    const links: string[] = [];
+    try {
+      let sentByPath = 0;
+      const toUri = async (file: DiskFile, field: string) => {
+        // a thumbnail's name is seen by nobody: no link for it
+        const named = field !== "thumbnail";
+        const sent = await sharedFileUri(file, { sharedDir, sharedRoot: root, named }, links);
+        if (typeof sent === "string") sentByPath++;
+        return sent;
+      };
+      const byPath = await replaceDiskFiles(payload, toUri) as typeof payload;
+      const result = await prev(method, byPath, signal);
+      if (sentByPath === 0 || result.ok || !refusesPaths(result)) return result;
+      // a server not in local mode, or one that cannot see the folder: nothing was sent
+      onRefused?.(result.description);
+      return await prev(method, payload, signal);
+    } finally {
+      for (const link of links) await Deno.remove(link, { recursive: true }).catch(() => {});
+    }
+  };
+}
+
+/** What a server answers for a `file://` path it cannot use (telegram-bot-api's own words). */
+const PATH_REFUSALS = /realpath failed|unsupported URL protocol|wrong remote file identifier/i;
+
+const refusesPaths = (result: { error_code: number; description: string }) =>
+  result.error_code === 400 && PATH_REFUSALS.test(result.description);
+
+type Payload = Record<string, unknown>;
+
+function hasDiskFile(payload: Payload | undefined): boolean {
+  return Object.values(payload ?? {}).some((value) =>
+    value instanceof DiskFile ||
+    (Array.isArray(value) && value.some((item) => isRecord(item) && hasDiskFile(item)))
+  );
+}
+
+async function replaceDiskFiles(
+  payload: Payload,
+  toUri: (file: DiskFile, field: string) => Promise<DiskFile | string>,
+): Promise<Payload> {
+  const replaced: Payload = {};
+  for (const [name, value] of Object.entries(payload)) {
+    if (value instanceof DiskFile) replaced[name] = await toUri(value, name);
+    else if (Array.isArray(value) && value.some(isRecord)) {
+      replaced[name] = await Promise.all(
+        value.map((item) => isRecord(item) ? replaceDiskFiles(item, toUri) : item),
+      );
+    } else replaced[name] = value;
+  }
+  return replaced;
+}
+
+const isRecord = (value: unknown): value is Payload =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * The file's URI when its real path (symbolic links followed) is inside the shared folder, else
+ * the file itself. The path sent is the one under `sharedDir` as configured, which the server
+ * sees at the same place.
+ */
+async function sharedFileUri(
+  file: DiskFile,
+  { sharedDir, sharedRoot, named }: { sharedDir: string; sharedRoot: string; named: boolean },
+  links: string[],
+): Promise<DiskFile | string> {
+  const real = await Deno.realPath(file.path).catch(() => undefined);
+  if (real === undefined || !real.startsWith(`${sharedRoot}/`)) return file;
+  const path = join(sharedDir, relative(sharedRoot, real));
+  try {
+    const keepsName = !named || basename(path) === file.filename || !isPlainName(file.filename);
+    if (keepsName) return fileUri(path);
+    const folder = await Deno.makeTempDir({ dir: dirname(path), prefix: ".named-" });
+    links.push(folder);
+    // makeTempDir's folder is the owner's only; the server runs as its own user
+    await Deno.chmod(folder, 0o755);
+    await Deno.link(path, join(folder, file.filename));
+    return fileUri(join(folder, file.filename));
+  } catch {
+    // a name no URI can carry (a lone surrogate), or no link made: uploaded as usual
+    return file;
+  }
+}
+
+/** A name that stays one path segment. */
+const isPlainName = (name: string) =>
+  name !== "" && name !== "." && name !== ".." && !/[/\0]/.test(name);
+
+/**
+ * A `file://` URI with every segment percent-encoded: the server percent-decodes the path (and
+ * leaves `+` alone), so spaces, `%`, `#`, `?` and non-ASCII names arrive as they are on disk.
+ */
+function fileUri(absolutePath: string): string {
+  return `file://${absolutePath.split("/").map(encodeURIComponent).join("/")}`;
+}
