@@ -46,6 +46,8 @@ export interface RunnerConfig {
   allowPrivateUrls?: boolean;
   /** PROXY_URLS: upstream proxies the jobs' yt-dlp and ffmpeg runs go through, in turn */
   proxyUrls?: readonly string[];
+  /** DOWNLOAD_CONNECTIONS: connections one download opens at once (1 without) */
+  downloadConnections?: number;
 }
 
 export interface RunnerDeps {
@@ -69,12 +71,16 @@ export function scratchRoot(dataDir: string): string {
   return `${dataDir}/scratch`;
 }
 
-/** Every yt-dlp run of this worker: its binary, its cache under DATA_DIR, the operator's config. */
+/**
+ * Every yt-dlp run of this worker: its binary, its cache under DATA_DIR, the operator's config,
+ * the connections a download opens.
+ */
 function ytdlpSetup(config: RunnerConfig): YtdlpSetup {
   return {
     ytdlpPath: config.ytdlpPath,
     cacheDir: resolve(config.dataDir, "ytdlp-cache"),
     configFile: config.ytdlpConfig,
+    connections: config.downloadConnections,
   };
 }
 
