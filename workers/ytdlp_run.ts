@@ -163,6 +163,27 @@ function parallelArgs(connections = 1): string[] {
   ];
 }
 
+/** coreutils' stdbuf library (Debian's path), which sets a program's stdout buffering */
+const LIBSTDBUF = "/usr/libexec/coreutils/libstdbuf.so";
+let libstdbufFound: boolean | undefined;
+
+/**
+ * aria2c prints its readout to the stdout yt-dlp hands it, a pipe, which the C library buffers
+ * in 4 KiB blocks: the readout would come all at once at the end, progress and the size check
+ * with it. Line-buffered (as `stdbuf -oL` does it), it comes every second. Without coreutils'
+ * library, aria2c's progress comes at the end.
+ */
+function lineBufferedStdout(): Record<string, string> | undefined {
+  libstdbufFound ??= (() => {
+    try {
+      return Deno.statSync(LIBSTDBUF).isFile;
+    } catch {
+      return false;
+    }
+  })();
+  return libstdbufFound ? { LD_PRELOAD: LIBSTDBUF, _STDBUF_O: "L" } : undefined;
+}
+
 const PROGRESS_PREFIX = "@@progress ";
 const PROGRESS_FIELDS = "status,downloaded_bytes,total_bytes,total_bytes_estimate,speed,eta";
 
@@ -179,11 +200,13 @@ export async function runYtdlp(
   request: YtdlpRequest,
   options: YtdlpRunOptions,
 ): Promise<unknown> {
+  const parallel = request.mode === "download" && (options.connections ?? 1) > 1;
   const result = await runProcess(options.ytdlpPath ?? "yt-dlp", ytdlpArgs(request, options), {
     signal: options.signal,
     timeoutMs: options.timeoutMs,
     cwd: "output" in request ? request.output.dir : undefined,
     onStdoutLine: request.mode === "download" ? request.onLine : undefined,
+    env: parallel ? lineBufferedStdout() : undefined,
   });
   if (result.code !== 0) throw classifyYtdlpFailure(result.stderrTail);
   if (request.mode === "json" || request.mode === "listing") return parseJson(result.stdout);

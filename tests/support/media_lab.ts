@@ -234,6 +234,8 @@ export interface MediaLab extends AsyncDisposable {
   readonly fixtureDir: string;
   /** Every request served, in order. */
   readonly requests: LabRequest[];
+  /** Media bodies being sent right now (a body is done once its last byte is handed over). */
+  readonly bodiesInFlight: number;
   startLive(): LiveStream;
   /**
    * The 360p clip as a bare mp4 under any file name (yt-dlp's generic extractor takes the name,
@@ -1396,6 +1398,9 @@ export async function startMediaLab(opts: MediaLabOptions = {}): Promise<MediaLa
     },
     fixtureDir: root,
     requests,
+    get bodiesInFlight() {
+      return activeBodies.size;
+    },
     startLive() {
       const id = randomId();
       const state: LiveState = { startedAt: Date.now() };

@@ -466,10 +466,17 @@ Deno.test("[workers/ytdlp] several connections: ranged parts through the egress 
       async () => {
         lab.setThrottle(512 * KiB);
         const progress: number[] = [];
+        let movedWhileFetching = false;
         const media = await download(bigPage, {
-          onProgress: (p) => p.phase === "downloading" && progress.push(p.downloadedBytes),
+          onProgress: (p) => {
+            if (p.phase !== "downloading") return;
+            progress.push(p.downloadedBytes);
+            // aria2c's readout as it comes, not all at once when it exits
+            movedWhileFetching ||= p.downloadedBytes > 0 && lab.bodiesInFlight > 0;
+          },
         });
         lab.setThrottle(undefined);
+        assert(movedWhileFetching, `progress while the file was coming: ${progress}`);
         assertEquals(media.size, bigSize);
         assertEquals(await Deno.readFile(media.path), await Deno.readFile(bigFile));
         const ranged = fileRequests(lab).filter((r) => r.status === 206);
