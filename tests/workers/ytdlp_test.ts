@@ -496,6 +496,8 @@ Deno.test("[workers/ytdlp] several connections: ranged parts through the egress 
         assertEquals(await Deno.readFile(media.path), await Deno.readFile(bigFile));
         const requests = fileRequests(refusing);
         assert(requests.every((r) => r.status === 200), JSON.stringify(requests));
+        // aria2c asks for its other parts too, and drops each connection whose answer is not 206
+        assertEquals(requests.filter((r) => r.range === undefined).length, 1, "one whole file");
       },
     );
 
