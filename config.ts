@@ -28,6 +28,12 @@ const existingFile = z.string().transform((path, ctx) => {
 /** the release channel a self-updatable yt-dlp follows; unset, it is never updated */
 const ytdlpUpdateChannel = z.enum(["stable", "nightly"]);
 const PROXY_SCHEMES = ["http:", "https:", "socks5:", "socks5h:"];
+/**
+ * DOWNLOAD_CONNECTIONS: connections one download opens at once (fragments side by side, ranged
+ * parts of a file); the default is what the media lab measured, see bench/RESULTS.md
+ */
+const downloadConnections = z.coerce.number().int().min(1).max(16).default(8);
+
 /** PROXY_URLS: upstream proxies the workers' jobs go through in turn */
 const proxyList = z.string().transform((s, ctx) => {
   const urls = s.split(",").map((x) => x.trim()).filter(Boolean);
@@ -94,6 +100,7 @@ const envSchema = z.object({
   ANALYTICS_URL: z.url().optional(),
   COOKIES_KEY: sealingKey.optional(),
   PROXY_URLS: proxyList.default([]),
+  DOWNLOAD_CONNECTIONS: downloadConnections,
   TELEGRAM_LOCAL_DIR: z.string().startsWith("/", "must be an absolute path").optional(),
   TELEGRAM_SHARED_DIR: z.string().startsWith("/", "must be an absolute path").optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
@@ -228,6 +235,8 @@ function toConfig(env: z.output<typeof envSchema>) {
     cookiesKey: env.COOKIES_KEY,
     /** the in-process workers' upstream proxies, one job after another */
     proxyUrls: env.PROXY_URLS,
+    /** the in-process workers' connections per download */
+    downloadConnections: env.DOWNLOAD_CONNECTIONS,
     /**
      * a self-hosted Bot API server's --dir in local mode, mounted here at the same path: getFile
      * answers absolute paths under it, which that server does not serve over HTTP
@@ -326,6 +335,7 @@ const workerEnvSchema = z.object({
   TRANSLATOR_KEY: envSchema.shape.TRANSLATOR_KEY,
   PROXY_URLS: proxyList.default([]),
   TELEGRAM_SHARED_DIR: envSchema.shape.TELEGRAM_SHARED_DIR,
+  DOWNLOAD_CONNECTIONS: downloadConnections,
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 }).superRefine(requireTranslatorSettings);
 
@@ -353,6 +363,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined>) {
     translatorKey: e.TRANSLATOR_KEY,
     proxyUrls: e.PROXY_URLS,
     telegramSharedDir: e.TELEGRAM_SHARED_DIR,
+    downloadConnections: e.DOWNLOAD_CONNECTIONS,
     logLevel: e.LOG_LEVEL,
   };
 }

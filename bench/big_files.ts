@@ -5,6 +5,9 @@
  * - a fleet worker's peak RSS while it delivers a 1 GiB clip: the file streams from disk;
  * - a 1 GiB clip from button press to sendVideo with a local-mode Bot API server that shares the
  *   worker's folder (TELEGRAM_SHARED_DIR: sent by path), against today's upload.
+ * - sources that cap each connection at 2 MiB/s, as CDNs do (a 60 MiB HLS VOD, a 60 MiB mp4):
+ *   press → sendVideo against the same bare `yt-dlp` (its defaults: one connection, one fragment
+ *   at a time) + `curl` upload.
  */
 import { FakeTelegram, type FakeUser } from "../tests/support/fake_telegram.ts";
 import { startMediaLab } from "../tests/support/media_lab.ts";
@@ -15,6 +18,9 @@ import { descendants, peakResidentBytes, residentBytes } from "../tests/support/
 
 const MiB = 1024 * 1024;
 const RUNS = 5;
+const CAPPED_RUNS = 3;
+/** what a CDN lets one connection have */
+const CAP_PER_CONNECTION = 2 * MiB;
 // a free user's daily quota would refuse the 1 GiB clip
 const SELF_HOSTED = { MAX_UPLOAD_MB: "2000", FREE_QUOTA_MB: "10000" };
 
@@ -219,4 +225,48 @@ export async function benchLocalBotApi() {
     await Deno.remove(shared, { recursive: true }).catch(() => {});
     await Deno.remove(botApiDir, { recursive: true }).catch(() => {});
   }
+}
+
+/** One source at CAP_PER_CONNECTION: the bot and the bare tools in turn, CAPPED_RUNS each. */
+async function cappedRow(
+  kind: string,
+  url: string,
+  telegram: FakeTelegram,
+  firstUser: number,
+) {
+  const bare = telegram.user(firstUser, { languageCode: "en" });
+  const bareTimes: number[] = [];
+  const botTimes: number[] = [];
+  await withFleet(telegram, async () => {
+    for (let i = 0; i < CAPPED_RUNS; i++) {
+      const user = telegram.user(firstUser + 1 + i, { languageCode: "en" });
+      const runBare = async () => bareTimes.push(await bareDelivery(telegram, bare.id, url));
+      const runBot = async () =>
+        botTimes.push(await pressFor1080p(telegram, user, `${url}?run=${i}`));
+      if (i % 2 === 0) await runBare().then(runBot);
+      else await runBot().then(runBare);
+    }
+  });
+  const bot = summarize(botTimes).p50;
+  const baseline = summarize(bareTimes).p50;
+  const ratio = bot / baseline;
+  return {
+    name:
+      `Capped source (2 MiB/s per connection): ${kind}, press → sendVideo vs bare yt-dlp + curl upload (medians of ${CAPPED_RUNS})`,
+    result: `${ms(bot)} vs ${ms(baseline)}: ${ratio.toFixed(2)}×`,
+    target: "≤ 0.5×",
+    met: ratio <= 0.5,
+  };
+}
+
+/** Sources that cap each connection, as CDNs do: what several connections per download buy. */
+export async function benchCappedSources() {
+  await using lab = await startMediaLab({ throttleBytesPerSecond: CAP_PER_CONNECTION });
+  const hls = await lab.bigHls(60);
+  const clip = await lab.bigClip(60);
+  await using telegram = await FakeTelegram.start({ maxUploadBytes: 2000 * MiB });
+  return [
+    await cappedRow("60 MiB HLS VOD", hls, telegram, 8201),
+    await cappedRow("60 MiB mp4", clip, telegram, 8301),
+  ];
 }

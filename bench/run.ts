@@ -6,7 +6,12 @@ import { benchCompress } from "./compress.ts";
 import { benchPreview } from "./preview.ts";
 import { benchRecommend } from "./recommend.ts";
 import { benchBatch } from "./batch.ts";
-import { benchEndToEnd, benchLocalBotApi, benchWorkerMemory } from "./big_files.ts";
+import {
+  benchCappedSources,
+  benchEndToEnd,
+  benchLocalBotApi,
+  benchWorkerMemory,
+} from "./big_files.ts";
 import { benchSoak } from "./soak.ts";
 import { benchHostile } from "./hostile.ts";
 import { benchColdStart } from "./cold_start.ts";
@@ -29,6 +34,7 @@ const BENCHES: Record<string, Bench> = {
   recommend: benchRecommend,
   batch: benchBatch,
   endToEnd: benchEndToEnd,
+  cappedSources: benchCappedSources,
   workerMemory: benchWorkerMemory,
   localBotApi: benchLocalBotApi,
   soak: benchSoak,

@@ -4,7 +4,7 @@
 # Run as root from the folder that holds the code.
 #
 #   bash scripts/image_setup.sh tools   yt-dlp (Debian's, or a checked release binary with
-#                                       YTDLP_VERSION and YTDLP_SHA256), ffmpeg, curl, Apertium,
+#                                       YTDLP_VERSION and YTDLP_SHA256), ffmpeg, curl, aria2c, Apertium,
 #                                       fonts, and the npm packages of yt-dlp's challenge solver
 #   bash scripts/image_setup.sh app     the app's and the worker's modules cached, then the
 #                                       folders the image's user writes made its own

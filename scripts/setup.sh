@@ -103,6 +103,9 @@ if ! command -v "${FFMPEG_PATH:-ffmpeg}" >/dev/null 2>&1 || ! command -v "${FFPR
 fi
 # workers upload files with curl: several times faster than Deno's fetch (lib/curl_upload.ts)
 command -v curl >/dev/null 2>&1 || missing_packages+=(curl)
+# a download opens several connections (DOWNLOAD_CONNECTIONS): aria2c fetches a single file in
+# ranged parts (workers/ytdlp_run.ts)
+command -v aria2c >/dev/null 2>&1 || missing_packages+=(aria2)
 # the offline translator (TRANSLATOR=offline, the default): English↔Spanish and French↔Spanish,
 # English↔French through Spanish
 if [ "${TRANSLATOR:-offline}" = "offline" ]; then
@@ -159,9 +162,9 @@ fi
 
 cat >&2 <<MSG
 setup: ${media_packages[*]} ${missing_packages[*]} not found and this system has no apt-get. Install them yourself:
-  macOS:   brew install yt-dlp gallery-dl ffmpeg
-  Fedora:  sudo dnf install yt-dlp gallery-dl ffmpeg
-  Arch:    sudo pacman -S yt-dlp gallery-dl ffmpeg
+  macOS:   brew install yt-dlp gallery-dl ffmpeg aria2
+  Fedora:  sudo dnf install yt-dlp gallery-dl ffmpeg aria2
+  Arch:    sudo pacman -S yt-dlp gallery-dl ffmpeg aria2
   any:     pipx install yt-dlp gallery-dl, and ffmpeg from https://ffmpeg.org/download.html
 or point YTDLP_PATH, GALLERY_DL_PATH, FFMPEG_PATH and FFPROBE_PATH at them.
 MSG

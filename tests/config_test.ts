@@ -168,3 +168,15 @@ Deno.test("[config] KV_PATH takes a hosted database's KV Connect URL, with its a
     /KV_PATH must be a file path, :memory: or a KV Connect URL/,
   );
 });
+
+Deno.test("[config] DOWNLOAD_CONNECTIONS is 1 to 16, 8 by default, for in-process and fleet workers", () => {
+  for (const load of [loadConfig, loadWorkerConfig]) {
+    assertEquals(load(WORKER).downloadConnections, 8);
+    assertEquals(load({ ...WORKER, DOWNLOAD_CONNECTIONS: "1" }).downloadConnections, 1);
+    assertEquals(load({ ...WORKER, DOWNLOAD_CONNECTIONS: "16" }).downloadConnections, 16);
+    for (const value of ["0", "17", "four", "2.5"]) {
+      const error = configError(() => load({ ...WORKER, DOWNLOAD_CONNECTIONS: value }));
+      assertMatch(error.message, /DOWNLOAD_CONNECTIONS/);
+    }
+  }
+});

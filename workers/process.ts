@@ -13,6 +13,8 @@ export interface RunProcessOptions {
   maxStdoutBytes?: number;
   /** time between SIGTERM and SIGKILL when stopping (default 2 s) */
   killGraceMs?: number;
+  /** variables added to the subprocess's cleared environment */
+  env?: Record<string, string>;
 }
 
 export interface ProcessResult {
@@ -46,7 +48,7 @@ export async function runProcess(
   const name = binary.split("/").pop() ?? binary;
   if (signal?.aborted) throw new MediaError("cancelled", `${name} was cancelled`);
 
-  const child = spawn(binary, name, args, options.cwd);
+  const child = spawn(binary, name, args, options);
   const exited = child.status;
   let stopReason: StopReason | undefined;
   let stopped: Promise<void> = Promise.resolve();
@@ -143,7 +145,12 @@ function subprocessEnv(): Record<string, string> {
   return { ...env, no_proxy: "", NO_PROXY: "" };
 }
 
-function spawn(binary: string, name: string, args: string[], cwd?: string): Deno.ChildProcess {
+function spawn(
+  binary: string,
+  name: string,
+  args: string[],
+  { cwd, env }: RunProcessOptions,
+): Deno.ChildProcess {
   try {
     // detached puts the child in its own process group, so stopping it also stops its children
     return new Deno.Command(binary, {
@@ -153,7 +160,7 @@ function spawn(binary: string, name: string, args: string[], cwd?: string): Deno
       stdout: "piped",
       stderr: "piped",
       clearEnv: true,
-      env: subprocessEnv(),
+      env: { ...env, ...subprocessEnv() },
       detached: true,
     }).spawn();
   } catch (error) {

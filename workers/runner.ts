@@ -48,6 +48,8 @@ export interface RunnerConfig {
   proxyUrls?: readonly string[];
   /** TELEGRAM_SHARED_DIR: the folder a local-mode Bot API server reads files by path in */
   telegramSharedDir?: string;
+  /** DOWNLOAD_CONNECTIONS: connections one download opens at once (1 without) */
+  downloadConnections?: number;
 }
 
 export interface RunnerDeps {
@@ -73,12 +75,16 @@ export function scratchRoot(dataDir: string): string {
   return `${dataDir}/scratch`;
 }
 
-/** Every yt-dlp run of this worker: its binary, its cache under DATA_DIR, the operator's config. */
+/**
+ * Every yt-dlp run of this worker: its binary, its cache under DATA_DIR, the operator's config,
+ * the connections a download opens.
+ */
 function ytdlpSetup(config: RunnerConfig): YtdlpSetup {
   return {
     ytdlpPath: config.ytdlpPath,
     cacheDir: resolve(config.dataDir, "ytdlp-cache"),
     configFile: config.ytdlpConfig,
+    connections: config.downloadConnections,
   };
 }
 

@@ -149,16 +149,19 @@ async function runDownload(
   const readProgress = progressReader(estimatedBytes);
   const oversize = new AbortController();
   let overLimit = false;
+  const stopOversize = () => {
+    overLimit = true;
+    oversize.abort();
+  };
   const onLine = (line: string) => {
     if (MAX_FILESIZE_LINE.test(line)) overLimit = true;
+    // aria2c has no --max-filesize: the size it announces is checked here, within its first second
+    const announced = parseProgressLine(line)?.total_bytes;
+    if (announced !== undefined && announced > download.maxFilesize) return stopOversize();
     const progress = readProgress(line);
     if (!progress) return;
     // yt-dlp checks --max-filesize only against a announced size; HLS and chunked bodies need this
-    if (progress.downloadedBytes > download.maxFilesize) {
-      overLimit = true;
-      oversize.abort();
-      return;
-    }
+    if (progress.downloadedBytes > download.maxFilesize) return stopOversize();
     options.onProgress?.(progress);
   };
   const signal = options.signal
@@ -182,18 +185,23 @@ export function progressReader(
 ): (line: string) => DownloadProgress | undefined {
   let finishedBytes = 0;
   let latestBytes = 0;
+  // fragments fetched side by side: each thread prints the sum so far, some a stale one
+  let partBytes = 0;
   return (line) => {
     if (POSTPROCESSOR_LINE.test(line)) return { phase: "processing", downloadedBytes: latestBytes };
     const raw = parseProgressLine(line);
     if (!raw) return undefined;
-    const partBytes = raw.downloaded_bytes ?? 0;
+    partBytes = Math.max(partBytes, raw.downloaded_bytes ?? 0);
     const partTotal = raw.total_bytes ?? raw.total_bytes_estimate;
     const downloadedBytes = finishedBytes + partBytes;
     const knownTotal = partTotal === undefined ? undefined : finishedBytes + partTotal;
     const totalBytes = knownTotal === undefined && estimatedBytes === undefined
       ? undefined
       : Math.max(knownTotal ?? 0, estimatedBytes ?? 0, downloadedBytes);
-    if (raw.status === "finished") finishedBytes += partTotal ?? partBytes;
+    if (raw.status === "finished") {
+      finishedBytes += partTotal ?? partBytes;
+      partBytes = 0;
+    }
     latestBytes = Math.max(latestBytes, downloadedBytes);
     return {
       phase: "downloading",

@@ -19,11 +19,18 @@ export interface YtdlpSetup {
   cacheDir?: string;
   /** the operator's yt-dlp config file (YTDLP_CONFIG), read after --ignore-config */
   configFile?: string;
+  /**
+   * Connections a download opens at once (DOWNLOAD_CONNECTIONS): HLS and DASH fragments fetched
+   * side by side, a single file in as many ranged parts (aria2c); 1 by default
+   */
+  connections?: number;
 }
 
 /** The setup part of a caller's options, handed on to the runs it makes. */
-export function ytdlpSetupOf({ ytdlpPath, cacheDir, configFile }: YtdlpSetup): YtdlpSetup {
-  return { ytdlpPath, cacheDir, configFile };
+export function ytdlpSetupOf(
+  { ytdlpPath, cacheDir, configFile, connections }: YtdlpSetup,
+): YtdlpSetup {
+  return { ytdlpPath, cacheDir, configFile, connections };
 }
 
 export interface YtdlpRunOptions extends YtdlpSetup {
@@ -135,6 +142,48 @@ export const ALLOWED_PROTOCOLS = [
   "http_dash_segments_generator",
 ];
 
+/**
+ * aria2c for single files over http(s) when a download may open several connections: it fetches
+ * ranged parts side by side, and one connection when the server refuses ranges. It reaches the
+ * network only through the egress guard (the *_proxy variables yt-dlp hands it), with the same
+ * waits and retries as yt-dlp's own; it never turns a download into BitTorrent or Metalink, whose
+ * peers it would reach directly. It has no size limit: runDownload checks the size its readout
+ * announces.
+ */
+function parallelArgs(connections = 1): string[] {
+  if (connections <= 1) return [];
+  const aria2c = [
+    ...[`--split=${connections}`, `--max-connection-per-server=${connections}`],
+    ...["--min-split-size=1M", "--connect-timeout=20", "--timeout=20", "--max-tries=4"],
+    ...["--follow-torrent=false", "--follow-metalink=false", "--enable-dht=false"],
+  ];
+  return [
+    ...["--concurrent-fragments", String(connections)],
+    ...["--downloader", "http:aria2c", "--downloader-args", `aria2c:${aria2c.join(" ")}`],
+  ];
+}
+
+/** coreutils' stdbuf library (Debian's path), which sets a program's stdout buffering */
+const LIBSTDBUF = "/usr/libexec/coreutils/libstdbuf.so";
+let libstdbufFound: boolean | undefined;
+
+/**
+ * aria2c prints its readout to the stdout yt-dlp hands it, a pipe, which the C library buffers
+ * in 4 KiB blocks: the readout would come all at once at the end, progress and the size check
+ * with it. Line-buffered (as `stdbuf -oL` does it), it comes every second. Without coreutils'
+ * library, aria2c's progress comes at the end.
+ */
+function lineBufferedStdout(): Record<string, string> | undefined {
+  libstdbufFound ??= (() => {
+    try {
+      return Deno.statSync(LIBSTDBUF).isFile;
+    } catch {
+      return false;
+    }
+  })();
+  return libstdbufFound ? { LD_PRELOAD: LIBSTDBUF, _STDBUF_O: "L" } : undefined;
+}
+
 const PROGRESS_PREFIX = "@@progress ";
 const PROGRESS_FIELDS = "status,downloaded_bytes,total_bytes,total_bytes_estimate,speed,eta";
 
@@ -151,11 +200,13 @@ export async function runYtdlp(
   request: YtdlpRequest,
   options: YtdlpRunOptions,
 ): Promise<unknown> {
+  const parallel = request.mode === "download" && (options.connections ?? 1) > 1;
   const result = await runProcess(options.ytdlpPath ?? "yt-dlp", ytdlpArgs(request, options), {
     signal: options.signal,
     timeoutMs: options.timeoutMs,
     cwd: "output" in request ? request.output.dir : undefined,
     onStdoutLine: request.mode === "download" ? request.onLine : undefined,
+    env: parallel ? lineBufferedStdout() : undefined,
   });
   if (result.code !== 0) throw classifyYtdlpFailure(result.stderrTail);
   if (request.mode === "json" || request.mode === "listing") return parseJson(result.stdout);
@@ -168,6 +219,7 @@ function ytdlpArgs(request: YtdlpRequest, setup: YtdlpSetup): string[] {
     ...YTDLP_BASE_ARGS,
     ...NETWORK_ARGS,
     ...cookiesArgs(),
+    ...(request.mode === "download" ? parallelArgs(setup.connections) : []),
     ...modeArgs(request),
     ...link,
   ];
@@ -308,8 +360,49 @@ const rawProgress = z.object({
 });
 export type YtdlpProgress = z.infer<typeof rawProgress>;
 
-/** Reads one progress line of a download run; undefined for any other line. */
+/**
+ * aria2c's readout, once a second: "[#2089b0 7.7MiB/19MiB(39%) CN:4 DL:8.2MiB ETA:1s]" (sizes
+ * rounded down; a total of 0B while unknown). yt-dlp reports only the end of such a download.
+ */
+const ARIA2C_READOUT =
+  /^\[#[0-9a-f]+ ([\d,.]+)(B|KiB|MiB|GiB|TiB)(?:\/([\d,.]+)(B|KiB|MiB|GiB|TiB))?(?:\(\d+%\))? CN:\d+ DL:([\d,.]+)(B|KiB|MiB|GiB|TiB)(?: ETA:(\w+))?/;
+const SIZE_UNITS: Record<string, number> = {
+  B: 1,
+  KiB: 2 ** 10,
+  MiB: 2 ** 20,
+  GiB: 2 ** 30,
+  TiB: 2 ** 40,
+};
+
+function readoutBytes(value: string, unit: string): number {
+  return Math.floor(Number(value.replaceAll(",", "")) * SIZE_UNITS[unit]);
+}
+
+/** "1h2m3s" in seconds. */
+function readoutSeconds(eta: string): number | undefined {
+  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(eta);
+  if (!match) return undefined;
+  const [, h = "0", m = "0", s = "0"] = match;
+  return Number(h) * 3600 + Number(m) * 60 + Number(s);
+}
+
+function parseAria2cReadout(line: string): YtdlpProgress | undefined {
+  const match = ARIA2C_READOUT.exec(line);
+  if (!match) return undefined;
+  const [, done, doneUnit, total, totalUnit, speed, speedUnit, eta] = match;
+  const totalBytes = total === undefined ? 0 : readoutBytes(total, totalUnit);
+  return {
+    status: "downloading",
+    downloaded_bytes: readoutBytes(done, doneUnit),
+    total_bytes: totalBytes > 0 ? totalBytes : undefined,
+    speed: readoutBytes(speed, speedUnit),
+    eta: eta === undefined ? undefined : readoutSeconds(eta),
+  };
+}
+
+/** Reads one progress line of a download run (yt-dlp's, or aria2c's readout); undefined for any other line. */
 export function parseProgressLine(line: string): YtdlpProgress | undefined {
+  if (line.startsWith("[#")) return parseAria2cReadout(line);
   if (!line.startsWith(PROGRESS_PREFIX)) return undefined;
   try {
     const parsed = rawProgress.safeParse(JSON.parse(line.slice(PROGRESS_PREFIX.length)));

@@ -106,6 +106,16 @@ export const LAB_BIG = {
   title: (mb: number) => `Lab big clip ${mb} MiB`,
 } as const;
 
+/**
+ * Facts about streams made by `lab.bigHls(mb)`: a 1080p HLS VOD of about `mb` MiB in 2 s
+ * segments (a master playlist with one 1080p variant), as a CDN serves a long video.
+ */
+export const LAB_BIG_HLS = {
+  height: 1080,
+  segmentSeconds: 2,
+  durationSeconds: 60,
+} as const;
+
 /** Text in the "ERROR: " line yt-dlp prints for the error URLs. */
 export const LAB_YTDLP_ERRORS = {
   missing: "HTTP Error 404: Not Found",
@@ -209,6 +219,8 @@ export interface MediaLabOptions {
    * so this is per connection); undefined means as fast as possible.
    */
   throttleBytesPerSecond?: number;
+  /** Answers every request with the whole body (200, no Accept-Ranges), as servers that refuse ranges. */
+  refuseRanges?: boolean;
 }
 
 export interface MediaLab extends AsyncDisposable {
@@ -222,6 +234,8 @@ export interface MediaLab extends AsyncDisposable {
   readonly fixtureDir: string;
   /** Every request served, in order. */
   readonly requests: LabRequest[];
+  /** Media bodies being sent right now (a body is done once its last byte is handed over). */
+  readonly bodiesInFlight: number;
   startLive(): LiveStream;
   /**
    * The 360p clip as a bare mp4 under any file name (yt-dlp's generic extractor takes the name,
@@ -230,6 +244,8 @@ export interface MediaLab extends AsyncDisposable {
   clipNamed(name: string): string;
   /** Makes (once, cached on disk) a 1080p mp4 of about `mb` MiB and returns its page URL. */
   bigClip(mb: number): Promise<string>;
+  /** Makes (once, cached on disk) LAB_BIG_HLS's stream of about `mb` MiB; returns its master playlist. */
+  bigHls(mb: number): Promise<string>;
   /** Makes the gallery images (once, cached on disk) and serves LAB_GALLERY's pages. */
   galleries(): Promise<LabGalleries>;
   setThrottle(bytesPerSecond: number | undefined): void;
@@ -522,6 +538,59 @@ async function buildBigClip(root: string, mb: number): Promise<string> {
         await Deno.rename(`${root}/big/${tmp}`, target);
       } finally {
         await Deno.remove(`${root}/big/${tmp}`).catch(() => {});
+      }
+    },
+  });
+  return target;
+}
+
+const bigHlsBuilds = new Map<string, Promise<string>>();
+
+/** Makes `bighls/<mb>/master.m3u8` and its segments (1080p at a constant bitrate). */
+function ensureBigHls(root: string, mb: number): Promise<string> {
+  const key = bigClipKey(mb);
+  let build = bigHlsBuilds.get(key);
+  if (!build) {
+    build = buildBigHls(root, key, mb).catch((error) => {
+      bigHlsBuilds.delete(key);
+      throw error;
+    });
+    bigHlsBuilds.set(key, build);
+  }
+  return build;
+}
+
+async function buildBigHls(root: string, key: string, mb: number): Promise<string> {
+  const target = `${root}/bighls/${key}`;
+  await Deno.mkdir(`${root}/bighls`, { recursive: true });
+  await produceOnce({
+    what: `big HLS stream ${key}`,
+    readyPath: `${target}/master.m3u8`,
+    lockPath: `${target}.lock`,
+    async build() {
+      const seconds = LAB_BIG_HLS.durationSeconds;
+      const audioBps = 128_000;
+      const videoBps = Math.max(
+        200_000,
+        Math.round(mb * 1024 * 1024 * 8 / seconds * 0.97 - audioBps),
+      );
+      const tmp = `${root}/bighls/.tmp-${Deno.pid}-${randomId()}`;
+      await Deno.mkdir(tmp);
+      try {
+        await ffmpeg(tmp, [
+          ...lavfiVideo("testsrc2", "1920x1080", seconds),
+          ...lavfiSine(330, seconds),
+          ...[...X264_FAST, "-g", "50", "-keyint_min", "50", "-sc_threshold", "0"],
+          ...["-b:v", String(videoBps), "-minrate", String(videoBps), "-maxrate", String(videoBps)],
+          ...["-bufsize", String(Math.round(videoBps / 2)), "-x264-params", "nal-hrd=cbr"],
+          ...["-c:a", "aac", "-b:a", String(audioBps)],
+          ...["-f", "hls", "-hls_time", String(LAB_BIG_HLS.segmentSeconds)],
+          ...["-hls_playlist_type", "vod", "-master_pl_name", "master.m3u8"],
+          ...["-hls_segment_filename", "seg%03d.ts", "index.m3u8"],
+        ]);
+        await Deno.rename(tmp, target);
+      } finally {
+        await Deno.remove(tmp, { recursive: true }).catch(() => {});
       }
     },
   });
@@ -1157,8 +1226,9 @@ export async function startMediaLab(opts: MediaLabOptions = {}): Promise<MediaLa
   };
 
   const sendBytes = (req: Request, source: ByteSource, type: string) => {
-    const headers = new Headers({ "content-type": type, "accept-ranges": "bytes" });
-    const range = parseRange(req.headers.get("range"), source.size);
+    const headers = new Headers({ "content-type": type });
+    if (!opts.refuseRanges) headers.set("accept-ranges", "bytes");
+    const range = opts.refuseRanges ? undefined : parseRange(req.headers.get("range"), source.size);
     if (range === "unsatisfiable") {
       source.close();
       headers.set("content-range", `bytes */${source.size}`);
@@ -1328,6 +1398,9 @@ export async function startMediaLab(opts: MediaLabOptions = {}): Promise<MediaLa
     },
     fixtureDir: root,
     requests,
+    get bodiesInFlight() {
+      return activeBodies.size;
+    },
     startLive() {
       const id = randomId();
       const state: LiveState = { startedAt: Date.now() };
@@ -1350,6 +1423,13 @@ export async function startMediaLab(opts: MediaLabOptions = {}): Promise<MediaLa
       const key = bigClipKey(mb);
       bigPages.set(key, mb);
       return `${baseUrl}/big/${key}`;
+    },
+    async bigHls(mb) {
+      if (!Number.isFinite(mb) || mb < 1 || mb > 1024) {
+        throw new RangeError(`bigHls: size must be 1 to 1024 MiB, got ${mb}`);
+      }
+      await ensureBigHls(root, mb);
+      return `${baseUrl}/media/bighls/${bigClipKey(mb)}/master.m3u8`;
     },
     async galleries() {
       if (!galleries) {

@@ -3,6 +3,7 @@ import { assert, assertEquals, assertMatch } from "./assert.ts";
 import {
   fixtureRoot,
   LAB_BIG,
+  LAB_BIG_HLS,
   LAB_CLIP,
   LAB_HLS,
   LAB_LIVE,
@@ -448,4 +449,31 @@ Deno.test("[media-lab] bigClip makes a cached 1080p mp4 of about the asked size"
   assertNear(bytes / (3 * 1024 * 1024), 1, 0.2, "size ratio");
   const clip = await probe(`${lab.fixtureDir}${file.replace("/media", "")}`);
   assertEquals([clip.video?.width, clip.video?.height], [LAB_BIG.width, LAB_BIG.height]);
+});
+
+Deno.test("[media-lab] refuseRanges answers every request with the whole file and no Accept-Ranges", async () => {
+  await using lab = await startMediaLab({ refuseRanges: true });
+  const { size } = await Deno.stat(`${lab.fixtureDir}/clip720.mp4`);
+  const part = await fetch(lab.urls.clip720, { headers: { range: "bytes=100-199" } });
+  const body = await part.bytes();
+  assertEquals(part.status, 200);
+  assertEquals(part.headers.get("accept-ranges"), null);
+  assertEquals(part.headers.get("content-range"), null);
+  assertEquals(body.length, size);
+});
+
+Deno.test("[media-lab] bigHls makes a cached 1080p HLS VOD of about the asked size in 2 s segments", async () => {
+  await using lab = await startMediaLab();
+  const url = await lab.bigHls(8);
+  assertEquals(await lab.bigHls(8), url);
+  const master = await (await fetch(url)).text();
+  assertMatch(master, /RESOLUTION=1920x1080/);
+  const media = await (await fetch(new URL("index.m3u8", url))).text();
+  const segments = media.match(/^seg\d+\.ts$/gm) ?? [];
+  assertEquals(segments.length, LAB_BIG_HLS.durationSeconds / LAB_BIG_HLS.segmentSeconds);
+  let bytes = 0;
+  for (const segment of segments) {
+    bytes += (await Deno.stat(`${lab.fixtureDir}/bighls/8/${segment}`)).size;
+  }
+  assertNear(bytes / (8 * 1024 * 1024), 1, 0.2, "size ratio");
 });

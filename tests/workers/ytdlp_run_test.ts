@@ -380,3 +380,70 @@ Deno.test("[workers/ytdlp_run] progress lines of our template are parsed, other 
   assertEquals(parseProgressLine("[download] Destination: media.mp4"), undefined);
   assertEquals(parseProgressLine('@@progress {"status": "downloading", "speed": NaN}'), undefined);
 });
+
+Deno.test("[workers/ytdlp_run] a download with several connections fetches fragments side by side and single files by aria2c, which never turns to BitTorrent or Metalink", async () => {
+  await using scratch = await scratchDir();
+  const download = {
+    mode: "download",
+    url: LINK,
+    format: "b",
+    maxFilesize: 1,
+    output: { dir: scratch.path, template: "media.%(ext)s" },
+    onLine: () => {},
+  } as const;
+  const runWith = async (request: YtdlpRequest, connections?: number) => {
+    await using ytdlp = await FakeYtdlp.create({ stdout: "{}" });
+    const options = { ytdlpPath: ytdlp.path, timeoutMs: TIMEOUT_MS, connections };
+    if (request.mode === "json" || request.mode === "listing") await runYtdlp(request, options);
+    else await runYtdlp(request, options);
+    return (await ytdlp.run(1))!.argv;
+  };
+  const parallel = await runWith(download, 6);
+  assertEquals(valueOf(parallel, "--concurrent-fragments"), "6");
+  assertEquals(valueOf(parallel, "--downloader"), "http:aria2c", "aria2c for http(s) only");
+  const aria2c = valueOf(parallel, "--downloader-args")?.replace(/^aria2c:/, "").split(" ") ?? [];
+  for (
+    const flag of [
+      "--split=6",
+      "--max-connection-per-server=6",
+      "--connect-timeout=20",
+      "--timeout=20",
+      "--follow-torrent=false",
+      "--follow-metalink=false",
+    ]
+  ) assert(aria2c.includes(flag), `${flag} in ${aria2c}`);
+  assert(!aria2c.some((arg) => /proxy/.test(arg)), "aria2c takes the egress guard from *_proxy");
+  assertEquals(parallel.slice(-2), ["--", LINK]);
+
+  for (const argv of [await runWith(download), await runWith(download, 1)]) {
+    assert(!argv.includes("--concurrent-fragments") && !argv.includes("--downloader"), "one");
+  }
+  const probe = await runWith({ mode: "json", url: LINK }, 6);
+  assert(!probe.includes("--concurrent-fragments") && !probe.includes("--downloader"), "a probe");
+});
+
+Deno.test("[workers/ytdlp_run] aria2c's readout is read as progress: sizes, speed and time left", () => {
+  assertEquals(parseProgressLine("[#8cf3c1 7.7MiB/19MiB(39%) CN:4 DL:8.2MiB ETA:1m5s]"), {
+    status: "downloading",
+    downloaded_bytes: Math.floor(7.7 * 2 ** 20),
+    total_bytes: 19 * 2 ** 20,
+    speed: Math.floor(8.2 * 2 ** 20),
+    eta: 65,
+  });
+  assertEquals(parseProgressLine("[#8cf3c1 0B/0B CN:1 DL:0B]"), {
+    status: "downloading",
+    downloaded_bytes: 0,
+    total_bytes: undefined,
+    speed: 0,
+    eta: undefined,
+  });
+  assertEquals(parseProgressLine("[#8cf3c1 1,023GiB/1,100GiB(93%) CN:8 DL:512KiB ETA:1h]"), {
+    status: "downloading",
+    downloaded_bytes: 1023 * 2 ** 30,
+    total_bytes: 1100 * 2 ** 30,
+    speed: 512 * 2 ** 10,
+    eta: 3600,
+  });
+  assertEquals(parseProgressLine("[#8cf3c1 SEED(0.0) CN:0 SD:0]"), undefined);
+  assertEquals(parseProgressLine("[download] Destination: media.mp4"), undefined);
+});

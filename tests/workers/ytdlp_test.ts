@@ -15,6 +15,8 @@ import {
 } from "../../media/media_types.ts";
 import { assert, assertEquals, assertExists, assertRejects } from "../support/assert.ts";
 import { LAB_CLIP, LAB_HLS, startMediaLab } from "../support/media_lab.ts";
+import { startEgressGuard } from "../../workers/egress_guard.ts";
+import { useEgressProxy } from "../../workers/process.ts";
 
 // --- probe JSON ----------------------------------------------------------------------------------
 
@@ -263,6 +265,21 @@ Deno.test("[workers/ytdlp] progress adds up the parts of a merged download", () 
   ]);
 });
 
+Deno.test("[workers/ytdlp] progress of fragments fetched side by side never goes back", () => {
+  const read = progressReader();
+  // yt-dlp's fragment threads print the sum of all of them, but a thread may print a stale one
+  const reports = [1024, 5120, 3072, 7168, 2048].map((bytes) =>
+    read(`@@progress {"status": "downloading", "downloaded_bytes": ${bytes}}`)?.downloadedBytes
+  );
+  assertEquals(reports, [1024, 5120, 5120, 7168, 7168]);
+  const finished = read(
+    '@@progress {"status": "finished", "downloaded_bytes": 9000, "total_bytes": 9000}',
+  );
+  assertEquals(finished?.downloadedBytes, 9000);
+  const nextPart = read('@@progress {"status": "downloading", "downloaded_bytes": 100}');
+  assertEquals(nextPart?.downloadedBytes, 9100, "a second part starts from its own zero");
+});
+
 Deno.test("[workers/ytdlp] progress without any size has no total or percent", () => {
   const progress = progressReader()('@@progress {"status": "downloading", "downloaded_bytes": 5}');
   assertEquals(progress, {
@@ -413,6 +430,142 @@ Deno.test("[workers/ytdlp] the media lab, end to end", async (t) => {
   }
 });
 
+// --- several connections (aria2c for single files, fragments side by side) -------------------------
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const CONNECTIONS = 4;
+
+Deno.test("[workers/ytdlp] several connections: ranged parts through the egress guard, one connection where ranges are refused, limits and cancellation", async (t) => {
+  // the media lab counts as a public site: every connection goes through the guard, as in a worker
+  const guard = startEgressGuard((host) => Promise.resolve(host === "127.0.0.1" ? host : null));
+  const releaseProxy = useEgressProxy(guard.url);
+  const lab = await startMediaLab();
+  const refusing = await startMediaLab({ refuseRanges: true });
+  const scratch = await Deno.makeTempDir({ prefix: "ytdlp-parallel-test-" });
+  const bigPage = await lab.bigClip(4);
+  const bigFile = `${lab.fixtureDir}/big/big-4mib.mp4`;
+  const bigSize = (await Deno.stat(bigFile)).size;
+  const download = async (url: string, options: Partial<DownloadOptions> = {}) => {
+    const info = await probeMedia(url, { timeoutMs: TIMEOUT_MS });
+    return await downloadMedia(url, {
+      variant: "best",
+      info,
+      outDir: await Deno.makeTempDir({ dir: scratch }),
+      maxBytes: LIMIT,
+      timeoutMs: TIMEOUT_MS,
+      connections: CONNECTIONS,
+      ...options,
+    });
+  };
+  const fileRequests = (from: typeof lab) =>
+    from.requests.filter((r) => r.path === "/media/big/big-4mib.mp4" && r.method === "GET");
+  try {
+    await t.step(
+      "a file comes in ranged parts side by side, its progress moving to its exact size",
+      async () => {
+        lab.setThrottle(512 * KiB);
+        const progress: number[] = [];
+        let movedWhileFetching = false;
+        const media = await download(bigPage, {
+          onProgress: (p) => {
+            if (p.phase !== "downloading") return;
+            progress.push(p.downloadedBytes);
+            // aria2c's readout as it comes, not all at once when it exits
+            movedWhileFetching ||= p.downloadedBytes > 0 && lab.bodiesInFlight > 0;
+          },
+        });
+        lab.setThrottle(undefined);
+        assert(movedWhileFetching, `progress while the file was coming: ${progress}`);
+        assertEquals(media.size, bigSize);
+        assertEquals(await Deno.readFile(media.path), await Deno.readFile(bigFile));
+        const ranged = fileRequests(lab).filter((r) => r.status === 206);
+        assert(ranged.length >= 2, `ranged requests: ${JSON.stringify(fileRequests(lab))}`);
+        assert(progress.some((bytes) => bytes > 0 && bytes < bigSize), `moving: ${progress}`);
+        assertEquals(progress.at(-1), bigSize, "the last report is the file's exact size");
+        assert(progress.every((bytes, i) => i === 0 || bytes >= progress[i - 1]), `${progress}`);
+        assert(guard.refused.length === 0, `refused: ${guard.refused}`);
+      },
+    );
+
+    await t.step(
+      "a server that refuses ranges still gives the whole file, over one connection",
+      async () => {
+        const page = await refusing.bigClip(4);
+        const media = await download(page);
+        assertEquals(await Deno.readFile(media.path), await Deno.readFile(bigFile));
+        const requests = fileRequests(refusing);
+        assert(requests.every((r) => r.status === 200), JSON.stringify(requests));
+        // aria2c asks for its other parts too, and drops each connection whose answer is not 206
+        assertEquals(requests.filter((r) => r.range === undefined).length, 1, "one whole file");
+      },
+    );
+
+    await t.step("a file announced over the limit stops at aria2c's first readout", async () => {
+      lab.setThrottle(512 * KiB);
+      const progress: number[] = [];
+      const error = await assertRejects(() =>
+        download(bigPage, {
+          maxBytes: 3 * MiB,
+          onProgress: (p) => progress.push(p.downloadedBytes),
+        })
+      );
+      lab.setThrottle(undefined);
+      assert(error instanceof MediaError && error.code === "too_large", String(error));
+      // with one connection yt-dlp refuses it from its Content-Length; aria2c has no such check
+      assert(progress.every((bytes) => bytes === 0), `reported before stopping: ${progress}`);
+    });
+
+    await t.step("cancelling stops yt-dlp and every aria2c connection", async () => {
+      lab.setThrottle(64 * KiB);
+      const outDir = await Deno.makeTempDir({ dir: scratch });
+      const controller = new AbortController();
+      const info = await probeMedia(bigPage, { timeoutMs: TIMEOUT_MS });
+      let aria2cSeen = false;
+      const error = await assertRejects(() =>
+        downloadMedia(bigPage, {
+          variant: "best",
+          info,
+          outDir,
+          maxBytes: LIMIT,
+          timeoutMs: TIMEOUT_MS,
+          connections: CONNECTIONS,
+          signal: controller.signal,
+          onProgress: () => {
+            aria2cSeen ||= processesNamedIn("aria2c", outDir).length > 0;
+            controller.abort();
+          },
+        })
+      );
+      lab.setThrottle(undefined);
+      assert(error instanceof MediaError && error.code === "cancelled", String(error));
+      assert(aria2cSeen, "aria2c was downloading when the job was cancelled");
+      assertEquals(processesMentioning(outDir), []);
+      assertEquals(processesNamedIn("aria2c", outDir), [], "no aria2c left behind");
+    });
+
+    await t.step(
+      "an HLS stream's fragments come side by side into one mp4, progress never going back",
+      async () => {
+        const progress: number[] = [];
+        const media = await download(lab.urls.hlsVod, {
+          variant: "720",
+          onProgress: (p) => progress.push(p.downloadedBytes),
+        });
+        await assertVideo(media, 1280, 720, LAB_HLS.durationSeconds);
+        assert(progress.length > 0, "progress should be reported");
+        assert(progress.every((bytes, i) => i === 0 || bytes >= progress[i - 1]), `${progress}`);
+      },
+    );
+  } finally {
+    releaseProxy();
+    await guard.close();
+    await lab.close();
+    await refusing.close();
+    await Deno.remove(scratch, { recursive: true });
+  }
+});
+
 async function assertVideo(media: DownloadedMedia, width: number, height: number, seconds: number) {
   assertEquals([media.kind, media.mimeType], ["video", "video/mp4"]);
   assertEquals([media.width, media.height], [width, height]);
@@ -438,6 +591,23 @@ function processesMentioning(text: string): number[] {
     if (!/^\d+$/.test(entry.name)) continue;
     try {
       if (Deno.readTextFileSync(`/proc/${entry.name}/cmdline`).includes(text)) {
+        pids.push(Number(entry.name));
+      }
+    } catch {
+      // exited while we looked
+    }
+  }
+  return pids;
+}
+
+/** Live processes of that name working in the given directory (yt-dlp runs its downloaders there). */
+function processesNamedIn(name: string, dir: string): number[] {
+  const pids: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const comm = Deno.readTextFileSync(`/proc/${entry.name}/comm`).trim();
+      if (comm === name && Deno.readLinkSync(`/proc/${entry.name}/cwd`) === dir) {
         pids.push(Number(entry.name));
       }
     } catch {
