@@ -19,6 +19,7 @@ import {
   schedule,
   type SendBudget,
   type ThrottleLimits,
+  type Turn,
 } from "../lib/throttle.ts";
 import { commit, retryAtomic } from "./retry_atomic.ts";
 
@@ -64,7 +65,7 @@ export class KvSendBudget implements SendBudget {
     this.#slots = botSlotsOf(limits);
   }
 
-  reserve(chatId: number | string): Promise<number> {
+  reserve(chatId: number | string): Promise<Turn> {
     const turn = this.#inFlight.then(() => this.#reserveNow(chatId));
     this.#inFlight = turn.catch(() => {});
     return turn;
@@ -93,7 +94,7 @@ export class KvSendBudget implements SendBudget {
     }, { what: `the send pace of chat ${chatId}`, attempts: 10 });
   }
 
-  async #reserveNow(chatId: number | string): Promise<number> {
+  async #reserveNow(chatId: number | string): Promise<Turn> {
     const pace = chatPaceOf(this.limits, chatId);
     // a held turn taken by an attempt whose commit lost its race goes back for the next
     let borrowed: number | undefined;
@@ -102,12 +103,13 @@ export class KvSendBudget implements SendBudget {
       borrowed = undefined;
     };
     try {
-      const { at, fetched } = await retryAtomic(this.kv, async (op) => {
+      const { at, chatTurn, fetched } = await retryAtomic(this.kv, async (op) => {
         giveBack();
         const now = this.clock.now();
         const chat = await this.kv.get<PaceState>(chatPaceKey(chatId));
         const chatTat = chat.value?.tat ?? -Infinity;
-        let at = schedule(chatTat, now, pace).times[0];
+        const chatTurn = schedule(chatTat, now, pace).times[0];
+        let at = chatTurn;
         borrowed = this.#takeHeld(at, now);
         let fetched: number[] = [];
         let slot = borrowed;
@@ -121,11 +123,11 @@ export class KvSendBudget implements SendBudget {
         at = Math.max(at, slot * this.#slots.slotMs);
         const tat = schedule(chatTat, at, pace).tat;
         op.check(chat).set(chat.key, { tat }, { expireIn: ttlOf(tat, now) });
-        return commit({ at, fetched });
+        return commit({ at, chatTurn, fetched });
       }, { what: `the send pace of chat ${chatId}`, attempts: 20 });
       borrowed = undefined;
       this.#hold(fetched);
-      return at;
+      return { at, congestionMs: at - chatTurn };
     } finally {
       giveBack();
     }
