@@ -10,6 +10,7 @@ import { benchEndToEnd, benchWorkerMemory } from "./big_files.ts";
 import { benchSoak } from "./soak.ts";
 import { benchHostile } from "./hostile.ts";
 import { benchColdStart } from "./cold_start.ts";
+import { benchSendPriority } from "./send_priority.ts";
 
 interface Row {
   name: string;
@@ -33,6 +34,7 @@ const BENCHES: Record<string, Bench> = {
   soak: benchSoak,
   hostile: benchHostile,
   coldStart: benchColdStart,
+  sendPriority: benchSendPriority,
 };
 
 // `deno task bench webhook delivery` runs only those

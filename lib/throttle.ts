@@ -202,8 +202,19 @@ export function withPriority<T extends object>(priority: SendPriority, other: T)
   return { ...other, [SEND_PRIORITY]: priority };
 }
 
-/** The share of the turns progress edits get while other calls wait; the rest go to those. */
-export const PROGRESS_SHARE = 1 / 20;
+/** Where a call's parameters say its first attempt has its turn already. */
+const TURN_TAKEN: unique symbol = Symbol("turn taken");
+
+/**
+ * A call's other parameters, for a call whose turn was taken by `Throttle.take` (a webhook answer
+ * that closed while it waited): its first attempt goes at once, a retry takes a turn of its own.
+ */
+export function withTurnTaken<T extends object>(other: T): T {
+  return { ...other, [TURN_TAKEN]: true };
+}
+
+/** While other calls wait, progress edits get one turn in this many; the rest go to those. */
+export const PROGRESS_EVERY = 20;
 
 /**
  * How far ahead a process books the bot's turns: past that, it asks for the next turn only when
@@ -229,8 +240,8 @@ interface Waiting {
  * tells the budget of every 429. Calls wait here by priority, and a turn is asked of the shared
  * budget only for the call that comes first, a little ahead of its time: a burst of progress
  * edits never books the turns an answer coming after it needs. Waiting progress edits of one
- * message are merged (only the latest goes), and while other calls wait they get PROGRESS_SHARE
- * of the turns; an edit whose caller stops waiting (its signal) is skipped.
+ * message are merged (only the latest goes), and while other calls wait they get one turn in
+ * PROGRESS_EVERY; an edit whose caller stops waiting (its signal) is skipped.
  */
 export class Throttle {
   readonly #waiting: Record<SendPriority, Waiting[]> = {
@@ -240,13 +251,15 @@ export class Throttle {
     progress: [],
   };
   #dispatching = false;
-  /** turns progress edits have earned while others went before them (up to one) */
-  #progressCredit = 0;
+  /** the calls that came with their turn and spent it on their first attempt */
+  readonly #turnsSpent = new WeakSet<object>();
+  /** turns given to other calls while progress edits waited, since the last edit's */
+  #turnsSinceProgress = 0;
 
   constructor(
     readonly budget: SendBudget = new MemorySendBudget(),
     private readonly clock: Clock = realClock,
-    private readonly progressShare = PROGRESS_SHARE,
+    private readonly progressEvery = PROGRESS_EVERY,
   ) {}
 
   /**
@@ -272,7 +285,7 @@ export class Throttle {
    */
   readonly transformer: Transformer = async (prev, method, payload, signal) => {
     const chatId = chatIdOf(payload);
-    if (chatId !== undefined) {
+    if (chatId !== undefined && !this.#spendTakenTurn(payload)) {
       const priority = priorityOf(payload);
       const mergeKey = priority === "progress" ? editedMessageOf(chatId, payload) : undefined;
       if (!await this.take(chatId, signal, priority, mergeKey)) {
@@ -288,6 +301,14 @@ export class Throttle {
     }
     return result as Awaited<ReturnType<typeof prev>>;
   };
+
+  #spendTakenTurn(payload: unknown): boolean {
+    const taken = typeof payload === "object" && payload !== null &&
+      (payload as { [TURN_TAKEN]?: boolean })[TURN_TAKEN] === true;
+    if (!taken || this.#turnsSpent.has(payload)) return false;
+    this.#turnsSpent.add(payload);
+    return true;
+  }
 
   #queue(
     call: Pick<Waiting, "chatId" | "mergeKey">,
@@ -345,13 +366,14 @@ export class Throttle {
     const first = PRIORITIES.find((priority) =>
       priority !== "progress" && this.#waiting[priority].length > 0
     );
-    if (first === undefined) return progress.shift();
-    if (progress.length === 0) return this.#waiting[first].shift();
-    if (this.#progressCredit >= 1) {
-      this.#progressCredit -= 1;
+    if (
+      first === undefined ||
+      progress.length > 0 && this.#turnsSinceProgress >= this.progressEvery - 1
+    ) {
+      this.#turnsSinceProgress = 0;
       return progress.shift();
     }
-    this.#progressCredit = Math.min(1, this.#progressCredit + this.progressShare);
+    if (progress.length > 0) this.#turnsSinceProgress++;
     return this.#waiting[first].shift();
   }
 }

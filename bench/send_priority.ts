@@ -1,0 +1,196 @@
+/**
+ * Telegram's budget under a burst: 1,500 users send /start at once while 100 downloads report
+ * progress, against the fake Bot API with Telegram's limits kept by the app (30 a second for the
+ * bot, through the KV budget). The updates come in webhook mode, the progress as workers'
+ * heartbeats (the job service edits each status message at its pace). Each answer's delay is set
+ * against its ideal: its rank among the answers ÷ 30 a second, the soonest the budget allows.
+ */
+import { Api } from "grammy";
+import { FakeTelegram } from "../tests/support/fake_telegram.ts";
+import { loadConfig } from "../config.ts";
+import { createSystem } from "../app.ts";
+import { createLogger } from "../lib/logger.ts";
+import { runTelegramSetup } from "../scripts/telegram_setup.ts";
+import { PROGRESS_EVERY, TELEGRAM_LIMITS } from "../lib/throttle.ts";
+import { percentile } from "./stats.ts";
+
+const USERS = 1_500;
+const DOWNLOADS = 100;
+const FIRST_USER = 3_000_000;
+const FIRST_DOWNLOADER = 4_000_000;
+/** how often a worker reports a download's progress */
+const HEARTBEAT_MS = 2_000;
+/** Telegram's limits lifted, for the warm-up */
+const WIDE_OPEN = {
+  globalPerSecond: 1e6,
+  privateBurst: 1e6,
+  privatePerSecond: 1e6,
+  groupBurst: 1e6,
+  groupPerSecond: 1e6,
+};
+const SECRET = "bench-secret";
+
+export async function benchSendPriority() {
+  await using telegram = await FakeTelegram.start();
+  for (let i = 0; i < USERS; i++) telegram.user(FIRST_USER + i, { languageCode: "en" });
+  const dataDir = await Deno.makeTempDir({ prefix: "mediabot-bench-priority-" });
+  const config = loadConfig({
+    BOT_TOKEN: telegram.token,
+    TELEGRAM_API_ROOT: telegram.apiRoot,
+    PUBLIC_URL: "http://127.0.0.1:9",
+    WEBHOOK_SECRET: SECRET,
+    KV_PATH: `${dataDir}/bench.kv`,
+    DATA_DIR: dataDir,
+    WORKERS: "0",
+  });
+  // the users are known (their first contact made them), as when a post brings them back at once
+  const warmUp = await createSystem(config, { logger: createLogger("error"), throttle: WIDE_OPEN });
+  await warmUp.start();
+  await runTelegramSetup(config, warmUp.kv);
+  await Promise.all(
+    Array.from({ length: USERS }, (_, i) => sendStart(warmUp.app.fetch, FIRST_USER + i, i)),
+  );
+  await warmUp.stop();
+  const system = await createSystem(config, { logger: createLogger("error") });
+  try {
+    await system.start();
+    const downloads = await startDownloads(telegram, system);
+    const heartbeats = setInterval(() => {
+      for (const { id, leaseId } of downloads) {
+        const percent = Math.floor(Math.random() * 100);
+        system.jobs.heartbeat(id, leaseId, { phase: "downloading", percent }).catch(() => {});
+      }
+    }, HEARTBEAT_MS);
+    const before = telegram.calls.length;
+
+    const startedAt = Date.now();
+    const answeredAt = await Promise.all(
+      Array.from(
+        { length: USERS },
+        (_, i) => sendStart(system.app.fetch, FIRST_USER + i, USERS + i),
+      ),
+    );
+    // answers the webhook could not carry in time go through the Bot API
+    const byApi = new Map<number, number>();
+    const answered = () => {
+      for (const call of telegram.calls.slice(before)) {
+        const chatId = Number(call.params.chat_id);
+        if (call.method === "sendMessage" && chatId >= FIRST_USER && !byApi.has(chatId)) {
+          byApi.set(chatId, call.time);
+        }
+      }
+      return answeredAt.every((at, i) => at !== undefined || byApi.has(FIRST_USER + i));
+    };
+    await telegram.waitFor(answered, {
+      timeoutMs: 5 * USERS * 1000 / TELEGRAM_LIMITS.globalPerSecond,
+    })
+      .catch(() => {});
+    clearInterval(heartbeats);
+    const lastAnswerAt = Math.max(...answeredAt.map((at) => at ?? 0), ...byApi.values());
+    const delays = answeredAt.map((at, i) => (at ?? byApi.get(FIRST_USER + i) ?? NaN) - startedAt);
+    const lost = delays.filter(Number.isNaN).length;
+    const sorted = delays.filter((delay) => !Number.isNaN(delay)).sort((a, b) => a - b);
+    const perSecond = TELEGRAM_LIMITS.globalPerSecond;
+    const ratios = sorted.map((delay, rank) => delay / ((rank + 1) * 1000 / perSecond)).sort((
+      a,
+      b,
+    ) => a - b);
+    const during = telegram.calls.slice(before).filter((call) =>
+      call.time >= startedAt && call.time <= lastAnswerAt
+    );
+    const edits = during.filter((call) => call.method === "editMessageText").length;
+    const byWebhook = answeredAt.filter((at) => at !== undefined).length;
+    // the answers carried by webhook answers took their turns too
+    const share = edits / Math.max(1, during.length + byWebhook);
+    const p99 = percentile(ratios, 99);
+    return {
+      name:
+        `Send budget: ${USERS} /start at once while ${DOWNLOADS} downloads report progress (30 msg/s)`,
+      result: `answer delay ÷ ideal p50 ${percentile(ratios, 50).toFixed(2)}×, p99 ${
+        p99.toFixed(2)
+      }×; last answer ${(sorted.at(-1)! / 1000).toFixed(1)} s (ideal ${
+        (USERS / perSecond).toFixed(1)
+      } s); ${byWebhook} in the webhook answer, ${
+        USERS - byWebhook - lost
+      } by the Bot API, ${lost} lost; progress edits ${edits} of ${during.length} calls meanwhile (${
+        (share * 100).toFixed(1)
+      }%)`,
+      target: `p99 ≤ 1.1× ideal, edits ≤ ${(100 / PROGRESS_EVERY).toFixed(0)}% of the budget`,
+      met: p99 <= 1.1 && lost === 0 && share <= 1 / PROGRESS_EVERY + 0.01,
+    };
+  } finally {
+    await system.stop();
+    await Deno.remove(dataDir, { recursive: true });
+  }
+}
+
+/** Downloads under way, each with its status message, claimed as a worker would. */
+async function startDownloads(
+  telegram: FakeTelegram,
+  system: Awaited<ReturnType<typeof createSystem>>,
+) {
+  const setup = new Api(telegram.token, { apiRoot: telegram.apiRoot });
+  const claims = [];
+  for (let i = 0; i < DOWNLOADS; i++) {
+    const chatId = FIRST_DOWNLOADER + i;
+    telegram.user(chatId, { languageCode: "en" });
+    const status = await setup.sendMessage(chatId, "Queued");
+    const url = `https://example.com/watch/${i}`;
+    await system.queue.enqueue({
+      userId: chatId,
+      chatId,
+      payload: {
+        kind: "download",
+        url,
+        variant: "360",
+        info: {
+          id: `clip-${i}`,
+          extractor: "example",
+          webpageUrl: url,
+          title: `Clip ${i}`,
+          isLive: false,
+          formats: [],
+        },
+        lang: "en",
+        uploadChatId: chatId,
+        caption: `Clip ${i}`,
+        title: `Clip ${i}`,
+        statusMessageId: status.message_id,
+      },
+    });
+    const claim = await system.queue.claim("bench-worker");
+    if (!claim) throw new Error("the download was not claimed");
+    claims.push({ id: claim.job.id, leaseId: claim.leaseId });
+  }
+  return claims;
+}
+
+/** When the user's menu reached Telegram in the webhook answer; undefined if it went by the API. */
+async function sendStart(
+  fetchApp: (request: Request) => Response | Promise<Response>,
+  userId: number,
+  index: number,
+): Promise<number | undefined> {
+  const update = {
+    update_id: index + 1,
+    message: {
+      message_id: index + 1,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: userId, type: "private", first_name: "Load" },
+      from: { id: userId, is_bot: false, first_name: "Load", language_code: "en" },
+      text: "/start",
+      entities: [{ type: "bot_command", offset: 0, length: 6 }],
+    },
+  };
+  const response = await fetchApp(
+    new Request("http://127.0.0.1/telegram/webhook", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET },
+      body: JSON.stringify(update),
+    }),
+  );
+  const answer = await response.text();
+  const at = Date.now();
+  const call = answer ? JSON.parse(answer) : {};
+  return call.method === "sendMessage" && call.chat_id === userId ? at : undefined;
+}
