@@ -47,10 +47,10 @@ export async function benchSendPriority() {
   const warmUp = await createSystem(config, { logger: createLogger("error"), throttle: WIDE_OPEN });
   await warmUp.start();
   await runTelegramSetup(config, warmUp.kv);
-  await Promise.all(
-    Array.from({ length: USERS }, (_, i) => sendStart(warmUp.app.fetch, FIRST_USER + i, i)),
-  );
+  await burst(warmUp, telegram, 0);
+  await quiet(telegram);
   await warmUp.stop();
+
   const system = await createSystem(config, { logger: createLogger("error") });
   try {
     await system.start();
@@ -62,44 +62,21 @@ export async function benchSendPriority() {
       }
     }, HEARTBEAT_MS);
     const before = telegram.calls.length;
-
-    const startedAt = Date.now();
-    const answeredAt = await Promise.all(
-      Array.from(
-        { length: USERS },
-        (_, i) => sendStart(system.app.fetch, FIRST_USER + i, USERS + i),
-      ),
-    );
-    // answers the webhook could not carry in time go through the Bot API
-    const byApi = new Map<number, number>();
-    const answered = () => {
-      for (const call of telegram.calls.slice(before)) {
-        const chatId = Number(call.params.chat_id);
-        if (call.method === "sendMessage" && chatId >= FIRST_USER && !byApi.has(chatId)) {
-          byApi.set(chatId, call.time);
-        }
-      }
-      return answeredAt.every((at, i) => at !== undefined || byApi.has(FIRST_USER + i));
-    };
-    await telegram.waitFor(answered, {
-      timeoutMs: 5 * USERS * 1000 / TELEGRAM_LIMITS.globalPerSecond,
-    })
-      .catch(() => {});
+    const { startedAt, answeredAt, byWebhook, twice } = await burst(system, telegram, USERS);
     clearInterval(heartbeats);
-    const lastAnswerAt = Math.max(...answeredAt.map((at) => at ?? 0), ...byApi.values());
-    const delays = answeredAt.map((at, i) => (at ?? byApi.get(FIRST_USER + i) ?? NaN) - startedAt);
+
+    const delays = answeredAt.map((at) => at - startedAt);
     const lost = delays.filter(Number.isNaN).length;
     const sorted = delays.filter((delay) => !Number.isNaN(delay)).sort((a, b) => a - b);
     const perSecond = TELEGRAM_LIMITS.globalPerSecond;
-    const ratios = sorted.map((delay, rank) => delay / ((rank + 1) * 1000 / perSecond)).sort((
-      a,
-      b,
-    ) => a - b);
+    // the k-th answer to reach Telegram could not have come before k ÷ 30 s
+    const ratios = sorted.map((delay, rank) => delay / ((rank + 1) * 1000 / perSecond))
+      .sort((a, b) => a - b);
+    const lastAnswerAt = startedAt + (sorted.at(-1) ?? 0);
     const during = telegram.calls.slice(before).filter((call) =>
       call.time >= startedAt && call.time <= lastAnswerAt
     );
     const edits = during.filter((call) => call.method === "editMessageText").length;
-    const byWebhook = answeredAt.filter((at) => at !== undefined).length;
     // the answers carried by webhook answers took their turns too
     const share = edits / Math.max(1, during.length + byWebhook);
     const p99 = percentile(ratios, 99);
@@ -112,15 +89,70 @@ export async function benchSendPriority() {
         (USERS / perSecond).toFixed(1)
       } s); ${byWebhook} in the webhook answer, ${
         USERS - byWebhook - lost
-      } by the Bot API, ${lost} lost; progress edits ${edits} of ${during.length} calls meanwhile (${
-        (share * 100).toFixed(1)
-      }%)`,
+      } by the Bot API, ${lost} lost, ${twice} twice; progress edits ${edits} of ${
+        during.length + byWebhook
+      } messages meanwhile (${(share * 100).toFixed(1)}%)`,
       target: `p99 ≤ 1.1× ideal, edits ≤ ${(100 / PROGRESS_EVERY).toFixed(0)}% of the budget`,
-      met: p99 <= 1.1 && lost === 0 && share <= 1 / PROGRESS_EVERY + 0.01,
+      met: p99 <= 1.1 && lost === 0 && twice === 0 && share <= 1 / PROGRESS_EVERY + 0.01,
     };
   } finally {
     await system.stop();
     await Deno.remove(dataDir, { recursive: true });
+  }
+}
+
+/**
+ * Every user sends /start at once, by webhook: when each answer reached Telegram (NaN if never),
+ * in the webhook answer or, once that closed, by the Bot API.
+ */
+async function burst(
+  system: Awaited<ReturnType<typeof createSystem>>,
+  telegram: FakeTelegram,
+  firstUpdateId: number,
+) {
+  const before = telegram.calls.length;
+  const startedAt = Date.now();
+  const inWebhook = await Promise.all(
+    Array.from(
+      { length: USERS },
+      (_, i) => sendStart(system.app.fetch, FIRST_USER + i, firstUpdateId + i),
+    ),
+  );
+  const byApi = new Map<number, number[]>();
+  let seen = before;
+  const answered = () => {
+    for (const call of telegram.calls.slice(seen)) {
+      const chatId = Number(call.params.chat_id);
+      if (call.method === "sendMessage" && chatId >= FIRST_USER && chatId < FIRST_DOWNLOADER) {
+        byApi.set(chatId, [...byApi.get(chatId) ?? [], call.time]);
+      }
+      seen++;
+    }
+    return inWebhook.every((at, i) => at !== undefined || byApi.has(FIRST_USER + i));
+  };
+  await telegram.waitFor(answered, {
+    timeoutMs: 5 * USERS * 1000 / TELEGRAM_LIMITS.globalPerSecond,
+  })
+    .catch(() => {});
+  const answeredAt = inWebhook.map((at, i) => at ?? byApi.get(FIRST_USER + i)?.[0] ?? NaN);
+  const twice =
+    inWebhook.filter((at, i) =>
+      (at === undefined ? 0 : 1) + (byApi.get(FIRST_USER + i)?.length ?? 0) > 1
+    ).length;
+  return {
+    startedAt,
+    answeredAt,
+    byWebhook: inWebhook.filter((at) => at !== undefined).length,
+    twice,
+  };
+}
+
+/** Until the Bot API has had no call for a second: what the warm-up set off is done. */
+async function quiet(telegram: FakeTelegram) {
+  let count = -1;
+  while (count !== telegram.calls.length) {
+    count = telegram.calls.length;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
 }
 

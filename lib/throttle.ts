@@ -218,10 +218,10 @@ export const PROGRESS_EVERY = 20;
 
 /**
  * How far ahead a process books the bot's turns: past that, it asks for the next turn only when
- * it comes nearer, so a call of a higher priority that comes meanwhile still goes first (one
- * slot of the bot's at Telegram's limits).
+ * it comes nearer, so a call of a higher priority that comes meanwhile waits behind at most this
+ * much. A few of the bot's slots, so a busy event loop waking late loses none of them.
  */
-const LOOKAHEAD_MS = 100;
+const LOOKAHEAD_MS = 300;
 
 /** What a superseded progress edit answers, without a call: a later edit shows its message. */
 const SUPERSEDED: ApiResult & { result: true } = { ok: true, result: true };
