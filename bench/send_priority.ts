@@ -1,9 +1,10 @@
 /**
  * Telegram's budget under a burst: 1,500 users send /start at once while 100 downloads report
  * progress, against the fake Bot API with Telegram's limits kept by the app (30 a second for the
- * bot, through the KV budget). The updates come in webhook mode, the progress as workers'
- * heartbeats (the job service edits each status message at its pace). Each answer's delay is set
- * against its ideal: its rank among the answers ÷ 30 a second, the soonest the budget allows.
+ * bot, through the KV budget). The updates come by webhook in order, 40 requests at a time as
+ * Telegram delivers them; the progress as workers' heartbeats (the job service edits each status
+ * message at its pace). Each answer's delay is set against its ideal: the user's position ÷ 30 a
+ * second, the soonest the budget allows.
  */
 import { Api } from "grammy";
 import { FakeTelegram } from "../tests/support/fake_telegram.ts";
@@ -29,6 +30,8 @@ const WIDE_OPEN = {
   groupPerSecond: 1e6,
 };
 const SECRET = "bench-secret";
+/** webhook requests Telegram makes at once: its default max_connections, which the bot keeps */
+const WEBHOOK_CONNECTIONS = 40;
 
 export async function benchSendPriority() {
   await using telegram = await FakeTelegram.start();
@@ -69,9 +72,11 @@ export async function benchSendPriority() {
     const lost = delays.filter(Number.isNaN).length;
     const sorted = delays.filter((delay) => !Number.isNaN(delay)).sort((a, b) => a - b);
     const perSecond = TELEGRAM_LIMITS.globalPerSecond;
-    // the k-th answer to reach Telegram could not have come before k ÷ 30 s
-    const ratios = sorted.map((delay, rank) => delay / ((rank + 1) * 1000 / perSecond))
-      .sort((a, b) => a - b);
+    // the user at position k (from 1) could not have had an answer before k ÷ 30 s
+    const ratioAt = delays.map((delay, i) => delay / ((i + 1) * 1000 / perSecond));
+    const ratios = [...ratioAt].sort((a, b) => a - b);
+    // past the first second, the app's own time for an update is small beside the ideal
+    const later = ratioAt.slice(perSecond).sort((a, b) => a - b);
     const lastAnswerAt = startedAt + (sorted.at(-1) ?? 0);
     const during = telegram.calls.slice(before).filter((call) =>
       call.time >= startedAt && call.time <= lastAnswerAt
@@ -85,9 +90,11 @@ export async function benchSendPriority() {
         `Send budget: ${USERS} /start at once while ${DOWNLOADS} downloads report progress (30 msg/s)`,
       result: `answer delay ÷ ideal p50 ${percentile(ratios, 50).toFixed(2)}×, p99 ${
         p99.toFixed(2)
-      }×; last answer ${(sorted.at(-1)! / 1000).toFixed(1)} s (ideal ${
-        (USERS / perSecond).toFixed(1)
-      } s); ${byWebhook} in the webhook answer, ${
+      }× (first answer after ${(sorted[0] ?? NaN).toFixed(0)} ms; past the first second p99 ${
+        percentile(later, 99).toFixed(2)
+      }×, max ${(later.at(-1) ?? NaN).toFixed(2)}×); last answer ${
+        (sorted.at(-1)! / 1000).toFixed(1)
+      } s (ideal ${(USERS / perSecond).toFixed(1)} s); ${byWebhook} in the webhook answer, ${
         USERS - byWebhook - lost
       } by the Bot API, ${lost} lost, ${twice} twice; progress edits ${edits} of ${
         during.length + byWebhook
@@ -112,12 +119,14 @@ async function burst(
 ) {
   const before = telegram.calls.length;
   const startedAt = Date.now();
-  const inWebhook = await Promise.all(
-    Array.from(
-      { length: USERS },
-      (_, i) => sendStart(system.app.fetch, FIRST_USER + i, firstUpdateId + i),
-    ),
-  );
+  // Telegram holds the updates and delivers them in order, WEBHOOK_CONNECTIONS at a time
+  const inWebhook: (number | undefined)[] = [];
+  let next = 0;
+  await Promise.all(Array.from({ length: WEBHOOK_CONNECTIONS }, async () => {
+    for (let i = next++; i < USERS; i = next++) {
+      inWebhook[i] = await sendStart(system.app.fetch, FIRST_USER + i, firstUpdateId + i);
+    }
+  }));
   const byApi = new Map<number, number[]>();
   let seen = before;
   const answered = () => {

@@ -259,7 +259,6 @@ export class Throttle {
   constructor(
     readonly budget: SendBudget = new MemorySendBudget(),
     private readonly clock: Clock = realClock,
-    private readonly progressEvery = PROGRESS_EVERY,
   ) {}
 
   /**
@@ -368,7 +367,7 @@ export class Throttle {
     );
     if (
       first === undefined ||
-      progress.length > 0 && this.#turnsSinceProgress >= this.progressEvery - 1
+      progress.length > 0 && this.#turnsSinceProgress >= PROGRESS_EVERY - 1
     ) {
       this.#turnsSinceProgress = 0;
       return progress.shift();
