@@ -223,6 +223,9 @@ export const PROGRESS_EVERY = 20;
  */
 const LOOKAHEAD_MS = 300;
 
+/** Turns asked for at once: a slot's worth of the bot's at Telegram's limits. */
+const RESERVED_AT_ONCE = 3;
+
 /** What a superseded progress edit answers, without a call: a later edit shows its message. */
 const SUPERSEDED: ApiResult & { result: true } = { ok: true, result: true };
 
@@ -342,17 +345,26 @@ export class Throttle {
     if (this.#dispatching) return;
     this.#dispatching = true;
     try {
-      for (let next = this.#next(); next; next = this.#next()) {
-        let turn: Turn;
-        try {
-          turn = await this.budget.reserve(next.chatId);
-        } catch (error) {
-          next.reject(error);
-          continue;
+      while (true) {
+        const batch: Waiting[] = [];
+        for (let next; batch.length < RESERVED_AT_ONCE && (next = this.#next());) batch.push(next);
+        if (batch.length === 0) return;
+        // asked together, so a budget kept in KV books them in one write
+        const turns = await Promise.allSettled(
+          batch.map((call) => this.budget.reserve(call.chatId)),
+        );
+        let holdMs = 0;
+        for (const [i, turn] of turns.entries()) {
+          if (turn.status === "rejected") {
+            batch[i].reject(turn.reason);
+            continue;
+          }
+          batch[i].resolve(turn.value.at);
+          // the bot's turns are booked ahead: the next are asked for when they come nearer
+          if (turn.value.congestionMs > 0) {
+            holdMs = Math.max(holdMs, turn.value.at - LOOKAHEAD_MS - this.clock.now());
+          }
         }
-        next.resolve(turn.at);
-        // the bot's turns are booked ahead: the next is asked for when it comes nearer
-        const holdMs = turn.congestionMs > 0 ? turn.at - LOOKAHEAD_MS - this.clock.now() : 0;
         if (holdMs > 0) await this.clock.sleep(holdMs);
       }
     } finally {
