@@ -2,9 +2,11 @@
  * Telegram's flood limits, kept in KV for every app instance (and, through the worker API, every
  * fleet worker) of one bot (lib/throttle.ts has the model).
  *
- * A chat's pace is exact: each message to a chat takes its turn in one atomic on the chat's key.
- * That is one KV write per message, which Telegram's own limit bounds (about 30 a second for the
- * whole bot), never one per update. The bot's limit is a count per time slot (3 per 100 ms at
+ * A chat's pace is exact: each message to a chat takes its turn in an atomic on the chat's key.
+ * Turns asked for while an instance's previous atomic is in flight are taken together, in one
+ * atomic (up to MAX_BATCH chats): under a burst a KV write books several messages, so the budget
+ * keeps up with Telegram's 30 a second however busy KV is; at most one write per message, which
+ * Telegram's own limit bounds, never one per update. The bot's limit is a count per time slot (3 per 100 ms at
  * 30 a second), and an instance takes its turns in slices: up to SLICE of one slot, in the same
  * atomic as a chat's turn, used for its next messages while that slot lasts (a turn left unused
  * when its slot ends is lost). So the bot's keys are written once per few messages, and all
