@@ -81,7 +81,8 @@ export class KvSendBudget implements SendBudget {
   reserve(chatId: number | string): Promise<Turn> {
     const { promise, resolve, reject } = Promise.withResolvers<Turn>();
     this.#pending.push({ chatId, resolve, reject });
-    void this.#reservePending();
+    // after the calls of this tick, so the reservations asked together go in one atomic
+    queueMicrotask(() => void this.#reservePending());
     return promise;
   }
 
