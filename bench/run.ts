@@ -15,6 +15,7 @@ import {
 import { benchSoak } from "./soak.ts";
 import { benchHostile } from "./hostile.ts";
 import { benchColdStart } from "./cold_start.ts";
+import { benchSendPriority } from "./send_priority.ts";
 
 interface Row {
   name: string;
@@ -40,6 +41,7 @@ const BENCHES: Record<string, Bench> = {
   soak: benchSoak,
   hostile: benchHostile,
   coldStart: benchColdStart,
+  sendPriority: benchSendPriority,
 };
 
 // `deno task bench webhook delivery` runs only those

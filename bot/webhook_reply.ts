@@ -6,6 +6,7 @@
 import type { Update } from "grammy/types";
 import type { BotContext } from "./context.ts";
 import { withHtmlParseMode } from "../lib/telegram.ts";
+import { withTurnTaken } from "../lib/throttle.ts";
 
 /** The answer to one webhook delivery: a call it carries, or nothing once closed without one. */
 export class WebhookAnswer {
@@ -73,6 +74,7 @@ export async function replyInWebhook(
     direct_messages_topic_id: msg?.direct_messages_topic?.topic_id,
     ...other,
   });
-  // the answer went out while the throttle held this reply: it goes by the Bot API instead
-  if (!answer.carry(JSON.stringify(call))) await ctx.reply(text, other);
+  // the answer went out while the throttle held this reply: it goes by the Bot API instead, on
+  // the turn it waited for
+  if (!answer.carry(JSON.stringify(call))) await ctx.reply(text, withTurnTaken(other));
 }

@@ -2,9 +2,11 @@
  * Telegram's flood limits, kept in KV for every app instance (and, through the worker API, every
  * fleet worker) of one bot (lib/throttle.ts has the model).
  *
- * A chat's pace is exact: each message to a chat takes its turn in one atomic on the chat's key.
- * That is one KV write per message, which Telegram's own limit bounds (about 30 a second for the
- * whole bot), never one per update. The bot's limit is a count per time slot (3 per 100 ms at
+ * A chat's pace is exact: each message to a chat takes its turn in an atomic on the chat's key.
+ * Turns asked for while an instance's previous atomic is in flight are taken together, in one
+ * atomic (up to MAX_BATCH chats): under a burst a KV write books several messages, so the budget
+ * keeps up with Telegram's 30 a second however busy KV is; at most one write per message, which
+ * Telegram's own limit bounds, never one per update. The bot's limit is a count per time slot (3 per 100 ms at
  * 30 a second), and an instance takes its turns in slices: up to SLICE of one slot, in the same
  * atomic as a chat's turn, used for its next messages while that slot lasts (a turn left unused
  * when its slot ends is lost). So the bot's keys are written once per few messages, and all
@@ -19,6 +21,7 @@ import {
   schedule,
   type SendBudget,
   type ThrottleLimits,
+  type Turn,
 } from "../lib/throttle.ts";
 import { commit, retryAtomic } from "./retry_atomic.ts";
 
@@ -45,16 +48,27 @@ function botSlotKey(slot: number) {
 /** after a 429 without a chat: no turn of the bot's before then */
 const BOT_PAUSE_KEY = ["send_pace", "bot_paused"] as const;
 
+/** reservations made in one atomic at most (KV reads up to 10 keys at once) */
+const MAX_BATCH = 8;
+
+interface PendingTurn {
+  chatId: number | string;
+  resolve(turn: Turn): void;
+  reject(error: unknown): void;
+}
+
 export class KvSendBudget implements SendBudget {
   readonly #slots: BotSlots;
   /** turns of the bot's this instance holds, as their slot numbers, earliest first */
   #held: number[] = [];
+  /** reservations asked for and not yet made, first come first */
+  #pending: PendingTurn[] = [];
   /**
-   * One reservation in flight at a time here: this instance never races itself on a chat's or a
-   * slot's key, so under a burst only instances contend (each reservation is a few KV calls, far
-   * quicker than Telegram's 30 a second).
+   * One atomic in flight at a time here, for the reservations asked meanwhile together: this
+   * instance never races itself on a chat's or a slot's key, and under a burst a KV write takes
+   * several turns (only instances contend).
    */
-  #inFlight: Promise<unknown> = Promise.resolve();
+  #reserving = false;
 
   constructor(
     private readonly kv: Deno.Kv,
@@ -64,10 +78,12 @@ export class KvSendBudget implements SendBudget {
     this.#slots = botSlotsOf(limits);
   }
 
-  reserve(chatId: number | string): Promise<number> {
-    const turn = this.#inFlight.then(() => this.#reserveNow(chatId));
-    this.#inFlight = turn.catch(() => {});
-    return turn;
+  reserve(chatId: number | string): Promise<Turn> {
+    const { promise, resolve, reject } = Promise.withResolvers<Turn>();
+    this.#pending.push({ chatId, resolve, reject });
+    // after the calls of this tick, so the reservations asked together go in one atomic
+    queueMicrotask(() => void this.#reservePending());
+    return promise;
   }
 
   async pause(chatId: number | string | undefined, retryAfterMs: number): Promise<void> {
@@ -93,39 +109,77 @@ export class KvSendBudget implements SendBudget {
     }, { what: `the send pace of chat ${chatId}`, attempts: 10 });
   }
 
-  async #reserveNow(chatId: number | string): Promise<number> {
-    const pace = chatPaceOf(this.limits, chatId);
-    // a held turn taken by an attempt whose commit lost its race goes back for the next
-    let borrowed: number | undefined;
+  async #reservePending(): Promise<void> {
+    if (this.#reserving) return;
+    this.#reserving = true;
+    try {
+      while (this.#pending.length > 0) {
+        // one turn per chat in a batch: a chat's next turn follows from its last
+        const chats = new Set<number | string>();
+        const batch = this.#pending.filter((pending) =>
+          chats.size < MAX_BATCH && !chats.has(pending.chatId) && chats.add(pending.chatId)
+        );
+        try {
+          const turns = await this.#reserveNow(batch.map((pending) => pending.chatId));
+          const served = batch.slice(0, turns.length);
+          this.#pending = this.#pending.filter((pending) => !served.includes(pending));
+          served.forEach((pending, i) => pending.resolve(turns[i]));
+        } catch (error) {
+          this.#pending = this.#pending.filter((pending) => !batch.includes(pending));
+          for (const pending of batch) pending.reject(error);
+        }
+      }
+    } finally {
+      this.#reserving = false;
+    }
+  }
+
+  /**
+   * Takes the turns of messages to these chats (distinct), in one atomic: the first ones' turns,
+   * as many as one fetch of the bot's slots serves (at least one); the others are asked again.
+   */
+  async #reserveNow(chatIds: (number | string)[]): Promise<Turn[]> {
+    const paces = chatIds.map((chatId) => chatPaceOf(this.limits, chatId));
+    // held turns taken by an attempt whose commit lost its race go back for the next
+    let borrowed: number[] = [];
     const giveBack = () => {
-      if (borrowed !== undefined) this.#hold([borrowed]);
-      borrowed = undefined;
+      this.#hold(borrowed);
+      borrowed = [];
     };
     try {
-      const { at, fetched } = await retryAtomic(this.kv, async (op) => {
+      const { turns, unused } = await retryAtomic(this.kv, async (op) => {
         giveBack();
         const now = this.clock.now();
-        const chat = await this.kv.get<PaceState>(chatPaceKey(chatId));
-        const chatTat = chat.value?.tat ?? -Infinity;
-        let at = schedule(chatTat, now, pace).times[0];
-        borrowed = this.#takeHeld(at, now);
-        let fetched: number[] = [];
-        let slot = borrowed;
-        if (slot === undefined) {
-          // a chat that must wait takes one turn: more, held for later, would likely go unused
-          const wanted = at > now + this.#slots.slotMs ? 1 : SLICE;
-          const taken = await this.#takeFromSlots(op, at, wanted, now);
-          [slot, ...fetched] = taken.slots;
-          at = Math.max(at, taken.notBefore);
+        const chats = await this.kv.getMany<PaceState[]>(chatIds.map(chatPaceKey));
+        const turns: Turn[] = [];
+        /** turns fetched from the bot's slots by this attempt, not yet used */
+        let fresh: number[] | undefined;
+        let notBefore = -Infinity;
+        for (const [i, chat] of chats.entries()) {
+          const chatTat = chat.value?.tat ?? -Infinity;
+          const chatTurn = schedule(chatTat, now, paces[i]).times[0];
+          let slot = this.#takeHeld(chatTurn, now);
+          if (slot !== undefined) borrowed.push(slot);
+          else if (fresh?.length && this.#slotEnd(fresh[0]) > chatTurn) slot = fresh.shift();
+          else if (fresh === undefined) {
+            // a chat that must wait takes one turn: more, held for later, would likely go unused
+            const wanted = chatTurn > now + this.#slots.slotMs
+              ? 1
+              : Math.max(SLICE, chats.length - i);
+            const taken = await this.#takeFromSlots(op, chatTurn, wanted, now);
+            [slot, ...fresh] = taken.slots;
+            notBefore = taken.notBefore;
+          } else break;
+          const at = Math.max(chatTurn, notBefore, slot! * this.#slots.slotMs);
+          const tat = schedule(chatTat, at, paces[i]).tat;
+          op.check(chat).set(chat.key, { tat }, { expireIn: ttlOf(tat, now) });
+          turns.push({ at, congestionMs: at - chatTurn });
         }
-        at = Math.max(at, slot * this.#slots.slotMs);
-        const tat = schedule(chatTat, at, pace).tat;
-        op.check(chat).set(chat.key, { tat }, { expireIn: ttlOf(tat, now) });
-        return commit({ at, fetched });
-      }, { what: `the send pace of chat ${chatId}`, attempts: 20 });
-      borrowed = undefined;
-      this.#hold(fetched);
-      return at;
+        return commit({ turns, unused: fresh ?? [] });
+      }, { what: `the send pace of chat ${chatIds[0]}`, attempts: 20 });
+      borrowed = [];
+      this.#hold(unused);
+      return turns;
     } finally {
       giveBack();
     }
@@ -168,6 +222,10 @@ export class KvSendBudget implements SendBudget {
     const index = this.#held.findIndex((slot) => (slot + 1) * slotMs > wanted);
     if (index === -1) return undefined;
     return this.#held.splice(index, 1)[0];
+  }
+
+  #slotEnd(slot: number): number {
+    return (slot + 1) * this.#slots.slotMs;
   }
 
   #hold(slots: number[]): void {

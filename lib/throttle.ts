@@ -9,7 +9,7 @@
  * A chat's limit is a pace (GCRA, the "virtual scheduling" form of a token bucket): a burst at
  * once, then a steady rate. The bot's is a count per time slot (3 messages per 100 ms at 30 a
  * second), so a turn taken for later never holds up one wanted sooner. A send is scheduled,
- * never refused: it waits until its turn.
+ * never refused: it waits until its turn. Within a process, calls wait by priority (Throttle).
  */
 import type { Transformer } from "grammy";
 
@@ -83,10 +83,18 @@ export function botSlotsOf(limits: ThrottleLimits): BotSlots {
   return { slotMs, perSlot: Math.max(1, Math.floor((limits.globalPerSecond * slotMs) / 1000)) };
 }
 
+/** A message's turn: when it may go, and how much of that wait is the bot's (not its chat's). */
+export interface Turn {
+  /** epoch milliseconds */
+  at: number;
+  /** how long the bot's budget (its slots, a 429 pause) holds it beyond its chat's pace */
+  congestionMs: number;
+}
+
 /** Where the turns of every sender of one bot are kept. */
 export interface SendBudget {
-  /** Takes the turn of one message to a chat: the epoch milliseconds at which it may be sent. */
-  reserve(chatId: number | string): Promise<number>;
+  /** Takes the turn of one message to a chat. */
+  reserve(chatId: number | string): Promise<Turn>;
   /** Telegram answered 429: nobody sends to this chat (the whole bot, without one) for that long. */
   pause(chatId: number | string | undefined, retryAfterMs: number): Promise<void>;
 }
@@ -106,12 +114,11 @@ export const realClock: Clock = {
   now: Date.now,
   sleep: (ms, signal) =>
     new Promise((resolve, reject) => {
-      const aborted = () => new DOMException("the call was aborted while it waited", "AbortError");
-      if (signal?.aborted) return reject(aborted());
+      if (signal?.aborted) return reject(abortError());
       const timer = setTimeout(resolve, ms);
       signal?.addEventListener("abort", () => {
         clearTimeout(timer);
-        reject(aborted());
+        reject(abortError());
       });
     }),
 };
@@ -135,7 +142,7 @@ export class MemorySendBudget implements SendBudget {
     this.#slots = botSlotsOf(limits);
   }
 
-  reserve(chatId: number | string): Promise<number> {
+  reserve(chatId: number | string): Promise<Turn> {
     const now = this.clock.now();
     const pace = chatPaceOf(this.limits, chatId);
     const chatTat = this.#chatTats.get(chatId) ?? -Infinity;
@@ -147,7 +154,7 @@ export class MemorySendBudget implements SendBudget {
     const at = Math.max(chatTurn, this.#pausedUntil, slot * this.#slots.slotMs);
     this.#chatTats.set(chatId, schedule(chatTat, at, pace).tat);
     this.#sweep(now);
-    return Promise.resolve(at);
+    return Promise.resolve({ at, congestionMs: at - chatTurn });
   }
 
   pause(chatId: number | string | undefined, retryAfterMs: number): Promise<void> {
@@ -178,20 +185,100 @@ interface ApiResult {
 }
 
 /**
+ * What a Bot API call is, for its turn: answers to a user's own action go first, then
+ * deliveries, then notifications (achievements, level-ups), then progress edits.
+ */
+export type SendPriority = "answer" | "delivery" | "notification" | "progress";
+
+/** Highest first. */
+const PRIORITIES: readonly SendPriority[] = ["answer", "delivery", "notification", "progress"];
+
+/** Where a call's parameters carry its priority: a symbol, so it is never sent to Telegram. */
+const SEND_PRIORITY: unique symbol = Symbol("send priority");
+
+/** A call's other parameters, marked with its priority (unmarked calls are answers). */
+export function withPriority<T extends object>(priority: SendPriority, other: T): T {
+  // typed as the parameters alone: grammY's types take no symbol, and Telegram never sees it
+  return { ...other, [SEND_PRIORITY]: priority };
+}
+
+/** Where a call's parameters say its first attempt has its turn already. */
+const TURN_TAKEN: unique symbol = Symbol("turn taken");
+
+/**
+ * A call's other parameters, for a call whose turn was taken by `Throttle.take` (a webhook answer
+ * that closed while it waited): its first attempt goes at once, a retry takes a turn of its own.
+ */
+export function withTurnTaken<T extends object>(other: T): T {
+  return { ...other, [TURN_TAKEN]: true };
+}
+
+/** While other calls wait, progress edits get one turn in this many; the rest go to those. */
+export const PROGRESS_EVERY = 20;
+
+/**
+ * How far ahead a process books the bot's turns: past that, it asks for the next turn only when
+ * it comes nearer, so a call of a higher priority that comes meanwhile waits behind at most this
+ * much. A few of the bot's slots, so a busy event loop waking late loses none of them.
+ */
+const LOOKAHEAD_MS = 300;
+
+/** Turns asked for at once: a slot's worth of the bot's at Telegram's limits. */
+const RESERVED_AT_ONCE = 3;
+
+/** What a superseded progress edit answers, without a call: a later edit shows its message. */
+const SUPERSEDED: ApiResult & { result: true } = { ok: true, result: true };
+
+interface Waiting {
+  chatId: number | string;
+  /** a progress edit's message, "<chat>:<message>": a later edit of it takes its place */
+  mergeKey?: string;
+  /** its turn's time, or undefined when a later edit took its place */
+  resolve(at: number | undefined): void;
+  reject(error: unknown): void;
+}
+
+/**
  * The process's front of its budget: holds each Bot API call to a chat until its turn, and
- * tells the budget of every 429. (Priorities, when they come, are a queue here, in front of the
- * shared budget.)
+ * tells the budget of every 429. Calls wait here by priority, and a turn is asked of the shared
+ * budget only for the call that comes first, a little ahead of its time: a burst of progress
+ * edits never books the turns an answer coming after it needs. Waiting progress edits of one
+ * message are merged (only the latest goes), and while other calls wait they get one turn in
+ * PROGRESS_EVERY; an edit whose caller stops waiting (its signal) is skipped.
  */
 export class Throttle {
+  readonly #waiting: Record<SendPriority, Waiting[]> = {
+    answer: [],
+    delivery: [],
+    notification: [],
+    progress: [],
+  };
+  #dispatching = false;
+  /** the calls that came with their turn and spent it on their first attempt */
+  readonly #turnsSpent = new WeakSet<object>();
+  /** turns given to other calls while progress edits waited, since the last edit's */
+  #turnsSinceProgress = 0;
+
   constructor(
     readonly budget: SendBudget = new MemorySendBudget(),
     private readonly clock: Clock = realClock,
   ) {}
 
-  /** Waits for a message's turn in a chat. */
-  async take(chatId: number | string, signal?: AbortSignalLike): Promise<void> {
-    const wait = (await this.budget.reserve(chatId)) - this.clock.now();
+  /**
+   * Waits for a message's turn in a chat, behind the waiting calls of higher priorities. False
+   * when a later edit of the same message (same `mergeKey`) took its place: it is not to be sent.
+   */
+  async take(
+    chatId: number | string,
+    signal?: AbortSignalLike,
+    priority: SendPriority = "answer",
+    mergeKey?: string,
+  ): Promise<boolean> {
+    const at = await this.#queue({ chatId, mergeKey }, priority, signal);
+    if (at === undefined) return false;
+    const wait = at - this.clock.now();
     if (wait > 0) await this.clock.sleep(wait, signal);
+    return true;
   }
 
   /**
@@ -200,7 +287,13 @@ export class Throttle {
    */
   readonly transformer: Transformer = async (prev, method, payload, signal) => {
     const chatId = chatIdOf(payload);
-    if (chatId !== undefined) await this.take(chatId, signal);
+    if (chatId !== undefined && !this.#spendTakenTurn(payload)) {
+      const priority = priorityOf(payload);
+      const mergeKey = priority === "progress" ? editedMessageOf(chatId, payload) : undefined;
+      if (!await this.take(chatId, signal, priority, mergeKey)) {
+        return SUPERSEDED as Awaited<ReturnType<typeof prev>>;
+      }
+    }
     const result = await prev(method, payload, signal) as ApiResult;
     const retryAfter = result.ok ? undefined : result.parameters?.retry_after;
     const waitMs = typeof retryAfter === "number" ? retryAfter * 1000 : undefined;
@@ -210,6 +303,107 @@ export class Throttle {
     }
     return result as Awaited<ReturnType<typeof prev>>;
   };
+
+  #spendTakenTurn(payload: unknown): boolean {
+    const taken = typeof payload === "object" && payload !== null &&
+      (payload as { [TURN_TAKEN]?: boolean })[TURN_TAKEN] === true;
+    if (!taken || this.#turnsSpent.has(payload)) return false;
+    this.#turnsSpent.add(payload);
+    return true;
+  }
+
+  #queue(
+    call: Pick<Waiting, "chatId" | "mergeKey">,
+    priority: SendPriority,
+    signal?: AbortSignalLike,
+  ): Promise<number | undefined> {
+    if (signal?.aborted) return Promise.reject(abortError());
+    const { promise, resolve, reject } = Promise.withResolvers<number | undefined>();
+    const waiting: Waiting = { ...call, resolve, reject };
+    const queue = this.#waiting[priority];
+    const earlier = call.mergeKey === undefined
+      ? -1
+      : queue.findIndex((other) => other.mergeKey === call.mergeKey);
+    if (earlier === -1) queue.push(waiting);
+    else {
+      queue[earlier].resolve(undefined);
+      queue[earlier] = waiting;
+    }
+    signal?.addEventListener("abort", () => {
+      const index = queue.indexOf(waiting);
+      // past the queue, its turn is taken: the wait for it sees the abort
+      if (index === -1) return;
+      queue.splice(index, 1);
+      reject(abortError());
+    });
+    void this.#dispatch();
+    return promise;
+  }
+
+  /** Gives turns to the waiting calls, first come first in each priority, one at a time. */
+  async #dispatch(): Promise<void> {
+    if (this.#dispatching) return;
+    this.#dispatching = true;
+    try {
+      while (true) {
+        const batch: Waiting[] = [];
+        for (let next; batch.length < RESERVED_AT_ONCE && (next = this.#next());) batch.push(next);
+        if (batch.length === 0) return;
+        // asked together, so a budget kept in KV books them in one write
+        const turns = await Promise.allSettled(
+          batch.map((call) => this.budget.reserve(call.chatId)),
+        );
+        let holdMs = 0;
+        for (const [i, turn] of turns.entries()) {
+          if (turn.status === "rejected") {
+            batch[i].reject(turn.reason);
+            continue;
+          }
+          batch[i].resolve(turn.value.at);
+          // the bot's turns are booked ahead: the next are asked for when they come nearer
+          if (turn.value.congestionMs > 0) {
+            holdMs = Math.max(holdMs, turn.value.at - LOOKAHEAD_MS - this.clock.now());
+          }
+        }
+        if (holdMs > 0) await this.clock.sleep(holdMs);
+      }
+    } finally {
+      this.#dispatching = false;
+    }
+  }
+
+  #next(): Waiting | undefined {
+    const progress = this.#waiting.progress;
+    const first = PRIORITIES.find((priority) =>
+      priority !== "progress" && this.#waiting[priority].length > 0
+    );
+    if (
+      first === undefined ||
+      progress.length > 0 && this.#turnsSinceProgress >= PROGRESS_EVERY - 1
+    ) {
+      this.#turnsSinceProgress = 0;
+      return progress.shift();
+    }
+    if (progress.length > 0) this.#turnsSinceProgress++;
+    return this.#waiting[first].shift();
+  }
+}
+
+function abortError(): DOMException {
+  return new DOMException("the call was aborted while it waited", "AbortError");
+}
+
+function priorityOf(payload: unknown): SendPriority {
+  const marked = payload && typeof payload === "object"
+    ? (payload as { [SEND_PRIORITY]?: SendPriority })[SEND_PRIORITY]
+    : undefined;
+  return marked ?? "answer";
+}
+
+/** The message an edit changes, when it names one: its progress edits merge. */
+function editedMessageOf(chatId: number | string, payload: unknown): string | undefined {
+  const messageId = (payload as { message_id?: unknown }).message_id;
+  return typeof messageId === "number" ? `${chatId}:${messageId}` : undefined;
 }
 
 function chatIdOf(payload: unknown): number | string | undefined {

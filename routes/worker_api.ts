@@ -107,8 +107,11 @@ export function workerApiRoutes(
     // the bot's flood budget: a worker's upload takes its turn like the app's messages
     .post("/worker/v1/sends", async (c) => {
       const body = await parseBody(c.req.raw, sendBody);
-      const at = await sendBudget.reserve(body.chatId);
-      return c.json({ waitMs: Math.max(0, at - Date.now()) });
+      const turn = await sendBudget.reserve(body.chatId);
+      return c.json({
+        waitMs: Math.max(0, turn.at - Date.now()),
+        congestionMs: turn.congestionMs,
+      });
     })
     .post("/worker/v1/sends/pause", async (c) => {
       const body = await parseBody(c.req.raw, pauseBody);

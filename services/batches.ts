@@ -21,6 +21,7 @@ import { beginEdit, endEdit } from "../kv/message_edits.ts";
 import type { Job } from "../media/job_types.ts";
 import { escapeHtml, renderProgressBar, truncate } from "../lib/format.ts";
 import type { Logger } from "../lib/logger.ts";
+import { withPriority } from "../lib/throttle.ts";
 import { FAILURE_REASONS } from "../media/failure_reasons.ts";
 
 export interface BatchDeps {
@@ -164,7 +165,8 @@ export class BatchReporter {
 
   private async edit(batch: Batch, until: number): Promise<void> {
     const { kv, api, i18n } = this.deps;
-    const unsuccessful = finishedCount(batch) === batch.total
+    const finished = finishedCount(batch) === batch.total;
+    const unsuccessful = finished
       ? await listUnsuccessfulEntries(kv, batch.id, SUMMARY_FAILURES_MAX)
       : [];
     const text = renderBatchProgress(translatorFor(i18n, batch.lang), batch, unsuccessful);
@@ -174,7 +176,8 @@ export class BatchReporter {
         batch.chatId,
         batch.statusMessageId,
         text,
-        {},
+        // the summary is the batch's outcome, not a progress edit to merge or skip
+        finished ? {} : withPriority("progress", {}),
         deadline as ApiSignal,
       );
     } catch (error) {

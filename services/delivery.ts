@@ -26,6 +26,7 @@ import type { RequestSource } from "./events.ts";
 import type { Translate } from "../i18n/translations.ts";
 import { deliveredFileKeyboard } from "./shares.ts";
 import { isStaleFileId } from "../lib/telegram.ts";
+import { withPriority } from "../lib/throttle.ts";
 
 /** What a history entry keeps of the media delivered, and what finds it in the file cache. */
 export interface DeliveredMedia {
@@ -247,13 +248,13 @@ export async function sendCachedFile(
   file: CachedFile,
   message: FileMessage,
 ): Promise<void> {
-  const common = {
+  const common = withPriority("delivery", {
     caption: message.caption,
     reply_markup: message.keyboard,
     ...(message.replyToMessageId === undefined ? {} : {
       reply_parameters: { message_id: message.replyToMessageId, allow_sending_without_reply: true },
     }),
-  };
+  });
   if (file.kind === "video") {
     await api.sendVideo(chatId, file.fileId, {
       ...common,
@@ -308,7 +309,11 @@ export async function sendCachedAlbum(
       return inputMediaOf(item, itemCaption);
     });
     if (media.length > 1) {
-      await api.sendMediaGroup(chatId, media as Parameters<Api["sendMediaGroup"]>[1]);
+      await api.sendMediaGroup(
+        chatId,
+        media as Parameters<Api["sendMediaGroup"]>[1],
+        withPriority("delivery", {}),
+      );
     } else {
       await sendCachedFile(api, chatId, group[0], { caption: media[0].caption ?? "" });
     }

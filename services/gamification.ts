@@ -29,6 +29,7 @@ import { creditReferral } from "../kv/referrals.ts";
 import { escapeHtml } from "../lib/format.ts";
 import { Lru } from "../lib/lru.ts";
 import { localDay } from "../lib/time.ts";
+import { withPriority } from "../lib/throttle.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { EventBus } from "./events.ts";
 
@@ -207,7 +208,7 @@ export class Gamification {
     if (!user || user.blocked || !user.prefs.notifications) return;
     const t = translatorFor(this.deps.i18n, user.language ?? pickLocale(user.languageCode));
     const text = render(t);
-    await this.deps.api.sendMessage(userId, text).catch((error) =>
+    await this.deps.api.sendMessage(userId, text, withPriority("notification", {})).catch((error) =>
       this.deps.logger.warn("gamification notice not sent", { userId, error })
     );
   }

@@ -45,6 +45,7 @@ import { WorkerStatusLog } from "./ytdlp_fleet.ts";
 import { isFailureReason, type JobFailureCode } from "../media/failure_reasons.ts";
 import { isChatGone, markChatGone } from "../kv/bot_chats.ts";
 import { isRemovedFromChat } from "../lib/telegram.ts";
+import { withPriority } from "../lib/throttle.ts";
 
 /** Telegram allows about one edit per second per chat; every 3 s keeps a margin for other messages. */
 export const PROGRESS_EDIT_INTERVAL_MS = 3_000;
@@ -549,9 +550,13 @@ export class JobService {
     const deadline = AbortSignal.timeout(
       Math.max(0, turn.until - Date.now() - EDIT_SEND_MARGIN_MS),
     );
-    await this.deps.api.editMessageText(job.chatId, payload.statusMessageId, text, {
-      reply_markup: keyboard,
-    }, deadline as ApiSignal).catch(async (error) => {
+    await this.deps.api.editMessageText(
+      job.chatId,
+      payload.statusMessageId,
+      text,
+      withPriority("progress", { reply_markup: keyboard }),
+      deadline as ApiSignal,
+    ).catch(async (error) => {
       this.deps.logger.warn("progress edit failed", { jobId: job.id, error });
       if (isRemovedFromChat(error)) await this.chatGone(job.chatId);
     });

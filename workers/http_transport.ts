@@ -13,6 +13,7 @@ import {
   type SendBudget,
   TELEGRAM_LIMITS,
   type ThrottleLimits,
+  type Turn,
 } from "../lib/throttle.ts";
 
 export class WorkerApiError extends Error {
@@ -145,11 +146,15 @@ export class AppSendBudget implements SendBudget {
     this.#alone = new MemorySendBudget(limits);
   }
 
-  async reserve(chatId: number | string): Promise<number> {
+  async reserve(chatId: number | string): Promise<Turn> {
     try {
       const response = await this.#call("/sends", { chatId });
-      const { waitMs } = await response.json() as { waitMs: number };
-      return Date.now() + waitMs;
+      const { waitMs, congestionMs } = await response.json() as {
+        waitMs: number;
+        /** absent from an app of before priorities */
+        congestionMs?: number;
+      };
+      return { at: Date.now() + waitMs, congestionMs: congestionMs ?? 0 };
     } catch {
       return await this.#alone.reserve(chatId);
     }

@@ -23,7 +23,7 @@ async function reserveAll(budgets: SendBudget[], chats: number[], perChat: numbe
   for (let round = 0; round < perChat; round++) {
     // every instance at once, as app instances behind a load balancer would
     await Promise.all(chats.map(async (chatId, i) => {
-      const at = await budgets[(i + round) % budgets.length].reserve(chatId);
+      const { at } = await budgets[(i + round) % budgets.length].reserve(chatId);
       sends.push({ chatId, at });
     }));
   }
@@ -68,12 +68,16 @@ Deno.test("[kv/send_budget] a 429 seen by one instance holds the chat on every i
   const clock = fixedClock();
   const [first, second] = [1, 2].map(() => new KvSendBudget(kv, TELEGRAM_LIMITS, clock));
   await first.pause(7, 5_000);
-  assertEquals(await second.reserve(7) - clock.at, 5_000, "the other instance waits it out");
-  assertEquals(await second.reserve(8) - clock.at, 0, "another chat goes at once");
+  const paced = await second.reserve(7);
+  assertEquals(paced.at - clock.at, 5_000, "the other instance waits it out");
+  assertEquals(paced.congestionMs, 0, "the chat's wait, not the bot's");
+  assertEquals((await second.reserve(8)).at - clock.at, 0, "another chat goes at once");
   // the turns of the bot's the other instance holds last until their slot of 100 ms ends
   clock.at += 100;
   await first.pause(undefined, 2_000);
-  assertEquals(await second.reserve(9) - clock.at, 2_000, "a 429 without a chat holds the bot");
+  const held = await second.reserve(9);
+  assertEquals(held.at - clock.at, 2_000, "a 429 without a chat holds the bot");
+  assertEquals(held.congestionMs, 2_000, "the bot's wait, not the chat's");
 });
 
 Deno.test("[kv/send_budget] a reservation that loses its race to another instance takes the next turn", async () => {
@@ -81,9 +85,9 @@ Deno.test("[kv/send_budget] a reservation that loses its race to another instanc
   const clock = fixedClock();
   const limits = { ...TELEGRAM_LIMITS, privateBurst: 1 };
   const budgets = Array.from({ length: 8 }, () => new KvSendBudget(kv, limits, clock));
-  const times = await Promise.all(budgets.map((budget) => budget.reserve(5)));
+  const turns = await Promise.all(budgets.map((budget) => budget.reserve(5)));
   assertEquals(
-    times.map((at) => at - clock.at).sort((a, b) => a - b),
+    turns.map((turn) => turn.at - clock.at).sort((a, b) => a - b),
     [0, 1000, 2000, 3000, 4000, 5000, 6000, 7000],
   );
 });
