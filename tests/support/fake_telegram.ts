@@ -3140,6 +3140,8 @@ export class FakeTelegram {
     this.#state.inlineQueryTimeoutMs = opts.inlineQueryTimeoutMs ?? 10_000;
     if (opts.localDir) {
       const folders = [opts.localDir, opts.localFilesDir].filter((dir) => dir !== undefined);
+      // the real server creates its working folder (--dir) when it starts
+      Deno.mkdirSync(opts.localDir, { recursive: true });
       const readable = folders.map((folder) => Deno.realPathSync(folder));
       this.#state.local = { dir: opts.localDir, token: this.token, readable };
     }
