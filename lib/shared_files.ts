@@ -4,7 +4,6 @@
  * uploaded, so a 1 GiB video crosses no HTTP connection. Anything else is uploaded as usual.
  */
 import type { Transformer } from "grammy";
-import { basename, dirname, join, relative } from "node:path";
 import { DiskFile } from "./curl_upload.ts";
 
 /**
@@ -92,6 +91,8 @@ async function sharedFileUri(
 ): Promise<DiskFile | string> {
   const real = await Deno.realPath(file.path).catch(() => undefined);
   if (real === undefined || !real.startsWith(`${sharedRoot}/`)) return file;
+  // node:path loads Node's compatibility layer: kept off the app's cold start, read when a file goes
+  const { basename, dirname, join, relative } = await import("node:path");
   const path = join(sharedDir, relative(sharedRoot, real));
   try {
     const keepsName = !named || basename(path) === file.filename || !isPlainName(file.filename);
