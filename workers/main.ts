@@ -10,7 +10,20 @@ import { MemoryTranslationCache } from "./translate/cache.ts";
 
 const config = loadWorkerConfig(Deno.env.toObject());
 const logger = createLogger(config.logLevel, { worker: config.workerId });
-const pool = await startWorkerPool(config.concurrency, {
+// listening for signals before anything starts: a stop asked while the pool starts still hands
+// its jobs back, and the listener is bound by the time "worker started" is logged
+let stopping = false;
+const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
+  logger.info("stopping: finishing running jobs");
+  await (await pool).stop();
+  Deno.exit(0);
+};
+Deno.addSignalListener("SIGTERM", shutdown);
+Deno.addSignalListener("SIGINT", shutdown);
+
+const pool = startWorkerPool(config.concurrency, {
   transport: httpTransport(config.appUrl, config.workerToken),
   // Telegram's limits are per bot: the worker takes its turns from the app's shared budget
   api: createTelegramApi(
@@ -24,15 +37,5 @@ const pool = await startWorkerPool(config.concurrency, {
   translator: createTranslator(config, new MemoryTranslationCache()),
   workerIdPrefix: config.workerId,
 });
+await pool;
 logger.info("worker started", { app: config.appUrl, concurrency: config.concurrency });
-
-let stopping = false;
-const shutdown = async () => {
-  if (stopping) return;
-  stopping = true;
-  logger.info("stopping: finishing running jobs");
-  await pool.stop();
-  Deno.exit(0);
-};
-Deno.addSignalListener("SIGTERM", shutdown);
-Deno.addSignalListener("SIGINT", shutdown);
