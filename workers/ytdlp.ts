@@ -113,8 +113,8 @@ export async function downloadSource(url: string, options: DownloadOptions): Pro
   const outDir = resolve(options.outDir);
   const deadline = Date.now() + options.timeoutMs;
   const audioFormat = selection.audioOnly ? audioFormatOf(variant) ?? "m4a" : undefined;
-  await runDownload(options, deadline, selection.estimatedBytes, {
-    mode: "download",
+  const download = {
+    mode: "download" as const,
     url,
     playlistItem: options.playlistItem,
     format: selection.selector,
@@ -125,8 +125,49 @@ export async function downloadSource(url: string, options: DownloadOptions): Pro
     output: { dir: outDir, template: `${OUTPUT_NAME}.%(ext)s` },
     audio: audioFormat && audioExtraction(audioFormat, options),
     ffmpegPath: options.ffmpegPath,
-  });
+  };
+  const extractors = probedExtractors(info, url);
+  try {
+    await runDownload(options, deadline, selection.estimatedBytes, { ...download, extractors });
+  } catch (error) {
+    // the page now goes through another extractor than at the probe (a redirect, a site's new
+    // URLs, a page handing over to another site): yt-dlp chooses among all of them again
+    if (!extractors || !missedExtractor(error) || options.signal?.aborted) throw error;
+    await runDownload(options, deadline, selection.estimatedBytes, download);
+  }
   return await findOutput(outDir, audioFormat);
+}
+
+/** yt-dlp's names of extractors, e.g. "youtube", "youtube:tab", "TikTok", "html5" */
+const EXTRACTOR_NAME = /^[a-z0-9][\w:.+-]{0,63}$/i;
+/** found by the generic extractor in a page's HTML, never by a URL pattern of their own */
+const GENERIC_FINDS = new Set(["generic", "html5"]);
+
+/**
+ * The extractors the probe went through, when they can be told: the one that gave the media,
+ * with the generic one when it was found in a page's HTML. Nothing (every extractor) for a
+ * playlist's entry or a media found on another site than the link's.
+ */
+function probedExtractors(info: ProbeInfo, url: string): string[] | undefined {
+  const name = info.extractor;
+  if (info.playlist || !EXTRACTOR_NAME.test(name) || hostOf(info.webpageUrl) !== hostOf(url)) {
+    return undefined;
+  }
+  return GENERIC_FINDS.has(name.toLowerCase()) ? [...new Set([name, "generic"])] : [name];
+}
+
+function hostOf(link: string): string | undefined {
+  try {
+    return new URL(link).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What yt-dlp says when none of the extractors it may use takes the link. */
+function missedExtractor(error: unknown): boolean {
+  return error instanceof MediaError &&
+    /no suitable extractor|unsupported url/i.test(error.message);
 }
 
 function audioExtraction(format: AudioFormat, options: DownloadOptions): AudioExtraction {

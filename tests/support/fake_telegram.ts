@@ -2277,9 +2277,10 @@ function localFilePath(uri: string): string {
 }
 
 /**
- * A file a local-mode server reads itself, copied into the store like an upload. Without local
- * mode the URI is no file_id and no HTTP URL; a path outside the folders the server sees, or no
- * regular file, fails as the server's realpath and open fail.
+ * A file a local-mode server reads itself, kept in the store like an upload: the server reads it
+ * in place and duplicates nothing, so the store holds a hard link (a copy across filesystems).
+ * Without local mode the URI is no file_id and no HTTP URL; a path outside the folders the server
+ * sees, or no regular file, fails as the server's realpath and open fail.
  */
 async function localFileToUpload(
   state: State,
@@ -2306,7 +2307,7 @@ async function localFileToUpload(
   };
   // registered like a part, so the request's cleanup removes the copy if the call fails
   req.uploads.set(upload.part, upload);
-  await Deno.copyFile(real, upload.path);
+  await Deno.link(real, upload.path).catch(() => Deno.copyFile(real, upload.path));
   upload.size = (await Deno.stat(upload.path)).size;
   return upload;
 }

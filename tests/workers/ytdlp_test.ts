@@ -352,6 +352,26 @@ Deno.test("[workers/ytdlp] the media lab, end to end", async (t) => {
       assertAbout(audio.duration, LAB_CLIP.durationSeconds);
     });
 
+    await t.step(
+      "a download uses only the probe's extractors, and all of them when the link no longer fits",
+      async () => {
+        await using ytdlp = await recordingYtdlp();
+        const info = probedPage();
+        const media = await download(lab.urls.page, info, "360", { ytdlpPath: ytdlp.path });
+        await assertVideo(media, 640, 360, LAB_CLIP.durationSeconds);
+        assertEquals(await ytdlp.extractorsByRun(), ["html5,generic"]);
+        // a probe made when the link went to another extractor (the site changed, or redirected)
+        const moved = { ...info, extractor: "youtube" };
+        const again = await download(lab.urls.page, moved, "360", { ytdlpPath: ytdlp.path });
+        await assertVideo(again, 640, 360, LAB_CLIP.durationSeconds);
+        assertEquals(await ytdlp.extractorsByRun(), ["html5,generic", "youtube", undefined]);
+        // a media found on another site than the link's: yt-dlp follows the page as it finds it
+        const elsewhere = { ...info, webpageUrl: "https://video.example/watch/1" };
+        await download(lab.urls.page, elsewhere, "360", { ytdlpPath: ytdlp.path });
+        assertEquals((await ytdlp.extractorsByRun()).at(-1), undefined);
+      },
+    );
+
     await t.step("an HLS VOD downloads into an mp4", async () => {
       const info = await probeMedia(lab.urls.hlsVod, { timeoutMs: TIMEOUT_MS });
       assertEquals(info.formats.map((f) => f.height).sort(), [...LAB_HLS.heights].sort());
@@ -615,4 +635,39 @@ function processesNamedIn(name: string, dir: string): number[] {
     }
   }
   return pids;
+}
+
+/**
+ * The real yt-dlp behind a script that keeps each run's arguments, to see what a download asked.
+ */
+async function recordingYtdlp() {
+  const dir = await Deno.makeTempDir({ prefix: "recording-ytdlp-" });
+  const which = await new Deno.Command("sh", { args: ["-c", "command -v yt-dlp"] }).output();
+  const real = new TextDecoder().decode(which.stdout).trim();
+  const path = `${dir}/yt-dlp`;
+  await Deno.writeTextFile(
+    path,
+    `#!/bin/sh\nprintf '%s\\0' "$@" > "$(mktemp -p '${dir}' run.XXXXXX)"\nexec '${real}' "$@"\n`,
+    { mode: 0o755 },
+  );
+  return {
+    path,
+    /** each run's --use-extractors value, oldest first */
+    async extractorsByRun(): Promise<(string | undefined)[]> {
+      const runs: { at: number; argv: string[] }[] = [];
+      for await (const entry of Deno.readDir(dir)) {
+        if (!entry.name.startsWith("run.")) continue;
+        const file = `${dir}/${entry.name}`;
+        const argv = (await Deno.readTextFile(file)).split("\0");
+        runs.push({ at: (await Deno.stat(file)).mtime!.getTime(), argv });
+      }
+      return runs.sort((a, b) => a.at - b.at).map(({ argv }) => {
+        const index = argv.indexOf("--use-extractors");
+        return index < 0 ? undefined : argv[index + 1];
+      });
+    },
+    async [Symbol.asyncDispose]() {
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
 }
