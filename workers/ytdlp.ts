@@ -126,7 +126,7 @@ export async function downloadSource(url: string, options: DownloadOptions): Pro
     audio: audioFormat && audioExtraction(audioFormat, options),
     ffmpegPath: options.ffmpegPath,
   };
-  const extractors = probedExtractors(info, url);
+  const extractors = options.playlistItem === undefined ? probedExtractors(info, url) : undefined;
   try {
     await runDownload(options, deadline, selection.estimatedBytes, { ...download, extractors });
   } catch (error) {
@@ -146,7 +146,7 @@ const GENERIC_FINDS = new Set(["generic", "html5"]);
 /**
  * The extractors the probe went through, when they can be told: the one that gave the media,
  * with the generic one when it was found in a page's HTML. Nothing (every extractor) for a
- * playlist's entry or a media found on another site than the link's.
+ * playlist (its entries may be on other sites) or a media found on another site than the link's.
  */
 function probedExtractors(info: ProbeInfo, url: string): string[] | undefined {
   const name = info.extractor;
