@@ -10,6 +10,8 @@ import { FakeTelegram } from "../support/fake_telegram.ts";
 import { serveApp, spawnWorker } from "../support/fleet.ts";
 import { safeFileName } from "../../workers/upload.ts";
 import { waitUntil } from "../support/wait.ts";
+import { sharedFolders } from "../support/shared_folders.ts";
+import { ABANDONED_AFTER_MS } from "../../lib/shared_files.ts";
 
 /** Every file a call uploaded (the fake records an uploaded part as `{ fileName, size }`). */
 const uploadedParts = (params: Record<string, unknown>) =>
@@ -19,10 +21,10 @@ const uploadedParts = (params: Record<string, unknown>) =>
 
 Deno.test("[e2e/local-bot-api] a download is sent by path from the shared folder: no upload, the title as its name, file_id re-sends work", async () => {
   await using lab = await startMediaLab();
-  const shared = await Deno.makeTempDir({ prefix: "mediabot-shared-" });
-  const localDir = await Deno.makeTempDir({ prefix: "telegram-bot-api-" });
-  try {
-    await using telegram = await FakeTelegram.start({ localDir, localFilesDir: shared });
+  await using folders = await sharedFolders();
+  const { shared, botApi } = folders;
+  {
+    await using telegram = await FakeTelegram.start({ localDir: botApi, localFilesDir: shared });
     await using bed = await startTestSystem({ TELEGRAM_SHARED_DIR: shared }, { telegram });
     const alice = telegram.user(7301, { languageCode: "en" });
     alice.sendText(lab.urls.page);
@@ -61,18 +63,15 @@ Deno.test("[e2e/local-bot-api] a download is sent by path from the shared folder
     assertEquals(bobVideo.media?.source, "file_id");
     assertEquals(bobVideo.media?.fileUniqueId, video.media?.fileUniqueId);
     assert(bed.system.media.stats.files.hits >= 1);
-  } finally {
-    await Deno.remove(shared, { recursive: true }).catch(() => {});
-    await Deno.remove(localDir, { recursive: true });
   }
 });
 
 Deno.test("[e2e/local-bot-api] a fleet worker keeps its job files in a folder of its own in the shared one, and removes it when it stops", async () => {
   await using lab = await startMediaLab();
-  const shared = await Deno.makeTempDir({ prefix: "mediabot-shared-" });
-  const localDir = await Deno.makeTempDir({ prefix: "telegram-bot-api-" });
+  await using folders = await sharedFolders();
+  const { shared, botApi } = folders;
   const dataDir = await Deno.makeTempDir();
-  await using telegram = await FakeTelegram.start({ localDir, localFilesDir: shared });
+  await using telegram = await FakeTelegram.start({ localDir: botApi, localFilesDir: shared });
   const app = await serveApp(telegram, dataDir);
   const worker = spawnWorker(app.url, telegram, "shared-a", { TELEGRAM_SHARED_DIR: shared });
   try {
@@ -89,6 +88,51 @@ Deno.test("[e2e/local-bot-api] a fleet worker keeps its job files in a folder of
   } finally {
     await worker.kill();
     await app.stop();
-    for (const dir of [shared, localDir, dataDir]) await Deno.remove(dir, { recursive: true });
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
+/** Sets each path's times to `when`, in order: a folder after what was written in it. */
+async function age(paths: string[], when: Date) {
+  for (const path of paths) await Deno.utime(path, when, when);
+}
+
+Deno.test("[e2e/local-bot-api] a worker's start removes the files a crashed worker left in the shared folder, not a live worker's, and follows no link", async () => {
+  await using folders = await sharedFolders();
+  const { shared, botApi } = folders;
+  const dataDir = await Deno.makeTempDir();
+  const outside = await Deno.makeTempDir({ prefix: "outside-shared-" });
+  await using telegram = await FakeTelegram.start({ localDir: botApi, localFilesDir: shared });
+  const app = await serveApp(telegram, dataDir);
+  // a worker that crashed mid-job long ago (another container, so another id), one at work now
+  const longAgo = new Date(Date.now() - ABANDONED_AFTER_MS - 60 * 60_000);
+  const crashed = `${shared}/scratch-gone-container-17`;
+  await Deno.mkdir(`${crashed}/job-1/.named-x`, { recursive: true });
+  await Deno.writeTextFile(`${crashed}/job-1/clip.mp4`, "left behind");
+  await Deno.link(`${crashed}/job-1/clip.mp4`, `${crashed}/job-1/.named-x/Title.mp4`);
+  await age([`${crashed}/job-1/.named-x`, `${crashed}/job-1`, crashed], longAgo);
+  const live = `${shared}/scratch-other-host-4`;
+  await Deno.mkdir(`${live}/job-2`, { recursive: true });
+  await Deno.writeTextFile(`${live}/job-2/clip.mp4`, "being sent");
+  // an old link named as a worker's folder, and an old folder not named as one
+  await Deno.writeTextFile(`${outside}/keep.txt`, "kept");
+  await Deno.symlink(outside, `${shared}/scratch-link`);
+  await Deno.mkdir(`${shared}/operator-notes`);
+  await age([outside, `${shared}/operator-notes`], longAgo);
+  const worker = spawnWorker(app.url, telegram, "sweeper", { TELEGRAM_SHARED_DIR: shared });
+  try {
+    await waitUntil(
+      () => Deno.lstat(crashed).then(() => false, () => true),
+      "the crashed worker's folder removed",
+    );
+    assertEquals(await Deno.readTextFile(`${live}/job-2/clip.mp4`), "being sent");
+    assert((await Deno.lstat(`${shared}/scratch-link`)).isSymlink, "the link stays");
+    assertEquals(await Deno.readTextFile(`${outside}/keep.txt`), "kept");
+    assert((await Deno.lstat(`${shared}/operator-notes`)).isDirectory);
+    assertEquals((await worker.stop()).code, 0);
+  } finally {
+    await worker.kill();
+    await app.stop();
+    for (const dir of [dataDir, outside]) await Deno.remove(dir, { recursive: true });
   }
 });
