@@ -11,7 +11,8 @@ import { DiskFile } from "./curl_upload.ts";
  * own fields, and the `media` and `thumbnail` of an album's items. Install it after
  * uploadsThroughCurl, so it runs first. A file named otherwise than on disk gets a hard link of
  * that name (the server names a document after its path), removed once the server has answered.
- * A server that refuses the paths gets the call again as an upload, and `onRefused` is told.
+ * A call by path answered 400 (whatever its wording) is made again as an upload: when that
+ * succeeds, the path was what the server refused, and `onRefused` is told.
  */
 export function sendsSharedFilesByPath(
   sharedDir: string,
@@ -35,21 +36,17 @@ export function sendsSharedFilesByPath(
       };
       const byPath = await replaceDiskFiles(payload, toUri) as typeof payload;
       const result = await prev(method, byPath, signal);
-      if (sentByPath === 0 || result.ok || !refusesPaths(result)) return result;
-      // a server not in local mode, or one that cannot see the folder: nothing was sent
-      onRefused?.(result.description);
-      return await prev(method, payload, signal);
+      if (sentByPath === 0 || result.ok || result.error_code !== 400) return result;
+      // a 400 sent nothing; servers word a refused path differently (not in local mode, a folder
+      // they do not see, a file they cannot read), so the upload tells whether the path was it
+      const uploaded = await prev(method, payload, signal);
+      if (uploaded.ok) onRefused?.(result.description);
+      return uploaded;
     } finally {
       for (const link of links) await Deno.remove(link, { recursive: true }).catch(() => {});
     }
   };
 }
-
-/** What a server answers for a `file://` path it cannot use (telegram-bot-api's own words). */
-const PATH_REFUSALS = /realpath failed|unsupported URL protocol|wrong remote file identifier/i;
-
-const refusesPaths = (result: { error_code: number; description: string }) =>
-  result.error_code === 400 && PATH_REFUSALS.test(result.description);
 
 type Payload = Record<string, unknown>;
 

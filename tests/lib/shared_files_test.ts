@@ -3,6 +3,7 @@ import { FakeTelegram } from "../support/fake_telegram.ts";
 import { createTelegramApi } from "../../lib/telegram.ts";
 import { DiskFile } from "../../lib/curl_upload.ts";
 import { createLogger } from "../../lib/logger.ts";
+import type { GrammyError } from "grammy";
 import { sharedFolders } from "../support/shared_folders.ts";
 
 const PNG_1X1 = Uint8Array.from(
@@ -95,13 +96,18 @@ Deno.test("[lib/shared_files] without TELEGRAM_SHARED_DIR, or for a file outside
   );
 });
 
-Deno.test("[lib/shared_files] a server that refuses paths (not in local mode, or not seeing the folder) gets the file uploaded, and the operator is warned", async () => {
+Deno.test("[lib/shared_files] a server that refuses paths (not in local mode, or not seeing the folder), in whatever words, gets the file uploaded, and the operator is warned", async () => {
   await using folders = await sharedFolders();
   const { shared, botApi } = folders;
   await Deno.writeTextFile(`${shared}/clip.bin`, "clip");
-  const notLocal = await FakeTelegram.start();
-  const blind = await FakeTelegram.start({ localDir: botApi });
-  for (const telegram of [notLocal, blind]) {
+  const servers = [
+    await FakeTelegram.start(),
+    // the cloud API's words for a string that is no file_id, and a server's own
+    await FakeTelegram.start({ pathRefusal: "wrong file identifier/HTTP URL specified" }),
+    await FakeTelegram.start({ pathRefusal: "local file paths are not accepted here" }),
+    await FakeTelegram.start({ localDir: botApi }),
+  ];
+  for (const telegram of servers) {
     await using _closing = telegram;
     const warnings: string[] = [];
     const logger = createLogger("warn", {}, (line) => warnings.push(line));
@@ -119,4 +125,27 @@ Deno.test("[lib/shared_files] a server that refuses paths (not in local mode, or
     assertEquals(warnings.length, 1);
     assertMatch(warnings[0], /refused a file by path; uploaded instead/);
   }
+});
+
+Deno.test("[lib/shared_files] a 400 that is not about the path fails the call after one upload, with no warning", async () => {
+  await using folders = await sharedFolders();
+  const { shared, botApi } = folders;
+  await using telegram = await FakeTelegram.start({ localDir: botApi, localFilesDir: shared });
+  await Deno.writeTextFile(`${shared}/clip.bin`, "clip");
+  const warnings: string[] = [];
+  const api = createTelegramApi(
+    { botToken: telegram.token, telegramApiRoot: telegram.apiRoot, telegramSharedDir: shared },
+    undefined,
+    createLogger("warn", {}, (line) => warnings.push(line)),
+  );
+  const unknownChat = 424242;
+  const error = await api.sendDocument(unknownChat, new DiskFile(`${shared}/clip.bin`, "clip.bin"))
+    .then(() => undefined, (error: GrammyError) => error);
+  assertEquals(error?.error_code, 400);
+  assertMatch(error?.description ?? "", /chat not found/);
+  const calls = telegram.callsTo("sendDocument");
+  assertEquals(calls.map((call) => call.ok), [false, false]);
+  assertMatch(String(calls[0].params.document), /^file:\/\//);
+  assertEquals(calls[1].params.document, { fileName: "clip.bin", size: 4 });
+  assertEquals(warnings, []);
 });

@@ -112,6 +112,11 @@ export interface FakeTelegramOptions {
    * server shares with the bot's workers; any other path is refused as one the server cannot see.
    */
   localFilesDir?: string;
+  /**
+   * Without local mode: what a `file://` URI is refused with (400), as servers and their versions
+   * word it. Default telegram-bot-api's "invalid file HTTP URL specified: Unsupported URL protocol".
+   */
+  pathRefusal?: string;
 }
 
 /** An error to answer instead of running a method (see `failNext`). */
@@ -1407,6 +1412,8 @@ class State {
    * files `file://` URIs may name
    */
   local?: { dir: string; token: string; readable: string[] };
+  /** without local mode: the description a `file://` URI is refused with */
+  pathRefusal = NOT_AN_HTTP_URL;
   inlineQueryTimeoutMs = 10_000;
   /** Wakes long polls and the webhook sender. */
   readonly queueChanged = new Notifier();
@@ -2287,7 +2294,7 @@ async function localFileToUpload(
   uri: string,
   part: string,
 ): Promise<Upload> {
-  if (!state.local) throw badRequest(NOT_AN_HTTP_URL);
+  if (!state.local) throw badRequest(state.pathRefusal);
   const path = localFilePath(uri);
   const unreadable = badRequest(`realpath failed for "${path}"`);
   let real: string;
@@ -3138,6 +3145,7 @@ export class FakeTelegram {
     this.#state.inlineMode = opts.inlineMode ?? true;
     this.#state.inlineFeedback = opts.inlineFeedback ?? true;
     this.#state.inlineQueryTimeoutMs = opts.inlineQueryTimeoutMs ?? 10_000;
+    if (opts.pathRefusal) this.#state.pathRefusal = opts.pathRefusal;
     if (opts.localDir) {
       const folders = [opts.localDir, opts.localFilesDir].filter((dir) => dir !== undefined);
       // the real server creates its working folder (--dir) when it starts
