@@ -2262,6 +2262,13 @@ async function fetchToUpload(
   }
 }
 
+/** A response whose body fails at once: the connection ends before the answer is complete. */
+function droppedConnection(): Response {
+  return new Response(
+    new ReadableStream({ start: (controller) => controller.error(new Error("answer dropped")) }),
+  );
+}
+
 /** How a local-mode server recognises a path (telegram-bot-api's Client::get_input_file). */
 const FILE_URI_PREFIX = "file:/";
 
@@ -3109,6 +3116,8 @@ export class FakeTelegram {
   readonly #webhookConnections: number;
   readonly #random: () => number;
   readonly #failNext = new Map<string, { times: number; failure: InjectedFailure }>();
+  /** methods (lower case) whose next calls lose their answer, and how many more */
+  readonly #dropAnswers = new Map<string, number>();
   readonly #failureRates = new Map<string, { probability: number; retryAfter: number }>();
   readonly #failingChats = new Map<number, InjectedFailure>();
   /** Aborted by close(): ends long polls, URL fetches and webhook deliveries. */
@@ -3360,6 +3369,24 @@ export class FakeTelegram {
   }
 
   /**
+   * The next `times` calls of `method` run (a message is sent), then their connection drops
+   * before the answer is complete: the client cannot tell whether the call took effect.
+   */
+  dropAnswerOfNext(method: string, times = 1): void {
+    this.#dropAnswers.set(method.toLowerCase(), times);
+  }
+
+  /** Whether this call's answer is one `dropAnswerOfNext` asked to lose. */
+  #dropsAnswer(method: string): boolean {
+    const key = method.toLowerCase();
+    const left = this.#dropAnswers.get(key) ?? 0;
+    if (left === 0) return false;
+    if (left === 1) this.#dropAnswers.delete(key);
+    else this.#dropAnswers.set(key, left - 1);
+    return true;
+  }
+
+  /**
    * Every call about this chat (its `chat_id`) answers `failure` and has no effect, until
    * called again without one: a chat Telegram keeps refusing, e.g. under a long flood wait.
    */
@@ -3471,6 +3498,7 @@ export class FakeTelegram {
           errorResponse(new ApiError(413, "Request Entity Too Large")),
         )
         : await this.#invoke(entry, request, params, time);
+      if (this.#dropsAnswer(entry.name)) return droppedConnection();
       return jsonResponse(response);
     } finally {
       await request.cleanup();
