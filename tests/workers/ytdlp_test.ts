@@ -489,6 +489,29 @@ Deno.test("[workers/ytdlp] several connections: ranged parts through the egress 
     );
 
     await t.step(
+      "without coreutils' libstdbuf, progress still moves while the file comes, read from the disk",
+      async () => {
+        lab.setThrottle(512 * KiB);
+        const progress: number[] = [];
+        let movedWhileFetching = false;
+        const media = await download(bigPage, {
+          libstdbufPath: "/nonexistent/coreutils/libstdbuf.so",
+          onProgress: (p) => {
+            if (p.phase !== "downloading") return;
+            progress.push(p.downloadedBytes);
+            movedWhileFetching ||= p.downloadedBytes > 0 && lab.bodiesInFlight > 0;
+          },
+        });
+        lab.setThrottle(undefined);
+        assert(movedWhileFetching, `progress while the file was coming: ${progress}`);
+        assertEquals(await Deno.readFile(media.path), await Deno.readFile(bigFile));
+        assert(progress.some((bytes) => bytes > 0 && bytes < bigSize), `moving: ${progress}`);
+        assertEquals(progress.at(-1), bigSize, "the last report is the file's exact size");
+        assert(progress.every((bytes, i) => i === 0 || bytes >= progress[i - 1]), `${progress}`);
+      },
+    );
+
+    await t.step(
       "a server that refuses ranges still gives the whole file, over one connection",
       async () => {
         const page = await refusing.bigClip(4);
