@@ -198,7 +198,7 @@ function libstdbufByStdbuf(): string[] {
 }
 
 /** coreutils' libstdbuf: the configured path if it is there, else the first of the known places. */
-export function findLibstdbuf(configured?: string): string | undefined {
+function findLibstdbuf(configured?: string): string | undefined {
   const key = configured ?? "";
   if (!libstdbufFound.has(key)) {
     const candidates = configured ? [configured] : [...LIBSTDBUF_PATHS, ...libstdbufByStdbuf()];

@@ -4,7 +4,7 @@ import { createTelegramApi } from "../../lib/telegram.ts";
 import { DiskFile } from "../../lib/curl_upload.ts";
 import { createLogger } from "../../lib/logger.ts";
 import type { GrammyError } from "grammy";
-import { sharedFolders } from "../support/shared_folders.ts";
+import { sharedFolders, startLocalBotApi } from "../support/shared_folders.ts";
 
 const PNG_1X1 = Uint8Array.from(
   atob(
@@ -14,14 +14,9 @@ const PNG_1X1 = Uint8Array.from(
 );
 
 Deno.test("[lib/shared_files] names with spaces, %, #, ?, + and accents reach the server as they are", async () => {
-  await using folders = await sharedFolders();
-  const { shared, botApi } = folders;
-  await using telegram = await FakeTelegram.start({ localDir: botApi, localFilesDir: shared });
-  const api = createTelegramApi({
-    botToken: telegram.token,
-    telegramApiRoot: telegram.apiRoot,
-    telegramSharedDir: shared,
-  });
+  await using local = await startLocalBotApi();
+  const { shared, telegram } = local;
+  const api = local.client();
   await Deno.mkdir(`${shared}/job 1`);
   const names = ['Été 100% #1 + "more"?.bin', "a+b c.bin", "%41.bin", "file.bin"];
   for (const [index, name] of names.entries()) {
@@ -44,14 +39,9 @@ Deno.test("[lib/shared_files] names with spaces, %, #, ?, + and accents reach th
 });
 
 Deno.test("[lib/shared_files] an album's items and a video's thumbnail go by path", async () => {
-  await using folders = await sharedFolders();
-  const { shared, botApi } = folders;
-  await using telegram = await FakeTelegram.start({ localDir: botApi, localFilesDir: shared });
-  const api = createTelegramApi({
-    botToken: telegram.token,
-    telegramApiRoot: telegram.apiRoot,
-    telegramSharedDir: shared,
-  });
+  await using local = await startLocalBotApi();
+  const { shared, telegram } = local;
+  const api = local.client();
   const chat = telegram.user(5).id;
   await Deno.writeFile(`${shared}/a.png`, PNG_1X1);
   await Deno.writeFile(`${shared}/b.mp4`, new Uint8Array(2048).fill(7));
@@ -80,9 +70,8 @@ Deno.test("[lib/shared_files] an album's items and a video's thumbnail go by pat
 });
 
 Deno.test("[lib/shared_files] without TELEGRAM_SHARED_DIR, or for a file outside it, the file is uploaded", async () => {
-  await using folders = await sharedFolders();
-  const { shared, botApi } = folders;
-  await using telegram = await FakeTelegram.start({ localDir: botApi, localFilesDir: shared });
+  await using local = await startLocalBotApi();
+  const { shared, botApi, telegram } = local;
   const chat = telegram.user(5).id;
   await Deno.writeTextFile(`${shared}/clip.bin`, "clip");
   await Deno.writeTextFile(`${botApi}/other.bin`, "other");
@@ -128,16 +117,11 @@ Deno.test("[lib/shared_files] a server that refuses paths (not in local mode, or
 });
 
 Deno.test("[lib/shared_files] a 400 that is not about the path fails the call after one upload, with no warning", async () => {
-  await using folders = await sharedFolders();
-  const { shared, botApi } = folders;
-  await using telegram = await FakeTelegram.start({ localDir: botApi, localFilesDir: shared });
+  await using local = await startLocalBotApi();
+  const { shared, telegram } = local;
   await Deno.writeTextFile(`${shared}/clip.bin`, "clip");
   const warnings: string[] = [];
-  const api = createTelegramApi(
-    { botToken: telegram.token, telegramApiRoot: telegram.apiRoot, telegramSharedDir: shared },
-    undefined,
-    createLogger("warn", {}, (line) => warnings.push(line)),
-  );
+  const api = local.client(createLogger("warn", {}, (line) => warnings.push(line)));
   const unknownChat = 424242;
   const error = await api.sendDocument(unknownChat, new DiskFile(`${shared}/clip.bin`, "clip.bin"))
     .then(() => undefined, (error: GrammyError) => error);
