@@ -71,7 +71,8 @@ export interface System {
    * Starts the in-process workers and takes updates: in webhook mode with no Bot API call (the
    * bot was read from KV, where `deno task telegram:setup` left it, when the system was built, so
    * an update served before start() needs none either); with long polling, connects in the
-   * background, retrying while Telegram cannot be reached. Never throws for Telegram.
+   * background, retrying while Telegram cannot be reached. Never throws for Telegram. Called
+   * again, it waits for the same start; once stop() was called, it starts nothing.
    */
   start(): Promise<void>;
   /** expired leases back to the queue, due schedules started; nothing once stopping */
@@ -79,7 +80,7 @@ export interface System {
   /**
    * Stops taking work, lets the workers hand back theirs, then stops `server` (requests in
    * flight finish) and only then closes KV. Called again, or while stopping, it waits for the
-   * same stop.
+   * same stop; called during start(), it first waits for what start() is starting.
    */
   stop(server?: { shutdown(): Promise<void> }): Promise<void>;
 }
@@ -195,6 +196,7 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
   const sweeps = new Set<Promise<void>>();
 
   let connecting: Promise<void> | undefined;
+  let starting: Promise<void> | undefined;
   const stopConnecting = new AbortController();
 
   /** Webhook mode: the bot from KV (no getMe on the way to the first answer), if it is there. */
@@ -272,6 +274,8 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
     logger.info("stopping");
     clearInterval(sweeper);
     stopConnecting.abort();
+    // a stop asked during start-up: the pool being started is stopped below once it is there
+    await starting?.catch(() => {});
     await connecting;
     if (polling?.isRunning()) await polling.stop();
     // updates already handed to middleware still need KV
@@ -288,6 +292,32 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
     logger.info("stopped");
   };
 
+  const startOnce = async () => {
+    if (stopping) return;
+    ensureKvIdentity(kv).catch((error) => logger.error("KV identity not written", { error }));
+    if (!config.publicUrl) connecting = connectPolling();
+    sweeper = setInterval(sweep, options.sweepIntervalMs ?? 5_000);
+    if (config.workers > 0) {
+      const { startWorkerPool } = await import("./workers/pool.ts");
+      if (stopping) return;
+      pool = await startWorkerPool(config.workers, {
+        transport: localTransport(jobs),
+        api,
+        config,
+        logger,
+        translator,
+        workerIdPrefix: `local-${Deno.pid}`,
+        egressPolicy: options.egressPolicy,
+      });
+    }
+    logger.info("started", {
+      mode: config.publicUrl ? "webhook" : "long polling",
+      workers: config.workers,
+      bot: bot.isInited() ? bot.botInfo.username : "(read at the first update)",
+      metrics: config.metricsToken ? "with METRICS_TOKEN" : "off (no METRICS_TOKEN)",
+    });
+  };
+
   // main.ts serves as soon as the system is built: the first update may come before start()
   if (config.publicUrl) await useStoredBotInfo();
 
@@ -301,28 +331,9 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
     media,
     users,
     cookies,
-    async start() {
-      ensureKvIdentity(kv).catch((error) => logger.error("KV identity not written", { error }));
-      if (!config.publicUrl) connecting = connectPolling();
-      sweeper = setInterval(sweep, options.sweepIntervalMs ?? 5_000);
-      if (config.workers > 0) {
-        const { startWorkerPool } = await import("./workers/pool.ts");
-        pool = await startWorkerPool(config.workers, {
-          transport: localTransport(jobs),
-          api,
-          config,
-          logger,
-          translator,
-          workerIdPrefix: `local-${Deno.pid}`,
-          egressPolicy: options.egressPolicy,
-        });
-      }
-      logger.info("started", {
-        mode: config.publicUrl ? "webhook" : "long polling",
-        workers: config.workers,
-        bot: bot.isInited() ? bot.botInfo.username : "(read at the first update)",
-        metrics: config.metricsToken ? "with METRICS_TOKEN" : "off (no METRICS_TOKEN)",
-      });
+    start() {
+      starting ??= startOnce();
+      return starting;
     },
     sweep,
     stop(server) {

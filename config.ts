@@ -101,6 +101,7 @@ const envSchema = z.object({
   COOKIES_KEY: sealingKey.optional(),
   PROXY_URLS: proxyList.default([]),
   DOWNLOAD_CONNECTIONS: downloadConnections,
+  LIBSTDBUF_PATH: z.string().startsWith("/", "must be an absolute path").optional(),
   TELEGRAM_LOCAL_DIR: z.string().startsWith("/", "must be an absolute path").optional(),
   TELEGRAM_SHARED_DIR: z.string().startsWith("/", "must be an absolute path").optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
@@ -237,6 +238,8 @@ function toConfig(env: z.output<typeof envSchema>) {
     proxyUrls: env.PROXY_URLS,
     /** the in-process workers' connections per download */
     downloadConnections: env.DOWNLOAD_CONNECTIONS,
+    /** coreutils' libstdbuf, when it is not where coreutils installs it */
+    libstdbufPath: env.LIBSTDBUF_PATH,
     /**
      * a self-hosted Bot API server's --dir in local mode, mounted here at the same path: getFile
      * answers absolute paths under it, which that server does not serve over HTTP
@@ -336,6 +339,7 @@ const workerEnvSchema = z.object({
   PROXY_URLS: proxyList.default([]),
   TELEGRAM_SHARED_DIR: envSchema.shape.TELEGRAM_SHARED_DIR,
   DOWNLOAD_CONNECTIONS: downloadConnections,
+  LIBSTDBUF_PATH: envSchema.shape.LIBSTDBUF_PATH,
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 }).superRefine(requireTranslatorSettings);
 
@@ -364,6 +368,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined>) {
     proxyUrls: e.PROXY_URLS,
     telegramSharedDir: e.TELEGRAM_SHARED_DIR,
     downloadConnections: e.DOWNLOAD_CONNECTIONS,
+    libstdbufPath: e.LIBSTDBUF_PATH,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -21,24 +21,14 @@ function theSystem(): Promise<System> {
   return system;
 }
 
-const config = loadConfig(Deno.env.toObject());
-const running = await theSystem();
-const server = Deno.serve(
-  { port: config.port, hostname: config.hostname, onListen: () => {} },
-  running.app.fetch,
-);
-// Telegram's failures are retried inside; what is left (the worker pool's disk) ends the process
-await running.start().catch((error) => {
-  console.error("start failed:", error);
-  return shutdown(1);
-});
-
 /** One shutdown, whatever asks for it (SIGTERM, SIGINT, polling that ended) and how often. */
 let exiting: Promise<void> | undefined;
+let server: Deno.HttpServer | undefined;
 function shutdown(code = 0): Promise<void> {
   exiting ??= (async () => {
     stopCron.abort();
     try {
+      // a system still being built is stopped once it is: its start() then does nothing
       await (await theSystem()).stop(server);
     } catch (error) {
       console.error("shutdown failed:", error);
@@ -48,5 +38,21 @@ function shutdown(code = 0): Promise<void> {
   })();
   return exiting;
 }
+// listening before anything starts: a stop asked during start-up is the same clean shutdown
 Deno.addSignalListener("SIGTERM", () => shutdown());
 Deno.addSignalListener("SIGINT", () => shutdown());
+
+const config = loadConfig(Deno.env.toObject());
+const running = await theSystem();
+// a signal during the build: its shutdown stops the system, which neither serves nor starts
+if (!exiting) {
+  server = Deno.serve(
+    { port: config.port, hostname: config.hostname, onListen: () => {} },
+    running.app.fetch,
+  );
+  // Telegram's failures are retried inside; what is left (the worker pool's disk) ends the process
+  await running.start().catch((error) => {
+    console.error("start failed:", error);
+    return shutdown(1);
+  });
+}

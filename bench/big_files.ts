@@ -13,6 +13,7 @@ import { FakeTelegram, type FakeUser } from "../tests/support/fake_telegram.ts";
 import { startMediaLab } from "../tests/support/media_lab.ts";
 import { serveApp, spawnWorker, type WorkerProcess } from "../tests/support/fleet.ts";
 import { dataFor, waitForPreview } from "../tests/support/chat.ts";
+import { sharedFolders } from "../tests/support/shared_folders.ts";
 import { ms, summarize } from "./stats.ts";
 import { descendants, peakResidentBytes, residentBytes } from "../tests/support/processes.ts";
 
@@ -95,30 +96,56 @@ async function withFleet<T>(
   }
 }
 
+/**
+ * Two sides `runs` times each, turn about, so neither always runs on a machine the other just
+ * warmed or tired.
+ */
+async function inTurns(
+  runs: number,
+  one: (run: number) => Promise<unknown>,
+  other: (run: number) => Promise<unknown>,
+): Promise<void> {
+  for (let i = 0; i < runs; i++) {
+    if (i % 2 === 0) await one(i).then(() => other(i));
+    else await other(i).then(() => one(i));
+  }
+}
+
+/**
+ * One source, through the bot (press → sendVideo, a fleet worker) and through the bare tools
+ * (yt-dlp then curl), `runs` times each in turn: their medians, and the bot's over the tools'.
+ */
+async function botAgainstBare(
+  telegram: FakeTelegram,
+  url: string,
+  runs: number,
+  firstUser: number,
+) {
+  const bare = telegram.user(firstUser, { languageCode: "en" });
+  const bareTimes: number[] = [];
+  const botTimes: number[] = [];
+  await withFleet(telegram, () =>
+    inTurns(
+      runs,
+      async () => bareTimes.push(await bareDelivery(telegram, bare.id, url)),
+      async (i) => {
+        // a new user and a new clip URL each time, or the second press is a cache hit
+        const user = telegram.user(firstUser + 1 + i, { languageCode: "en" });
+        botTimes.push(await pressFor1080p(telegram, user, `${url}?run=${i}`));
+      },
+    ));
+  const bot = summarize(botTimes).p50;
+  const baseline = summarize(bareTimes).p50;
+  return { bot, baseline, ratio: bot / baseline };
+}
+
 export async function benchEndToEnd() {
   await using lab = await startMediaLab();
   const url = await lab.bigClip(50);
   await using telegram = await FakeTelegram.start({ maxUploadBytes: 2000 * MiB });
-  const bare = telegram.user(8001, { languageCode: "en" });
   // the first bare run puts the clip in the page cache for both sides
-  await bareDelivery(telegram, bare.id, url);
-  const bareTimes: number[] = [];
-  const botTimes: number[] = [];
-  await withFleet(telegram, async () => {
-    for (let i = 0; i < RUNS; i++) {
-      // a new user and a new clip URL each time, or the second press is a cache hit
-      const user = telegram.user(8002 + i, { languageCode: "en" });
-      const runBare = async () => bareTimes.push(await bareDelivery(telegram, bare.id, url));
-      const runBot = async () =>
-        botTimes.push(await pressFor1080p(telegram, user, `${url}?run=${i}`));
-      // turn about, so neither side always runs on a machine the other just warmed or tired
-      if (i % 2 === 0) await runBare().then(runBot);
-      else await runBot().then(runBare);
-    }
-  });
-  const bot = summarize(botTimes).p50;
-  const baseline = summarize(bareTimes).p50;
-  const ratio = bot / baseline;
+  await bareDelivery(telegram, telegram.user(8000, { languageCode: "en" }).id, url);
+  const { bot, baseline, ratio } = await botAgainstBare(telegram, url, RUNS, 8001);
   return {
     name:
       `End to end: 50 MiB clip, press → sendVideo vs bare yt-dlp + curl upload (medians of ${RUNS})`,
@@ -167,89 +194,60 @@ const LOCAL_RUNS = 5;
 export async function benchLocalBotApi() {
   await using lab = await startMediaLab();
   const url = await lab.bigClip(1024);
-  const shared = await Deno.makeTempDir({ prefix: "mediabot-shared-" });
-  const botApiDir = await Deno.makeTempDir({ prefix: "telegram-bot-api-" });
-  try {
-    await using uploading = await FakeTelegram.start({ maxUploadBytes: 2000 * MiB });
-    await using local = await FakeTelegram.start({
-      maxUploadBytes: 2000 * MiB,
-      localDir: botApiDir,
-      localFilesDir: shared,
-    });
-    const uploadTimes: number[] = [];
-    const pathTimes: number[] = [];
-    // the sendVideo call alone, from its arrival to its answer: the upload, or the server's read
-    const sendTime = (telegram: FakeTelegram) =>
-      telegram.callsTo("sendVideo").filter((call) => call.ok).at(-1)!.durationMs;
-    const uploadSends: number[] = [];
-    const pathSends: number[] = [];
-    let peak = 0;
-    await withFleet(uploading, async () => {
-      await withFleet(local, async (worker) => {
-        for (let i = 0; i < LOCAL_RUNS; i++) {
-          // a new user and a new clip URL each time, or the second press is a cache hit
-          const byUpload = async () => {
-            const user = uploading.user(8201 + i, { languageCode: "en" });
-            uploadTimes.push(await pressFor1080p(uploading, user, `${url}?upload=${i}`));
-            uploadSends.push(sendTime(uploading));
-          };
-          const byPath = async () => {
-            const user = local.user(8301 + i, { languageCode: "en" });
-            pathTimes.push(await pressFor1080p(local, user, `${url}?path=${i}`));
-            pathSends.push(sendTime(local));
-          };
-          // turn about, so neither side always runs on a machine the other just warmed or tired
-          if (i % 2 === 0) await byUpload().then(byPath);
-          else await byPath().then(byUpload);
-        }
-        peak = peakResidentBytes(worker.process.pid);
-      }, { TELEGRAM_SHARED_DIR: shared });
-    });
-    const sentByPath = local.callsTo("sendVideo").filter((call) =>
+  await using folders = await sharedFolders();
+  const { shared, botApi } = folders;
+  await using uploading = await FakeTelegram.start({ maxUploadBytes: 2000 * MiB });
+  await using local = await FakeTelegram.start({
+    maxUploadBytes: 2000 * MiB,
+    localDir: botApi,
+    localFilesDir: shared,
+  });
+  const uploadTimes: number[] = [];
+  const pathTimes: number[] = [];
+  // the sendVideo call alone, from its arrival to its answer: the upload, or the server's read
+  const sendTime = (telegram: FakeTelegram) =>
+    telegram.callsTo("sendVideo").filter((call) => call.ok).at(-1)!.durationMs;
+  const uploadSends: number[] = [];
+  const pathSends: number[] = [];
+  let peak = 0;
+  await withFleet(uploading, async () => {
+    await withFleet(local, async (worker) => {
+      // a new user and a new clip URL each time, or the second press is a cache hit
+      const byUpload = async (i: number) => {
+        const user = uploading.user(8201 + i, { languageCode: "en" });
+        uploadTimes.push(await pressFor1080p(uploading, user, `${url}?upload=${i}`));
+        uploadSends.push(sendTime(uploading));
+      };
+      const byPath = async (i: number) => {
+        const user = local.user(8301 + i, { languageCode: "en" });
+        pathTimes.push(await pressFor1080p(local, user, `${url}?path=${i}`));
+        pathSends.push(sendTime(local));
+      };
+      await inTurns(LOCAL_RUNS, byUpload, byPath);
+      peak = peakResidentBytes(worker.process.pid);
+    }, { TELEGRAM_SHARED_DIR: shared });
+  });
+  const sentByPath =
+    local.callsTo("sendVideo").filter((call) =>
       call.ok && String(call.params.video).startsWith("file://")
     ).length;
-    const byPath = summarize(pathTimes).p50;
-    const byUpload = summarize(uploadTimes).p50;
-    const ratio = byPath / byUpload;
-    return {
-      name:
-        `Local Bot API: 1 GiB clip, press → sendVideo by path (TELEGRAM_SHARED_DIR) vs upload ` +
-        `(medians of ${LOCAL_RUNS})`,
-      result: `${ms(byPath)} vs ${ms(byUpload)}: ${ratio.toFixed(2)}× (the sendVideo call ` +
-        `${ms(summarize(pathSends).p50)} vs ${ms(summarize(uploadSends).p50)}); ${sentByPath}/` +
-        `${LOCAL_RUNS} sent by path; worker peak RSS ${(peak / MiB).toFixed(0)} MiB`,
-      target: "≤ 0.5×, peak RSS < 150 MiB",
-      met: ratio <= 0.5 && peak < 150 * MiB && sentByPath === LOCAL_RUNS,
-    };
-  } finally {
-    await Deno.remove(shared, { recursive: true }).catch(() => {});
-    await Deno.remove(botApiDir, { recursive: true }).catch(() => {});
-  }
+  const byPath = summarize(pathTimes).p50;
+  const byUpload = summarize(uploadTimes).p50;
+  const ratio = byPath / byUpload;
+  return {
+    name: `Local Bot API: 1 GiB clip, press → sendVideo by path (TELEGRAM_SHARED_DIR) vs upload ` +
+      `(medians of ${LOCAL_RUNS})`,
+    result: `${ms(byPath)} vs ${ms(byUpload)}: ${ratio.toFixed(2)}× (the sendVideo call ` +
+      `${ms(summarize(pathSends).p50)} vs ${ms(summarize(uploadSends).p50)}); ${sentByPath}/` +
+      `${LOCAL_RUNS} sent by path; worker peak RSS ${(peak / MiB).toFixed(0)} MiB`,
+    target: "≤ 0.5×, peak RSS < 150 MiB",
+    met: ratio <= 0.5 && peak < 150 * MiB && sentByPath === LOCAL_RUNS,
+  };
 }
 
 /** One source at CAP_PER_CONNECTION: the bot and the bare tools in turn, CAPPED_RUNS each. */
-async function cappedRow(
-  kind: string,
-  url: string,
-  telegram: FakeTelegram,
-  firstUser: number,
-) {
-  const bare = telegram.user(firstUser, { languageCode: "en" });
-  const bareTimes: number[] = [];
-  const botTimes: number[] = [];
-  await withFleet(telegram, async () => {
-    for (let i = 0; i < CAPPED_RUNS; i++) {
-      const user = telegram.user(firstUser + 1 + i, { languageCode: "en" });
-      const runBare = async () => bareTimes.push(await bareDelivery(telegram, bare.id, url));
-      const runBot = async () =>
-        botTimes.push(await pressFor1080p(telegram, user, `${url}?run=${i}`));
-      if (i % 2 === 0) await runBare().then(runBot);
-      else await runBot().then(runBare);
-    }
-  });
-  const bot = summarize(botTimes).p50;
-  const baseline = summarize(bareTimes).p50;
-  const ratio = bot / baseline;
+async function cappedRow(kind: string, url: string, telegram: FakeTelegram, firstUser: number) {
+  const { bot, baseline, ratio } = await botAgainstBare(telegram, url, CAPPED_RUNS, firstUser);
   return {
     name:
       `Capped source (2 MiB/s per connection): ${kind}, press → sendVideo vs bare yt-dlp + curl upload (medians of ${CAPPED_RUNS})`,

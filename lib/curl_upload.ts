@@ -105,13 +105,19 @@ export function uploadsThroughCurl(client: { botToken: string; apiRoot: string }
   };
 }
 
+/** curl's exits before any byte was sent: no proxy or host resolved (5, 6), no connection (7). */
+const CURL_UNSENT_EXITS = new Set([5, 6, 7]);
+
+/** A request that surely never reached the server: no connection was made. */
+export class RequestNotSentError extends Error {}
+
 /** Runs curl with `lines` as its config: the URL holds the bot token, kept off the process list. */
 async function runCurl(lines: string[], signal?: AbortSignal): Promise<string> {
   const config = await Deno.makeTempFile({ prefix: "mediabot-curl-" });
   try {
     await Deno.chmod(config, 0o600);
     await Deno.writeTextFile(config, lines.join("\n") + "\n");
-    const { success, stdout, stderr } = await new Deno.Command("curl", {
+    const { success, code, stdout, stderr } = await new Deno.Command("curl", {
       // --disable (first): no ~/.curlrc
       args: ["--disable", "--config", config, "--silent", "--show-error", "--header", "Expect:"],
       clearEnv: true,
@@ -121,7 +127,10 @@ async function runCurl(lines: string[], signal?: AbortSignal): Promise<string> {
       signal,
     }).output();
     signal?.throwIfAborted();
-    if (!success) throw new Error(`curl: ${new TextDecoder().decode(stderr).trim()}`);
+    if (!success) {
+      const message = `curl: ${new TextDecoder().decode(stderr).trim()}`;
+      throw CURL_UNSENT_EXITS.has(code) ? new RequestNotSentError(message) : new Error(message);
+    }
     return new TextDecoder().decode(stdout);
   } finally {
     await Deno.remove(config).catch(() => {});

@@ -11,7 +11,8 @@ import { DiskFile } from "./curl_upload.ts";
  * own fields, and the `media` and `thumbnail` of an album's items. Install it after
  * uploadsThroughCurl, so it runs first. A file named otherwise than on disk gets a hard link of
  * that name (the server names a document after its path), removed once the server has answered.
- * A server that refuses the paths gets the call again as an upload, and `onRefused` is told.
+ * A call by path answered 400 (whatever its wording) is made again as an upload: when that
+ * succeeds, the path was what the server refused, and `onRefused` is told.
  */
 export function sendsSharedFilesByPath(
   sharedDir: string,
@@ -35,21 +36,17 @@ export function sendsSharedFilesByPath(
       };
       const byPath = await replaceDiskFiles(payload, toUri) as typeof payload;
       const result = await prev(method, byPath, signal);
-      if (sentByPath === 0 || result.ok || !refusesPaths(result)) return result;
-      // a server not in local mode, or one that cannot see the folder: nothing was sent
-      onRefused?.(result.description);
-      return await prev(method, payload, signal);
+      if (sentByPath === 0 || result.ok || result.error_code !== 400) return result;
+      // a 400 sent nothing; servers word a refused path differently (not in local mode, a folder
+      // they do not see, a file they cannot read), so the upload tells whether the path was it
+      const uploaded = await prev(method, payload, signal);
+      if (uploaded.ok) onRefused?.(result.description);
+      return uploaded;
     } finally {
       for (const link of links) await Deno.remove(link, { recursive: true }).catch(() => {});
     }
   };
 }
-
-/** What a server answers for a `file://` path it cannot use (telegram-bot-api's own words). */
-const PATH_REFUSALS = /realpath failed|unsupported URL protocol|wrong remote file identifier/i;
-
-const refusesPaths = (result: { error_code: number; description: string }) =>
-  result.error_code === 400 && PATH_REFUSALS.test(result.description);
 
 type Payload = Record<string, unknown>;
 
@@ -119,4 +116,66 @@ const isPlainName = (name: string) =>
  */
 function fileUri(absolutePath: string): string {
   return `file://${absolutePath.split("/").map(encodeURIComponent).join("/")}`;
+}
+
+/** What names a worker's own folder in the shared folder: `scratch-<worker id>`. */
+const WORKER_FOLDER_PREFIX = "scratch-";
+
+/** A worker's own folder in the shared one, named after it. */
+export function workerSharedFolder(sharedDir: string, workerId: string): string {
+  return `${sharedDir}/${WORKER_FOLDER_PREFIX}${workerId}`;
+}
+
+/**
+ * How long a worker's folder may go untouched before it counts as left by a worker that died:
+ * the server may still be reading that worker's last file, and a 2000 MB file (a local server's
+ * limit) sent on to Telegram at 100 KB/s takes 5.6 hours.
+ */
+export const ABANDONED_AFTER_MS = 6 * 60 * 60_000;
+
+/** A live worker touches its folder this often: far within ABANDONED_AFTER_MS. */
+const TOUCH_INTERVAL_MS = 10 * 60_000;
+
+/**
+ * Keeps a worker's folder in the shared one marked as alive (its modification time, touched every
+ * few minutes) and removes the folders of workers gone: those of other workers (a crashed worker's
+ * id is gone with its container or process) untouched for ABANDONED_AFTER_MS, swept at once and
+ * at every touch. Only folders directly in the shared one, named as a worker's, are removed:
+ * symbolic links are neither followed nor removed. The first sweep is done when this resolves.
+ */
+export async function tendSharedFolder(
+  sharedDir: string,
+  ownFolder: string,
+  onSwept: (folder: string) => void,
+): Promise<{ stop(): void }> {
+  const tend = async () => {
+    const now = new Date();
+    await Deno.utime(ownFolder, now, now).catch(() => {});
+    for (const folder of await abandonedFolders(sharedDir, ownFolder, now.getTime())) {
+      await Deno.remove(folder, { recursive: true }).then(() => onSwept(folder), () => {});
+    }
+  };
+  await tend();
+  const timer = setInterval(tend, TOUCH_INTERVAL_MS);
+  return { stop: () => clearInterval(timer) };
+}
+
+async function abandonedFolders(sharedDir: string, ownFolder: string, now: number) {
+  const abandoned: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(sharedDir)) {
+      // readDir does not follow links: a link to a folder is no directory here
+      if (!entry.isDirectory || !entry.name.startsWith(WORKER_FOLDER_PREFIX)) continue;
+      const folder = `${sharedDir}/${entry.name}`;
+      if (folder === ownFolder) continue;
+      const info = await Deno.lstat(folder).catch(() => undefined);
+      const touched = info?.mtime?.getTime();
+      if (info?.isDirectory && touched !== undefined && now - touched > ABANDONED_AFTER_MS) {
+        abandoned.push(folder);
+      }
+    }
+  } catch {
+    // no shared folder (yet): nothing to sweep
+  }
+  return abandoned;
 }

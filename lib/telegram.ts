@@ -1,6 +1,6 @@
 import { Api, type ApiClientOptions, GrammyError, HttpError, type Transformer } from "grammy";
 import { delay } from "es-toolkit/promise";
-import { uploadsThroughCurl } from "./curl_upload.ts";
+import { RequestNotSentError, uploadsThroughCurl } from "./curl_upload.ts";
 import { sendsSharedFilesByPath } from "./shared_files.ts";
 import { LONGEST_FLOOD_WAIT_MS, Throttle } from "./throttle.ts";
 import type { Logger } from "./logger.ts";
@@ -49,8 +49,27 @@ const RETRIES = 5;
 const FIRST_BACKOFF_MS = 3_000;
 
 /**
+ * Methods that do the same when called twice: reads, edits, deletions, settings, answers (a
+ * second answer to a query is refused, not shown), a chat action (a status, not a message).
+ */
+const IDEMPOTENT_METHOD = /^(get|edit|delete|set|answer|pin|unpin)[A-Z]|^sendChatAction$/;
+
+/** Deno's fetch failed before a connection was made (DNS, TCP or TLS connect; a blocked port). */
+const FETCH_NOT_SENT = /client error \(Connect\)|Requests to port \d+ are blocked/;
+
+/** A failed call that surely never reached the server, so it did nothing there. */
+function reachedNoServer(error: HttpError): boolean {
+  const cause = error.error;
+  if (cause instanceof RequestNotSentError) return true;
+  if (!(cause instanceof Error)) return false;
+  return FETCH_NOT_SENT.test(`${cause.message} ${String(cause.cause ?? "")}`);
+}
+
+/**
  * Waits out a 429 for its retry_after (up to the longest wait worth holding a call for), and a
- * Bot API 5xx or a failed connection with growing pauses. Bounded, so a call during a long
+ * Bot API 5xx or a failed connection with growing pauses; a connection that failed once the
+ * request may have been sent is retried only for an idempotent method, so a message or a video
+ * is never sent twice. Bounded, so a call during a long
  * Telegram outage fails in the end and its job is retried whole rather than hanging.
  */
 const retryFloodsAndOutages: Transformer = async (prev, method, payload, signal) => {
@@ -65,6 +84,8 @@ const retryFloodsAndOutages: Transformer = async (prev, method, payload, signal)
       result = await prev(method, payload, signal);
     } catch (error) {
       if (last || !(error instanceof HttpError) || signal?.aborted) throw error;
+      // a call that may have reached Telegram is sent again only where twice does no harm
+      if (!IDEMPOTENT_METHOD.test(method) && !reachedNoServer(error)) throw error;
       await pause(backoffMs);
       backoffMs *= 2;
       continue;

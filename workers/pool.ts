@@ -1,12 +1,12 @@
 /** N worker loops that claim and run jobs until stopped. */
 import { statfs } from "node:fs/promises";
-import { join } from "node:path";
 import { runJob, type RunnerDeps, scratchRoot } from "./runner.ts";
 import { startEgressGuard } from "./egress_guard.ts";
 import { useEgressProxy } from "./process.ts";
 import { ProxyRotation } from "./site_attempts.ts";
 import { type AddressPolicy, UrlGuard } from "../lib/url_guard.ts";
 import { ClaimGate } from "./claim_gate.ts";
+import { tendSharedFolder, workerSharedFolder } from "../lib/shared_files.ts";
 import { type YtdlpUpdateChannel, YtdlpUpkeep } from "./ytdlp_upkeep.ts";
 
 /** How often YTDLP_UPDATE updates yt-dlp after the start, once the pool is idle. */
@@ -43,7 +43,7 @@ export interface WorkerPoolDeps extends RunnerDeps {
  */
 function poolScratchRoot(config: WorkerPoolDeps["config"], workerIdPrefix: string): string {
   return config.telegramSharedDir
-    ? join(config.telegramSharedDir, `scratch-${workerIdPrefix}`)
+    ? workerSharedFolder(config.telegramSharedDir, workerIdPrefix)
     : scratchRoot(config.dataDir);
 }
 
@@ -55,6 +55,15 @@ export async function startWorkerPool(
   const scratch = poolScratchRoot(deps.config, deps.workerIdPrefix);
   await Deno.remove(scratch, { recursive: true }).catch(() => {});
   await Deno.mkdir(scratch, { recursive: true });
+  // a worker's id dies with its process or container: the folders of workers gone are swept here
+  const sharedFolder = deps.config.telegramSharedDir
+    ? await tendSharedFolder(
+      deps.config.telegramSharedDir,
+      scratch,
+      (folder) =>
+        deps.logger.info("removed the files of a worker gone from the shared folder", { folder }),
+    )
+    : undefined;
   const needed = minimumFreeBytes(deps.config.maxUploadBytes);
   // yt-dlp and ffmpeg reach the network only through the guard, redirects included; with
   // ALLOW_PRIVATE_URLS it still refuses every scheme but http(s)
@@ -123,6 +132,7 @@ export async function startWorkerPool(
     async stop(graceMs = 20_000) {
       claiming.abort();
       clearInterval(updates);
+      sharedFolder?.stop();
       const timer = setTimeout(() => shutdown.abort(), graceMs);
       await Promise.all(loops);
       await refreshing;

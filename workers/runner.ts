@@ -50,6 +50,8 @@ export interface RunnerConfig {
   telegramSharedDir?: string;
   /** DOWNLOAD_CONNECTIONS: connections one download opens at once (1 without) */
   downloadConnections?: number;
+  /** LIBSTDBUF_PATH: coreutils' libstdbuf, when not where coreutils installs it */
+  libstdbufPath?: string;
 }
 
 export interface RunnerDeps {
@@ -85,6 +87,7 @@ function ytdlpSetup(config: RunnerConfig): YtdlpSetup {
     cacheDir: resolve(config.dataDir, "ytdlp-cache"),
     configFile: config.ytdlpConfig,
     connections: config.downloadConnections,
+    libstdbufPath: config.libstdbufPath,
   };
 }
 

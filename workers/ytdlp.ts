@@ -1,6 +1,7 @@
 /** yt-dlp: probe a link into a ProbeInfo, download a variant into a file ready to upload. */
 import { extname, join, resolve } from "node:path";
 import { z } from "zod";
+import { delay } from "es-toolkit/promise";
 import { describeMediaFile } from "./ffmpeg.ts";
 import { formatMegabytes, selectFormat } from "../media/formats.ts";
 import {
@@ -18,6 +19,7 @@ import {
   ALLOWED_PROTOCOLS,
   type AudioExtraction,
   type AudioTags,
+  downloadReadoutIsLive,
   parseProgressLine,
   readYtdlpJson,
   runYtdlp,
@@ -194,6 +196,15 @@ async function runDownload(
     overLimit = true;
     oversize.abort();
   };
+  // progress read from the disk and from the readout never goes back
+  let shownBytes = 0;
+  let processing = false;
+  const show = (progress: DownloadProgress) => {
+    processing ||= progress.phase === "processing";
+    if (progress.phase === "downloading" && progress.downloadedBytes < shownBytes) return;
+    shownBytes = Math.max(shownBytes, progress.downloadedBytes);
+    options.onProgress?.(progress);
+  };
   const onLine = (line: string) => {
     if (MAX_FILESIZE_LINE.test(line)) overLimit = true;
     // aria2c has no --max-filesize: the size it announces is checked here, within its first second
@@ -203,8 +214,21 @@ async function runDownload(
     if (!progress) return;
     // yt-dlp checks --max-filesize only against a announced size; HLS and chunked bodies need this
     if (progress.downloadedBytes > download.maxFilesize) return stopOversize();
-    options.onProgress?.(progress);
+    show(progress);
   };
+  // without libstdbuf aria2c's readout comes only when it ends: the bytes on disk tell meanwhile
+  const onDisk = downloadReadoutIsLive(options)
+    ? undefined
+    : watchBytesOnDisk(download.output.dir, (downloadedBytes) => {
+      // merging and converting write new files: no longer the download's bytes
+      if (processing) return;
+      if (downloadedBytes > download.maxFilesize) return stopOversize();
+      const totalBytes = estimatedBytes && Math.max(estimatedBytes, downloadedBytes);
+      const percent = totalBytes
+        ? Math.round((downloadedBytes / totalBytes) * 1000) / 10
+        : undefined;
+      show({ phase: "downloading", downloadedBytes, totalBytes, percent });
+    });
   const signal = options.signal
     ? AbortSignal.any([options.signal, oversize.signal])
     : oversize.signal;
@@ -214,8 +238,47 @@ async function runDownload(
   } catch (error) {
     if (overLimit && !options.signal?.aborted) throw tooLarge(options.maxBytes);
     throw error;
+  } finally {
+    await onDisk?.stop();
   }
   if (overLimit) throw tooLarge(options.maxBytes);
+}
+
+/** How often the bytes on disk are read when no readout comes: as often as aria2c's readout. */
+const DISK_PROGRESS_INTERVAL_MS = 1_000;
+/** The parts being downloaded (`media.mp4.part`, `media.f140.m4a`…), not aria2c's control file. */
+const DOWNLOADING_PART = /^media\..*(?<!\.aria2|\.ytdl)$/;
+
+/**
+ * Reports the bytes the download's parts hold on disk, every second until stopped: the blocks
+ * written, as aria2c writes its ranged parts into a sparse file (yt-dlp runs it with
+ * --file-allocation=none), at most each file's size.
+ */
+function watchBytesOnDisk(dir: string, onBytes: (bytes: number) => void) {
+  const bytesOnDisk = async () => {
+    let bytes = 0;
+    for await (const entry of Deno.readDir(dir)) {
+      if (!entry.isFile || !DOWNLOADING_PART.test(entry.name)) continue;
+      const info = await Deno.lstat(join(dir, entry.name)).catch(() => undefined);
+      if (info) bytes += Math.min(info.size, (info.blocks ?? 0) * 512);
+    }
+    return bytes;
+  };
+  const stopping = new AbortController();
+  const watching = (async () => {
+    while (!stopping.signal.aborted) {
+      await delay(DISK_PROGRESS_INTERVAL_MS, { signal: stopping.signal }).catch(() => {});
+      if (stopping.signal.aborted) break;
+      const bytes = await bytesOnDisk().catch(() => 0);
+      if (bytes > 0) onBytes(bytes);
+    }
+  })();
+  return {
+    stop: async () => {
+      stopping.abort();
+      await watching;
+    },
+  };
 }
 
 // --- progress -----------------------------------------------------------------------------------

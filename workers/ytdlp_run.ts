@@ -24,13 +24,15 @@ export interface YtdlpSetup {
    * side by side, a single file in as many ranged parts (aria2c); 1 by default
    */
   connections?: number;
+  /** coreutils' libstdbuf (LIBSTDBUF_PATH); by default looked for where coreutils installs it */
+  libstdbufPath?: string;
 }
 
 /** The setup part of a caller's options, handed on to the runs it makes. */
 export function ytdlpSetupOf(
-  { ytdlpPath, cacheDir, configFile, connections }: YtdlpSetup,
+  { ytdlpPath, cacheDir, configFile, connections, libstdbufPath }: YtdlpSetup,
 ): YtdlpSetup {
-  return { ytdlpPath, cacheDir, configFile, connections };
+  return { ytdlpPath, cacheDir, configFile, connections, libstdbufPath };
 }
 
 export interface YtdlpRunOptions extends YtdlpSetup {
@@ -168,25 +170,65 @@ function parallelArgs(connections = 1): string[] {
   ];
 }
 
-/** coreutils' stdbuf library (Debian's path), which sets a program's stdout buffering */
-const LIBSTDBUF = "/usr/libexec/coreutils/libstdbuf.so";
-let libstdbufFound: boolean | undefined;
+/**
+ * Where coreutils installs its stdbuf library: Debian, Ubuntu, Fedora and Alpine
+ * (`/usr/libexec`), Arch (`/usr/lib`), some RPM systems (`/usr/lib64`), a build from source
+ * (`/usr/local`). Elsewhere (Nix, Homebrew, another prefix) it lies by `stdbuf`'s own prefix.
+ */
+const LIBSTDBUF_PATHS = [
+  "/usr/libexec/coreutils/libstdbuf.so",
+  "/usr/lib/coreutils/libstdbuf.so",
+  "/usr/lib64/coreutils/libstdbuf.so",
+  "/usr/local/libexec/coreutils/libstdbuf.so",
+];
+/** found once per configured path ("" for none): it does not move while the worker runs */
+const libstdbufFound = new Map<string, string | undefined>();
+
+const isFile = (path: string) => {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+};
+
+/** The library next to a `stdbuf` found on PATH: `<prefix>/bin/stdbuf`, `<prefix>/libexec/…`. */
+function libstdbufByStdbuf(): string[] {
+  const path = Deno.env.get("PATH") ?? "";
+  return path.split(":").filter((dir) => dir.startsWith("/") && isFile(`${dir}/stdbuf`))
+    .flatMap((dir) => {
+      const prefix = dir.replace(/\/[^/]*\/?$/, "");
+      return ["libexec", "lib", "lib64"].map((lib) => `${prefix}/${lib}/coreutils/libstdbuf.so`);
+    });
+}
+
+/** coreutils' libstdbuf: the configured path if it is there, else the first of the known places. */
+function findLibstdbuf(configured?: string): string | undefined {
+  const key = configured ?? "";
+  if (!libstdbufFound.has(key)) {
+    const candidates = configured ? [configured] : [...LIBSTDBUF_PATHS, ...libstdbufByStdbuf()];
+    libstdbufFound.set(key, candidates.find(isFile));
+  }
+  return libstdbufFound.get(key);
+}
+
+/**
+ * Whether a download's readout comes as it happens: always with one connection (yt-dlp's own);
+ * with several, aria2c's only when its stdout can be made line-buffered.
+ */
+export function downloadReadoutIsLive(setup: YtdlpSetup): boolean {
+  return (setup.connections ?? 1) <= 1 || findLibstdbuf(setup.libstdbufPath) !== undefined;
+}
 
 /**
  * aria2c prints its readout to the stdout yt-dlp hands it, a pipe, which the C library buffers
  * in 4 KiB blocks: the readout would come all at once at the end, progress and the size check
  * with it. Line-buffered (as `stdbuf -oL` does it), it comes every second. Without coreutils'
- * library, aria2c's progress comes at the end.
+ * library, runDownload reads progress from the bytes on disk instead.
  */
-function lineBufferedStdout(): Record<string, string> | undefined {
-  libstdbufFound ??= (() => {
-    try {
-      return Deno.statSync(LIBSTDBUF).isFile;
-    } catch {
-      return false;
-    }
-  })();
-  return libstdbufFound ? { LD_PRELOAD: LIBSTDBUF, _STDBUF_O: "L" } : undefined;
+function lineBufferedStdout(configured?: string): Record<string, string> | undefined {
+  const library = findLibstdbuf(configured);
+  return library ? { LD_PRELOAD: library, _STDBUF_O: "L" } : undefined;
 }
 
 const PROGRESS_PREFIX = "@@progress ";
@@ -211,7 +253,7 @@ export async function runYtdlp(
     timeoutMs: options.timeoutMs,
     cwd: "output" in request ? request.output.dir : undefined,
     onStdoutLine: request.mode === "download" ? request.onLine : undefined,
-    env: parallel ? lineBufferedStdout() : undefined,
+    env: parallel ? lineBufferedStdout(options.libstdbufPath) : undefined,
   });
   if (result.code !== 0) throw classifyYtdlpFailure(result.stderrTail);
   if (request.mode === "json" || request.mode === "listing") return parseJson(result.stdout);

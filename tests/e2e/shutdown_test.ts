@@ -8,6 +8,7 @@ import { startMediaLab } from "../support/media_lab.ts";
 import { dataFor, waitForPreview } from "../support/chat.ts";
 import { waitUntil } from "../support/wait.ts";
 import { TEST_METRICS_TOKEN } from "../support/system.ts";
+import { DatabaseSync } from "node:sqlite";
 import { JobQueue } from "../../kv/jobs.ts";
 
 function freePort(): number {
@@ -26,31 +27,35 @@ function collect(stream: ReadableStream<Uint8Array>): { text: () => string; done
   return { text: () => text, done };
 }
 
-Deno.test("[e2e/shutdown] SIGTERM during a download, then more signals while stopping: the app ends cleanly with status 0 and loses nothing", async () => {
-  await using lab = await startMediaLab();
-  await using telegram = await FakeTelegram.start();
-  const dataDir = await Deno.makeTempDir({ prefix: "mediabot-shutdown-" });
-  const port = freePort();
-  const appUrl = `http://127.0.0.1:${port}`;
+/** main.ts in its own process on loopback, as `deno task start` runs it, its output collected. */
+function spawnApp(env: Record<string, string>) {
   const app = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", new URL("../../main.ts", import.meta.url).pathname],
-    env: {
-      BOT_TOKEN: telegram.token,
-      TELEGRAM_API_ROOT: telegram.apiRoot,
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      LISTEN_HOST: "127.0.0.1",
-      WORKERS: "2",
-      ALLOW_PRIVATE_URLS: "true",
-      METRICS_TOKEN: TEST_METRICS_TOKEN,
-      LOG_LEVEL: "info",
-    },
+    env: { LISTEN_HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
     stdout: "piped",
     stderr: "piped",
   }).spawn();
   const stdout = collect(app.stdout);
   const stderr = collect(app.stderr);
   const logged = (message: string) => stdout.text().includes(`"message":"${message}"`);
+  return { app, stdout, stderr, logged };
+}
+
+Deno.test("[e2e/shutdown] SIGTERM during a download, then more signals while stopping: the app ends cleanly with status 0 and loses nothing", async () => {
+  await using lab = await startMediaLab();
+  await using telegram = await FakeTelegram.start();
+  const dataDir = await Deno.makeTempDir({ prefix: "mediabot-shutdown-" });
+  const port = freePort();
+  const appUrl = `http://127.0.0.1:${port}`;
+  const { app, stdout, stderr, logged } = spawnApp({
+    BOT_TOKEN: telegram.token,
+    TELEGRAM_API_ROOT: telegram.apiRoot,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    WORKERS: "2",
+    ALLOW_PRIVATE_URLS: "true",
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
+  });
   try {
     await waitUntil(() => Promise.resolve(logged("started")), "the app started");
     const metrics = await fetch(`${appUrl}/metrics`, {
@@ -118,6 +123,58 @@ Deno.test("[e2e/shutdown] SIGTERM during a download, then more signals while sto
       kv.close();
     }
   } finally {
+    try {
+      app.kill("SIGKILL");
+    } catch {
+      // ended
+    }
+    await app.status;
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
+/** Whether a process has a handler for SIGTERM (bit 15 of /proc's SigCgt mask). */
+function catchesSigterm(pid: number): boolean {
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  const caught = BigInt(`0x${status.match(/SigCgt:\s+([0-9a-f]+)/)?.[1] ?? "0"}`);
+  return (caught & (1n << 14n)) !== 0n;
+}
+
+Deno.test("[e2e/shutdown] SIGTERM while the app is still opening KV: it waits for it, then stops cleanly with status 0", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "mediabot-early-stop-" });
+  const kvPath = `${dataDir}/bot.kv`;
+  (await Deno.openKv(kvPath)).close();
+  // another process holding the database locked keeps the app's start-up in Deno.openKv
+  const lock = new DatabaseSync(kvPath);
+  lock.exec("PRAGMA locking_mode=EXCLUSIVE");
+  lock.exec("BEGIN EXCLUSIVE");
+  lock.exec("CREATE TABLE IF NOT EXISTS start_up_held (x)");
+  const { app, stdout, stderr, logged } = spawnApp({
+    BOT_TOKEN: "123:early-stop",
+    TELEGRAM_API_ROOT: "http://127.0.0.1:9",
+    DATA_DIR: dataDir,
+    PORT: String(freePort()),
+    WORKERS: "1",
+  });
+  try {
+    await waitUntil(
+      () => Promise.resolve(catchesSigterm(app.pid)),
+      "the app listens for SIGTERM while its start-up waits for KV",
+    ).catch((error) => {
+      throw new Error(`${error.message}; the app said: ${stdout.text()} ${stderr.text()}`);
+    });
+    app.kill("SIGTERM");
+    lock.exec("COMMIT");
+    lock.close();
+    const status = await app.status;
+    await Promise.all([stdout.done, stderr.done]);
+    const errors = stderr.text();
+    assertEquals(status.signal, null, `ended by its own shutdown, not by the signal: ${errors}`);
+    assertEquals(status.code, 0, errors);
+    assert(logged("stopped"), "the app said it stopped");
+    assert(!logged("started"), "nothing started after the stop");
+  } finally {
+    if (lock.isOpen) lock.close();
     try {
       app.kill("SIGKILL");
     } catch {

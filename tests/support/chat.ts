@@ -47,6 +47,20 @@ export function waitForFile(
   );
 }
 
+/** A user sends a link, presses `label` on its preview, and waits for the file of that kind. */
+export async function downloadThroughChat(
+  telegram: FakeTelegram,
+  user: FakeUser,
+  url: string,
+  label: string | RegExp,
+  kind: "video" | "audio" | "document" = "video",
+): Promise<BotMessage> {
+  user.sendText(url);
+  const preview = await waitForPreview(telegram, user.id);
+  user.pressButton(preview.message, dataFor(preview, label));
+  return await waitForFile(telegram, user.id, kind);
+}
+
 /** Sends a text and waits for the bot's first new message matching `pattern`. */
 export async function reply(
   telegram: FakeTelegram,

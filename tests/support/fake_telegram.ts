@@ -112,6 +112,11 @@ export interface FakeTelegramOptions {
    * server shares with the bot's workers; any other path is refused as one the server cannot see.
    */
   localFilesDir?: string;
+  /**
+   * Without local mode: what a `file://` URI is refused with (400), as servers and their versions
+   * word it. Default telegram-bot-api's "invalid file HTTP URL specified: Unsupported URL protocol".
+   */
+  pathRefusal?: string;
 }
 
 /** An error to answer instead of running a method (see `failNext`). */
@@ -1407,6 +1412,8 @@ class State {
    * files `file://` URIs may name
    */
   local?: { dir: string; token: string; readable: string[] };
+  /** without local mode: the description a `file://` URI is refused with */
+  pathRefusal = NOT_AN_HTTP_URL;
   inlineQueryTimeoutMs = 10_000;
   /** Wakes long polls and the webhook sender. */
   readonly queueChanged = new Notifier();
@@ -2255,6 +2262,13 @@ async function fetchToUpload(
   }
 }
 
+/** A response whose body fails at once: the connection ends before the answer is complete. */
+function droppedConnection(): Response {
+  return new Response(
+    new ReadableStream({ start: (controller) => controller.error(new Error("answer dropped")) }),
+  );
+}
+
 /** How a local-mode server recognises a path (telegram-bot-api's Client::get_input_file). */
 const FILE_URI_PREFIX = "file:/";
 
@@ -2288,7 +2302,7 @@ async function localFileToUpload(
   uri: string,
   part: string,
 ): Promise<Upload> {
-  if (!state.local) throw badRequest(NOT_AN_HTTP_URL);
+  if (!state.local) throw badRequest(state.pathRefusal);
   const path = localFilePath(uri);
   const unreadable = badRequest(`realpath failed for "${path}"`);
   let real: string;
@@ -3103,6 +3117,8 @@ export class FakeTelegram {
   readonly #webhookConnections: number;
   readonly #random: () => number;
   readonly #failNext = new Map<string, { times: number; failure: InjectedFailure }>();
+  /** methods (lower case) whose next calls lose their answer, and how many more */
+  readonly #dropAnswers = new Map<string, number>();
   readonly #failureRates = new Map<string, { probability: number; retryAfter: number }>();
   readonly #failingChats = new Map<number, InjectedFailure>();
   /** Aborted by close(): ends long polls, URL fetches and webhook deliveries. */
@@ -3139,6 +3155,7 @@ export class FakeTelegram {
     this.#state.inlineMode = opts.inlineMode ?? true;
     this.#state.inlineFeedback = opts.inlineFeedback ?? true;
     this.#state.inlineQueryTimeoutMs = opts.inlineQueryTimeoutMs ?? 10_000;
+    if (opts.pathRefusal) this.#state.pathRefusal = opts.pathRefusal;
     if (opts.localDir) {
       const folders = [opts.localDir, opts.localFilesDir].filter((dir) => dir !== undefined);
       // the real server creates its working folder (--dir) when it starts
@@ -3353,6 +3370,24 @@ export class FakeTelegram {
   }
 
   /**
+   * The next `times` calls of `method` run (a message is sent), then their connection drops
+   * before the answer is complete: the client cannot tell whether the call took effect.
+   */
+  dropAnswerOfNext(method: string, times = 1): void {
+    this.#dropAnswers.set(method.toLowerCase(), times);
+  }
+
+  /** Whether this call's answer is one `dropAnswerOfNext` asked to lose. */
+  #dropsAnswer(method: string): boolean {
+    const key = method.toLowerCase();
+    const left = this.#dropAnswers.get(key) ?? 0;
+    if (left === 0) return false;
+    if (left === 1) this.#dropAnswers.delete(key);
+    else this.#dropAnswers.set(key, left - 1);
+    return true;
+  }
+
+  /**
    * Every call about this chat (its `chat_id`) answers `failure` and has no effect, until
    * called again without one: a chat Telegram keeps refusing, e.g. under a long flood wait.
    */
@@ -3464,6 +3499,7 @@ export class FakeTelegram {
           errorResponse(new ApiError(413, "Request Entity Too Large")),
         )
         : await this.#invoke(entry, request, params, time);
+      if (this.#dropsAnswer(entry.name)) return droppedConnection();
       return jsonResponse(response);
     } finally {
       await request.cleanup();
