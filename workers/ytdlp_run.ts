@@ -157,12 +157,15 @@ export const ALLOWED_PROTOCOLS = [
  * peers it would reach directly. It has no size limit: runDownload checks the size its readout
  * announces.
  */
-function parallelArgs(connections = 1): string[] {
+function parallelArgs(setup: YtdlpSetup): string[] {
+  const connections = setup.connections ?? 1;
   if (connections <= 1) return [];
   const aria2c = [
     ...[`--split=${connections}`, `--max-connection-per-server=${connections}`],
     ...["--min-split-size=1M", "--connect-timeout=20", "--timeout=20", "--max-tries=4"],
     ...["--follow-torrent=false", "--follow-metalink=false", "--enable-dht=false"],
+    // progress is then read from the disk: aria2c's 16 MiB write cache would hide the first bytes
+    ...(downloadReadoutIsLive(setup) ? [] : ["--disk-cache=0"]),
   ];
   return [
     ...["--concurrent-fragments", String(connections)],
@@ -266,7 +269,7 @@ function ytdlpArgs(request: YtdlpRequest, setup: YtdlpSetup): string[] {
     ...YTDLP_BASE_ARGS,
     ...NETWORK_ARGS,
     ...cookiesArgs(),
-    ...(request.mode === "download" ? parallelArgs(setup.connections) : []),
+    ...(request.mode === "download" ? parallelArgs(setup) : []),
     ...modeArgs(request),
     ...link,
   ];
