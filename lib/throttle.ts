@@ -91,10 +91,24 @@ export interface Turn {
   congestionMs: number;
 }
 
+/**
+ * What a sender says with a turn it asks for, so the order of priorities holds across senders
+ * (app instances, fleet workers), not only within each: a call below a priority another sender
+ * has waiting takes a yielded turn (kv/send_budget.ts).
+ */
+export interface ReserveOptions {
+  /** the call's priority (an answer when not given) */
+  priority?: SendPriority;
+  /** who asks, one id per process: its own waiting calls never hold it back */
+  sender?: string;
+  /** the highest priority of the sender's calls left waiting behind the bot's budget */
+  waiting?: SendPriority;
+}
+
 /** Where the turns of every sender of one bot are kept. */
 export interface SendBudget {
   /** Takes the turn of one message to a chat. */
-  reserve(chatId: number | string): Promise<Turn>;
+  reserve(chatId: number | string, options?: ReserveOptions): Promise<Turn>;
   /** Telegram answered 429: nobody sends to this chat (the whole bot, without one) for that long. */
   pause(chatId: number | string | undefined, retryAfterMs: number): Promise<void>;
 }
@@ -191,7 +205,12 @@ interface ApiResult {
 export type SendPriority = "answer" | "delivery" | "notification" | "progress";
 
 /** Highest first. */
-const PRIORITIES: readonly SendPriority[] = ["answer", "delivery", "notification", "progress"];
+export const PRIORITIES: readonly SendPriority[] = [
+  "answer",
+  "delivery",
+  "notification",
+  "progress",
+];
 
 /** Where a call's parameters carry its priority: a symbol, so it is never sent to Telegram. */
 const SEND_PRIORITY: unique symbol = Symbol("send priority");
@@ -231,6 +250,7 @@ const SUPERSEDED: ApiResult & { result: true } = { ok: true, result: true };
 
 interface Waiting {
   chatId: number | string;
+  priority: SendPriority;
   /** a progress edit's message, "<chat>:<message>": a later edit of it takes its place */
   mergeKey?: string;
   /** its turn's time, or undefined when a later edit took its place */
@@ -258,6 +278,10 @@ export class Throttle {
   readonly #turnsSpent = new WeakSet<object>();
   /** turns given to other calls while progress edits waited, since the last edit's */
   #turnsSinceProgress = 0;
+  /** this process, to the budget: the calls it has waiting hold back others' lower ones */
+  readonly #sender = crypto.randomUUID();
+  /** the last turns given were held by the bot's budget: the calls left wait beyond the lookahead */
+  #congested = false;
 
   constructor(
     readonly budget: SendBudget = new MemorySendBudget(),
@@ -274,7 +298,7 @@ export class Throttle {
     priority: SendPriority = "answer",
     mergeKey?: string,
   ): Promise<boolean> {
-    const at = await this.#queue({ chatId, mergeKey }, priority, signal);
+    const at = await this.#queue({ chatId, priority, mergeKey }, priority, signal);
     if (at === undefined) return false;
     const wait = at - this.clock.now();
     if (wait > 0) await this.clock.sleep(wait, signal);
@@ -313,7 +337,7 @@ export class Throttle {
   }
 
   #queue(
-    call: Pick<Waiting, "chatId" | "mergeKey">,
+    call: Pick<Waiting, "chatId" | "priority" | "mergeKey">,
     priority: SendPriority,
     signal?: AbortSignalLike,
   ): Promise<number | undefined> {
@@ -349,9 +373,16 @@ export class Throttle {
         const batch: Waiting[] = [];
         for (let next; batch.length < RESERVED_AT_ONCE && (next = this.#next());) batch.push(next);
         if (batch.length === 0) return;
+        const sender = this.#sender;
+        const waiting = this.#congested ? this.#highestWaiting() : undefined;
         // asked together, so a budget kept in KV books them in one write
         const turns = await Promise.allSettled(
-          batch.map((call) => this.budget.reserve(call.chatId)),
+          batch.map((call) =>
+            this.budget.reserve(call.chatId, { priority: call.priority, sender, waiting })
+          ),
+        );
+        this.#congested = turns.some((turn) =>
+          turn.status === "fulfilled" && turn.value.congestionMs > 0
         );
         let holdMs = 0;
         for (const [i, turn] of turns.entries()) {
@@ -372,11 +403,16 @@ export class Throttle {
     }
   }
 
-  #next(): Waiting | undefined {
-    const progress = this.#waiting.progress;
-    const first = PRIORITIES.find((priority) =>
+  /** What others yield to: the first priority above progress edits with calls waiting here. */
+  #highestWaiting(): SendPriority | undefined {
+    return PRIORITIES.find((priority) =>
       priority !== "progress" && this.#waiting[priority].length > 0
     );
+  }
+
+  #next(): Waiting | undefined {
+    const progress = this.#waiting.progress;
+    const first = this.#highestWaiting();
     if (
       first === undefined ||
       progress.length > 0 && this.#turnsSinceProgress >= PROGRESS_EVERY - 1
