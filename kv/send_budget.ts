@@ -229,7 +229,7 @@ export class KvSendBudget implements SendBudget {
           if (yields) yieldedTat = schedule(yieldedTat ?? -Infinity, at, this.#yieldedPace).tat;
           const tat = schedule(chatTat, at, paces[i]).tat;
           op.check(chat).set(chat.key, { tat }, { expireIn: ttlOf(tat, now) });
-          turns.push({ at, congestionMs: at - chatTurn });
+          turns.push({ at, congestionMs: at - chatTurn, yielded: yields });
         }
         if (marksChanged) {
           op.check(waiting).set(WAITING_KEY, marks, { expireIn: WAITING_MARK_MS });

@@ -89,6 +89,8 @@ export interface Turn {
   at: number;
   /** how long the bot's budget (its slots, a 429 pause) holds it beyond its chat's pace */
   congestionMs: number;
+  /** a turn given to a call that yields to others' of higher priorities (kv/send_budget.ts) */
+  yielded?: boolean;
 }
 
 /**
@@ -282,6 +284,8 @@ export class Throttle {
   readonly #sender = crypto.randomUUID();
   /** the last turns given were held by the bot's budget: the calls left wait beyond the lookahead */
   #congested = false;
+  /** the last turns given yielded to others' calls: the next are asked for one at a time */
+  #yielding = false;
 
   constructor(
     readonly budget: SendBudget = new MemorySendBudget(),
@@ -371,7 +375,9 @@ export class Throttle {
     try {
       while (true) {
         const batch: Waiting[] = [];
-        for (let next; batch.length < RESERVED_AT_ONCE && (next = this.#next());) batch.push(next);
+        // a yielded turn comes late, and booking several would outlast the others' wait
+        const size = this.#yielding ? 1 : RESERVED_AT_ONCE;
+        for (let next; batch.length < size && (next = this.#next());) batch.push(next);
         if (batch.length === 0) return;
         const sender = this.#sender;
         const waiting = this.#congested ? this.#highestWaiting() : undefined;
@@ -381,9 +387,9 @@ export class Throttle {
             this.budget.reserve(call.chatId, { priority: call.priority, sender, waiting })
           ),
         );
-        this.#congested = turns.some((turn) =>
-          turn.status === "fulfilled" && turn.value.congestionMs > 0
-        );
+        const given = turns.flatMap((turn) => turn.status === "fulfilled" ? [turn.value] : []);
+        this.#congested = given.some((turn) => turn.congestionMs > 0);
+        this.#yielding = given.some((turn) => turn.yielded);
         let holdMs = 0;
         for (const [i, turn] of turns.entries()) {
           if (turn.status === "rejected") {

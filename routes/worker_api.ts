@@ -118,6 +118,7 @@ export function workerApiRoutes(
       return c.json({
         waitMs: Math.max(0, turn.at - Date.now()),
         congestionMs: turn.congestionMs,
+        yielded: turn.yielded ?? false,
       });
     })
     .post("/worker/v1/sends/pause", async (c) => {

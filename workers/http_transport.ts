@@ -151,12 +151,14 @@ export class AppSendBudget implements SendBudget {
   async reserve(chatId: number | string, options: ReserveOptions = {}): Promise<Turn> {
     try {
       const response = await this.#call("/sends", { chatId, ...options });
-      const { waitMs, congestionMs } = await response.json() as {
+      const { waitMs, congestionMs, yielded } = await response.json() as {
         waitMs: number;
         /** absent from an app of before priorities */
         congestionMs?: number;
+        /** absent from an app of before priorities across senders */
+        yielded?: boolean;
       };
-      return { at: Date.now() + waitMs, congestionMs: congestionMs ?? 0 };
+      return { at: Date.now() + waitMs, congestionMs: congestionMs ?? 0, yielded };
     } catch {
       return await this.#alone.reserve(chatId);
     }
