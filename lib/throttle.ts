@@ -316,7 +316,7 @@ export class Throttle {
   readonly transformer: Transformer = async (prev, method, payload, signal) => {
     const chatId = chatIdOf(payload);
     if (chatId !== undefined && !this.#spendTakenTurn(payload)) {
-      const priority = priorityOf(payload);
+      const priority = sendPriorityOf(payload);
       const mergeKey = priority === "progress" ? editedMessageOf(chatId, payload) : undefined;
       if (!await this.take(chatId, signal, priority, mergeKey)) {
         return SUPERSEDED as Awaited<ReturnType<typeof prev>>;
@@ -435,7 +435,8 @@ function abortError(): DOMException {
   return new DOMException("the call was aborted while it waited", "AbortError");
 }
 
-function priorityOf(payload: unknown): SendPriority {
+/** A call's priority, as its parameters carry it (an answer when unmarked). */
+export function sendPriorityOf(payload: unknown): SendPriority {
   const marked = payload && typeof payload === "object"
     ? (payload as { [SEND_PRIORITY]?: SendPriority })[SEND_PRIORITY]
     : undefined;
