@@ -9,7 +9,9 @@
  * A chat's limit is a pace (GCRA, the "virtual scheduling" form of a token bucket): a burst at
  * once, then a steady rate. The bot's is a count per time slot (3 messages per 100 ms at 30 a
  * second), so a turn taken for later never holds up one wanted sooner. A send is scheduled,
- * never refused: it waits until its turn. Within a process, calls wait by priority (Throttle).
+ * never refused: it waits until its turn. Within a process, calls wait by priority (Throttle);
+ * across processes, a call below a priority another process has waiting takes a yielded turn
+ * (ReserveOptions, kv/send_budget.ts).
  */
 import type { Transformer } from "grammy";
 
@@ -266,7 +268,9 @@ interface Waiting {
  * budget only for the call that comes first, a little ahead of its time: a burst of progress
  * edits never books the turns an answer coming after it needs. Waiting progress edits of one
  * message are merged (only the latest goes), and while other calls wait they get one turn in
- * PROGRESS_EVERY; an edit whose caller stops waiting (its signal) is skipped.
+ * PROGRESS_EVERY; an edit whose caller stops waiting (its signal) is skipped. The budget hears
+ * each call's priority and, once the bot's budget holds the calls up, the highest priority left
+ * waiting here, so other processes' lower calls yield to them.
  */
 export class Throttle {
   readonly #waiting: Record<SendPriority, Waiting[]> = {
