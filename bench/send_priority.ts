@@ -110,6 +110,10 @@ async function measure(
     firstUpdateId,
   );
   clearInterval(heartbeats);
+  // ended at once, so their leases do not lapse into the next measure (a requeued job is edited)
+  const ended = { code: "internal", message: "bench over", retryable: false };
+  await Promise.all(downloads.map(({ id, leaseId }) => reporting.jobs.fail(id, leaseId, ended)));
+  await reporting.jobs.settled();
 
   const delays = answeredAt.map((at) => at - startedAt);
   const lost = delays.filter(Number.isNaN).length;
