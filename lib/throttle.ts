@@ -306,7 +306,7 @@ export class Throttle {
     priority: SendPriority = "answer",
     mergeKey?: string,
   ): Promise<boolean> {
-    const at = await this.#queue({ chatId, priority, mergeKey }, priority, signal);
+    const at = await this.#queue({ chatId, priority, mergeKey }, signal);
     if (at === undefined) return false;
     const wait = at - this.clock.now();
     if (wait > 0) await this.clock.sleep(wait, signal);
@@ -346,13 +346,12 @@ export class Throttle {
 
   #queue(
     call: Pick<Waiting, "chatId" | "priority" | "mergeKey">,
-    priority: SendPriority,
     signal?: AbortSignalLike,
   ): Promise<number | undefined> {
     if (signal?.aborted) return Promise.reject(abortError());
     const { promise, resolve, reject } = Promise.withResolvers<number | undefined>();
     const waiting: Waiting = { ...call, resolve, reject };
-    const queue = this.#waiting[priority];
+    const queue = this.#waiting[call.priority];
     const earlier = call.mergeKey === undefined
       ? -1
       : queue.findIndex((other) => other.mergeKey === call.mergeKey);
