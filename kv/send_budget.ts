@@ -11,15 +11,27 @@
  * atomic as a chat's turn, used for its next messages while that slot lasts (a turn left unused
  * when its slot ends is lost). So the bot's keys are written once per few messages, and all
  * senders together send at most one slot's share in any slot: 3 in any 100 ms, 33 in any second.
+ *
+ * Priorities hold across senders too. A sender whose calls wait behind the bot's budget leaves a
+ * mark in the same atomic as its turns ("answers waiting here until…", WAITING_MARK_MS, renewed
+ * while they wait); every atomic reads the marks with the chats' paces, in the same read. A call
+ * below a priority another sender has marked takes a yielded turn: all yielded turns together go
+ * at one turn of the bot's in PROGRESS_EVERY (one pace in KV for every sender), so lower calls
+ * keep a small share and never starve. A crashed sender's mark lapses on its own.
  */
 import {
   type BotSlots,
   botSlotsOf,
   chatPaceOf,
   type Clock,
+  type Pace,
+  PRIORITIES,
+  PROGRESS_EVERY,
   realClock,
+  type ReserveOptions,
   schedule,
   type SendBudget,
+  type SendPriority,
   type ThrottleLimits,
   type Turn,
 } from "../lib/throttle.ts";
@@ -48,17 +60,36 @@ function botSlotKey(slot: number) {
 /** after a 429 without a chat: no turn of the bot's before then */
 const BOT_PAUSE_KEY = ["send_pace", "bot_paused"] as const;
 
-/** reservations made in one atomic at most (KV reads up to 10 keys at once) */
+/** Which sender has calls of which priority waiting, until when (epoch milliseconds). */
+type WaitingMarks = Record<string, { priority: SendPriority; until: number }>;
+const WAITING_KEY = ["send_pace", "waiting"] as const;
+/** the pace every yielded turn takes, whoever the sender */
+const YIELDED_PACE_KEY = ["send_pace", "yielded"] as const;
+/**
+ * How long a sender's mark holds others back after its last renewal (renewed at half of it while
+ * its calls wait): short, so a sender that crashed holds nobody back for long.
+ */
+export const WAITING_MARK_MS = 1_000;
+/** senders marked at once at most, so the marks stay one small value */
+const MAX_MARKS = 64;
+
+/**
+ * reservations made in one atomic at most: KV reads up to 10 keys at once, these chats' paces,
+ * the marks and the yielded pace
+ */
 const MAX_BATCH = 8;
 
 interface PendingTurn {
   chatId: number | string;
+  options: ReserveOptions;
   resolve(turn: Turn): void;
   reject(error: unknown): void;
 }
 
 export class KvSendBudget implements SendBudget {
   readonly #slots: BotSlots;
+  /** one turn of the bot's in PROGRESS_EVERY, for the calls that yield to others' */
+  readonly #yieldedPace: Pace;
   /** turns of the bot's this instance holds, as their slot numbers, earliest first */
   #held: number[] = [];
   /** reservations asked for and not yet made, first come first */
@@ -76,11 +107,15 @@ export class KvSendBudget implements SendBudget {
     private readonly clock: Clock = realClock,
   ) {
     this.#slots = botSlotsOf(limits);
+    this.#yieldedPace = {
+      intervalMs: (PROGRESS_EVERY * 1000) / limits.globalPerSecond,
+      toleranceMs: 0,
+    };
   }
 
-  reserve(chatId: number | string): Promise<Turn> {
+  reserve(chatId: number | string, options: ReserveOptions = {}): Promise<Turn> {
     const { promise, resolve, reject } = Promise.withResolvers<Turn>();
-    this.#pending.push({ chatId, resolve, reject });
+    this.#pending.push({ chatId, options, resolve, reject });
     // after the calls of this tick, so the reservations asked together go in one atomic
     queueMicrotask(() => void this.#reservePending());
     return promise;
@@ -120,7 +155,7 @@ export class KvSendBudget implements SendBudget {
           chats.size < MAX_BATCH && !chats.has(pending.chatId) && chats.add(pending.chatId)
         );
         try {
-          const turns = await this.#reserveNow(batch.map((pending) => pending.chatId));
+          const turns = await this.#reserveNow(batch);
           const served = batch.slice(0, turns.length);
           this.#pending = this.#pending.filter((pending) => !served.includes(pending));
           served.forEach((pending, i) => pending.resolve(turns[i]));
@@ -137,8 +172,10 @@ export class KvSendBudget implements SendBudget {
   /**
    * Takes the turns of messages to these chats (distinct), in one atomic: the first ones' turns,
    * as many as one fetch of the bot's slots serves (at least one); the others are asked again.
+   * Marks the senders' waiting calls, and paces the calls that yield to others'.
    */
-  async #reserveNow(chatIds: (number | string)[]): Promise<Turn[]> {
+  async #reserveNow(batch: PendingTurn[]): Promise<Turn[]> {
+    const chatIds = batch.map((pending) => pending.chatId);
     const paces = chatIds.map((chatId) => chatPaceOf(this.limits, chatId));
     // held turns taken by an attempt whose commit lost its race go back for the next
     let borrowed: number[] = [];
@@ -150,30 +187,57 @@ export class KvSendBudget implements SendBudget {
       const { turns, unused } = await retryAtomic(this.kv, async (op) => {
         giveBack();
         const now = this.clock.now();
-        const chats = await this.kv.getMany<PaceState[]>(chatIds.map(chatPaceKey));
+        const entries = await this.kv.getMany<unknown[]>([
+          ...chatIds.map(chatPaceKey),
+          WAITING_KEY,
+          YIELDED_PACE_KEY,
+        ]);
+        const chats = entries.slice(0, chatIds.length) as Deno.KvEntryMaybe<PaceState>[];
+        const waiting = entries[chatIds.length] as Deno.KvEntryMaybe<WaitingMarks>;
+        const yielded = entries[chatIds.length + 1] as Deno.KvEntryMaybe<PaceState>;
+        const marks = liveMarks(waiting.value, now);
+        let marksChanged = false;
+        let yieldedTat = yielded.value?.tat;
         const turns: Turn[] = [];
         /** turns fetched from the bot's slots by this attempt, not yet used */
         let fresh: number[] | undefined;
         let notBefore = -Infinity;
         for (const [i, chat] of chats.entries()) {
+          const { priority = "answer", sender, waiting: waitingHere } = batch[i].options;
+          if (sender !== undefined && waitingHere !== undefined) {
+            marksChanged = markWaiting(marks, sender, waitingHere, now) || marksChanged;
+          }
           const chatTat = chat.value?.tat ?? -Infinity;
           const chatTurn = schedule(chatTat, now, paces[i]).times[0];
-          let slot = this.#takeHeld(chatTurn, now);
+          const yields = isOutranked(marks, sender, priority);
+          const from = yields
+            ? Math.max(chatTurn, schedule(yieldedTat ?? -Infinity, now, this.#yieldedPace).times[0])
+            : chatTurn;
+          let slot = this.#takeHeld(from, now);
           if (slot !== undefined) borrowed.push(slot);
-          else if (fresh?.length && this.#slotEnd(fresh[0]) > chatTurn) slot = fresh.shift();
+          else if (fresh?.length && this.#slotEnd(fresh[0]) > from) slot = fresh.shift();
           else if (fresh === undefined) {
-            // a chat that must wait takes one turn: more, held for later, would likely go unused
-            const wanted = chatTurn > now + this.#slots.slotMs
+            // a call that must wait takes one turn: more, held for later, would likely go unused
+            const wanted = yields || from > now + this.#slots.slotMs
               ? 1
               : Math.max(SLICE, chats.length - i);
-            const taken = await this.#takeFromSlots(op, chatTurn, wanted, now);
+            const taken = await this.#takeFromSlots(op, from, wanted, now);
             [slot, ...fresh] = taken.slots;
             notBefore = taken.notBefore;
           } else break;
-          const at = Math.max(chatTurn, notBefore, slot! * this.#slots.slotMs);
+          const at = Math.max(from, notBefore, slot! * this.#slots.slotMs);
+          if (yields) yieldedTat = schedule(yieldedTat ?? -Infinity, at, this.#yieldedPace).tat;
           const tat = schedule(chatTat, at, paces[i]).tat;
           op.check(chat).set(chat.key, { tat }, { expireIn: ttlOf(tat, now) });
-          turns.push({ at, congestionMs: at - chatTurn });
+          turns.push({ at, congestionMs: at - chatTurn, yielded: yields });
+        }
+        if (marksChanged) {
+          op.check(waiting).set(WAITING_KEY, marks, { expireIn: WAITING_MARK_MS });
+        }
+        if (yieldedTat !== yielded.value?.tat && yieldedTat !== undefined) {
+          op.check(yielded).set(YIELDED_PACE_KEY, { tat: yieldedTat }, {
+            expireIn: ttlOf(yieldedTat, now),
+          });
         }
         return commit({ turns, unused: fresh ?? [] });
       }, { what: `the send pace of chat ${chatIds[0]}`, attempts: 20 });
@@ -233,6 +297,35 @@ export class KvSendBudget implements SendBudget {
     this.#held.push(...slots);
     this.#held.sort((a, b) => a - b);
   }
+}
+
+/** The marks still in force: those of senders whose calls waited until after `now`. */
+function liveMarks(marks: WaitingMarks | null, now: number): WaitingMarks {
+  return Object.fromEntries(Object.entries(marks ?? {}).filter(([, mark]) => mark.until > now));
+}
+
+/** Marks (or renews) a sender's waiting calls; true when the marks changed. */
+function markWaiting(
+  marks: WaitingMarks,
+  sender: string,
+  priority: SendPriority,
+  now: number,
+): boolean {
+  // progress edits hold nobody back
+  if (priority === "progress") return false;
+  const mark = marks[sender];
+  const fresh = mark?.priority === priority && mark.until - now > WAITING_MARK_MS / 2;
+  if (fresh || (!mark && Object.keys(marks).length >= MAX_MARKS)) return false;
+  marks[sender] = { priority, until: now + WAITING_MARK_MS };
+  return true;
+}
+
+/** True when another sender has calls of a higher priority than this one's waiting. */
+function isOutranked(marks: WaitingMarks, sender: string | undefined, priority: SendPriority) {
+  const rank = PRIORITIES.indexOf(priority);
+  return Object.entries(marks).some(([other, mark]) =>
+    other !== sender && PRIORITIES.indexOf(mark.priority) < rank
+  );
 }
 
 function ttlOf(until: number, now: number): number {

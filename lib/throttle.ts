@@ -9,7 +9,9 @@
  * A chat's limit is a pace (GCRA, the "virtual scheduling" form of a token bucket): a burst at
  * once, then a steady rate. The bot's is a count per time slot (3 messages per 100 ms at 30 a
  * second), so a turn taken for later never holds up one wanted sooner. A send is scheduled,
- * never refused: it waits until its turn. Within a process, calls wait by priority (Throttle).
+ * never refused: it waits until its turn. Within a process, calls wait by priority (Throttle);
+ * across processes, a call below a priority another process has waiting takes a yielded turn
+ * (ReserveOptions, kv/send_budget.ts).
  */
 import type { Transformer } from "grammy";
 
@@ -89,12 +91,28 @@ export interface Turn {
   at: number;
   /** how long the bot's budget (its slots, a 429 pause) holds it beyond its chat's pace */
   congestionMs: number;
+  /** a turn given to a call that yields to others' of higher priorities (kv/send_budget.ts) */
+  yielded?: boolean;
+}
+
+/**
+ * What a sender says with a turn it asks for, so the order of priorities holds across senders
+ * (app instances, fleet workers), not only within each: a call below a priority another sender
+ * has waiting takes a yielded turn (kv/send_budget.ts).
+ */
+export interface ReserveOptions {
+  /** the call's priority (an answer when not given) */
+  priority?: SendPriority;
+  /** who asks, one id per process: its own waiting calls never hold it back */
+  sender?: string;
+  /** the highest priority of the sender's calls left waiting behind the bot's budget */
+  waiting?: SendPriority;
 }
 
 /** Where the turns of every sender of one bot are kept. */
 export interface SendBudget {
   /** Takes the turn of one message to a chat. */
-  reserve(chatId: number | string): Promise<Turn>;
+  reserve(chatId: number | string, options?: ReserveOptions): Promise<Turn>;
   /** Telegram answered 429: nobody sends to this chat (the whole bot, without one) for that long. */
   pause(chatId: number | string | undefined, retryAfterMs: number): Promise<void>;
 }
@@ -191,7 +209,12 @@ interface ApiResult {
 export type SendPriority = "answer" | "delivery" | "notification" | "progress";
 
 /** Highest first. */
-const PRIORITIES: readonly SendPriority[] = ["answer", "delivery", "notification", "progress"];
+export const PRIORITIES: readonly SendPriority[] = [
+  "answer",
+  "delivery",
+  "notification",
+  "progress",
+];
 
 /** Where a call's parameters carry its priority: a symbol, so it is never sent to Telegram. */
 const SEND_PRIORITY: unique symbol = Symbol("send priority");
@@ -231,6 +254,7 @@ const SUPERSEDED: ApiResult & { result: true } = { ok: true, result: true };
 
 interface Waiting {
   chatId: number | string;
+  priority: SendPriority;
   /** a progress edit's message, "<chat>:<message>": a later edit of it takes its place */
   mergeKey?: string;
   /** its turn's time, or undefined when a later edit took its place */
@@ -244,7 +268,9 @@ interface Waiting {
  * budget only for the call that comes first, a little ahead of its time: a burst of progress
  * edits never books the turns an answer coming after it needs. Waiting progress edits of one
  * message are merged (only the latest goes), and while other calls wait they get one turn in
- * PROGRESS_EVERY; an edit whose caller stops waiting (its signal) is skipped.
+ * PROGRESS_EVERY; an edit whose caller stops waiting (its signal) is skipped. The budget hears
+ * each call's priority and, once the bot's budget holds the calls up, the highest priority left
+ * waiting here, so other processes' lower calls yield to them.
  */
 export class Throttle {
   readonly #waiting: Record<SendPriority, Waiting[]> = {
@@ -258,6 +284,12 @@ export class Throttle {
   readonly #turnsSpent = new WeakSet<object>();
   /** turns given to other calls while progress edits waited, since the last edit's */
   #turnsSinceProgress = 0;
+  /** this process, to the budget: the calls it has waiting hold back others' lower ones */
+  readonly #sender = crypto.randomUUID();
+  /** the last turns given were held by the bot's budget: the calls left wait beyond the lookahead */
+  #congested = false;
+  /** the last turns given yielded to others' calls: the next are asked for one at a time */
+  #yielding = false;
 
   constructor(
     readonly budget: SendBudget = new MemorySendBudget(),
@@ -274,7 +306,7 @@ export class Throttle {
     priority: SendPriority = "answer",
     mergeKey?: string,
   ): Promise<boolean> {
-    const at = await this.#queue({ chatId, mergeKey }, priority, signal);
+    const at = await this.#queue({ chatId, priority, mergeKey }, signal);
     if (at === undefined) return false;
     const wait = at - this.clock.now();
     if (wait > 0) await this.clock.sleep(wait, signal);
@@ -288,7 +320,7 @@ export class Throttle {
   readonly transformer: Transformer = async (prev, method, payload, signal) => {
     const chatId = chatIdOf(payload);
     if (chatId !== undefined && !this.#spendTakenTurn(payload)) {
-      const priority = priorityOf(payload);
+      const priority = sendPriorityOf(payload);
       const mergeKey = priority === "progress" ? editedMessageOf(chatId, payload) : undefined;
       if (!await this.take(chatId, signal, priority, mergeKey)) {
         return SUPERSEDED as Awaited<ReturnType<typeof prev>>;
@@ -313,14 +345,13 @@ export class Throttle {
   }
 
   #queue(
-    call: Pick<Waiting, "chatId" | "mergeKey">,
-    priority: SendPriority,
+    call: Pick<Waiting, "chatId" | "priority" | "mergeKey">,
     signal?: AbortSignalLike,
   ): Promise<number | undefined> {
     if (signal?.aborted) return Promise.reject(abortError());
     const { promise, resolve, reject } = Promise.withResolvers<number | undefined>();
     const waiting: Waiting = { ...call, resolve, reject };
-    const queue = this.#waiting[priority];
+    const queue = this.#waiting[call.priority];
     const earlier = call.mergeKey === undefined
       ? -1
       : queue.findIndex((other) => other.mergeKey === call.mergeKey);
@@ -347,12 +378,21 @@ export class Throttle {
     try {
       while (true) {
         const batch: Waiting[] = [];
-        for (let next; batch.length < RESERVED_AT_ONCE && (next = this.#next());) batch.push(next);
+        // a yielded turn comes late, and booking several would outlast the others' wait
+        const size = this.#yielding ? 1 : RESERVED_AT_ONCE;
+        for (let next; batch.length < size && (next = this.#next());) batch.push(next);
         if (batch.length === 0) return;
+        const sender = this.#sender;
+        const waiting = this.#congested ? this.#highestWaiting() : undefined;
         // asked together, so a budget kept in KV books them in one write
         const turns = await Promise.allSettled(
-          batch.map((call) => this.budget.reserve(call.chatId)),
+          batch.map((call) =>
+            this.budget.reserve(call.chatId, { priority: call.priority, sender, waiting })
+          ),
         );
+        const given = turns.flatMap((turn) => turn.status === "fulfilled" ? [turn.value] : []);
+        this.#congested = given.some((turn) => turn.congestionMs > 0);
+        this.#yielding = given.some((turn) => turn.yielded);
         let holdMs = 0;
         for (const [i, turn] of turns.entries()) {
           if (turn.status === "rejected") {
@@ -372,11 +412,16 @@ export class Throttle {
     }
   }
 
-  #next(): Waiting | undefined {
-    const progress = this.#waiting.progress;
-    const first = PRIORITIES.find((priority) =>
+  /** What others yield to: the first priority above progress edits with calls waiting here. */
+  #highestWaiting(): SendPriority | undefined {
+    return PRIORITIES.find((priority) =>
       priority !== "progress" && this.#waiting[priority].length > 0
     );
+  }
+
+  #next(): Waiting | undefined {
+    const progress = this.#waiting.progress;
+    const first = this.#highestWaiting();
     if (
       first === undefined ||
       progress.length > 0 && this.#turnsSinceProgress >= PROGRESS_EVERY - 1
@@ -393,7 +438,8 @@ function abortError(): DOMException {
   return new DOMException("the call was aborted while it waited", "AbortError");
 }
 
-function priorityOf(payload: unknown): SendPriority {
+/** A call's priority, as its parameters carry it (an answer when unmarked). */
+export function sendPriorityOf(payload: unknown): SendPriority {
   const marked = payload && typeof payload === "object"
     ? (payload as { [SEND_PRIORITY]?: SendPriority })[SEND_PRIORITY]
     : undefined;

@@ -13,7 +13,7 @@ import {
   workerStatusSchema,
 } from "../media/job_schemas.ts";
 import { CLAIM_WAIT_MS } from "../media/job_protocol.ts";
-import type { SendBudget } from "../lib/throttle.ts";
+import { PRIORITIES, type SendBudget } from "../lib/throttle.ts";
 
 const claimBody = z.object({
   workerId: z.string().min(1).max(100).regex(/^[\w.:-]+$/),
@@ -33,7 +33,14 @@ const cookieOutcomesBody = z.object({
 });
 /** a chat as the Bot API names it: its id, or a public channel's "@name" */
 const chatIdSchema = z.union([z.number().int().safe(), z.string().regex(/^@\w{1,64}$/)]);
-const sendBody = z.object({ chatId: chatIdSchema });
+const prioritySchema = z.enum(PRIORITIES);
+const sendBody = z.object({
+  chatId: chatIdSchema,
+  // absent from a worker of before priorities: its calls count as answers, as they did
+  priority: prioritySchema.optional(),
+  sender: z.string().regex(/^[\w-]{1,64}$/).optional(),
+  waiting: prioritySchema.optional(),
+});
 const pauseBody = z.object({
   chatId: chatIdSchema.optional(),
   retryAfterMs: z.number().int().min(0).max(3_600_000),
@@ -106,11 +113,12 @@ export function workerApiRoutes(
     })
     // the bot's flood budget: a worker's upload takes its turn like the app's messages
     .post("/worker/v1/sends", async (c) => {
-      const body = await parseBody(c.req.raw, sendBody);
-      const turn = await sendBudget.reserve(body.chatId);
+      const { chatId, ...options } = await parseBody(c.req.raw, sendBody);
+      const turn = await sendBudget.reserve(chatId, options);
       return c.json({
         waitMs: Math.max(0, turn.at - Date.now()),
         congestionMs: turn.congestionMs,
+        yielded: turn.yielded ?? false,
       });
     })
     .post("/worker/v1/sends/pause", async (c) => {

@@ -26,6 +26,7 @@ import type { ProbeInfo } from "../media/media_types.ts";
 import { unattendedVariant } from "../media/quality.ts";
 import { BATCH_PRIORITY, type BatchDownloads } from "./batch_downloads.ts";
 import type { EventBus } from "./events.ts";
+import { withPriority } from "../lib/throttle.ts";
 
 export interface AutoDownloadDeps {
   config: Config;
@@ -74,7 +75,8 @@ export class AutoDownloads {
     } else if (started.kind === "refused") {
       const t = translatorFor(this.deps.i18n, payload.lang);
       const text = refusalText(t, payload.lang, started.timezone, started.refusal);
-      await this.deps.api.sendMessage(job.chatId, text);
+      // a scheduled run the user is not waiting on: its messages are notifications
+      await this.deps.api.sendMessage(job.chatId, text, withPriority("notification", {}));
     }
   }
 
@@ -129,9 +131,11 @@ export class AutoDownloads {
     // a scheduled run gets its own progress message; a batch's items show in the batch's one
     const statusMessage = auto.batchId ? undefined : async () => {
       const text = renderProgress(t, payload.lang, info.title, { phase: "queued" });
-      const message = await api.sendMessage(job.chatId, text, {
-        reply_markup: cancelKeyboard(t("button-stop")),
-      });
+      const message = await api.sendMessage(
+        job.chatId,
+        text,
+        withPriority("notification", { reply_markup: cancelKeyboard(t("button-stop")) }),
+      );
       return message.message_id;
     };
     return await requestDownload(this.deps, {

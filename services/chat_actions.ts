@@ -9,6 +9,7 @@ import type { Api } from "grammy";
 import type { Job, JobProgress } from "../media/job_types.ts";
 import { claimChatAction } from "../kv/chat_actions.ts";
 import type { ServiceDeps } from "./deps.ts";
+import { withPriority } from "../lib/throttle.ts";
 
 type ChatAction = "typing" | "upload_video" | "upload_document" | "upload_photo";
 
@@ -34,7 +35,9 @@ export async function showChatAction(
 ): Promise<void> {
   if (!await claimChatAction(deps.kv, chatId)) return;
   const deadline = AbortSignal.timeout(CHAT_ACTION_WAIT_MS) as ApiSignal;
-  await deps.api.sendChatAction(chatId, action, {}, deadline).catch((error) =>
+  // it shows progress: never a turn an answer, a delivery or a notice waits for
+  const progress = withPriority("progress", {});
+  await deps.api.sendChatAction(chatId, action, progress, deadline).catch((error) =>
     deps.logger.debug("chat action not shown", { chatId, action, error })
   );
 }

@@ -28,6 +28,7 @@ import { openSealedText, sealText } from "../lib/sealed_text.ts";
 import type { CookieOutcome, JobCookieSet } from "../media/job_protocol.ts";
 import { JOB_COOKIE_SETS_MAX } from "../media/job_schemas.ts";
 import { renderStaleCookieSet } from "../views/cookies.ts";
+import { withPriority } from "../lib/throttle.ts";
 
 /** A KV value holds 64 KiB; a site's cookies are a few kB (export one site's, not a browser's). */
 export const COOKIE_FILE_MAX_BYTES = 48 * 1024;
@@ -138,7 +139,8 @@ export class CookieVault {
     for (const adminId of adminIds) {
       const admin = await users.get(adminId);
       const t = translatorFor(i18n, admin?.language ?? pickLocale(admin?.languageCode));
-      await api.sendMessage(adminId, renderStaleCookieSet(t, set)).catch(
+      const text = renderStaleCookieSet(t, set);
+      await api.sendMessage(adminId, text, withPriority("notification", {})).catch(
         (error) => logger.warn("could not tell an admin a cookie set is stale", { adminId, error }),
       );
     }

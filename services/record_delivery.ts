@@ -5,6 +5,7 @@ import { formatBytes, formatDuration } from "../lib/format.ts";
 import { sendPreview } from "./previews.ts";
 import { translatorFor } from "../i18n/translations.ts";
 import type { ServiceDeps } from "./deps.ts";
+import { withPriority } from "../lib/throttle.ts";
 
 type RecordResult = Extract<JobResult, { kind: "record" | "not_live" }>;
 
@@ -36,7 +37,8 @@ export async function deliverRecording(
   }
   // uploaded to the storage chat: each part is copied to the user, once (outbox guard)
   for (const file of result.files) {
-    if (file.chatId !== job.chatId) await api.copyMessage(job.chatId, file.chatId, file.messageId);
+    if (file.chatId === job.chatId) continue;
+    await api.copyMessage(job.chatId, file.chatId, file.messageId, withPriority("delivery", {}));
   }
   // keyed by the job: a report delivered twice counts one recording
   if (result.files.length > 0) {

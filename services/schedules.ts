@@ -18,6 +18,7 @@ import type { UserStore } from "../kv/users.ts";
 import { escapeHtml, truncate } from "../lib/format.ts";
 import type { Logger } from "../lib/logger.ts";
 import { nextOccurrence } from "../lib/when.ts";
+import { withPriority } from "../lib/throttle.ts";
 
 export interface ScheduleRunnerDeps {
   config: Config;
@@ -82,9 +83,12 @@ export class ScheduleRunner {
         t("schedule-not-started", { url }),
         refusalText(t, schedule.lang, timezoneOf(config, user), started.refusal),
       ].join("\n");
-      await api.sendMessage(schedule.chatId, text, {
-        link_preview_options: { is_disabled: true },
-      }).catch((error) => this.deps.logger.warn("schedule notice failed", { error }));
+      // the user is not waiting on it: a notification, behind answers and deliveries
+      await api.sendMessage(
+        schedule.chatId,
+        text,
+        withPriority("notification", { link_preview_options: { is_disabled: true } }),
+      ).catch((error) => this.deps.logger.warn("schedule notice failed", { error }));
     }
     const next = schedule.repeat
       ? nextOccurrence(

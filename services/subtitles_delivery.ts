@@ -8,6 +8,7 @@ import { translatorFor } from "../i18n/translations.ts";
 import { primaryLanguage } from "../media/translator.ts";
 import { renderTrackList } from "../views/subtitles.ts";
 import type { ServiceDeps } from "./deps.ts";
+import { withPriority } from "../lib/throttle.ts";
 
 type SubtitlesResult = Extract<JobResult, { kind: "subtitle_tracks" | "subtitles" }>;
 
@@ -24,9 +25,12 @@ export async function deliverSubtitles(
   const { api } = deps;
   const { file } = result;
   // uploaded to the storage chat: the user gets a copy, once (outbox guard)
-  const messageId = file.chatId === job.chatId
-    ? file.messageId
-    : (await api.copyMessage(job.chatId, file.chatId, file.messageId)).message_id;
+  const messageId = file.chatId === job.chatId ? file.messageId : (await api.copyMessage(
+    job.chatId,
+    file.chatId,
+    file.messageId,
+    withPriority("delivery", {}),
+  )).message_id;
   if (result.translation === "done" && payload.target) {
     // keyed by the job: a report delivered twice counts one translation
     deps.events.emit({

@@ -1,6 +1,7 @@
 /** Uploads a gallery's items as albums of up to 10 (sendMediaGroup), in order. */
 import type { Api } from "grammy";
 import { DiskFile } from "../lib/curl_upload.ts";
+import { withPriority } from "../lib/throttle.ts";
 import type { InputMediaDocument, InputMediaPhoto, InputMediaVideo, Message } from "grammy/types";
 import type { DownloadPayload, UploadedFile } from "../media/job_types.ts";
 import { albumGroups } from "../media/albums.ts";
@@ -32,7 +33,12 @@ export async function uploadAlbums(
     );
     const sent = group.length === 1
       ? [await sendOne(api, payload.uploadChatId, media[0], signal)]
-      : await api.sendMediaGroup(payload.uploadChatId, albumOf(media), {}, signal as ApiSignal);
+      : await api.sendMediaGroup(
+        payload.uploadChatId,
+        albumOf(media),
+        withPriority("delivery", {}),
+        signal as ApiSignal,
+      );
     sent.forEach((message, index) => files.push(uploadedOf(message, group[index])));
     onAlbum?.(files.length);
   }
@@ -70,9 +76,10 @@ function sendOne(
   signal?: AbortSignal,
 ): Promise<Message> {
   const apiSignal = signal as ApiSignal;
-  if (type === "photo") return api.sendPhoto(chatId, media, options, apiSignal);
-  if (type === "video") return api.sendVideo(chatId, media, options, apiSignal);
-  return api.sendDocument(chatId, media, options, apiSignal);
+  const delivery = withPriority("delivery", options);
+  if (type === "photo") return api.sendPhoto(chatId, media, delivery, apiSignal);
+  if (type === "video") return api.sendVideo(chatId, media, delivery, apiSignal);
+  return api.sendDocument(chatId, media, delivery, apiSignal);
 }
 
 function uploadedOf(message: Message, item: GalleryItem): UploadedFile {

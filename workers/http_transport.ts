@@ -10,6 +10,7 @@ import { CLAIM_WAIT_MS, type JobTransport } from "../media/job_protocol.ts";
 import { jobCookieSetsSchema } from "../media/job_schemas.ts";
 import {
   MemorySendBudget,
+  type ReserveOptions,
   type SendBudget,
   TELEGRAM_LIMITS,
   type ThrottleLimits,
@@ -131,8 +132,9 @@ export function httpTransport(
 
 /**
  * The bot's flood budget as a fleet worker reaches it: each message's turn comes from the app
- * (its KV budget, shared with every app instance), and each 429 is told to it. While the app
- * cannot be reached, the worker keeps the limits alone, in memory.
+ * (its KV budget, shared with every app instance), with the call's priority and what the worker
+ * has waiting, so priorities hold between it and the app; and each 429 is told to it. While the
+ * app cannot be reached, the worker keeps the limits alone, in memory.
  */
 export class AppSendBudget implements SendBudget {
   readonly #alone: SendBudget;
@@ -146,15 +148,17 @@ export class AppSendBudget implements SendBudget {
     this.#alone = new MemorySendBudget(limits);
   }
 
-  async reserve(chatId: number | string): Promise<Turn> {
+  async reserve(chatId: number | string, options: ReserveOptions = {}): Promise<Turn> {
     try {
-      const response = await this.#call("/sends", { chatId });
-      const { waitMs, congestionMs } = await response.json() as {
+      const response = await this.#call("/sends", { chatId, ...options });
+      const { waitMs, congestionMs, yielded } = await response.json() as {
         waitMs: number;
         /** absent from an app of before priorities */
         congestionMs?: number;
+        /** absent from an app of before priorities across senders */
+        yielded?: boolean;
       };
-      return { at: Date.now() + waitMs, congestionMs: congestionMs ?? 0 };
+      return { at: Date.now() + waitMs, congestionMs: congestionMs ?? 0, yielded };
     } catch {
       return await this.#alone.reserve(chatId);
     }

@@ -5,6 +5,7 @@
  */
 import type { Api } from "grammy";
 import { DiskFile } from "../lib/curl_upload.ts";
+import { withPriority } from "../lib/throttle.ts";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import type { JobProgress } from "../media/job_types.ts";
@@ -256,7 +257,7 @@ async function uploadSrt(
   const message = await api.sendDocument(
     payload.uploadChatId,
     new DiskFile(srtPath, name),
-    { caption },
+    withPriority("delivery", { caption }),
     signal as ApiSignal,
   );
   const document = message.document;

@@ -1,6 +1,7 @@
 /** Uploads a finished file to Telegram, streamed from disk. */
 import type { Api } from "grammy";
 import { DiskFile } from "../lib/curl_upload.ts";
+import { withPriority } from "../lib/throttle.ts";
 import type { Message } from "grammy/types";
 import type { DownloadPayload, UploadedFile } from "../media/job_types.ts";
 import type { DownloadedMedia } from "../media/media_types.ts";
@@ -35,11 +36,12 @@ export async function uploadMedia(
     ? new DiskFile(media.thumbnailPath, "thumb.jpg")
     : undefined;
   const duration = media.duration === undefined ? undefined : Math.round(media.duration);
-  const common = {
+  // the file a user asked for: a delivery, behind answers and ahead of notices and progress
+  const common = withPriority("delivery", {
     caption: payload.caption,
     reply_markup: payload.replyMarkup,
     ...replyTo(payload.replyToMessageId),
-  };
+  });
   let message: Message;
   const kind = payload.sendAs === "file" ? "document" : media.kind;
   if (kind === "video") {

@@ -20,7 +20,12 @@ import { QuotaStore } from "../../kv/quota.ts";
 import { CoalescedReads } from "../../kv/coalesced_reads.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { installApiDefaults } from "../../lib/telegram.ts";
-import { MemorySendBudget, Throttle } from "../../lib/throttle.ts";
+import {
+  MemorySendBudget,
+  type SendPriority,
+  sendPriorityOf,
+  Throttle,
+} from "../../lib/throttle.ts";
 import { RateLimits } from "../../kv/rate_limits.ts";
 import { UrlGuard } from "../../lib/url_guard.ts";
 import { JobService } from "../../services/job_service.ts";
@@ -61,6 +66,8 @@ type Params = Record<string, unknown>;
 export interface ApiCall {
   method: string;
   params: Params;
+  /** the call's turn in Telegram's budget, as the throttle read it */
+  priority: SendPriority;
 }
 
 /** A message of the bot's as the chat shows it now. */
@@ -100,7 +107,7 @@ class RecordingTelegram {
 
   readonly transformer: Transformer = (_prev, method, payload) => {
     const params = { ...(payload as Params) };
-    this.calls.push({ method, params });
+    this.calls.push({ method, params, priority: sendPriorityOf(payload) });
     // deno-lint-ignore no-explicit-any
     return Promise.resolve(this.#answer(method, params) as any);
   };
@@ -245,6 +252,10 @@ export interface BotHarness {
   kv: Deno.Kv;
   users: UserStore;
   queue: JobQueue;
+  /** job reports, heartbeats and sweeps, as the app's worker API and cron run them */
+  jobs: JobService;
+  /** admins' cookie sets (sealed with COOKIES_KEY when given) */
+  cookies: CookieVault;
   /** every Bot API call the bot and its services made, in order */
   calls: ApiCall[];
   /** a person talking to the bot */
@@ -415,6 +426,8 @@ export async function startBotHarness(env: Record<string, string> = {}): Promise
     kv,
     users,
     queue,
+    jobs,
+    cookies,
     calls: telegram.calls,
     user,
     messages: (chatId) => shownIn(chatId),

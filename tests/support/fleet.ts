@@ -4,6 +4,7 @@ import { createSystem, type System } from "../../app.ts";
 import { createLogger } from "../../lib/logger.ts";
 import type { FakeTelegram } from "./fake_telegram.ts";
 import { runTelegramSetup } from "../../scripts/telegram_setup.ts";
+import type { ThrottleLimits } from "../../lib/throttle.ts";
 
 export const TEST_WORKER_TOKEN = "test-worker-token-0123456789";
 
@@ -21,8 +22,14 @@ export interface ServedApp {
 export async function serveApp(
   telegram: FakeTelegram,
   dataDir: string,
-  options: { port?: number; leaseMs?: number; webhook?: boolean; env?: Record<string, string> } =
-    {},
+  options: {
+    port?: number;
+    leaseMs?: number;
+    webhook?: boolean;
+    env?: Record<string, string>;
+    /** Telegram's limits as the app keeps them (its budget, which fleet workers ask too) */
+    throttle?: ThrottleLimits;
+  } = {},
 ): Promise<ServedApp> {
   let handler: Deno.ServeHandler = () => new Response(null, { status: 503 });
   const server = Deno.serve(
@@ -45,6 +52,7 @@ export async function serveApp(
     logger: createLogger("error"),
     sweepIntervalMs: 200,
     leaseMs: options.leaseMs,
+    throttle: options.throttle,
   });
   handler = system.app.fetch;
   await system.start();
