@@ -25,7 +25,7 @@ export async function benchDispatch(jobs = 300, workers = 4) {
       const queuedAt = enqueuedAt.get(claim.job.id);
       if (queuedAt !== undefined) latencies.push(claimedAt - queuedAt);
       await transport.fail(claim.job.id, claim.leaseId, {
-        code: "bench",
+        code: "failed",
         message: "",
         retryable: false,
       });
