@@ -111,6 +111,8 @@ export interface ReserveOptions {
 
 /** Where the turns of every sender of one bot are kept. */
 export interface SendBudget {
+  /** the bot's turns in one of its slots (3 at Telegram's limits): asked for together */
+  readonly turnsPerSlot?: number;
   /** Takes the turn of one message to a chat. */
   reserve(chatId: number | string, options?: ReserveOptions): Promise<Turn>;
   /** Telegram answered 429: nobody sends to this chat (the whole bot, without one) for that long. */
@@ -246,8 +248,12 @@ export const PROGRESS_EVERY = 20;
  */
 const LOOKAHEAD_MS = 300;
 
-/** Turns asked for at once: a slot's worth of the bot's at Telegram's limits. */
+/**
+ * Turns asked for at once: a slot's worth of the bot's (3 at Telegram's limits, more with higher
+ * ones), at most as many as the KV budget books in one commit.
+ */
 const RESERVED_AT_ONCE = 3;
+const MAX_RESERVED_AT_ONCE = 64;
 
 /** What a superseded progress edit answers, without a call: a later edit shows its message. */
 const SUPERSEDED: ApiResult & { result: true } = { ok: true, result: true };
@@ -379,7 +385,9 @@ export class Throttle {
       while (true) {
         const batch: Waiting[] = [];
         // a yielded turn comes late, and booking several would outlast the others' wait
-        const size = this.#yielding ? 1 : RESERVED_AT_ONCE;
+        const size = this.#yielding
+          ? 1
+          : Math.min(this.budget.turnsPerSlot ?? RESERVED_AT_ONCE, MAX_RESERVED_AT_ONCE);
         for (let next; batch.length < size && (next = this.#next());) batch.push(next);
         if (batch.length === 0) return;
         const sender = this.#sender;

@@ -5,6 +5,7 @@ import {
   MemorySendBudget,
   type SendBudget,
   TELEGRAM_LIMITS,
+  Throttle,
 } from "../../lib/throttle.ts";
 import { busiestWindow, floodViolations, type Send } from "../support/flood.ts";
 
@@ -90,4 +91,39 @@ Deno.test("[kv/send_budget] a reservation that loses its race to another instanc
     turns.map((turn) => turn.at - clock.at).sort((a, b) => a - b),
     [0, 1000, 2000, 3000, 4000, 5000, 6000, 7000],
   );
+});
+
+Deno.test("[kv/send_budget] with higher limits a burst of answers is booked a slot's worth at a commit, not three at a time", async () => {
+  using kv = await Deno.openKv(":memory:");
+  let commits = 0;
+  // counts the atomics the budget makes: each is one write of the store
+  const counted = new Proxy(kv, {
+    get(target, name) {
+      if (name === "atomic") {
+        return () => {
+          commits++;
+          return target.atomic();
+        };
+      }
+      const value = Reflect.get(target, name);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  // e.g. a bot allowed paid broadcasts' 1,000 messages a second
+  const limits = { ...TELEGRAM_LIMITS, globalPerSecond: 1_000 };
+  const budget = new KvSendBudget(counted, limits);
+  const throttle = new Throttle(budget);
+  const prev = () => Promise.resolve({ ok: true as const, result: true });
+  const send = throttle.transformer as unknown as (
+    prev: () => Promise<unknown>,
+    method: string,
+    payload: { chat_id: number; text: string },
+  ) => Promise<unknown>;
+  await Promise.all(
+    Array.from(
+      { length: 60 },
+      (_, i) => send(prev, "sendMessage", { chat_id: 100 + i, text: "hi" }),
+    ),
+  );
+  assert(commits <= 3, `${commits} commits for 60 answers`);
 });
