@@ -306,7 +306,8 @@ export async function createSystem(config: Config, options: SystemOptions = {}):
         config,
         logger,
         translator,
-        workerIdPrefix: `local-${Deno.pid}`,
+        // app instances in containers share a pid (often 1), and their folders the shared folder
+        workerIdPrefix: `local-${crypto.randomUUID().slice(0, 8)}`,
         egressPolicy: options.egressPolicy,
       });
     }

@@ -19,11 +19,16 @@ export function sendsSharedFilesByPath(
   onRefused?: (description: string) => void,
 ): Transformer {
   let sharedRoot: Promise<string | undefined> | undefined;
+  /** the server took a file by path: a 400 since is about something else */
+  let pathsTaken = false;
+  /** the server refused paths and took the upload: every file is uploaded from then on */
+  let pathsRefused = false;
   return async (prev, method, payload, signal) => {
-    // resolved at the first call: the worker pool has made its folder in it by then
-    sharedRoot ??= Deno.realPath(sharedDir).catch(() => undefined);
+    if (pathsRefused || !hasDiskFile(payload)) return prev(method, payload, signal);
+    // resolved at the first file, again while it fails (a volume mounted late)
+    sharedRoot ??= Deno.realPath(sharedDir).catch(() => (sharedRoot = undefined));
     const root = await sharedRoot;
-    if (root === undefined || !hasDiskFile(payload)) return prev(method, payload, signal);
+    if (root === undefined) return prev(method, payload, signal);
     const links: string[] = [];
     try {
       let sentByPath = 0;
@@ -36,11 +41,15 @@ export function sendsSharedFilesByPath(
       };
       const byPath = await replaceDiskFiles(payload, toUri) as typeof payload;
       const result = await prev(method, byPath, signal);
-      if (sentByPath === 0 || result.ok || result.error_code !== 400) return result;
+      pathsTaken ||= sentByPath > 0 && result.ok;
+      if (sentByPath === 0 || result.ok || result.error_code !== 400 || pathsTaken) return result;
       // a 400 sent nothing; servers word a refused path differently (not in local mode, a folder
       // they do not see, a file they cannot read), so the upload tells whether the path was it
       const uploaded = await prev(method, payload, signal);
-      if (uploaded.ok) onRefused?.(result.description);
+      if (uploaded.ok) {
+        pathsRefused = true;
+        onRefused?.(result.description);
+      }
       return uploaded;
     } finally {
       for (const link of links) await Deno.remove(link, { recursive: true }).catch(() => {});

@@ -56,8 +56,9 @@ export async function startWorkerPool(
   await Deno.remove(scratch, { recursive: true }).catch(() => {});
   await Deno.mkdir(scratch, { recursive: true });
   // a worker's id dies with its process or container: the folders of workers gone are swept here
+  // not waited for: listing and sweeping a shared volume need not hold up the first claim
   const sharedFolder = deps.config.telegramSharedDir
-    ? await tendSharedFolder(
+    ? tendSharedFolder(
       deps.config.telegramSharedDir,
       scratch,
       (folder) =>
@@ -132,7 +133,7 @@ export async function startWorkerPool(
     async stop(graceMs = 20_000) {
       claiming.abort();
       clearInterval(updates);
-      sharedFolder?.stop();
+      (await sharedFolder)?.stop();
       const timer = setTimeout(() => shutdown.abort(), graceMs);
       await Promise.all(loops);
       await refreshing;

@@ -133,3 +133,47 @@ Deno.test("[lib/shared_files] a 400 that is not about the path fails the call af
   assertEquals(calls[1].params.document, { fileName: "clip.bin", size: 4 });
   assertEquals(warnings, []);
 });
+
+Deno.test("[lib/shared_files] once a server has refused paths, later files are uploaded at once, with one warning", async () => {
+  await using folders = await sharedFolders();
+  const { shared } = folders;
+  await Deno.writeTextFile(`${shared}/clip.bin`, "clip");
+  await using telegram = await FakeTelegram.start();
+  const warnings: string[] = [];
+  const api = createTelegramApi(
+    { botToken: telegram.token, telegramApiRoot: telegram.apiRoot, telegramSharedDir: shared },
+    undefined,
+    createLogger("warn", {}, (line) => warnings.push(line)),
+  );
+  const chat = telegram.user(5).id;
+  for (let i = 0; i < 3; i++) {
+    await api.sendDocument(chat, new DiskFile(`${shared}/clip.bin`, "clip.bin"));
+  }
+  const calls = telegram.callsTo("sendDocument");
+  assertEquals(calls.map((call) => call.ok), [false, true, true, true]);
+  assertEquals(calls.slice(1).map((call) => call.params.document), [
+    { fileName: "clip.bin", size: 4 },
+    { fileName: "clip.bin", size: 4 },
+    { fileName: "clip.bin", size: 4 },
+  ]);
+  assertEquals(warnings.length, 1);
+});
+
+Deno.test("[lib/shared_files] once a server has taken a file by path, a 400 is the call's own: nothing is uploaded again", async () => {
+  await using local = await startLocalBotApi();
+  const { shared, telegram } = local;
+  await Deno.writeTextFile(`${shared}/clip.bin`, "clip");
+  const warnings: string[] = [];
+  const api = local.client(createLogger("warn", {}, (line) => warnings.push(line)));
+  await api.sendDocument(telegram.user(5).id, new DiskFile(`${shared}/clip.bin`, "clip.bin"));
+  const error = await api.sendDocument(424242, new DiskFile(`${shared}/clip.bin`, "clip.bin"))
+    .then(() => undefined, (error: GrammyError) => error);
+  assertEquals(error?.error_code, 400);
+  const calls = telegram.callsTo("sendDocument");
+  assertEquals(calls.map((call) => call.ok), [true, false]);
+  assertEquals(calls.map((call) => String(call.params.document).startsWith("file://")), [
+    true,
+    true,
+  ]);
+  assertEquals(warnings, []);
+});
