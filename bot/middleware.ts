@@ -30,6 +30,7 @@ export async function loadUser(ctx: BotContext, next: NextFunction): Promise<voi
       chatId: ctx.chat.id,
       lang: ctx.i18n.getLocale(),
       at: Date.now(),
+      timezone: user.timezone,
     });
   }
 }

@@ -1,13 +1,18 @@
 /**
  * KV reads that share round trips under load. Each read op costs a hand-off to the KV thread
- * and back, and with hundreds of updates in flight those hand-offs, not the lookups, bound the
- * app. So at most `maxInFlight` getMany calls run at once; reads asked meanwhile wait and go
+ * and back, so at most `maxInFlight` getMany calls run at once; reads asked meanwhile wait and go
  * together in the next one (up to KV's 10 keys). An idle app reads at once, as before.
+ *
+ * Why 8 in flight: on a file KV a getMany costs about 12 µs a call plus 22 µs a key (measured on
+ * 2 cores), so merging saves the calls' share only, and too few in flight queue the reads behind
+ * each other: with 2, a read waited 57 ms on average at 200 webhook connections, 19 ms with 8.
  *
  * Consistency is unchanged: a read is sent after it was asked, so it sees every write committed
  * before that.
  */
 
+/** getMany calls sent at once at most (see above) */
+const MAX_IN_FLIGHT = 8;
 /** Deno KV's limit on the keys of one getMany. */
 const MAX_KEYS = 10;
 
@@ -25,7 +30,7 @@ export class CoalescedReads {
   calls = 0;
   reads = 0;
 
-  constructor(private readonly kv: Deno.Kv, private readonly maxInFlight = 2) {}
+  constructor(private readonly kv: Deno.Kv, private readonly maxInFlight = MAX_IN_FLIGHT) {}
 
   async get<T>(key: Deno.KvKey): Promise<Deno.KvEntryMaybe<T>> {
     const [entry] = await this.getMany<[T]>([key]);

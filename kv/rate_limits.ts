@@ -8,8 +8,11 @@
  * profile, in the same round trip, on every update. An instance writes the hits it allowed only
  * every FLUSH_EVERY of them, or at once when the user is within FLUSH_EVERY of the limit, where
  * each hit is then decided inside the atomic that counts it. Writes of several users go in one
- * atomic. So a user far from the limit costs a write every FLUSH_EVERY updates, and across N
- * instances a user gets at most the limit plus (N - 1) × FLUSH_EVERY before being refused.
+ * atomic. Hits kept here when a window ends count on here, weighted, and are written with the
+ * next ones: a window's end costs no I/O (it used to cost every active user a read and a write
+ * at their next update). So a user far from the limit costs a write every FLUSH_EVERY updates,
+ * and across N instances a user gets at most the limit plus (N - 1) × FLUSH_EVERY before being
+ * refused.
  */
 import { commit, retryAtomic } from "./retry_atomic.ts";
 
@@ -29,18 +32,26 @@ export function hitCountsKey(userId: number) {
   return ["rate_hits", userId] as const;
 }
 
+/** Hits allowed on this instance and not written yet. */
+interface Unwritten {
+  /** the window `hits` fell in */
+  window: number;
+  hits: number;
+  /** hits of the window before, which count on, weighted, until written with the next ones */
+  late: number;
+}
+
 interface PendingFlush {
   userId: number;
   entry: Deno.KvEntryMaybe<HitCounts>;
-  hits: number;
-  window: number;
+  unwritten: Unwritten;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
 
 export class RateLimits {
-  /** hits allowed here and not written yet, by user, with the window they fell in */
-  readonly #unwritten = new Map<number, { window: number; hits: number }>();
+  /** hits allowed here and not written yet, by user */
+  readonly #unwritten = new Map<number, Unwritten>();
   /** the window each user was last warned in by this instance (KV decides across instances) */
   readonly #warned = new Map<number, number>();
   #nextPruneAt = 0;
@@ -62,25 +73,18 @@ export class RateLimits {
     const now = this.now();
     const window = Math.floor(now / this.windowMs);
     this.#prune(window, now);
-    const late = this.#unwritten.get(userId);
-    if (late && late.window < window) {
-      // the hits kept here in a window that just ended still count, weighted, in this one
-      this.#unwritten.delete(userId);
-      if (late.window === window - 1) await this.#flush(userId, entry, late.hits, late.window);
-      return await this.#hitChecked(userId, window, { keepWhenFar: true });
-    }
-    const unwritten = late?.hits ?? 0;
+    const unwritten = this.#unwrittenFor(userId, window);
     const counts = countsAt(entry.value, window);
     const estimate = this.#estimate(counts, unwritten, now);
     if (estimate + 1 > this.limit) return this.#waitMs(counts, unwritten, now);
     if (estimate + 1 > this.limit - FLUSH_EVERY) return await this.#hitChecked(userId, window);
-    const hits = unwritten + 1;
-    if (hits < FLUSH_EVERY) {
-      this.#unwritten.set(userId, { window, hits });
+    const next = { ...unwritten, hits: unwritten.hits + 1 };
+    if (next.late + next.hits < FLUSH_EVERY) {
+      this.#unwritten.set(userId, next);
       return 0;
     }
     this.#unwritten.delete(userId);
-    await this.#flush(userId, entry, hits, window);
+    await this.#flush(userId, entry, next);
     return 0;
   }
 
@@ -99,10 +103,9 @@ export class RateLimits {
 
   /**
    * Decides a hit in the atomic that counts it, with the user's entry read again: near the limit,
-   * so that racing hits cannot both pass; and after writing hits of a window gone by, whose
-   * entry the caller's read predates.
+   * so that racing hits cannot both pass.
    */
-  #hitChecked(userId: number, window: number, { keepWhenFar = false } = {}): Promise<number> {
+  #hitChecked(userId: number, window: number): Promise<number> {
     return retryAtomic(this.kv, async (op) => {
       const now = this.now();
       const entry = await this.kv.get<HitCounts>(hitCountsKey(userId));
@@ -110,36 +113,40 @@ export class RateLimits {
       const counts = countsAt(entry.value, window);
       const estimate = this.#estimate(counts, unwritten, now);
       if (estimate + 1 > this.limit) return this.#waitMs(counts, unwritten, now);
-      if (keepWhenFar && estimate + 1 <= this.limit - FLUSH_EVERY) {
-        this.#unwritten.set(userId, { window, hits: unwritten + 1 });
-        return 0;
-      }
-      op.check(entry).set(entry.key, added(entry.value, window, unwritten + 1), {
-        expireIn: 2 * this.windowMs,
-      });
+      op.check(entry).set(
+        entry.key,
+        withUnwritten(entry.value, { ...unwritten, hits: unwritten.hits + 1 }),
+        {
+          expireIn: 2 * this.windowMs,
+        },
+      );
       this.#unwritten.delete(userId);
       return commit(0);
     }, { what: `the rate limit of user ${userId}`, attempts: 20 });
   }
 
-  #unwrittenFor(userId: number, window: number): number {
-    const unwritten = this.#unwritten.get(userId);
-    return unwritten?.window === window ? unwritten.hits : 0;
+  /** The user's unwritten hits as of `window`: those of the window before become late ones. */
+  #unwrittenFor(userId: number, window: number): Unwritten {
+    const kept = this.#unwritten.get(userId);
+    if (kept?.window === window) return kept;
+    if (kept?.window === window - 1) return { window, hits: 0, late: kept.hits };
+    return { window, hits: 0, late: 0 };
   }
 
-  #estimate(counts: HitCounts, unwritten: number, now: number): number {
+  #estimate(counts: HitCounts, unwritten: Unwritten, now: number): number {
     const elapsed = (now - counts.window * this.windowMs) / this.windowMs;
-    return counts.previous * (1 - elapsed) + counts.count + unwritten;
+    return (counts.previous + unwritten.late) * (1 - elapsed) + counts.count + unwritten.hits;
   }
 
   /** Until the estimate leaves room for one more hit, if no other comes meanwhile. */
-  #waitMs(counts: HitCounts, unwritten: number, now: number): number {
+  #waitMs(counts: HitCounts, unwritten: Unwritten, now: number): number {
     const room = this.limit - 1;
-    const current = counts.count + unwritten;
+    const previous = counts.previous + unwritten.late;
+    const current = counts.count + unwritten.hits;
     const windowStart = counts.window * this.windowMs;
-    if (current <= room && counts.previous > 0) {
+    if (current <= room && previous > 0) {
       // within this window, as the previous one's weight fades
-      const fraction = 1 - (room - current) / counts.previous;
+      const fraction = 1 - (room - current) / previous;
       return Math.max(1, Math.ceil(windowStart + fraction * this.windowMs - now));
     }
     // in the next window, as this one's hits, then previous, fade
@@ -151,11 +158,10 @@ export class RateLimits {
   #flush(
     userId: number,
     entry: Deno.KvEntryMaybe<HitCounts>,
-    hits: number,
-    window: number,
+    unwritten: Unwritten,
   ): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#flushes.push({ userId, entry, hits, window, resolve, reject });
+      this.#flushes.push({ userId, entry, unwritten, resolve, reject });
       if (!this.#flushing) {
         this.#flushing = true;
         queueMicrotask(() => this.#writeFlushes());
@@ -170,7 +176,7 @@ export class RateLimits {
       for (const flush of batch) {
         op.check(flush.entry).set(
           flush.entry.key,
-          added(flush.entry.value, flush.window, flush.hits),
+          withUnwritten(flush.entry.value, flush.unwritten),
           {
             expireIn: 2 * this.windowMs,
           },
@@ -187,7 +193,7 @@ export class RateLimits {
     try {
       await retryAtomic(this.kv, async (op, attempt) => {
         const entry = attempt === 0 ? flush.entry : await this.kv.get<HitCounts>(flush.entry.key);
-        op.check(entry).set(entry.key, added(entry.value, flush.window, flush.hits), {
+        op.check(entry).set(entry.key, withUnwritten(entry.value, flush.unwritten), {
           expireIn: 2 * this.windowMs,
         });
         return commit(undefined);
@@ -223,6 +229,14 @@ function added(stored: HitCounts | null, window: number, hits: number): HitCount
   if (stored?.window === window + 1) return { ...stored, previous: stored.previous + hits };
   const counts = countsAt(stored, window);
   return { ...counts, count: counts.count + hits };
+}
+
+/** The stored counts with a user's unwritten hits added, the late ones to the window before. */
+function withUnwritten(stored: HitCounts | null, unwritten: Unwritten): HitCounts {
+  const withLate = unwritten.late > 0
+    ? added(stored, unwritten.window - 1, unwritten.late)
+    : stored;
+  return added(withLate, unwritten.window, unwritten.hits);
 }
 
 /** Up to `max` flushes, one per user (a user's second waits for the next atomic). */

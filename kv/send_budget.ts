@@ -75,8 +75,8 @@ const MAX_MARKS = 64;
 
 /**
  * reservations made in one atomic at most: their chats' paces are read 10 at a time (KV's limit
- * for one read), side by side, and checked with the marks, the yielded pace, the pause and a slot
- * within KV's 100 checks. One commit serves them all: a burst of answers is booked by the
+ * for one read), side by side with the marks, the yielded pace, the pause and the next slots, and
+ * checked with the marks, the yielded pace, the pause and a slot within KV's 100 checks. One commit serves them all: a burst of answers is booked by the
  * commit, not by the call (8 a commit held the webhook at about 1,300 updates a second)
  */
 const MAX_BATCH = 64;
@@ -193,7 +193,20 @@ export class KvSendBudget implements SendBudget {
       const { turns, unused } = await retryAtomic(this.kv, async (op) => {
         giveBack();
         const now = this.clock.now();
-        const keys = [WAITING_KEY, YIELDED_PACE_KEY, ...chatIds.map(chatPaceKey)];
+        // the bot's slots from now on, read with the rest: when nothing waits, the turns are
+        // taken from them, and the booking is one read and one commit
+        const firstSlot = Math.floor(now / this.#slots.slotMs);
+        const slotKeys = Array.from(
+          { length: SLOTS_PER_READ },
+          (_, i) => botSlotKey(firstSlot + i),
+        );
+        const keys = [
+          WAITING_KEY,
+          YIELDED_PACE_KEY,
+          BOT_PAUSE_KEY,
+          ...slotKeys,
+          ...chatIds.map(chatPaceKey),
+        ];
         const reads = await Promise.all(
           Array.from(
             { length: Math.ceil(keys.length / READ_AT_ONCE) },
@@ -201,11 +214,17 @@ export class KvSendBudget implements SendBudget {
               this.kv.getMany<unknown[]>(keys.slice(i * READ_AT_ONCE, (i + 1) * READ_AT_ONCE)),
           ),
         );
-        const [waiting, yielded, ...chats] = reads.flat() as [
+        const [waiting, yielded, paused, ...rest] = reads.flat() as [
           Deno.KvEntryMaybe<WaitingMarks>,
           Deno.KvEntryMaybe<PaceState>,
-          ...Deno.KvEntryMaybe<PaceState>[],
+          Deno.KvEntryMaybe<number>,
+          ...Deno.KvEntryMaybe<unknown>[],
         ];
+        const slotsRead = {
+          first: firstSlot,
+          entries: rest.slice(0, SLOTS_PER_READ) as Deno.KvEntryMaybe<number>[],
+        };
+        const chats = rest.slice(SLOTS_PER_READ) as Deno.KvEntryMaybe<PaceState>[];
         const marks = liveMarks(waiting.value, now);
         let marksChanged = false;
         let yieldedTat = yielded.value?.tat;
@@ -232,7 +251,7 @@ export class KvSendBudget implements SendBudget {
             const wanted = yields || from > now + this.#slots.slotMs
               ? 1
               : Math.max(SLICE, chats.length - i);
-            const taken = await this.#takeFromSlots(op, from, wanted, now);
+            const taken = await this.#takeFromSlots(op, from, wanted, now, paused, slotsRead);
             [slot, ...fresh] = taken.slots;
             notBefore = taken.notBefore;
           } else break;
@@ -263,20 +282,23 @@ export class KvSendBudget implements SendBudget {
   /**
    * Adds to `op` the taking of up to `wanted` turns of the first slot of the bot's with room,
    * from `from` on and after any pause: their slot numbers (one a turn), and the pause's end.
+   * `slotsRead` are slots read already, with the pause: used when the search starts with them.
    */
   async #takeFromSlots(
     op: Deno.AtomicOperation,
     from: number,
     wanted: number,
     now: number,
+    paused: Deno.KvEntryMaybe<number>,
+    slotsRead: { first: number; entries: Deno.KvEntryMaybe<number>[] },
   ): Promise<{ slots: number[]; notBefore: number }> {
     const { slotMs, perSlot } = this.#slots;
-    const paused = await this.kv.get<number>(BOT_PAUSE_KEY);
     const notBefore = paused.value ?? -Infinity;
     let first = Math.floor(Math.max(from, notBefore) / slotMs);
     for (let read = 0; read < MAX_SLOT_READS; read++, first += SLOTS_PER_READ) {
-      const keys = Array.from({ length: SLOTS_PER_READ }, (_, i) => botSlotKey(first + i));
-      const entries = await this.kv.getMany<number[]>(keys);
+      const entries = first === slotsRead.first ? slotsRead.entries : await this.kv.getMany<
+        number[]
+      >(Array.from({ length: SLOTS_PER_READ }, (_, i) => botSlotKey(first + i)));
       const open = entries.findIndex((entry) => (entry.value ?? 0) < perSlot);
       if (open === -1) continue;
       const entry = entries[open];

@@ -25,7 +25,16 @@ export type ProductEvent =
     source?: RequestSource;
   }
   | { type: "download_failed"; userId: number; key: string; reason: string }
-  | { type: "interaction"; userId: number; key: string; chatId: number; lang: string; at: number }
+  | {
+    type: "interaction";
+    userId: number;
+    key: string;
+    chatId: number;
+    lang: string;
+    at: number;
+    /** the user's own time zone, when they set one */
+    timezone?: string;
+  }
   | { type: "cache_hit"; userId: number; key: string; extractor: string; source: RequestSource }
   | { type: "menu_opened"; userId: number; key: string; menu: string }
   | { type: "playlist_created"; userId: number; key: string }

@@ -36,8 +36,9 @@ function gamificationFor(ctx: BotContext): Gamification {
 
 /** Counts today's visit and a Premium plan first, so what is shown is up to date. */
 async function catchUp(ctx: BotContext, gamification: Gamification, now: number): Promise<void> {
-  await gamification.recordVisit(ctx.from!.id, now);
-  if (ctx.user && planOf(ctx.user, now) === "premium") {
+  if (!ctx.user) return;
+  await gamification.recordVisit(ctx.user, now);
+  if (planOf(ctx.user, now) === "premium") {
     await gamification.recordPremium(ctx.from!.id);
   }
 }

@@ -62,3 +62,20 @@ Deno.test("[kv/rate_limits] near the limit, racing hits on two instances cannot 
   assertEquals(waits.filter((wait) => wait === 0).length, 1);
   assertEquals((await kv.get<HitCounts>(hitCountsKey(4))).value?.count, 10);
 });
+
+Deno.test("[kv/rate_limits] a window's end writes nothing: its hits are written with the next ones", async () => {
+  using kv = await Deno.openKv(":memory:");
+  let now = 900;
+  const limits = new RateLimits(kv, 30, 1_000, () => now);
+  for (let i = 0; i < 3; i++) assertEquals(await hit(limits, kv, 5), 0);
+  now = 1_100;
+  assertEquals(await hit(limits, kv, 5), 0);
+  assertEquals((await kv.get(hitCountsKey(5))).versionstamp, null, "nothing written at the end");
+  now = 1_200;
+  assertEquals(await hit(limits, kv, 5), 0);
+  assertEquals(
+    (await kv.get<HitCounts>(hitCountsKey(5))).value,
+    { window: 1, count: 2, previous: 3 },
+    "the late hits in the window they fell in",
+  );
+});

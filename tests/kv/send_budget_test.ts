@@ -127,3 +127,24 @@ Deno.test("[kv/send_budget] with higher limits a burst of answers is booked a sl
   );
   assert(commits <= 3, `${commits} commits for 60 answers`);
 });
+
+Deno.test("[kv/send_budget] with nothing waiting, a booking is one read (side by side) and one commit", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const calls: string[] = [];
+  // records the store's calls in order: reads sent together share one round
+  const recorded = new Proxy(kv, {
+    get(target, name) {
+      const value = Reflect.get(target, name);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        if (name === "get" || name === "getMany") calls.push("read");
+        if (name === "atomic") calls.push("atomic");
+        return value.apply(target, args);
+      };
+    },
+  });
+  const budget = new KvSendBudget(recorded, TELEGRAM_LIMITS);
+  await Promise.all([budget.reserve(1), budget.reserve(2)]);
+  // the atomic is made first; its reads, side by side, then its commit
+  assertEquals(calls, ["atomic", "read", "read"], `the booking's calls: ${calls.join(", ")}`);
+});

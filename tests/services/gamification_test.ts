@@ -110,6 +110,8 @@ async function startBed(): Promise<Bed> {
       await events.settled();
     },
     async visit(userId, at) {
+      // as an update carries it: the user's time zone as read with the update
+      const timezone = (await users.getFresh(userId))?.timezone;
       events.emit({
         type: "interaction",
         userId,
@@ -117,6 +119,7 @@ async function startBed(): Promise<Bed> {
         chatId: userId,
         lang: "en",
         at,
+        timezone,
       });
       await events.settled();
     },
