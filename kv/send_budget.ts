@@ -41,6 +41,8 @@ import { commit, retryAtomic } from "./retry_atomic.ts";
 export const SLICE = 5;
 /** slots read at once when looking for one with room */
 const SLOTS_PER_READ = 9;
+/** slots read with the chats' paces: the one now and the next, where turns come from when none wait */
+const SLOTS_READ_WITH_PACES = 2;
 /** how far ahead the bot's slots are searched: past that, its 429 pause holds everything anyway */
 const MAX_SLOT_READS = 200;
 /** a pace's state outlives its last turn by this much, then KV drops it */
@@ -197,7 +199,7 @@ export class KvSendBudget implements SendBudget {
         // taken from them, and the booking is one read and one commit
         const firstSlot = Math.floor(now / this.#slots.slotMs);
         const slotKeys = Array.from(
-          { length: SLOTS_PER_READ },
+          { length: SLOTS_READ_WITH_PACES },
           (_, i) => botSlotKey(firstSlot + i),
         );
         const keys = [
@@ -222,9 +224,9 @@ export class KvSendBudget implements SendBudget {
         ];
         const slotsRead = {
           first: firstSlot,
-          entries: rest.slice(0, SLOTS_PER_READ) as Deno.KvEntryMaybe<number>[],
+          entries: rest.slice(0, SLOTS_READ_WITH_PACES) as Deno.KvEntryMaybe<number>[],
         };
-        const chats = rest.slice(SLOTS_PER_READ) as Deno.KvEntryMaybe<PaceState>[];
+        const chats = rest.slice(SLOTS_READ_WITH_PACES) as Deno.KvEntryMaybe<PaceState>[];
         const marks = liveMarks(waiting.value, now);
         let marksChanged = false;
         let yieldedTat = yielded.value?.tat;
@@ -295,12 +297,15 @@ export class KvSendBudget implements SendBudget {
     const { slotMs, perSlot } = this.#slots;
     const notBefore = paused.value ?? -Infinity;
     let first = Math.floor(Math.max(from, notBefore) / slotMs);
-    for (let read = 0; read < MAX_SLOT_READS; read++, first += SLOTS_PER_READ) {
+    for (let read = 0; read < MAX_SLOT_READS; read++) {
       const entries = first === slotsRead.first ? slotsRead.entries : await this.kv.getMany<
         number[]
       >(Array.from({ length: SLOTS_PER_READ }, (_, i) => botSlotKey(first + i)));
       const open = entries.findIndex((entry) => (entry.value ?? 0) < perSlot);
-      if (open === -1) continue;
+      if (open === -1) {
+        first += entries.length;
+        continue;
+      }
       const entry = entries[open];
       const taken = Math.min(wanted, perSlot - (entry.value ?? 0));
       const slotEnd = (first + open + 1) * slotMs;
