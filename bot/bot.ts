@@ -9,7 +9,7 @@ import {
 import type { Update } from "grammy/types";
 import { installApiDefaults, telegramClientOptions } from "../lib/telegram.ts";
 import type { BotContext, BotDeps } from "./context.ts";
-import { menuFeature } from "./features/menu.ts";
+import { menuFeature, prefetchMenu } from "./features/menu.ts";
 import { settingsFeature } from "./features/settings.ts";
 import { premiumFeature } from "./features/premium.ts";
 import { loadUser, rateLimit } from "./middleware.ts";
@@ -120,7 +120,7 @@ export function createBot(
       ctx.deps = deps;
       return next();
     },
-    loadUser,
+    loadUser(prefetchMenu),
     i18nMiddleware(deps.i18n),
     rateLimit,
   );

@@ -15,6 +15,7 @@ import type { Throttle } from "../lib/throttle.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { Translator } from "../media/translator.ts";
 import type { CookieVault } from "../services/cookies.ts";
+import type { Prefetched } from "./prefetch.ts";
 
 export interface BotDeps {
   config: Config;
@@ -47,4 +48,6 @@ export type BotContext = Context & I18nFlavor & {
   user?: UserProfile;
   /** the sender's recent updates as KV counted them, read with the profile */
   hitCounts?: Deno.KvEntryMaybe<HitCounts>;
+  /** entries read with the user for the update's handler (bot/prefetch.ts) */
+  prefetched?: Prefetched;
 };

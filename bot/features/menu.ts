@@ -12,18 +12,40 @@ import { isAdmin } from "../account.ts";
 import { type MenuView, renderMenu } from "../../views/menu.ts";
 import { FeatureComposer } from "../composer.ts";
 import { onCallback } from "../callbacks.ts";
+import { callbackPattern } from "../../views/callbacks.ts";
+import type { Prefetch } from "../prefetch.ts";
 
 export const menuFeature = new FeatureComposer<BotContext>();
+
+/** What the menu reads: the user's quota usage (in their time zone) and downloads count. */
+function menuKeys(
+  ctx: BotContext,
+  userId: number,
+  timezone: string,
+): [Deno.KvKey, Deno.KvKey, Deno.KvKey] {
+  return [...ctx.deps.quota.usageKeys(userId, timezone), downloadsCountKey(userId)];
+}
+
+/**
+ * The menu is the most frequent answer: its keys are read with the user (bot/prefetch.ts), in the
+ * bot's default time zone, which most users keep.
+ */
+export const prefetchMenu: Prefetch = (ctx) => {
+  const opensMenu = ctx.hasCommand(["start", "menu"]) ||
+    callbackPattern("menuMain").test(ctx.callbackQuery?.data ?? "");
+  return opensMenu && ctx.from ? menuKeys(ctx, ctx.from.id, ctx.deps.config.defaultTimezone) : [];
+};
 
 async function loadMenu(ctx: BotContext): Promise<MenuView> {
   const { config, reads, quota } = ctx.deps;
   const user = ctx.user;
   const timezone = timezoneOf(config, user);
   const limitBytes = quotaLimit(config, user);
-  // one read for both: the menu is the most frequent answer
-  const [ledgerEntry, legacyEntry, downloadsEntry] = await reads.getMany<
-    [unknown, unknown, Deno.KvU64]
-  >([...quota.usageKeys(ctx.from!.id, timezone), downloadsCountKey(ctx.from!.id)]);
+  // one read for both, made with the user's when it was guessed right
+  const keys = menuKeys(ctx, ctx.from!.id, timezone);
+  type Read = [unknown, unknown, Deno.KvU64];
+  const [ledgerEntry, legacyEntry, downloadsEntry] = ctx.prefetched?.take<Read>(keys) ??
+    await reads.getMany<Read>(keys);
   const usage = quota.usageFrom([ledgerEntry, legacyEntry], limitBytes);
   return {
     timezone,

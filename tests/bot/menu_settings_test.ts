@@ -3,6 +3,7 @@ import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { startBotHarness } from "../support/bot_harness.ts";
 import { createI18n, translatorFor } from "../../i18n/translations.ts";
 import { MENU_ENTRIES } from "../../views/menu.ts";
+import { downloadsCountKey } from "../../kv/history.ts";
 
 const i18n = await createI18n();
 const en = translatorFor(i18n, "en");
@@ -135,4 +136,27 @@ Deno.test("[bot/menu] Settings, History and ⬅️ Menu navigate in the menu's o
   // commands still answer with a message of their own
   await carol.send("/history");
   assertEquals(screens().length, 2);
+});
+
+Deno.test("[bot/menu] /start reads the menu's figures with the user; a user in another time zone still sees their own", async () => {
+  await using bot = await startBotHarness();
+  const home = bot.user(7101);
+  const away = bot.user(7102);
+  for (const user of [home, away]) await user.send("/start");
+  await bot.users.update(away.info.id, (user) => ({ ...user!, timezone: "Pacific/Kiritimati" }));
+  // the first update of the day there, with its visit's XP: out of the count below
+  await away.send("/start");
+  for (const [user, count] of [[home, 12n], [away, 34n]] as const) {
+    await bot.kv.set(downloadsCountKey(user.info.id), new Deno.KvU64(count));
+  }
+  const readsOf = async (user: typeof home) => {
+    const before = bot.reads.calls;
+    await user.send("/start");
+    return bot.reads.calls - before;
+  };
+  assertEquals(await readsOf(home), 1, "the user, the rate limit and the menu's figures in one");
+  assertMatch(bot.lastMessage(home.info.id).text, /Downloads: 12\b/);
+  // the guess was the bot's day, not theirs: the menu reads its own
+  assertEquals(await readsOf(away), 2);
+  assertMatch(bot.lastMessage(away.info.id).text, /Downloads: 34\b/);
 });

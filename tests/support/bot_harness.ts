@@ -251,6 +251,8 @@ export interface BotHarness {
   bot: Bot<BotContext>;
   kv: Deno.Kv;
   users: UserStore;
+  /** the reads that share KV round trips, with their counts */
+  reads: CoalescedReads;
   queue: JobQueue;
   /** job reports, heartbeats and sweeps, as the app's worker API and cron run them */
   jobs: JobService;
@@ -425,6 +427,7 @@ export async function startBotHarness(env: Record<string, string> = {}): Promise
     bot,
     kv,
     users,
+    reads,
     queue,
     jobs,
     cookies,
