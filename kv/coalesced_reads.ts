@@ -5,7 +5,8 @@
  *
  * Why 8 in flight: on a file KV a getMany costs about 12 µs a call plus 22 µs a key (measured on
  * 2 cores), so merging saves the calls' share only, and too few in flight queue the reads behind
- * each other: with 2, a read waited 57 ms on average at 200 webhook connections, 19 ms with 8.
+ * each other: with 2, a read waited 57 ms on average at 200 webhook connections, about 20 ms
+ * with 8.
  *
  * Consistency is unchanged: a read is sent after it was asked, so it sees every write committed
  * before that.

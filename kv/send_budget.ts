@@ -6,10 +6,10 @@
  * Turns asked for while an instance's previous atomic is in flight are taken together, in one
  * atomic (up to MAX_BATCH chats): under a burst a KV write books several messages, so the budget
  * keeps up with Telegram's 30 a second however busy KV is; at most one write per message, which
- * Telegram's own limit bounds, never one per update. The bot's limit is a count per time slot (3 per 100 ms at
- * 30 a second), and an instance takes its turns in slices: up to SLICE of one slot, in the same
- * atomic as a chat's turn, used for its next messages while that slot lasts (a turn left unused
- * when its slot ends is lost). So the bot's keys are written once per few messages, and all
+ * Telegram's own limit bounds, never one per update. The bot's limit is a count per time slot (3
+ * per 100 ms at 30 a second), and an instance takes its turns in slices: up to SLICE of one slot,
+ * in the same atomic as a chat's turn, used for its next messages while that slot lasts (a turn
+ * left unused when its slot ends is lost). So the bot's keys are written once per few messages, and all
  * senders together send at most one slot's share in any slot: 3 in any 100 ms, 33 in any second.
  *
  * Priorities hold across senders too. A sender whose calls wait behind the bot's budget leaves a
@@ -41,7 +41,7 @@ import { commit, retryAtomic } from "./retry_atomic.ts";
 export const SLICE = 5;
 /** slots read at once when looking for one with room */
 const SLOTS_PER_READ = 9;
-/** slots read with the chats' paces: the one now and the next, where turns come from when none wait */
+/** slots read with the chats' paces: the one now and the next, which serve when nothing waits */
 const SLOTS_READ_WITH_PACES = 2;
 /** how far ahead the bot's slots are searched: past that, its 429 pause holds everything anyway */
 const MAX_SLOT_READS = 200;
@@ -78,8 +78,9 @@ const MAX_MARKS = 64;
 /**
  * reservations made in one atomic at most: their chats' paces are read 10 at a time (KV's limit
  * for one read), side by side with the marks, the yielded pace, the pause and the next slots, and
- * checked with the marks, the yielded pace, the pause and a slot within KV's 100 checks. One commit serves them all: a burst of answers is booked by the
- * commit, not by the call (8 a commit held the webhook at about 1,300 updates a second)
+ * checked with the marks, the yielded pace, the pause and a slot within KV's 100 checks. One
+ * commit serves them all: a burst of answers is booked by the commit, not by the call (8 a commit
+ * held the webhook at about 1,300 updates a second)
  */
 const MAX_BATCH = 64;
 /** keys KV reads at once */
