@@ -144,7 +144,7 @@ Deno.test("[bot/menu] /start reads the menu's figures with the user; a user in a
   const away = bot.user(7102);
   for (const user of [home, away]) await user.send("/start");
   await bot.users.update(away.info.id, (user) => ({ ...user!, timezone: "Pacific/Kiritimati" }));
-  // the first update of the day there, with its visit's XP: out of the count below
+  // the first update since the change may start a new local day there (the visit's XP): not counted
   await away.send("/start");
   for (const [user, count] of [[home, 12n], [away, 34n]] as const) {
     await bot.kv.set(downloadsCountKey(user.info.id), new Deno.KvU64(count));
