@@ -108,12 +108,20 @@ Deno.test("[workers/upload] in the app, an upload and an album wait behind answe
   }
 });
 
-/** The app on loopback (its worker API, its KV budget), another instance on its KV, a worker. */
-async function appAndFleetWorker(telegram: FakeTelegram, dataDir: string) {
+/**
+ * The app on loopback (its worker API, its KV budget), another instance on its KV, a worker, in
+ * a data folder of their own; disposing stops the app and removes the folder.
+ */
+async function appAndFleetWorker(telegram: FakeTelegram) {
+  const dataDir = await Deno.makeTempDir({ prefix: "mediabot-upload-priority-" });
   const app = await serveApp(telegram, dataDir, { throttle: SLOW_LIMITS });
   const config = { botToken: telegram.token, telegramApiRoot: telegram.apiRoot };
   return {
-    app,
+    dataDir,
+    async [Symbol.asyncDispose]() {
+      await app.stop();
+      await Deno.remove(dataDir, { recursive: true });
+    },
     instance: createTelegramApi(
       config,
       new Throttle(new KvSendBudget(app.system.kv, SLOW_LIMITS)),
@@ -128,65 +136,55 @@ async function appAndFleetWorker(telegram: FakeTelegram, dataDir: string) {
 
 Deno.test("[workers/upload] a fleet worker's uploads yield to the answers an app instance has waiting", async () => {
   await using telegram = await FakeTelegram.start();
-  const dataDir = await Deno.makeTempDir({ prefix: "mediabot-upload-priority-" });
-  const { app, instance, worker } = await appAndFleetWorker(telegram, dataDir);
-  try {
-    for (let i = 0; i < 40; i++) telegram.user(2000 + i);
-    for (let i = 0; i < 6; i++) telegram.user(4000 + i);
-    const video = await downloaded(dataDir, "video");
-    const before = telegram.calls.length;
-    const answered = () =>
-      telegram.calls.slice(before).filter((call) => call.method === "sendMessage");
+  await using fleet = await appAndFleetWorker(telegram);
+  const { dataDir, instance, worker } = fleet;
+  for (let i = 0; i < 40; i++) telegram.user(2000 + i);
+  for (let i = 0; i < 6; i++) telegram.user(4000 + i);
+  const video = await downloaded(dataDir, "video");
+  const before = telegram.calls.length;
+  const answered = () =>
+    telegram.calls.slice(before).filter((call) => call.method === "sendMessage");
 
-    const answers = Array.from({ length: 40 }, (_, i) => instance.sendMessage(2000 + i, `a ${i}`));
-    // the instance's answers are held up by the bot's budget: they wait there
-    await telegram.waitFor(() => answered().length >= 6);
-    const uploads = Array.from({ length: 6 }, (_, i) => uploadTo(worker, 4000 + i, video));
-    await Promise.all([...answers, ...uploads]);
+  const answers = Array.from({ length: 40 }, (_, i) => instance.sendMessage(2000 + i, `a ${i}`));
+  // the instance's answers are held up by the bot's budget: they wait there
+  await telegram.waitFor(() => answered().length >= 6);
+  const uploads = Array.from({ length: 6 }, (_, i) => uploadTo(worker, 4000 + i, video));
+  await Promise.all([...answers, ...uploads]);
 
-    const calls = telegram.calls.slice(before);
-    const lastAnswer = calls.findLastIndex((call) => call.method === "sendMessage");
-    const meanwhile = calls.slice(0, lastAnswer).filter(isUpload).length;
-    // the 34 answers left take 3.4 s; a yielded turn comes every 2 s (one in 20 at 10 a second)
-    assert(meanwhile <= 3, `${meanwhile} of the worker's 6 uploads went while answers waited`);
-    assertEquals(calls.filter(isUpload).length, 6);
-  } finally {
-    await app.stop();
-    await Deno.remove(dataDir, { recursive: true });
-  }
+  const calls = telegram.calls.slice(before);
+  const lastAnswer = calls.findLastIndex((call) => call.method === "sendMessage");
+  const meanwhile = calls.slice(0, lastAnswer).filter(isUpload).length;
+  // the 34 answers left take 3.4 s; a yielded turn comes every 2 s (one in 20 at 10 a second)
+  assert(meanwhile <= 3, `${meanwhile} of the worker's 6 uploads went while answers waited`);
+  assertEquals(calls.filter(isUpload).length, 6);
 });
 
 Deno.test("[workers/upload] while a fleet worker's uploads wait, an app instance's notices and progress edits yield to them", async () => {
   await using telegram = await FakeTelegram.start();
-  const dataDir = await Deno.makeTempDir({ prefix: "mediabot-upload-priority-" });
-  const { app, instance, worker } = await appAndFleetWorker(telegram, dataDir);
-  try {
-    const statuses = await statusMessages(telegram, 1000, 12);
-    for (let i = 0; i < 3; i++) telegram.user(2000 + i);
-    for (let i = 0; i < 20; i++) telegram.user(4000 + i);
-    const video = await downloaded(dataDir, "video");
-    const before = telegram.calls.length;
+  await using fleet = await appAndFleetWorker(telegram);
+  const { dataDir, instance, worker } = fleet;
+  const statuses = await statusMessages(telegram, 1000, 12);
+  for (let i = 0; i < 3; i++) telegram.user(2000 + i);
+  for (let i = 0; i < 20; i++) telegram.user(4000 + i);
+  const video = await downloaded(dataDir, "video");
+  const before = telegram.calls.length;
 
-    const uploads = Array.from({ length: 20 }, (_, i) => uploadTo(worker, 4000 + i, video));
-    await telegram.waitFor(() => telegram.calls.slice(before).filter(isUpload).length >= 4);
-    const others = [
-      ...statuses.map((status, i) => editOf(instance, status, `edit ${i}`)),
-      ...Array.from(
-        { length: 3 },
-        (_, i) => instance.sendMessage(2000 + i, `notice ${i}`, withPriority("notification", {})),
-      ),
-    ];
-    await Promise.all([...uploads, ...others]);
+  const uploads = Array.from({ length: 20 }, (_, i) => uploadTo(worker, 4000 + i, video));
+  await telegram.waitFor(() => telegram.calls.slice(before).filter(isUpload).length >= 4);
+  const others = [
+    ...statuses.map((status, i) => editOf(instance, status, `edit ${i}`)),
+    ...Array.from(
+      { length: 3 },
+      (_, i) => instance.sendMessage(2000 + i, `notice ${i}`, withPriority("notification", {})),
+    ),
+  ];
+  await Promise.all([...uploads, ...others]);
 
-    const calls = telegram.calls.slice(before);
-    const lastUpload = calls.findLastIndex(isUpload);
-    const isInstances = (call: ApiCall) => isEdit(call) || call.method === "sendMessage";
-    const meanwhile = calls.slice(0, lastUpload).filter(isInstances).length;
-    // the 16 uploads left take 1.6 s: one yielded turn, or two
-    assert(meanwhile <= 3, `${meanwhile} of the instance's 15 calls went while uploads waited`);
-    assertEquals(calls.filter(isInstances).length, 15);
-  } finally {
-    await app.stop();
-    await Deno.remove(dataDir, { recursive: true });
-  }
+  const calls = telegram.calls.slice(before);
+  const lastUpload = calls.findLastIndex(isUpload);
+  const isInstances = (call: ApiCall) => isEdit(call) || call.method === "sendMessage";
+  const meanwhile = calls.slice(0, lastUpload).filter(isInstances).length;
+  // the 16 uploads left take 1.6 s: one yielded turn, or two
+  assert(meanwhile <= 3, `${meanwhile} of the instance's 15 calls went while uploads waited`);
+  assertEquals(calls.filter(isInstances).length, 15);
 });
